@@ -1,0 +1,106 @@
+"""Dates as a salesperson types them, and timestamps as the store keeps them.
+
+Nothing here reads the clock: `today` and `now` always come in as arguments.
+"""
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+from salesdesk.core.errors import InvalidValue
+
+ACCEPTED = "YYYY-MM-DD, today, tomorrow, 3d, 2w, fri or next mon"
+
+WEEKDAYS = {
+    "mon": 0, "monday": 0,
+    "tue": 1, "tues": 1, "tuesday": 1,
+    "wed": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
+    "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5,
+    "sun": 6, "sunday": 6,
+}
+
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+_OFFSET = re.compile(r"\+?(\d{1,4})\s*(d|day|days|w|wk|week|weeks|m|mo|month|months)")
+
+
+def parse_iso_date(text: str, field: str = "date") -> date:
+    """Read a strict ISO date (year first, never day first); refuse impossible dates."""
+    text = text.strip()
+    match = _ISO_DATE.fullmatch(text)
+    if not match:
+        raise InvalidValue(field, f"{text!r} is not a date; use {ACCEPTED}.")
+    year, month, day = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InvalidValue(
+            field, f"{text} is not a real date; use {ACCEPTED}."
+        ) from None
+
+
+def parse_quick_date(text: str, today: date, field: str = "date") -> date:
+    """Turn what a salesperson types into a date relative to `today`.
+
+    `fri` is the next Friday after today; `next fri` is the Friday of next week.
+    """
+    raw = text
+    text = text.strip().lower()
+    if not text:
+        raise InvalidValue(field, f"The {field} is empty; use {ACCEPTED}.")
+    if text in ("today", "tod", "now"):
+        return today
+    if text in ("tomorrow", "tom", "tmr"):
+        return today + timedelta(days=1)
+    if text == "yesterday":
+        return today - timedelta(days=1)
+    match = _OFFSET.fullmatch(text)
+    if match:
+        count, unit = int(match.group(1)), match.group(2)
+        if unit.startswith("d"):
+            return today + timedelta(days=count)
+        if unit.startswith("w"):
+            return today + timedelta(weeks=count)
+        return _add_months(today, count)
+    words = text.split()
+    if len(words) == 2 and words[0] == "next" and words[1] in WEEKDAYS:
+        next_monday = today + timedelta(days=7 - today.weekday())
+        return next_monday + timedelta(days=WEEKDAYS[words[1]])
+    if len(words) == 1 and text in WEEKDAYS:
+        ahead = (WEEKDAYS[text] - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    if _ISO_DATE.fullmatch(text):
+        return parse_iso_date(text, field)
+    raise InvalidValue(field, f"{raw.strip()!r} is not a date; use {ACCEPTED}.")
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for last in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def timestamp(moment: datetime) -> str:
+    """UTC, ISO 8601, milliseconds: the one format the store keeps moments in."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    utc = moment.astimezone(timezone.utc)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Read a stored timestamp back as an aware UTC datetime."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def epoch_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def days_between(earlier: date, later: date) -> int:
+    return (later - earlier).days

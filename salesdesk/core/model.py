@@ -1,0 +1,122 @@
+"""The records salesdesk keeps, as plain data. Money in minor units, dates as ISO text."""
+
+import re
+from dataclasses import dataclass, fields
+
+from salesdesk.core.errors import InvalidValue
+
+INTERACTION_KINDS = ("call", "email", "meeting", "visit", "message", "note")
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass
+class Record:
+    id: str
+    created_at: str
+    updated_at: str
+    updated_by: str
+    version: int
+    deleted_at: str | None
+
+    @classmethod
+    def from_row(cls, row: dict):
+        names = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in row.items() if key in names})
+
+
+@dataclass
+class Customer(Record):
+    name: str
+    company: str = ""
+    title: str = ""
+    phone: str = ""
+    phone_key: str = ""
+    email: str = ""
+    handle: str = ""
+    industry: str = ""
+    source: str = ""
+    owner: str = ""
+    birthday: str | None = None
+    lunar_birthday: str | None = None
+    contract_end: str | None = None
+    notes: str = ""
+    last_contact_at: str | None = None
+
+
+@dataclass
+class Deal(Record):
+    customer_id: str
+    title: str
+    amount: int
+    currency: str
+    stage_id: str
+    stage_entered_at: str
+    probability: int | None = None
+    expected_close: str | None = None
+    next_step: str = ""
+    owner: str = ""
+    lost_reason: str = ""
+    closed_on: str | None = None
+
+
+@dataclass
+class StageChange(Record):
+    deal_id: str
+    from_stage: str | None
+    to_stage: str
+    at: str
+    by_user: str
+
+
+@dataclass
+class Interaction(Record):
+    customer_id: str
+    kind: str
+    at: str
+    by_user: str
+    deal_id: str | None = None
+    summary: str = ""
+    body: str = ""
+
+
+@dataclass
+class FollowUp(Record):
+    customer_id: str
+    due_date: str
+    title: str
+    deal_id: str | None = None
+    due_time: str | None = None
+    kind: str = "call"
+    owner: str = ""
+    done_at: str | None = None
+    rrule: str | None = None
+
+
+def phone_key(phone: str) -> str:
+    """Digits only, for matching '+86 138-0013-8000' with '13800138000'.
+
+    The last eleven digits are kept so a number matches with or without its
+    country code.
+    """
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return digits[-11:]
+
+
+def check_email(email: str) -> str:
+    email = email.strip()
+    if email and not _EMAIL.fullmatch(email):
+        raise InvalidValue("email", f"{email!r} is not an email address; use a form like name@example.com.")
+    return email
+
+
+def check_name(name: str, what: str = "name") -> str:
+    if not name or not name.strip():
+        raise InvalidValue(what, f"A {what} is required.")
+    return name
+
+
+def check_kind(kind: str) -> str:
+    if kind not in INTERACTION_KINDS:
+        raise InvalidValue("kind", f"{kind!r} is not a kind of interaction; use one of {', '.join(INTERACTION_KINDS)}.")
+    return kind

@@ -1,0 +1,41 @@
+"""Recurring follow-ups as RFC 5545 RRULEs, evaluated with python-dateutil."""
+
+from datetime import date, datetime, time
+
+from dateutil.rrule import rrulestr
+
+from salesdesk.core.errors import InvalidValue
+
+SHORTCUTS = {
+    "daily": "FREQ=DAILY",
+    "weekly": "FREQ=WEEKLY",
+    "biweekly": "FREQ=WEEKLY;INTERVAL=2",
+    "monthly": "FREQ=MONTHLY",
+    "quarterly": "FREQ=MONTHLY;INTERVAL=3",
+    "yearly": "FREQ=YEARLY",
+}
+
+
+def normalise_rule(text: str) -> str:
+    """Accept an RRULE (with or without the 'RRULE:' prefix) or a shortcut; check it parses."""
+    rule = text.strip()
+    rule = SHORTCUTS.get(rule.lower(), rule)
+    if rule.upper().startswith("RRULE:"):
+        rule = rule[6:]
+    rule = rule.upper()
+    try:
+        rrulestr(rule, dtstart=datetime(2000, 1, 1))
+    except (ValueError, TypeError) as error:
+        raise InvalidValue(
+            "repeat",
+            f"{text!r} is not a recurrence rule ({error}); use daily, weekly, monthly, "
+            "quarterly, yearly or an RRULE such as FREQ=WEEKLY;BYDAY=MO.",
+        ) from None
+    return rule
+
+
+def next_occurrence(rule: str, start: date, after: date) -> date | None:
+    """The first date of the series that began on `start` falling strictly after `after`."""
+    series = rrulestr(rule, dtstart=datetime.combine(start, time()))
+    found = series.after(datetime.combine(after, time.max))
+    return found.date() if found else None

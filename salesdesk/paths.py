@@ -1,0 +1,63 @@
+"""Every filesystem location salesdesk uses; nowhere else builds a path."""
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+APP_NAME = "salesdesk"
+DB_ENV = "SALESDESK_DB"
+USER_ENV = "SALESDESK_USER"
+
+
+def data_dir() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_db_path() -> Path:
+    return data_dir() / "salesdesk.db"
+
+
+def resolve_db_path(option: str | None) -> Path:
+    """--db, else $SALESDESK_DB, else the user data directory (created on first use)."""
+    if option:
+        return Path(option).expanduser()
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV]).expanduser()
+    path = default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def resolve_user(option: str | None) -> str:
+    """--user, else $SALESDESK_USER, else the login name."""
+    if option:
+        return option
+    if os.environ.get(USER_ENV):
+        return os.environ[USER_ENV]
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "me"
+
+
+def migration_backup_path(folder: Path, db_path: Path, from_version: int) -> Path:
+    """Where the copy made before a migration goes: beside the database, never overwritten."""
+    base = folder / f"{db_path.stem}.schema{from_version}.bak"
+    candidate, n = base.with_suffix(".bak.db"), 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{db_path.stem}.schema{from_version}.bak{n}.db"
+    return candidate
+
+
+def default_backup_path(db_path: Path, now: datetime) -> Path:
+    return db_path.with_name(f"{db_path.stem}-backup-{now:%Y%m%d-%H%M%S}.db")
+
+
+def demo_build_path(db_path: Path) -> Path:
+    """The temporary file a demo is built in before it replaces the target."""
+    return db_path.with_name(f".{db_path.name}.building")

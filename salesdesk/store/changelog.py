@@ -1,0 +1,56 @@
+"""The change log: every write records what changed, under a hybrid logical clock.
+
+Team sync (TEAM-SYNC.md) merges copies by replaying these entries per field, newest
+clock first, the device id breaking ties. A clock value is
+`{milliseconds:015d}-{counter:05d}-{device}`, so clocks compare as strings.
+"""
+
+import json
+
+from sqlite_utils import Database
+
+
+def format_clock(ms: int, counter: int, device: str) -> str:
+    return f"{ms:015d}-{counter:05d}-{device}"
+
+
+def parse_clock(clock: str) -> tuple[int, int, str]:
+    ms, counter, device = clock.split("-", 2)
+    return int(ms), int(counter), device
+
+
+def next_clock(last: str | None, now_ms: int, device: str) -> str:
+    """Advance the hybrid logical clock: wall time when it moves on, else a counter.
+
+    The clock never goes backwards, even when the wall clock does.
+    """
+    if last is None:
+        return format_clock(now_ms, 0, device)
+    last_ms, counter, _ = parse_clock(last)
+    if now_ms > last_ms:
+        return format_clock(now_ms, 0, device)
+    return format_clock(last_ms, counter + 1, device)
+
+
+class ChangeLog:
+    """Appends change entries; must be used inside the write transaction of the change."""
+
+    def __init__(self, db: Database, device: str):
+        self.db = db
+        self.device = device
+
+    def tick(self, now_ms: int) -> str:
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'clock'").fetchone()
+        clock = next_clock(row[0] if row else None, now_ms, self.device)
+        self.db.execute(
+            "INSERT INTO meta (key, value) VALUES ('clock', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [clock],
+        )
+        return clock
+
+    def record(self, clock: str, table: str, row_id: str, values: dict) -> None:
+        self.db.execute(
+            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
+            [self.device, clock, table, row_id, json.dumps(values, ensure_ascii=False)],
+        )

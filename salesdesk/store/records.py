@@ -1,0 +1,90 @@
+"""The one write path: every insert, update and tombstone goes through here.
+
+Each write runs in an IMMEDIATE transaction, bumps `version`, stamps `updated_at` and
+`updated_by`, and appends a change-log entry in the same transaction.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlite_utils import Database
+
+from salesdesk.core.dates import epoch_ms, timestamp
+from salesdesk.core.errors import NotFound, StaleRecord
+from salesdesk.core.ids import MonotonicIds
+from salesdesk.store.changelog import ChangeLog
+from salesdesk.store.connection import write
+
+
+class Records:
+    def __init__(self, db: Database, user: str, clock: Callable[[], datetime], device: str):
+        self.db = db
+        self.user = user
+        self.clock = clock
+        self.log = ChangeLog(db, device)
+        self._ids = MonotonicIds()
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def transaction(self):
+        return write(self.db)
+
+    def insert(self, table: str, values: dict, record_id: str | None = None) -> str:
+        moment = self.now()
+        stamp = timestamp(moment)
+        record_id = record_id or self._ids(epoch_ms(moment))
+        record = {"id": record_id, **values, "created_at": stamp, "updated_at": stamp,
+                  "updated_by": self.user, "version": 1, "deleted_at": None}
+        with self.transaction():
+            columns = ", ".join(record)
+            marks = ", ".join("?" for _ in record)
+            self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(record.values()))
+            self.log.record(self.log.tick(epoch_ms(moment)), table, record_id, record)
+        return record_id
+
+    def update(self, table: str, record_id: str, changes: dict,
+               expected_version: int | None = None) -> int:
+        """Apply `changes`; with `expected_version`, refuse if the record moved on since."""
+        moment = self.now()
+        with self.transaction():
+            current = self.get(table, record_id, include_deleted=True)
+            if current is None:
+                raise NotFound(f"No {table.rstrip('s')} with id {record_id}.")
+            if expected_version is not None and current["version"] != expected_version:
+                raise StaleRecord(table, record_id, current)
+            changed = {k: v for k, v in changes.items() if current.get(k) != v}
+            if not changed:
+                return current["version"]
+            version = current["version"] + 1
+            stamped = {**changed, "updated_at": timestamp(moment), "updated_by": self.user,
+                       "version": version}
+            assignments = ", ".join(f"{column} = ?" for column in stamped)
+            cursor = self.db.execute(
+                f"UPDATE {table} SET {assignments} WHERE id = ? AND version = ?",
+                [*stamped.values(), record_id, current["version"]],
+            )
+            if cursor.rowcount != 1:
+                raise StaleRecord(table, record_id, None)
+            self.log.record(self.log.tick(epoch_ms(moment)), table, record_id, stamped)
+        return version
+
+    def delete(self, table: str, record_id: str, expected_version: int | None = None) -> None:
+        """A tombstone: the row stays, marked, so merging copies cannot resurrect it."""
+        self.update(table, record_id, {"deleted_at": timestamp(self.now())}, expected_version)
+
+    def get(self, table: str, record_id: str, include_deleted: bool = False) -> dict | None:
+        sql = f"SELECT * FROM {table} WHERE id = ?"
+        if not include_deleted:
+            sql += " AND deleted_at IS NULL"
+        cursor = self.db.execute(sql, [record_id])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cursor.description], row))
+
+    def require(self, table: str, record_id: str) -> dict:
+        row = self.get(table, record_id)
+        if row is None:
+            raise NotFound(f"No {table.rstrip('s')} with id {record_id}.")
+        return row

@@ -1,0 +1,224 @@
+"""The schema, as forward-only migrations. `PRAGMA user_version` is their count."""
+
+import json
+import secrets
+
+from sqlite_utils import Database
+
+from salesdesk.core.pipeline import DEFAULT_STAGES
+
+APPLICATION_ID = 0x5A1E5DE5  # marks a SQLite file as a salesdesk database
+SEED_DEVICE = "seed"
+SEED_CLOCK = "000000000000000-00000-seed"  # older than any real edit, so any edit wins
+SEED_TIME = "2000-01-01T00:00:00.000Z"
+
+# Columns every synced record carries (SPEC section 2).
+RECORD = """
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1,
+    deleted_at TEXT
+"""
+
+# Tables merged between copies, in an order in which references resolve.
+SYNCED_TABLES = (
+    "settings", "stages", "customers", "tags", "customer_tags", "deals",
+    "stage_changes", "interactions", "followups", "reminder_dismissals",
+)
+
+DEFAULT_SETTINGS = {
+    "currency": "USD",
+    "dormant_days": 90,
+    "renewal_days": 30,
+    "tier_a_minor": 5_000_000,  # won in the last 12 months, minor units
+    "tier_b_minor": 1_000_000,
+}
+
+
+def _v1_initial(db: Database) -> None:
+    db.executescript(f"""
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+    CREATE TABLE changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        device TEXT NOT NULL,
+        clock TEXT NOT NULL,
+        tbl TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX changes_row ON changes(tbl, row_id, clock);
+    CREATE INDEX changes_device ON changes(device, seq);
+
+    CREATE TABLE settings (id TEXT PRIMARY KEY, value TEXT NOT NULL, {RECORD});
+
+    CREATE TABLE stages (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        probability INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
+        kind TEXT NOT NULL CHECK (kind IN ('open', 'won', 'lost')),
+        rotting_days INTEGER,
+        checklist TEXT NOT NULL DEFAULT '[]',
+        {RECORD}
+    );
+
+    CREATE TABLE customers (
+        rid INTEGER PRIMARY KEY,  -- explicit, so VACUUM keeps the full-text index aligned
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        company TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        phone_key TEXT NOT NULL DEFAULT '',
+        email TEXT NOT NULL DEFAULT '',
+        handle TEXT NOT NULL DEFAULT '',
+        industry TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL DEFAULT '',
+        owner TEXT NOT NULL DEFAULT '',
+        birthday TEXT,
+        contract_end TEXT,
+        notes TEXT NOT NULL DEFAULT '',
+        last_contact_at TEXT,
+        {RECORD}
+    );
+    CREATE INDEX customers_name ON customers(name COLLATE NOCASE) WHERE deleted_at IS NULL;
+    CREATE INDEX customers_email ON customers(email COLLATE NOCASE) WHERE email != '';
+    CREATE INDEX customers_phone ON customers(phone_key) WHERE phone_key != '';
+    CREATE INDEX customers_owner ON customers(owner);
+    CREATE INDEX customers_last_contact ON customers(last_contact_at);
+
+    CREATE TABLE tags (id TEXT PRIMARY KEY, name TEXT NOT NULL, {RECORD});
+    CREATE INDEX tags_name ON tags(name COLLATE NOCASE);
+
+    CREATE TABLE customer_tags (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,
+        tag_id TEXT NOT NULL REFERENCES tags(id) DEFERRABLE INITIALLY DEFERRED,
+        {RECORD}
+    );
+    CREATE INDEX customer_tags_customer ON customer_tags(customer_id);
+    CREATE INDEX customer_tags_tag ON customer_tags(tag_id);
+
+    CREATE TABLE deals (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,
+        title TEXT NOT NULL,
+        amount INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),
+        currency TEXT NOT NULL,
+        stage_id TEXT NOT NULL REFERENCES stages(id) DEFERRABLE INITIALLY DEFERRED,
+        probability INTEGER CHECK (probability BETWEEN 0 AND 100),
+        expected_close TEXT,
+        next_step TEXT NOT NULL DEFAULT '',
+        owner TEXT NOT NULL DEFAULT '',
+        lost_reason TEXT NOT NULL DEFAULT '',
+        stage_entered_at TEXT NOT NULL,
+        closed_on TEXT,
+        {RECORD}
+    );
+    -- Covers the board's per-column counts and sums without touching the table.
+    CREATE INDEX deals_board ON deals(stage_id, currency, amount, probability)
+        WHERE deleted_at IS NULL;
+    CREATE INDEX deals_stage_entered ON deals(stage_id, stage_entered_at)
+        WHERE deleted_at IS NULL;
+    CREATE INDEX deals_customer ON deals(customer_id);
+
+    CREATE TABLE stage_changes (
+        id TEXT PRIMARY KEY,
+        deal_id TEXT NOT NULL REFERENCES deals(id) DEFERRABLE INITIALLY DEFERRED,
+        from_stage TEXT REFERENCES stages(id) DEFERRABLE INITIALLY DEFERRED,
+        to_stage TEXT NOT NULL REFERENCES stages(id) DEFERRABLE INITIALLY DEFERRED,
+        at TEXT NOT NULL,
+        by_user TEXT NOT NULL,
+        {RECORD}
+    );
+    CREATE INDEX stage_changes_deal ON stage_changes(deal_id, at);
+    CREATE INDEX stage_changes_at ON stage_changes(at);
+
+    CREATE TABLE interactions (
+        rid INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        customer_id TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,
+        deal_id TEXT REFERENCES deals(id) DEFERRABLE INITIALLY DEFERRED,
+        kind TEXT NOT NULL CHECK (kind IN ('call', 'email', 'meeting', 'visit', 'message', 'note')),
+        at TEXT NOT NULL,
+        summary TEXT NOT NULL DEFAULT '',
+        body TEXT NOT NULL DEFAULT '',
+        by_user TEXT NOT NULL,
+        {RECORD}
+    );
+    CREATE INDEX interactions_customer ON interactions(customer_id, at);
+    CREATE INDEX interactions_deal ON interactions(deal_id) WHERE deal_id IS NOT NULL;
+    CREATE INDEX interactions_at ON interactions(at);
+
+    CREATE TABLE followups (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,
+        deal_id TEXT REFERENCES deals(id) DEFERRABLE INITIALLY DEFERRED,
+        due_date TEXT NOT NULL,
+        due_time TEXT,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL DEFAULT 'call',
+        owner TEXT NOT NULL DEFAULT '',
+        done_at TEXT,
+        rrule TEXT,
+        {RECORD}
+    );
+    CREATE INDEX followups_open ON followups(owner, due_date)
+        WHERE done_at IS NULL AND deleted_at IS NULL;
+    CREATE INDEX followups_deal ON followups(deal_id, due_date)
+        WHERE done_at IS NULL AND deleted_at IS NULL;
+    CREATE INDEX followups_customer ON followups(customer_id, due_date);
+    """)
+    # Customers are found by any part of a name, phone or email (trigram, CJK too);
+    # interactions by words and word prefixes.
+    db["customers"].enable_fts(
+        ["name", "company", "phone", "email", "notes"], create_triggers=True, tokenize="trigram"
+    )
+    db["interactions"].enable_fts(["summary", "body"], create_triggers=True)
+    # This copy's device id: random, so two copies of a team never share one.
+    db.execute("INSERT INTO meta (key, value) VALUES ('device', ?)", [secrets.token_hex(8)])
+    _seed(db)
+
+
+def _seed(db: Database) -> None:
+    """The default pipeline and settings, with fixed ids and the oldest clock."""
+    rows = []
+    for stage in DEFAULT_STAGES:
+        rows.append(("stages", stage.id, {
+            "name": stage.name, "position": stage.position,
+            "probability": stage.probability, "kind": stage.kind,
+            "rotting_days": stage.rotting_days, "checklist": json.dumps(list(stage.checklist)),
+        }))
+    for key, value in DEFAULT_SETTINGS.items():
+        rows.append(("settings", key, {"value": json.dumps(value)}))
+    for table, record_id, values in rows:
+        record = {"id": record_id, **values, "created_at": SEED_TIME, "updated_at": SEED_TIME,
+                  "updated_by": "salesdesk", "version": 1, "deleted_at": None}
+        columns = ", ".join(record)
+        marks = ", ".join("?" for _ in record)
+        db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(record.values()))
+        db.execute(
+            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
+            [SEED_DEVICE, SEED_CLOCK, table, record_id, json.dumps(record, ensure_ascii=False)],
+        )
+
+
+def _v2_care(db: Database) -> None:
+    """Care reminders: lunar birthdays, and what was done or dismissed so it does not nag."""
+    db.executescript(f"""
+    ALTER TABLE customers ADD COLUMN lunar_birthday TEXT;  -- 'MM-DD' of the Chinese calendar
+    CREATE TABLE reminder_dismissals (
+        id TEXT PRIMARY KEY,  -- kind:customer:occurrence, so two devices agree on it
+        kind TEXT NOT NULL,
+        customer_id TEXT REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,
+        occurrence TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('done', 'dismissed')),
+        {RECORD}
+    );
+    """)
+
+
+MIGRATIONS = (_v1_initial, _v2_care)
+SCHEMA_VERSION = len(MIGRATIONS)

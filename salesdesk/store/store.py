@@ -1,0 +1,409 @@
+"""The Store: everything the faces (command line, app) do with a salesdesk database.
+
+It applies the domain rules from `salesdesk.core` and persists through `Records`,
+the one write path. It never reads the clock: the clock is handed in.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from salesdesk.core import pipeline
+from salesdesk.core.dates import parse_iso_date, timestamp
+from salesdesk.core.errors import InvalidValue
+from salesdesk.core.model import (
+    Customer, Deal, FollowUp, Interaction, StageChange,
+    check_email, check_kind, check_name, phone_key,
+)
+from salesdesk.core.money import check_currency
+from salesdesk.core.recurrence import next_occurrence, normalise_rule
+from salesdesk.core.segments import CustomerFacts, segment, tier
+from salesdesk.store.connection import open_database
+from salesdesk.store.records import Records
+from salesdesk.store.schema import DEFAULT_SETTINGS, SYNCED_TABLES
+
+CUSTOMER_FIELDS = ("name", "company", "title", "phone", "email", "handle", "industry",
+                   "source", "owner", "birthday", "lunar_birthday", "contract_end", "notes")
+DEAL_FIELDS = ("customer_id", "title", "amount", "currency", "probability",
+               "expected_close", "next_step", "owner")
+
+
+class Store:
+    def __init__(self, db: Database, user: str, clock: Callable[[], datetime]):
+        self.db = db
+        self.user = user
+        self.clock = clock
+        self.records = Records(db, user, clock, self._device_id())
+
+    @classmethod
+    def open(cls, path: Path, user: str, clock: Callable[[], datetime]) -> "Store":
+        return cls(open_database(Path(path)), user, clock)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def _device_id(self) -> str:
+        return self.db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0]
+
+    @property
+    def device(self) -> str:
+        return self.records.log.device
+
+    # -- settings and meta ------------------------------------------------------
+
+    def setting(self, key: str):
+        row = self.db.execute(
+            "SELECT value FROM settings WHERE id = ? AND deleted_at IS NULL", [key]
+        ).fetchone()
+        return json.loads(row[0]) if row else DEFAULT_SETTINGS.get(key)
+
+    def set_setting(self, key: str, value) -> None:
+        encoded = json.dumps(value)
+        if self.records.get("settings", key, include_deleted=True):
+            self.records.update("settings", key, {"value": encoded, "deleted_at": None})
+        else:
+            self.records.insert("settings", {"value": encoded}, record_id=key)
+
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Local facts about this copy (never synced): device id, clock, demo marker."""
+        with self.records.transaction():
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+
+    # -- stages -----------------------------------------------------------------
+
+    def stages(self) -> list[pipeline.Stage]:
+        rows = self.db.execute(
+            "SELECT id, name, position, probability, kind, rotting_days, checklist "
+            "FROM stages WHERE deleted_at IS NULL ORDER BY position, name"
+        ).fetchall()
+        return [pipeline.Stage(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])))
+                for r in rows]
+
+    def stage(self, stage_id: str) -> pipeline.Stage:
+        for stage in self.stages():
+            if stage.id == stage_id:
+                return stage
+        raise InvalidValue("stage", f"There is no stage with id {stage_id!r}.")
+
+    # -- customers --------------------------------------------------------------
+
+    def _customer_values(self, values: dict) -> dict:
+        unknown = set(values) - set(CUSTOMER_FIELDS)
+        if unknown:
+            raise InvalidValue(sorted(unknown)[0], f"Customers have no field {sorted(unknown)[0]!r}.")
+        clean = dict(values)
+        if "name" in clean:
+            check_name(clean["name"])
+        if "email" in clean:
+            clean["email"] = check_email(clean["email"] or "")
+        if "phone" in clean:
+            clean["phone_key"] = phone_key(clean["phone"] or "")
+        for field in ("birthday", "contract_end"):
+            if clean.get(field):
+                clean[field] = parse_iso_date(clean[field], field.replace("_", " ")).isoformat()
+        return clean
+
+    def add_customer(self, name: str, **values) -> str:
+        values = self._customer_values({"name": name, "owner": self.user, **values})
+        return self.records.insert("customers", values)
+
+    def update_customer(self, customer_id: str, changes: dict,
+                        expected_version: int | None = None) -> int:
+        return self.records.update("customers", customer_id, self._customer_values(changes),
+                                   expected_version)
+
+    def delete_customer(self, customer_id: str, expected_version: int | None = None) -> None:
+        self.records.delete("customers", customer_id, expected_version)
+
+    def customer(self, customer_id: str) -> Customer:
+        return Customer.from_row(self.records.require("customers", customer_id))
+
+    def customer_facts(self, customer_id: str, today: date) -> CustomerFacts:
+        year_ago = (today - timedelta(days=365)).isoformat()
+        currency = self.setting("currency")
+        row = self.db.execute(
+            """
+            SELECT
+              (SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id
+                WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'open'),
+              (SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id
+                WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'won'),
+              (SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id
+                WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'lost'),
+              (SELECT coalesce(sum(d.amount), 0) FROM deals d JOIN stages s ON s.id = d.stage_id
+                WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'won'
+                  AND d.currency = ? AND d.closed_on >= ?),
+              c.last_contact_at, c.created_at
+            FROM customers c WHERE c.id = ?
+            """, [currency, year_ago, customer_id]).fetchone()
+        if row is None:
+            raise InvalidValue("customer", f"There is no customer with id {customer_id!r}.")
+        last = date.fromisoformat(row[4][:10]) if row[4] else None
+        return CustomerFacts(open_deals=row[0], won_deals=row[1], lost_deals=row[2],
+                             last_contact=last, created=date.fromisoformat(row[5][:10]),
+                             won_revenue_12m=row[3])
+
+    def segment_and_tier(self, customer_id: str, today: date) -> tuple[str, str]:
+        facts = self.customer_facts(customer_id, today)
+        return (segment(facts, today, self.setting("dormant_days")),
+                tier(facts.won_revenue_12m, self.setting("tier_a_minor"), self.setting("tier_b_minor")))
+
+    # -- tags -------------------------------------------------------------------
+
+    def tag_id(self, name: str) -> str:
+        """The id of the tag with this name (any case), creating it if new."""
+        check_name(name, "tag")
+        label = name.strip()
+        row = self.db.execute(
+            "SELECT id, deleted_at FROM tags WHERE name = ? COLLATE NOCASE ORDER BY deleted_at IS NOT NULL LIMIT 1",
+            [label]).fetchone()
+        if row is None:
+            return self.records.insert("tags", {"name": label})
+        if row[1] is not None:
+            self.records.update("tags", row[0], {"deleted_at": None})
+        return row[0]
+
+    def add_tag(self, customer_id: str, name: str) -> None:
+        with self.records.transaction():
+            self.records.require("customers", customer_id)
+            tag = self.tag_id(name)
+            link = f"{customer_id}:{tag}"  # one link per pair, whichever device adds it
+            existing = self.records.get("customer_tags", link, include_deleted=True)
+            if existing is None:
+                self.records.insert("customer_tags", {"customer_id": customer_id, "tag_id": tag}, link)
+            elif existing["deleted_at"] is not None:
+                self.records.update("customer_tags", link, {"deleted_at": None})
+
+    def remove_tag(self, customer_id: str, name: str) -> bool:
+        row = self.db.execute(
+            "SELECT ct.id FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
+            "WHERE ct.customer_id = ? AND t.name = ? COLLATE NOCASE AND ct.deleted_at IS NULL",
+            [customer_id, name.strip()]).fetchone()
+        if row is None:
+            return False
+        self.records.delete("customer_tags", row[0])
+        return True
+
+    def tags_of(self, customer_id: str) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
+            "WHERE ct.customer_id = ? AND ct.deleted_at IS NULL AND t.deleted_at IS NULL "
+            "ORDER BY t.name COLLATE NOCASE", [customer_id])]
+
+    # -- deals ------------------------------------------------------------------
+
+    def _deal_values(self, values: dict) -> dict:
+        unknown = set(values) - set(DEAL_FIELDS)
+        if unknown:
+            raise InvalidValue(sorted(unknown)[0], f"Deals have no field {sorted(unknown)[0]!r}.")
+        clean = dict(values)
+        if "title" in clean:
+            check_name(clean["title"], "title")
+        if "currency" in clean:
+            clean["currency"] = check_currency(clean["currency"])
+        if "amount" in clean and (not isinstance(clean["amount"], int) or clean["amount"] < 0):
+            raise InvalidValue("amount", "An amount is a whole number of minor units, zero or more.")
+        probability = clean.get("probability")
+        if probability is not None and not 0 <= probability <= 100:
+            raise InvalidValue("probability", f"{probability} is not a probability; use 0 to 100.")
+        if clean.get("expected_close"):
+            clean["expected_close"] = parse_iso_date(clean["expected_close"], "expected close").isoformat()
+        return clean
+
+    def add_deal(self, customer_id: str, title: str, amount: int = 0, currency: str | None = None,
+                 stage_id: str | None = None, **values) -> str:
+        stages = self.stages()
+        stage = self.stage(stage_id) if stage_id else pipeline.first_stage(stages, pipeline.OPEN)
+        clean = self._deal_values({"customer_id": customer_id, "title": title, "amount": amount,
+                                   "currency": currency or self.setting("currency"),
+                                   "owner": self.user, **values})
+        moment = self.clock()
+        with self.records.transaction():
+            self.records.require("customers", customer_id)
+            deal_id = self.records.insert("deals", {
+                **clean, "stage_id": stage.id, "stage_entered_at": timestamp(moment),
+                "closed_on": moment.date().isoformat() if stage.kind != pipeline.OPEN else None,
+            })
+            self._record_stage_change(deal_id, None, stage.id)
+        return deal_id
+
+    def update_deal(self, deal_id: str, changes: dict, expected_version: int | None = None) -> int:
+        return self.records.update("deals", deal_id, self._deal_values(changes), expected_version)
+
+    def delete_deal(self, deal_id: str, expected_version: int | None = None) -> None:
+        self.records.delete("deals", deal_id, expected_version)
+
+    def deal(self, deal_id: str) -> Deal:
+        return Deal.from_row(self.records.require("deals", deal_id))
+
+    def deal_probability(self, deal: Deal) -> int:
+        return pipeline.effective_probability(deal.probability, self.stage(deal.stage_id))
+
+    def _record_stage_change(self, deal_id: str, from_stage: str | None, to_stage: str) -> str:
+        return self.records.insert("stage_changes", {
+            "deal_id": deal_id, "from_stage": from_stage, "to_stage": to_stage,
+            "at": timestamp(self.clock()), "by_user": self.user,
+        })
+
+    def move_deal(self, deal_id: str, to_stage_id: str, *, lost_reason: str = "",
+                  expected_version: int | None = None) -> StageChange:
+        """Move a deal to a stage, recording who moved it and when.
+
+        The deal keeps its own probability if it has one; otherwise the new stage's
+        applies (see `pipeline.effective_probability`).
+        """
+        target = self.stage(to_stage_id)
+        if target.kind == pipeline.LOST and not lost_reason.strip():
+            raise InvalidValue("lost reason", "Say why the deal was lost; a reason is required.")
+        moment = self.clock()
+        with self.records.transaction():
+            deal = self.deal(deal_id)
+            if deal.stage_id == target.id:
+                raise InvalidValue("stage", f"The deal is already in {target.name}.")
+            changes = {
+                "stage_id": target.id,
+                "stage_entered_at": timestamp(moment),
+                "closed_on": moment.date().isoformat() if target.kind != pipeline.OPEN else None,
+                "lost_reason": lost_reason.strip() if target.kind == pipeline.LOST else "",
+            }
+            if expected_version is None:
+                expected_version = deal.version
+            self.records.update("deals", deal_id, changes, expected_version)
+            change_id = self._record_stage_change(deal_id, deal.stage_id, target.id)
+        return StageChange.from_row(self.records.require("stage_changes", change_id))
+
+    def step_deal(self, deal_id: str, step: int) -> StageChange | None:
+        """One stage forward (+1) or back (-1) along the board; None at either end."""
+        deal = self.deal(deal_id)
+        target = pipeline.neighbour(self.stages(), deal.stage_id, step)
+        if target is None:
+            return None
+        return self.move_deal(deal_id, target.id)
+
+    def mark_won(self, deal_id: str) -> StageChange:
+        return self.move_deal(deal_id, pipeline.first_stage(self.stages(), pipeline.WON).id)
+
+    def mark_lost(self, deal_id: str, reason: str) -> StageChange:
+        return self.move_deal(deal_id, pipeline.first_stage(self.stages(), pipeline.LOST).id,
+                              lost_reason=reason)
+
+    def undo_stage_change(self, change_id: str) -> None:
+        """Take a move back: the deal returns to where it was, the change is tombstoned.
+
+        Only the deal's latest move can be undone, so history stays consistent.
+        """
+        with self.records.transaction():
+            change = StageChange.from_row(self.records.require("stage_changes", change_id))
+            if change.from_stage is None:
+                raise InvalidValue("stage", "A deal's first stage cannot be undone; delete the deal instead.")
+            latest = self.db.execute(
+                "SELECT id FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL "
+                "ORDER BY at DESC, id DESC LIMIT 1", [change.deal_id]).fetchone()
+            if latest[0] != change_id:
+                raise InvalidValue("stage", "The deal has moved since; only its latest move can be undone.")
+            previous = self.db.execute(
+                "SELECT at FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL AND id != ? "
+                "ORDER BY at DESC, id DESC LIMIT 1", [change.deal_id, change_id]).fetchone()
+            before = self.stage(change.from_stage)
+            deal = self.deal(change.deal_id)
+            self.records.update("deals", change.deal_id, {
+                "stage_id": before.id,
+                "stage_entered_at": previous[0] if previous else deal.created_at,
+                "closed_on": deal.closed_on if before.kind != pipeline.OPEN else None,
+                "lost_reason": deal.lost_reason if before.kind == pipeline.LOST else "",
+            })
+            self.records.delete("stage_changes", change_id)
+
+    def stage_history(self, deal_id: str) -> list[StageChange]:
+        rows = self.db.execute(
+            "SELECT * FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL ORDER BY at, id",
+            [deal_id])
+        names = [d[0] for d in rows.description]
+        return [StageChange.from_row(dict(zip(names, row))) for row in rows.fetchall()]
+
+    # -- interactions -----------------------------------------------------------
+
+    def log_interaction(self, customer_id: str, kind: str, summary: str, *, at: datetime | None = None,
+                        body: str = "", deal_id: str | None = None) -> str:
+        check_kind(kind)
+        stamp = timestamp(at or self.clock())
+        with self.records.transaction():
+            customer = self.customer(customer_id)
+            interaction_id = self.records.insert("interactions", {
+                "customer_id": customer_id, "deal_id": deal_id, "kind": kind, "at": stamp,
+                "summary": summary, "body": body, "by_user": self.user,
+            })
+            if not customer.last_contact_at or customer.last_contact_at < stamp:
+                self.records.update("customers", customer_id, {"last_contact_at": stamp})
+        return interaction_id
+
+    def interactions_of(self, customer_id: str, limit: int = 50) -> list[Interaction]:
+        cursor = self.db.execute(
+            "SELECT * FROM interactions WHERE customer_id = ? AND deleted_at IS NULL "
+            "ORDER BY at DESC LIMIT ?", [customer_id, limit])
+        names = [d[0] for d in cursor.description]
+        return [Interaction.from_row(dict(zip(names, row))) for row in cursor.fetchall()]
+
+    # -- follow-ups -------------------------------------------------------------
+
+    def add_followup(self, customer_id: str, due: date, title: str, *, kind: str = "call",
+                     deal_id: str | None = None, due_time: str | None = None,
+                     rrule: str | None = None, owner: str | None = None) -> str:
+        check_name(title, "title")
+        rule = normalise_rule(rrule) if rrule else None
+        with self.records.transaction():
+            self.records.require("customers", customer_id)
+            if deal_id:
+                self.records.require("deals", deal_id)
+            return self.records.insert("followups", {
+                "customer_id": customer_id, "deal_id": deal_id, "due_date": due.isoformat(),
+                "due_time": due_time, "title": title, "kind": kind,
+                "owner": owner or self.user, "done_at": None, "rrule": rule,
+            })
+
+    def followup(self, followup_id: str) -> FollowUp:
+        return FollowUp.from_row(self.records.require("followups", followup_id))
+
+    def complete_followup(self, followup_id: str, today: date) -> str | None:
+        """Mark done; a recurring follow-up books its next occurrence after today.
+
+        Returns the id of the next occurrence, if one was booked.
+        """
+        with self.records.transaction():
+            item = self.followup(followup_id)
+            self.records.update("followups", followup_id, {"done_at": timestamp(self.clock())})
+            if not item.rrule:
+                return None
+            due = date.fromisoformat(item.due_date)
+            following = next_occurrence(item.rrule, due, max(due, today))
+            if following is None:
+                return None
+            return self.add_followup(item.customer_id, following, item.title, kind=item.kind,
+                                     deal_id=item.deal_id, due_time=item.due_time,
+                                     rrule=item.rrule, owner=item.owner)
+
+    def reschedule_followup(self, followup_id: str, due: date) -> None:
+        self.records.update("followups", followup_id, {"due_date": due.isoformat()})
+
+    def next_followup_of_deal(self, deal_id: str) -> date | None:
+        row = self.db.execute(
+            "SELECT min(due_date) FROM followups WHERE deal_id = ? AND done_at IS NULL "
+            "AND deleted_at IS NULL", [deal_id]).fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
+    # -- whole-database facts ---------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Live (not deleted) rows of every synced table."""
+        return {table: self.db.execute(
+            f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
+            for table in SYNCED_TABLES}
