@@ -58,6 +58,7 @@ class Deal(Record):
     owner: str = ""
     lost_reason: str = ""
     closed_on: str | None = None
+    checklist_done: str = "[]"  # JSON list of the current stage's ticked items
 
 
 @dataclass

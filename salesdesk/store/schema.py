@@ -220,5 +220,10 @@ def _v2_care(db: Database) -> None:
     """)
 
 
-MIGRATIONS = (_v1_initial, _v2_care)
+def _v3_checklists(db: Database) -> None:
+    """Which items of its current stage's exit checklist a deal has met."""
+    db.execute("ALTER TABLE deals ADD COLUMN checklist_done TEXT NOT NULL DEFAULT '[]'")
+
+
+MIGRATIONS = (_v1_initial, _v2_care, _v3_checklists)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,53 @@
+"""`salesdesk check`: integrity, schema and counts, read-only."""
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from salesdesk.core.errors import SalesdeskError
+from salesdesk.store.connection import probe
+from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, SYNCED_TABLES
+
+
+@dataclass
+class CheckReport:
+    ok: bool = True
+    lines: list[tuple[str, str]] = field(default_factory=list)
+
+
+def check_database(path: Path) -> CheckReport:
+    """Report on a database without changing it (opened read-only, never migrated)."""
+    if not path.exists():
+        raise SalesdeskError(f"{path} does not exist; build one with 'salesdesk demo' or open the app.")
+    app_id, version, tables = probe(path)
+    if app_id != APPLICATION_ID:
+        raise SalesdeskError(f"{path} is not a salesdesk database.")
+    report = CheckReport()
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        report.ok = integrity == "ok"
+        report.lines.append(("integrity", integrity))
+        if version > SCHEMA_VERSION:
+            report.lines.append(("schema", f"{version}, newer than this salesdesk ({SCHEMA_VERSION}): upgrade salesdesk"))
+            return report
+        state = "current" if version == SCHEMA_VERSION else f"will be upgraded to {SCHEMA_VERSION} when opened"
+        report.lines.append(("schema", f"{version} ({state})"))
+        report.lines.append(("journal", conn.execute("PRAGMA journal_mode").fetchone()[0]))
+        meta = dict(conn.execute("SELECT key, value FROM meta"))
+        report.lines.append(("device", meta.get("device", "?")))
+        if meta.get("demo"):
+            report.lines.append(("demo", meta["demo"]))
+        present = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        for table in SYNCED_TABLES:
+            if table in present:
+                live, deleted = conn.execute(
+                    f"SELECT count(*) FILTER (WHERE deleted_at IS NULL), "
+                    f"count(*) FILTER (WHERE deleted_at IS NOT NULL) FROM {table}").fetchone()
+                text = f"{live:,}" + (f" ({deleted:,} deleted)" if deleted else "")
+                report.lines.append((table.replace("_", " "), text))
+        changes = conn.execute("SELECT count(*) FROM changes").fetchone()[0]
+        report.lines.append(("change log", f"{changes:,} entries"))
+    finally:
+        conn.close()
+    return report

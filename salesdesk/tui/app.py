@@ -1,0 +1,69 @@
+"""The salesdesk app: handed its store, its user and its today; screens do the work."""
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from salesdesk.store.store import Store
+
+
+class SalesdeskApp(App):
+    CSS_PATH = "salesdesk.tcss"
+    TITLE = "salesdesk"
+    ENABLE_COMMAND_PALETTE = True
+
+    # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports.
+    BINDINGS = [
+        Binding("2", "show_screen('pipeline')", "Pipeline", id="screen.pipeline", show=False),
+        Binding("question_mark", "toggle_keys", "Keys", id="app.keys"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+    ]
+
+    def __init__(self, store: Store, *, user: str, today: date,
+                 today_source: Callable[[], date] | None = None):
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.today = today
+        # Where a fresh `today` comes from after midnight; tests leave it fixed.
+        self.today_source = today_source
+        self.sub_title = user
+
+        # Each screen is a mode with its own stack, built (and its module imported)
+        # the first time it is shown.
+        self.add_mode("pipeline", self._pipeline_screen)
+
+    def _pipeline_screen(self) -> Screen:
+        from salesdesk.tui.screens.pipeline import PipelineScreen
+
+        return PipelineScreen(self.store, user=self.user, today=self.today)
+
+    def on_mount(self) -> None:
+        self.switch_mode("pipeline")
+
+    def action_show_screen(self, name: str) -> None:
+        if self.current_mode != name:
+            self.switch_mode(name)
+
+    def action_toggle_keys(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action bound where the focus is, so the palette reaches them all."""
+        seen = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            key = binding.key_display or self.get_key_display(binding)
+            yield SystemCommand(binding.description, f"key: {key}",
+                                partial(self.run_action, binding.action, active.node))
+        yield from super().get_system_commands(screen)

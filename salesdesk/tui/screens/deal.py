@@ -1,0 +1,247 @@
+"""A deal in full (every field editable, its stage history, its customer), and a new deal."""
+
+import json
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from rich.text import Text
+
+from salesdesk.core.dates import ACCEPTED, parse_quick_date, parse_timestamp
+from salesdesk.core.errors import InvalidValue, SalesdeskError
+from salesdesk.core.money import exponent, format_money, parse_amount
+from salesdesk.store.board import BoardQueries
+from salesdesk.store.store import Store
+from salesdesk.tui.text import literal, literal_text
+from salesdesk.tui.widgets.form import FormField
+
+
+def _amount_text(minor: int, currency: str) -> str:
+    exp = exponent(currency)
+    return f"{minor / 10**exp:.{exp}f}" if exp else str(minor)
+
+
+class DealScreen(ModalScreen[bool]):
+    """Every field of a deal, editable; its stage checklist, stage history and customer."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(False)", "Close"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
+
+    def __init__(self, store: Store, deal_id: str, today: date):
+        super().__init__(classes="dialog-screen")
+        self.store = store
+        self.deal = store.deal(deal_id)
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        deal, store = self.deal, self.store
+        stage = store.stage(deal.stage_id)
+        customer = store.customer(deal.customer_id)
+        own = "" if deal.probability is None else str(deal.probability)
+        with Vertical(classes="dialog wide", id="deal-dialog"):
+            yield Static(literal_text(deal.title), classes="dialog-title", id="deal-title")
+            yield Static("", id="deal-error", classes="form-hint -error", markup=False)
+            with Horizontal():
+                with VerticalScroll(id="deal-fields"):
+                    yield FormField("Title", deal.title, id="title")
+                    with Horizontal(classes="pair"):
+                        yield FormField("Amount", _amount_text(deal.amount, deal.currency), id="amount")
+                        yield FormField("Currency", deal.currency, id="currency")
+                    with Horizontal(classes="pair"):
+                        yield FormField("Probability %", own, id="probability",
+                                        placeholder=f"{stage.probability} (the stage's)")
+                        yield FormField("Expected close", deal.expected_close or "",
+                                        placeholder=ACCEPTED, id="expected_close")
+                    yield FormField("Next step", deal.next_step, id="next_step")
+                    yield FormField("Owner", deal.owner, id="owner")
+                with VerticalScroll(id="deal-side"):
+                    yield Label("Customer", classes="section-title")
+                    yield Static(self._customer_text(customer), id="deal-customer")
+                    yield Label(f"Stage: {literal(stage.name)} — its standard", classes="section-title",
+                                markup=False)
+                    done = set(json.loads(deal.checklist_done))
+                    if stage.checklist:
+                        yield SelectionList[str](
+                            *[(literal_text(item), item, item in done) for item in stage.checklist],
+                            id="deal-checklist")
+                    else:
+                        yield Static("No checklist for this stage.", classes="dim")
+                    yield Label("Stage history", classes="section-title")
+                    yield Static(self._history_text(), id="deal-history")
+            yield Static("ctrl+s: save  tab: next field  space: tick  esc: close", classes="dialog-keys")
+
+    def _customer_text(self, customer) -> Text:
+        text = literal_text(customer.name, "bold")
+        for value in (customer.company, customer.phone, customer.email):
+            if value:
+                text.append("\n" + literal(value))
+        return text
+
+    def _history_text(self) -> Text:
+        names = {s.id: s.name for s in self.store.stages()}
+        text = Text()
+        for change in reversed(self.store.stage_history(self.deal.id)):
+            when = parse_timestamp(change.at).astimezone()
+            move = (f"{names.get(change.from_stage, '?')} → " if change.from_stage else "created in ")
+            text.append(f"{when:%Y-%m-%d %H:%M}  ", style="dim")
+            text.append(literal(move + names.get(change.to_stage, "?")))
+            text.append(f"  {literal(change.by_user)}\n", style="dim")
+        return text
+
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        values = {name: self.query_one(f"#{name}", FormField).value for name in
+                  ("title", "amount", "currency", "probability", "expected_close", "next_step", "owner")}
+        changes, ok = {}, True
+        for name, read in (
+            ("title", lambda v: v if v.strip() else self._fail("A deal needs a title.")),
+            ("currency", lambda v: v.strip().upper()),
+            ("amount", lambda v: parse_amount(v or "0", values["currency"].strip().upper())),
+            ("probability", self._probability),
+            ("expected_close", lambda v: parse_quick_date(v, self.today, "expected close").isoformat()
+                if v.strip() else None),
+            ("next_step", lambda v: v),
+            ("owner", lambda v: v.strip()),
+        ):
+            field = self.query_one(f"#{name}", FormField)
+            try:
+                changes[name] = read(values[name])
+                field.show_hint("")
+            except InvalidValue as error:
+                field.show_error(str(error))
+                ok = False
+        if not ok:
+            return
+        checklist = self.query("#deal-checklist")
+        if checklist:
+            done = set(json.loads(self.deal.checklist_done))
+            stage_items = set(self.store.stage(self.deal.stage_id).checklist)
+            done = (done - stage_items) | set(checklist.first(SelectionList).selected)
+            changes["checklist_done"] = json.dumps(sorted(done), ensure_ascii=False)
+        try:
+            self.store.update_deal(self.deal.id, changes, expected_version=self.deal.version)
+        except SalesdeskError as error:
+            self.query_one("#deal-error", Static).update(str(error))
+            return
+        self.dismiss(True)
+
+    @staticmethod
+    def _fail(message: str):
+        raise InvalidValue("value", message)
+
+    @staticmethod
+    def _probability(text: str) -> int | None:
+        if not text.strip():
+            return None
+        if not text.strip().isdigit() or int(text) > 100:
+            raise InvalidValue("probability", f"{text!r} is not a probability; use 0 to 100, or leave it blank.")
+        return int(text)
+
+
+class NewDealScreen(ModalScreen[dict | None]):
+    """A new deal: the customer found by type-ahead or created on the spot."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, queries: BoardQueries, currency: str, today: date):
+        super().__init__(classes="dialog-screen")
+        self.queries = queries
+        self.currency = currency
+        self.today = today
+        self.matches: list[tuple[str, str, str]] = []
+        self.chosen: tuple[str | None, str] | None = None  # (customer id or None for new, name)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="new-deal-dialog"):
+            yield Label("New deal", classes="dialog-title")
+            yield FormField("Customer", placeholder="type a name or company", id="customer")
+            yield OptionList(id="matches")
+            yield FormField("Title", placeholder="what is being sold", id="title")
+            with Horizontal(classes="pair"):
+                yield FormField(f"Amount ({self.currency})", placeholder="12500 or 12.5k", id="amount")
+                yield FormField("Expected close", placeholder="optional: 2w, 2026-12-31", id="close")
+            yield Static("enter: choose / add  tab: next field  esc: cancel", classes="dialog-keys")
+
+    @on(Input.Changed, "#customer-input")
+    def _lookup(self, event: Input.Changed) -> None:
+        typed = event.value.strip()
+        self.matches = self.queries.customers_matching(typed) if typed else []
+        options = self.query_one("#matches", OptionList)
+        options.clear_options()
+        for index, (_, name, company) in enumerate(self.matches):
+            label = literal_text(name)
+            if company:
+                label.append(f"  {literal(company)}", style="dim")
+            options.add_option(Option(label, id=str(index)))
+        if typed:
+            options.add_option(Option(Text.assemble("+ new customer “", literal(typed), "”"), id="new"))
+            options.highlighted = 0
+        self.chosen = None
+        self.query_one("#customer", FormField).show_hint("")
+
+    def _choose(self, option_id: str | None) -> None:
+        typed = self.query_one("#customer", FormField).value.strip()
+        if option_id is None or not typed:
+            return
+        if option_id == "new":
+            self.chosen = (None, typed)
+            self.query_one("#customer", FormField).show_hint(f"a new customer: {literal(typed)}")
+        else:
+            customer_id, name, company = self.matches[int(option_id)]
+            self.chosen = (customer_id, name)
+            self.query_one("#customer", FormField).show_hint(
+                f"{literal(name)}" + (f", {literal(company)}" if company else ""))
+
+    @on(OptionList.OptionSelected, "#matches")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self._choose(event.option.id)
+        self.query_one("#title-input").focus()
+
+    def key_down(self) -> None:
+        if self.focused is self.query_one("#customer-input"):
+            self.query_one("#matches", OptionList).focus()
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        if event.input.id == "customer-input":
+            options = self.query_one("#matches", OptionList)
+            if options.highlighted is not None:
+                self._choose(options.get_option_at_index(options.highlighted).id)
+            self.query_one("#title-input").focus()
+            return
+        ok = True
+        customer = self.query_one("#customer", FormField)
+        if self.chosen is None:
+            customer.show_error("Choose a customer from the list, or the new-customer line.")
+            ok = False
+        title = self.query_one("#title", FormField)
+        if not title.value.strip():
+            title.show_error("A deal needs a title.")
+            ok = False
+        amount_field = self.query_one("#amount", FormField)
+        amount = 0
+        try:
+            amount = parse_amount(amount_field.value or "0", self.currency)
+        except InvalidValue as error:
+            amount_field.show_error(str(error))
+            ok = False
+        close_field = self.query_one("#close", FormField)
+        close = None
+        if close_field.value.strip():
+            try:
+                close = parse_quick_date(close_field.value, self.today, "expected close").isoformat()
+            except InvalidValue as error:
+                close_field.show_error(str(error))
+                ok = False
+        if ok:
+            customer_id, name = self.chosen
+            self.dismiss({"customer_id": customer_id, "customer_name": name, "title": title.value,
+                          "amount": amount, "currency": self.currency, "expected_close": close})

@@ -1,0 +1,149 @@
+"""Small modal dialogs of the Pipeline: why a deal was lost, the stage checklist, a follow-up."""
+
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from salesdesk.core.dates import ACCEPTED, parse_quick_date
+from salesdesk.core.errors import InvalidValue
+from salesdesk.core.model import INTERACTION_KINDS
+from salesdesk.tui.text import literal, literal_text
+from salesdesk.tui.widgets.form import FormField
+
+
+class LostReasonScreen(ModalScreen[str | None]):
+    """Why was the deal lost? Pick a past reason or type a new one."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, deal_title: str, reasons: list[str]):
+        super().__init__(classes="dialog-screen")
+        self.deal_title = deal_title
+        self.reasons = reasons
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="lost-dialog"):
+            yield Label("Mark lost", classes="dialog-title")
+            yield Static(f"Why was “{literal(self.deal_title)}” lost?", markup=False)
+            yield FormField("Reason", placeholder="type a reason, or pick one below", id="reason")
+            yield OptionList(*[Option(literal_text(r), id=str(i)) for i, r in enumerate(self.reasons)],
+                             id="reasons")
+            yield Static("enter: mark lost  ↓: past reasons  esc: cancel", classes="dialog-keys")
+
+    @on(Input.Changed, "#reason-input")
+    def _filter(self, event: Input.Changed) -> None:
+        typed = event.value.strip().lower()
+        options = self.query_one("#reasons", OptionList)
+        options.clear_options()
+        options.add_options([Option(literal_text(r), id=str(i)) for i, r in enumerate(self.reasons)
+                             if typed in r.lower()])
+
+    @on(Input.Submitted, "#reason-input")
+    def _typed(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+            return
+        options = self.query_one("#reasons", OptionList)
+        if options.highlighted is not None and options.option_count:
+            self.dismiss(self.reasons[int(options.get_option_at_index(options.highlighted).id)])
+            return
+        self.query_one("#reason", FormField).show_error("Say why the deal was lost; a reason is required.")
+
+    @on(OptionList.OptionSelected, "#reasons")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.reasons[int(event.option.id)])
+
+    def key_down(self) -> None:
+        if self.focused is self.query_one("#reason-input"):
+            options = self.query_one("#reasons", OptionList)
+            if options.option_count:
+                options.focus()
+                options.highlighted = 0
+
+
+class ChecklistScreen(ModalScreen[list[str] | None]):
+    """Asked once when a deal leaves a stage whose standard is not met."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+m,enter", "move", "Move", priority=True),
+    ]
+
+    def __init__(self, deal_title: str, stage_name: str, target_name: str, unmet: list[str]):
+        super().__init__(classes="dialog-screen")
+        self.deal_title = deal_title
+        self.stage_name = stage_name
+        self.target_name = target_name
+        self.unmet = unmet
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="checklist-dialog"):
+            yield Label(f"Leaving {literal(self.stage_name)}", classes="dialog-title", markup=False)
+            yield Static(
+                f"“{literal(self.deal_title)}” has not met the standard of "
+                f"{literal(self.stage_name)}. Tick what is done:", markup=False)
+            yield SelectionList[str](*[(literal_text(item), item) for item in self.unmet], id="checklist")
+            yield Static(f"space: tick  enter: move to {literal(self.target_name)} anyway  esc: stay",
+                         classes="dialog-keys", markup=False)
+
+    def action_move(self) -> None:
+        self.dismiss(list(self.query_one("#checklist", SelectionList).selected))
+
+
+class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
+    """Book a follow-up: when (quick forms), what, and how."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, subject: str, today: date, default_title: str):
+        super().__init__(classes="dialog-screen")
+        self.subject = subject
+        self.today = today
+        self.default_title = default_title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="followup-dialog"):
+            yield Label("Book a follow-up", classes="dialog-title")
+            yield Static(literal(self.subject), markup=False)
+            yield FormField("When", "tomorrow", placeholder=ACCEPTED, id="due")
+            yield FormField("What", self.default_title, id="title")
+            yield FormField("How", "call", placeholder=", ".join(INTERACTION_KINDS), id="kind")
+            yield Static("enter: book  tab: next field  esc: cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self._read_due(self.query_one("#due", FormField).value)
+
+    @on(Input.Changed, "#due-input")
+    def _due_changed(self, event: Input.Changed) -> None:
+        self._read_due(event.value)
+
+    def _read_due(self, text: str) -> date | None:
+        field = self.query_one("#due", FormField)
+        try:
+            due = parse_quick_date(text, self.today, "date")
+        except InvalidValue as error:
+            field.show_error(str(error))
+            return None
+        field.show_hint(f"{due:%a %d %b %Y}")
+        return due
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        due = self._read_due(self.query_one("#due", FormField).value)
+        title = self.query_one("#title", FormField)
+        kind = self.query_one("#kind", FormField)
+        ok = due is not None
+        if not title.value.strip():
+            title.show_error("Say what the follow-up is for.")
+            ok = False
+        if kind.value.strip() not in INTERACTION_KINDS:
+            kind.show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")
+            ok = False
+        if ok:
+            self.dismiss((due, title.value.strip(), kind.value.strip()))

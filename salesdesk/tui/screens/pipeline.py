@@ -1,0 +1,233 @@
+"""The Pipeline screen: the board, its filter line, and what each key does to a deal."""
+
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from salesdesk.core import pipeline
+from salesdesk.core.errors import SalesdeskError
+from salesdesk.store.board import BoardFilter, BoardQueries
+from salesdesk.store.store import Store
+from salesdesk.tui.screens.deal import DealScreen, NewDealScreen
+from salesdesk.tui.screens.dialogs import ChecklistScreen, FollowUpScreen, LostReasonScreen
+from salesdesk.tui.text import literal
+from salesdesk.tui.widgets.board import Board
+
+EMPTY_TEXT = (
+    "No deals yet.\n\n"
+    "Press n to add your first deal,\n"
+    "or quit (q) and run `salesdesk demo` to explore with sample data."
+)
+
+
+class PipelineScreen(Screen):
+    BINDINGS = [
+        Binding("n", "new_deal", "New deal", id="pipeline.new"),
+        Binding("u", "undo", "Undo", id="pipeline.undo"),
+        Binding("slash", "filter", "Filter", key_display="/", id="pipeline.filter"),
+        Binding("m", "toggle_mine", "Mine/all", id="pipeline.mine"),
+        Binding("L", "toggle_lost", "Show/hide Lost", id="pipeline.lost", show=False),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self, store: Store, *, user: str, today: date):
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.today = today
+        self.mine = False
+        self.undo_stack: list[str] = []  # stage change ids of this session's moves
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter cards by deal, customer or company", id="board-filter")
+        yield Static("", id="board-status", markup=False)
+        yield Board(BoardQueries(self.store.db), self.store.stages(), self.today,
+                    BoardFilter(), id="board")
+        yield Static(EMPTY_TEXT, id="board-empty", markup=False)
+        yield Footer(compact=True)
+
+    @property
+    def board(self) -> Board:
+        return self.query_one(Board)
+
+    def on_mount(self) -> None:
+        self.query_one("#board-filter").display = False
+        self.board.focus()
+        self.call_after_refresh(self._reload)
+
+    def _reload(self, stage_ids: set[str] | None = None) -> None:
+        board = self.board
+        board.reload(stage_ids)
+        empty = board.total == 0 and not board.filter.text and board.filter.owner is None
+        self.query_one("#board-empty").display = empty
+        board.display = not empty
+        if not empty and self.focused is None:
+            board.focus()
+        self._update_status()
+
+    def _update_status(self) -> None:
+        board = self.board
+        parts = ["mine" if self.mine else "everyone's deals"]
+        if board.filter.text:
+            parts.append(f"filter “{literal(board.filter.text)}”")
+        if board.show_lost:
+            parts.append("Lost shown")
+        parts.append(f"{board.total:,} deals")
+        self.query_one("#board-status", Static).update("  ·  ".join(parts))
+
+    # -- deal actions from the board ----------------------------------------------
+
+    @on(Board.DealAction)
+    def _deal_action(self, event: Board.DealAction) -> None:
+        handler = getattr(self, f"_deal_{event.action}")
+        handler(event.deal_id)
+
+    def _deal_forward(self, deal_id: str) -> None:
+        deal = self.store.deal(deal_id)
+        stages = self.store.stages()
+        target = pipeline.neighbour(stages, deal.stage_id, +1)
+        if target is None:
+            self.notify("This deal is in the last stage.", severity="warning")
+            return
+        unmet = self.store.unmet_checklist(deal)
+        if not unmet:
+            self._move(deal_id, target.id)
+            return
+        current = self.store.stage(deal.stage_id)
+
+        def answered(ticked: list[str] | None) -> None:
+            if ticked is None:
+                return
+            if ticked:
+                self.store.tick_checklist(deal_id, ticked)
+            self._move(deal_id, target.id)
+
+        self.app.push_screen(ChecklistScreen(deal.title, current.name, target.name, unmet), answered)
+
+    def _deal_back(self, deal_id: str) -> None:
+        deal = self.store.deal(deal_id)
+        target = pipeline.neighbour(self.store.stages(), deal.stage_id, -1)
+        if target is None:
+            self.notify("This deal is in the first stage.", severity="warning")
+            return
+        self._move(deal_id, target.id)
+
+    def _deal_won(self, deal_id: str) -> None:
+        self._move(deal_id, pipeline.first_stage(self.store.stages(), pipeline.WON).id)
+
+    def _deal_lost(self, deal_id: str) -> None:
+        deal = self.store.deal(deal_id)
+        lost = pipeline.first_stage(self.store.stages(), pipeline.LOST)
+
+        def answered(reason: str | None) -> None:
+            if reason:
+                self._move(deal_id, lost.id, lost_reason=reason)
+
+        self.app.push_screen(LostReasonScreen(deal.title, self.board.queries.lost_reasons()), answered)
+
+    def _deal_open(self, deal_id: str) -> None:
+        def closed(saved: bool | None) -> None:
+            if saved:
+                self._reload()
+                self.board.focus_deal(deal_id)
+
+        self.app.push_screen(DealScreen(self.store, deal_id, self.today), closed)
+
+    def _deal_followup(self, deal_id: str) -> None:
+        deal = self.store.deal(deal_id)
+
+        def answered(result) -> None:
+            if result is None:
+                return
+            due, title, kind = result
+            self._guard(lambda: self.store.add_followup(deal.customer_id, due, title, kind=kind,
+                                                         deal_id=deal_id))
+            self._reload({deal.stage_id})
+            self.board.focus_deal(deal_id)
+            self.notify(f"Follow-up booked for {due:%a %d %b}.", markup=False)
+
+        self.app.push_screen(FollowUpScreen(deal.title, self.today, f"Follow up: {deal.title}"), answered)
+
+    def _move(self, deal_id: str, stage_id: str, lost_reason: str = "") -> None:
+        before = self.store.deal(deal_id).stage_id
+        change = self._guard(lambda: self.store.move_deal(deal_id, stage_id, lost_reason=lost_reason))
+        if change is None:
+            return
+        self.undo_stack.append(change.id)
+        self._reload({before, stage_id})
+        if not self.board.focus_deal(deal_id):
+            self.notify(f"Moved to {self.store.stage(stage_id).name}. u undoes it.", markup=False)
+
+    def _guard(self, work):
+        """Run a store call; a refusal becomes a message on screen, never a crash."""
+        try:
+            return work()
+        except SalesdeskError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return None
+
+    # -- screen actions ---------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        if not self.undo_stack:
+            self.notify("Nothing to undo.", severity="warning")
+            return
+        change_id = self.undo_stack.pop()
+        change = self.store.records.require("stage_changes", change_id)
+        if self._guard(lambda: self.store.undo_stage_change(change_id) or True):
+            self._reload({change["from_stage"], change["to_stage"]})
+            self.board.focus_deal(change["deal_id"])
+
+    def action_new_deal(self) -> None:
+        def answered(result: dict | None) -> None:
+            if result is None:
+                return
+
+            def create():
+                with self.store.records.transaction():
+                    customer_id = result["customer_id"] or self.store.add_customer(result["customer_name"])
+                    return self.store.add_deal(customer_id, result["title"], result["amount"],
+                                               result["currency"], expected_close=result["expected_close"])
+
+            deal_id = self._guard(create)
+            if deal_id:
+                self._reload()
+                self.board.focus_deal(deal_id)
+
+        self.app.push_screen(NewDealScreen(self.board.queries, self.store.setting("currency"), self.today),
+                             answered)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#board-filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#board-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.board.set_filter(BoardFilter(self.user if self.mine else None, event.value))
+        self._update_status()
+
+    @on(Input.Submitted, "#board-filter")
+    def _filter_done(self) -> None:
+        self.board.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#board-filter", Input)
+        if box.display:
+            box.value = ""
+            box.display = False
+            self.board.focus()
+
+    def action_toggle_mine(self) -> None:
+        self.mine = not self.mine
+        self.board.set_filter(BoardFilter(self.user if self.mine else None, self.board.filter.text))
+        self._update_status()
+
+    def action_toggle_lost(self) -> None:
+        self.board.toggle_lost()
+        self._update_status()

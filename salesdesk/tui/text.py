@@ -1,0 +1,23 @@
+"""Text from the database, made safe to show: never markup, never terminal control."""
+
+from rich.text import Text
+
+# C0 controls and DEL become their visible Unicode "control pictures" (ESC -> ␛),
+# so a stored escape sequence is seen, not obeyed. Tabs and newlines too: a card
+# or a table cell is one line.
+_PICTURES = {code: 0x2400 + code for code in range(0x20)}
+_PICTURES[0x7F] = 0x2421
+# C1 controls (U+0080-U+009F) can also drive terminals; show them as the replacement mark.
+_PICTURES.update({code: 0xFFFD for code in range(0x80, 0xA0)})
+
+
+def literal(value: object) -> str:
+    """The value as a plain string with control characters made visible."""
+    if value is None:
+        return ""
+    return str(value).translate(_PICTURES)
+
+
+def literal_text(value: object, style: str = "") -> Text:
+    """A Rich Text that shows the value exactly as typed (markup is not parsed)."""
+    return Text(literal(value), style=style, no_wrap=True, overflow="ellipsis")

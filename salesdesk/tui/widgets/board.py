@@ -1,0 +1,310 @@
+"""The Pipeline board: one column per stage, cards drawn as lines, only what is visible.
+
+A column never holds more cards than fit on screen: it knows its count from a
+summary query and asks for the page of cards it shows. Moving the focus past the
+page asks for the next page. So a stage with 10,000 deals costs what one with 10 does.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+
+from salesdesk.core import pipeline
+from salesdesk.core.money import format_money, format_short
+from salesdesk.store.board import BoardFilter, BoardQueries, Card, ColumnSummary
+from salesdesk.tui.text import literal
+
+CARD_LINES = 4
+CARD_HEIGHT = CARD_LINES + 1  # a blank line between cards
+HEADER_HEIGHT = 4
+
+
+def _money(totals: dict[str, int], short: bool = True) -> str:
+    if not totals:
+        return "–"
+    fmt = format_short if short else format_money
+    return " + ".join(fmt(amount, currency) for currency, amount in sorted(totals.items(), key=lambda kv: -kv[1]))
+
+
+class StageColumn(Widget):
+    """One stage: a header with count, total and weighted value, then a page of cards."""
+
+    COMPONENT_CLASSES = {
+        "stage-column--title", "stage-column--figures", "stage-column--card",
+        "stage-column--focused", "stage-column--rotting", "stage-column--overdue",
+        "stage-column--dim", "stage-column--marker",
+    }
+
+    def __init__(self, stage: pipeline.Stage):
+        super().__init__(id=f"column-{stage.id}")
+        self.stage = stage
+        self.summary = ColumnSummary(stage, 0, {}, {})
+        self.cards: list[Card] = []
+        self.top = 0  # index of the first card shown
+        self.cursor: int | None = None  # absolute index of the focused card, in this column only
+
+    @property
+    def count(self) -> int:
+        return self.summary.count
+
+    @property
+    def capacity(self) -> int:
+        """How many cards fit; one line is kept for the 'more' indicator."""
+        return max(1, (self.size.height - HEADER_HEIGHT - 1) // CARD_HEIGHT)
+
+    def card_at(self, index: int) -> Card | None:
+        offset = index - self.top
+        return self.cards[offset] if 0 <= offset < len(self.cards) else None
+
+    def render(self) -> RenderableType:
+        width = max(self.size.width, 4)
+        style = self.get_component_rich_style
+        lines: list[Text] = []
+        title = Text(f" {literal(self.stage.name)} ", style=style("stage-column--title"))
+        title.append(f" {self.count:,}", style=style("stage-column--figures"))
+        lines.append(title)
+        lines.append(Text(f" {_money(self.summary.totals)}", style=style("stage-column--figures")))
+        if self.stage.kind == pipeline.OPEN:
+            lines.append(Text(f" weighted {_money(self.summary.weighted)}", style=style("stage-column--dim")))
+        else:
+            lines.append(Text(""))
+        lines.append(Text("─" * width, style=style("stage-column--dim")))
+        if self.top:
+            lines[-1] = Text(f"↑ {self.top:,} more".center(width, "─"), style=style("stage-column--dim"))
+        for offset, card in enumerate(self.cards[: self.capacity]):
+            focused = self.cursor == self.top + offset
+            lines.extend(self._card_lines(card, width, focused))
+            lines.append(Text(""))
+        below = self.count - self.top - min(len(self.cards), self.capacity)
+        if below > 0:
+            lines.append(Text(f"↓ {below:,} more".center(width), style=style("stage-column--dim")))
+        for line in lines:
+            line.truncate(width, overflow="ellipsis", pad=True)
+        return Text("\n").join(lines)
+
+    def _partial_style(self, name: str):
+        """A component's own colours, without the column background under them."""
+        return self.get_component_rich_style(name, partial=True)
+
+    def _card_lines(self, card: Card, width: int, focused: bool) -> list[Text]:
+        style = self._partial_style
+        base = self.get_component_rich_style("stage-column--focused" if focused else "stage-column--card")
+        marker_style = style("stage-column--marker") if focused else base
+        if card.rotting:
+            marker_style = style("stage-column--rotting")
+        marker = Text()
+        marker.append("▌", style=marker_style)
+        days = f"{card.days_in_stage}d"
+        amount = format_money(card.amount, card.currency)
+        gap = max(1, width - 2 - len(amount) - len(days))
+        if card.next_followup is None:
+            follow = Text("no follow-up", style=style("stage-column--dim"))
+        elif card.overdue:
+            follow = Text(f"! {card.next_followup:%b %d} overdue", style=style("stage-column--overdue"))
+        else:
+            follow = Text(f"→ {card.next_followup:%b %d}")
+        rows = [
+            Text(literal(card.title), style="bold"),
+            Text(literal(card.customer), style=style("stage-column--dim")),
+            Text.assemble(amount, " " * gap,
+                          (days, style("stage-column--rotting") if card.rotting else style("stage-column--dim"))),
+            follow,
+        ]
+        lines = []
+        for row in rows:
+            line = Text(style=base)
+            line.append("▌", style=marker_style)
+            line.append_text(row)
+            line.truncate(width, overflow="ellipsis", pad=True)
+            lines.append(line)
+        return lines
+
+
+@dataclass
+class _Focus:
+    column: int = 0
+    row: int = 0
+
+
+class Board(Widget, can_focus=True):
+    """The columns of the pipeline, driven from the keyboard."""
+
+    BINDINGS = [
+        Binding("left,h", "cursor(-1, 0)", "Left", show=False),
+        Binding("right,l", "cursor(1, 0)", "Right", show=False),
+        Binding("up,k", "cursor(0, -1)", "Up", show=False),
+        Binding("down,j", "cursor(0, 1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "cursor_to(0)", "First card", show=False),
+        Binding("end", "cursor_to(-1)", "Last card", show=False),
+        Binding("right_square_bracket,shift+right", "deal('forward')", "Forward", key_display="]",
+                id="board.forward"),
+        Binding("left_square_bracket,shift+left", "deal('back')", "Back", key_display="[",
+                id="board.back"),
+        Binding("w", "deal('won')", "Won", id="board.won"),
+        Binding("x", "deal('lost')", "Lost", id="board.lost"),
+        Binding("enter", "deal('open')", "Open", id="board.open"),
+        Binding("f", "deal('followup')", "Follow-up", id="board.followup"),
+    ]
+
+    class DealAction(Message):
+        """The person asked for something to happen to the focused deal."""
+
+        def __init__(self, action: str, deal_id: str):
+            super().__init__()
+            self.action = action
+            self.deal_id = deal_id
+
+    def __init__(self, queries: BoardQueries, stages: list[pipeline.Stage], today: date,
+                 board_filter: BoardFilter, *, id: str | None = None):
+        super().__init__(id=id)
+        self.queries = queries
+        self.stages = pipeline.ordered(stages)
+        self.today = today
+        self.filter = board_filter
+        self.show_lost = False
+        self.focus_at = _Focus()
+        self._columns = [StageColumn(stage) for stage in self.stages]
+
+    def compose(self):
+        yield from self._columns
+
+    def on_mount(self) -> None:
+        self._apply_lost_visibility()
+
+    # -- data -----------------------------------------------------------------
+
+    @property
+    def columns(self) -> list[StageColumn]:
+        return [c for c in self._columns if self.show_lost or c.stage.kind != pipeline.LOST]
+
+    @property
+    def total(self) -> int:
+        return sum(column.count for column in self.columns)
+
+    def reload(self, stage_ids: set[str] | None = None) -> None:
+        """Fetch headers (one query) and the visible page of the named columns (all by default)."""
+        summaries = {s.stage.id: s for s in self.queries.summaries(self.stages, self.filter)}
+        for column in self._columns:
+            column.summary = summaries[column.stage.id]
+            if stage_ids is None or column.stage.id in stage_ids:
+                self._load_page(column)
+            column.refresh()
+        self._clamp_focus()
+
+    def _load_page(self, column: StageColumn) -> None:
+        column.top = max(0, min(column.top, column.count - 1))
+        column.cards = self.queries.cards(column.stage, self.filter, column.top,
+                                          column.capacity, self.today)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.is_mounted:
+            self.call_after_refresh(self.reload)
+
+    # -- focus ------------------------------------------------------------------
+
+    @property
+    def focused_column(self) -> StageColumn | None:
+        columns = self.columns
+        return columns[self.focus_at.column] if columns else None
+
+    @property
+    def focused_card(self) -> Card | None:
+        column = self.focused_column
+        return column.card_at(self.focus_at.row) if column else None
+
+    def _clamp_focus(self) -> None:
+        columns = self.columns
+        self.focus_at.column = max(0, min(self.focus_at.column, len(columns) - 1))
+        column = self.focused_column
+        if column is not None:
+            self.focus_at.row = max(0, min(self.focus_at.row, column.count - 1))
+        self._show_focus()
+
+    def _show_focus(self) -> None:
+        """Mark the focused card and scroll its column so it is on screen."""
+        for index, column in enumerate(self.columns):
+            wanted = self.focus_at.row if index == self.focus_at.column else None
+            if index == self.focus_at.column:
+                top = column.top
+                if self.focus_at.row < top:
+                    top = self.focus_at.row
+                elif self.focus_at.row >= top + column.capacity:
+                    top = self.focus_at.row - column.capacity + 1
+                if top != column.top:
+                    column.top = top
+                    self._load_page(column)
+            if column.cursor != wanted:
+                column.cursor = wanted
+            column.refresh()
+
+    def focus_deal(self, deal_id: str) -> bool:
+        """Put the focus on a deal wherever it now is; False if the filter hides it."""
+        found = self.queries.position(deal_id, self.filter)
+        if found is None:
+            return False
+        stage_id, row = found
+        for index, column in enumerate(self.columns):
+            if column.stage.id == stage_id:
+                self.focus_at = _Focus(index, row)
+                self._show_focus()
+                return True
+        return False
+
+    def action_cursor(self, columns: int, rows: int) -> None:
+        source = self.focused_column
+        if source is None:
+            return
+        if columns:
+            # Keep the same place on screen when crossing to another column.
+            slot = self.focus_at.row - source.top
+            self.focus_at.column = max(0, min(self.focus_at.column + columns, len(self.columns) - 1))
+            self.focus_at.row = self.focused_column.top + slot
+        self.focus_at.row += rows
+        self._clamp_focus()
+
+    def action_page(self, direction: int) -> None:
+        column = self.focused_column
+        if column is not None:
+            self.focus_at.row += direction * column.capacity
+            self._clamp_focus()
+
+    def action_cursor_to(self, where: int) -> None:
+        column = self.focused_column
+        if column is not None:
+            self.focus_at.row = 0 if where == 0 else column.count - 1
+            self._clamp_focus()
+
+    def action_deal(self, action: str) -> None:
+        card = self.focused_card
+        if card is not None:
+            self.post_message(self.DealAction(action, card.deal_id))
+
+    # -- filters ------------------------------------------------------------------
+
+    def set_filter(self, board_filter: BoardFilter) -> None:
+        current = self.focused_card
+        self.filter = board_filter
+        for column in self._columns:
+            column.top = 0
+        self.reload()
+        if current is None or not self.focus_deal(current.deal_id):
+            self.focus_at.row = 0
+            self._clamp_focus()
+
+    def toggle_lost(self) -> None:
+        self.show_lost = not self.show_lost
+        self._apply_lost_visibility()
+        self.reload()
+
+    def _apply_lost_visibility(self) -> None:
+        for column in self._columns:
+            if column.stage.kind == pipeline.LOST:
+                column.display = self.show_lost

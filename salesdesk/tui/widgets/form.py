@@ -1,0 +1,44 @@
+"""Form pieces for modal screens: a labelled input with its error beside it."""
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
+
+
+class FormField(Vertical):
+    """A label, an input, and a line under it that says what is wrong or what was read."""
+
+    def __init__(self, label: str, value: str = "", *, placeholder: str = "", id: str):
+        super().__init__(id=id, classes="form-field")
+        self._label = label
+        self._value = value
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._label, classes="form-label")
+        yield Input(self._value, placeholder=self._placeholder, id=f"{self.id}-input")
+        hint = Static("", classes="form-hint", id=f"{self.id}-hint", markup=False)
+        hint.display = False
+        yield hint
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    @property
+    def value(self) -> str:
+        return self.input.value
+
+    def show_error(self, message: str) -> None:
+        hint = self.query_one(".form-hint", Static)
+        hint.update(message)
+        hint.display = True
+        hint.set_class(True, "-error")
+        self.add_class("-invalid")
+
+    def show_hint(self, message: str) -> None:
+        hint = self.query_one(".form-hint", Static)
+        hint.update(message)
+        hint.display = bool(message)
+        hint.set_class(False, "-error")
+        self.remove_class("-invalid")
