@@ -24,18 +24,21 @@ _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _OFFSET = re.compile(r"\+?(\d{1,4})\s*(d|day|days|w|wk|week|weeks|m|mo|month|months)")
 
 
-def parse_iso_date(text: str, field: str = "date") -> date:
-    """Read a strict ISO date (year first, never day first); refuse impossible dates."""
+def parse_iso_date(text: str, field: str = "date", *, accepted: str = "YYYY-MM-DD") -> date:
+    """Read a strict ISO date (year first, never day first); refuse impossible dates.
+
+    `accepted` is what the error message offers instead; only ISO dates are read here.
+    """
     text = text.strip()
     match = _ISO_DATE.fullmatch(text)
     if not match:
-        raise InvalidValue(field, f"{text!r} is not a date; use {ACCEPTED}.")
+        raise InvalidValue(field, f"{text!r} is not a date; use {accepted}.")
     year, month, day = (int(part) for part in match.groups())
     try:
         return date(year, month, day)
     except ValueError:
         raise InvalidValue(
-            field, f"{text} is not a real date; use {ACCEPTED}."
+            field, f"{text} is not a real date; use {accepted}."
         ) from None
 
 
@@ -70,7 +73,7 @@ def parse_quick_date(text: str, today: date, field: str = "date") -> date:
         ahead = (WEEKDAYS[text] - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
     if _ISO_DATE.fullmatch(text):
-        return parse_iso_date(text, field)
+        return parse_iso_date(text, field, accepted=ACCEPTED)
     raise InvalidValue(field, f"{raw.strip()!r} is not a date; use {ACCEPTED}.")
 
 

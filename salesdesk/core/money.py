@@ -34,7 +34,9 @@ def parse_amount(text: str, currency: str) -> int:
     try:
         value = Decimal(cleaned) * multiplier
     except InvalidOperation:
-        raise InvalidValue("amount", f"{text!r} is not an amount; type a number such as 12500, 12,500.50 or 12.5k.") from None
+        value = None
+    if value is None or not value.is_finite():  # 'NaN' and 'Infinity' parse as Decimals
+        raise InvalidValue("amount", f"{text!r} is not an amount; type a number such as 12500, 12,500.50 or 12.5k.")
     if value < 0:
         raise InvalidValue("amount", f"{text!r} is negative; an amount is zero or more.")
     minor = value * (10 ** exponent(currency))

@@ -1,5 +1,6 @@
 """Recurring follow-ups as RFC 5545 RRULEs, evaluated with python-dateutil."""
 
+import re
 from datetime import date, datetime, time
 
 from dateutil.rrule import rrulestr
@@ -32,6 +33,24 @@ def normalise_rule(text: str) -> str:
             "quarterly, yearly or an RRULE such as FREQ=WEEKLY;BYDAY=MO.",
         ) from None
     return rule
+
+
+_COUNT = re.compile(r"(?:^|;)COUNT=(\d+)")
+
+
+def resumed_rule(rule: str, start: date, resume: date) -> str:
+    """The rule for the series that began on `start`, restarted at its occurrence `resume`.
+
+    A follow-up keeps only its own due date as the series start, so a COUNT has to
+    shrink by the occurrences already behind it, or the series would never end.
+    """
+    match = _COUNT.search(rule)
+    if not match:
+        return rule
+    series = rrulestr(rule, dtstart=datetime.combine(start, time()))
+    behind = sum(1 for moment in series if moment.date() < resume)  # COUNT keeps it finite
+    remaining = max(int(match.group(1)) - behind, 1)
+    return rule[: match.start(1)] + str(remaining) + rule[match.end(1):]
 
 
 def next_occurrence(rule: str, start: date, after: date) -> date | None:

@@ -105,12 +105,13 @@ def write(db: Database):
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        # A COMMIT refused by a deferred foreign key leaves the transaction open;
+        # rolling back here keeps later writes from piling into it uncommitted.
+        conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    else:
-        conn.execute("COMMIT")
 
 
 def schema_version(db: Database) -> int:

@@ -19,7 +19,7 @@ from salesdesk.core.model import (
     check_email, check_kind, check_name, phone_key,
 )
 from salesdesk.core.money import check_currency
-from salesdesk.core.recurrence import next_occurrence, normalise_rule
+from salesdesk.core.recurrence import next_occurrence, normalise_rule, resumed_rule
 from salesdesk.core.segments import CustomerFacts, segment, tier
 from salesdesk.store.connection import open_database
 from salesdesk.store.records import Records
@@ -28,7 +28,7 @@ from salesdesk.store.schema import DEFAULT_SETTINGS, SYNCED_TABLES
 CUSTOMER_FIELDS = ("name", "company", "title", "phone", "email", "handle", "industry",
                    "source", "owner", "birthday", "lunar_birthday", "contract_end", "notes")
 DEAL_FIELDS = ("customer_id", "title", "amount", "currency", "probability",
-               "expected_close", "next_step", "owner")
+               "expected_close", "next_step", "owner", "checklist_done")
 
 
 class Store:
@@ -233,11 +233,21 @@ class Store:
                 **clean, "stage_id": stage.id, "stage_entered_at": timestamp(moment),
                 "closed_on": moment.date().isoformat() if stage.kind != pipeline.OPEN else None,
             })
-            self._record_stage_change(deal_id, None, stage.id)
+            self._record_stage_change(deal_id, None, stage.id, moment)
         return deal_id
 
     def update_deal(self, deal_id: str, changes: dict, expected_version: int | None = None) -> int:
         return self.records.update("deals", deal_id, self._deal_values(changes), expected_version)
+
+    def unmet_checklist(self, deal: Deal) -> list[str]:
+        """Items of the deal's current stage checklist not yet ticked."""
+        done = set(json.loads(deal.checklist_done))
+        return [item for item in self.stage(deal.stage_id).checklist if item not in done]
+
+    def tick_checklist(self, deal_id: str, items: list[str]) -> None:
+        deal = self.deal(deal_id)
+        done = sorted(set(json.loads(deal.checklist_done)) | set(items))
+        self.records.update("deals", deal_id, {"checklist_done": json.dumps(done, ensure_ascii=False)})
 
     def delete_deal(self, deal_id: str, expected_version: int | None = None) -> None:
         self.records.delete("deals", deal_id, expected_version)
@@ -248,10 +258,13 @@ class Store:
     def deal_probability(self, deal: Deal) -> int:
         return pipeline.effective_probability(deal.probability, self.stage(deal.stage_id))
 
-    def _record_stage_change(self, deal_id: str, from_stage: str | None, to_stage: str) -> str:
+    def _record_stage_change(self, deal_id: str, from_stage: str | None, to_stage: str,
+                             moment: datetime | None = None) -> str:
+        # `moment` is the one the deal's stage_entered_at was stamped with, so undo can
+        # restore it exactly from the history.
         return self.records.insert("stage_changes", {
             "deal_id": deal_id, "from_stage": from_stage, "to_stage": to_stage,
-            "at": timestamp(self.clock()), "by_user": self.user,
+            "at": timestamp(moment or self.clock()), "by_user": self.user,
         })
 
     def move_deal(self, deal_id: str, to_stage_id: str, *, lost_reason: str = "",
@@ -275,10 +288,12 @@ class Store:
                 "closed_on": moment.date().isoformat() if target.kind != pipeline.OPEN else None,
                 "lost_reason": lost_reason.strip() if target.kind == pipeline.LOST else "",
             }
+            if target.kind == pipeline.WON and self.stage(deal.stage_id).kind == pipeline.WON:
+                changes["closed_on"] = deal.closed_on  # Signed -> Paid: it closed when signed
             if expected_version is None:
                 expected_version = deal.version
             self.records.update("deals", deal_id, changes, expected_version)
-            change_id = self._record_stage_change(deal_id, deal.stage_id, target.id)
+            change_id = self._record_stage_change(deal_id, deal.stage_id, target.id, moment)
         return StageChange.from_row(self.records.require("stage_changes", change_id))
 
     def step_deal(self, deal_id: str, step: int) -> StageChange | None:
@@ -315,13 +330,39 @@ class Store:
                 "ORDER BY at DESC, id DESC LIMIT 1", [change.deal_id, change_id]).fetchone()
             before = self.stage(change.from_stage)
             deal = self.deal(change.deal_id)
+            # The move overwrote closed_on and lost_reason; take them back from the log.
+            earlier = self._deal_before_move(change_id, change.deal_id)
             self.records.update("deals", change.deal_id, {
                 "stage_id": before.id,
                 "stage_entered_at": previous[0] if previous else deal.created_at,
-                "closed_on": deal.closed_on if before.kind != pipeline.OPEN else None,
-                "lost_reason": deal.lost_reason if before.kind == pipeline.LOST else "",
+                "closed_on": (earlier.get("closed_on", deal.closed_on)
+                              if before.kind != pipeline.OPEN else None),
+                "lost_reason": (earlier.get("lost_reason", deal.lost_reason)
+                                if before.kind == pipeline.LOST else ""),
             })
             self.records.delete("stage_changes", change_id)
+
+    def _deal_before_move(self, change_id: str, deal_id: str) -> dict:
+        """The deal's fields as they were just before the move `change_id` recorded.
+
+        Replays the deal's change-log entries older than the move's own update (the
+        last one before the stage change that set stage_id). Empty when unknown.
+        """
+        row = self.db.execute(
+            "SELECT min(clock) FROM changes WHERE tbl = 'stage_changes' AND row_id = ?",
+            [change_id]).fetchone()
+        if row is None or row[0] is None:
+            return {}
+        entries = [json.loads(data) for (data,) in self.db.execute(
+            "SELECT data FROM changes WHERE tbl = 'deals' AND row_id = ? AND clock < ? "
+            "ORDER BY clock", [deal_id, row[0]])]
+        moves = [index for index, entry in enumerate(entries) if "stage_id" in entry]
+        if len(moves) < 2:  # the insert and the move itself, at least
+            return {}
+        state: dict = {}
+        for entry in entries[:moves[-1]]:
+            state.update(entry)
+        return state
 
     def stage_history(self, deal_id: str) -> list[StageChange]:
         rows = self.db.execute(
@@ -338,6 +379,8 @@ class Store:
         stamp = timestamp(at or self.clock())
         with self.records.transaction():
             customer = self.customer(customer_id)
+            if deal_id:
+                self.records.require("deals", deal_id)
             interaction_id = self.records.insert("interactions", {
                 "customer_id": customer_id, "deal_id": deal_id, "kind": kind, "at": stamp,
                 "summary": summary, "body": body, "by_user": self.user,
@@ -380,6 +423,8 @@ class Store:
         """
         with self.records.transaction():
             item = self.followup(followup_id)
+            if item.done_at:  # done twice (two windows, a double key press): book nothing more
+                return None
             self.records.update("followups", followup_id, {"done_at": timestamp(self.clock())})
             if not item.rrule:
                 return None
@@ -389,7 +434,8 @@ class Store:
                 return None
             return self.add_followup(item.customer_id, following, item.title, kind=item.kind,
                                      deal_id=item.deal_id, due_time=item.due_time,
-                                     rrule=item.rrule, owner=item.owner)
+                                     rrule=resumed_rule(item.rrule, due, following),
+                                     owner=item.owner)
 
     def reschedule_followup(self, followup_id: str, due: date) -> None:
         self.records.update("followups", followup_id, {"due_date": due.isoformat()})

@@ -1,0 +1,45 @@
+"""Shared fixtures: a controllable clock and a fresh store on a tmp_path database."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from salesdesk.store.store import Store
+
+START = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)  # a Friday
+TODAY = START.date()
+
+
+class FakeClock:
+    """A clock the test moves by hand: `clock()` is what the store reads."""
+
+    def __init__(self, now: datetime = START):
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+    def today(self) -> date:
+        return self.now.date()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: long-running tests (deselect with -m 'not slow')"
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(tmp_path, clock):
+    opened = Store.open(tmp_path / "t.db", "ann", clock)
+    yield opened
+    opened.close()
