@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "1,000,000 interactions")
     demo.add_argument("--force", action="store_true",
                       help="overwrite a database that is not a demo")
+    demo.add_argument("--today", metavar="YYYY-MM-DD",
+                      help="the day the demo is anchored on (default: today)")
 
     commands.add_parser("check", parents=[common], help="integrity and schema report",
                         description="Report integrity, schema version and row counts.")
@@ -57,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from salesdesk.core.errors import SalesdeskError
+    from salesdesk.core.errors import InvalidValue, SalesdeskError
     from salesdesk.paths import resolve_db_path, resolve_user
 
     try:
@@ -65,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         user = resolve_user(getattr(args, "user", None))
         handler = COMMANDS.get(args.command, run_app)
         return handler(args, db_path, user) or 0
+    except InvalidValue as error:
+        print(f"salesdesk: {error.field}: {error}", file=sys.stderr)
+        return 1
     except SalesdeskError as error:
         print(f"salesdesk: {error}", file=sys.stderr)
         return 1
@@ -94,9 +99,14 @@ def run_app(args, db_path: Path, user: str) -> int:
 
 
 def run_demo(args, db_path: Path, user: str) -> int:
+    from salesdesk.core.dates import parse_iso_date
     from salesdesk.demo import write_demo
 
-    counts = write_demo(db_path, args.size, _wall_clock(), user, force=args.force)
+    now = _wall_clock()
+    if args.today:
+        anchor = parse_iso_date(args.today, "--today")
+        now = datetime.combine(anchor, now.timetz())
+    counts = write_demo(db_path, args.size, now, user, force=args.force)
     print(f"Built a {args.size} demo in {db_path}: " + ", ".join(
         f"{counts[name]:,} {name}" for name in ("customers", "deals", "interactions", "followups")))
     print(f"Open it with: salesdesk --db {db_path}")

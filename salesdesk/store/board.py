@@ -88,18 +88,21 @@ class BoardQueries:
         rows = self.db.execute(
             f"""SELECT d.id, d.title, c.name, d.amount, d.currency, d.owner, d.stage_entered_at,
                        (SELECT min(f.due_date) FROM followups f
-                        WHERE f.deal_id = d.id AND f.done_at IS NULL AND f.deleted_at IS NULL)
+                        WHERE f.deal_id = d.id AND f.done_at IS NULL AND f.deleted_at IS NULL),
+                       EXISTS (SELECT 1 FROM followups f
+                        WHERE f.deal_id = d.id AND f.done_at IS NULL AND f.deleted_at IS NULL
+                          AND f.due_date >= ?)
                 FROM deals d JOIN customers c ON c.id = d.customer_id
                 WHERE d.stage_id = ? AND {where}
                 ORDER BY d.stage_entered_at DESC, d.id DESC LIMIT ? OFFSET ?""",
-            [stage.id, *params, limit, offset]).fetchall()
+            [today.isoformat(), stage.id, *params, limit, offset]).fetchall()
         cards = []
-        for deal_id, title, customer, amount, currency, owner, entered, next_due in rows:
+        for deal_id, title, customer, amount, currency, owner, entered, next_due, ahead in rows:
             days = (today - parse_timestamp(entered).date()).days
             due = date.fromisoformat(next_due) if next_due else None
             cards.append(Card(
                 deal_id, title, customer, amount, currency, owner, max(days, 0), due,
-                rotting=pipeline.is_rotting(days, stage, due is not None and due >= today),
+                rotting=pipeline.is_rotting(days, stage, bool(ahead)),
                 overdue=due is not None and due < today,
             ))
         return cards

@@ -25,7 +25,8 @@ def probe(path: Path) -> tuple[int, int, int]:
             f"{path} is not a SQLite database; pass --db with a salesdesk database "
             "or a new file name."
         )
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    # immutable: no locks taken and no -wal/-shm files created beside a file we may refuse.
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]

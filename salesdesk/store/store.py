@@ -210,10 +210,11 @@ class Store:
             check_name(clean["title"], "title")
         if "currency" in clean:
             clean["currency"] = check_currency(clean["currency"])
-        if "amount" in clean and (not isinstance(clean["amount"], int) or clean["amount"] < 0):
+        amount = clean.get("amount", 0)
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
             raise InvalidValue("amount", "An amount is a whole number of minor units, zero or more.")
         probability = clean.get("probability")
-        if probability is not None and not 0 <= probability <= 100:
+        if probability is not None and (not isinstance(probability, int) or not 0 <= probability <= 100):
             raise InvalidValue("probability", f"{probability} is not a probability; use 0 to 100.")
         if clean.get("expected_close"):
             clean["expected_close"] = parse_iso_date(clean["expected_close"], "expected close").isoformat()

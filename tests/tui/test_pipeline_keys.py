@@ -276,3 +276,40 @@ async def test_lost_column_shown_on_demand(seeded):
         await settle(pilot)
         assert [c.stage.name for c in board.columns][-1] == "Lost"
         assert board.columns[-1].count == 1
+
+
+async def test_command_palette_reaches_every_board_action(seeded):
+    store, ids, _ = seeded
+    deal_id = ids["Fleet tracking pilot"]
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _focus(pilot, deal_id)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Forward", "Back", "Won", "Lost", "Open", "Follow-up", "New deal", "Undo",
+                "Filter", "Mine/all", "Show/hide Lost", "Quit"} <= titles
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Won")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert store.deal(deal_id).stage_id == "stage-signed"
+
+
+async def test_empty_database_then_the_first_deal(tmp_path):
+    from salesdesk.store.store import Store
+    from tests.conftest import FakeClock
+
+    store = Store.open(tmp_path / "empty.db", "ann", FakeClock())
+    try:
+        app = make_app(store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert app.screen.query_one("#board-empty").display
+            await pilot.press("n", *"Acme", "enter", *"First order", "enter")
+            await settle(pilot)
+            assert not app.screen.query_one("#board-empty").display
+            assert app.screen.board.focused_card.title == "First order"
+    finally:
+        store.close()

@@ -25,11 +25,12 @@ CARD_HEIGHT = CARD_LINES + 1  # a blank line between cards
 HEADER_HEIGHT = 4
 
 
-def _money(totals: dict[str, int], short: bool = True) -> str:
+def _money(totals: dict[str, int]) -> str:
+    """Short totals, the largest currency first: '$145.6k ¥364k' (no rates: never converted)."""
     if not totals:
         return "–"
-    fmt = format_short if short else format_money
-    return " + ".join(fmt(amount, currency) for currency, amount in sorted(totals.items(), key=lambda kv: -kv[1]))
+    ordered = sorted(totals.items(), key=lambda kv: -kv[1])
+    return " ".join(format_short(amount, currency) for currency, amount in ordered)
 
 
 class StageColumn(Widget):
@@ -71,7 +72,7 @@ class StageColumn(Widget):
         lines.append(title)
         lines.append(Text(f" {_money(self.summary.totals)}", style=style("stage-column--figures")))
         if self.stage.kind == pipeline.OPEN:
-            lines.append(Text(f" weighted {_money(self.summary.weighted)}", style=style("stage-column--dim")))
+            lines.append(Text(f" wtd {_money(self.summary.weighted)}", style=style("stage-column--dim")))
         else:
             lines.append(Text(""))
         lines.append(Text("─" * width, style=style("stage-column--dim")))

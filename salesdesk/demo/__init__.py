@@ -1,0 +1,152 @@
+"""Demo databases: a small one to look around in, a large one to feel the speed.
+
+`write_demo` builds in a temporary file beside the target and swaps the result in
+only when it is complete, so a failed build never leaves a half-written database.
+"""
+
+import os
+import random
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from salesdesk.core.errors import SalesdeskError
+from salesdesk.paths import demo_build_path
+from salesdesk.store.connection import open_database, probe
+from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from salesdesk.store.store import Store
+
+SIZES = ("small", "large")
+DEMO_KEY = "demo"  # meta key marking a demo database; its value is the size
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+class DemoClock:
+    """The store's clock during a build: whatever moment the story has reached."""
+
+    def __init__(self, moment: datetime):
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+def write_demo(target: Path, size: str, now: datetime, user: str, force: bool = False,
+               seed: int = 7) -> dict[str, int]:
+    """Build a demo database at `target` ("small" or "large"), anchored on now.date();
+    return the Store.counts() of the result."""
+    if size not in SIZES:
+        raise SalesdeskError(f"There is no {size!r} demo; use small or large.")
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    target = Path(target)
+    _check_target(target, force)
+    build = demo_build_path(target)
+    _remove(build)  # left over from a build that was killed
+    try:
+        counts = _build(build, size, now, user, seed)
+        _remove_sidecars(target)
+        os.replace(build, target)
+    except BaseException:
+        _remove(build)
+        raise
+    return counts
+
+
+def is_demo(path: Path) -> bool:
+    """Whether an existing salesdesk database is a demo (read-only look)."""
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KEY]).fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+    return row is not None
+
+
+def _check_target(target: Path, force: bool) -> None:
+    """Refuse what must not be overwritten, leaving the file as it was."""
+    if not target.parent.is_dir():
+        raise SalesdeskError(
+            f"The folder {target.parent} does not exist; create it first, "
+            "or pass --db with a file in an existing folder.")
+    if target.is_dir():
+        raise SalesdeskError(f"{target} is a folder; pass --db with a database file name.")
+    if not target.exists() or target.stat().st_size == 0:
+        return
+    existed = {suffix for suffix in _SIDECARS if Path(f"{target}{suffix}").exists()}
+    try:
+        app_id, version, _ = probe(target)  # refuses a file that is not SQLite at all
+        ours = app_id == APPLICATION_ID
+        if ours and version > SCHEMA_VERSION:
+            open_database(target).close()  # refuses a newer schema with its own message
+        demo = ours and is_demo(target)
+    finally:
+        _tidy_after_reading(target, existed)
+    if not (force or demo):
+        raise SalesdeskError(
+            f"{target} holds data that is not a salesdesk demo; pass --force to overwrite it, "
+            "or choose another file with --db.")
+
+
+def _tidy_after_reading(path: Path, existed: set[str]) -> None:
+    """Remove the empty -wal and -shm files a read-only look at a WAL database leaves.
+
+    A read-only connection cannot delete them; the last connection to close does, and
+    SQLite knows whether that is us, so this never pulls them from under another process.
+    """
+    if all(suffix in existed or not Path(f"{path}{suffix}").exists() for suffix in _SIDECARS):
+        return
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        conn.close()
+
+
+def _build(path: Path, size: str, now: datetime, user: str, seed: int) -> dict[str, int]:
+    clock = DemoClock(now)
+    store = Store.open(path, user, clock)
+    try:
+        # The file is thrown away if the build fails, so it needs no durability until then.
+        store.db.execute("PRAGMA synchronous=OFF")
+        store.db.execute("PRAGMA journal_mode=MEMORY")
+        rng = random.Random(seed)
+        if size == "small":
+            from salesdesk.demo.small import build_small
+
+            build_small(store, clock, rng)
+        else:
+            from salesdesk.demo.large import build_large
+
+            build_large(store, now, rng)
+        clock.moment = now
+        store.set_meta(DEMO_KEY, size)
+        counts = store.counts()
+        store.db.execute("PRAGMA journal_mode=WAL")
+        store.db.execute("PRAGMA synchronous=FULL")
+        store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+    _remove_sidecars(path)
+    _flush(path)  # written without syncing: make it durable before it takes the target's name
+    return counts
+
+
+def _flush(path: Path) -> None:
+    handle = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _remove_sidecars(path: Path) -> None:
+    for suffix in _SIDECARS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    _remove_sidecars(path)

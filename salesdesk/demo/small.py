@@ -1,0 +1,376 @@
+"""The small demo: about 40 customers and a year of their history, told through the Store.
+
+Every record goes through the one write path, so versions, stage history and the
+change log are exactly what real use produces. The story is planned first (all the
+random draws, in a fixed order), then replayed in time order with the store's clock
+set to each moment.
+"""
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from salesdesk.core import pipeline
+from salesdesk.demo import data
+from salesdesk.store.store import Store
+
+# How many customers of each kind, and how many interactions each kind has had.
+PROFILES = (("repeat", 5), ("dormant", 5), ("customer", 5), ("lost", 3), ("prospect", 16),
+            ("lead", 6))
+CONTACTS = {"repeat": (10, 15), "prospect": (7, 12), "customer": (5, 9), "dormant": (3, 6),
+            "lost": (4, 6), "lead": (0, 3)}
+MALLORY = data.Person(  # markup and a terminal escape, to prove text is shown literally
+    name="[bold]Mallory[/bold] \x1b[31mMoriarty", company="[red]Evil[/red] Corp \x1b[0m Ltd",
+    title="Head of [i]Mischief[/i]", phone="+44 20 7946 0666", email="mallory@evil.example.com",
+    industry="software", source="cold call")
+BIRTHDAYS_SOON = (2, 6, 11, 17)  # days from today
+RENEWALS_SOON = (12, 26, 38)
+LUNAR_BIRTHDAYS = ("01-15", "08-15", "05-05")
+
+
+@dataclass
+class _Deal:
+    path: list[str]  # stage ids, the first being where the deal was created
+    moves: list[datetime]  # when it entered each stage
+    title: str
+    amount: int
+    currency: str
+    expected_close: date
+    next_step: str = ""
+    lost_reason: str = ""
+    probability: int | None = None
+    followup_due: date | None = None
+    id: str = ""
+
+
+@dataclass
+class _Customer:
+    person: data.Person
+    profile: str
+    values: dict
+    tags: list[str]
+    deals: list[_Deal] = field(default_factory=list)
+    contacts: list[datetime] = field(default_factory=list)
+    created: datetime | None = None
+    id: str = ""
+
+
+class _Story:
+    """Actions at moments, replayed in time order with the clock set to each moment."""
+
+    def __init__(self):
+        self._events: list[tuple[datetime, int, Callable[[], object]]] = []
+
+    def at(self, moment: datetime, action: Callable[[], object]) -> None:
+        self._events.append((moment, len(self._events), action))
+
+    def play(self, clock) -> None:
+        for moment, _, action in sorted(self._events, key=lambda event: event[:2]):
+            clock.moment = moment
+            action()
+
+
+def build_small(store: Store, clock, rng: random.Random) -> None:
+    """Tell the story of a small sales team into `store`, ending at `clock.moment`."""
+    now = clock.moment
+    stages = pipeline.ordered(store.stages())
+    plan = _Plan(now, rng, stages, store.user)
+    customers = plan.customers()
+    story = _Story()
+    for customer in customers:
+        _tell_customer(story, store, customer, plan)
+    plan.followups(story, store, customers)
+    story.play(clock)
+    clock.moment = now
+
+
+class _Plan:
+    """The random draws of the small demo, made in one fixed order."""
+
+    def __init__(self, now: datetime, rng: random.Random, stages, user: str):
+        self.now, self.today, self.rng, self.user = now, now.date(), rng, user
+        self.open_path = [s.id for s in stages if s.kind == pipeline.OPEN]
+        self.won = [s.id for s in stages if s.kind == pipeline.WON]
+        self.lost = pipeline.first_stage(stages, pipeline.LOST).id
+        self.rotting = {s.id: s.rotting_days for s in stages}
+        self._open_count = 0
+        self._lost_count = 0
+
+    def moment(self, day: date) -> datetime:
+        """A moment in office hours on `day` (UTC), never later than now."""
+        hour = self.rng.uniform(1, 10)
+        moment = datetime.combine(day, time(tzinfo=timezone.utc)) + timedelta(hours=hour)
+        return min(moment, self.now - timedelta(minutes=5))
+
+    def days_ago(self, low: float, high: float) -> datetime:
+        return self.moment(self.today - timedelta(days=int(self.rng.uniform(low, high))))
+
+    # -- customers ----------------------------------------------------------------
+
+    def customers(self) -> list[_Customer]:
+        rng = self.rng
+        profiles = [name for name, count in PROFILES for _ in range(count)]
+        rng.shuffle(profiles)
+        people, seen = [MALLORY], {MALLORY.name}
+        while len(people) < len(profiles):
+            person = data.draw_person(rng, chinese=len(people) % 2 == 1)
+            if person.name not in seen:
+                seen.add(person.name)
+                people.append(person)
+        customers = [self.customer(person, profile) for person, profile in zip(people, profiles)]
+        for customer, teammate in zip(customers[7::15], data.TEAMMATES):
+            customer.values["owner"] = teammate
+        self.special_dates(customers)
+        return customers
+
+    def customer(self, person: data.Person, profile: str) -> _Customer:
+        rng = self.rng
+        values = {"company": person.company, "title": person.title, "phone": person.phone,
+                  "email": person.email, "industry": person.industry, "source": person.source,
+                  "owner": self.user}
+        if rng.random() < 0.5:
+            values["birthday"] = data.draw_birthday(rng).isoformat()
+        if rng.random() < 0.2:
+            values["notes"] = rng.choice(data.SUMMARIES["note"])
+        if person.phone.startswith("+86") and rng.random() < 0.5:
+            values["handle"] = f"wechat: {person.email.split('@')[0].replace('.', '_')}"
+        tags = []
+        if profile == "repeat":
+            tags.append(rng.choice(("vip", "key-account")))
+        if person.source == "trade show":
+            tags.append(f"trade-show-{self.today.year}")
+        tags.append(rng.choice(("enterprise", "smb", "smb", "reseller")))
+        customer = _Customer(person, profile, values, tags)
+        customer.deals = self.deals(customer)
+        customer.contacts = self.contacts(customer)
+        return customer
+
+    def special_dates(self, customers: list[_Customer]) -> None:
+        """Birthdays and renewals coming up, a leap-day birthday, lunar birthdays."""
+        rng = self.rng
+        for customer, days in zip(customers[1:], BIRTHDAYS_SOON):
+            customer.values["birthday"] = _birthday_on(self.today + timedelta(days=days), rng)
+        customers[len(BIRTHDAYS_SOON) + 1].values["birthday"] = "1988-02-29"
+        chinese = [c for c in customers if c.person.phone.startswith("+86")]
+        for customer, lunar in zip(chinese[-len(LUNAR_BIRTHDAYS):], LUNAR_BIRTHDAYS):
+            customer.values["lunar_birthday"] = lunar
+        clients = [c for c in customers if c.profile in ("repeat", "customer")]
+        for customer, days in zip(clients, RENEWALS_SOON):
+            customer.values["contract_end"] = (self.today + timedelta(days=days)).isoformat()
+        for customer in clients[len(RENEWALS_SOON):]:
+            customer.values["contract_end"] = (
+                self.today + timedelta(days=rng.randint(90, 400))).isoformat()
+
+    # -- deals --------------------------------------------------------------------
+
+    def deals(self, customer: _Customer) -> list[_Deal]:
+        profile, rng = customer.profile, self.rng
+        if profile == "repeat":
+            return [self.closed_deal(rng.choice(self.won), 20 + 110 * n, 100 + 110 * n)
+                    for n in range(rng.choice((2, 3)))]
+        if profile == "dormant":
+            final = rng.choice((self.won[-1], self.lost))
+            return [self.closed_deal(final, 150, 330)]
+        if profile == "customer":
+            deals = [self.closed_deal(rng.choice(self.won), 7, 200)]
+            if rng.random() < 0.3:
+                deals.append(self.closed_deal(self.lost, 220, 360))
+            return deals
+        if profile == "lost":
+            return [self.closed_deal(self.lost, 10, 80)]
+        if profile == "prospect":
+            deals = [self.open_deal() for _ in range(rng.choice((1, 2, 2)))]
+            if rng.random() < 0.35:
+                deals.append(self.closed_deal(rng.choice((self.won[-1], self.lost)), 120, 300))
+            return deals
+        return []
+
+    def closed_deal(self, final: str, low_days: int, high_days: int) -> _Deal:
+        rng = self.rng
+        if final in self.won:
+            path = self.open_path + self.won[:self.won.index(final) + 1]
+        else:
+            path = self.open_path[:rng.randrange(len(self.open_path)) + 1] + [final]
+        end = self.days_ago(low_days, high_days)
+        deal = self._deal(path, end)
+        deal.expected_close = end.date()
+        if final == self.lost:
+            deal.lost_reason = data.LOST_REASONS[self._lost_count % len(data.LOST_REASONS)]
+            self._lost_count += 1
+        return deal
+
+    def open_deal(self) -> _Deal:
+        """Open deals cycle through the open stages; every fifth is rotting."""
+        rng, n = self.rng, self._open_count
+        self._open_count += 1
+        stage = self.open_path[n % len(self.open_path)]
+        limit = self.rotting[stage] or 30
+        rotting = n % 5 == 4
+        days = rng.randint(limit + 5, 60) if rotting else rng.randint(1, limit - 1)
+        path = self.open_path[:self.open_path.index(stage) + 1]
+        deal = self._deal(path, self.days_ago(days, days + 1))
+        deal.expected_close = self.today + timedelta(days=rng.randint(-5, 90))
+        deal.next_step = rng.choice(data.NEXT_STEPS)
+        if rng.random() < 0.15:
+            deal.probability = rng.choice((30, 40, 60, 90))
+        # Most fresh deals have their next step booked; so do some rotting ones, which
+        # are then not flagged.
+        if not rotting and rng.random() < 0.85:
+            deal.followup_due = self.today + timedelta(days=rng.randint(0, 10))
+        elif rotting and n % 10 == 9:
+            deal.followup_due = self.today + timedelta(days=rng.randint(1, 5))
+        return deal
+
+    def _deal(self, path: list[str], end: datetime) -> _Deal:
+        rng = self.rng
+        moves = [end]
+        for _ in path[1:]:
+            moves.append(moves[-1] - timedelta(days=rng.uniform(2, 20), hours=rng.uniform(0, 5)))
+        moves.reverse()
+        currency = "CNY" if rng.random() < 0.12 else "USD"
+        return _Deal(path, moves, rng.choice(data.DEAL_TITLES), data.draw_amount(rng, currency),
+                     currency, end.date())
+
+    # -- interactions -------------------------------------------------------------
+
+    def contacts(self, customer: _Customer) -> list[datetime]:
+        """When the customer was called, written to or met; dormant ones not for months."""
+        rng = self.rng
+        low, high = CONTACTS[customer.profile]
+        count = rng.randint(low, high)
+        if customer.profile == "dormant":
+            return sorted(self.days_ago(100, 365) for _ in range(count))
+        earliest = min((d.moves[0] for d in customer.deals), default=self.now)
+        span_start = min(365, max(30, (self.now - earliest).days + 20))
+        moments = [self.days_ago(0, span_start) for _ in range(count)]
+        if count and customer.profile != "lead":
+            moments.append(self.days_ago(1, 30))  # everyone active was in touch lately
+        return sorted(moments)
+
+    # -- follow-ups ---------------------------------------------------------------
+
+    def followups(self, story: _Story, store: Store, customers: list[_Customer]) -> None:
+        rng, today = self.rng, self.today
+        active = [c for c in customers if c.profile in ("prospect", "customer", "repeat", "lead")]
+        for customer in customers:
+            for deal in customer.deals:
+                if deal.followup_due:
+                    self._followup(story, store, customer, deal.followup_due,
+                                   deal.next_step or "Call back", deal=deal)
+        # Overdue, due today, this week and later, a few of them done already.
+        for offset, count in (((-12, -1), 5), ((0, 0), 4), ((1, 7), 10), ((8, 60), 8)):
+            for _ in range(count):
+                due = today + timedelta(days=rng.randint(*offset))
+                due_time = rng.choice((None, None, "10:00", "15:30"))
+                self._followup(story, store, rng.choice(active), due,
+                               rng.choice(data.FOLLOWUP_TITLES), due_time=due_time)
+        for _ in range(6):
+            due = today - timedelta(days=rng.randint(3, 40))
+            self._followup(story, store, rng.choice(active), due,
+                           rng.choice(data.FOLLOWUP_TITLES), done=True)
+        repeat = [c for c in customers if c.profile == "repeat"]
+        self._weekly(story, store, repeat[0], "Weekly check-in call", weeks=4)
+        self._followup(story, store, repeat[1], today + timedelta(days=rng.randint(3, 20)),
+                       "Monthly account review", rrule="FREQ=MONTHLY", kind="meeting")
+
+    def _followup(self, story: _Story, store: Store, customer: _Customer, due: date, title: str,
+                  *, deal: _Deal | None = None, due_time: str | None = None, done: bool = False,
+                  rrule: str | None = None, kind: str | None = None) -> None:
+        rng = self.rng
+        created = self.moment(min(due, self.today) - timedelta(days=rng.randint(1, 14)))
+        kind = kind or rng.choice(data.FOLLOWUP_KINDS)
+        done_at = self.moment(due) if done else None
+        booked: dict[str, str] = {}
+
+        def book():
+            booked["id"] = store.add_followup(
+                customer.id, due, title, kind=kind, deal_id=deal.id if deal else None,
+                due_time=due_time, rrule=rrule, owner=customer.values["owner"])
+
+        # A deal's next step is booked once it reached its current stage.
+        earliest = deal.moves[-1] + timedelta(hours=1) if deal else _after(customer)
+        story.at(max(created, earliest), book)
+        if done_at:
+            story.at(max(done_at, _after(customer) + timedelta(hours=1)),
+                     lambda: store.complete_followup(booked["id"], due))
+
+    def _weekly(self, story: _Story, store: Store, customer: _Customer, title: str,
+                weeks: int) -> None:
+        """A weekly follow-up started `weeks` ago and done every week since; completing
+        one books the next, so the next occurrence is open, due tomorrow."""
+        first_due = self.today - timedelta(weeks=weeks) + timedelta(days=1)
+        current: dict[str, str] = {}
+
+        def book():
+            current["id"] = store.add_followup(customer.id, first_due, title, rrule="FREQ=WEEKLY",
+                                               owner=customer.values["owner"])
+
+        story.at(max(self.moment(first_due - timedelta(days=3)), _after(customer)), book)
+        for week in range(weeks):
+            due = first_due + timedelta(weeks=week)
+
+            def complete(due=due):
+                current["id"] = store.complete_followup(current["id"], due)
+
+            story.at(self.moment(due), complete)
+
+
+def _after(customer: _Customer) -> datetime:
+    """The earliest moment anything can happen to a customer: just after it was added."""
+    return customer.created + timedelta(minutes=1)
+
+
+def _birthday_on(day: date, rng: random.Random) -> str:
+    year = rng.choice((1976, 1980, 1984, 1988, 1992))  # leap years, in case it is 29 February
+    return date(year, day.month, day.day).isoformat()
+
+
+def _tell_customer(story: _Story, store: Store, customer: _Customer, plan: _Plan) -> None:
+    """Plan a customer's arrival, deals (moved through their stages) and contacts."""
+    firsts = [deal.moves[0] for deal in customer.deals] + customer.contacts[:1]
+    first = min(firsts, default=plan.now - timedelta(days=3))
+    customer.created = first - timedelta(days=plan.rng.uniform(1, 30))
+
+    def add():
+        customer.id = store.add_customer(customer.person.name, **customer.values)
+        for tag in customer.tags:
+            store.add_tag(customer.id, tag)
+
+    story.at(customer.created, add)
+    for deal in customer.deals:
+        _tell_deal(story, store, customer, deal)
+    for moment in customer.contacts:
+        _tell_contact(story, store, customer, moment, plan.rng)
+
+
+def _tell_deal(story: _Story, store: Store, customer: _Customer, deal: _Deal) -> None:
+    def create():
+        deal.id = store.add_deal(
+            customer.id, deal.title, deal.amount, deal.currency, stage_id=deal.path[0],
+            expected_close=deal.expected_close.isoformat(), next_step=deal.next_step,
+            owner=customer.values["owner"], probability=deal.probability)
+
+    story.at(deal.moves[0], create)
+    for stage, moment in zip(deal.path[1:], deal.moves[1:]):
+        reason = deal.lost_reason if stage == deal.path[-1] else ""
+        story.at(moment, lambda stage=stage, reason=reason: store.move_deal(
+            deal.id, stage, lost_reason=reason))
+
+
+def _tell_contact(story: _Story, store: Store, customer: _Customer, moment: datetime,
+                  rng: random.Random) -> None:
+    kind = rng.choice(tuple(data.SUMMARIES))
+    summary = rng.choice(data.SUMMARIES[kind])
+    body = rng.choice(data.BODIES) if rng.random() < 0.3 else ""
+    about_deal = rng.random() < 0.6
+
+    def log():
+        # About the customer's latest deal opened by then, if any.
+        started = [deal for deal in customer.deals if deal.id and deal.moves[0] <= moment]
+        deal_id = None
+        if started and about_deal:
+            deal_id = max(started, key=lambda deal: deal.moves[0]).id
+        store.log_interaction(customer.id, kind, summary, at=moment, body=body, deal_id=deal_id)
+
+    story.at(moment, log)

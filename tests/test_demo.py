@@ -1,0 +1,591 @@
+"""Demo databases: the small story, the bulk loader's invariants, and safe overwriting."""
+
+import json
+import random
+import sqlite3
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from salesdesk.core import pipeline
+from salesdesk.core.dates import epoch_ms, parse_timestamp, timestamp
+from salesdesk.core.errors import SalesdeskError
+from salesdesk.core.ids import id_time_ms
+from salesdesk.core.model import phone_key
+from salesdesk.demo import write_demo
+from salesdesk.demo.large import LOADED, _Stamps, build_large
+from salesdesk.paths import demo_build_path
+from salesdesk.store.changelog import format_clock, parse_clock
+from salesdesk.store.store import Store
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+TODAY = NOW.date()
+USER = "dana"
+FTS_TRIGGERS = {"customers_ai", "customers_ad", "customers_au",
+                "interactions_ai", "interactions_ad", "interactions_au"}
+
+
+def open_store(path: Path) -> Store:
+    return Store.open(path, USER, lambda: NOW)
+
+
+def rows(store: Store, sql: str, params=()) -> list[tuple]:
+    return store.db.execute(sql, params).fetchall()
+
+
+def table_dicts(store: Store, table: str) -> list[dict]:
+    cursor = store.db.execute(f"SELECT * FROM {table} ORDER BY id")
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def counts_of(path: Path) -> dict[str, int]:
+    store = open_store(path)
+    try:
+        return store.counts()
+    finally:
+        store.close()
+
+
+def sidecars(path: Path) -> list[Path]:
+    return [p for p in path.parent.iterdir() if p.name.startswith(path.name) and p != path]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    path = tmp_path_factory.mktemp("small") / "demo.db"
+    counts = write_demo(path, "small", NOW, USER)
+    store = open_store(path)
+    yield store, counts
+    store.close()
+
+
+# -- the small demo -----------------------------------------------------------------
+
+
+def test_small_counts_are_in_range(small):
+    store, counts = small
+    assert counts == store.counts()
+    assert 35 <= counts["customers"] <= 45
+    assert 50 <= counts["deals"] <= 70
+    assert 200 <= counts["interactions"] <= 450
+    assert 40 <= counts["followups"] <= 90
+    assert counts["tags"] >= 5 and counts["customer_tags"] >= counts["customers"]
+    assert counts["stage_changes"] > counts["deals"]
+    assert store.meta("demo") == "small"
+
+
+def test_every_stage_has_deals(small):
+    store, _ = small
+    in_stage = Counter(stage for (stage,) in rows(store, "SELECT stage_id FROM deals"))
+    for stage in store.stages():
+        assert in_stage[stage.id] >= 3, stage.id
+
+
+def test_closed_deals_have_dates_and_lost_ones_reasons(small):
+    store, _ = small
+    kinds = {stage.id: stage.kind for stage in store.stages()}
+    reasons = set()
+    for deal in table_dicts(store, "deals"):
+        kind = kinds[deal["stage_id"]]
+        assert (deal["closed_on"] is not None) == (kind != pipeline.OPEN)
+        if kind == pipeline.LOST:
+            assert deal["lost_reason"]
+            reasons.add(deal["lost_reason"])
+        else:
+            assert deal["lost_reason"] == ""
+    assert len(reasons) >= 4
+
+
+def test_deals_have_a_history_through_their_stages(small):
+    store, _ = small
+    order = {stage.id: stage.position for stage in store.stages()}
+    days_in_stage = []
+    for deal in table_dicts(store, "deals"):
+        history = store.stage_history(deal["id"])
+        assert history[0].from_stage is None
+        assert history[-1].to_stage == deal["stage_id"]
+        assert history[-1].at == deal["stage_entered_at"]
+        assert [h.at for h in history] == sorted(h.at for h in history)
+        if deal["stage_id"] == "stage-paid":
+            assert [h.to_stage for h in history] == sorted(order, key=order.get)[:6]
+        if deal["closed_on"] is None:
+            days_in_stage.append((TODAY - parse_timestamp(deal["stage_entered_at"]).date()).days)
+    assert min(days_in_stage) <= 2 and max(days_in_stage) >= 40
+    assert max(days_in_stage) <= 61
+
+
+def test_some_open_deals_are_rotting_with_and_without_a_next_step(small):
+    store, _ = small
+    stages = {stage.id: stage for stage in store.stages()}
+    flagged, excused = 0, 0
+    for deal in table_dicts(store, "deals"):
+        stage = stages[deal["stage_id"]]
+        days = (TODAY - parse_timestamp(deal["stage_entered_at"]).date()).days
+        if stage.kind != pipeline.OPEN or days <= stage.rotting_days:
+            continue
+        due = store.next_followup_of_deal(deal["id"])
+        if pipeline.is_rotting(days, stage, due is not None and due >= TODAY):
+            flagged += 1
+        else:
+            excused += 1
+    assert flagged >= 2 and excused >= 1
+
+
+def test_followups_are_overdue_due_today_and_upcoming(small):
+    store, _ = small
+    open_dues = [date.fromisoformat(d) for (d,) in rows(
+        store, "SELECT due_date FROM followups WHERE done_at IS NULL")]
+    assert sum(d < TODAY for d in open_dues) >= 3
+    assert sum(d == TODAY for d in open_dues) >= 3
+    assert sum(TODAY < d <= TODAY + timedelta(days=7) for d in open_dues) >= 10
+    assert sum(d > TODAY + timedelta(days=7) for d in open_dues) >= 3
+    assert rows(store, "SELECT count(*) FROM followups WHERE done_at IS NOT NULL")[0][0] >= 5
+    rules = {rule for (rule,) in rows(store, "SELECT rrule FROM followups WHERE rrule IS NOT NULL")}
+    assert rules == {"FREQ=WEEKLY", "FREQ=MONTHLY"}
+    # The weekly one was done every week and its next occurrence is booked.
+    weekly = rows(store, "SELECT due_date, done_at FROM followups WHERE rrule = 'FREQ=WEEKLY' "
+                         "ORDER BY due_date")
+    assert len(weekly) >= 3 and weekly[-1][1] is None and all(done for _, done in weekly[:-1])
+
+
+def test_dormant_repeat_and_other_segments_exist(small):
+    store, _ = small
+    ids = [cid for (cid,) in rows(store, "SELECT id FROM customers")]
+    segments = Counter(store.segment_and_tier(cid, TODAY)[0] for cid in ids)
+    assert segments["dormant"] >= 3
+    assert segments["repeat"] >= 3
+    for name in ("prospect", "customer", "lead", "lost"):
+        assert segments[name] >= 1, name
+    tiers = Counter(store.segment_and_tier(cid, TODAY)[1] for cid in ids)
+    assert tiers["A"] >= 1 and tiers["C"] >= 1
+
+
+def test_interactions_span_the_past_year(small):
+    store, _ = small
+    earliest, latest = rows(store, "SELECT min(at), max(at) FROM interactions")[0]
+    assert parse_timestamp(earliest) >= NOW - timedelta(days=366)
+    assert NOW - timedelta(days=2) <= parse_timestamp(latest) <= NOW
+    kinds = {kind for (kind,) in rows(store, "SELECT DISTINCT kind FROM interactions")}
+    assert kinds == {"call", "email", "meeting", "visit", "message", "note"}
+    for customer_id, last in rows(store, "SELECT id, last_contact_at FROM customers"):
+        latest = rows(store, "SELECT max(at) FROM interactions WHERE customer_id = ?",
+                      [customer_id])[0][0]
+        assert last == latest
+
+
+def test_customer_details_are_varied(small):
+    store, _ = small
+    customers = table_dicts(store, "customers")
+    names = [c["name"] for c in customers]
+    assert any("\x1b" in name and "[bold]" in name for name in names)
+    assert sum(any("\u4e00" <= ch <= "\u9fff" for ch in name) for name in names) >= 10
+    assert sum(name.isascii() for name in names) >= 10
+    assert any(c["phone"].startswith("+86 ") for c in customers)
+    assert any(c["phone"].startswith(("+1 ", "+44 ")) for c in customers)
+    assert all(c["phone_key"] == phone_key(c["phone"]) for c in customers)
+    assert len({c["industry"] for c in customers}) >= 5
+    assert {c["source"] for c in customers} >= {"referral", "website", "trade show", "cold call"}
+    assert any(c["birthday"] and c["birthday"].endswith("-02-29") for c in customers)
+    assert sum(c["lunar_birthday"] is not None for c in customers) >= 2
+    soon = 0
+    for c in customers:
+        if c["birthday"] and c["birthday"][5:] != "02-29":
+            day = date(TODAY.year, int(c["birthday"][5:7]), int(c["birthday"][8:]))
+            if day < TODAY:
+                day = day.replace(year=TODAY.year + 1)
+            soon += (day - TODAY).days <= 21
+    assert soon >= 3
+    renewals = [date.fromisoformat(c["contract_end"]) for c in customers if c["contract_end"]]
+    assert sum(TODAY < end <= TODAY + timedelta(days=42) for end in renewals) >= 2
+    owners = Counter(c["owner"] for c in customers)
+    assert owners[USER] > len(customers) // 2 and len(owners) >= 2
+    tags = {name for (name,) in rows(store, "SELECT name FROM tags")}
+    assert {"vip", "smb", "enterprise", f"trade-show-{TODAY.year}"} <= tags
+
+
+def test_amounts_are_minor_units_across_a_wide_spread(small):
+    store, _ = small
+    amounts = rows(store, "SELECT amount, currency FROM deals")
+    usd = [amount for amount, currency in amounts if currency == "USD"]
+    assert min(usd) >= 1000_00 and max(usd) <= 250_000_00
+    assert min(usd) < 5_000_00 and max(usd) > 50_000_00
+    assert 1 <= sum(currency == "CNY" for _, currency in amounts) < len(amounts) // 3
+
+
+def test_everything_small_is_in_the_change_log_and_in_the_past(small):
+    store, _ = small
+    for table in ("customers", "deals", "stage_changes", "interactions", "followups",
+                  "customer_tags", "tags"):
+        missing = rows(store, f"SELECT count(*) FROM {table} t WHERE NOT EXISTS "
+                              f"(SELECT 1 FROM changes c WHERE c.tbl = ? AND c.row_id = t.id)",
+                       [table])[0][0]
+        assert missing == 0, table
+        latest = rows(store, f"SELECT max(created_at), max(updated_at) FROM {table}")[0]
+        assert max(latest) <= timestamp(NOW), table
+    clocks = [clock for (clock,) in rows(store, "SELECT clock FROM changes WHERE device != 'seed' "
+                                                "ORDER BY seq")]
+    assert clocks == sorted(clocks) and len(set(clocks)) == len(clocks)
+    # Ids carry their record's creation time.
+    for record_id, created in rows(store, "SELECT id, created_at FROM interactions"):
+        assert id_time_ms(record_id) == epoch_ms(parse_timestamp(created))
+
+
+def test_same_seed_same_story(tmp_path, small):
+    store, _ = small
+    again = tmp_path / "again.db"
+    write_demo(again, "small", NOW, USER)
+    other = open_store(again)
+    try:
+        for sql in ("SELECT name, company, phone, birthday FROM customers ORDER BY name, phone",
+                    "SELECT title, amount, currency, stage_id, expected_close, stage_entered_at "
+                    "FROM deals ORDER BY stage_entered_at",
+                    "SELECT kind, at, summary FROM interactions ORDER BY at",
+                    "SELECT due_date, title, done_at FROM followups ORDER BY due_date, title"):
+            assert rows(other, sql) == rows(store, sql)
+    finally:
+        other.close()
+    different = tmp_path / "different.db"
+    write_demo(different, "small", NOW, USER, seed=8)
+    other = open_store(different)
+    try:
+        sql = "SELECT name, amount FROM deals JOIN customers c ON c.id = customer_id ORDER BY 1, 2"
+        assert rows(other, sql) != rows(store, sql)
+    finally:
+        other.close()
+
+
+def test_the_demo_is_anchored_on_now(tmp_path):
+    then = datetime(2021, 3, 1, 23, 30, tzinfo=timezone.utc)
+    path = tmp_path / "then.db"
+    write_demo(path, "small", then, USER)
+    store = open_store(path)
+    try:
+        for table in ("customers", "deals", "stage_changes", "interactions", "followups"):
+            assert rows(store, f"SELECT max(updated_at) FROM {table}")[0][0] <= timestamp(then)
+        dues = rows(store, "SELECT count(*) FROM followups WHERE due_date = ?",
+                    [then.date().isoformat()])[0][0]
+        newest = rows(store, "SELECT max(at) FROM interactions")[0][0]
+    finally:
+        store.close()
+    assert dues >= 3
+    assert then - timedelta(days=3) < parse_timestamp(newest) <= then
+
+
+# -- writing the file safely ----------------------------------------------------------
+
+
+def test_the_result_is_one_self_contained_file(tmp_path):
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", NOW, USER)
+    assert sidecars(path) == []
+    assert not demo_build_path(path).exists()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        conn.close()
+
+
+def test_refuses_to_overwrite_a_real_database_without_force(tmp_path):
+    path = tmp_path / "salesdesk.db"
+    store = open_store(path)
+    store.add_customer("Real Customer Ltd")
+    store.close()
+    before = path.read_bytes()
+    with pytest.raises(SalesdeskError, match="--force"):
+        write_demo(path, "small", NOW, USER)
+    assert path.read_bytes() == before
+    assert sidecars(path) == []
+
+
+def test_force_overwrites_a_real_database(tmp_path):
+    path = tmp_path / "salesdesk.db"
+    store = open_store(path)
+    store.add_customer("Real Customer Ltd")
+    store.close()
+    counts = write_demo(path, "small", NOW, USER, force=True)
+    store = open_store(path)
+    try:
+        assert store.meta("demo") == "small"
+        assert store.counts() == counts
+        names = [name for (name,) in rows(store, "SELECT name FROM customers")]
+        assert "Real Customer Ltd" not in names
+    finally:
+        store.close()
+
+
+def test_a_demo_is_overwritten_without_force(tmp_path):
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", NOW, USER)
+    first = path.read_bytes()
+    write_demo(path, "small", NOW + timedelta(days=1), USER)
+    assert path.read_bytes() != first
+    store = open_store(path)
+    try:
+        assert store.meta("demo") == "small"
+    finally:
+        store.close()
+
+
+def test_stale_wal_files_of_the_old_target_are_removed(tmp_path):
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", NOW, USER)
+    Path(f"{path}-wal").write_bytes(b"stale")
+    Path(f"{path}-shm").write_bytes(b"stale")
+    demo_build_path(path).write_bytes(b"left over from a killed build")
+    write_demo(path, "small", NOW, USER)
+    assert sidecars(path) == [] and not demo_build_path(path).exists()
+    assert counts_of(path)["customers"] >= 35
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path, force):
+    path = tmp_path / "notes.db"
+    path.write_text("my precious notes\n")
+    with pytest.raises(SalesdeskError, match="not a SQLite database"):
+        write_demo(path, "small", NOW, USER, force=force)
+    assert path.read_text() == "my precious notes\n"
+    assert not demo_build_path(path).exists()
+
+
+def test_a_newer_schema_is_refused_untouched(tmp_path):
+    path = tmp_path / "future.db"
+    write_demo(path, "small", NOW, USER)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(SalesdeskError, match="newer"):
+        write_demo(path, "small", NOW, USER, force=True)
+    assert path.read_bytes() == before
+
+
+def test_another_programs_database_needs_force(tmp_path):
+    path = tmp_path / "other.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE photos (name TEXT)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(SalesdeskError, match="--force"):
+        write_demo(path, "small", NOW, USER)
+    write_demo(path, "small", NOW, USER, force=True)
+    assert counts_of(path)["customers"] >= 35
+
+
+def test_an_empty_file_is_simply_replaced(tmp_path):
+    path = tmp_path / "empty.db"
+    path.touch()
+    assert write_demo(path, "small", NOW, USER)["customers"] >= 35
+
+
+def test_a_missing_folder_or_unknown_size_is_refused(tmp_path):
+    with pytest.raises(SalesdeskError, match="does not exist"):
+        write_demo(tmp_path / "nowhere" / "demo.db", "small", NOW, USER)
+    with pytest.raises(SalesdeskError, match="small or large"):
+        write_demo(tmp_path / "demo.db", "medium", NOW, USER)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_build_leaves_the_target_untouched(tmp_path, monkeypatch):
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", NOW, USER)
+    before = path.read_bytes()
+
+    def broken(store, clock, rng):
+        store.add_customer("Half a demo")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr("salesdesk.demo.small.build_small", broken)
+    with pytest.raises(RuntimeError):
+        write_demo(path, "small", NOW, USER)
+    assert path.read_bytes() == before
+    assert sidecars(path) == [] and not demo_build_path(path).exists()
+
+
+# -- the large demo, scaled down ----------------------------------------------------------
+
+SCALE = {"customers": 1000, "deals": 300, "interactions": 10_000, "followups": 200}
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory):
+    path = tmp_path_factory.mktemp("large") / "large.db"
+    store = open_store(path)
+    build_large(store, NOW, random.Random(7), **SCALE)
+    yield store
+    store.close()
+
+
+def test_large_counts(large):
+    counts = large.counts()
+    for table, count in SCALE.items():
+        assert counts[table] == count, table
+    assert counts["tags"] >= 5 and counts["customer_tags"] >= SCALE["customers"] // 5
+    assert counts["stage_changes"] > 2 * SCALE["deals"]
+
+
+def test_large_records_carry_the_write_path_stamps(large):
+    for table in LOADED:
+        for record in table_dicts(large, table):
+            assert record["version"] == 1 and record["deleted_at"] is None
+            assert record["updated_at"] == record["created_at"]
+            assert record["updated_by"] == USER
+            created = parse_timestamp(record["created_at"])
+            assert record["created_at"] == timestamp(created)
+            assert created <= NOW
+            if table != "customer_tags":
+                assert id_time_ms(record["id"]) == epoch_ms(created), table
+
+
+def test_large_change_log_holds_every_record_once(large):
+    device = large.device
+    clocks = []
+    for table in LOADED:
+        records = {r["id"]: r for r in table_dicts(large, table)}
+        changes = rows(large, "SELECT row_id, clock, data FROM changes WHERE tbl = ?", [table])
+        assert sorted(row_id for row_id, _, _ in changes) == sorted(records), table
+        for row_id, clock, data in changes:
+            record = dict(records[row_id])
+            record.pop("rid", None)
+            assert json.loads(data) == record
+            ms = epoch_ms(parse_timestamp(record["created_at"]))
+            assert clock == format_clock(ms, 0, device)
+            clocks.append(clock)
+    assert len(set(clocks)) == len(clocks)
+    assert large.meta("clock") == max(clocks)
+    for table in LOADED:  # logged in time order within each table
+        in_seq = [clock for (clock,) in rows(
+            large, "SELECT clock FROM changes WHERE device = ? AND tbl = ? ORDER BY seq",
+            [device, table])]
+        assert in_seq == sorted(in_seq), table
+
+
+def test_large_rows_are_consistent(large):
+    conn = large.db.conn
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    for record in table_dicts(large, "customers"):
+        assert record["phone_key"] == phone_key(record["phone"])
+        latest = rows(large, "SELECT max(at) FROM interactions WHERE customer_id = ?",
+                      [record["id"]])[0][0]
+        assert record["last_contact_at"] == latest
+    for customer_id, deal_created, customer_created in rows(
+            large, "SELECT d.customer_id, d.created_at, c.created_at FROM deals d "
+                   "JOIN customers c ON c.id = d.customer_id"):
+        assert customer_created < deal_created
+    assert rows(large, "SELECT count(*) FROM interactions i JOIN customers c "
+                       "ON c.id = i.customer_id WHERE i.at < c.created_at")[0][0] == 0
+
+
+def test_large_deals_have_stage_histories(large):
+    kinds = {stage.id: stage.kind for stage in large.stages()}
+    in_stage = Counter()
+    for deal in table_dicts(large, "deals"):
+        history = large.stage_history(deal["id"])
+        assert history[0].from_stage is None and history[0].at >= deal["created_at"]
+        assert history[-1].to_stage == deal["stage_id"]
+        assert history[-1].at == deal["stage_entered_at"]
+        assert all(a.to_stage == b.from_stage for a, b in zip(history, history[1:]))
+        kind = kinds[deal["stage_id"]]
+        assert bool(deal["lost_reason"]) == (kind == pipeline.LOST)
+        if kind != pipeline.OPEN:
+            assert deal["closed_on"] == deal["stage_entered_at"][:10]
+        in_stage[deal["stage_id"]] += 1
+    assert set(in_stage) == set(kinds)
+
+
+def test_large_full_text_search_still_works(large):
+    triggers = rows(large, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    assert FTS_TRIGGERS <= {name for (name,) in triggers}
+    rid, phone = rows(large, "SELECT rid, phone FROM customers WHERE phone LIKE '+86 %' LIMIT 1")[0]
+    part = phone.split()[-1]
+    found = [r for (r,) in rows(
+        large, "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?", [f'"{part}"'])]
+    assert rid in found
+    hits = rows(large, "SELECT count(*) FROM interactions_fts WHERE interactions_fts MATCH 'quote'")
+    assert hits[0][0] > 0
+    # The recreated triggers index new records, whose clocks come after the loaded ones.
+    last_loaded = large.meta("clock")
+    large.db.execute("BEGIN")  # rolled back, so the other tests see the loaded data only
+    try:
+        new_id = large.add_customer("Zyxwv Quasar", phone="+86 139 4242 7777")
+        new_rid = rows(large, "SELECT rid FROM customers WHERE id = ?", [new_id])[0][0]
+        found = [r for (r,) in rows(
+            large, "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?", ['"4242 7777"'])]
+        assert found == [new_rid]
+        clock = rows(large, "SELECT clock FROM changes WHERE row_id = ?", [new_id])[0][0]
+        assert parse_clock(clock)[2] == large.device and clock > last_loaded
+    finally:
+        large.db.execute("ROLLBACK")
+
+
+def test_large_followups_come_after_what_they_are_about(large):
+    assert rows(large, "SELECT count(*) FROM followups WHERE done_at <= created_at")[0][0] == 0
+    assert rows(large, "SELECT count(*) FROM followups f JOIN deals d ON d.id = f.deal_id "
+                       "WHERE f.created_at <= d.created_at")[0][0] == 0
+    assert rows(large, "SELECT count(*) FROM followups f JOIN customers c ON c.id = f.customer_id "
+                       "WHERE f.created_at <= c.created_at")[0][0] == 0
+    kinds = {stage.id: stage.kind for stage in large.stages()}
+    for (stage_id,) in rows(large, "SELECT d.stage_id FROM followups f JOIN deals d "
+                                   "ON d.id = f.deal_id"):
+        assert kinds[stage_id] == pipeline.OPEN
+
+
+def test_large_timestamps_match_the_store_format():
+    stamp = _Stamps()
+    moments = [0, 951_782_400_000, 1_795_000_000_123, epoch_ms(NOW) - 1]
+    moments += [random.Random(n).randrange(4_102_444_800_000) for n in range(200)]
+    for ms in moments:
+        assert stamp(ms) == timestamp(datetime.fromtimestamp(0, timezone.utc)
+                                      + timedelta(milliseconds=ms))
+
+
+def test_large_followups_and_segments(large):
+    dues = [date.fromisoformat(d) for (d,) in rows(
+        large, "SELECT due_date FROM followups WHERE done_at IS NULL")]
+    assert any(d < TODAY for d in dues) and any(d == TODAY for d in dues)
+    assert any(d > TODAY for d in dues)
+    ids = [cid for (cid,) in rows(large, "SELECT id FROM customers LIMIT 400")]
+    segments = Counter(large.segment_and_tier(cid, TODAY)[0] for cid in ids)
+    assert segments["dormant"] and segments["prospect"] and segments["customer"]
+
+
+def test_large_same_seed_same_data(large, tmp_path):
+    store = open_store(tmp_path / "again.db")
+    try:
+        build_large(store, NOW, random.Random(7), **SCALE)
+        for sql in ("SELECT name, phone, created_at FROM customers ORDER BY rid",
+                    "SELECT amount, stage_id, stage_entered_at FROM deals ORDER BY created_at",
+                    "SELECT at, kind, summary FROM interactions ORDER BY rid"):
+            assert rows(store, sql) == rows(large, sql)
+    finally:
+        store.close()
+
+
+def test_large_refuses_a_database_with_records(large):
+    with pytest.raises(ValueError, match="empty"):
+        build_large(large, NOW, random.Random(7), **SCALE)
+
+
+def test_write_demo_large_goes_through_the_bulk_loader(tmp_path, monkeypatch):
+    from salesdesk.demo import large as large_module
+
+    real = large_module.build_large
+    monkeypatch.setattr(large_module, "build_large",
+                        lambda store, now, rng: real(store, now, rng, **SCALE))
+    path = tmp_path / "large.db"
+    counts = write_demo(path, "large", NOW, USER)
+    assert counts["customers"] == SCALE["customers"]
+    assert sidecars(path) == []
+    store = open_store(path)
+    try:
+        assert store.meta("demo") == "large"
+        assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    finally:
+        store.close()
