@@ -79,7 +79,8 @@ class DealScreen(ModalScreen[bool]):
             yield Static("ctrl+s: save  tab: next field  space: tick  esc: close", classes="dialog-keys")
 
     def _customer_text(self, customer) -> Text:
-        text = literal_text(customer.name, "bold")
+        text = Text()
+        text.append(literal(customer.name), style="bold")
         for value in (customer.company, customer.phone, customer.email):
             if value:
                 text.append("\n" + literal(value))
