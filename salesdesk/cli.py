@@ -92,7 +92,7 @@ def run_app(args, db_path: Path, user: str) -> int:
     try:
         from salesdesk.tui.app import SalesdeskApp
 
-        SalesdeskApp(store, user=user, today=_local_today(), today_source=_local_today).run()
+        SalesdeskApp(store, user=user, today=_local_today()).run()
     finally:
         store.close()
     return 0

@@ -1,6 +1,6 @@
 """The salesdesk app: handed its store, its user and its today; screens do the work."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
@@ -23,14 +23,11 @@ class SalesdeskApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store: Store, *, user: str, today: date,
-                 today_source: Callable[[], date] | None = None):
+    def __init__(self, store: Store, *, user: str, today: date):
         super().__init__()
         self.store = store
         self.user = user
         self.today = today
-        # Where a fresh `today` comes from after midnight; tests leave it fixed.
-        self.today_source = today_source
         self.sub_title = user
 
         # Each screen is a mode with its own stack, built (and its module imported)

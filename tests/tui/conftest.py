@@ -2,6 +2,7 @@
 
 import os
 import time
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
@@ -59,6 +60,19 @@ def make_app(store: Store) -> SalesdeskApp:
     app = SalesdeskApp(store, user="ann", today=TODAY)
     app.animation_level = "none"
     return app
+
+
+@asynccontextmanager
+async def open_board(store: Store, focus: str | None = None):
+    """The app on its Pipeline, settled, with the focus on a deal if one is named."""
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        if focus is not None:
+            assert app.screen.board.focus_deal(focus)
+            await settle(pilot)
+            assert app.screen.board.focused_card.deal_id == focus
+        yield pilot
 
 
 async def settle(pilot) -> None:

@@ -3,7 +3,7 @@
 from salesdesk.tui.screens.dialogs import ChecklistScreen, FollowUpScreen, LostReasonScreen
 from salesdesk.tui.screens.deal import DealScreen, NewDealScreen
 from tests.conftest import START, TODAY
-from tests.tui.conftest import SIZE, make_app, settle
+from tests.tui.conftest import open_board, settle
 
 
 def _tick_all_checklists(store, deal_id):
@@ -21,10 +21,8 @@ async def test_forward_records_a_stage_change_and_keeps_focus(seeded):
     store, ids, clock = seeded
     deal_id = ids["50 laptops for Shenzhen"]
     _tick_all_checklists(store, deal_id)
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert store.deal(deal_id).stage_id == "stage-qualified"
@@ -40,10 +38,8 @@ async def test_shift_arrows_move_forward_and_back(seeded):
     store, ids, _ = seeded
     deal_id = ids["Annual support renewal"]
     _tick_all_checklists(store, deal_id)
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("shift+right")
         await settle(pilot)
         assert store.deal(deal_id).stage_id == "stage-negotiation"
@@ -58,10 +54,8 @@ async def test_shift_arrows_move_forward_and_back(seeded):
 async def test_unmet_checklist_asks_once_and_escape_keeps_the_deal(seeded):
     store, ids, _ = seeded
     deal_id = ids["50 laptops for Shenzhen"]
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("right_square_bracket")
         await settle(pilot)
         assert isinstance(app.screen, ChecklistScreen)
@@ -80,10 +74,8 @@ async def test_unmet_checklist_asks_once_and_escape_keeps_the_deal(seeded):
 async def test_won_and_lost_with_a_typed_reason(seeded):
     store, ids, _ = seeded
     won, lost = ids["Fleet tracking pilot"], ids["ERP rollout phase 2"]
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, won)
+    async with open_board(store, won) as pilot:
+        app = pilot.app
         await pilot.press("w")
         await settle(pilot)
         assert store.deal(won).stage_id == "stage-signed"
@@ -101,10 +93,8 @@ async def test_won_and_lost_with_a_typed_reason(seeded):
 async def test_lost_reason_picked_from_past_reasons(seeded):
     store, ids, _ = seeded
     deal_id = ids["Clinic tablets"]
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("x")
         await settle(pilot)
         await pilot.press("down", "enter")
@@ -116,10 +106,8 @@ async def test_lost_without_a_reason_is_refused_in_the_dialog(seeded):
     store, ids, _ = seeded
     store.db.execute("UPDATE deals SET lost_reason = ''")  # no past reasons to pick
     deal_id = ids["Clinic tablets"]
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("x", "enter")
         await settle(pilot)
         assert isinstance(app.screen, LostReasonScreen)
@@ -130,10 +118,8 @@ async def test_undo_takes_the_last_move_back(seeded):
     store, ids, _ = seeded
     deal_id = ids["Fleet tracking pilot"]
     entered = store.deal(deal_id).stage_entered_at
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("w")
         await settle(pilot)
         assert store.deal(deal_id).stage_id == "stage-signed"
@@ -149,9 +135,8 @@ async def test_undo_takes_the_last_move_back(seeded):
 
 async def test_new_deal_for_a_customer_created_on_the_spot(seeded):
     store, _, _ = seeded
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_board(store) as pilot:
+        app = pilot.app
         await pilot.press("n")
         await settle(pilot)
         assert isinstance(app.screen, NewDealScreen)
@@ -167,9 +152,8 @@ async def test_new_deal_for_a_customer_created_on_the_spot(seeded):
 
 async def test_new_deal_for_an_existing_customer_by_type_ahead(seeded):
     store, _, _ = seeded
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_board(store) as pilot:
+        app = pilot.app
         await pilot.press("n", *"Northw", "enter")
         await pilot.press(*"Gift cards", "enter")
         await settle(pilot)
@@ -184,10 +168,8 @@ async def test_new_deal_for_an_existing_customer_by_type_ahead(seeded):
 async def test_follow_up_booked_on_the_deal(seeded):
     store, ids, _ = seeded
     deal_id = ids["POS terminals, 12 stores"]
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, FollowUpScreen)
@@ -202,10 +184,8 @@ async def test_follow_up_booked_on_the_deal(seeded):
 async def test_open_edits_the_deal_with_a_version_check(seeded):
     store, ids, _ = seeded
     deal_id = ids["Annual support renewal"]
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DealScreen)
@@ -230,9 +210,8 @@ async def test_filter_and_mine_narrow_the_board(seeded):
     store, ids, _ = seeded
     other = store.add_customer("Nina Park")
     store.records.update("deals", store.add_deal(other, "Someone else's deal", 100), {"owner": "bob"})
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_board(store) as pilot:
+        app = pilot.app
         board = app.screen.board
         everyone = board.total
         await pilot.press("m")
@@ -250,10 +229,8 @@ async def test_filter_and_mine_narrow_the_board(seeded):
 async def test_moves_survive_a_restart(seeded, tmp_path):
     store, ids, clock = seeded
     deal_id = ids["Fleet tracking pilot"]
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         await pilot.press("w")
         await settle(pilot)
     from salesdesk.store.store import Store
@@ -267,9 +244,8 @@ async def test_moves_survive_a_restart(seeded, tmp_path):
 
 async def test_lost_column_shown_on_demand(seeded):
     store, _, _ = seeded
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+    async with open_board(store) as pilot:
+        app = pilot.app
         board = app.screen.board
         assert [c.stage.name for c in board.columns][-1] == "Paid"
         await pilot.press("L")
@@ -281,10 +257,8 @@ async def test_lost_column_shown_on_demand(seeded):
 async def test_command_palette_reaches_every_board_action(seeded):
     store, ids, _ = seeded
     deal_id = ids["Fleet tracking pilot"]
-    app = make_app(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await _focus(pilot, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
         titles = {command.title for command in app.get_system_commands(app.screen)}
         assert {"Forward", "Back", "Won", "Lost", "Open", "Follow-up", "New deal", "Undo",
                 "Filter", "Mine/all", "Show/hide Lost", "Quit"} <= titles
@@ -303,9 +277,8 @@ async def test_empty_database_then_the_first_deal(tmp_path):
 
     store = Store.open(tmp_path / "empty.db", "ann", FakeClock())
     try:
-        app = make_app(store)
-        async with app.run_test(size=SIZE) as pilot:
-            await settle(pilot)
+        async with open_board(store) as pilot:
+            app = pilot.app
             assert app.screen.query_one("#board-empty").display
             await pilot.press("n", *"Acme", "enter", *"First order", "enter")
             await settle(pilot)
