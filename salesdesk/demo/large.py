@@ -296,7 +296,8 @@ class _Load:
             summary = options[int(random_() * len(options))]
             body = bodies[int(random_() * len(bodies))] if random_() < 0.2 else ""
             at = stamp(ms)
-            last_contact[index] = at
+            if kind != "note":  # as the store: a note is not contact
+                last_contact[index] = at
             rows.append((new_id_(ms), customer_ids[index], deal_id, kind, at, summary, body, user,
                          at, at, user))
         self.rows["interactions"] = rows

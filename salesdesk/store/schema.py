@@ -225,5 +225,14 @@ def _v3_checklists(db: Database) -> None:
     db.execute("ALTER TABLE deals ADD COLUMN checklist_done TEXT NOT NULL DEFAULT '[]'")
 
 
-MIGRATIONS = (_v1_initial, _v2_care, _v3_checklists)
+def _v4_phone_search(db: Database) -> None:
+    """Index the normalised phone too, so any run of its digits finds the customer
+    however the number was typed ('1380013' finds '+86 138-0013-8000')."""
+    db["customers"].enable_fts(
+        ["name", "company", "phone", "phone_key", "email", "notes"],
+        create_triggers=True, tokenize="trigram", replace=True,
+    )
+
+
+MIGRATIONS = (_v1_initial, _v2_care, _v3_checklists, _v4_phone_search)
 SCHEMA_VERSION = len(MIGRATIONS)

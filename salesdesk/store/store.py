@@ -386,7 +386,8 @@ class Store:
                 "customer_id": customer_id, "deal_id": deal_id, "kind": kind, "at": stamp,
                 "summary": summary, "body": body, "by_user": self.user,
             })
-            if not customer.last_contact_at or customer.last_contact_at < stamp:
+            # A note is written about the customer, not to them: it is not contact.
+            if kind != "note" and (not customer.last_contact_at or customer.last_contact_at < stamp):
                 self.records.update("customers", customer_id, {"last_contact_at": stamp})
         return interaction_id
 

@@ -6,12 +6,17 @@ from functools import partial
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from salesdesk.store.store import Store
 
 
 class SalesdeskApp(App):
+    # Hides amounts, phone numbers and email addresses on every screen, for sharing
+    # a screen with a customer in the room. Screens watch it.
+    privacy = reactive(False)
+
     CSS_PATH = "salesdesk.tcss"
     TITLE = "salesdesk"
     ENABLE_COMMAND_PALETTE = True
@@ -19,6 +24,8 @@ class SalesdeskApp(App):
     # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports.
     BINDINGS = [
         Binding("2", "show_screen('pipeline')", "Pipeline", id="screen.pipeline", show=False),
+        Binding("3", "show_screen('customers')", "Customers", id="screen.customers", show=False),
+        Binding("asterisk", "toggle_privacy", "Privacy", key_display="*", id="app.privacy", show=False),
         Binding("question_mark", "toggle_keys", "Keys", id="app.keys"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -33,11 +40,26 @@ class SalesdeskApp(App):
         # Each screen is a mode with its own stack, built (and its module imported)
         # the first time it is shown.
         self.add_mode("pipeline", self._pipeline_screen)
+        self.add_mode("customers", self._customers_screen)
 
     def _pipeline_screen(self) -> Screen:
         from salesdesk.tui.screens.pipeline import PipelineScreen
 
         return PipelineScreen(self.store, user=self.user, today=self.today)
+
+    def _customers_screen(self) -> Screen:
+        from salesdesk.tui.screens.customers import CustomersScreen
+
+        return CustomersScreen(self.store, user=self.user, today=self.today)
+
+    def open_customer(self, customer_id: str) -> None:
+        """Show one customer on the Customers screen, from anywhere."""
+        self.switch_mode("customers")
+        self.call_after_refresh(lambda: self.screen.show_customer(customer_id))
+
+    def action_toggle_privacy(self) -> None:
+        self.privacy = not self.privacy
+        self.notify("Privacy on: amounts, phones and emails hidden." if self.privacy else "Privacy off.")
 
     def on_mount(self) -> None:
         self.switch_mode("pipeline")

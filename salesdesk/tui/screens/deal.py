@@ -152,13 +152,21 @@ class NewDealScreen(ModalScreen[dict | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, queries: BoardQueries, currency: str, today: date):
+    def __init__(self, queries: BoardQueries, currency: str, today: date,
+                 customer: tuple[str, str] | None = None):
         super().__init__(classes="dialog-screen")
         self.queries = queries
         self.currency = currency
         self.today = today
         self.matches: list[tuple[str, str, str]] = []
-        self.chosen: tuple[str | None, str] | None = None  # (customer id or None for new, name)
+        self.preset = customer
+        self.chosen: tuple[str | None, str] | None = customer  # (customer id or None for new, name)
+
+    def on_mount(self) -> None:
+        if self.preset is not None:
+            field = self.query_one("#customer", FormField)
+            field.input.value = self.preset[1]
+            self.query_one("#title-input").focus()
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="new-deal-dialog"):
@@ -174,6 +182,10 @@ class NewDealScreen(ModalScreen[dict | None]):
     @on(Input.Changed, "#customer-input")
     def _lookup(self, event: Input.Changed) -> None:
         typed = event.value.strip()
+        if self.preset is not None and typed == self.preset[1]:
+            self.chosen = self.preset
+            self.query_one("#customer", FormField).show_hint(literal(self.preset[1]))
+            return
         self.matches = self.queries.customers_matching(typed) if typed else []
         options = self.query_one("#matches", OptionList)
         options.clear_options()

@@ -56,6 +56,7 @@ class PipelineScreen(Screen):
         return self.query_one(Board)
 
     def on_mount(self) -> None:
+        self.watch(self.app, "privacy", self.board.set_privacy)
         self.query_one("#board-filter").display = False
         self.board.focus()
         self.call_after_refresh(self._reload)

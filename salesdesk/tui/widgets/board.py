@@ -20,6 +20,7 @@ from salesdesk.core.money import format_money, format_short
 from salesdesk.store.board import BoardFilter, BoardQueries, Card, ColumnSummary
 from salesdesk.tui.text import literal
 
+HIDDEN = "•••"
 CARD_LINES = 4
 CARD_HEIGHT = CARD_LINES + 1  # a blank line between cards
 HEADER_HEIGHT = 4
@@ -49,6 +50,7 @@ class StageColumn(Widget):
         self.cards: list[Card] = []
         self.top = 0  # index of the first card shown
         self.cursor: int | None = None  # absolute index of the focused card, in this column only
+        self.privacy = False  # amounts hidden
 
     @property
     def count(self) -> int:
@@ -70,9 +72,10 @@ class StageColumn(Widget):
         title = Text(f" {literal(self.stage.name)} ", style=style("stage-column--title"))
         title.append(f" {self.count:,}", style=style("stage-column--figures"))
         lines.append(title)
-        lines.append(Text(f" {_money(self.summary.totals)}", style=style("stage-column--figures")))
+        money = (lambda totals: HIDDEN) if self.privacy else _money
+        lines.append(Text(f" {money(self.summary.totals)}", style=style("stage-column--figures")))
         if self.stage.kind == pipeline.OPEN:
-            lines.append(Text(f" wtd {_money(self.summary.weighted)}", style=style("stage-column--dim")))
+            lines.append(Text(f" wtd {money(self.summary.weighted)}", style=style("stage-column--dim")))
         else:
             lines.append(Text(""))
         lines.append(Text("─" * width, style=style("stage-column--dim")))
@@ -102,7 +105,7 @@ class StageColumn(Widget):
         marker = Text()
         marker.append("▌", style=marker_style)
         days = f"{card.days_in_stage}d"
-        amount = format_money(card.amount, card.currency)
+        amount = HIDDEN if self.privacy else format_money(card.amount, card.currency)
         gap = max(1, width - 2 - len(amount) - len(days))
         if card.next_followup is None:
             follow = Text("no follow-up", style=style("stage-column--dim"))
@@ -299,6 +302,11 @@ class Board(Widget, can_focus=True):
         if current is None or not self.focus_deal(current.deal_id):
             self.focus_at.row = 0
             self._clamp_focus()
+
+    def set_privacy(self, on: bool) -> None:
+        for column in self._columns:
+            column.privacy = on
+            column.refresh()
 
     def toggle_lost(self) -> None:
         self.show_lost = not self.show_lost

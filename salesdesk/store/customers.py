@@ -1,0 +1,333 @@
+"""Customers as the Customers screen sees them: a filtered, sorted, searchable list
+computed in SQL (segment and tier included), the facts of one customer, duplicates,
+and merging two records of the same person.
+
+Segments and tiers follow `salesdesk.core.segments` exactly; a test checks the SQL
+against the Python rules.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlite_utils import Database
+
+from salesdesk.core.model import phone_key
+from salesdesk.core.segments import SEGMENTS
+
+# Name and last-contact orders are served by indexes; value needs the deal facts.
+SORTS = {
+    "name": "c.name COLLATE NOCASE",
+    "last contact": "c.last_contact_at DESC",
+    "value": "c.won_12m DESC, c.name COLLATE NOCASE",
+}
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    search: str = ""
+    tag: str | None = None
+    segment: str | None = None
+    tier: str | None = None
+    owner: str | None = None
+    sort: str = "name"
+
+    @property
+    def needs_facts(self) -> bool:
+        """Whether the list itself (not just the rows shown) depends on deal facts."""
+        return self.segment is not None or self.tier is not None or self.sort == "value"
+
+    def describe(self) -> list[str]:
+        parts = []
+        for label, value in (("tag", self.tag), ("segment", self.segment), ("tier", self.tier),
+                             ("owner", self.owner)):
+            if value:
+                parts.append(f"{label}: {value}")
+        return parts
+
+
+@dataclass(frozen=True)
+class CustomerRow:
+    id: str
+    name: str
+    company: str
+    phone: str
+    email: str
+    owner: str
+    last_contact: date | None
+    segment: str
+    tier: str
+    won_12m: int
+
+
+@dataclass
+class CustomerDetail:
+    """Everything the detail pane shows of one customer, read in a handful of queries."""
+
+    row: CustomerRow
+    record: dict
+    tags: list[str]
+    open_deals: list[tuple[str, str, str, int, str]] = field(default_factory=list)  # id, title, stage, amount, cur
+    followups: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, due, title, kind
+    interactions: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # id, kind, at, by, summary, body
+
+
+def _like(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _fts_phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+class CustomerQueries:
+    def __init__(self, db: Database, settings: dict):
+        """`settings`: currency, dormant_days, tier_a_minor, tier_b_minor."""
+        self.db = db
+        self.settings = settings
+        self._materialised = None
+
+    # -- the list ---------------------------------------------------------------
+
+    def _facts_sql(self, today: date, only: list[str] | None) -> tuple[str, list]:
+        """Per-customer deal facts, aggregated once over the deals (never per customer)."""
+        year_ago = (today - timedelta(days=365)).isoformat()
+        sql = """agg AS (
+            SELECT d.customer_id,
+                   sum(s.kind = 'open') AS open_deals,
+                   sum(s.kind = 'won') AS won_deals,
+                   sum(s.kind = 'lost') AS lost_deals,
+                   sum(CASE WHEN s.kind = 'won' AND d.currency = ? AND d.closed_on >= ?
+                            THEN d.amount ELSE 0 END) AS won_12m
+            FROM deals d JOIN stages s ON s.id = d.stage_id
+            WHERE d.deleted_at IS NULL
+              AND (? IS NULL OR d.customer_id IN (SELECT value FROM json_each(?)))
+            GROUP BY d.customer_id)"""
+        ids = None if only is None else json.dumps(only)
+        return sql, [self.settings["currency"], year_ago, ids, ids]
+
+    def _query(self, customer_filter: CustomerFilter, today: date, select: str, tail: str = "",
+               tail_params: tuple = (), only: list[str] | None = None) -> list[tuple]:
+        """Run `SELECT {select}` over the filtered list, each row with its segment and tier."""
+        facts, facts_params = self._facts_sql(today, only)
+        cutoff = (today - timedelta(days=self.settings["dormant_days"])).isoformat()
+        where, where_params = self._where(customer_filter)
+        if only is not None:
+            where += " AND c.id IN (SELECT value FROM json_each(?))"
+            where_params.append(json.dumps(only))
+        sql = f"""WITH {facts},
+            listed AS (
+              SELECT c.id, c.name, c.company, c.phone, c.email, c.owner, c.last_contact_at,
+                     CASE
+                       WHEN coalesce(a.open_deals, 0) > 0 THEN 'prospect'
+                       WHEN substr(coalesce(c.last_contact_at, c.created_at), 1, 10) <= ? THEN 'dormant'
+                       WHEN coalesce(a.won_deals, 0) >= 2 THEN 'repeat'
+                       WHEN coalesce(a.won_deals, 0) = 1 THEN 'customer'
+                       WHEN coalesce(a.lost_deals, 0) > 0 THEN 'lost'
+                       ELSE 'lead' END AS segment,
+                     CASE WHEN coalesce(a.won_12m, 0) >= ? THEN 'A'
+                          WHEN coalesce(a.won_12m, 0) >= ? THEN 'B' ELSE 'C' END AS tier,
+                     coalesce(a.won_12m, 0) AS won_12m
+              FROM customers c LEFT JOIN agg a ON a.customer_id = c.id
+              WHERE {where})
+            SELECT {select} FROM listed c
+            WHERE (? IS NULL OR c.segment = ?) AND (? IS NULL OR c.tier = ?) {tail}"""
+        params = [*facts_params, cutoff, self.settings["tier_a_minor"], self.settings["tier_b_minor"],
+                  *where_params, customer_filter.segment, customer_filter.segment,
+                  customer_filter.tier, customer_filter.tier, *tail_params]
+        return self.db.execute(sql, params).fetchall()
+
+    def _where(self, f: CustomerFilter) -> tuple[str, list]:
+        clauses, params = ["c.deleted_at IS NULL"], []
+        if f.owner:
+            clauses.append("c.owner = ?")
+            params.append(f.owner)
+        if f.tag:
+            clauses.append("""c.id IN (SELECT ct.customer_id FROM customer_tags ct
+                               JOIN tags t ON t.id = ct.tag_id
+                               WHERE t.name = ? COLLATE NOCASE AND ct.deleted_at IS NULL)""")
+            params.append(f.tag)
+        text = f.search.strip()
+        if text:
+            clauses.append(self._search_clause(text, params))
+        return " AND ".join(clauses), params
+
+    @staticmethod
+    def _search_clause(text: str, params: list) -> str:
+        """Name, company, phone (as typed and as digits), email, notes, and interaction text.
+
+        The trigram index needs three characters; shorter text matches the start of a
+        name (a surname such as 王 or a first initial), from the name index.
+        """
+        if len(text) < 3:
+            params += [text, text + "\U0010ffff"]
+            return "(c.name >= ? COLLATE NOCASE AND c.name < ? COLLATE NOCASE)"
+        params += [_fts_phrase(text), _fts_phrase(text) + "*"]
+        return """(c.rid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)
+                  OR c.id IN (SELECT customer_id FROM interactions WHERE rid IN
+                      (SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH ? LIMIT 5000)))"""
+
+    def _materialise(self, customer_filter: CustomerFilter, today: date) -> None:
+        """Order the whole filtered list once into a temporary table, for lists that
+        depend on deal facts (a segment or tier filter, or the value order)."""
+        key = (customer_filter, today)
+        if self._materialised == key:
+            return
+        order = SORTS.get(customer_filter.sort, SORTS["name"])
+        self.db.execute("CREATE TEMP TABLE IF NOT EXISTS customer_view (pos INTEGER PRIMARY KEY, id TEXT)")
+        self.db.execute("DELETE FROM temp.customer_view")
+        rows = self._query(customer_filter, today, f"row_number() OVER (ORDER BY {order}) - 1, c.id")
+        self.db.conn.executemany("INSERT INTO temp.customer_view (pos, id) VALUES (?, ?)", rows)
+        self._materialised = key
+
+    def invalidate(self) -> None:
+        """Forget the ordered list: the data changed."""
+        self._materialised = None
+
+    def count(self, customer_filter: CustomerFilter, today: date) -> int:
+        if customer_filter.needs_facts:
+            self._materialise(customer_filter, today)
+            return self.db.execute("SELECT count(*) FROM temp.customer_view").fetchone()[0]
+        where, params = self._where(customer_filter)
+        return self.db.execute(f"SELECT count(*) FROM customers c WHERE {where}", params).fetchone()[0]
+
+    @staticmethod
+    def _row(r: tuple) -> CustomerRow:
+        return CustomerRow(r[0], r[1], r[2], r[3], r[4], r[5],
+                           date.fromisoformat(r[6][:10]) if r[6] else None, r[7], r[8], r[9])
+
+    def page(self, customer_filter: CustomerFilter, today: date, offset: int, limit: int) -> list[CustomerRow]:
+        """The rows shown: ids from an index (or the ordered list), facts for those rows only."""
+        if customer_filter.needs_facts:
+            self._materialise(customer_filter, today)
+            ids = [r[0] for r in self.db.execute(
+                "SELECT id FROM temp.customer_view WHERE pos >= ? ORDER BY pos LIMIT ?", [offset, limit])]
+        else:
+            where, params = self._where(customer_filter)
+            order = SORTS.get(customer_filter.sort, SORTS["name"])
+            ids = [r[0] for r in self.db.execute(
+                f"SELECT c.id FROM customers c WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                [*params, limit, offset])]
+        rows = {r[0]: self._row(r) for r in self._query(CustomerFilter(), today, "*", only=ids)}
+        return [rows[i] for i in ids if i in rows]
+
+    def position(self, customer_id: str, customer_filter: CustomerFilter, today: date) -> int | None:
+        """Index of a customer in the filtered, sorted list (None if filtered out)."""
+        if customer_filter.needs_facts:
+            self._materialise(customer_filter, today)
+            row = self.db.execute("SELECT pos FROM temp.customer_view WHERE id = ?", [customer_id]).fetchone()
+            return row[0] if row else None
+        where, params = self._where(customer_filter)
+        order = SORTS.get(customer_filter.sort, SORTS["name"])
+        row = self.db.execute(
+            f"""SELECT n FROM (SELECT c.id, row_number() OVER (ORDER BY {order}) - 1 AS n
+                FROM customers c WHERE {where}) WHERE id = ?""", [*params, customer_id]).fetchone()
+        return row[0] if row else None
+
+    # -- one customer -----------------------------------------------------------
+
+    def detail(self, customer_id: str, today: date, history: int = 50) -> CustomerDetail | None:
+        rows = self._query(CustomerFilter(), today, "*", only=customer_id)
+        if not rows:
+            return None
+        row = self._row(rows[0])
+        cursor = self.db.execute("SELECT * FROM customers WHERE id = ?", [customer_id])
+        record = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
+        tags = [t[0] for t in self.db.execute(
+            """SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
+               WHERE ct.customer_id = ? AND ct.deleted_at IS NULL AND t.deleted_at IS NULL
+               ORDER BY t.name COLLATE NOCASE""", [customer_id])]
+        deals = self.db.execute(
+            """SELECT d.id, d.title, s.name, d.amount, d.currency FROM deals d
+               JOIN stages s ON s.id = d.stage_id
+               WHERE d.customer_id = ? AND d.deleted_at IS NULL AND s.kind = 'open'
+               ORDER BY s.position DESC, d.amount DESC""", [customer_id]).fetchall()
+        followups = self.db.execute(
+            """SELECT id, due_date, title, kind FROM followups
+               WHERE customer_id = ? AND done_at IS NULL AND deleted_at IS NULL
+               ORDER BY due_date LIMIT 20""", [customer_id]).fetchall()
+        interactions = self.db.execute(
+            """SELECT id, kind, at, by_user, summary, body FROM interactions
+               WHERE customer_id = ? AND deleted_at IS NULL ORDER BY at DESC LIMIT ?""",
+            [customer_id, history]).fetchall()
+        return CustomerDetail(row, record, tags, [tuple(d) for d in deals],
+                              [tuple(f) for f in followups], [tuple(i) for i in interactions])
+
+    def tag_names(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT name FROM tags WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE")]
+
+    def owners(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT owner FROM customers WHERE deleted_at IS NULL AND owner != '' ORDER BY owner")]
+
+    def duplicates(self, name: str, company: str, email: str, phone: str,
+                   exclude: str | None = None) -> list[tuple[str, str, str, str]]:
+        """(id, name, company, why) of other customers that look like the same person."""
+        found: dict[str, tuple[str, str, str, str]] = {}
+        checks = []
+        if email.strip():
+            checks.append(("the same email", "email = ? COLLATE NOCASE", [email.strip()]))
+        key = phone_key(phone)
+        if len(key) >= 6:
+            checks.append(("the same phone", "phone_key = ?", [key]))
+        if name.strip() and company.strip():
+            checks.append(("the same name and company",
+                           "name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE",
+                           [name.strip(), company.strip()]))
+        for why, clause, params in checks:
+            for row in self.db.execute(
+                    f"SELECT id, name, company FROM customers WHERE deleted_at IS NULL AND {clause} LIMIT 5",
+                    params):
+                if row[0] != exclude and row[0] not in found:
+                    found[row[0]] = (row[0], row[1], row[2], why)
+        return list(found.values())
+
+
+SEGMENT_CHOICES = SEGMENTS
+TIER_CHOICES = ("A", "B", "C")
+
+
+MERGED_FIELDS = ("company", "title", "phone", "email", "handle", "industry", "source", "owner",
+                 "birthday", "lunar_birthday", "contract_end")
+
+
+def merge_customers(store, keep_id: str, other_id: str) -> dict[str, int]:
+    """Fold `other` into `keep`: every deal, interaction, follow-up and tag moves over,
+    empty fields are filled, notes appended, `other` becomes a tombstone, and a note in
+    the history says what was done. One transaction, every change in the change log.
+    """
+    from salesdesk.core.errors import InvalidValue
+
+    if keep_id == other_id:
+        raise InvalidValue("customer", "A customer cannot be merged with itself.")
+    moved = {}
+    with store.records.transaction():
+        keep, other = store.customer(keep_id), store.customer(other_id)
+        changes = {name: getattr(other, name) for name in MERGED_FIELDS
+                   if not getattr(keep, name) and getattr(other, name)}
+        if other.notes and other.notes not in keep.notes:
+            changes["notes"] = f"{keep.notes}\n\n{other.notes}".strip()
+        if changes:
+            store.update_customer(keep_id, changes)
+        if other.last_contact_at and (keep.last_contact_at or "") < other.last_contact_at:
+            store.records.update("customers", keep_id, {"last_contact_at": other.last_contact_at})
+        for table in ("deals", "interactions", "followups"):
+            ids = [r[0] for r in store.db.execute(
+                f"SELECT id FROM {table} WHERE customer_id = ? AND deleted_at IS NULL", [other_id])]
+            for record_id in ids:
+                store.records.update(table, record_id, {"customer_id": keep_id})
+            moved[table] = len(ids)
+        tags = store.tags_of(other_id)
+        for name in tags:
+            store.add_tag(keep_id, name)
+            store.remove_tag(other_id, name)
+        moved["tags"] = len(tags)
+        store.delete_customer(other_id)
+        who = other.name + (f" ({other.company})" if other.company else "")
+        store.log_interaction(keep_id, "note", f"Merged {who} into this customer", body=(
+            f"Moved {moved['deals']} deals, {moved['interactions']} interactions, "
+            f"{moved['followups']} follow-ups and {moved['tags']} tags; "
+            f"filled {', '.join(sorted(changes)) or 'no fields'}. The other record ({other_id}) "
+            "is kept as a deleted record."))
+    return moved

@@ -1,0 +1,309 @@
+"""Modal forms of the Customers screen; each validates beside the field and keeps what was typed."""
+
+from datetime import date, datetime, time
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from salesdesk.core.dates import ACCEPTED, parse_iso_date, parse_quick_date
+from salesdesk.core.errors import InvalidValue
+from salesdesk.core.model import INTERACTION_KINDS, check_email, check_name
+from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
+from salesdesk.core.segments import SEGMENTS
+from salesdesk.tui.text import literal, literal_text
+from salesdesk.tui.widgets.form import FormField
+
+CUSTOMER_FIELDS = (
+    ("name", "Name"), ("company", "Company"), ("title", "Title"), ("phone", "Phone"),
+    ("email", "Email"), ("handle", "Other contact (WeChat, LinkedIn…)"), ("industry", "Industry"),
+    ("source", "Source"), ("owner", "Owner"), ("birthday", "Birthday (YYYY-MM-DD)"),
+    ("contract_end", "Contract ends"),
+)
+
+
+class CustomerForm(ModalScreen[dict | None]):
+    """Add or edit a customer. Returns the values to save."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
+                Binding("ctrl+s", "save", "Save", priority=True)]
+
+    def __init__(self, today: date, record: dict | None = None, owner: str = ""):
+        super().__init__(classes="dialog-screen")
+        self.today = today
+        self.record = record or {"owner": owner}
+
+    def compose(self) -> ComposeResult:
+        title = "Edit customer" if self.record.get("id") else "New customer"
+        with Vertical(classes="dialog wide", id="customer-form"):
+            yield Label(title, classes="dialog-title")
+            with VerticalScroll():
+                for pair in (CUSTOMER_FIELDS[i:i + 2] for i in range(0, len(CUSTOMER_FIELDS), 2)):
+                    with Horizontal(classes="pair"):
+                        for name, label in pair:
+                            yield FormField(label, self.record.get(name) or "", id=name,
+                                            placeholder=ACCEPTED if name == "contract_end" else "")
+                yield Label("Notes", classes="form-label")
+                yield TextArea(self.record.get("notes") or "", id="notes", soft_wrap=True)
+            yield Static("ctrl+s or enter: save  tab: next field  esc: cancel", classes="dialog-keys")
+
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        values, ok = {}, True
+        for name, _ in CUSTOMER_FIELDS:
+            field = self.query_one(f"#{name}", FormField)
+            text = field.value
+            try:
+                if name == "name":
+                    check_name(text)
+                elif name == "email":
+                    text = check_email(text)
+                elif name == "birthday" and text.strip():
+                    text = parse_iso_date(text, "birthday").isoformat()
+                elif name == "contract_end" and text.strip():
+                    text = parse_quick_date(text, self.today, "contract end").isoformat()
+                field.show_hint("")
+            except InvalidValue as error:
+                field.show_error(str(error))
+                ok = False
+            values[name] = text if text.strip() or name not in ("birthday", "contract_end") else None
+        values["notes"] = self.query_one("#notes", TextArea).text
+        if ok:
+            self.dismiss(values)
+
+
+class DuplicateScreen(ModalScreen[tuple[str, str] | None]):
+    """Looks like someone we already have: open them, merge, or save anyway."""
+
+    BINDINGS = [
+        Binding("o", "choose('open')", "Open existing"),
+        Binding("m", "choose('merge')", "Merge"),
+        Binding("s", "choose('save')", "Save anyway"),
+        Binding("escape", "dismiss(None)", "Back"),
+    ]
+
+    def __init__(self, name: str, matches: list[tuple[str, str, str, str]], can_save: bool = True):
+        super().__init__(classes="dialog-screen")
+        self.typed_name = name
+        self.matches = matches
+        self.can_save = can_save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="duplicate-dialog"):
+            yield Label("Already here?", classes="dialog-title")
+            yield Static(Text.assemble("“", literal(self.typed_name), "” looks like:"))
+            options = []
+            for index, (_, name, company, why) in enumerate(self.matches):
+                label = literal_text(name, "bold")
+                if company:
+                    label.append(f"  {literal(company)}")
+                label.append(f"  ({why})", style="dim")
+                options.append(Option(label, id=str(index)))
+            yield OptionList(*options, id="duplicates")
+            keys = "o: open it  m: merge the two  " + ("s: save anyway  " if self.can_save else "")
+            yield Static(keys + "esc: back to the form", classes="dialog-keys")
+
+    def action_choose(self, action: str) -> None:
+        if action == "save" and not self.can_save:
+            return
+        options = self.query_one("#duplicates", OptionList)
+        index = options.highlighted or 0
+        self.dismiss((action, self.matches[index][0]))
+
+
+class InteractionForm(ModalScreen[dict | None]):
+    """Log what happened and, in the same form, book the next step."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
+                Binding("ctrl+s", "save", "Save", priority=True)]
+
+    def __init__(self, customer_name: str, today: date, now: datetime):
+        super().__init__(classes="dialog-screen")
+        self.customer_name = customer_name
+        self.today = today
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="interaction-form"):
+            yield Static(Text.assemble(("Log an interaction with ", "bold"), (literal(self.customer_name), "bold")),
+                         classes="dialog-title")
+            with Horizontal(classes="pair"):
+                yield FormField("Kind", "call", placeholder=", ".join(INTERACTION_KINDS), id="kind")
+                yield FormField("When", "now", placeholder="now, today 14:30, yesterday, 2026-11-20 09:00",
+                                id="when")
+            yield FormField("Summary", placeholder="one line: what was said or done", id="summary")
+            yield Label("Details", classes="form-label")
+            yield TextArea("", id="body", soft_wrap=True)
+            yield Label("Next step", classes="section-title")
+            with Horizontal(classes="pair"):
+                yield FormField("Follow up on", "", placeholder="blank: none; 3d, fri, 2026-12-01",
+                                id="next_due")
+                yield FormField("What", "", placeholder="e.g. send the quote", id="next_title")
+            yield Static("ctrl+s: save  tab: next field  esc: cancel", classes="dialog-keys")
+
+    def _when(self, text: str) -> datetime:
+        text = text.strip().lower()
+        if text in ("", "now"):
+            return self.now
+        day_text, _, clock = text.rpartition(" ") if ":" in text.split(" ")[-1] else (text, "", "")
+        day = parse_quick_date(day_text or "today", self.today, "when")
+        moment = time(9, 0)
+        if clock:
+            try:
+                hour, minute = (int(part) for part in clock.split(":"))
+                moment = time(hour, minute)
+            except ValueError:
+                raise InvalidValue("when", f"{clock!r} is not a time; use HH:MM such as 14:30.") from None
+        return datetime.combine(day, moment).astimezone()
+
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        fields = {name: self.query_one(f"#{name}", FormField) for name in
+                  ("kind", "when", "summary", "next_due", "next_title")}
+        result, ok = {}, True
+        kind = fields["kind"].value.strip().lower()
+        if kind not in INTERACTION_KINDS:
+            fields["kind"].show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")
+            ok = False
+        result["kind"] = kind
+        try:
+            result["at"] = self._when(fields["when"].value)
+            fields["when"].show_hint(f"{result['at']:%a %d %b %Y %H:%M}")
+        except InvalidValue as error:
+            fields["when"].show_error(str(error))
+            ok = False
+        result["summary"] = fields["summary"].value
+        if not result["summary"].strip():
+            fields["summary"].show_error("Say in one line what happened.")
+            ok = False
+        result["body"] = self.query_one("#body", TextArea).text
+        result["next_due"] = None
+        if fields["next_due"].value.strip():
+            try:
+                result["next_due"] = parse_quick_date(fields["next_due"].value, self.today, "follow-up")
+                fields["next_due"].show_hint(f"{result['next_due']:%a %d %b %Y}")
+            except InvalidValue as error:
+                fields["next_due"].show_error(str(error))
+                ok = False
+            result["next_title"] = fields["next_title"].value.strip() or f"Follow up: {result['summary']}"
+        if ok:
+            self.dismiss(result)
+
+
+class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
+    """Add tags (completed from the ones in use) and untick tags to remove them."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
+                Binding("ctrl+s", "save", "Save", priority=True)]
+
+    def __init__(self, customer_name: str, current: list[str], known: list[str]):
+        super().__init__(classes="dialog-screen")
+        self.customer_name = customer_name
+        self.current = current
+        self.known = known
+        self.added: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="tags-dialog"):
+            yield Static(Text.assemble(("Tags of ", "bold"), (literal(self.customer_name), "bold")),
+                         classes="dialog-title")
+            yield Input(placeholder="type a tag, enter adds it (→ completes)", id="tag-input",
+                        suggester=SuggestFromList(self.known, case_sensitive=False))
+            yield SelectionList[str](*[(literal_text(t), t, True) for t in self.current], id="tag-list")
+            yield Static("enter: add  space: untick to remove  ctrl+s: save  esc: cancel",
+                         classes="dialog-keys")
+
+    @on(Input.Submitted, "#tag-input")
+    def _add(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            self.action_save()
+            return
+        known = {t.lower(): t for t in self.known}
+        name = known.get(name.lower(), name)
+        tags = self.query_one("#tag-list", SelectionList)
+        if name.lower() not in {t.lower() for t in self.current + self.added}:
+            self.added.append(name)
+            tags.add_option((literal_text(name), name, True))
+        event.input.value = ""
+
+    def action_save(self) -> None:
+        selected = set(self.query_one("#tag-list", SelectionList).selected)
+        removed = [t for t in self.current if t not in selected]
+        added = [t for t in self.added if t in selected]
+        self.dismiss((added, removed))
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    BINDINGS = [Binding("y", "dismiss(True)", "Yes"), Binding("n,escape", "dismiss(False)", "No")]
+
+    def __init__(self, title: str, message: Text):
+        super().__init__(classes="dialog-screen")
+        self.title_text = title
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="confirm-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.message)
+            yield Static("y: yes  n or esc: no", classes="dialog-keys")
+
+
+class CopyScreen(ModalScreen[str | None]):
+    """Which contact detail to copy."""
+
+    BINDINGS = [Binding("p", "dismiss('phone')", "Phone"), Binding("e", "dismiss('email')", "Email"),
+                Binding("escape", "dismiss(None)", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="copy-dialog"):
+            yield Label("Copy to the clipboard", classes="dialog-title")
+            yield Static("p: phone  e: email  esc: cancel", classes="dialog-keys")
+
+
+class FilterScreen(ModalScreen[CustomerFilter | None]):
+    """Combine filters by tag, segment, tier and owner; choose the order."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
+                Binding("ctrl+s", "apply", "Apply", priority=True),
+                Binding("ctrl+r", "clear", "Clear all")]
+
+    def __init__(self, current: CustomerFilter, tags: list[str], owners: list[str]):
+        super().__init__(classes="dialog-screen")
+        self.current = current
+        self.tags = tags
+        self.owners = owners
+
+    def compose(self) -> ComposeResult:
+        def select(name: str, label: str, choices, value):
+            yield Label(label, classes="form-label")
+            yield Select([(literal_text(c), c) for c in choices], value=value if value in choices else Select.NULL,
+                         id=name, prompt="any")
+
+        with Vertical(classes="dialog", id="filter-dialog"):
+            yield Label("Filter and sort customers", classes="dialog-title")
+            yield from select("tag", "Tag", self.tags, self.current.tag)
+            yield from select("segment", "Segment", SEGMENTS, self.current.segment)
+            yield from select("tier", "Tier", TIER_CHOICES, self.current.tier)
+            yield from select("owner", "Owner", self.owners, self.current.owner)
+            yield Label("Sort by", classes="form-label")
+            yield Select([(s, s) for s in SORTS], value=self.current.sort, id="sort", allow_blank=False)
+            yield Static("ctrl+s: apply  ctrl+r: clear all  esc: cancel", classes="dialog-keys")
+
+    def action_clear(self) -> None:
+        for name in ("tag", "segment", "tier", "owner"):
+            self.query_one(f"#{name}", Select).clear()
+
+    def action_apply(self) -> None:
+        def value(name):
+            chosen = self.query_one(f"#{name}", Select).value
+            return None if chosen is Select.NULL else chosen
+
+        self.dismiss(CustomerFilter(search=self.current.search, tag=value("tag"), segment=value("segment"),
+                                    tier=value("tier"), owner=value("owner"), sort=value("sort") or "name"))

@@ -1,0 +1,342 @@
+"""The Customers screen: a searchable, filterable list beside a detail pane, and every
+action on a customer from the keyboard."""
+
+from dataclasses import replace
+from datetime import date
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from salesdesk.core.errors import SalesdeskError
+from salesdesk.store.board import BoardQueries
+from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
+from salesdesk.store.store import Store
+from salesdesk.tui.screens.customer_forms import (
+    ConfirmScreen, CopyScreen, CustomerForm, DuplicateScreen, FilterScreen, InteractionForm, TagsScreen,
+)
+from salesdesk.tui.screens.deal import NewDealScreen
+from salesdesk.tui.screens.dialogs import FollowUpScreen
+from salesdesk.tui.text import literal
+from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
+from salesdesk.tui.widgets.customer_list import CustomerList
+
+SETTINGS = ("currency", "dormant_days", "tier_a_minor", "tier_b_minor")
+
+
+class CustomersScreen(Screen):
+    CSS_PATH = "customers.tcss"
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/", id="customers.search"),
+        Binding("a", "add", "Add", id="customers.add"),
+        Binding("e", "edit", "Edit", id="customers.edit"),
+        Binding("i", "log", "Log", id="customers.log"),
+        Binding("t", "tags", "Tags", id="customers.tags"),
+        Binding("f", "followup", "Follow-up", id="customers.followup"),
+        Binding("n", "new_deal", "New deal", id="customers.deal"),
+        Binding("F", "filters", "Filters", id="customers.filters"),
+        Binding("o", "cycle_sort", "Sort", id="customers.sort"),
+        Binding("c", "copy", "Copy", id="customers.copy", show=False),
+        Binding("d", "delete", "Delete", id="customers.delete", show=False),
+        Binding("escape", "back_to_list", "List", show=False),
+    ]
+
+    def __init__(self, store: Store, *, user: str, today: date):
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.today = today
+        self.queries = CustomerQueries(store.db, {key: store.setting(key) for key in SETTINGS})
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="/ search name, company, phone, email, notes, history", id="customer-search")
+        yield Static("", id="customer-status", markup=False)
+        with Horizontal(id="customers-body"):
+            yield CustomerList(self.queries, self.today, id="customer-list")
+            yield CustomerDetailPane(id="customer-detail")
+        yield Footer(compact=True)
+
+    @property
+    def customer_list(self) -> CustomerList:
+        return self.query_one(CustomerList)
+
+    @property
+    def current_id(self) -> str | None:
+        row = self.customer_list.current
+        return row.id if row else None
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "privacy", lambda _: self._show_detail(), init=False)
+        self.customer_list.focus()
+        self.call_after_refresh(self._refresh)
+
+    def _refresh(self, keep: str | None = None) -> None:
+        self.queries.invalidate()
+        self.customer_list.reload(keep=keep or self.current_id)
+        self._show_detail()
+        self._update_status()
+
+    def _update_status(self) -> None:
+        listing = self.customer_list
+        parts = [f"{listing.total:,} customers", f"sorted by {listing.filter.sort}"]
+        parts += listing.filter.describe()
+        self.query_one("#customer-status", Static).update("  ·  ".join(parts))
+
+    def _show_detail(self) -> None:
+        customer_id = self.current_id
+        detail = self.queries.detail(customer_id, self.today) if customer_id else None
+        self.query_one(CustomerDetailPane).show(detail, self.today, self.app.privacy)
+
+    @on(CustomerList.Highlighted)
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def show_customer(self, customer_id: str) -> None:
+        """Bring one customer into view, clearing filters that would hide them."""
+        if self.queries.position(customer_id, self.customer_list.filter, self.today) is None:
+            self.query_one("#customer-search", Input).value = ""
+            self.customer_list.filter = CustomerFilter(sort=self.customer_list.filter.sort)
+        self._refresh(keep=customer_id)
+        self.customer_list.focus()
+
+    # -- search, filters, order -------------------------------------------------
+
+    def action_search(self) -> None:
+        self.query_one("#customer-search", Input).focus()
+
+    @on(Input.Changed, "#customer-search")
+    def _search(self, event: Input.Changed) -> None:
+        self.customer_list.set_filter(replace(self.customer_list.filter, search=event.value))
+        self._update_status()
+
+    @on(Input.Submitted, "#customer-search")
+    def action_back_to_list(self) -> None:
+        self.customer_list.focus()
+
+    def action_filters(self) -> None:
+        def chosen(result: CustomerFilter | None) -> None:
+            if result is not None:
+                self.customer_list.set_filter(result, keep=self.current_id)
+                self._update_status()
+
+        self.app.push_screen(FilterScreen(self.customer_list.filter, self.queries.tag_names(),
+                                          self.queries.owners()), chosen)
+
+    def action_cycle_sort(self) -> None:
+        orders = list(SORTS)
+        current = self.customer_list.filter
+        following = orders[(orders.index(current.sort) + 1) % len(orders)]
+        self.customer_list.set_filter(replace(current, sort=following), keep=self.current_id)
+        self._update_status()
+
+    # -- actions on the customer ------------------------------------------------
+
+    def _guard(self, work):
+        try:
+            return work()
+        except SalesdeskError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return None
+
+    def _selected(self):
+        customer_id = self.current_id
+        if customer_id is None:
+            self.notify("No customer selected.", severity="warning")
+            return None
+        return self.store.customer(customer_id)
+
+    def action_add(self) -> None:
+        def entered(values: dict | None) -> None:
+            if values is None:
+                return
+            matches = self.queries.duplicates(values["name"], values["company"], values["email"],
+                                              values["phone"])
+            if not matches:
+                self._create(values)
+                return
+
+            def decided(choice) -> None:
+                if choice is None:
+                    self.app.push_screen(CustomerForm(self.today, values), entered)
+                    return
+                action, other = choice
+                if action == "open":
+                    self.show_customer(other)
+                    return
+                created = self._create(values)
+                if created and action == "merge":
+                    self._merge(other, created)
+
+            self.app.push_screen(DuplicateScreen(values["name"], matches), decided)
+
+        self.app.push_screen(CustomerForm(self.today, owner=self.user), entered)
+
+    def _create(self, values: dict) -> str | None:
+        name = values.pop("name")
+        customer_id = self._guard(lambda: self.store.add_customer(name, **values))
+        if customer_id:
+            self.show_customer(customer_id)
+        return customer_id
+
+    def _merge(self, keep: str, other: str) -> None:
+        moved = self._guard(lambda: merge_customers(self.store, keep, other))
+        if moved is not None:
+            self.notify(f"Merged: {moved['deals']} deals, {moved['interactions']} interactions, "
+                        f"{moved['followups']} follow-ups and {moved['tags']} tags moved.", markup=False)
+            self.show_customer(keep)
+
+    def action_edit(self) -> None:
+        customer = self._selected()
+        if customer is None:
+            return
+        record = {name: getattr(customer, name) for name in
+                  ("id", "name", "company", "title", "phone", "email", "handle", "industry",
+                   "source", "owner", "birthday", "contract_end", "notes")}
+
+        def entered(values: dict | None) -> None:
+            if values is None:
+                return
+            save = lambda: self.store.update_customer(customer.id, values, expected_version=customer.version)
+            matches = self.queries.duplicates(values["name"], values["company"], values["email"],
+                                              values["phone"], exclude=customer.id)
+            if not matches:
+                if self._guard(save) is not None:
+                    self._refresh(keep=customer.id)
+                return
+
+            def decided(choice) -> None:
+                if choice is None:
+                    self.app.push_screen(CustomerForm(self.today, {**record, **values}), entered)
+                    return
+                action, other = choice
+                if action == "open":
+                    self.show_customer(other)
+                    return
+                if self._guard(save) is not None:
+                    if action == "merge":
+                        self._merge(customer.id, other)
+                    else:
+                        self._refresh(keep=customer.id)
+
+            self.app.push_screen(DuplicateScreen(values["name"], matches), decided)
+
+        self.app.push_screen(CustomerForm(self.today, record), entered)
+
+    def action_log(self) -> None:
+        customer = self._selected()
+        if customer is None:
+            return
+
+        def entered(result: dict | None) -> None:
+            if result is None:
+                return
+
+            def write():
+                with self.store.records.transaction():
+                    self.store.log_interaction(customer.id, result["kind"], result["summary"],
+                                               at=result["at"], body=result["body"])
+                    if result["next_due"]:
+                        self.store.add_followup(customer.id, result["next_due"], result["next_title"],
+                                                kind=result["kind"] if result["kind"] != "note" else "call")
+                return True
+
+            if self._guard(write):
+                booked = f"; next step {result['next_due']:%a %d %b}" if result["next_due"] else ""
+                self.notify(f"Logged the {result['kind']}{booked}.", markup=False)
+                self._refresh(keep=customer.id)
+
+        self.app.push_screen(InteractionForm(customer.name, self.today, self.store.clock()), entered)
+
+    def action_tags(self) -> None:
+        customer = self._selected()
+        if customer is None:
+            return
+
+        def entered(result) -> None:
+            if result is None:
+                return
+            added, removed = result
+
+            def write():
+                with self.store.records.transaction():
+                    for name in added:
+                        self.store.add_tag(customer.id, name)
+                    for name in removed:
+                        self.store.remove_tag(customer.id, name)
+                return True
+
+            if self._guard(write):
+                self._refresh(keep=customer.id)
+
+        self.app.push_screen(TagsScreen(customer.name, self.store.tags_of(customer.id),
+                                        self.queries.tag_names()), entered)
+
+    def action_followup(self) -> None:
+        customer = self._selected()
+        if customer is None:
+            return
+
+        def entered(result) -> None:
+            if result is None:
+                return
+            due, title, kind = result
+            if self._guard(lambda: self.store.add_followup(customer.id, due, title, kind=kind)):
+                self.notify(f"Follow-up booked for {due:%a %d %b}.", markup=False)
+                self._refresh(keep=customer.id)
+
+        self.app.push_screen(FollowUpScreen(customer.name, self.today, f"Call {customer.name}"), entered)
+
+    def action_new_deal(self) -> None:
+        customer = self._selected()
+        if customer is None:
+            return
+
+        def entered(result: dict | None) -> None:
+            if result is None:
+                return
+            deal_id = self._guard(lambda: self.store.add_deal(
+                customer.id, result["title"], result["amount"], result["currency"],
+                expected_close=result["expected_close"]))
+            if deal_id:
+                self.notify(f"New deal in Lead: {result['title']}", markup=False)
+                self._refresh(keep=customer.id)
+
+        self.app.push_screen(NewDealScreen(BoardQueries(self.store.db), self.store.setting("currency"),
+                                           self.today, customer=(customer.id, customer.name)), entered)
+
+    def action_delete(self) -> None:
+        customer = self._selected()
+        if customer is None:
+            return
+
+        def answered(yes: bool) -> None:
+            if yes and self._guard(lambda: self.store.delete_customer(customer.id, customer.version) or True):
+                self.notify(f"Deleted {customer.name}.", markup=False)
+                self._refresh()
+
+        message = Text.assemble("Delete ", (literal(customer.name), "bold"),
+                                "? Their deals and history stay in the database, hidden with them.")
+        self.app.push_screen(ConfirmScreen("Delete customer", message), answered)
+
+    def action_copy(self) -> None:
+        customer = self._selected()
+        if customer is None:
+            return
+
+        def chosen(which: str | None) -> None:
+            if which is None:
+                return
+            value = getattr(customer, which)
+            if not value:
+                self.notify(f"No {which} to copy.", severity="warning")
+                return
+            self.app.copy_to_clipboard(value)
+            self.notify(f"Copied the {which}.")
+
+        self.app.push_screen(CopyScreen(classes="dialog-screen"), chosen)

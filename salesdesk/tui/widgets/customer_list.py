@@ -1,0 +1,147 @@
+"""The customer list: one line a customer, drawn from the page on screen only.
+
+Like the board's columns, the list knows its length from a count query and asks
+for the rows it shows, so 100,000 customers cost what 100 do.
+"""
+
+from datetime import date
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+
+from salesdesk.store.customers import CustomerFilter, CustomerQueries, CustomerRow
+from salesdesk.tui.text import literal
+
+SEGMENT_STYLES = {
+    "lead": "cyan", "prospect": "bold green", "customer": "green", "repeat": "bold magenta",
+    "dormant": "yellow", "lost": "red",
+}
+
+
+def _since(day: date | None, today: date) -> str:
+    if day is None:
+        return "never"
+    days = (today - day).days
+    return "today" if days <= 0 else f"{days}d ago"
+
+
+class CustomerList(Widget, can_focus=True):
+    """Customers, filtered and sorted in SQL; the cursor is an index into the whole list."""
+
+    COMPONENT_CLASSES = {"customer-list--cursor", "customer-list--dim", "customer-list--header"}
+
+    BINDINGS = [
+        Binding("up,k", "move(-1)", "Up", show=False),
+        Binding("down,j", "move(1)", "Down", show=False),
+        Binding("pageup", "page(-1)", "Page up", show=False),
+        Binding("pagedown", "page(1)", "Page down", show=False),
+        Binding("home", "jump(0)", "First", show=False),
+        Binding("end", "jump(-1)", "Last", show=False),
+    ]
+
+    class Highlighted(Message):
+        def __init__(self, customer_id: str | None):
+            super().__init__()
+            self.customer_id = customer_id
+
+    def __init__(self, queries: CustomerQueries, today: date, *, id: str | None = None):
+        super().__init__(id=id)
+        self.queries = queries
+        self.today = today
+        self.filter = CustomerFilter()
+        self.total = 0
+        self.cursor = 0
+        self.top = 0
+        self.rows: list[CustomerRow] = []
+        self._highlighted: str | None = None
+
+    @property
+    def capacity(self) -> int:
+        return max(1, self.size.height - 1)  # one line for the column headings
+
+    @property
+    def current(self) -> CustomerRow | None:
+        offset = self.cursor - self.top
+        return self.rows[offset] if 0 <= offset < len(self.rows) else None
+
+    def set_filter(self, customer_filter: CustomerFilter, keep: str | None = None) -> None:
+        self.filter = customer_filter
+        self.reload(keep=keep)
+
+    def reload(self, keep: str | None = None) -> None:
+        """Count and fetch the visible page again; keep the cursor on `keep` if it is listed."""
+        self.total = self.queries.count(self.filter, self.today)
+        if keep is not None:
+            found = self.queries.position(keep, self.filter, self.today)
+            if found is not None:
+                self.cursor = found
+        self.cursor = max(0, min(self.cursor, self.total - 1))
+        self._scroll_to_cursor(force=True)
+
+    def _scroll_to_cursor(self, force: bool = False) -> None:
+        top = self.top
+        if self.cursor < top:
+            top = self.cursor
+        elif self.cursor >= top + self.capacity:
+            top = self.cursor - self.capacity + 1
+        top = max(0, min(top, max(0, self.total - self.capacity)))
+        if force or top != self.top or not self.rows:
+            self.top = top
+            self.rows = self.queries.page(self.filter, self.today, self.top, self.capacity)
+        self.refresh()
+        current = self.current
+        customer_id = current.id if current else None
+        if customer_id != self._highlighted:
+            self._highlighted = customer_id
+            self.post_message(self.Highlighted(customer_id))
+
+    def on_resize(self) -> None:
+        self._scroll_to_cursor(force=True)
+
+    def action_move(self, step: int) -> None:
+        self.cursor = max(0, min(self.cursor + step, self.total - 1))
+        self._scroll_to_cursor()
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * self.capacity)
+
+    def action_jump(self, where: int) -> None:
+        self.cursor = 0 if where == 0 else max(0, self.total - 1)
+        self._scroll_to_cursor()
+
+    def render(self) -> RenderableType:
+        width = max(self.size.width, 10)
+        style = self.get_component_rich_style
+        name_w = max(8, (width - 24) * 55 // 100)
+        company_w = max(4, width - 24 - name_w)
+        header = Text(f" {'Name':<{name_w}} {'Company':<{company_w}} {'Segment':<9}T {'Contact':>9}",
+                      style=style("customer-list--header"))
+        lines = [header]
+        if not self.rows:
+            lines.append(Text(" No customers match." if self.total == 0 and self.filter != CustomerFilter()
+                              else " No customers yet: press a to add one.", style=style("customer-list--dim")))
+        for offset, row in enumerate(self.rows[: self.capacity]):
+            line = Text(" ")
+            line.append(_cell(literal(row.name), name_w))
+            line.append(" ")
+            line.append(_cell(literal(row.company), company_w, style("customer-list--dim")))
+            line.append(" ")
+            line.append(f"{row.segment:<9}", style=SEGMENT_STYLES.get(row.segment, ""))
+            line.append(row.tier, style="bold" if row.tier == "A" else "")
+            line.append(f" {_since(row.last_contact, self.today):>9}", style=style("customer-list--dim"))
+            if self.top + offset == self.cursor:
+                line.stylize(style("customer-list--cursor"))
+            lines.append(line)
+        for line in lines:
+            line.truncate(width, overflow="ellipsis", pad=True)
+        return Text("\n").join(lines)
+
+
+def _cell(value: str, width: int, style="") -> Text:
+    """A cell of exactly `width` terminal columns (CJK and emoji are two wide)."""
+    text = Text(value, style=style, no_wrap=True, overflow="ellipsis")
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text
