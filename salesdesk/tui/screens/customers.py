@@ -84,7 +84,8 @@ class CustomersScreen(Screen):
 
     def _update_status(self) -> None:
         listing = self.customer_list
-        parts = [f"{listing.total:,} customers", f"sorted by {listing.filter.sort}"]
+        noun = "customer" if listing.total == 1 else "customers"
+        parts = [f"{listing.total:,} {noun}", f"sorted by {listing.filter.sort}"]
         parts += listing.filter.describe()
         self.query_one("#customer-status", Static).update("  ·  ".join(parts))
 
