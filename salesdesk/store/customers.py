@@ -17,9 +17,19 @@ from salesdesk.core.segments import SEGMENTS
 
 # Name and last-contact orders are served by indexes; value needs the deal facts.
 SORTS = {
-    "name": "c.name COLLATE NOCASE",
-    "last contact": "c.last_contact_at DESC",
-    "value": "c.won_12m DESC, c.name COLLATE NOCASE",
+    "name": "c.name COLLATE NOCASE, c.rid",
+    "last contact": "c.last_contact_at DESC, c.rid DESC",
+    "value": "c.won_12m DESC, c.name COLLATE NOCASE, c.rid",
+}
+
+# Rows before a customer in each index-served order: (condition, parameters from its
+# name, last contact and rid), so finding a customer's place is a count, not a sort.
+_BEFORE = {
+    "name": ("(c.name < :name COLLATE NOCASE OR (c.name = :name COLLATE NOCASE AND c.rid < :rid))"),
+    "last contact": ("(CASE WHEN :contact IS NULL THEN c.last_contact_at IS NOT NULL "
+                     "OR (c.last_contact_at IS NULL AND c.rid > :rid) "
+                     "ELSE c.last_contact_at > :contact "
+                     "OR (c.last_contact_at = :contact AND c.rid > :rid) END)"),
 }
 
 
@@ -117,7 +127,7 @@ class CustomerQueries:
             where_params.append(json.dumps(only))
         sql = f"""WITH {facts},
             listed AS (
-              SELECT c.id, c.name, c.company, c.phone, c.email, c.owner, c.last_contact_at,
+              SELECT c.id, c.rid, c.name, c.company, c.phone, c.email, c.owner, c.last_contact_at,
                      CASE
                        WHEN coalesce(a.open_deals, 0) > 0 THEN 'prospect'
                        WHEN substr(coalesce(c.last_contact_at, c.created_at), 1, 10) <= ? THEN 'dormant'
@@ -193,8 +203,9 @@ class CustomerQueries:
 
     @staticmethod
     def _row(r: tuple) -> CustomerRow:
-        return CustomerRow(r[0], r[1], r[2], r[3], r[4], r[5],
-                           date.fromisoformat(r[6][:10]) if r[6] else None, r[7], r[8], r[9])
+        customer_id, _rid, name, company, phone, email, owner, contact, segment, tier, won = r
+        return CustomerRow(customer_id, name, company, phone, email, owner,
+                           date.fromisoformat(contact[:10]) if contact else None, segment, tier, won)
 
     def page(self, customer_filter: CustomerFilter, today: date, offset: int, limit: int) -> list[CustomerRow]:
         """The rows shown: ids from an index (or the ordered list), facts for those rows only."""
@@ -218,11 +229,17 @@ class CustomerQueries:
             row = self.db.execute("SELECT pos FROM temp.customer_view WHERE id = ?", [customer_id]).fetchone()
             return row[0] if row else None
         where, params = self._where(customer_filter)
-        order = SORTS.get(customer_filter.sort, SORTS["name"])
-        row = self.db.execute(
-            f"""SELECT n FROM (SELECT c.id, row_number() OVER (ORDER BY {order}) - 1 AS n
-                FROM customers c WHERE {where}) WHERE id = ?""", [*params, customer_id]).fetchone()
-        return row[0] if row else None
+        me = self.db.execute("SELECT name, last_contact_at, rid FROM customers c WHERE id = ? AND "
+                             + where, [customer_id, *params]).fetchone()
+        if me is None:
+            return None
+        before = _BEFORE[customer_filter.sort]
+        named = {f"p{i}": value for i, value in enumerate(params)}
+        numbered = where
+        for i in range(len(params)):
+            numbered = numbered.replace("?", f":p{i}", 1)
+        return self.db.execute(f"SELECT count(*) FROM customers c WHERE {numbered} AND {before}",
+                               {**named, "name": me[0], "contact": me[1], "rid": me[2]}).fetchone()[0]
 
     # -- one customer -----------------------------------------------------------
 

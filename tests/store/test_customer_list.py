@@ -119,3 +119,19 @@ def test_a_note_is_not_contact(store, people):
     before = store.customer(people["wang"]).last_contact_at
     store.log_interaction(people["wang"], "note", "Thinks about a second order")
     assert store.customer(people["wang"]).last_contact_at == before
+
+
+@pytest.mark.parametrize("sort", ["name", "last contact", "value"])
+def test_position_agrees_with_the_page_order(store, clock, sort):
+    rng = random.Random(11)
+    for n in range(40):
+        customer = store.add_customer(rng.choice(["Ann", "ann", "Bob", "Chen", "陈"]), company=f"Co {n}")
+        if rng.random() < 0.6:
+            clock.now -= timedelta(days=rng.choice([0, 0, 1, 5]))  # ties on purpose
+            store.log_interaction(customer, "call", "hi")
+    q = queries(store)
+    for search in ("", "co 1"):
+        customer_filter = CustomerFilter(search=search, sort=sort)
+        rows = q.page(customer_filter, TODAY, 0, 100)
+        assert len(rows) == q.count(customer_filter, TODAY)
+        assert [q.position(row.id, customer_filter, TODAY) for row in rows] == list(range(len(rows)))

@@ -78,7 +78,7 @@ class CustomersScreen(Screen):
 
     def _refresh(self, keep: str | None = None) -> None:
         self.queries.invalidate()
-        self.customer_list.reload(keep=keep or self.current_id)
+        self.customer_list.reload(keep=keep)
         self._show_detail()
         self._update_status()
 
