@@ -1,0 +1,58 @@
+"""Customers arriving from a file (CSV, vCard), before they meet the database.
+
+The readers in `salesdesk.io` turn a file into `IncomingCustomer`s and `Refusal`s;
+the store's importer matches each incoming customer with the ones it already has.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One value of the file that salesdesk cannot take, and why."""
+
+    line: int
+    column: str  # how a person finds it: "column 邮箱", "EMAIL"
+    value: str
+    reason: str  # a sentence naming the value and what would be accepted
+    record: int | None = None  # where its row or card begins, when not on `line`
+
+    @property
+    def record_line(self) -> int:
+        return self.record if self.record is not None else self.line
+
+    def sentence(self, source: str) -> str:
+        return f"{source} line {self.line}, {self.column}: {self.reason}"
+
+
+@dataclass(slots=True)
+class IncomingCustomer:
+    """A customer as the file has it; every value exactly as it was in the file."""
+
+    line: int  # where the row or card begins, for messages
+    values: dict[str, str]  # customer fields (dates already read into ISO form)
+    tags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # pieces for the notes, each added once
+    record_id: str = ""  # a salesdesk id, from a salesdesk export; matched first
+
+
+def shown(value: str, limit: int = 60) -> str:
+    """A value quoted for a message: control characters escaped, long ones shortened."""
+    text = value if len(value) <= limit else value[:limit] + "…"
+    return repr(text)
+
+
+@dataclass
+class ImportBatch:
+    """What a reader made of a file: customers to import, and what it refused."""
+
+    source: str  # the file as the user named it
+    customers: list[IncomingCustomer] = field(default_factory=list)
+    refusals: list[Refusal] = field(default_factory=list)
+    rows: int = 0  # rows (or cards) read, blank ones not counted
+    described: str = ""  # how it was read: "GB18030 (detected), comma-separated (detected)"
+    extra_columns: list[str] = field(default_factory=list)  # kept in the notes
+
+    @property
+    def refused_rows(self) -> int:
+        return len({refusal.record_line for refusal in self.refusals})
