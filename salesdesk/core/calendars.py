@@ -1,0 +1,132 @@
+"""Calendars: when a birthday is kept, the Chinese lunar calendar, and public holidays.
+
+Pure date arithmetic. The lunar and holiday calendars are heavy to import (holidays is
+about 50 ms, then 100 ms for a country's rules), so each is imported inside the
+function that needs it, on first use, never when this module is imported.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Span:
+    """The days from `first` to `last`, both included."""
+
+    first: date
+    last: date
+
+    def days(self) -> Iterable[date]:
+        for offset in range((self.last - self.first).days + 1):
+            yield self.first + timedelta(days=offset)
+
+    def __contains__(self, day: date) -> bool:
+        return self.first <= day <= self.last
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A public holiday: its (first) day and its name."""
+
+    day: date
+    name: str
+
+
+# -- birthdays ---------------------------------------------------------------------------
+
+
+def birthday_in(birthday: date, year: int) -> date:
+    """The day a birthday is kept in `year`: 29 February is kept on 28 February in other years."""
+    try:
+        return birthday.replace(year=year)
+    except ValueError:
+        return date(year, 2, 28)
+
+
+def birthday_keys(span: Span) -> tuple[str, ...]:
+    """The 'MM-DD' of birthdays kept on the days of `span` (29 February on the 28th)."""
+    keys = []
+    for day in span.days():
+        keys.append(f"{day:%m-%d}")
+        if day.month == 2 and day.day == 28 and birthday_in(date(2000, 2, 29), day.year) == day:
+            keys.append("02-29")
+    return tuple(dict.fromkeys(keys))
+
+
+def lunar_days(span: Span) -> dict[str, tuple[date, ...]]:
+    """Lunar 'MM-DD' -> the solar days of `span` it falls on this time round.
+
+    A birthday is kept in the regular month, not in a leap month of the same number;
+    the 30th of a month that has only 29 days this year is kept on the 29th.
+    """
+    from lunardate import LunarDate
+
+    found: dict[str, list[date]] = {}
+    for day in span.days():
+        lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
+        if lunar.is_leap_month:
+            continue
+        found.setdefault(f"{lunar.month:02d}-{lunar.day:02d}", []).append(day)
+        if lunar.day == 29:
+            following = day + timedelta(days=1)
+            if LunarDate.from_solar_date(following.year, following.month, following.day).day == 1:
+                found.setdefault(f"{lunar.month:02d}-30", []).append(day)
+    return {key: tuple(days) for key, days in found.items()}
+
+
+def lunar_birthday_in(lunar: str, lunar_year: int) -> date | None:
+    """The solar day of a lunar 'MM-DD' birthday in a lunar year (None if not a lunar date)."""
+    from lunardate import LunarDate
+
+    month, day = (int(part) for part in lunar.split("-"))
+    for kept in (day, 29) if day == 30 else (day,):
+        try:
+            return LunarDate(lunar_year, month, kept).to_solar_date()
+        except ValueError:
+            continue
+    return None
+
+
+# -- holidays ----------------------------------------------------------------------------
+
+
+def holidays_between(country: str, first: date, last: date) -> list[Holiday]:
+    """Public holidays of `country` from `first` to `last`, one per holiday.
+
+    A holiday of several days counts once, on its first day; days off moved for it
+    (China's substituted working days), observed days and eves that lead into the
+    holiday itself are not holidays to greet on.
+    """
+    import holidays
+
+    try:
+        # English names where the calendar has them, else its own language; never the
+        # names of whatever locale the machine happens to have.
+        calendar = holidays.country_holidays(country, years=range(first.year - 1, last.year + 1),
+                                             observed=False, language="en_US")
+    except NotImplementedError:  # a code the calendar does not know: nothing to greet on
+        return []
+    substituted = getattr(calendar, "substituted_label", None)
+    prefix = calendar.tr(substituted).split("%")[0].strip() if substituted else None
+    names_on = {day: names.split("; ") for day, names in calendar.items()}
+    found: list[Holiday] = []
+    for day in sorted(names_on):
+        if not first <= day <= last:
+            continue
+        for name in names_on[day]:
+            if prefix and name.startswith(prefix):
+                continue
+            if name in names_on.get(day - timedelta(days=1), ()):
+                continue  # the second day of a holiday of several days
+            if name.endswith("Eve") and day + timedelta(days=1) in names_on:
+                continue
+            found.append(Holiday(day, name))
+    return found
+
+
+def supported_countries() -> set[str]:
+    """The country codes the holiday calendar knows."""
+    import holidays
+
+    return set(holidays.list_supported_countries())

@@ -1,0 +1,399 @@
+"""Care reminders: what the calendar and a customer's history say is due.
+
+Birthdays (solar, and lunar for customers who keep a Chinese lunar birthday),
+contract renewals, holiday greetings, dormant customers, repeat buyers past their
+usual interval, post-sale check-ins, new leads not yet contacted, and rotting deals.
+
+Pure functions of facts the store gathered, a `today` and the settings; the calendar
+arithmetic (lunar dates, holidays, 29 February) is in `calendars`.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+from statistics import median
+
+from salesdesk.core import pipeline
+from salesdesk.core.agenda import (
+    BIRTHDAY, CHECKIN, DORMANT, HOLIDAY, HORIZON_DAYS, LUNAR_BIRTHDAY, NEW_LEAD, RENEWAL, REPEAT,
+    ROTTING, AgendaItem, reminder_id,
+)
+from salesdesk.core.calendars import (
+    Holiday, Span, birthday_in, birthday_keys, holidays_between, lunar_days, supported_countries,
+)
+from salesdesk.core.errors import InvalidValue
+
+TIERS = ("A", "B", "C")
+
+
+@dataclass(frozen=True)
+class CareSettings:
+    """The thresholds of the care reminders; each is a setting stored in the database."""
+
+    dormant_days: int = 90
+    """A customer who has bought is dormant after this many days without an interaction."""
+    renewal_days: int = 30
+    """A contract renewal is due this many days before the contract ends."""
+    holiday_country: str = "CN"
+    """Whose public holidays to greet customers on (ISO 3166 code; empty: none)."""
+    holiday_days_ahead: int = 14
+    """A holiday greeting is due this many days before the holiday."""
+    holiday_tiers: tuple[str, ...] = ("A", "B")
+    """Which value tiers get a holiday greeting."""
+    checkin_days: int = 30
+    """A post-sale check-in is due this many days after a deal reaches Paid."""
+    new_lead_days: int = 1
+    """A new customer nobody has contacted is flagged this many days after being added."""
+    care_overdue_days: int = 7
+    """A care reminder nobody acted on stays in Overdue this many days, then drops off."""
+
+
+SETTING_KEYS = tuple(f.name for f in fields(CareSettings))
+DAY_LIMITS = {"dormant_days": (1, 3650), "renewal_days": (0, 365), "holiday_days_ahead": (0, 90),
+              "checkin_days": (1, 365), "new_lead_days": (1, 60), "care_overdue_days": (0, 60)}
+
+
+def care_settings(read: Callable[[str], object]) -> CareSettings:
+    """The settings from a reader of stored values (None: the default)."""
+    defaults = CareSettings()
+    values = {}
+    for key in SETTING_KEYS:
+        value = read(key)
+        if value is None:
+            continue
+        values[key] = tuple(value) if key == "holiday_tiers" else value
+    return CareSettings(**{**{k: getattr(defaults, k) for k in SETTING_KEYS}, **values})
+
+
+def parse_setting(key: str, text: str):
+    """Read a setting as typed in the settings dialog; raise InvalidValue when it is not one."""
+    text = text.strip()
+    if key in DAY_LIMITS:
+        low, high = DAY_LIMITS[key]
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise InvalidValue(key, f"{text!r} is not a number of days; use a whole number from {low} to {high}.")
+        return int(text)
+    if key == "holiday_tiers":
+        tiers = [part for part in text.upper().replace(",", " ").split() if part]
+        unknown = [tier for tier in tiers if tier not in TIERS]
+        if unknown:
+            raise InvalidValue(key, f"{unknown[0]!r} is not a tier; use A, B and C, e.g. 'A B'.")
+        return sorted(set(tiers))
+    if key == "holiday_country":
+        code = text.upper()
+        if code and code not in supported_countries():
+            raise InvalidValue(key, f"{text!r} is not a country the holiday calendar knows; "
+                                    "use a code such as CN, US, GB or DE, or leave it empty.")
+        return code
+    raise InvalidValue(key, f"There is no care setting {key!r}.")
+
+
+# -- the facts the store gathers -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """A customer, as a reminder names them."""
+
+    id: str
+    name: str
+    company: str = ""
+    owner: str = ""
+
+
+@dataclass(frozen=True)
+class BirthdayFact:
+    """A solar birthday (month and day, the year of birth when known) or a lunar one."""
+
+    customer: Person
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+    lunar: str | None = None  # 'MM-DD' of the Chinese calendar
+
+
+@dataclass(frozen=True)
+class RenewalFact:
+    customer: Person
+    contract_end: date
+
+
+@dataclass(frozen=True)
+class QuietFact:
+    """A customer and when anyone last spoke to them (None: never)."""
+
+    customer: Person
+    last_contact: date | None
+    created: date
+    bought: bool = False  # has a won deal
+    open_deals: int = 0
+
+
+@dataclass(frozen=True)
+class RepeatFact:
+    customer: Person
+    won_on: tuple[date, ...]  # when each won deal closed
+    open_deals: int
+
+
+@dataclass(frozen=True)
+class DealFact:
+    """A deal and when it entered its current stage."""
+
+    customer: Person
+    deal_id: str
+    title: str
+    stage_id: str
+    entered: date
+    owner: str = ""
+    followup_ahead: bool = False
+
+
+@dataclass(frozen=True)
+class Greeting:
+    """Whom to greet on a holiday: the first names and how many in all."""
+
+    customers: tuple[Person, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class CareFacts:
+    birthdays: tuple[BirthdayFact, ...] = ()
+    renewals: tuple[RenewalFact, ...] = ()
+    quiet: tuple[QuietFact, ...] = ()  # candidates for dormant and for new leads
+    repeat: tuple[RepeatFact, ...] = ()
+    paid: tuple[DealFact, ...] = ()  # deals that reached the Paid stage around the check-in window
+    open_deals: tuple[DealFact, ...] = ()  # deals that may have started rotting lately
+    greeting: Greeting | None = None
+
+
+# -- the windows the store asks about ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CareWindow:
+    """Which facts can give a reminder between the grace period and the horizon."""
+
+    today: date
+    shown: Span  # due dates that appear: from the oldest still overdue to the horizon
+    birthday_keys: tuple[str, ...]  # 'MM-DD' of solar birthdays kept in `shown`
+    lunar_days: dict[str, tuple[date, ...]]  # lunar 'MM-DD' -> solar days in `shown`
+    contract_ends: Span
+    contacted: Span  # last contact on these days: dormant around today
+    created: Span  # never contacted, added on these days: new lead or dormant
+    paid: Span  # reached Paid on these days
+    entered: dict[str, Span]  # open stage id -> entered on these days: rotting lately
+    holidays: tuple[Holiday, ...]
+
+
+def care_window(today: date, settings: CareSettings, stages: Iterable[pipeline.Stage]) -> CareWindow:
+    grace = settings.care_overdue_days
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    shown = Span(today - timedelta(days=grace), horizon)
+    dormant = timedelta(days=settings.dormant_days)
+    lead = timedelta(days=settings.new_lead_days)
+    checkin = timedelta(days=settings.checkin_days)
+    entered = {}
+    for stage in stages:
+        if stage.kind == pipeline.OPEN and stage.rotting_days is not None:
+            # Rotting starts the day after `rotting_days` in the stage.
+            rot = timedelta(days=stage.rotting_days + 1)
+            entered[stage.id] = Span(shown.first - rot, today - rot)
+    created_first = min(shown.first - dormant, shown.first - lead)
+    holidays = ()
+    if settings.holiday_country:
+        ahead = timedelta(days=settings.holiday_days_ahead)
+        holidays = tuple(day for day in holidays_between(settings.holiday_country, today,
+                                                          horizon + ahead))
+    return CareWindow(
+        today=today, shown=shown,
+        birthday_keys=birthday_keys(shown),
+        lunar_days=lunar_days(shown),
+        contract_ends=Span(today, horizon + timedelta(days=settings.renewal_days)),
+        contacted=Span(shown.first - dormant, today - dormant),
+        created=Span(created_first, today - lead),
+        paid=Span(shown.first - checkin, horizon - checkin),
+        entered=entered,
+        holidays=holidays,
+    )
+
+
+# -- birthdays ---------------------------------------------------------------------------
+
+
+def _birthdays(facts: CareFacts, window: CareWindow) -> list[AgendaItem]:
+    items = []
+    for fact in facts.birthdays:
+        person = fact.customer
+        if fact.month is not None and fact.day is not None:
+            born = date(2000, fact.month, fact.day)  # a leap year holds every birthday
+            for year in sorted({window.shown.first.year, window.shown.last.year}):
+                day = birthday_in(born, year)
+                if day not in window.shown:
+                    continue
+                age = year - fact.year if fact.year else 0
+                why = f"birthday, turns {age}" if 0 < age < 130 else "birthday"
+                if (fact.month, fact.day) == (2, 29) and day.day == 28:
+                    why += " (29 Feb, kept on the 28th)"
+                items.append(_care(BIRTHDAY, person, day, day.isoformat(), "Birthday greetings", why))
+        if fact.lunar:
+            for day in window.lunar_days.get(fact.lunar, ()):
+                why = f"lunar birthday ({fact.lunar})"
+                items.append(_care(LUNAR_BIRTHDAY, person, day, day.isoformat(),
+                                   "Birthday greetings", why))
+    return items
+
+
+# -- holidays ----------------------------------------------------------------------------
+
+
+def _holidays(facts: CareFacts, window: CareWindow, settings: CareSettings, user: str) -> list[AgendaItem]:
+    items = []
+    ahead = timedelta(days=settings.holiday_days_ahead)
+    greeting = facts.greeting or Greeting((), 0)
+    tiers = " ".join(settings.holiday_tiers) or "none"
+    for holiday in window.holidays:
+        due = holiday.day - ahead
+        if holiday.day < window.today or due > window.shown.last:
+            continue
+        items.append(AgendaItem(
+            # Each person greets their own customers, so a holiday is done per person.
+            key=reminder_id(HOLIDAY, user, holiday.day.isoformat()), kind=HOLIDAY,
+            due=due, what=f"{holiday.name} greetings",
+            why=f"on {holiday.day:%a %d %b}, tiers {tiers}",
+            occurrence=holiday.day.isoformat(),
+            greet=tuple(p.name for p in greeting.customers),
+            greet_ids=tuple(p.id for p in greeting.customers), greet_count=greeting.count,
+        ))
+    return items
+
+
+# -- the rest of the reminders -------------------------------------------------------------
+
+
+def _care(kind: str, person: Person, due: date, occurrence: str, what: str, why: str,
+          **extra) -> AgendaItem:
+    return AgendaItem(key=reminder_id(kind, person.id, occurrence), kind=kind, due=due, what=what,
+                      why=why, customer_id=person.id, customer=person.name,
+                      company=person.company, owner=extra.pop("owner", person.owner),
+                      occurrence=occurrence, **extra)
+
+
+def _renewals(facts: CareFacts, window: CareWindow, settings: CareSettings) -> list[AgendaItem]:
+    items = []
+    for fact in facts.renewals:
+        # Overdue until the contract ends: a renewal not yet agreed still matters.
+        if fact.contract_end < window.today:
+            continue
+        due = fact.contract_end - timedelta(days=settings.renewal_days)
+        if due > window.shown.last:
+            continue
+        left = (fact.contract_end - window.today).days
+        why = f"ends {fact.contract_end:%a %d %b}" + (", today" if left == 0 else f", in {left} days")
+        items.append(_care(RENEWAL, fact.customer, due, fact.contract_end.isoformat(),
+                           "Contract renewal", why))
+    return items
+
+
+def _quiet(facts: CareFacts, window: CareWindow, settings: CareSettings) -> list[AgendaItem]:
+    items = []
+    for fact in facts.quiet:
+        if fact.last_contact is None:
+            due = fact.created + timedelta(days=settings.new_lead_days)
+            if window.shown.first <= due <= window.today:
+                why = "new lead, not contacted yet"
+                items.append(_care(NEW_LEAD, fact.customer, due, fact.created.isoformat(),
+                                   "First contact", why))
+                continue
+        if not fact.bought or fact.open_deals:
+            continue  # dormant is about customers who bought and are not being worked
+        since = fact.last_contact or fact.created
+        due = since + timedelta(days=settings.dormant_days)
+        if window.shown.first <= due <= window.today:
+            quiet = (window.today - since).days
+            why = (f"dormant: {quiet} days quiet" if fact.last_contact
+                   else f"dormant: never contacted, {quiet} days")
+            items.append(_care(DORMANT, fact.customer, due, since.isoformat(), "Get back in touch", why))
+    return items
+
+
+def usual_interval(won_on: Iterable[date]) -> int | None:
+    """Days between a customer's orders, typically (the median gap); None under two orders."""
+    days = sorted(set(won_on))
+    gaps = [(later - earlier).days for earlier, later in zip(days, days[1:])]
+    return round(median(gaps)) if gaps else None
+
+
+def _repeat(facts: CareFacts, window: CareWindow) -> list[AgendaItem]:
+    items = []
+    for fact in facts.repeat:
+        interval = usual_interval(fact.won_on)
+        if interval is None or fact.open_deals:
+            continue  # an open deal: the next order is already being worked
+        last = max(fact.won_on)
+        due = last + timedelta(days=interval)
+        if window.shown.first <= due <= window.today:
+            why = f"buys every ~{interval}d, last {(window.today - last).days}d ago"
+            items.append(_care(REPEAT, fact.customer, due, last.isoformat(), "Time to reorder?", why))
+    return items
+
+
+def _checkins(facts: CareFacts, window: CareWindow, settings: CareSettings,
+              stages: dict[str, pipeline.Stage]) -> list[AgendaItem]:
+    items = []
+    for fact in facts.paid:
+        due = fact.entered + timedelta(days=settings.checkin_days)
+        if due not in window.shown:
+            continue
+        why = f"paid {fact.entered:%a %d %b}"
+        items.append(_care(CHECKIN, fact.customer, due, f"{fact.deal_id}@{fact.entered}",
+                           "Post-sale check-in", why, owner=fact.owner or fact.customer.owner,
+                           deal_id=fact.deal_id, deal=fact.title,
+                           stage=_stage_name(stages, fact.stage_id)))
+    return items
+
+
+def _rotting(facts: CareFacts, window: CareWindow, stages: dict[str, pipeline.Stage]) -> list[AgendaItem]:
+    items = []
+    for fact in facts.open_deals:
+        stage = stages.get(fact.stage_id)
+        if stage is None or stage.rotting_days is None:
+            continue
+        days = (window.today - fact.entered).days
+        if not pipeline.is_rotting(days, stage, fact.followup_ahead):
+            continue
+        due = fact.entered + timedelta(days=stage.rotting_days + 1)
+        if due < window.shown.first:
+            continue
+        why = f"rotting: {days}d in {stage.name} (max {stage.rotting_days})"
+        items.append(_care(ROTTING, fact.customer, due, f"{fact.deal_id}@{fact.entered}",
+                           "Move the deal on", why, owner=fact.owner or fact.customer.owner,
+                           deal_id=fact.deal_id, deal=fact.title, stage=stage.name))
+    return items
+
+
+def _stage_name(stages: dict[str, pipeline.Stage], stage_id: str) -> str:
+    stage = stages.get(stage_id)
+    return stage.name if stage else ""
+
+
+def paid_stage(stages: Iterable[pipeline.Stage]) -> pipeline.Stage | None:
+    """The stage where payment is collected: the last won stage."""
+    won = [stage for stage in pipeline.ordered(stages) if stage.kind == pipeline.WON]
+    return won[-1] if won else None
+
+
+def care_reminders(facts: CareFacts, window: CareWindow, settings: CareSettings,
+                   stages: Iterable[pipeline.Stage], user: str) -> list[AgendaItem]:
+    """Every care reminder the facts give, due between the grace period and the horizon."""
+    by_id = {stage.id: stage for stage in stages}
+    return [
+        *_birthdays(facts, window),
+        *_renewals(facts, window, settings),
+        *_holidays(facts, window, settings, user),
+        *_quiet(facts, window, settings),
+        *_repeat(facts, window),
+        *_checkins(facts, window, settings, by_id),
+        *_rotting(facts, window, by_id),
+    ]

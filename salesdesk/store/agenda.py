@@ -1,0 +1,320 @@
+"""The agenda from the database: the facts behind each kind of reminder, and what was done.
+
+Every kind of fact is gathered in one set-based query over a narrow, indexed range
+(a few days of birthdays, contract ends, last contacts, stage entries), never one
+query per customer, so the agenda stays instant on a database of 100,000 customers.
+The rules that turn facts into reminders are `salesdesk.core.care`; the sorting into
+sections is `salesdesk.core.agenda`. The app and the command line both call `load`.
+"""
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from salesdesk.core import agenda as core
+from salesdesk.core import care
+from salesdesk.core.agenda import Agenda, AgendaItem, FollowUpFact
+from salesdesk.core.calendars import Span
+from salesdesk.core.care import CareFacts, CareSettings, CareWindow, Person
+from salesdesk.core.errors import InvalidValue
+from salesdesk.store.connection import connect
+from salesdesk.store.store import Store
+
+GREET_NAMES = 50  # a holiday row names this many customers; the rest are counted
+
+
+def _next_day(day: date) -> str:
+    """The exclusive upper bound of a day, for timestamps stored as ISO text."""
+    return (day + timedelta(days=1)).isoformat()
+
+
+def _day(stamp: str) -> date:
+    return date.fromisoformat(stamp[:10])
+
+
+def _birthday(text: str) -> tuple[int | None, int, int] | None:
+    """(year or None, month, day) of a stored birthday: 'YYYY-MM-DD' or '--MM-DD'."""
+    try:
+        year = None if text.startswith("--") else int(text[:4])
+        return year, int(text[-5:-3]), int(text[-2:])
+    except ValueError:
+        return None
+
+
+class AgendaQueries:
+    """Read-only queries: one per kind of fact."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _rows(self, sql: str, params: list) -> list[tuple]:
+        return self.db.execute(sql, params).fetchall()
+
+    @staticmethod
+    def _owner(column: str, owner: str | None) -> tuple[str, list]:
+        # The unary + keeps SQLite from reaching for the owner index: one owner holds
+        # most customers, so the narrow range of the reminder's own index is the way in.
+        return (f" AND +{column} = ?", [owner]) if owner is not None else ("", [])
+
+    def followups(self, until: date, owner: str | None) -> list[FollowUpFact]:
+        """Open follow-ups due up to `until` (every overdue one too)."""
+        mine, params = (" AND f.owner = ?", [owner]) if owner is not None else ("", [])
+        rows = self._rows(
+            f"""SELECT f.id, f.due_date, f.title, f.kind, f.owner, f.customer_id, c.name, c.company,
+                       f.due_time, f.rrule, d.id, coalesce(d.title, ''), coalesce(s.name, '')
+                FROM followups f
+                JOIN customers c ON c.id = f.customer_id
+                LEFT JOIN deals d ON d.id = f.deal_id AND d.deleted_at IS NULL
+                LEFT JOIN stages s ON s.id = d.stage_id
+                WHERE f.done_at IS NULL AND f.deleted_at IS NULL AND f.due_date <= ?
+                  AND c.deleted_at IS NULL{mine}""", [until.isoformat(), *params])
+        due = date.fromisoformat
+        return [FollowUpFact(r[0], due(r[1]), *r[2:]) for r in rows]
+
+    def birthdays(self, window: CareWindow, owner: str | None) -> list[care.BirthdayFact]:
+        mine, params = self._owner("owner", owner)
+        facts = []
+        keys = list(window.birthday_keys)
+        for row in self._rows(
+                f"""SELECT id, name, company, owner, birthday FROM customers
+                    WHERE birthday IS NOT NULL AND substr(birthday, -5) IN
+                      ({", ".join("?" for _ in keys)}) AND deleted_at IS NULL{mine}""",
+                [*keys, *params]):
+            parsed = _birthday(row[4])
+            if parsed:
+                facts.append(care.BirthdayFact(Person(*row[:4]), *parsed))
+        lunar = list(window.lunar_days)
+        for row in self._rows(
+                f"""SELECT id, name, company, owner, lunar_birthday FROM customers
+                    WHERE lunar_birthday IN ({", ".join("?" for _ in lunar)})
+                      AND deleted_at IS NULL{mine}""", [*lunar, *params]):
+            facts.append(care.BirthdayFact(Person(*row[:4]), lunar=row[4]))
+        return facts
+
+    def renewals(self, span: Span, owner: str | None) -> list[care.RenewalFact]:
+        mine, params = self._owner("owner", owner)
+        return [care.RenewalFact(Person(*row[:4]), date.fromisoformat(row[4])) for row in self._rows(
+            f"""SELECT id, name, company, owner, contract_end FROM customers
+                WHERE contract_end BETWEEN ? AND ? AND deleted_at IS NULL{mine}""",
+            [span.first.isoformat(), span.last.isoformat(), *params])]
+
+    def quiet(self, window: CareWindow, owner: str | None) -> list[care.QuietFact]:
+        """Customers last contacted, or added and never contacted, on the days that matter."""
+        mine, params = self._owner("c.owner", owner)
+        counts = """,
+            EXISTS (SELECT 1 FROM deals d JOIN stages s ON s.id = d.stage_id
+                    WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'won'),
+            (SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id
+             WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'open')"""
+        rows = self._rows(
+            f"""SELECT c.id, c.name, c.company, c.owner, c.last_contact_at, c.created_at{counts}
+                FROM customers c
+                WHERE c.last_contact_at >= ? AND c.last_contact_at < ? AND c.deleted_at IS NULL{mine}
+                UNION ALL
+                SELECT c.id, c.name, c.company, c.owner, NULL, c.created_at{counts}
+                FROM customers c
+                WHERE c.last_contact_at IS NULL AND c.created_at >= ? AND c.created_at < ?
+                  AND c.deleted_at IS NULL{mine}""",
+            [window.contacted.first.isoformat(), _next_day(window.contacted.last), *params,
+             window.created.first.isoformat(), _next_day(window.created.last), *params])
+        return [care.QuietFact(Person(*row[:4]), _day(row[4]) if row[4] else None, _day(row[5]),
+                               bought=bool(row[6]), open_deals=row[7]) for row in rows]
+
+    def repeat_buyers(self, owner: str | None) -> list[care.RepeatFact]:
+        """Customers with won deals on two or more days: their orders, and open deals."""
+        mine, params = self._owner("c.owner", owner)
+        rows = self._rows(
+            f"""WITH won AS (
+                  SELECT customer_id, group_concat(closed_on) AS days FROM deals
+                  WHERE stage_id IN (SELECT id FROM stages WHERE kind = 'won')
+                    AND deleted_at IS NULL AND closed_on IS NOT NULL
+                  GROUP BY customer_id HAVING count(DISTINCT closed_on) >= 2)
+                SELECT c.id, c.name, c.company, c.owner, won.days,
+                       (SELECT count(*) FROM deals o WHERE o.customer_id = c.id
+                          AND o.deleted_at IS NULL
+                          AND o.stage_id IN (SELECT id FROM stages WHERE kind = 'open'))
+                FROM won JOIN customers c ON c.id = won.customer_id
+                WHERE c.deleted_at IS NULL{mine}""", params)
+        return [care.RepeatFact(Person(*row[:4]),
+                                tuple(date.fromisoformat(day) for day in row[4].split(",")), row[5])
+                for row in rows]
+
+    def deals_entered(self, spans: dict[str, Span], owner: str | None,
+                      today: date) -> list[care.DealFact]:
+        """Deals that entered their stage on the given days, and whether a follow-up is ahead."""
+        if not spans:
+            return []
+        mine, owner_params = self._owner("d.owner", owner)
+        parts, params = [], []
+        for stage_id, span in spans.items():
+            parts.append(
+                f"""SELECT d.id, d.title, d.stage_id, d.stage_entered_at, d.owner,
+                           c.id, c.name, c.company, c.owner,
+                           EXISTS (SELECT 1 FROM followups f WHERE f.deal_id = d.id
+                                   AND f.done_at IS NULL AND f.deleted_at IS NULL AND f.due_date >= ?)
+                    FROM deals d JOIN customers c ON c.id = d.customer_id
+                    WHERE d.stage_id = ? AND d.stage_entered_at >= ? AND d.stage_entered_at < ?
+                      AND d.deleted_at IS NULL AND c.deleted_at IS NULL{mine}""")
+            params += [today.isoformat(), stage_id, span.first.isoformat(), _next_day(span.last),
+                       *owner_params]
+        return [care.DealFact(Person(*row[5:9]), row[0], row[1], row[2], _day(row[3]), row[4],
+                              bool(row[9]))
+                for row in self._rows(" UNION ALL ".join(parts), params)]
+
+    def greeting(self, settings: CareSettings, currency: str, today: date, tier_a: int, tier_b: int,
+                 owner: str | None) -> care.Greeting:
+        """Customers of the chosen value tiers: the most valuable first, and how many in all."""
+        tiers = set(settings.holiday_tiers)
+        if not tiers:
+            return care.Greeting((), 0)
+        # The tier rule of core.segments.tier, over won revenue of the last twelve months.
+        bands = {"A": "total >= :a", "B": "total >= :b AND total < :a", "C": "total < :b"}
+        condition = " OR ".join(f"({bands[t]})" for t in sorted(tiers))
+        mine = " AND +c.owner = :owner" if owner is not None else ""
+        won = """SELECT customer_id, sum(amount) AS total FROM deals
+                 WHERE stage_id IN (SELECT id FROM stages WHERE kind = 'won')
+                   AND deleted_at IS NULL AND currency = :currency AND closed_on >= :since
+                 GROUP BY customer_id"""
+        if "C" in tiers:  # everyone, bar the tiers left out
+            source = f"customers c LEFT JOIN ({won}) w ON w.customer_id = c.id"
+        else:
+            source = f"({won}) w JOIN customers c ON c.id = w.customer_id"
+        params = {"a": tier_a, "b": tier_b, "currency": currency, "owner": owner,
+                  "since": (today - timedelta(days=365)).isoformat()}
+        rows = self.db.execute(
+            f"""SELECT id, name, company, owner, count(*) OVER () FROM (
+                  SELECT c.id, c.name, c.company, c.owner, coalesce(w.total, 0) AS total
+                  FROM {source} WHERE c.deleted_at IS NULL{mine})
+                WHERE {condition} ORDER BY total DESC, name COLLATE NOCASE LIMIT {GREET_NAMES}""",
+            params).fetchall()
+        return care.Greeting(tuple(Person(*row[:4]) for row in rows), rows[0][4] if rows else 0)
+
+    def resolved(self, ids: list[str]) -> set[str]:
+        """Which of these care reminders were done or dismissed (on any device)."""
+        if not ids:
+            return set()
+        import json
+
+        return {row[0] for row in self._rows(
+            "SELECT id FROM reminder_dismissals WHERE deleted_at IS NULL "
+            "AND id IN (SELECT value FROM json_each(?))", [json.dumps(ids)])}
+
+
+class AgendaStore:
+    """The agenda of one person over a store: load it, and act on its items."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.queries = AgendaQueries(store.db)
+
+    @property
+    def path(self) -> Path:
+        """The database file, for a reader on a connection of its own (see `load_from`)."""
+        return Path(self.store.db.execute("PRAGMA database_list").fetchone()[2])
+
+    @classmethod
+    def load_from(cls, path: Path, user: str, clock: Callable[[], datetime], today: date, *,
+                  everyone: bool = False) -> Agenda:
+        """`load` on a connection of its own, for a worker thread (a connection stays in one)."""
+        db = connect(path)
+        try:
+            return cls(Store(db, user, clock)).load(today, everyone=everyone)
+        finally:
+            db.close()
+
+    # -- settings ---------------------------------------------------------------------
+
+    def settings(self) -> CareSettings:
+        return care.care_settings(self.store.setting)
+
+    def save_settings(self, values: dict) -> None:
+        """Store the settings that changed (values as `care.parse_setting` returns them)."""
+        current = self.settings()
+        for key, value in values.items():
+            if key not in care.SETTING_KEYS:
+                raise InvalidValue(key, f"There is no care setting {key!r}.")
+            old = getattr(current, key)
+            if (list(old) if isinstance(old, tuple) else old) != value:
+                self.store.set_setting(key, value)
+
+    # -- reading ----------------------------------------------------------------------
+
+    def load(self, today: date, *, everyone: bool = False) -> Agenda:
+        """The agenda of `today`: the user's (or, with `everyone`, the whole team's)."""
+        owner = None if everyone else self.store.user
+        settings = self.settings()
+        stages = self.store.stages()
+        window = care.care_window(today, settings, stages)
+        queries = self.queries
+        paid = care.paid_stage(stages)
+        greeting = None
+        if window.holidays:
+            greeting = queries.greeting(settings, self.store.setting("currency"), today,
+                                        self.store.setting("tier_a_minor"),
+                                        self.store.setting("tier_b_minor"), owner)
+        facts = CareFacts(
+            birthdays=tuple(queries.birthdays(window, owner)),
+            renewals=tuple(queries.renewals(window.contract_ends, owner)),
+            quiet=tuple(queries.quiet(window, owner)),
+            repeat=tuple(queries.repeat_buyers(owner)),
+            paid=tuple(queries.deals_entered({paid.id: window.paid} if paid else {}, owner, today)),
+            open_deals=tuple(queries.deals_entered(window.entered, owner, today)),
+            greeting=greeting,
+        )
+        items = [core.followup_item(fact)
+                 for fact in queries.followups(window.shown.last, owner)]
+        reminders = care.care_reminders(facts, window, settings, stages, self.store.user)
+        resolved = queries.resolved([item.key for item in reminders])
+        return core.build_agenda([*items, *reminders], today, resolved, everyone=everyone)
+
+    # -- acting -----------------------------------------------------------------------
+
+    def resolve(self, item: AgendaItem, outcome: str) -> None:
+        """Record a care reminder as done or dismissed, for this occurrence only."""
+        if not item.is_care:
+            raise InvalidValue("reminder", "Only care reminders are dismissed; a follow-up is done or moved.")
+        if outcome not in (core.DONE, core.DISMISSED):
+            raise InvalidValue("outcome", f"{outcome!r} is not an outcome; use done or dismissed.")
+        records = self.store.records
+        with records.transaction():
+            existing = records.get("reminder_dismissals", item.key, include_deleted=True)
+            if existing is None:
+                records.insert("reminder_dismissals", {
+                    "kind": item.kind, "customer_id": item.customer_id,
+                    "occurrence": item.occurrence, "outcome": outcome,
+                }, record_id=item.key)
+            else:
+                records.update("reminder_dismissals", item.key, {"outcome": outcome, "deleted_at": None})
+
+    def done(self, item: AgendaItem, today: date) -> str | None:
+        """Mark an item done. A recurring follow-up books its next occurrence: its id is returned."""
+        if item.is_followup:
+            return self.store.complete_followup(item.followup_id, today)
+        self.resolve(item, core.DONE)
+        return None
+
+    def dismiss(self, item: AgendaItem) -> None:
+        self.resolve(item, core.DISMISSED)
+
+    def snooze(self, item: AgendaItem, until: date, title: str | None = None,
+               kind: str = "call") -> str:
+        """Move an item to a later day; returns the follow-up that now carries it.
+
+        A follow-up is rescheduled. A care reminder becomes a follow-up on that day (its
+        occurrence is dismissed, so it is not shown twice); a holiday cannot, as it names
+        no one customer.
+        """
+        if item.is_followup:
+            self.store.reschedule_followup(item.followup_id, until)
+            return item.followup_id
+        if item.customer_id is None:
+            raise InvalidValue("snooze", "A holiday greeting names no one customer, so it cannot be "
+                                         "moved; mark it done (d) or dismiss it (x).")
+        with self.store.records.transaction():
+            followup_id = self.store.add_followup(item.customer_id, until, title or item.what,
+                                                  kind=kind, deal_id=item.deal_id)
+            self.resolve(item, core.DISMISSED)
+        return followup_id
+

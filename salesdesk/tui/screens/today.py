@@ -1,0 +1,325 @@
+"""The Today screen: the morning agenda, what each key does to an item, and triage."""
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from salesdesk.core.agenda import NEXT, OVERDUE, TODAY, Agenda, AgendaItem
+from salesdesk.core.errors import SalesdeskError
+from salesdesk.core.model import INTERACTION_KINDS
+from salesdesk.store.agenda import AgendaStore
+from salesdesk.store.store import Store
+from salesdesk.tui.screens.dialogs import FollowUpScreen
+from salesdesk.tui.screens.today_dialogs import (
+    DateScreen, GreetingScreen, LogScreen, SettingsScreen, SnoozeScreen, subject,
+)
+from salesdesk.tui.widgets.agenda import AgendaList
+from salesdesk.tui.widgets.triage import TriagePanel
+
+# How a care reminder is usually acted on, for the "log what happened" prompt.
+CARE_CONTACT = {"birthday": "message", "lunar-birthday": "message", "holiday": "message",
+                "check-in": "call", "renewal": "call", "dormant": "call", "repeat": "call",
+                "new-lead": "call", "rotting": "call"}
+
+Finish = Callable[[str | None, str], None]  # (outcome or None when nothing changed, a note)
+
+
+class TodayScreen(Screen):
+    CSS_PATH = "today.tcss"
+
+    BINDINGS = [
+        Binding("t", "triage", "Triage", id="today.triage"),
+        Binding("m", "toggle_mine", "Mine/all", id="today.mine"),
+        Binding("comma", "settings", "Settings", key_display=",", id="today.settings"),
+    ]
+
+    def __init__(self, store: Store, *, user: str, today: date):
+        super().__init__()
+        self.store = store
+        self.user = user
+        self.today = today
+        self.everyone = False
+        self.agendas = AgendaStore(store)
+        self.agenda: Agenda | None = None
+        self._generation = 0  # of the latest load asked for
+        self._path = self.agendas.path  # the worker opens its own connection to it
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"{self.today:%A %d %B %Y}  ·  loading the agenda…", id="today-status",
+                     markup=False)
+        yield AgendaList(self.today, self.user, id="agenda")
+        yield TriagePanel(self.today, id="triage")
+        yield Footer(compact=True)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # During triage its own keys are the only ones that act on the agenda.
+        if action in ("triage", "toggle_mine", "settings") and self.is_mounted and self.triage.display:
+            return False
+        return True
+
+    @property
+    def agenda_list(self) -> AgendaList:
+        return self.query_one(AgendaList)
+
+    @property
+    def triage(self) -> TriagePanel:
+        return self.query_one(TriagePanel)
+
+    class Loaded(Message):
+        """A worker loaded the agenda."""
+
+        def __init__(self, agenda: Agenda, generation: int):
+            super().__init__()
+            self.agenda = agenda
+            self.generation = generation
+
+    def on_mount(self) -> None:
+        self.triage.display = False
+        self.agenda_list.focus()
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        # Back from another screen (a deal moved, a follow-up booked): show what is true now.
+        if self.agenda is not None and not self.triage.display:
+            self.reload()
+
+    def reload(self) -> None:
+        """Load the agenda again, off the UI thread: on a large database it takes a moment."""
+        self._generation += 1
+        self._load(self._generation, self.everyone)
+
+    @work(thread=True, group="agenda")
+    def _load(self, generation: int, everyone: bool) -> None:
+        try:
+            agenda = AgendaStore.load_from(self._path, self.user, self.store.clock, self.today,
+                                           everyone=everyone)
+        except (SalesdeskError, sqlite3.Error) as error:  # e.g. locked by a long write elsewhere
+            self.app.call_from_thread(
+                self.notify, f"The agenda could not be read ({error}); it is read again after "
+                             "the next change.", severity="error", markup=False)
+            return
+        self.post_message(self.Loaded(agenda, generation))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.generation != self._generation:
+            return  # a newer load is on its way
+        self.agenda = event.agenda
+        self.agenda_list.show(self.agenda)
+        self._update_status()
+
+    def _update_status(self) -> None:
+        agenda = self.agenda
+        parts = [f"{self.today:%A %d %B %Y}", "everyone's" if agenda.everyone else "mine",
+                 f"{agenda.count(OVERDUE):,} overdue", f"{agenda.count(TODAY):,} today",
+                 f"{agenda.count(NEXT):,} in the next 7 days"]
+        self.query_one("#today-status", Static).update("  ·  ".join(parts))
+
+    def _guard(self, call):
+        """Run a store call; a refusal becomes a message on screen, never a crash."""
+        try:
+            return call(), True
+        except SalesdeskError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return None, False
+
+    # -- what the list and triage ask for ------------------------------------------------
+
+    @on(AgendaList.ItemAction)
+    def _list_action(self, event: AgendaList.ItemAction) -> None:
+        def finish(outcome: str | None, note: str) -> None:
+            if outcome in ("done", "rescheduled"):
+                self.notify(outcome.capitalize() + (f": {note}." if note else "."), markup=False)
+            self.reload()
+
+        self._run(event.action, event.item, finish)
+
+    @on(TriagePanel.Act)
+    def _triage_action(self, event: TriagePanel.Act) -> None:
+        def finish(outcome: str | None, note: str) -> None:
+            if outcome is None:
+                self.triage.busy = False
+            else:
+                self.triage.record(outcome, note)
+            self.reload()
+
+        self._run(event.action, event.item, finish)
+
+    def _run(self, action: str, item: AgendaItem, finish: Finish) -> None:
+        if action == "tomorrow":
+            self._snooze_to(item, self.today + timedelta(days=1), finish)
+        elif action == "next_week":
+            self._snooze_to(item, self.today + timedelta(days=7), finish)
+        else:
+            getattr(self, f"_{action}")(item, finish)
+
+    def _done(self, item: AgendaItem, finish: Finish) -> None:
+        booked, ok = self._guard(lambda: self.agendas.done(item, self.today))
+        if not ok:
+            finish(None, "")
+            return
+        self.reload()
+        if item.customer_id is None:  # a holiday: many customers, nothing single to log
+            finish("done", "")
+            return
+        notes: list[str] = []
+        if booked:
+            following = self.store.followup(booked)
+            notes.append(f"next on {date.fromisoformat(following.due_date):%a %d %b}")
+
+        def logged(result) -> None:
+            if result is not None:
+                kind, summary = result
+                _, ok = self._guard(lambda: self.store.log_interaction(
+                    item.customer_id, kind, summary, deal_id=item.deal_id))
+                if ok:
+                    notes.append(f"{kind} logged")
+            if booked:  # a repeating follow-up has already booked its next occurrence
+                finish("done", ", ".join(notes))
+                return
+            self.app.push_screen(FollowUpScreen(
+                f"{item.customer}" + (f" · {item.deal}" if item.deal else ""), self.today, item.what,
+                heading="Book the next follow-up?", escape="skip",
+                kind=self._contact_kind(item)), booked_next)
+
+        def booked_next(result) -> None:
+            if result is not None:
+                due, title, kind = result
+                _, ok = self._guard(lambda: self.store.add_followup(
+                    item.customer_id, due, title, kind=kind, deal_id=item.deal_id))
+                if ok:
+                    notes.append(f"next on {due:%a %d %b}")
+            finish("done", ", ".join(notes))
+
+        self.app.push_screen(LogScreen("Done. Log what happened?", subject(item),
+                                       self._contact_kind(item), item.what), logged)
+
+    @staticmethod
+    def _contact_kind(item: AgendaItem) -> str:
+        if item.how in INTERACTION_KINDS:
+            return item.how
+        return CARE_CONTACT.get(item.kind, "call")
+
+    def _snooze(self, item: AgendaItem, finish: Finish) -> None:
+        def answered(day: date | None) -> None:
+            if day is None:
+                finish(None, "")
+            else:
+                self._snooze_to(item, day, finish)
+
+        self.app.push_screen(SnoozeScreen(item, self.today), answered)
+
+    def _snooze_to(self, item: AgendaItem, day: date, finish: Finish) -> None:
+        _, ok = self._guard(lambda: self.agendas.snooze(item, day, kind=self._contact_kind(item)))
+        if ok and not self.triage.display:  # triage counts it in its summary instead
+            self.notify(f"Moved to {day:%a %d %b}.", markup=False)
+        finish("snoozed" if ok else None, f"to {day:%a %d %b}")
+
+    def _reschedule(self, item: AgendaItem, finish: Finish) -> None:
+        if item.is_followup:
+            def answered(day: date | None) -> None:
+                if day is None:
+                    finish(None, "")
+                    return
+                _, ok = self._guard(lambda: self.agendas.snooze(item, day))
+                finish("rescheduled" if ok else None, f"to {day:%a %d %b}")
+
+            self.app.push_screen(DateScreen(item, self.today), answered)
+            return
+        if item.customer_id is None:
+            self._guard(lambda: self.agendas.snooze(item, self.today))  # explains why not
+            finish(None, "")
+            return
+
+        def booked(result) -> None:
+            if result is None:
+                finish(None, "")
+                return
+            due, title, kind = result
+            _, ok = self._guard(lambda: self.agendas.snooze(item, due, title, kind))
+            finish("rescheduled" if ok else None, f"to {due:%a %d %b}")
+
+        self.app.push_screen(FollowUpScreen(subject(item), self.today, item.what,
+                                            heading="Turn it into a follow-up",
+                                            kind=self._contact_kind(item)), booked)
+
+    def _dismiss(self, item: AgendaItem, finish: Finish) -> None:
+        if item.is_followup:
+            self.notify("A follow-up is not dismissed: d marks it done, s or r moves it.",
+                        severity="warning")
+            finish(None, "")
+            return
+        _, ok = self._guard(lambda: self.agendas.dismiss(item))
+        if ok and not self.triage.display:
+            self.notify("Dismissed for this time.", markup=False)
+        finish("dismissed" if ok else None, "")
+
+    def _log(self, item: AgendaItem, finish: Finish) -> None:
+        if item.customer_id is None:
+            self.notify("A holiday names many customers; open one to log with them.", severity="warning")
+            finish(None, "")
+            return
+
+        def answered(result) -> None:
+            if result is not None:
+                kind, summary = result
+                _, ok = self._guard(lambda: self.store.log_interaction(
+                    item.customer_id, kind, summary, deal_id=item.deal_id))
+                if ok:
+                    self.notify(f"Logged a {kind}.", markup=False)
+            finish(None, "")
+
+        self.app.push_screen(LogScreen("Log an interaction", subject(item), self._contact_kind(item),
+                                       "", skip="cancel"), answered)
+
+    def _open(self, item: AgendaItem, finish: Finish) -> None:
+        if item.customer_id is None:  # a holiday: whom to greet
+            self.app.push_screen(GreetingScreen(item), lambda _: finish(None, ""))
+            return
+        finish(None, "")
+        self.app.open_customer(item.customer_id)  # the Customers screen; 1 comes back
+
+    # -- screen actions -------------------------------------------------------------------
+
+    def action_triage(self) -> None:
+        items = self.agenda.triage() if self.agenda else []
+        if not items:
+            self.notify("Nothing overdue or due today: nothing to triage.")
+            return
+        self.agenda_list.display = False
+        self.triage.display = True
+        self.triage.start(items)
+        self.triage.focus()
+        self.refresh_bindings()
+
+    @on(TriagePanel.Finished)
+    def _triage_finished(self) -> None:
+        self.triage.display = False
+        self.agenda_list.display = True
+        self.agenda_list.focus()
+        self.refresh_bindings()
+        self.reload()
+
+    def action_toggle_mine(self) -> None:
+        self.everyone = not self.everyone
+        self.reload()
+
+    def action_settings(self) -> None:
+        def answered(values: dict | None) -> None:
+            if values is None:
+                return
+            _, ok = self._guard(lambda: self.agendas.save_settings(values))
+            if ok:
+                self.notify("Settings saved.")
+                self.reload()
+
+        self.app.push_screen(SettingsScreen(self.agendas.settings()), answered)
+

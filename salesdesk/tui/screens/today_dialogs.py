@@ -1,0 +1,244 @@
+"""Dialogs of the Today screen: snooze, a new date, logging what happened, a holiday's greetings, settings."""
+
+from datetime import date, timedelta
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from salesdesk.core import care
+from salesdesk.core.agenda import AgendaItem
+from salesdesk.core.dates import ACCEPTED, parse_quick_date
+from salesdesk.core.errors import InvalidValue
+from salesdesk.core.model import INTERACTION_KINDS
+from salesdesk.tui.text import literal
+from salesdesk.tui.widgets.form import FormField
+
+CSS_PATH = "today.tcss"
+
+SETTING_LABELS = {
+    "dormant_days": "Dormant after (days without contact)",
+    "renewal_days": "Renewal reminder (days before contract end)",
+    "holiday_country": "Holiday country (CN, US, GB…; empty: none)",
+    "holiday_days_ahead": "Holiday greeting (days before)",
+    "holiday_tiers": "Greet tiers (A B C)",
+    "checkin_days": "Post-sale check-in (days after Paid)",
+    "new_lead_days": "New lead uncontacted (days)",
+    "care_overdue_days": "Missed reminders stay (days)",
+}
+
+
+def subject(item: AgendaItem) -> str:
+    """One line naming an item: what, and for whom."""
+    return f"{literal(item.what)} — {literal(item.who)}"
+
+
+class _DateField:
+    """A quick-form date field that says what it read, or what is wrong."""
+
+    today: date
+
+    def read_date(self, field_id: str) -> date | None:
+        field = self.query_one(f"#{field_id}", FormField)
+        try:
+            day = parse_quick_date(field.value, self.today, "date")
+        except InvalidValue as error:
+            field.show_error(str(error))
+            return None
+        if day < self.today:
+            field.show_error(f"{day:%a %d %b %Y} is in the past; pick today or later.")
+            return None
+        field.show_hint(f"{day:%a %d %b %Y}")
+        return day
+
+
+class SnoozeScreen(_DateField, ModalScreen[date | None]):
+    """Later: one key for tomorrow or next week, or type a date."""
+
+    CSS_PATH = CSS_PATH
+    AUTO_FOCUS = ""  # nothing: d, w and t are keys until a date is typed
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("d,1", "pick(1)", "+1 day", show=False),
+        Binding("w,7", "pick(7)", "+1 week", show=False),
+        Binding("t,slash", "type_date", "A date", show=False),
+    ]
+
+    def __init__(self, item: AgendaItem, today: date):
+        super().__init__(classes="dialog-screen")
+        self.item = item
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        tomorrow, week = self.today + timedelta(days=1), self.today + timedelta(days=7)
+        with Vertical(classes="dialog", id="snooze-dialog"):
+            yield Label("Snooze", classes="dialog-title")
+            yield Static(subject(self.item), markup=False)
+            yield Static(Text.assemble(
+                ("d", "bold"), f"  +1 day      {tomorrow:%a %d %b}\n",
+                ("w", "bold"), f"  +1 week     {week:%a %d %b}\n",
+                ("t", "bold"), "  a date…"), id="snooze-choices")
+            until = FormField("Until", placeholder=ACCEPTED, id="until")
+            until.display = False  # shown by t; until then d and w are keys, not text
+            yield until
+            yield Static("d, w or t  ·  esc: cancel", classes="dialog-keys", id="snooze-keys")
+
+    def action_pick(self, days: int) -> None:
+        self.dismiss(self.today + timedelta(days=days))
+
+    def action_type_date(self) -> None:
+        field = self.query_one("#until", FormField)
+        field.display = True
+        field.input.focus()
+        self.query_one("#snooze-keys", Static).update("enter: snooze  ·  esc: cancel")
+
+    @on(Input.Changed, "#until-input")
+    def _changed(self) -> None:
+        self.read_date("until")
+
+    @on(Input.Submitted, "#until-input")
+    def _submitted(self) -> None:
+        day = self.read_date("until")
+        if day is not None:
+            self.dismiss(day)
+
+
+class DateScreen(_DateField, ModalScreen[date | None]):
+    """Move a follow-up to another day."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, item: AgendaItem, today: date, heading: str = "Reschedule"):
+        super().__init__(classes="dialog-screen")
+        self.item = item
+        self.today = today
+        self.heading = heading
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="date-dialog"):
+            yield Label(self.heading, classes="dialog-title", markup=False)
+            yield Static(subject(self.item), markup=False)
+            yield FormField("New date", placeholder=ACCEPTED, id="when")
+            yield Static("enter: move  ·  esc: cancel", classes="dialog-keys")
+
+    @on(Input.Changed, "#when-input")
+    def _changed(self) -> None:
+        self.read_date("when")
+
+    @on(Input.Submitted, "#when-input")
+    def _submitted(self) -> None:
+        day = self.read_date("when")
+        if day is not None:
+            self.dismiss(day)
+
+
+class LogScreen(ModalScreen[tuple[str, str] | None]):
+    """What happened: a kind and a summary. Escape skips."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS = [Binding("escape", "dismiss(None)", "Skip")]
+
+    def __init__(self, heading: str, about: str, kind: str, summary: str, skip: str = "skip"):
+        super().__init__(classes="dialog-screen")
+        self.heading = heading
+        self.about = about
+        self.kind = kind if kind in INTERACTION_KINDS else "call"
+        self.summary = summary
+        self.skip = skip
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="log-dialog"):
+            yield Label(self.heading, classes="dialog-title", markup=False)
+            yield Static(self.about, markup=False)
+            yield FormField("How", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
+            yield FormField("What happened", self.summary, id="summary")
+            yield Static(f"enter: log it  ·  tab: next field  ·  esc: {self.skip}", classes="dialog-keys",
+                         markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#summary", FormField).input.focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        kind = self.query_one("#kind", FormField)
+        summary = self.query_one("#summary", FormField)
+        ok = True
+        if kind.value.strip() not in INTERACTION_KINDS:
+            kind.show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")
+            ok = False
+        if not summary.value.strip():
+            summary.show_error("Say in a few words what happened.")
+            ok = False
+        if ok:
+            self.dismiss((kind.value.strip(), summary.value.strip()))
+
+
+class GreetingScreen(ModalScreen[None]):
+    """Whom to greet for a holiday."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS = [Binding("escape,enter", "dismiss(None)", "Close")]
+
+    def __init__(self, item: AgendaItem):
+        super().__init__(classes="dialog-screen")
+        self.item = item
+
+    def compose(self) -> ComposeResult:
+        item = self.item
+        lines = [Text(literal(item.why), style="dim"), Text("")]
+        lines += [Text(f"  {literal(name)}") for name in item.greet]
+        if item.greet_count > len(item.greet):
+            lines.append(Text(f"  and {item.greet_count - len(item.greet):,} more", style="dim"))
+        if not item.greet_count:
+            lines.append(Text("  No customer is in the chosen tiers.", style="dim"))
+        with Vertical(classes="dialog", id="greeting-dialog"):
+            yield Static(Text(literal(item.what)), classes="dialog-title")
+            with VerticalScroll():
+                yield Static(Text("\n").join(lines))
+            yield Static("esc: close", classes="dialog-keys")
+
+
+class SettingsScreen(ModalScreen[dict | None]):
+    """The thresholds of the care reminders."""
+
+    CSS_PATH = CSS_PATH
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, settings: care.CareSettings):
+        super().__init__(classes="dialog-screen")
+        self.settings = settings
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="settings-dialog"):
+            yield Label("Care reminders", classes="dialog-title")
+            with VerticalScroll():
+                keys = care.SETTING_KEYS
+                for pair in zip(keys[::2], keys[1::2]):
+                    with Horizontal(classes="pair"):
+                        for key in pair:
+                            value = getattr(self.settings, key)
+                            text = " ".join(value) if isinstance(value, tuple) else str(value)
+                            yield FormField(SETTING_LABELS[key], text, id=key)
+            yield Static("enter: save  ·  tab: next field  ·  esc: cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        self.query_one(f"#{care.SETTING_KEYS[0]}", FormField).input.focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        values, ok = {}, True
+        for key in care.SETTING_KEYS:
+            field = self.query_one(f"#{key}", FormField)
+            try:
+                values[key] = care.parse_setting(key, field.value)
+                field.show_hint("")
+            except InvalidValue as error:
+                field.show_error(str(error))
+                ok = False
+        if ok:
+            self.dismiss(values)

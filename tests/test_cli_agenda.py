@@ -1,0 +1,108 @@
+"""`salesdesk agenda` as a person runs it: a real process, piped or in a terminal."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from salesdesk.store.agenda import AgendaStore
+from salesdesk.store.store import Store
+from salesdesk.tui.text import literal
+from tests.conftest import TODAY, FakeClock
+from tests.tui.agenda_seed import seed_agenda
+
+
+def agenda(*args, env=None):
+    environment = {**os.environ, "SALESDESK_USER": "ann", **(env or {})}
+    environment.pop("SALESDESK_DB", None)
+    return subprocess.run([sys.executable, "-m", "salesdesk", "agenda", *args], capture_output=True,
+                          text=True, env=environment, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def seeded_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("agenda") / "crm.db"
+    clock = FakeClock()
+    store = Store.open(path, "ann", clock)
+    seed_agenda(store, clock)
+    hostile = store.add_customer("\x1b[31mEvil\x1b[0m [b]Corp[/b]")
+    store.add_followup(hostile, TODAY, "[red]call[/red] \x1b]0;pwned\x07")
+    expected = {everyone: AgendaStore(store).load(TODAY, everyone=everyone)
+                for everyone in (False, True)}
+    store.close()
+    return path, expected
+
+
+def sections(stdout: str) -> dict[str, list[str]]:
+    found, current = {}, None
+    for line in stdout.splitlines()[1:]:
+        if line and not line.startswith(" "):
+            current = line.rsplit(" (", 1)[0]
+            found[current] = []
+        elif line.strip() and line.strip() != "nothing":
+            found[current].append(line)
+    return found
+
+
+def test_piped_it_prints_the_agenda_as_plain_text(seeded_db):
+    path, expected = seeded_db
+    result = agenda("--db", str(path), "--date", "2026-11-27")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.splitlines()[0] == "Agenda for Friday 27 November 2026 (ann)"
+    assert "\x1b" not in out and "\x07" not in out
+    printed = sections(out)
+    agenda_ = expected[False]
+    assert list(printed) == ["Overdue", "Today", "Next 7 days"]
+    # The same items as the app shows, in the same order.
+    for section in agenda_.sections:
+        lines = printed[section.title]
+        assert len(lines) == len(section.items)
+        for line, item in zip(lines, section.items):
+            assert literal(item.what) in line and literal(item.who.split(",")[0]) in line
+    assert "Overdue (5)" in out and "Today (3)" in out and "Next 7 days (6)" in out
+    renewal = next(line for line in printed["Overdue"] if "Contract renewal" in line)
+    assert renewal.split() == ["Tue", "17", "Nov,", "10d", "late", "Contract", "renewal", "Tom",
+                               "Baker", "ends", "Thu", "17", "Dec,", "in", "20", "days"]
+    # Text from the database is printed as typed: markup and escapes are not obeyed.
+    hostile = next(line for line in printed["Today"] if "Evil" in line)
+    assert "[red]call[/red] ␛]0;pwned␇" in hostile and "␛[31mEvil␛[0m [b]Corp[/b]" in hostile
+
+
+def test_all_shows_everyone_and_their_owners(seeded_db):
+    path, expected = seeded_db
+    out = agenda("--db", str(path), "--date", "2026-11-27", "--all").stdout
+    assert "(everyone's)" in out.splitlines()[0]
+    bobs = next(line for line in out.splitlines() if "Bob's call about support" in line)
+    assert bobs.rstrip().endswith("bob")
+    assert sum(len(lines) for lines in sections(out).values()) == len(expected[True].items)
+
+
+def test_in_a_terminal_it_prints_coloured_tables(seeded_db):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--date", "2026-11-27",
+                    env={"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "140"})
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[" in result.stdout  # colour
+    assert "─" in result.stdout and "When" in result.stdout and "Deal" in result.stdout
+    assert "Contract renewal" in result.stdout
+    # Even in colour, the data's own escapes are shown, not sent.
+    assert "\x1b]0;pwned" not in result.stdout and "␛]0;pwned" in result.stdout
+
+
+def test_an_impossible_date_is_one_sentence_and_exit_1(seeded_db):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--date", "2026-02-31")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "salesdesk: --date: 2026-02-31 is not a real date; use YYYY-MM-DD."
+    assert result.stdout == ""
+    result = agenda("--db", str(path), "--date", "tomorrow")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "\n" not in result.stderr.strip()
+
+
+def test_help_lists_the_agenda_command():
+    result = subprocess.run([sys.executable, "-m", "salesdesk", "--help"], capture_output=True,
+                            text=True, timeout=60)
+    assert "agenda" in result.stdout
