@@ -1,0 +1,102 @@
+"""Commands of a team sharing a folder: team, team join, sync, merge."""
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+
+def add_parsers(commands, common) -> None:
+    team = commands.add_parser("team", parents=[common], help="share through a sync folder",
+                               description="Show the team folder and the devices in it, or join one.")
+    team_commands = team.add_subparsers(dest="team_command", metavar="ACTION")
+    join = team_commands.add_parser("join", parents=[common], help="join (or start) a team",
+                                    description="Join (or start) the team sharing FOLDER, "
+                                                "a folder kept in step by Dropbox, Syncthing, "
+                                                "OneDrive or a network share.")
+    join.add_argument("folder", metavar="FOLDER")
+    commands.add_parser("sync", parents=[common], help="one round of team sync",
+                        description="Bring in teammates' changes and publish yours, once.")
+    merge = commands.add_parser("merge", parents=[common], help="fold a conflict copy back in",
+                                description="Merge another copy of a salesdesk database (a sync "
+                                            "tool's conflict copy, an old backup) into this one, "
+                                            "then move it aside into salesdesk-merged/.")
+    merge.add_argument("other", metavar="OTHER.db")
+    merge.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+
+
+def run_team(args, db_path: Path, user: str, open_store) -> int:
+    from salesdesk.sync import team
+
+    store = open_store(db_path, user)
+    try:
+        if getattr(args, "team_command", None) == "join":
+            report = team.join(store, Path(args.folder))
+            print(f"Joined the team in {team.team_folder(store)} as {user} (device {store.device}).")
+            for line in report.lines():
+                print(line)
+            return 0
+        folder = team.team_folder(store)
+        if folder is None:
+            print("Not in a team. Share through a sync folder with: salesdesk team join FOLDER")
+            return 0
+        print(f"Team folder: {folder}")
+        print(f"This device: {store.device} ({user}), last published {store.meta('published_at') or 'never'}")
+        for peer in team.peers(folder):
+            mark = " (this device)" if peer.device == store.device else ""
+            print(f"  {peer.user:<16} {peer.device}  published {peer.published_at}, "
+                  f"{peer.entries:,} changes{mark}")
+        return 0
+    finally:
+        store.close()
+
+
+def run_sync(args, db_path: Path, user: str, open_store) -> int:
+    from salesdesk.sync import team
+
+    store = open_store(db_path, user)
+    try:
+        report = team.sync_once(store)
+    finally:
+        store.close()
+    for line in report.lines():
+        print(line)
+    return 0
+
+
+def run_merge(args, db_path: Path, user: str, open_store) -> int:
+    from salesdesk.core.errors import SalesdeskError
+    from salesdesk.sync.copies import archive, conflict_copy_kind
+    from salesdesk.sync.merge import merge_database
+
+    other = Path(args.other)
+    if other.resolve() == db_path.resolve():
+        raise SalesdeskError(f"{other} is the database itself; name another copy to merge.")
+    kind = conflict_copy_kind(other, db_path.stem)
+    store = open_store(db_path, user)
+    try:
+        report = merge_database(store, other, dry_run=args.dry_run)
+    finally:
+        store.close()
+    what = f"{kind} conflict copy" if kind else "copy"
+    verb = "Would merge" if args.dry_run else "Merged"
+    print(f"{verb} the {what} {other.name}: " + report.summary().split(": ", 1)[1])
+    if report.conflicts:
+        print(f"{report.conflicts} fields were edited in both copies; the losing values are kept "
+              "on the Conflicts screen (key 5).")
+    if not args.dry_run:
+        moved = archive(other, datetime.now())
+        print(f"Moved {other.name} to {moved} (kept, not deleted).")
+    return 0
+
+
+def warn_if_in_sync_folder(store, db_path: Path) -> None:
+    """Once per database: a working database inside a sync folder loses data."""
+    from salesdesk.sync.copies import sync_tool_of
+
+    tool = sync_tool_of(db_path)
+    if tool is None or store.meta("warned_sync_folder") == str(db_path.resolve()):
+        return
+    print(f"salesdesk: warning: {db_path} is inside a {tool} folder. A sync tool can copy an open "
+          "database half-written and lose edits. Keep the database outside it and share with "
+          "'salesdesk team join FOLDER' instead.", file=sys.stderr)
+    store.set_meta("warned_sync_folder", str(db_path.resolve()))

@@ -1,0 +1,102 @@
+"""team, sync and merge from the command line."""
+
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args, cwd=None):
+    env = {**os.environ}
+    env.pop("SALESDESK_DB", None)
+    return subprocess.run([sys.executable, "-m", "salesdesk", *args], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=120)
+
+
+def _new_db(path, user):
+    assert run("--db", str(path), "--user", user, "backup", "-o", str(path) + ".bak").returncode == 0
+
+
+def test_two_people_share_a_folder(tmp_path):
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b = tmp_path / "ann.db", tmp_path / "bob.db"
+    assert run("demo", "--db", str(a), "--user", "ann").returncode == 0
+    _new_db(b, "bob")
+    assert run("team", "join", str(shared), "--db", str(a), "--user", "ann").returncode == 0
+    joined = run("team", "join", str(shared), "--db", str(b), "--user", "bob")
+    assert joined.returncode == 0 and "new:" in joined.stdout
+    status = run("team", "--db", str(b), "--user", "bob")
+    assert "ann" in status.stdout and "bob" in status.stdout
+    count = lambda p: sqlite3.connect(p).execute(
+        "SELECT count(*) FROM customers WHERE deleted_at IS NULL").fetchone()[0]
+    assert count(a) == count(b) > 0
+
+
+def test_sync_outside_a_team_says_what_to_do(tmp_path):
+    _new_db(tmp_path / "solo.db", "ann")
+    result = run("sync", "--db", str(tmp_path / "solo.db"))
+    assert result.returncode == 1 and "team join" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name, tool", [
+    ("salesdesk (Ann's conflicted copy 2026-11-20).db", "Dropbox"),
+    ("salesdesk.sync-conflict-20261120-093000-ABCDEFG.db", "Syncthing"),
+    ("salesdesk-LAPTOP7.db", "OneDrive"),
+])
+def test_merge_folds_a_conflict_copy_in_and_moves_it_aside(tmp_path, name, tool):
+    main = tmp_path / "salesdesk.db"
+    _new_db(main, "ann")
+    copy = tmp_path / name
+    conn = sqlite3.connect(main)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    copy.write_bytes(main.read_bytes())
+    run("--db", str(copy), "--user", "ann", "backup", "-o", str(tmp_path / "x.db"))  # opens it
+    code = ("from datetime import datetime, timezone; from salesdesk.store.store import Store; "
+            f"s = Store.open({str(copy)!r}, 'ann', lambda: datetime.now(timezone.utc)); "
+            "s.add_customer('Only in the copy'); s.db.execute('PRAGMA wal_checkpoint(TRUNCATE)'); s.close()")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    dry = run("merge", str(copy), "--dry-run", "--db", str(main))
+    assert dry.returncode == 0 and f"{tool} conflict copy" in dry.stdout and copy.exists()
+    result = run("merge", str(copy), "--db", str(main))
+    assert result.returncode == 0, result.stderr
+    assert not copy.exists()
+    archived = list((tmp_path / "salesdesk-merged").iterdir())
+    assert [p.name.endswith(name) for p in archived if p.suffix == ".db"] == [True]
+    names = [r[0] for r in sqlite3.connect(main).execute("SELECT name FROM customers")]
+    assert "Only in the copy" in names
+
+
+def test_merge_refuses_what_is_not_a_salesdesk_database(tmp_path):
+    _new_db(tmp_path / "main.db", "ann")
+    junk = tmp_path / "junk.db"
+    junk.write_text("not a database")
+    result = run("merge", str(junk), "--db", str(tmp_path / "main.db"))
+    assert result.returncode == 1 and "not a SQLite database" in result.stderr
+    assert junk.read_text() == "not a database"
+
+
+def test_a_database_in_a_sync_folder_gets_a_warning_once(tmp_path):
+    from salesdesk.cli_team import warn_if_in_sync_folder
+    from salesdesk.store.store import Store
+    from tests.conftest import FakeClock
+
+    folder = tmp_path / "Dropbox" / "work"
+    folder.mkdir(parents=True)
+    store = Store.open(folder / "salesdesk.db", "ann", FakeClock())
+    try:
+        import contextlib
+        import io
+
+        first, second = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stderr(first):
+            warn_if_in_sync_folder(store, folder / "salesdesk.db")
+        with contextlib.redirect_stderr(second):
+            warn_if_in_sync_folder(store, folder / "salesdesk.db")
+        assert "Dropbox folder" in first.getvalue() and "team join" in first.getvalue()
+        assert second.getvalue() == ""
+    finally:
+        store.close()
