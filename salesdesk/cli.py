@@ -46,6 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--today", metavar="YYYY-MM-DD",
                       help="the day the demo is anchored on (default: today)")
 
+    agenda = commands.add_parser("agenda", parents=[common], help="print today's agenda",
+                                 description="Print the agenda: overdue, today and the next 7 days "
+                                             "of follow-ups and care reminders.")
+    agenda.add_argument("--date", metavar="YYYY-MM-DD",
+                        help="the day whose agenda to print (default: today)")
+    agenda.add_argument("--all", action="store_true",
+                        help="everyone's follow-ups and reminders, not only yours")
+
     commands.add_parser("check", parents=[common], help="integrity and schema report",
                         description="Report integrity, schema version and row counts.")
 
@@ -53,7 +61,58 @@ def build_parser() -> argparse.ArgumentParser:
                                  description="Write a consistent, verified copy of the database.")
     backup.add_argument("-o", "--output", metavar="FILE",
                         help="where to write it (default: beside the database, dated)")
+
+    _add_import_export(commands, common)
+    from salesdesk import cli_team
+
+    cli_team.add_parsers(commands, common)
     return parser
+
+
+def _add_import_export(commands, common) -> None:
+    imports = commands.add_parser("import", parents=[common], help="import customers from a file",
+                                  description="Import customers from a CSV/TSV file or vCards.")
+    kinds = imports.add_subparsers(dest="kind", metavar="KIND", required=True)
+    sheet = kinds.add_parser(
+        "customers", parents=[common], help="customers from a CSV or TSV file",
+        description="Import customers from a CSV/TSV file as any spreadsheet saves it. Rows "
+                    "whose email or phone matches a customer update it; exit status 0 when "
+                    "every row was imported, 1 when some were refused, 2 when the file "
+                    "could not be read (then nothing is imported).")
+    vcard = kinds.add_parser("vcard", parents=[common], help="customers from a vCard (.vcf) file",
+                             description="Import the cards of a vCard file (2.1, 3.0 or 4.0) "
+                                         "as customers, matched like a CSV import.")
+    for parser in (sheet, vcard):
+        parser.add_argument("file", metavar="FILE")
+        parser.add_argument("--dry-run", action="store_true",
+                            help="report what would be imported and save nothing")
+        parser.add_argument("--region", metavar="CC",
+                            help="read phone numbers without a country code as this region's "
+                                 "(e.g. GB); CN and US are always tried")
+    sheet.add_argument("--encoding", metavar="E", help="the file's encoding (default: detected)")
+    sheet.add_argument("--delimiter", metavar="D",
+                       help="the column separator: , ; or tab (default: detected)")
+    order = sheet.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", action="store_true", help="read 03/04/2026 as 3 April")
+    order.add_argument("--monthfirst", action="store_true", help="read 03/04/2026 as March 4")
+
+    exports = commands.add_parser("export", parents=[common], help="write CSV, iCalendar or the weekly summary",
+                                  description="Export records as CSV or follow-ups as iCalendar.")
+    formats = exports.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    table = formats.add_parser("csv", parents=[common], help="a table as CSV for a spreadsheet",
+                               description="Write a table as CSV: UTF-8 with a byte-order mark, "
+                                           "formula-looking cells escaped.")
+    table.add_argument("table", choices=("customers", "deals", "interactions", "followups"))
+    table.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
+    calendar = formats.add_parser("ics", parents=[common], help="follow-ups as an iCalendar file",
+                                  description="Write your open follow-ups of the coming weeks "
+                                              "as an iCalendar file for a phone calendar.")
+    calendar.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
+    calendar.add_argument("--weeks", type=int, default=6, help="how many weeks ahead (default: 6)")
+    calendar.add_argument("--all", action="store_true", help="everyone's follow-ups, not only yours")
+    from salesdesk.cli_weekly import add_weekly_parser
+
+    add_weekly_parser(formats, common)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +149,9 @@ def _open_store(db_path: Path, user: str):
 def run_app(args, db_path: Path, user: str) -> int:
     store = _open_store(db_path, user)
     try:
+        from salesdesk.cli_team import warn_if_in_sync_folder
+
+        warn_if_in_sync_folder(store, db_path)
         from salesdesk.tui.app import SalesdeskApp
 
         SalesdeskApp(store, user=user, today=_local_today()).run()
@@ -124,6 +186,21 @@ def run_check(args, db_path: Path, user: str) -> int:
     return 0 if report.ok else 1
 
 
+def run_agenda(args, db_path: Path, user: str) -> int:
+    from salesdesk.core.dates import parse_iso_date
+
+    today = parse_iso_date(args.date, "--date") if args.date else _local_today()
+    store = _open_store(db_path, user)
+    try:
+        from salesdesk.agenda_print import print_agenda
+        from salesdesk.store.agenda import AgendaStore
+
+        print_agenda(AgendaStore(store).load(today, everyone=args.all), user)
+    finally:
+        store.close()
+    return 0
+
+
 def run_backup(args, db_path: Path, user: str) -> int:
     from salesdesk.paths import default_backup_path
     from salesdesk.store.connection import backup_to
@@ -138,8 +215,55 @@ def run_backup(args, db_path: Path, user: str) -> int:
     return 0
 
 
+def run_import(args, db_path: Path, user: str) -> int:
+    from salesdesk import cli_io
+
+    handler = cli_io.import_customers if args.kind == "customers" else cli_io.import_vcard
+    return handler(args, lambda: _open_store(db_path, user))
+
+
+def run_export(args, db_path: Path, user: str) -> int:
+    from salesdesk import cli_io
+
+    if args.format == "weekly":  # checks --week before the database is opened
+        from salesdesk.cli_weekly import export_weekly
+
+        return export_weekly(args, lambda: _open_store(db_path, user), today=_local_today())
+    store = _open_store(db_path, user)
+    try:
+        if args.format == "ics":
+            return cli_io.export_ics(args, store, today=_local_today(), now=_wall_clock())
+        return cli_io.export_csv(args, store)
+    finally:
+        store.close()
+
+
+def run_team(args, db_path: Path, user: str) -> int:
+    from salesdesk import cli_team
+
+    return cli_team.run_team(args, db_path, user, _open_store)
+
+
+def run_sync(args, db_path: Path, user: str) -> int:
+    from salesdesk import cli_team
+
+    return cli_team.run_sync(args, db_path, user, _open_store)
+
+
+def run_merge(args, db_path: Path, user: str) -> int:
+    from salesdesk import cli_team
+
+    return cli_team.run_merge(args, db_path, user, _open_store)
+
+
 COMMANDS = {
+    "team": run_team,
+    "sync": run_sync,
+    "merge": run_merge,
+    "import": run_import,
+    "export": run_export,
     "demo": run_demo,
     "check": run_check,
     "backup": run_backup,
+    "agenda": run_agenda,
 }

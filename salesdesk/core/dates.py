@@ -42,6 +42,28 @@ def parse_iso_date(text: str, field: str = "date", *, accepted: str = "YYYY-MM-D
         ) from None
 
 
+BIRTHDAY_ACCEPTED = "YYYY-MM-DD, or --MM-DD when the year is not known"
+_NO_YEAR = re.compile(r"--(\d{1,2})-?(\d{1,2})")
+
+
+def parse_birthday(text: str, field: str = "birthday") -> str:
+    """A birthday as the store keeps it: 'YYYY-MM-DD', or '--MM-DD' without a year.
+
+    '--MM-DD' is the ISO 8601 (2000) and vCard 4.0 form for a day of the year whose
+    year is unknown, as phones export it. 29 February is a real birthday without a year.
+    """
+    text = text.strip()
+    match = _NO_YEAR.fullmatch(text)
+    if match is None:
+        return parse_iso_date(text, field, accepted=BIRTHDAY_ACCEPTED).isoformat()
+    month, day = int(match.group(1)), int(match.group(2))
+    try:
+        date(2000, month, day)  # a leap year, so --02-29 passes
+    except ValueError:
+        raise InvalidValue(field, f"{text} is not a real day of the year; use {BIRTHDAY_ACCEPTED}.") from None
+    return f"--{month:02d}-{day:02d}"
+
+
 def parse_quick_date(text: str, today: date, field: str = "date") -> date:
     """Turn what a salesperson types into a date relative to `today`.
 

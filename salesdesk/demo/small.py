@@ -122,6 +122,7 @@ class _Plan:
         for customer, teammate in zip(customers[7::15], data.TEAMMATES):
             customer.values["owner"] = teammate
         self.special_dates(customers)
+        self.care_stories(customers)
         return customers
 
     def customer(self, person: data.Person, profile: str) -> _Customer:
@@ -161,6 +162,40 @@ class _Plan:
         for customer in clients[len(RENEWALS_SOON):]:
             customer.values["contract_end"] = (
                 self.today + timedelta(days=rng.randint(90, 400))).isoformat()
+
+    def care_stories(self, customers: list[_Customer]) -> None:
+        """A customer for each kind of care reminder due around today, on the user's agenda.
+
+        Made without random draws, so the rest of the story stays as the seed tells it.
+        """
+        own = [c for c in customers if c.values["owner"] == self.user]
+        chinese = [c for c in own if c.person.phone.startswith("+86") and c.profile != "lead"
+                   and not c.values.get("lunar_birthday") and not c.values.get("birthday")]
+        if chinese:
+            chinese[0].values["lunar_birthday"] = _lunar_key(self.today + timedelta(days=4))
+        dormant = [c for c in own if c.profile == "dormant" and c.deals[-1].path[-1] in self.won]
+        if dormant:  # went quiet ninety-two days ago
+            dormant[0].contacts.append(self._at(self.today - timedelta(days=92)))
+        repeat = [c for c in own if c.profile == "repeat"]
+        if repeat:  # orders about every 105 days; the next one is two days late
+            deals = sorted(repeat[-1].deals, key=lambda deal: deal.moves[-1])
+            for back, deal in enumerate(reversed(deals)):
+                _move_deal(deal, self.won, self._at(self.today - timedelta(days=107 + 105 * back)))
+        bought = [c for c in own if c.profile == "customer"]
+        if bought:  # paid four weeks ago: a check-in is due in two days
+            deal = bought[0].deals[0]
+            deal.path = self.open_path + self.won
+            end = self._at(self.today - timedelta(days=28))
+            deal.moves = [end - timedelta(days=5 * (len(deal.path) - 1 - step))
+                          for step in range(len(deal.path))]
+            deal.expected_close = end.date()
+        leads = [c for c in own if c.profile == "lead"]
+        if leads:  # added yesterday morning, nobody has called yet
+            leads[0].contacts = []
+            leads[0].created = self.now - timedelta(hours=30)
+
+    def _at(self, day: date) -> datetime:
+        return datetime.combine(day, time(10, tzinfo=timezone.utc))
 
     # -- deals --------------------------------------------------------------------
 
@@ -208,6 +243,8 @@ class _Plan:
         limit = self.rotting[stage] or 30
         rotting = n % 5 == 4
         days = rng.randint(limit + 5, 60) if rotting else rng.randint(1, limit - 1)
+        if n == 4:
+            days = limit + 3  # began rotting two days ago: on Today's agenda
         path = self.open_path[:self.open_path.index(stage) + 1]
         deal = self._deal(path, self.days_ago(days, days + 1))
         deal.expected_close = self.today + timedelta(days=rng.randint(-5, 90))
@@ -321,6 +358,22 @@ def _after(customer: _Customer) -> datetime:
     return customer.created + timedelta(minutes=1)
 
 
+def _move_deal(deal: _Deal, won: list[str], closed: datetime) -> None:
+    """Shift a won deal's whole history so that it is won (enters its first won stage) at `closed`."""
+    step = next(index for index, stage in enumerate(deal.path) if stage in won)
+    shift = closed - deal.moves[step]
+    deal.moves = [moment + shift for moment in deal.moves]
+    deal.expected_close = closed.date()
+
+
+def _lunar_key(day: date) -> str:
+    """The Chinese calendar's 'MM-DD' of a day (a leap month's days share its number)."""
+    from lunardate import LunarDate
+
+    lunar = LunarDate.from_solar_date(day.year, day.month, day.day)
+    return f"{lunar.month:02d}-{lunar.day:02d}"
+
+
 def _birthday_on(day: date, rng: random.Random) -> str:
     year = rng.choice((1976, 1980, 1984, 1988, 1992))  # leap years, in case it is 29 February
     return date(year, day.month, day.day).isoformat()
@@ -330,7 +383,8 @@ def _tell_customer(story: _Story, store: Store, customer: _Customer, plan: _Plan
     """Plan a customer's arrival, deals (moved through their stages) and contacts."""
     firsts = [deal.moves[0] for deal in customer.deals] + customer.contacts[:1]
     first = min(firsts, default=plan.now - timedelta(days=3))
-    customer.created = first - timedelta(days=plan.rng.uniform(1, 30))
+    drawn = first - timedelta(days=plan.rng.uniform(1, 30))
+    customer.created = customer.created or drawn  # a story may have set it already
 
     def add():
         customer.id = store.add_customer(customer.person.name, **customer.values)

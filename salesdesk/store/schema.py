@@ -33,6 +33,13 @@ DEFAULT_SETTINGS = {
     "renewal_days": 30,
     "tier_a_minor": 5_000_000,  # won in the last 12 months, minor units
     "tier_b_minor": 1_000_000,
+    # Care reminders on the Today screen (core.care.CareSettings says what each means).
+    "holiday_country": "CN",
+    "holiday_days_ahead": 14,
+    "holiday_tiers": ["A", "B"],
+    "checkin_days": 30,
+    "new_lead_days": 1,
+    "care_overdue_days": 7,
 }
 
 
@@ -234,5 +241,64 @@ def _v4_phone_search(db: Database) -> None:
     )
 
 
-MIGRATIONS = (_v1_initial, _v2_care, _v3_checklists, _v4_phone_search)
+def _v5_agenda(db: Database) -> None:
+    """The Today agenda: indexes for its care reminders, and the settings added for them.
+
+    Each index answers one kind of reminder from a narrow range instead of a scan of
+    every customer: birthdays by day of the year (with or without the year of birth),
+    lunar birthdays, contract ends, customers nobody has contacted yet, and won deals
+    (repeat buyers and value tiers) without reading the deals themselves.
+    """
+    db.executescript("""
+    CREATE INDEX customers_birthday_day ON customers(substr(birthday, -5))
+        WHERE birthday IS NOT NULL;
+    CREATE INDEX customers_lunar_birthday ON customers(lunar_birthday)
+        WHERE lunar_birthday IS NOT NULL;
+    CREATE INDEX customers_contract_end ON customers(contract_end)
+        WHERE contract_end IS NOT NULL;
+    CREATE INDEX customers_uncontacted ON customers(created_at)
+        WHERE last_contact_at IS NULL;
+    -- Won deals per customer, with what repeat buyers and value tiers are read from.
+    CREATE INDEX deals_won ON deals(stage_id, customer_id, closed_on, currency, amount)
+        WHERE deleted_at IS NULL;
+    """)
+    # A database made before these settings existed gets them as a new one does (the
+    # seed rows of _v1_initial), so copies of a team hold the same records.
+    present = {row[0] for row in db.execute("SELECT id FROM settings")}
+    for key, value in DEFAULT_SETTINGS.items():
+        if key in present:
+            continue
+        record = {"id": key, "value": json.dumps(value), "created_at": SEED_TIME,
+                  "updated_at": SEED_TIME, "updated_by": "salesdesk", "version": 1,
+                  "deleted_at": None}
+        db.execute("INSERT INTO settings (id, value, created_at, updated_at, updated_by, version, "
+                   "deleted_at) VALUES (:id, :value, :created_at, :updated_at, :updated_by, "
+                   ":version, :deleted_at)", record)
+        db.execute(
+            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
+            [SEED_DEVICE, SEED_CLOCK, "settings", key, json.dumps(record, ensure_ascii=False)])
+
+
+def _v6_sync(db: Database) -> None:
+    """Team sync: change-log entries are identified by (clock, table, row) so a merge can
+    tell what it already has; concurrent edits of one field keep the losing value here."""
+    db.executescript("""
+    CREATE INDEX changes_identity ON changes(clock, tbl, row_id);
+    CREATE TABLE conflicts (
+        id INTEGER PRIMARY KEY,
+        tbl TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        field TEXT NOT NULL,
+        kept_value TEXT,
+        kept_clock TEXT NOT NULL,
+        lost_value TEXT,
+        lost_clock TEXT NOT NULL,
+        detected_at TEXT NOT NULL,
+        resolved_at TEXT,
+        UNIQUE (tbl, row_id, field, lost_clock)
+    );
+    """)
+
+
+MIGRATIONS = (_v1_initial, _v2_care, _v3_checklists, _v4_phone_search, _v5_agenda, _v6_sync)
 SCHEMA_VERSION = len(MIGRATIONS)

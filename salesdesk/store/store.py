@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from salesdesk.core import pipeline
-from salesdesk.core.dates import parse_iso_date, timestamp
+from salesdesk.core.dates import parse_birthday, parse_iso_date, timestamp
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import (
     Customer, Deal, FollowUp, Interaction, StageChange,
@@ -107,9 +107,10 @@ class Store:
             clean["email"] = check_email(clean["email"] or "")
         if "phone" in clean:
             clean["phone_key"] = phone_key(clean["phone"] or "")
-        for field in ("birthday", "contract_end"):
-            if clean.get(field):
-                clean[field] = parse_iso_date(clean[field], field.replace("_", " ")).isoformat()
+        if clean.get("birthday"):
+            clean["birthday"] = parse_birthday(clean["birthday"])
+        if clean.get("contract_end"):
+            clean["contract_end"] = parse_iso_date(clean["contract_end"], "contract end").isoformat()
         return clean
 
     def add_customer(self, name: str, **values) -> str:

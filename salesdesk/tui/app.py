@@ -23,6 +23,7 @@ class SalesdeskApp(App):
 
     # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports.
     BINDINGS = [
+        Binding("1", "show_screen('today')", "Today", id="screen.today", show=False),
         Binding("2", "show_screen('pipeline')", "Pipeline", id="screen.pipeline", show=False),
         Binding("3", "show_screen('customers')", "Customers", id="screen.customers", show=False),
         Binding("asterisk", "toggle_privacy", "Privacy", key_display="*", id="app.privacy", show=False),
@@ -39,8 +40,14 @@ class SalesdeskApp(App):
 
         # Each screen is a mode with its own stack, built (and its module imported)
         # the first time it is shown.
+        self.add_mode("today", self._today_screen)
         self.add_mode("pipeline", self._pipeline_screen)
         self.add_mode("customers", self._customers_screen)
+
+    def _today_screen(self) -> Screen:
+        from salesdesk.tui.screens.today import TodayScreen
+
+        return TodayScreen(self.store, user=self.user, today=self.today)
 
     def _pipeline_screen(self) -> Screen:
         from salesdesk.tui.screens.pipeline import PipelineScreen
@@ -62,7 +69,7 @@ class SalesdeskApp(App):
         self.notify("Privacy on: amounts, phones and emails hidden." if self.privacy else "Privacy off.")
 
     def on_mount(self) -> None:
-        self.switch_mode("pipeline")
+        self.switch_mode("today")
 
     def action_show_screen(self, name: str) -> None:
         if self.current_mode != name:

@@ -15,11 +15,13 @@ SIZE = (120, 40)
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)  # a Friday morning
 USER = "ann"
 
-# name -> keys pressed on the Pipeline before the shot
+# name -> keys pressed before the shot; the app opens on Today (2: the Pipeline)
 SHOTS = {
-    "pipeline": ["down"],
-    "deal": ["down", "enter"],
-    "lost-reason": ["down", "x"],
+    "today": [],
+    "triage": ["t"],
+    "pipeline": ["2", "down"],
+    "deal": ["2", "down", "enter"],
+    "lost-reason": ["2", "down", "x"],
 }
 
 
@@ -36,6 +38,8 @@ async def _shoot(db_path: Path, out: Path) -> list[Path]:
             app = SalesdeskApp(store, user=USER, today=NOW.date())
             app.animation_level = "none"
             async with app.run_test(size=SIZE) as pilot:
+                await pilot.pause()
+                await app.workers.wait_for_complete()  # Today loads its agenda in a worker
                 await pilot.pause()
                 await pilot.press(*keys)
                 await pilot.pause()

@@ -10,7 +10,8 @@ import salesdesk.core
 HEADLESS = (
     "salesdesk.core.dates, salesdesk.core.pipeline, salesdesk.core.segments, "
     "salesdesk.core.money, salesdesk.core.recurrence, salesdesk.core.model, "
-    "salesdesk.store.store, salesdesk.store.connection"
+    "salesdesk.store.store, salesdesk.store.connection, "
+    "salesdesk.core.agenda, salesdesk.core.calendars, salesdesk.core.care, salesdesk.store.agenda"
 )
 
 
@@ -28,7 +29,9 @@ def test_core_modules_load_without_sqlite():
     script = (
         "import salesdesk.core.dates, salesdesk.core.pipeline, salesdesk.core.segments, "
         "salesdesk.core.money, salesdesk.core.recurrence, salesdesk.core.model, "
-        "salesdesk.core.ids, salesdesk.core.errors; import sys; "
+        "salesdesk.core.ids, salesdesk.core.errors, salesdesk.core.agenda, salesdesk.core.calendars, "
+        "salesdesk.core.care; "
+        "import sys; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlite3', '_sqlite3', 'sqlite_utils')))"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,

@@ -68,6 +68,8 @@ async def open_board(store: Store, focus: str | None = None):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await pilot.press("2")  # the app opens on Today
+        await settle(pilot)
         if focus is not None:
             assert app.screen.board.focus_deal(focus)
             await settle(pilot)

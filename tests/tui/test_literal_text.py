@@ -20,6 +20,8 @@ async def test_board_shows_markup_and_escapes_as_typed(seeded):
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await pilot.press("2")  # the app opens on Today
+        await settle(pilot)
         board = app.screen.board
         board.focus_deal(deal_id)
         await settle(pilot)

@@ -10,6 +10,8 @@ from tests.tui.conftest import SIZE, make_app, no_blink, settle
 def _snapshot(snap_compare, app, *keys, focus=None):
     async def run_before(pilot):
         await settle(pilot)
+        await pilot.press("2")  # the app opens on Today
+        await settle(pilot)
         if focus:
             pilot.app.screen.board.focus_deal(focus)
         await pilot.press(*keys)

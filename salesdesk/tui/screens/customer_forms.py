@@ -12,7 +12,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from salesdesk.core.dates import ACCEPTED, parse_iso_date, parse_quick_date
+from salesdesk.core.dates import ACCEPTED, parse_birthday, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS, check_email, check_name
 from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
@@ -23,7 +23,7 @@ from salesdesk.tui.widgets.form import FormField
 CUSTOMER_FIELDS = (
     ("name", "Name"), ("company", "Company"), ("title", "Title"), ("phone", "Phone"),
     ("email", "Email"), ("handle", "Other contact (WeChat, LinkedIn…)"), ("industry", "Industry"),
-    ("source", "Source"), ("owner", "Owner"), ("birthday", "Birthday (YYYY-MM-DD)"),
+    ("source", "Source"), ("owner", "Owner"), ("birthday", "Birthday (YYYY-MM-DD or --MM-DD)"),
     ("contract_end", "Contract ends"),
 )
 
@@ -65,7 +65,7 @@ class CustomerForm(ModalScreen[dict | None]):
                 elif name == "email":
                     text = check_email(text)
                 elif name == "birthday" and text.strip():
-                    text = parse_iso_date(text, "birthday").isoformat()
+                    text = parse_birthday(text)
                 elif name == "contract_end" and text.strip():
                     text = parse_quick_date(text, self.today, "contract end").isoformat()
                 field.show_hint("")

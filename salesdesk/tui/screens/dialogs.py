@@ -101,20 +101,25 @@ class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, subject: str, today: date, default_title: str):
+    def __init__(self, subject: str, today: date, default_title: str, *,
+                 heading: str = "Book a follow-up", escape: str = "cancel", kind: str = "call"):
         super().__init__(classes="dialog-screen")
         self.subject = subject
         self.today = today
         self.default_title = default_title
+        self.heading = heading
+        self.escape = escape
+        self.kind = kind
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="followup-dialog"):
-            yield Label("Book a follow-up", classes="dialog-title")
+            yield Label(self.heading, classes="dialog-title", markup=False)
             yield Static(literal(self.subject), markup=False)
             yield FormField("When", "tomorrow", placeholder=ACCEPTED, id="due")
             yield FormField("What", self.default_title, id="title")
-            yield FormField("How", "call", placeholder=", ".join(INTERACTION_KINDS), id="kind")
-            yield Static("enter: book  tab: next field  esc: cancel", classes="dialog-keys")
+            yield FormField("How", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
+            yield Static(f"enter: book  tab: next field  esc: {self.escape}", classes="dialog-keys",
+                         markup=False)
 
     def on_mount(self) -> None:
         self._read_due(self.query_one("#due", FormField).value)

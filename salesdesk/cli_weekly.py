@@ -1,0 +1,50 @@
+"""`salesdesk export weekly`: the markdown summary of a week (`salesdesk.cli` wires it in).
+
+The week is checked before the database is opened, so a bad `--week` leaves the file
+untouched. `today` comes from the command line; nothing below it reads the clock.
+"""
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+
+def add_weekly_parser(formats, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add `weekly` to the sub-parsers of `salesdesk export` (`common` holds --db and --user)."""
+    weekly = formats.add_parser(
+        "weekly", parents=[common], help="a markdown summary of a week",
+        description="Write a markdown summary of an ISO week: headline numbers beside the "
+                    "week before, stage moves, deals won and lost, activity, follow-ups, "
+                    "what is due next week and the largest deals closing soon.")
+    weekly.add_argument("--week", metavar="YYYY-Www",
+                        help="the ISO week, e.g. 2026-W48 (default: the current week)")
+    weekly.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
+    weekly.add_argument("--all", action="store_true", help="everyone's work, not only yours")
+    return weekly
+
+
+def export_weekly(args, open_store: Callable, today: date) -> int:
+    """Write the summary of `args.week` (default: the week of `today`) as markdown."""
+    from salesdesk.core.periods import IsoWeek, parse_iso_week
+    from salesdesk.io.weekly import render_weekly, save_summary
+    from salesdesk.store.reports import ReportStore
+
+    week = parse_iso_week(args.week, "--week") if args.week else IsoWeek.of(today)
+    store = open_store()
+    try:
+        text = render_weekly(ReportStore(store).weekly(week, today, everyone=args.all))
+    finally:
+        store.close()
+    if args.output:
+        target = save_summary(text, Path(args.output))
+        print(f"Wrote the summary of {week} to {target}")
+        return 0
+    try:
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:  # the reader (head, less) stopped reading: not our error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0

@@ -1,0 +1,431 @@
+"""Reports over a period: the figures behind the Reports screen and the weekly summary.
+
+The store gathers facts over a period (`ReportFacts`, aggregated in SQL); `build_report`
+turns them into the figures both faces show, so the screen and the weekly markdown can
+never disagree. Pure Python: no SQL, no clock (`today` comes in), no UI.
+
+Amounts are integers in minor units per currency. Different currencies are never added
+together: every money figure is a mapping currency -> amount, the default currency first.
+Days are UTC days, as the store keeps its timestamps.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import mean, median
+from typing import NamedTuple
+
+from salesdesk.core import pipeline
+from salesdesk.core.periods import MONTHS, IsoWeek, Period
+from salesdesk.core.pipeline import Stage
+
+# -- small shared helpers ----------------------------------------------------------------
+
+
+def ordered_currencies(codes, default: str) -> list[str]:
+    """The default currency first, then the others alphabetically (each once)."""
+    others = sorted({code for code in codes if code != default})
+    return [default, *others]
+
+
+def share(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def percent(value: float | None) -> str:
+    """'58%', '0.4%' below one percent, '–' when there is nothing to divide."""
+    if value is None:
+        return "–"
+    if 0 < value < 0.01:
+        return f"{value * 100:.1f}%"
+    return f"{value * 100:.0f}%"
+
+
+def days_text(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}d"
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def bar(value: float, maximum: float, width: int) -> str:
+    """A horizontal bar `width` cells long at most, drawn to an eighth of a cell.
+
+    A value above zero always shows at least a sliver, so a small week is not mistaken
+    for an empty one.
+    """
+    if width <= 0 or maximum <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(min(value, maximum) / maximum * width * 8))
+    full, rest = divmod(eighths, 8)
+    return "█" * full + (_EIGHTHS[rest] if rest else "")
+
+
+# -- the facts the store gathers ---------------------------------------------------------
+
+
+class StageFlow(NamedTuple):
+    """Deals that entered a stage in the period, and how many of them moved further on."""
+
+    stage_id: str
+    entered: int
+    advanced: int
+
+
+class ClosedDay(NamedTuple):
+    """Deals won or lost (by their current stage) that closed on one day, per currency."""
+
+    kind: str  # pipeline.WON or pipeline.LOST
+    day: date
+    currency: str
+    count: int
+    amount: int
+
+
+class OpenMonth(NamedTuple):
+    """Open deals expected to close in a month ('YYYY-MM'; None: no date), per currency."""
+
+    month: str | None
+    currency: str
+    count: int
+    amount: int
+    weighted: int  # sum of amount x probability / 100, each deal rounded down
+
+
+class StageOutcome(NamedTuple):
+    """Of the deals closed in the period that were ever in a stage: how many, how many won."""
+
+    stage_id: str
+    closed: int
+    won: int
+
+
+class ReasonRow(NamedTuple):
+    reason: str
+    currency: str
+    count: int
+    amount: int
+
+
+class ActivityRow(NamedTuple):
+    kind: str
+    person: str
+    count: int
+
+
+class CustomerCounts(NamedTuple):
+    """Customers counted by their won deals (see `Report.repeat_rate`, `Report.retention_rate`)."""
+
+    buyers: int = 0  # customers with a deal won (closed) in the period
+    repeat_buyers: int = 0  # of those, customers whose won deals fall on two or more days
+    previous_buyers: int = 0  # customers with a deal won in the period before
+    retained: int = 0  # of those, customers who bought again in the period
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    flows: tuple[StageFlow, ...] = ()
+    stage_days: dict[str, tuple[float, ...]] = field(default_factory=dict)  # stage id -> visits
+    closed: tuple[ClosedDay, ...] = ()
+    open_deals: tuple[OpenMonth, ...] = ()
+    outcomes: tuple[StageOutcome, ...] = ()
+    reasons: tuple[ReasonRow, ...] = ()
+    activity: tuple[ActivityRow, ...] = ()
+    customers: CustomerCounts = CustomerCounts()
+
+
+# -- the figures -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    stage: Stage
+    entered: int
+    advanced: int | None  # None for the last stage: there is nowhere further to go
+    share: float | None
+
+
+@dataclass(frozen=True)
+class StageTime:
+    stage: Stage
+    visits: int  # stays in the stage that ended in the period
+    median: float | None  # days
+    average: float | None
+    bottleneck: bool = False
+
+
+@dataclass(frozen=True)
+class Totals:
+    count: int = 0
+    amounts: dict[str, int] = field(default_factory=dict)  # currency -> minor units
+
+
+@dataclass(frozen=True)
+class Bucket:
+    """A week or a month of won revenue in one currency."""
+
+    label: str
+    first: date
+    count: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    label: str  # 'Dec 2026', 'past due' or 'no date'
+    month: str | None  # 'YYYY-MM'
+    count: int
+    amount: int
+    weighted: int
+
+
+@dataclass(frozen=True)
+class ProbabilityCheck:
+    stage: Stage
+    configured: int  # percent
+    closed: int
+    won: int
+    observed: float | None
+
+
+@dataclass(frozen=True)
+class ReasonRank:
+    reason: str
+    count: int
+    amounts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Tally:
+    name: str
+    count: int
+
+
+NO_REASON = "(no reason given)"
+PAST_DUE, NO_DATE = "past due", "no date"
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    today: date
+    currencies: tuple[str, ...]  # every currency with money in the report, the default first
+    funnel: tuple[FunnelStep, ...]
+    stage_times: tuple[StageTime, ...]
+    won: Totals
+    lost: Totals
+    won_by_week: dict[str, tuple[Bucket, ...]]
+    won_by_month: dict[str, tuple[Bucket, ...]]
+    forecast: dict[str, tuple[ForecastRow, ...]]
+    open_pipeline: dict[str, ForecastRow]  # currency -> every open deal in it
+    probabilities: tuple[ProbabilityCheck, ...]
+    lost_reasons: tuple[ReasonRank, ...]
+    activity_by_kind: tuple[Tally, ...]
+    activity_by_person: tuple[Tally, ...]
+    customers: CustomerCounts
+
+    @property
+    def bottleneck(self) -> StageTime | None:
+        return next((time for time in self.stage_times if time.bottleneck), None)
+
+    @property
+    def win_rate(self) -> float | None:
+        """Won deals / deals closed (won or lost) in the period, whatever their currency."""
+        return share(self.won.count, self.won.count + self.lost.count)
+
+    @property
+    def repeat_rate(self) -> float | None:
+        """Repeat-purchase rate: of the customers with a deal won (closed) in the period,
+        the share whose won deals, counted up to the period's end, fall on two or more
+        different days. Deals closed on the same day count as one purchase."""
+        return share(self.customers.repeat_buyers, self.customers.buyers)
+
+    @property
+    def retention_rate(self) -> float | None:
+        """Retention rate: of the customers with a deal won in the period just before this
+        one (the previous week or quarter, or as many days), the share with a deal won in
+        this period too."""
+        return share(self.customers.retained, self.customers.previous_buyers)
+
+    @property
+    def activity_total(self) -> int:
+        return sum(tally.count for tally in self.activity_by_kind)
+
+
+def build_report(facts: ReportFacts, stages: list[Stage], period: Period, today: date,
+                 default_currency: str) -> Report:
+    """Every figure of a period's report from the facts the store gathered."""
+    stages = pipeline.ordered(stages)
+    money_codes = ({row.currency for row in facts.closed} | {row.currency for row in facts.open_deals}
+                   | {row.currency for row in facts.reasons})
+    currencies = tuple(ordered_currencies(money_codes, default_currency))
+    won = _totals(facts.closed, pipeline.WON, currencies)
+    lost = _totals(facts.closed, pipeline.LOST, currencies)
+    forecast, open_totals = _forecast(facts.open_deals, today, currencies)
+    return Report(
+        period=period, today=today, currencies=currencies,
+        funnel=_funnel(facts.flows, stages),
+        stage_times=_stage_times(facts.stage_days, stages),
+        won=won, lost=lost,
+        won_by_week=_won_buckets(facts.closed, period, currencies, _week_start, _week_label,
+                                 timedelta(days=7)),
+        won_by_month=_won_buckets(facts.closed, period, currencies, _month_start, _month_label, None),
+        forecast=forecast, open_pipeline=open_totals,
+        probabilities=_probabilities(facts.outcomes, stages),
+        lost_reasons=_reasons(facts.reasons, currencies),
+        activity_by_kind=_tallies(facts.activity, lambda row: row.kind),
+        activity_by_person=_tallies(facts.activity, lambda row: row.person),
+        customers=facts.customers,
+    )
+
+
+def _funnel(flows, stages: list[Stage]) -> tuple[FunnelStep, ...]:
+    """Open and won stages in order: deals that entered each, and the share that moved
+    on to a later stage (skipping one counts; Lost does not) before the period ended."""
+    by_stage = {flow.stage_id: flow for flow in flows}
+    column = pipeline.board_stages(stages)
+    steps = []
+    for index, stage in enumerate(column):
+        flow = by_stage.get(stage.id, StageFlow(stage.id, 0, 0))
+        last = index == len(column) - 1
+        steps.append(FunnelStep(stage, flow.entered, None if last else flow.advanced,
+                                None if last else share(flow.advanced, flow.entered)))
+    return tuple(steps)
+
+
+def _stage_times(stage_days: dict[str, tuple[float, ...]], stages: list[Stage]) -> tuple[StageTime, ...]:
+    """Median and average days of the stays in each open stage that ended in the period;
+    the bottleneck is the open stage with the longest median (then average) stay."""
+    times = []
+    for stage in stages:
+        if stage.kind != pipeline.OPEN:
+            continue
+        days = stage_days.get(stage.id, ())
+        times.append(StageTime(stage, len(days), median(days) if days else None,
+                               mean(days) if days else None))
+    timed = [time for time in times if time.visits]
+    if not timed:
+        return tuple(times)
+    slowest = max(timed, key=lambda time: (time.median, time.average, -time.stage.position))
+    return tuple(StageTime(t.stage, t.visits, t.median, t.average, t is slowest) for t in times)
+
+
+def _totals(closed, kind: str, currencies) -> Totals:
+    count, amounts = 0, {}
+    for row in closed:
+        if row.kind == kind:
+            count += row.count
+            amounts[row.currency] = amounts.get(row.currency, 0) + row.amount
+    return Totals(count, {code: amounts[code] for code in currencies if code in amounts})
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_label(first: date) -> str:
+    return f"{IsoWeek.of(first)} {first.day:02d} {MONTHS[first.month - 1]}"
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _month_label(first: date) -> str:
+    return f"{MONTHS[first.month - 1]} {first.year}"
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _won_buckets(closed, period: Period, currencies, start, label, step) -> dict[str, tuple[Bucket, ...]]:
+    """Won revenue per week (or month) of the period, per currency, empty buckets included
+    so the bars show the quiet weeks too. Currencies with nothing won are left out."""
+    sums: dict[tuple[str, date], list[int]] = {}
+    for row in closed:
+        if row.kind != pipeline.WON:
+            continue
+        key = (row.currency, start(row.day))
+        total = sums.setdefault(key, [0, 0])
+        total[0] += row.count
+        total[1] += row.amount
+    firsts, first = [], start(period.first)
+    while first <= period.last:
+        firsts.append(first)
+        first = first + step if step else _next_month(first)
+    result = {}
+    for code in currencies:
+        if not any(currency == code for currency, _ in sums):
+            continue
+        result[code] = tuple(Bucket(label(day), day, *sums.get((code, day), (0, 0))) for day in firsts)
+    return result
+
+
+def _forecast(open_deals, today: date, currencies) -> tuple[dict, dict]:
+    """Open deals by expected close month, per currency: months before this one are
+    'past due', deals without a date 'no date'. Also each currency's whole pipeline."""
+    this_month = f"{today:%Y-%m}"
+    grouped: dict[tuple[str, str | None], list[int]] = {}
+    for row in open_deals:
+        month = row.month if row.month is None or row.month >= this_month else PAST_DUE
+        total = grouped.setdefault((row.currency, month), [0, 0, 0])
+        total[0] += row.count
+        total[1] += row.amount
+        total[2] += row.weighted
+    forecast, pipeline_totals = {}, {}
+    for code in currencies:
+        keys = [month for currency, month in grouped if currency == code]
+        if not keys:
+            continue
+        order = sorted(keys, key=lambda m: (m is None, m != PAST_DUE, m or ""))
+        rows = []
+        for month in order:
+            count, amount, weighted = grouped[(code, month)]
+            if month is None:
+                label, key = NO_DATE, None
+            elif month == PAST_DUE:
+                label, key = PAST_DUE, None
+            else:
+                label, key = _month_label(date.fromisoformat(month + "-01")), month
+            rows.append(ForecastRow(label, key, count, amount, weighted))
+        forecast[code] = tuple(rows)
+        pipeline_totals[code] = ForecastRow("all open deals", None, sum(r.count for r in rows),
+                                            sum(r.amount for r in rows), sum(r.weighted for r in rows))
+    return forecast, pipeline_totals
+
+
+def _probabilities(outcomes, stages: list[Stage]) -> tuple[ProbabilityCheck, ...]:
+    """Each open stage's configured win probability beside the one observed: of the deals
+    closed in the period that had been in the stage, the share that was won."""
+    by_stage = {row.stage_id: row for row in outcomes}
+    checks = []
+    for stage in stages:
+        if stage.kind != pipeline.OPEN:
+            continue
+        row = by_stage.get(stage.id, StageOutcome(stage.id, 0, 0))
+        checks.append(ProbabilityCheck(stage, stage.probability, row.closed, row.won,
+                                       share(row.won, row.closed)))
+    return tuple(checks)
+
+
+def _reasons(rows, currencies) -> tuple[ReasonRank, ...]:
+    """Lost reasons, the most frequent first (then by name); an empty reason is named."""
+    counts: dict[str, int] = {}
+    amounts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        reason = row.reason.strip() or NO_REASON
+        counts[reason] = counts.get(reason, 0) + row.count
+        per = amounts.setdefault(reason, {})
+        per[row.currency] = per.get(row.currency, 0) + row.amount
+    ranked = sorted(counts, key=lambda reason: (-counts[reason], reason.casefold(), reason))
+    return tuple(ReasonRank(reason, counts[reason],
+                            {code: amounts[reason][code] for code in currencies if code in amounts[reason]})
+                 for reason in ranked)
+
+
+def _tallies(rows, key) -> tuple[Tally, ...]:
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[key(row)] = counts.get(key(row), 0) + row.count
+    ranked = sorted(counts, key=lambda name: (-counts[name], name.casefold(), name))
+    return tuple(Tally(name, counts[name]) for name in ranked)
