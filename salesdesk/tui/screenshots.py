@@ -22,6 +22,8 @@ SHOTS = {
     "pipeline": ["2", "down"],
     "deal": ["2", "down", "enter"],
     "lost-reason": ["2", "down", "x"],
+    "customers": ["3", "down", "down", "down"],
+    "customer-log": ["3", "down", "down", "down", "i"],
 }
 
 

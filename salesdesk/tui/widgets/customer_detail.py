@@ -127,8 +127,8 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
         lines.append(Text("Open deals", style="bold"))
         for _, title_, stage, amount, currency in detail.open_deals:
             line = Text(f"  {literal(stage):<12} ")
+            line.append(f"{HIDDEN if privacy else format_money(amount, currency):>10}  ", style="bold")
             line.append(literal(title_))
-            line.append("  " + (HIDDEN if privacy else format_money(amount, currency)), style="bold")
             lines.append(line)
         if not detail.open_deals:
             lines.append(Text("  none (n to add one)", style="dim"))
