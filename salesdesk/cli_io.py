@@ -7,7 +7,6 @@ terminal for large imports.
 
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -166,20 +165,6 @@ def _write(output: str | None, write: Callable) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
         return result
-    target = Path(output).expanduser()
-    if target.is_dir():
-        raise SalesdeskError(f"{target} is a folder; pass -o with a file name.")
-    if not target.parent.is_dir():
-        raise SalesdeskError(f"The folder {target.parent} does not exist; create it first.")
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
-        with os.fdopen(handle, "wb") as stream:
-            result = write(stream)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return result
+    from salesdesk.io.files import write_atomically
+
+    return write_atomically(Path(output), write)

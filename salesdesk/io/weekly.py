@@ -7,9 +7,7 @@ app shows them. Dates and numbers are written the same way on every machine (no 
 and every list is sorted, so the same data always gives the same bytes.
 """
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -213,22 +211,8 @@ def _due_row(item: AgendaItem, everyone: bool) -> tuple[str, ...]:
 
 def save_summary(text: str, target: Path) -> Path:
     """Write the markdown to `target` atomically: a partial file never replaces a good one."""
-    from salesdesk.core.errors import SalesdeskError
+    from salesdesk.io.files import write_atomically
 
     target = Path(target).expanduser()
-    if target.is_dir():
-        raise SalesdeskError(f"{target} is a folder; pass -o with a file name.")
-    if not target.parent.is_dir():
-        raise SalesdeskError(f"The folder {target.parent} does not exist; create it first.")
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # an ordinary new file, not mkstemp's 0600
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(target, lambda stream: stream.write(text.encode("utf-8")))
     return target

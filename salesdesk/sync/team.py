@@ -14,7 +14,6 @@ import secrets
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
 from salesdesk.core.dates import timestamp

@@ -1,0 +1,32 @@
+"""Writing an output file so that a partial file never replaces a good one."""
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from salesdesk.core.errors import SalesdeskError
+
+
+def write_atomically(target: Path, write: Callable):
+    """Call `write(binary stream)` on a temporary file beside `target`, then rename it over.
+
+    Returns what `write` returned. Refuses, with one sentence, a folder or a missing folder.
+    """
+    target = Path(target).expanduser()
+    if target.is_dir():
+        raise SalesdeskError(f"{target} is a folder; pass -o with a file name.")
+    if not target.parent.is_dir():
+        raise SalesdeskError(f"The folder {target.parent} does not exist; create it first.")
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's 0600
+        with os.fdopen(handle, "wb") as stream:
+            result = write(stream)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return result
