@@ -25,8 +25,10 @@ def probe(path: Path) -> tuple[int, int, int]:
             f"{path} is not a SQLite database; pass --db with a salesdesk database "
             "or a new file name."
         )
-    # immutable: no locks taken and no -wal/-shm files created beside a file we may refuse.
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    # Read-only, but not `immutable`: an immutable connection takes no locks, and closing it
+    # drops this process's locks on the file, so another process could checkpoint and
+    # delete the -wal under a connection this process still has open.
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]

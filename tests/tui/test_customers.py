@@ -119,7 +119,8 @@ async def test_adding_a_duplicate_offers_merge_and_merges(crm):
         await settle(pilot)
         form = pilot.app.screen
         assert isinstance(form, CustomerForm)
-        form.query_one("#name-input").value = "W. Wang"
+        await pilot.press(*"W. Wang")  # typing lands in the name field straight away
+        assert form.query_one("#name-input").value == "W. Wang"
         form.query_one("#email-input").value = "WANG@huaxin.cn"
         form.query_one("#title-input").value = "Purchasing manager"
         await pilot.press("ctrl+s")

@@ -53,6 +53,9 @@ class CustomerForm(ModalScreen[dict | None]):
                 yield TextArea(self.record.get("notes") or "", id="notes", soft_wrap=True)
             yield Static("ctrl+s or enter: save  tab: next field  esc: cancel", classes="dialog-keys")
 
+    def on_mount(self) -> None:
+        self.query_one("#name-input").focus()  # not the scroll area around the fields
+
     @on(Input.Submitted)
     def action_save(self) -> None:
         values, ok = {}, True
