@@ -1,15 +1,29 @@
 """The salesdesk app: handed its store, its user and its today; screens do the work."""
 
+import asyncio
+import sqlite3
+import threading
+import time
 from collections.abc import Iterable
 from datetime import date
 from functools import partial
 
+from rich.text import Text
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.store import Store
+from salesdesk.sync.team import team_folder
+from salesdesk.tui import live
+
+POLL_SECONDS = 1.0  # how often the app asks whether another process changed the database
+SYNC_CHECK_SECONDS = 5.0  # how often it asks whether a team sync round is due
+QUIT_PUBLISH_SECONDS = 10.0  # the longest quitting waits to publish to the team folder
 
 
 class SalesdeskApp(App):
@@ -21,11 +35,14 @@ class SalesdeskApp(App):
     TITLE = "salesdesk"
     ENABLE_COMMAND_PALETTE = True
 
-    # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports.
+    # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports,
+    # 5 Conflicts.
     BINDINGS = [
         Binding("1", "show_screen('today')", "Today", id="screen.today", show=False),
         Binding("2", "show_screen('pipeline')", "Pipeline", id="screen.pipeline", show=False),
         Binding("3", "show_screen('customers')", "Customers", id="screen.customers", show=False),
+        Binding("4", "show_screen('reports')", "Reports", id="screen.reports", show=False),
+        Binding("5", "show_screen('conflicts')", "Conflicts", id="screen.conflicts", show=False),
         Binding("asterisk", "toggle_privacy", "Privacy", key_display="*", id="app.privacy", show=False),
         Binding("question_mark", "toggle_keys", "Keys", id="app.keys"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -37,12 +54,20 @@ class SalesdeskApp(App):
         self.user = user
         self.today = today
         self.sub_title = user
+        # Counts changes made by other processes; a screen that loaded at an older
+        # count reloads when it is shown again.
+        self.data_generation = 0
+        self.sync_schedule = live.SyncSchedule()
+        self._team = team_folder(store)
+        self._path = live.database_path(store)
 
         # Each screen is a mode with its own stack, built (and its module imported)
         # the first time it is shown.
         self.add_mode("today", self._today_screen)
         self.add_mode("pipeline", self._pipeline_screen)
         self.add_mode("customers", self._customers_screen)
+        self.add_mode("reports", self._reports_screen)
+        self.add_mode("conflicts", self._conflicts_screen)
 
     def _today_screen(self) -> Screen:
         from salesdesk.tui.screens.today import TodayScreen
@@ -54,10 +79,20 @@ class SalesdeskApp(App):
 
         return PipelineScreen(self.store, user=self.user, today=self.today)
 
+    def _reports_screen(self) -> Screen:
+        from salesdesk.tui.screens.reports import ReportsScreen
+
+        return ReportsScreen(self.store, user=self.user, today=self.today)
+
     def _customers_screen(self) -> Screen:
         from salesdesk.tui.screens.customers import CustomersScreen
 
         return CustomersScreen(self.store, user=self.user, today=self.today)
+
+    def _conflicts_screen(self) -> Screen:
+        from salesdesk.tui.screens.conflicts import ConflictsScreen
+
+        return ConflictsScreen(self.store, today=self.today)
 
     def open_customer(self, customer_id: str) -> None:
         """Show one customer on the Customers screen, from anywhere."""
@@ -70,6 +105,96 @@ class SalesdeskApp(App):
 
     def on_mount(self) -> None:
         self.switch_mode("today")
+        self._watch = live.DataWatch(self.store)
+        self.set_interval(POLL_SECONDS, self.check_for_changes)
+        if self._team is not None:
+            self.set_interval(SYNC_CHECK_SECONDS, self.check_team_sync)
+            self.call_after_refresh(self.check_team_sync)
+
+    # -- changes made elsewhere ------------------------------------------------------
+
+    def check_for_changes(self) -> None:
+        """Reload what is shown if another process (or the sync worker) committed."""
+        if not self._watch.changed():
+            return
+        self.data_generation += 1
+        base = self.screen_stack[0] if self.screen_stack else None
+        reload = getattr(base, "reload_data", None)
+        if reload is not None and base.is_mounted:
+            reload()
+
+    # -- team sync while the app runs ------------------------------------------------
+
+    class Synced(Message):
+        def __init__(self, result: live.Round):
+            super().__init__()
+            self.result = result
+
+    class SyncFailed(Message):
+        def __init__(self, error: str):
+            super().__init__()
+            self.error = error
+
+    def check_team_sync(self) -> None:
+        publish = self.sync_schedule.due(time.monotonic(), live.own_changes(self.store),
+                                         live.folder_signature(self._team))
+        if publish is not None:
+            self._sync_round(publish)
+
+    @work(thread=True, group="team-sync", exit_on_error=False)
+    def _sync_round(self, publish: bool) -> None:
+        try:
+            result = live.sync_round(self._path, self.user, self.store.clock, publish=publish)
+        except (SalesdeskError, sqlite3.Error, OSError) as error:
+            self.post_message(self.SyncFailed(str(error)))
+        except Exception as error:  # never a crash: the next round tries again
+            self.post_message(self.SyncFailed(f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(self.Synced(result))
+
+    @on(Synced)
+    def _synced(self, event: Synced) -> None:
+        result = event.result
+        self.sync_schedule.finished(time.monotonic(), result.own_seq if result.published else None)
+        if result.device != self.store.device:  # the round gave this copy a device id of its own
+            self.store.records.log.device = result.device
+        people = "1 person" if result.people == 1 else f"{result.people} people"
+        self.sub_title = f"{self.user} · synced {result.finished.astimezone():%H:%M} · {people}"
+        if result.brought_in:
+            self.check_for_changes()
+            noun = "change" if result.brought_in == 1 else "changes"
+            self.notify(f"Team sync brought in {result.brought_in:,} {noun}.", markup=False)
+
+    @on(SyncFailed)
+    def _sync_failed(self, event: SyncFailed) -> None:
+        self.sync_schedule.failed(time.monotonic())
+        self.notify(f"Team sync failed: {event.error} It is tried again in a while.",
+                    severity="error", markup=False)
+
+    async def action_quit(self) -> None:
+        """Publish unpublished changes to the team folder (briefly), then quit."""
+        if self._team is not None and self.sync_schedule.unpublished(live.own_changes(self.store)):
+            self.notify("Publishing your changes to the team folder…")
+            failed: list[str] = []
+
+            def publish() -> None:
+                try:
+                    live.publish_now(self._path, self.user, self.store.clock)
+                except Exception as error:  # reported after exit; never blocks quitting
+                    failed.append(str(error))
+
+            # A daemon thread: a hung network share must not keep the app from quitting.
+            thread = threading.Thread(target=publish, daemon=True)
+            thread.start()
+            deadline = time.monotonic() + QUIT_PUBLISH_SECONDS
+            while thread.is_alive() and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            if thread.is_alive() or failed:
+                reason = failed[0] if failed else f"it took over {QUIT_PUBLISH_SECONDS:.0f} s"
+                self.exit(message=Text(f"salesdesk: your latest changes were not published to the "
+                                       f"team folder ({reason}); run 'salesdesk sync' to publish them."))
+                return
+        self.exit()
 
     def action_show_screen(self, name: str) -> None:
         if self.current_mode != name:

@@ -24,6 +24,7 @@ SHOTS = {
     "lost-reason": ["2", "down", "x"],
     "customers": ["3", "down", "down", "down"],
     "customer-log": ["3", "down", "down", "down", "i"],
+    "reports": ["4"],
 }
 
 

@@ -202,6 +202,12 @@ async def test_open_edits_the_deal_with_a_version_check(seeded):
         app.screen.query_one("#next_step-input").value = "mine"
         await pilot.press("ctrl+s")
         await settle(pilot)
+        from salesdesk.tui.screens.stale import StaleScreen
+
+        assert isinstance(app.screen, StaleScreen)  # both values shown (tests/tui/test_sync_app.py)
+        assert store.deal(deal_id).next_step == "changed elsewhere"
+        await pilot.press("escape")
+        await settle(pilot)
         assert isinstance(app.screen, DealScreen)
         assert store.deal(deal_id).next_step == "changed elsewhere"
 

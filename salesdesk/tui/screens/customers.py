@@ -12,15 +12,16 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from salesdesk.core.errors import SalesdeskError
+from salesdesk.core.errors import SalesdeskError, StaleRecord
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.customer_forms import (
-    ConfirmScreen, CopyScreen, CustomerForm, DuplicateScreen, FilterScreen, InteractionForm, TagsScreen,
+    CUSTOMER_FIELDS, ConfirmScreen, CopyScreen, CustomerForm, DuplicateScreen, FilterScreen, InteractionForm, TagsScreen,
 )
 from salesdesk.tui.screens.deal import NewDealScreen
 from salesdesk.tui.screens.dialogs import FollowUpScreen
+from salesdesk.tui.screens.stale import MINE, StaleScreen, differences, my_changes
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from salesdesk.tui.widgets.customer_list import CustomerList
@@ -52,6 +53,7 @@ class CustomersScreen(Screen):
         self.user = user
         self.today = today
         self.queries = CustomerQueries(store.db, {key: store.setting(key) for key in SETTINGS})
+        self.loaded_generation = 0  # the app's data_generation when the list was last read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,7 +76,17 @@ class CustomersScreen(Screen):
     def on_mount(self) -> None:
         self.watch(self.app, "privacy", lambda _: self._show_detail(), init=False)
         self.customer_list.focus()
+        self.loaded_generation = self.app.data_generation
         self.call_after_refresh(self._refresh)
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_generation != self.app.data_generation:
+            self.reload_data()
+
+    def reload_data(self) -> None:
+        """Read the list again, keeping the current customer: the database changed elsewhere."""
+        self.loaded_generation = self.app.data_generation
+        self._refresh(keep=self.current_id)
 
     def _refresh(self, keep: str | None = None) -> None:
         self.queries.invalidate()
@@ -203,12 +215,10 @@ class CustomersScreen(Screen):
         def entered(values: dict | None) -> None:
             if values is None:
                 return
-            save = lambda: self.store.update_customer(customer.id, values, expected_version=customer.version)
             matches = self.queries.duplicates(values["name"], values["company"], values["email"],
                                               values["phone"], exclude=customer.id)
             if not matches:
-                if self._guard(save) is not None:
-                    self._refresh(keep=customer.id)
+                self._save_edit(record, values, customer.version, lambda: self._refresh(keep=customer.id))
                 return
 
             def decided(choice) -> None:
@@ -219,15 +229,41 @@ class CustomersScreen(Screen):
                 if action == "open":
                     self.show_customer(other)
                     return
-                if self._guard(save) is not None:
-                    if action == "merge":
-                        self._merge(customer.id, other)
-                    else:
-                        self._refresh(keep=customer.id)
+                self._save_edit(record, values, customer.version,
+                                lambda: self._merge(customer.id, other) if action == "merge"
+                                else self._refresh(keep=customer.id))
 
             self.app.push_screen(DuplicateScreen(values["name"], matches), decided)
 
         self.app.push_screen(CustomerForm(self.today, record), entered)
+
+    def _save_edit(self, record: dict, values: dict, version: int, then) -> None:
+        """Save an edit; if the customer changed elsewhere meanwhile, show both values first."""
+        try:
+            self.store.update_customer(record["id"], values, expected_version=version)
+        except StaleRecord as error:
+            if error.current is None:
+                self.notify(str(error), severity="error", markup=False)
+                return
+            self._changed_elsewhere(record, values, error.current, then)
+        except SalesdeskError as error:
+            self.notify(str(error), severity="error", markup=False)
+        else:
+            then()
+
+    def _changed_elsewhere(self, record: dict, values: dict, current: dict, then) -> None:
+        mine = my_changes(record, values)
+
+        def chosen(choice: str | None) -> None:
+            if choice == MINE:
+                self._save_edit(record, mine, current["version"], then)
+            else:  # take theirs, or back: nothing of this edit is written
+                if choice is None:
+                    self.notify("Nothing saved; the customer shows what was saved elsewhere.")
+                self._refresh(keep=record["id"])
+
+        rows = differences(record, values, current, CUSTOMER_FIELDS + (("notes", "Notes"),))
+        self.app.push_screen(StaleScreen(current["name"], rows), chosen)
 
     def action_log(self) -> None:
         customer = self._selected()

@@ -14,10 +14,11 @@ from textual.widgets.option_list import Option
 from rich.text import Text
 
 from salesdesk.core.dates import ACCEPTED, parse_quick_date, parse_timestamp
-from salesdesk.core.errors import InvalidValue, SalesdeskError
+from salesdesk.core.errors import InvalidValue, SalesdeskError, StaleRecord
 from salesdesk.core.money import exponent, format_money, parse_amount
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.store import Store
+from salesdesk.tui.screens.stale import MINE, THEIRS, StaleScreen, differences, my_changes
 from salesdesk.tui.text import literal, literal_text
 from salesdesk.tui.widgets.form import FormField
 
@@ -25,6 +26,11 @@ from salesdesk.tui.widgets.form import FormField
 def _amount_text(minor: int, currency: str) -> str:
     exp = exponent(currency)
     return f"{minor / 10**exp:.{exp}f}" if exp else str(minor)
+
+
+DEAL_LABELS = (("title", "Title"), ("amount", "Amount"), ("currency", "Currency"),
+               ("probability", "Probability %"), ("expected_close", "Expected close"),
+               ("next_step", "Next step"), ("owner", "Owner"), ("checklist_done", "Checklist done"))
 
 
 class DealScreen(ModalScreen[bool]):
@@ -39,6 +45,7 @@ class DealScreen(ModalScreen[bool]):
         super().__init__(classes="dialog-screen")
         self.store = store
         self.deal = store.deal(deal_id)
+        self.original = store.records.get("deals", deal_id)  # as opened: what the user changed
         self.today = today
 
     def compose(self) -> ComposeResult:
@@ -121,18 +128,55 @@ class DealScreen(ModalScreen[bool]):
                 ok = False
         if not ok:
             return
+        self._typed = changes
         checklist = self.query("#deal-checklist")
         if checklist:
             done = set(json.loads(self.deal.checklist_done))
             stage_items = set(self.store.stage(self.deal.stage_id).checklist)
             done = (done - stage_items) | set(checklist.first(SelectionList).selected)
             changes["checklist_done"] = json.dumps(sorted(done), ensure_ascii=False)
+        self._save(changes, self.deal.version)
+
+    def _save(self, changes: dict, version: int) -> None:
         try:
-            self.store.update_deal(self.deal.id, changes, expected_version=self.deal.version)
+            self.store.update_deal(self.deal.id, changes, expected_version=version)
+        except StaleRecord as error:
+            self._changed_elsewhere(error)
+            return
         except SalesdeskError as error:
             self.query_one("#deal-error", Static).update(str(error))
             return
         self.dismiss(True)
+
+    def _changed_elsewhere(self, error: StaleRecord) -> None:
+        """Show both values; keep mine writes only the fields this user changed."""
+        current = error.current
+        if current is None:
+            self.query_one("#deal-error", Static).update(str(error))
+            return
+        changes = self._typed
+        mine = my_changes(self.original, changes)
+        currency = current.get("currency") or self.deal.currency
+
+        def show(name: str, value) -> str:
+            if name == "amount":
+                return _amount_text(value, changes.get("currency") or currency)
+            if name == "checklist_done":
+                return ", ".join(json.loads(value))
+            return str(value)
+
+        rows = differences(self.original, changes, current, DEAL_LABELS, show)
+
+        def chosen(choice: str | None) -> None:
+            if choice == MINE:
+                if mine:
+                    self._save(mine, current["version"])
+                else:
+                    self.dismiss(True)
+            elif choice == THEIRS:
+                self.dismiss(True)  # the board reloads and shows theirs
+
+        self.app.push_screen(StaleScreen(self.deal.title, rows), chosen)
 
     @staticmethod
     def _fail(message: str):

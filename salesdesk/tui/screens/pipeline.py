@@ -41,6 +41,7 @@ class PipelineScreen(Screen):
         self.today = today
         self.mine = False
         self.undo_stack: list[str] = []  # stage change ids of this session's moves
+        self.loaded_generation = 0  # the app's data_generation when the board was last read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,7 +60,17 @@ class PipelineScreen(Screen):
         self.watch(self.app, "privacy", self.board.set_privacy)
         self.query_one("#board-filter").display = False
         self.board.focus()
+        self.loaded_generation = self.app.data_generation
         self.call_after_refresh(self._reload)
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_generation != self.app.data_generation:
+            self.reload_data()
+
+    def reload_data(self) -> None:
+        """Read the board again: another process or a teammate changed the database."""
+        self.loaded_generation = self.app.data_generation
+        self._reload()
 
     def _reload(self, stage_ids: set[str] | None = None) -> None:
         board = self.board

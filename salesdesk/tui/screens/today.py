@@ -91,6 +91,10 @@ class TodayScreen(Screen):
         if self.agenda is not None and not self.triage.display:
             self.reload()
 
+    def reload_data(self) -> None:
+        """Show what is true now (another process or a teammate changed the database)."""
+        self.reload()
+
     def reload(self) -> None:
         """Load the agenda again, off the UI thread: on a large database it takes a moment."""
         self._generation += 1

@@ -1,0 +1,90 @@
+"""Concurrent edits a merge kept for review: list them, keep the winner, or restore the loser.
+
+A merge records in `conflicts` the value that lost when two copies edited one field
+without seeing each other (see `salesdesk.sync.merge`). The table is this copy's own:
+resolving a row is not synced, but restoring a lost value is an ordinary edit through
+the one write path, so it becomes a new change that wins on every copy.
+"""
+
+import json
+from dataclasses import dataclass
+
+from salesdesk.core.dates import timestamp
+from salesdesk.core.errors import NotFound
+
+# How a person recognises a record of each table: an SQL expression over the row `r`.
+_NAMES = {
+    "customers": "r.name",
+    "deals": "r.title",
+    "followups": "r.title",
+    "tags": "r.name",
+    "stages": "r.name",
+    "settings": "r.id",
+    "interactions": "r.summary",
+    "customer_tags": "(SELECT name FROM customers WHERE id = r.customer_id)",
+    "stage_changes": "(SELECT title FROM deals WHERE id = r.deal_id)",
+    "reminder_dismissals": "r.id",
+}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    id: int
+    table: str
+    row_id: str
+    record: str  # the record's name or title, for humans
+    field: str
+    kept: object  # the value in the record now
+    lost: object  # the value the other edit wrote
+    detected_at: str
+
+
+class ConflictStore:
+    def __init__(self, store):
+        self.store = store
+        self.db = store.db
+
+    def unresolved(self) -> list[Conflict]:
+        rows = self.db.execute(
+            "SELECT id, tbl, row_id, field, kept_value, lost_value, detected_at FROM conflicts "
+            "WHERE resolved_at IS NULL ORDER BY detected_at DESC, id DESC").fetchall()
+        return [Conflict(id, table, row_id, self._name(table, row_id), field,
+                         _decode(kept), _decode(lost), detected)
+                for id, table, row_id, field, kept, lost, detected in rows]
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+
+    def _name(self, table: str, row_id: str) -> str:
+        expression = _NAMES.get(table)
+        if expression is None:
+            return row_id
+        row = self.db.execute(f"SELECT {expression} FROM {table} r WHERE r.id = ?", [row_id]).fetchone()
+        return row[0] if row and row[0] is not None else row_id
+
+    def keep(self, conflict_id: int) -> None:
+        """The value the merge kept stays; the conflict is settled."""
+        with self.store.records.transaction():
+            self._require(conflict_id)
+            self._resolve(conflict_id)
+
+    def restore(self, conflict_id: int) -> None:
+        """Write the lost value back as a new edit (it then wins everywhere); settled."""
+        with self.store.records.transaction():
+            conflict = self._require(conflict_id)
+            self.store.records.update(conflict.table, conflict.row_id, {conflict.field: conflict.lost})
+            self._resolve(conflict_id)
+
+    def _require(self, conflict_id: int) -> Conflict:
+        found = [c for c in self.unresolved() if c.id == conflict_id]
+        if not found:
+            raise NotFound(f"Conflict {conflict_id} is already resolved (perhaps in another window).")
+        return found[0]
+
+    def _resolve(self, conflict_id: int) -> None:
+        self.db.execute("UPDATE conflicts SET resolved_at = ? WHERE id = ?",
+                        [timestamp(self.store.clock()), conflict_id])
+
+
+def _decode(value: str | None):
+    return None if value is None else json.loads(value)

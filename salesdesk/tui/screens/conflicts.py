@@ -1,0 +1,110 @@
+"""The Conflicts screen: fields two teammates edited at once, with one key to keep either value."""
+
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from salesdesk.core.dates import parse_timestamp
+from salesdesk.core.errors import SalesdeskError
+from salesdesk.store.conflicts import Conflict, ConflictStore
+from salesdesk.store.store import Store
+from salesdesk.tui.text import literal, literal_text
+
+EMPTY_TEXT = (
+    "No conflicts.\n\n"
+    "When you and a teammate edit the same field before syncing,\n"
+    "the newer edit wins and the other value is listed here to review."
+)
+EMPTY_VALUE = "(empty)"
+
+
+def _value(value) -> Text:
+    if value is None or value == "":
+        return Text(EMPTY_VALUE, style="dim")
+    return literal_text(value)
+
+
+class ConflictsScreen(Screen):
+    BINDINGS = [
+        Binding("k", "keep", "Keep kept value", id="conflicts.keep"),
+        Binding("r", "restore", "Restore lost value", id="conflicts.restore"),
+    ]
+
+    def __init__(self, store: Store, *, today: date):
+        super().__init__()
+        self.store = store
+        self.today = today
+        self.conflicts = ConflictStore(store)
+        self.shown: list[Conflict] = []
+        self.loaded_generation = 0  # the app's data_generation when the list was last read
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="conflicts-status", markup=False)
+        yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
+        yield Static(EMPTY_TEXT, id="conflicts-empty", markup=False)
+        yield Footer(compact=True)
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(DataTable)
+
+    def on_mount(self) -> None:
+        self.table.add_columns("Table", "Record", "Field", "Kept (in the record)", "Lost", "Detected")
+        self.reload_data()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_generation != self.app.data_generation:
+            self.reload_data()
+
+    def reload_data(self) -> None:
+        """Read the unresolved conflicts again, keeping the cursor near where it was."""
+        self.loaded_generation = self.app.data_generation
+        table = self.table
+        row = table.cursor_row
+        self.shown = self.conflicts.unresolved()
+        table.clear()
+        for conflict in self.shown:
+            detected = parse_timestamp(conflict.detected_at).astimezone()
+            table.add_row(literal_text(conflict.table), literal_text(conflict.record),
+                          literal_text(conflict.field), _value(conflict.kept), _value(conflict.lost),
+                          f"{detected:%Y-%m-%d %H:%M}", key=str(conflict.id))
+        empty = not self.shown
+        table.display = not empty
+        self.query_one("#conflicts-empty").display = empty
+        if not empty:
+            table.move_cursor(row=min(row, len(self.shown) - 1))
+            table.focus()
+        noun = "conflict" if len(self.shown) == 1 else "conflicts"
+        self.query_one("#conflicts-status", Static).update(
+            f"{len(self.shown):,} unresolved {noun}  ·  k keeps the kept value  ·  r restores the lost one")
+
+    def _current(self) -> Conflict | None:
+        if not self.shown:
+            self.notify("No conflict to resolve.", severity="warning")
+            return None
+        return self.shown[min(self.table.cursor_row, len(self.shown) - 1)]
+
+    def action_keep(self) -> None:
+        self._settle(lambda c: self.conflicts.keep(c.id), "Kept")
+
+    def action_restore(self) -> None:
+        self._settle(lambda c: self.conflicts.restore(c.id), "Restored")
+
+    def _settle(self, call, verb: str) -> None:
+        conflict = self._current()
+        if conflict is None:
+            return
+        try:
+            call(conflict)
+        except SalesdeskError as error:
+            self.notify(str(error), severity="error", markup=False)
+        else:
+            value = conflict.kept if verb == "Kept" else conflict.lost
+            shown = EMPTY_VALUE if value in (None, "") else literal(value)
+            self.notify(f"{verb} {literal(conflict.field)}: {shown}.", markup=False)
+        self.reload_data()

@@ -1,0 +1,96 @@
+"""A save refused because the record changed elsewhere: both values, field by field.
+
+Nothing is overwritten without the user choosing to: `m` keeps what they typed (only
+the fields they changed are written, over the record as it is now), `t` takes the
+values saved elsewhere, `esc` goes back.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+
+from salesdesk.tui.text import literal
+
+MINE, THEIRS = "mine", "theirs"
+EMPTY = "(empty)"
+
+
+@dataclass(frozen=True)
+class Difference:
+    label: str
+    mine: str  # as the user typed it
+    theirs: str  # as it was saved elsewhere
+    changed_by_me: bool  # False: the user left it as it was; theirs stays either way
+
+
+def same(a, b) -> bool:
+    """Equal as a person sees it: an empty field is empty whether stored as NULL or ''."""
+    return (a if a is not None else "") == (b if b is not None else "")
+
+
+def my_changes(original: dict, typed: dict) -> dict:
+    """The fields the user changed from the record as they opened it."""
+    return {name: value for name, value in typed.items() if not same(value, original.get(name))}
+
+
+def differences(original: dict, typed: dict, current: dict, fields: Iterable[tuple[str, str]],
+                show: Callable[[str, object], str] = lambda name, value: literal(value)) -> list[Difference]:
+    """Per field (name, label) where what the user would save differs from what is saved now."""
+    mine = my_changes(original, typed)
+    found = []
+    for name, label in fields:
+        if name not in typed or same(typed[name], current.get(name)):
+            continue
+        found.append(Difference(label, _shown(show, name, typed[name]), _shown(show, name, current.get(name)),
+                                name in mine))
+    return found
+
+
+def _shown(show, name, value) -> str:
+    return EMPTY if value is None or value == "" else literal(show(name, value))
+
+
+class StaleScreen(ModalScreen[str | None]):
+    """Shows both values of every field that differs; returns MINE, THEIRS or None (back)."""
+
+    BINDINGS = [
+        Binding("m", "dismiss('mine')", "Keep mine"),
+        Binding("t", "dismiss('theirs')", "Take theirs"),
+        Binding("escape", "dismiss(None)", "Back"),
+    ]
+
+    def __init__(self, what: str, rows: list[Difference]):
+        super().__init__(classes="dialog-screen")
+        self.what = what
+        self.rows = rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide-auto", id="stale-dialog"):
+            yield Label("Changed elsewhere while you edited", classes="dialog-title")
+            yield Static(Text.assemble(
+                (literal(self.what), "bold"),
+                " was saved by someone else (another window or a teammate) after you opened it. "
+                "Nothing has been overwritten."), id="stale-intro")
+            with VerticalScroll(id="stale-fields"):
+                yield Static(self._table(), id="stale-table")
+            yield Static("m: keep mine (writes the fields you changed)  t: take theirs  esc: back",
+                         classes="dialog-keys")
+
+    def _table(self) -> Table:
+        table = Table(expand=True, show_edge=False, pad_edge=False, header_style="bold")
+        table.add_column("Field", ratio=2)
+        table.add_column("Yours", ratio=4)
+        table.add_column("Saved elsewhere", ratio=4)
+        for row in self.rows:
+            yours = Text(row.mine)
+            if not row.changed_by_me:
+                yours.append("  (you left it; theirs stays)", style="dim")
+            table.add_row(Text(row.label), yours, Text(row.theirs))
+        return table
