@@ -14,6 +14,12 @@ def add_parsers(commands, common) -> None:
                                                 "a folder kept in step by Dropbox, Syncthing, "
                                                 "OneDrive or a network share.")
     join.add_argument("folder", metavar="FOLDER")
+    rotate = team_commands.add_parser(
+        "round-robin", parents=[common], help="share out new unowned leads in turn",
+        description="New leads nobody named an owner for (imported rows without an owner, "
+                    "customers added from the command line) go to these people in turn. "
+                    "With no names, round-robin is off and they stay with whoever adds them.")
+    rotate.add_argument("names", metavar="NAME", nargs="*")
     commands.add_parser("sync", parents=[common], help="one round of team sync",
                         description="Bring in teammates' changes and publish yours, once.")
     merge = commands.add_parser("merge", parents=[common], help="fold a conflict copy back in",
@@ -29,6 +35,12 @@ def run_team(args, db_path: Path, user: str, open_store) -> int:
 
     store = open_store(db_path, user)
     try:
+        if getattr(args, "team_command", None) == "round-robin":
+            names = [name.strip() for name in args.names if name.strip()]
+            store.set_setting("round_robin", names)
+            print(f"New unowned leads go in turn to: {', '.join(names)}." if names
+                  else "Round-robin is off: new leads stay with whoever adds them.")
+            return 0
         if getattr(args, "team_command", None) == "join":
             report = team.join(store, Path(args.folder))
             print(f"Joined the team in {team.team_folder(store)} as {user} (device {store.device}).")

@@ -100,3 +100,13 @@ def test_a_database_in_a_sync_folder_gets_a_warning_once(tmp_path):
         assert second.getvalue() == ""
     finally:
         store.close()
+
+
+def test_round_robin_is_set_from_the_command_line(tmp_path):
+    path = tmp_path / "t.db"
+    _new_db(path, "ann")
+    result = run("team", "round-robin", "bob", "cai", "--db", str(path))
+    assert result.returncode == 0 and "bob, cai" in result.stdout
+    value = sqlite3.connect(path).execute("SELECT value FROM settings WHERE id = 'round_robin'").fetchone()
+    assert value == ('["bob", "cai"]',)
+    assert "off" in run("team", "round-robin", "--db", str(path)).stdout

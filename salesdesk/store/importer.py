@@ -146,7 +146,7 @@ class _Import:
             row = {name: "" for name in _COLUMNS}
             row.update(values)
             row.update(id=customer_id, notes="\n".join(_distinct(item.notes)),
-                       owner=row["owner"] or self.store.user)
+                       owner=row["owner"] or self.store.default_owner())
             self.new[customer_id] = row
             self.known.remember(row)
             self.new_tags[customer_id] = self._tags_to_add(customer_id, item.tags)

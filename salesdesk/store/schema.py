@@ -40,6 +40,8 @@ DEFAULT_SETTINGS = {
     "checkin_days": 30,
     "new_lead_days": 1,
     "care_overdue_days": 7,
+    # New leads nobody named an owner for go round-robin to these people; [] is off.
+    "round_robin": [],
 }
 
 

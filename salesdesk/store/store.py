@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from salesdesk.core import pipeline
+from salesdesk.core.assignment import next_owner
 from salesdesk.core.dates import parse_birthday, parse_iso_date, timestamp
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import (
@@ -113,8 +114,33 @@ class Store:
             clean["contract_end"] = parse_iso_date(clean["contract_end"], "contract end").isoformat()
         return clean
 
+    def default_owner(self) -> str:
+        """The owner of a new lead nobody named: the next of the round-robin team if one
+        is set (setting `round_robin`), else whoever is adding it."""
+        owner = next_owner(self.setting("round_robin") or [], self.meta("round_robin_last"))
+        if owner is None:
+            return self.user
+        self.set_meta("round_robin_last", owner)
+        return owner
+
+    def assign(self, table: str, record_id: str, owner: str) -> None:
+        """Give a customer, deal or follow-up to a teammate."""
+        if table not in ("customers", "deals", "followups"):
+            raise InvalidValue("record", f"{table} have no owner.")
+        check_name(owner, "owner")
+        self.records.update(table, record_id, {"owner": owner.strip()})
+
+    def people(self) -> list[str]:
+        """Everyone who owns something or is in the round-robin team, for completion."""
+        names = {row[0] for row in self.db.execute(
+            "SELECT owner FROM customers WHERE owner != '' UNION SELECT owner FROM deals WHERE owner != ''")}
+        names |= set(self.setting("round_robin") or []) | {self.user}
+        return sorted(names, key=str.lower)
+
     def add_customer(self, name: str, **values) -> str:
-        values = self._customer_values({"name": name, "owner": self.user, **values})
+        if not values.get("owner"):
+            values["owner"] = self.default_owner()
+        values = self._customer_values({"name": name, **values})
         return self.records.insert("customers", values)
 
     def update_customer(self, customer_id: str, changes: dict,

@@ -267,3 +267,13 @@ class TestCustomers:
     def test_privacy_mode(self, snap_compare, crm):
         store, ids = crm
         assert _snapshot(snap_compare, store, "asterisk", focus=ids["wang"])
+
+
+async def test_assign_a_customer_to_a_teammate(crm):
+    store, ids = crm
+    async with customers_screen(store, focus=ids["wang"]) as pilot:
+        await pilot.press("O")
+        await settle(pilot)
+        await pilot.press(*"cai", "enter")
+        await settle(pilot)
+        assert store.customer(ids["wang"]).owner == "cai"

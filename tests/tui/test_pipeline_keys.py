@@ -292,3 +292,14 @@ async def test_empty_database_then_the_first_deal(tmp_path):
             assert app.screen.board.focused_card.title == "First order"
     finally:
         store.close()
+
+
+async def test_assign_a_deal_to_a_teammate(seeded):
+    store, ids, _ = seeded
+    deal_id = ids["POS terminals, 12 stores"]
+    async with open_board(store, deal_id) as pilot:
+        await pilot.press("O")
+        await settle(pilot)
+        await pilot.press(*"bob", "enter")
+        await settle(pilot)
+        assert store.deal(deal_id).owner == "bob"

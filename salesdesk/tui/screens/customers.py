@@ -20,7 +20,7 @@ from salesdesk.tui.screens.customer_forms import (
     CUSTOMER_FIELDS, ConfirmScreen, CopyScreen, CustomerForm, DuplicateScreen, FilterScreen, InteractionForm, TagsScreen,
 )
 from salesdesk.tui.screens.deal import NewDealScreen
-from salesdesk.tui.screens.dialogs import FollowUpScreen
+from salesdesk.tui.screens.dialogs import AssignScreen, FollowUpScreen
 from salesdesk.tui.screens.stale import MINE, StaleScreen, differences, my_changes
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
@@ -43,6 +43,7 @@ class CustomersScreen(Screen):
         Binding("F", "filters", "Filters", id="customers.filters"),
         Binding("o", "cycle_sort", "Sort", id="customers.sort"),
         Binding("c", "copy", "Copy", id="customers.copy", show=False),
+        Binding("O", "assign", "Assign", id="customers.assign", show=False),
         Binding("d", "delete", "Delete", id="customers.delete", show=False),
         Binding("escape", "back_to_list", "List", show=False),
     ]
@@ -346,6 +347,18 @@ class CustomersScreen(Screen):
 
         self.app.push_screen(NewDealScreen(BoardQueries(self.store.db), self.store.setting("currency"),
                                            self.today, customer=(customer.id, customer.name)), entered)
+
+    def action_assign(self) -> None:
+        customer = self._selected()
+        if customer is None:
+            return
+
+        def answered(owner: str | None) -> None:
+            if owner and self._guard(lambda: self.store.assign("customers", customer.id, owner) or True):
+                self.notify(f"Assigned to {owner}.", markup=False)
+                self._refresh(keep=customer.id)
+
+        self.app.push_screen(AssignScreen(customer.name, customer.owner, self.store.people()), answered)
 
     def action_delete(self) -> None:
         customer = self._selected()

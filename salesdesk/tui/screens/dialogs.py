@@ -152,3 +152,38 @@ class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
             ok = False
         if ok:
             self.dismiss((due, title.value.strip(), kind.value.strip()))
+
+
+class AssignScreen(ModalScreen[str | None]):
+    """Give a lead to a teammate: a name, completed from the people in the team."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, subject: str, current: str, people: list[str]):
+        super().__init__(classes="dialog-screen")
+        self.subject = subject
+        self.current = current
+        self.people = people
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="assign-dialog"):
+            yield Label("Assign", classes="dialog-title")
+            yield Static(f"{literal(self.subject)}, owned by {literal(self.current) or 'nobody'}",
+                         markup=False)
+            yield FormField("To", placeholder="a teammate's name (→ completes)", id="owner")
+            yield Static("enter: assign  esc: cancel", classes="dialog-keys")
+
+    def on_mount(self) -> None:
+        from textual.suggester import SuggestFromList
+
+        self.query_one("#owner", FormField).input.suggester = SuggestFromList(
+            self.people, case_sensitive=False)
+
+    @on(Input.Submitted, "#owner-input")
+    def _assign(self, event: Input.Submitted) -> None:
+        name = event.value.strip()
+        if not name:
+            self.query_one("#owner", FormField).show_error("Type who should own it.")
+            return
+        known = {person.lower(): person for person in self.people}
+        self.dismiss(known.get(name.lower(), name))

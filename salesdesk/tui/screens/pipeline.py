@@ -13,7 +13,7 @@ from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.board import BoardFilter, BoardQueries
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.deal import DealScreen, NewDealScreen
-from salesdesk.tui.screens.dialogs import ChecklistScreen, FollowUpScreen, LostReasonScreen
+from salesdesk.tui.screens.dialogs import AssignScreen, ChecklistScreen, FollowUpScreen, LostReasonScreen
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.board import Board
 
@@ -164,6 +164,17 @@ class PipelineScreen(Screen):
             self.notify(f"Follow-up booked for {due:%a %d %b}.", markup=False)
 
         self.app.push_screen(FollowUpScreen(deal.title, self.today, f"Follow up: {deal.title}"), answered)
+
+    def _deal_assign(self, deal_id: str) -> None:
+        deal = self.store.deal(deal_id)
+
+        def answered(owner: str | None) -> None:
+            if owner and self._guard(lambda: self.store.assign("deals", deal_id, owner) or True):
+                self.notify(f"Assigned to {owner}.", markup=False)
+                self._reload({deal.stage_id})
+                self.board.focus_deal(deal_id)
+
+        self.app.push_screen(AssignScreen(deal.title, deal.owner, self.store.people()), answered)
 
     def _move(self, deal_id: str, stage_id: str, lost_reason: str = "") -> None:
         before = self.store.deal(deal_id).stage_id

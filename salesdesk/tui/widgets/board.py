@@ -156,6 +156,7 @@ class Board(Widget, can_focus=True):
         Binding("x", "deal('lost')", "Lost", id="board.lost"),
         Binding("enter", "deal('open')", "Open", id="board.open"),
         Binding("f", "deal('followup')", "Follow-up", id="board.followup"),
+        Binding("O", "deal('assign')", "Assign", id="board.assign", show=False),
     ]
 
     class DealAction(Message):
