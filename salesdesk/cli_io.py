@@ -137,7 +137,8 @@ def export_csv(args, store) -> int:
 
 
 def export_ics(args, store, today: date, now: datetime) -> int:
-    from salesdesk.io.ics import build_calendar, followup_entry
+    from salesdesk.io.ics import build_calendar, care_entry, followup_entry
+    from salesdesk.store.agenda import dated_care_between
     from salesdesk.store.exports import open_followups_between
 
     if args.weeks < 1:
@@ -145,13 +146,12 @@ def export_ics(args, store, today: date, now: datetime) -> int:
     last = today + timedelta(weeks=args.weeks) - timedelta(days=1)
     owner = None if args.all else store.user
     entries = [followup_entry(row) for row in open_followups_between(store.db, today, last, owner)]
-    # Care reminders (birthdays, renewals, dormant customers...) belong here too: when the
-    # care reminders can be listed for a span of days, add them as CalendarEntry items
-    # (uid "care-<kind>-<customer id>-<date>@salesdesk", so re-imports update, not double).
-    data = build_calendar(entries, now)
+    care = [care_entry(item) for item in dated_care_between(store, today, last, everyone=args.all)]
+    data = build_calendar(entries + care, now)
     _write(args.output, lambda stream: stream.write(data))
     if args.output:
-        print(f"Wrote {len(entries):,} follow-ups from {today} to {last} to {args.output}")
+        print(f"Wrote {len(entries):,} follow-ups and {len(care):,} care reminders from {today} "
+              f"to {last} to {args.output}")
     return 0
 
 

@@ -193,6 +193,8 @@ def test_export_ics_of_the_demo(tmp_path):
     open_soon = rows(db, "SELECT count(*) FROM followups WHERE done_at IS NULL AND deleted_at IS NULL "
                          "AND due_date BETWEEN date('now', 'localtime') "
                          "AND date('now', 'localtime', '+41 days')")[0][0]
-    assert len(events) == open_soon > 0
-    assert result.stdout.startswith(f"Wrote {open_soon} follow-ups from ")
-    assert all(str(e["uid"]).startswith("followup-") for e in events)
+    followups = [e for e in events if str(e["uid"]).startswith("followup-")]
+    care = [e for e in events if str(e["uid"]).startswith("care-")]
+    assert len(followups) == open_soon > 0
+    assert len(care) > 0 and len(followups) + len(care) == len(events)  # birthdays, renewals...
+    assert result.stdout.startswith(f"Wrote {open_soon} follow-ups and {len(care)} care reminders from ")

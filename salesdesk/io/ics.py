@@ -28,6 +28,20 @@ class CalendarEntry:
     rrule: str | None = None  # an RFC 5545 rule, for a repeating item
 
 
+def care_entry(item) -> CalendarEntry:
+    """A dated care reminder (`salesdesk.core.agenda.AgendaItem`) as an all-day event.
+
+    Its uid is the reminder's own id, so importing the calendar again updates it.
+    """
+    details = [item.why]
+    if item.greet:
+        details.append("Greet: " + ", ".join(item.greet) + (f" and {item.greet_count - len(item.greet)} more"
+                                                            if item.greet_count > len(item.greet) else ""))
+    who = f" · {item.customer}" if item.customer else ""
+    return CalendarEntry(uid=f"care-{item.key}@salesdesk", day=item.due, summary=f"{item.what}{who}",
+                         description="\n".join(details), category=f"salesdesk {item.kind}")
+
+
 def followup_entry(row: dict) -> CalendarEntry:
     """A follow-up row (`salesdesk.store.exports.open_followups_between`) as an event."""
     who = row["customer"] + (f" ({row['company']})" if row.get("company") else "")

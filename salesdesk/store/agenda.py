@@ -318,3 +318,24 @@ class AgendaStore:
             self.resolve(item, core.DISMISSED)
         return followup_id
 
+
+
+# Care reminders with a date of their own: the ones a calendar can hold ahead of time.
+# (Dormant customers, repeat buyers, rotting deals and new leads fall due "now".)
+DATED_CARE = (core.BIRTHDAY, core.LUNAR_BIRTHDAY, core.RENEWAL, core.HOLIDAY, core.CHECKIN)
+
+
+def dated_care_between(store: Store, first: date, last: date, *, everyone: bool = False) -> list:
+    """Dated care reminders due from `first` to `last`, each once, in date order.
+
+    The agenda looks a week ahead, so it is asked once a week across the span.
+    """
+    agendas = AgendaStore(store)
+    found: dict[str, object] = {}
+    day = first
+    while day <= last:
+        for item in agendas.load(day, everyone=everyone).items:
+            if item.kind in DATED_CARE and first <= item.due <= last:
+                found.setdefault(item.key, item)
+        day += timedelta(days=core.HORIZON_DAYS)
+    return sorted(found.values(), key=lambda item: (item.due, item.kind, item.customer))
