@@ -9,13 +9,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from salesdesk.core.errors import SalesdeskError, StaleRecord
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
 from salesdesk.store.store import Store
+from salesdesk.tui.screens.base import DataScreen
 from salesdesk.tui.screens.customer_forms import (
     CUSTOMER_FIELDS, ConfirmScreen, CopyScreen, CustomerForm, DuplicateScreen, FilterScreen, InteractionForm, TagsScreen,
 )
@@ -29,7 +29,7 @@ from salesdesk.tui.widgets.customer_list import CustomerList
 SETTINGS = ("currency", "dormant_days", "tier_a_minor", "tier_b_minor")
 
 
-class CustomersScreen(Screen):
+class CustomersScreen(DataScreen):
     CSS_PATH = "customers.tcss"
 
     BINDINGS = [
@@ -80,13 +80,7 @@ class CustomersScreen(Screen):
         self.loaded_generation = self.app.data_generation
         self.call_after_refresh(self._refresh)
 
-    def on_screen_resume(self) -> None:
-        if self.loaded_generation != self.app.data_generation:
-            self.reload_data()
-
-    def reload_data(self) -> None:
-        """Read the list again, keeping the current customer: the database changed elsewhere."""
-        self.loaded_generation = self.app.data_generation
+    def show_fresh(self) -> None:
         self._refresh(keep=self.current_id)
 
     def _refresh(self, keep: str | None = None) -> None:
@@ -150,13 +144,6 @@ class CustomersScreen(Screen):
         self._update_status()
 
     # -- actions on the customer ------------------------------------------------
-
-    def _guard(self, work):
-        try:
-            return work()
-        except SalesdeskError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return None
 
     def _selected(self):
         customer_id = self.current_id

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from salesdesk.core.dates import ACCEPTED, parse_quick_date, parse_timestamp
 from salesdesk.core.errors import InvalidValue, SalesdeskError, StaleRecord
-from salesdesk.core.money import exponent, format_money, parse_amount
+from salesdesk.core.money import exponent, parse_amount
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.stale import MINE, THEIRS, StaleScreen, differences, my_changes

@@ -5,13 +5,12 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from salesdesk.core import pipeline
-from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.board import BoardFilter, BoardQueries
 from salesdesk.store.store import Store
+from salesdesk.tui.screens.base import DataScreen
 from salesdesk.tui.screens.deal import DealScreen, NewDealScreen
 from salesdesk.tui.screens.dialogs import AssignScreen, ChecklistScreen, FollowUpScreen, LostReasonScreen
 from salesdesk.tui.text import literal
@@ -24,7 +23,7 @@ EMPTY_TEXT = (
 )
 
 
-class PipelineScreen(Screen):
+class PipelineScreen(DataScreen):
     BINDINGS = [
         Binding("n", "new_deal", "New deal", id="pipeline.new"),
         Binding("u", "undo", "Undo", id="pipeline.undo"),
@@ -63,13 +62,7 @@ class PipelineScreen(Screen):
         self.loaded_generation = self.app.data_generation
         self.call_after_refresh(self._reload)
 
-    def on_screen_resume(self) -> None:
-        if self.loaded_generation != self.app.data_generation:
-            self.reload_data()
-
-    def reload_data(self) -> None:
-        """Read the board again: another process or a teammate changed the database."""
-        self.loaded_generation = self.app.data_generation
+    def show_fresh(self) -> None:
         self._reload()
 
     def _reload(self, stage_ids: set[str] | None = None) -> None:
@@ -185,14 +178,6 @@ class PipelineScreen(Screen):
         self._reload({before, stage_id})
         if not self.board.focus_deal(deal_id):
             self.notify(f"Moved to {self.store.stage(stage_id).name}. u undoes it.", markup=False)
-
-    def _guard(self, work):
-        """Run a store call; a refusal becomes a message on screen, never a crash."""
-        try:
-            return work()
-        except SalesdeskError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return None
 
     # -- screen actions ---------------------------------------------------------------
 
