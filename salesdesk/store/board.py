@@ -7,10 +7,9 @@ a covering index) and for the page of cards on screen.
 from dataclasses import dataclass
 from datetime import date
 
-from sqlite_utils import Database
-
 from salesdesk.core import pipeline
 from salesdesk.core.dates import parse_timestamp
+from salesdesk.store.database import Database
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ clock first, the device id breaking ties. A clock value is
 
 import json
 
-from sqlite_utils import Database
-
+from salesdesk.store.database import Database
 
 COUNTER_LIMIT = 99_999  # the largest counter that still formats in five digits
 

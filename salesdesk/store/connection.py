@@ -4,9 +4,8 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.store.database import Database
 from salesdesk.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 10.0

@@ -10,10 +10,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlite_utils import Database
-
 from salesdesk.core.model import phone_key
 from salesdesk.core.segments import SEGMENTS
+from salesdesk.store.database import Database
 
 # Name and last-contact orders are served by indexes; value needs the deal facts.
 SORTS = {

@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
-from sqlite_utils import Database
-
 from salesdesk.core.money import exponent
+from salesdesk.store.database import Database
 
 CUSTOMER_FIELDS = ("id", "name", "company", "title", "phone", "email", "handle", "industry",
                    "tags", "birthday", "lunar_birthday", "contract_end", "source", "owner", "notes")

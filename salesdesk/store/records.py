@@ -8,13 +8,12 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from itertools import islice
 
-from sqlite_utils import Database
-
 from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.errors import NotFound, StaleRecord
 from salesdesk.core.ids import MonotonicIds
 from salesdesk.store.changelog import ChangeLog
 from salesdesk.store.connection import write
+from salesdesk.store.database import Database
 
 _CHUNK = 5000  # rows of a bulk insert built and written at a time
 

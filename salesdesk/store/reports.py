@@ -15,8 +15,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from salesdesk.core import pipeline
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.core.periods import IsoWeek, Period
@@ -28,6 +26,7 @@ from salesdesk.core.weekly import (
     DealLine, FollowUpLine, MoveRow, OpenDeal, WeeklyFacts, WeeklySummary, build_weekly,
 )
 from salesdesk.store.connection import connect
+from salesdesk.store.database import Database
 from salesdesk.store.store import Store
 
 # Counts interactions per person and kind over a range of days without sorting them (see

@@ -1,11 +1,9 @@
 """The schema, as forward-only migrations. `PRAGMA user_version` is their count."""
 
 import json
-import secrets
-
-from sqlite_utils import Database
 
 from salesdesk.core.pipeline import DEFAULT_STAGES
+from salesdesk.store.database import Database
 
 APPLICATION_ID = 0x5A1E5DE5  # marks a SQLite file as a salesdesk database
 SEED_DEVICE = "seed"
@@ -187,6 +185,8 @@ def _v1_initial(db: Database) -> None:
     )
     db["interactions"].enable_fts(["summary", "body"], create_triggers=True)
     # This copy's device id: random, so two copies of a team never share one.
+    import secrets
+
     db.execute("INSERT INTO meta (key, value) VALUES ('device', ?)", [secrets.token_hex(8)])
     _seed(db)
 

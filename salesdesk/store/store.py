@@ -9,8 +9,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from salesdesk.core import pipeline
 from salesdesk.core.assignment import next_owner
 from salesdesk.core.dates import parse_birthday, parse_iso_date, timestamp
@@ -23,6 +21,7 @@ from salesdesk.core.money import check_currency
 from salesdesk.core.recurrence import next_occurrence, normalise_rule, resumed_rule
 from salesdesk.core.segments import CustomerFacts, segment, tier
 from salesdesk.store.connection import open_database
+from salesdesk.store.database import Database
 from salesdesk.store.records import Records
 from salesdesk.store.schema import DEFAULT_SETTINGS, SYNCED_TABLES
 
