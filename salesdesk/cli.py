@@ -118,9 +118,12 @@ def _add_import_export(commands, common) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from salesdesk.cache import holiday_cache
+    from salesdesk.core import calendars
     from salesdesk.core.errors import InvalidValue, SalesdeskError
-    from salesdesk.paths import resolve_db_path, resolve_user
+    from salesdesk.paths import cache_dir, resolve_db_path, resolve_user
 
+    calendars.keep_years_in(holiday_cache(cache_dir))
     try:
         db_path = resolve_db_path(getattr(args, "db", None))
         user = resolve_user(getattr(args, "user", None))
@@ -152,9 +155,14 @@ def run_app(args, db_path: Path, user: str) -> int:
         from salesdesk.cli_team import warn_if_in_sync_folder
 
         warn_if_in_sync_folder(store, db_path)
+        from salesdesk.store.agenda import AgendaStore
+
+        today = _local_today()
+        # The agenda is read while the interface is imported and drawn (see load_soon).
+        first_agenda = AgendaStore.load_soon(AgendaStore(store).path, user, _wall_clock, today)
         from salesdesk.tui.app import SalesdeskApp
 
-        SalesdeskApp(store, user=user, today=_local_today()).run()
+        SalesdeskApp(store, user=user, today=today, first_agenda=first_agenda).run()
     finally:
         store.close()
     return 0

@@ -43,3 +43,13 @@ def store(tmp_path, clock):
     opened = Store.open(tmp_path / "t.db", "ann", clock)
     yield opened
     opened.close()
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_folder(tmp_path_factory, monkeypatch):
+    """The command line keeps holiday years in the user cache folder: a test's own folder."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+    yield
+    from salesdesk.core import calendars
+
+    calendars.keep_years_in(None)

@@ -8,6 +8,7 @@ function that needs it, on first use, never when this module is imported.
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,30 @@ def lunar_birthday_in(lunar: str, lunar_year: int) -> date | None:
 # -- holidays ----------------------------------------------------------------------------
 
 
+class YearStore(Protocol):
+    """Somewhere to keep a country's holidays of a year between runs (see `keep_years_in`)."""
+
+    def get(self, key: str) -> list[list[str]] | None: ...
+
+    def put(self, key: str, value: list[list[str]]) -> None: ...
+
+
+_years: dict[tuple[str, int], tuple[Holiday, ...]] = {}
+_year_store: YearStore | None = None
+
+
+def keep_years_in(store: YearStore | None) -> None:
+    """Keep computed holiday years in `store`, so a later run need not import the calendar.
+
+    Importing the holiday calendar and building a country's rules takes about 100 ms,
+    most of a start-up; the holidays of a year never change for one calendar version.
+    The command line sets this; without it (tests, library use) years are computed.
+    """
+    global _year_store
+    _year_store = store
+    _years.clear()
+
+
 def holidays_between(country: str, first: date, last: date) -> list[Holiday]:
     """Public holidays of `country` from `first` to `last`, one per holiday.
 
@@ -98,21 +123,43 @@ def holidays_between(country: str, first: date, last: date) -> list[Holiday]:
     (China's substituted working days), observed days and eves that lead into the
     holiday itself are not holidays to greet on.
     """
+    found: list[Holiday] = []
+    for year in range(first.year, last.year + 1):
+        found += [h for h in _holidays_of(country, year) if first <= h.day <= last]
+    return found
+
+
+def _holidays_of(country: str, year: int) -> tuple[Holiday, ...]:
+    key = (country, year)
+    if key not in _years:
+        stored = _year_store.get(f"{country}-{year}") if _year_store is not None else None
+        if stored is not None:
+            _years[key] = tuple(Holiday(date.fromisoformat(day), name) for day, name in stored)
+        else:
+            _years[key] = _compute_year(country, year)
+            if _year_store is not None:
+                _year_store.put(f"{country}-{year}",
+                                [[h.day.isoformat(), h.name] for h in _years[key]])
+    return _years[key]
+
+
+def _compute_year(country: str, year: int) -> tuple[Holiday, ...]:
     import holidays
 
     try:
         # English names where the calendar has them, else its own language; never the
-        # names of whatever locale the machine happens to have.
-        calendar = holidays.country_holidays(country, years=range(first.year - 1, last.year + 1),
+        # names of whatever locale the machine happens to have. The years either side
+        # tell whether 1 January follows an eve, or 31 December continues a holiday.
+        calendar = holidays.country_holidays(country, years=range(year - 1, year + 2),
                                              observed=False, language="en_US")
     except NotImplementedError:  # a code the calendar does not know: nothing to greet on
-        return []
+        return ()
     substituted = getattr(calendar, "substituted_label", None)
     prefix = calendar.tr(substituted).split("%")[0].strip() if substituted else None
     names_on = {day: names.split("; ") for day, names in calendar.items()}
     found: list[Holiday] = []
     for day in sorted(names_on):
-        if not first <= day <= last:
+        if day.year != year:
             continue
         for name in names_on[day]:
             if prefix and name.startswith(prefix):
@@ -122,7 +169,7 @@ def holidays_between(country: str, first: date, last: date) -> list[Holiday]:
             if name.endswith("Eve") and day + timedelta(days=1) in names_on:
                 continue
             found.append(Holiday(day, name))
-    return found
+    return tuple(found)
 
 
 def supported_countries() -> set[str]:

@@ -5,6 +5,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import date
 from functools import partial
 
@@ -31,9 +32,10 @@ class SalesdeskApp(App):
     # a screen with a customer in the room. Screens watch it.
     privacy = reactive(False)
 
-    CSS_PATH = "salesdesk.tcss"
+    CSS_PATH = ["salesdesk.tcss", "screens/today.tcss"]
     TITLE = "salesdesk"
     ENABLE_COMMAND_PALETTE = True
+    DEFAULT_MODE = "today"
 
     # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports,
     # 5 Conflicts.
@@ -48,11 +50,12 @@ class SalesdeskApp(App):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store: Store, *, user: str, today: date):
+    def __init__(self, store: Store, *, user: str, today: date, first_agenda: Future | None = None):
         super().__init__()
         self.store = store
         self.user = user
         self.today = today
+        self._first_agenda = first_agenda  # Today's first load, begun before the app
         self.sub_title = user
         # Counts changes made by other processes; a screen that loaded at an older
         # count reloads when it is shown again.
@@ -62,17 +65,19 @@ class SalesdeskApp(App):
         self._path = live.database_path(store)
 
         # Each screen is a mode with its own stack, built (and its module imported)
-        # the first time it is shown.
-        self.add_mode("today", self._today_screen)
+        # the first time it is shown. Today, the one shown first, starts as the default
+        # screen (`get_default_screen`) and becomes a mode once mounted: a mode built at
+        # start-up has Textual parse all the CSS three more times (25 ms).
         self.add_mode("pipeline", self._pipeline_screen)
         self.add_mode("customers", self._customers_screen)
         self.add_mode("reports", self._reports_screen)
         self.add_mode("conflicts", self._conflicts_screen)
 
-    def _today_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen:
         from salesdesk.tui.screens.today import TodayScreen
 
-        return TodayScreen(self.store, user=self.user, today=self.today)
+        first, self._first_agenda = self._first_agenda, None
+        return TodayScreen(self.store, user=self.user, today=self.today, first_agenda=first)
 
     def _pipeline_screen(self) -> Screen:
         from salesdesk.tui.screens.pipeline import PipelineScreen
@@ -104,7 +109,7 @@ class SalesdeskApp(App):
         self.notify("Privacy on: amounts, phones and emails hidden." if self.privacy else "Privacy off.")
 
     def on_mount(self) -> None:
-        self.switch_mode("today")
+        self.add_mode("today", self.get_default_screen)  # its stack is there already
         self._watch = live.DataWatch(self.store)
         self.set_interval(POLL_SECONDS, self.check_for_changes)
         if self._team is not None:

@@ -1,6 +1,7 @@
 """The agenda from a real database: every kind of item, dismissals, snoozing, and its cost."""
 
 import json
+import sqlite3
 from datetime import date, timedelta
 
 import pytest
@@ -108,6 +109,18 @@ def test_follow_ups_are_mine_unless_everyone_is_asked_for(agendas, world):
     everyone = [i.what for i in agendas.load(DAY, everyone=True).items if i.is_followup]
     assert "Bob's call" not in mine and "Bob's call" in everyone
     assert "Quarterly review" not in everyone  # beyond the next 7 days
+
+
+def test_an_agenda_started_early_is_the_one_loaded_later(store, clock, agendas, world):
+    early = AgendaStore.load_soon(agendas.path, store.user, clock, DAY)
+    assert early.result(timeout=30) == agendas.load(DAY)
+
+
+def test_an_early_agenda_that_fails_hands_the_error_to_whoever_waits(tmp_path, clock):
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database at all, not even close" * 200)
+    with pytest.raises(sqlite3.DatabaseError):
+        AgendaStore.load_soon(broken, "ann", clock, DAY).result(timeout=30)
 
 
 def test_each_kind_costs_the_same_queries_however_many_customers(store, clock, agendas, world):

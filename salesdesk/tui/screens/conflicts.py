@@ -6,13 +6,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.conflicts import Conflict, ConflictStore
 from salesdesk.store.store import Store
 from salesdesk.tui.text import literal, literal_text
+from salesdesk.tui.widgets.key_bar import KeyBar
 
 EMPTY_TEXT = (
     "No conflicts.\n\n"
@@ -47,7 +48,7 @@ class ConflictsScreen(Screen):
         yield Static("", id="conflicts-status", markup=False)
         yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
         yield Static(EMPTY_TEXT, id="conflicts-empty", markup=False)
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @property
     def table(self) -> DataTable:

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from salesdesk.core.errors import SalesdeskError, StaleRecord
 from salesdesk.store.board import BoardQueries
@@ -25,6 +25,7 @@ from salesdesk.tui.screens.stale import MINE, StaleScreen, differences, my_chang
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from salesdesk.tui.widgets.customer_list import CustomerList
+from salesdesk.tui.widgets.key_bar import KeyBar
 
 SETTINGS = ("currency", "dormant_days", "tier_a_minor", "tier_b_minor")
 
@@ -63,7 +64,7 @@ class CustomersScreen(DataScreen):
         with Horizontal(id="customers-body"):
             yield CustomerList(self.queries, self.today, id="customer-list")
             yield CustomerDetailPane(id="customer-detail")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @property
     def customer_list(self) -> CustomerList:

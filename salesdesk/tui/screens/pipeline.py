@@ -5,7 +5,7 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from salesdesk.core import pipeline
 from salesdesk.store.board import BoardFilter, BoardQueries
@@ -15,6 +15,7 @@ from salesdesk.tui.screens.deal import DealScreen, NewDealScreen
 from salesdesk.tui.screens.dialogs import AssignScreen, ChecklistScreen, FollowUpScreen, LostReasonScreen
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.board import Board
+from salesdesk.tui.widgets.key_bar import KeyBar
 
 EMPTY_TEXT = (
     "No deals yet.\n\n"
@@ -49,7 +50,7 @@ class PipelineScreen(DataScreen):
         yield Board(BoardQueries(self.store.db), self.store.stages(), self.today,
                     BoardFilter(), id="board")
         yield Static(EMPTY_TEXT, id="board-empty", markup=False)
-        yield Footer(compact=True)
+        yield KeyBar()
 
     @property
     def board(self) -> Board:

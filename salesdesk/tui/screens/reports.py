@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.money import format_money, format_short
@@ -23,6 +23,7 @@ from salesdesk.core.reports import Report, days_text, percent
 from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
 from salesdesk.tui.widgets.bars import PanelRow, ReportPanel
+from salesdesk.tui.widgets.key_bar import KeyBar
 
 HIDDEN = "•••"
 
@@ -95,7 +96,7 @@ class ReportsScreen(Screen):
                         for panel_id in ids:
                             yield ReportPanel(PANELS[panel_id], id=f"panel-{panel_id}")
         yield Static("", id="reports-export", markup=False)
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._path = ReportStore(self.store).path

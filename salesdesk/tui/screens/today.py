@@ -1,7 +1,12 @@
-"""The Today screen: the morning agenda, what each key does to an item, and triage."""
+"""The Today screen: the morning agenda, what each key does to an item, and triage.
+
+The dialogs are imported by the keys that open them: their forms are a fair part of
+the start-up, and the agenda is shown before any of them is needed.
+"""
 
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import date, timedelta
 
 from textual import on, work
@@ -9,18 +14,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from salesdesk.core.agenda import NEXT, OVERDUE, TODAY, Agenda, AgendaItem
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.store.agenda import AgendaStore
 from salesdesk.store.store import Store
-from salesdesk.tui.screens.dialogs import FollowUpScreen
-from salesdesk.tui.screens.today_dialogs import (
-    DateScreen, GreetingScreen, LogScreen, SettingsScreen, SnoozeScreen, subject,
-)
 from salesdesk.tui.widgets.agenda import AgendaList
+from salesdesk.tui.widgets.key_bar import KeyBar
 from salesdesk.tui.widgets.triage import TriagePanel
 
 # How a care reminder is usually acted on, for the "log what happened" prompt.
@@ -32,7 +34,7 @@ Finish = Callable[[str | None, str], None]  # (outcome or None when nothing chan
 
 
 class TodayScreen(Screen):
-    CSS_PATH = "today.tcss"
+    # Its CSS (today.tcss) is the app's: Today is the default screen (see the app).
 
     BINDINGS = [
         Binding("t", "triage", "Triage", id="today.triage"),
@@ -40,8 +42,9 @@ class TodayScreen(Screen):
         Binding("comma", "settings", "Settings", key_display=",", id="today.settings"),
     ]
 
-    def __init__(self, store: Store, *, user: str, today: date):
+    def __init__(self, store: Store, *, user: str, today: date, first_agenda: Future | None = None):
         super().__init__()
+        self._first_agenda = first_agenda  # my agenda of `today`, already being read
         self.store = store
         self.user = user
         self.today = today
@@ -57,7 +60,7 @@ class TodayScreen(Screen):
                      markup=False)
         yield AgendaList(self.today, self.user, id="agenda")
         yield TriagePanel(self.today, id="triage")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # During triage its own keys are the only ones that act on the agenda.
@@ -102,9 +105,13 @@ class TodayScreen(Screen):
 
     @work(thread=True, group="agenda")
     def _load(self, generation: int, everyone: bool) -> None:
+        first, self._first_agenda = self._first_agenda, None
         try:
-            agenda = AgendaStore.load_from(self._path, self.user, self.store.clock, self.today,
-                                           everyone=everyone)
+            if first is not None and not everyone:
+                agenda = first.result()
+            else:
+                agenda = AgendaStore.load_from(self._path, self.user, self.store.clock, self.today,
+                                               everyone=everyone)
         except (SalesdeskError, sqlite3.Error) as error:  # e.g. locked by a long write elsewhere
             self.app.call_from_thread(
                 self.notify, f"The agenda could not be read ({error}); it is read again after "
@@ -166,6 +173,9 @@ class TodayScreen(Screen):
             getattr(self, f"_{action}")(item, finish)
 
     def _done(self, item: AgendaItem, finish: Finish) -> None:
+        from salesdesk.tui.screens.dialogs import FollowUpScreen
+        from salesdesk.tui.screens.today_dialogs import LogScreen, subject
+
         booked, ok = self._guard(lambda: self.agendas.done(item, self.today))
         if not ok:
             finish(None, "")
@@ -213,6 +223,8 @@ class TodayScreen(Screen):
         return CARE_CONTACT.get(item.kind, "call")
 
     def _snooze(self, item: AgendaItem, finish: Finish) -> None:
+        from salesdesk.tui.screens.today_dialogs import SnoozeScreen
+
         def answered(day: date | None) -> None:
             if day is None:
                 finish(None, "")
@@ -228,6 +240,9 @@ class TodayScreen(Screen):
         finish("snoozed" if ok else None, f"to {day:%a %d %b}")
 
     def _reschedule(self, item: AgendaItem, finish: Finish) -> None:
+        from salesdesk.tui.screens.dialogs import FollowUpScreen
+        from salesdesk.tui.screens.today_dialogs import DateScreen, subject
+
         if item.is_followup:
             def answered(day: date | None) -> None:
                 if day is None:
@@ -267,6 +282,8 @@ class TodayScreen(Screen):
         finish("dismissed" if ok else None, "")
 
     def _log(self, item: AgendaItem, finish: Finish) -> None:
+        from salesdesk.tui.screens.today_dialogs import LogScreen, subject
+
         if item.customer_id is None:
             self.notify("A holiday names many customers; open one to log with them.", severity="warning")
             finish(None, "")
@@ -285,6 +302,8 @@ class TodayScreen(Screen):
                                        "", skip="cancel"), answered)
 
     def _open(self, item: AgendaItem, finish: Finish) -> None:
+        from salesdesk.tui.screens.today_dialogs import GreetingScreen
+
         if item.customer_id is None:  # a holiday: whom to greet
             self.app.push_screen(GreetingScreen(item), lambda _: finish(None, ""))
             return
@@ -317,6 +336,8 @@ class TodayScreen(Screen):
         self.reload()
 
     def action_settings(self) -> None:
+        from salesdesk.tui.screens.today_dialogs import SettingsScreen
+
         def answered(values: dict | None) -> None:
             if values is None:
                 return

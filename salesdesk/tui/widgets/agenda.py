@@ -5,8 +5,8 @@ store/agenda.py) and is drawn like the board's columns: the widget keeps the
 index of its first visible line and renders just the page it shows.
 """
 
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -24,8 +24,9 @@ CLEAR = ("A clear agenda. Follow-ups you book (f on a Pipeline card, press 2) an
          "for your customers appear here; m shows everyone's.")
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
+    """A line of the list (a named tuple: a large agenda makes ten thousand of these)."""
+
     kind: str  # "title", "item", "empty" or "gap"
     text: str = ""
     item: AgendaItem | None = None
