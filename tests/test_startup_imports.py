@@ -30,3 +30,13 @@ def test_the_start_up_path_leaves_the_heavy_modules_for_later():
                             check=True, timeout=60)
     loaded = result.stdout.split()
     assert not loaded, "imported at start-up: " + "; ".join(f"{m} ({LATER[m]})" for m in loaded)
+
+
+def test_a_first_visit_of_pipeline_or_customers_leaves_the_dialogs_for_their_keys():
+    dialogs = ("salesdesk.tui.screens.dialogs", "salesdesk.tui.screens.customer_forms",
+               "salesdesk.tui.screens.deal", "salesdesk.tui.screens.stale")
+    script = ("import salesdesk.tui.screens.pipeline, salesdesk.tui.screens.customers; import sys; "
+              f"print(' '.join(m for m in {dialogs!r} if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            check=True, timeout=60)
+    assert result.stdout.split() == []

@@ -1,5 +1,9 @@
 """The Customers screen: a searchable, filterable list beside a detail pane, and every
-action on a customer from the keyboard."""
+action on a customer from the keyboard.
+
+Each dialog is imported by the key that opens it: the forms would otherwise be most
+of the screen's first visit.
+"""
 
 from dataclasses import replace
 from datetime import date
@@ -16,12 +20,6 @@ from salesdesk.store.board import BoardQueries
 from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import DataScreen
-from salesdesk.tui.screens.customer_forms import (
-    CUSTOMER_FIELDS, ConfirmScreen, CopyScreen, CustomerForm, DuplicateScreen, FilterScreen, InteractionForm, TagsScreen,
-)
-from salesdesk.tui.screens.deal import NewDealScreen
-from salesdesk.tui.screens.dialogs import AssignScreen, FollowUpScreen
-from salesdesk.tui.screens.stale import MINE, StaleScreen, differences, my_changes
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from salesdesk.tui.widgets.customer_list import CustomerList
@@ -31,8 +29,6 @@ SETTINGS = ("currency", "dormant_days", "tier_a_minor", "tier_b_minor")
 
 
 class CustomersScreen(DataScreen):
-    CSS_PATH = "customers.tcss"
-
     BINDINGS = [
         Binding("slash", "search", "Search", key_display="/", id="customers.search"),
         Binding("a", "add", "Add", id="customers.add"),
@@ -129,6 +125,8 @@ class CustomersScreen(DataScreen):
         self.customer_list.focus()
 
     def action_filters(self) -> None:
+        from salesdesk.tui.screens.customer_forms import FilterScreen
+
         def chosen(result: CustomerFilter | None) -> None:
             if result is not None:
                 self.customer_list.set_filter(result, keep=self.current_id)
@@ -154,6 +152,8 @@ class CustomersScreen(DataScreen):
         return self.store.customer(customer_id)
 
     def action_add(self) -> None:
+        from salesdesk.tui.screens.customer_forms import CustomerForm, DuplicateScreen
+
         def entered(values: dict | None) -> None:
             if values is None:
                 return
@@ -194,6 +194,8 @@ class CustomersScreen(DataScreen):
             self.show_customer(keep)
 
     def action_edit(self) -> None:
+        from salesdesk.tui.screens.customer_forms import CustomerForm, DuplicateScreen
+
         customer = self._selected()
         if customer is None:
             return
@@ -241,6 +243,9 @@ class CustomersScreen(DataScreen):
             then()
 
     def _changed_elsewhere(self, record: dict, values: dict, current: dict, then) -> None:
+        from salesdesk.tui.screens.customer_forms import CUSTOMER_FIELDS
+        from salesdesk.tui.screens.stale import MINE, StaleScreen, differences, my_changes
+
         mine = my_changes(record, values)
 
         def chosen(choice: str | None) -> None:
@@ -255,6 +260,8 @@ class CustomersScreen(DataScreen):
         self.app.push_screen(StaleScreen(current["name"], rows), chosen)
 
     def action_log(self) -> None:
+        from salesdesk.tui.screens.customer_forms import InteractionForm
+
         customer = self._selected()
         if customer is None:
             return
@@ -280,6 +287,8 @@ class CustomersScreen(DataScreen):
         self.app.push_screen(InteractionForm(customer.name, self.today, self.store.clock()), entered)
 
     def action_tags(self) -> None:
+        from salesdesk.tui.screens.customer_forms import TagsScreen
+
         customer = self._selected()
         if customer is None:
             return
@@ -304,6 +313,8 @@ class CustomersScreen(DataScreen):
                                         self.queries.tag_names()), entered)
 
     def action_followup(self) -> None:
+        from salesdesk.tui.screens.dialogs import FollowUpScreen
+
         customer = self._selected()
         if customer is None:
             return
@@ -319,6 +330,8 @@ class CustomersScreen(DataScreen):
         self.app.push_screen(FollowUpScreen(customer.name, self.today, f"Call {customer.name}"), entered)
 
     def action_new_deal(self) -> None:
+        from salesdesk.tui.screens.deal import NewDealScreen
+
         customer = self._selected()
         if customer is None:
             return
@@ -337,6 +350,8 @@ class CustomersScreen(DataScreen):
                                            self.today, customer=(customer.id, customer.name)), entered)
 
     def action_assign(self) -> None:
+        from salesdesk.tui.screens.dialogs import AssignScreen
+
         customer = self._selected()
         if customer is None:
             return
@@ -349,6 +364,8 @@ class CustomersScreen(DataScreen):
         self.app.push_screen(AssignScreen(customer.name, customer.owner, self.store.people()), answered)
 
     def action_delete(self) -> None:
+        from salesdesk.tui.screens.customer_forms import ConfirmScreen
+
         customer = self._selected()
         if customer is None:
             return
@@ -363,6 +380,8 @@ class CustomersScreen(DataScreen):
         self.app.push_screen(ConfirmScreen("Delete customer", message), answered)
 
     def action_copy(self) -> None:
+        from salesdesk.tui.screens.customer_forms import CopyScreen
+
         customer = self._selected()
         if customer is None:
             return

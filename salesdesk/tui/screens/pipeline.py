@@ -1,4 +1,7 @@
-"""The Pipeline screen: the board, its filter line, and what each key does to a deal."""
+"""The Pipeline screen: the board, its filter line, and what each key does to a deal.
+
+Each dialog is imported by the key that opens it, not by the screen's first visit.
+"""
 
 from datetime import date
 
@@ -11,8 +14,6 @@ from salesdesk.core import pipeline
 from salesdesk.store.board import BoardFilter, BoardQueries
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import DataScreen
-from salesdesk.tui.screens.deal import DealScreen, NewDealScreen
-from salesdesk.tui.screens.dialogs import AssignScreen, ChecklistScreen, FollowUpScreen, LostReasonScreen
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.board import Board
 from salesdesk.tui.widgets.key_bar import KeyBar
@@ -94,6 +95,8 @@ class PipelineScreen(DataScreen):
         handler(event.deal_id)
 
     def _deal_forward(self, deal_id: str) -> None:
+        from salesdesk.tui.screens.dialogs import ChecklistScreen
+
         deal = self.store.deal(deal_id)
         stages = self.store.stages()
         target = pipeline.neighbour(stages, deal.stage_id, +1)
@@ -127,6 +130,8 @@ class PipelineScreen(DataScreen):
         self._move(deal_id, pipeline.first_stage(self.store.stages(), pipeline.WON).id)
 
     def _deal_lost(self, deal_id: str) -> None:
+        from salesdesk.tui.screens.dialogs import LostReasonScreen
+
         deal = self.store.deal(deal_id)
         lost = pipeline.first_stage(self.store.stages(), pipeline.LOST)
 
@@ -137,6 +142,8 @@ class PipelineScreen(DataScreen):
         self.app.push_screen(LostReasonScreen(deal.title, self.board.queries.lost_reasons()), answered)
 
     def _deal_open(self, deal_id: str) -> None:
+        from salesdesk.tui.screens.deal import DealScreen
+
         def closed(saved: bool | None) -> None:
             if saved:
                 self._reload()
@@ -145,6 +152,8 @@ class PipelineScreen(DataScreen):
         self.app.push_screen(DealScreen(self.store, deal_id, self.today), closed)
 
     def _deal_followup(self, deal_id: str) -> None:
+        from salesdesk.tui.screens.dialogs import FollowUpScreen
+
         deal = self.store.deal(deal_id)
 
         def answered(result) -> None:
@@ -160,6 +169,8 @@ class PipelineScreen(DataScreen):
         self.app.push_screen(FollowUpScreen(deal.title, self.today, f"Follow up: {deal.title}"), answered)
 
     def _deal_assign(self, deal_id: str) -> None:
+        from salesdesk.tui.screens.dialogs import AssignScreen
+
         deal = self.store.deal(deal_id)
 
         def answered(owner: str | None) -> None:
@@ -193,6 +204,8 @@ class PipelineScreen(DataScreen):
             self.board.focus_deal(change["deal_id"])
 
     def action_new_deal(self) -> None:
+        from salesdesk.tui.screens.deal import NewDealScreen
+
         def answered(result: dict | None) -> None:
             if result is None:
                 return

@@ -50,8 +50,6 @@ def _fraction(value: float | None, most: float) -> float | None:
 
 
 class ReportsScreen(Screen):
-    CSS_PATH = "reports.tcss"
-
     BINDINGS = [
         Binding("p", "cycle_period(1)", "Period", id="reports.period"),
         Binding("P", "cycle_period(-1)", "Period back", id="reports.period_back", show=False),

@@ -18,7 +18,6 @@ from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.form import FormField
 
-CSS_PATH = "today.tcss"
 
 SETTING_LABELS = {
     "dormant_days": "Dormant after (days without contact)",
@@ -59,7 +58,6 @@ class _DateField:
 class SnoozeScreen(_DateField, ModalScreen[date | None]):
     """Later: one key for tomorrow or next week, or type a date."""
 
-    CSS_PATH = CSS_PATH
     AUTO_FOCUS = ""  # nothing: d, w and t are keys until a date is typed
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
@@ -110,7 +108,6 @@ class SnoozeScreen(_DateField, ModalScreen[date | None]):
 class DateScreen(_DateField, ModalScreen[date | None]):
     """Move a follow-up to another day."""
 
-    CSS_PATH = CSS_PATH
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, item: AgendaItem, today: date, heading: str = "Reschedule"):
@@ -140,7 +137,6 @@ class DateScreen(_DateField, ModalScreen[date | None]):
 class LogScreen(ModalScreen[tuple[str, str] | None]):
     """What happened: a kind and a summary. Escape skips."""
 
-    CSS_PATH = CSS_PATH
     BINDINGS = [Binding("escape", "dismiss(None)", "Skip")]
 
     def __init__(self, heading: str, about: str, kind: str, summary: str, skip: str = "skip"):
@@ -181,7 +177,6 @@ class LogScreen(ModalScreen[tuple[str, str] | None]):
 class GreetingScreen(ModalScreen[None]):
     """Whom to greet for a holiday."""
 
-    CSS_PATH = CSS_PATH
     BINDINGS = [Binding("escape,enter", "dismiss(None)", "Close")]
 
     def __init__(self, item: AgendaItem):
@@ -206,7 +201,6 @@ class GreetingScreen(ModalScreen[None]):
 class SettingsScreen(ModalScreen[dict | None]):
     """The thresholds of the care reminders."""
 
-    CSS_PATH = CSS_PATH
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, settings: care.CareSettings):
