@@ -58,12 +58,16 @@ class BoardQueries:
         self.db = db
 
     def summaries(self, stages: list[pipeline.Stage], board_filter: BoardFilter) -> list[ColumnSummary]:
+        """Count, totals and weighted totals of each of `stages` (all the board's, or the
+        two a move touched: the index is then read for those stages only)."""
         where, params = board_filter.where()
+        marks = ", ".join("?" for _ in stages)
         rows = self.db.execute(
             f"""SELECT d.stage_id, d.currency, count(*), sum(d.amount),
                        sum(d.amount * coalesce(d.probability, s.probability) / 100)
                 FROM deals d JOIN stages s ON s.id = d.stage_id
-                WHERE {where} GROUP BY d.stage_id, d.currency""", params).fetchall()
+                WHERE d.stage_id IN ({marks}) AND {where} GROUP BY d.stage_id, d.currency""",
+            [*(stage.id for stage in stages), *params]).fetchall()
         counts: dict[str, int] = {}
         totals: dict[str, dict[str, int]] = {}
         weighted: dict[str, dict[str, int]] = {}

@@ -102,3 +102,13 @@ def test_reopening_keeps_the_device_id_and_data(tmp_path, clock):
         assert again.customer(customer_id).name == "Kept"
     finally:
         again.close()
+
+
+def test_the_board_sums_of_my_deals_come_from_one_index(store):
+    """A stage move re-reads every column's sums; "mine" must not read each deal's row."""
+    columns = [row[2] for row in store.db.execute("PRAGMA index_info(deals_board)")]
+    assert columns == ["stage_id", "currency", "amount", "probability", "owner", "deleted_at"]
+    plan = " ".join(str(row[3]) for row in store.db.execute(
+        "EXPLAIN QUERY PLAN SELECT d.stage_id, d.currency, count(*), sum(d.amount) FROM deals d "
+        "WHERE d.deleted_at IS NULL AND d.owner = 'ann' GROUP BY d.stage_id, d.currency"))
+    assert "COVERING INDEX deals_board" in plan

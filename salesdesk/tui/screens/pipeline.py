@@ -46,11 +46,17 @@ class PipelineScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter cards by deal, customer or company", id="board-filter")
+        # The filter box and the empty-board text start hidden, so the first layout
+        # gives the board its full height and the first page of cards fills it.
+        filter_box = Input(placeholder="filter cards by deal, customer or company", id="board-filter")
+        filter_box.display = False
+        yield filter_box
         yield Static("", id="board-status", markup=False)
         yield Board(BoardQueries(self.store.db), self.store.stages(), self.today,
                     BoardFilter(), id="board")
-        yield Static(EMPTY_TEXT, id="board-empty", markup=False)
+        empty = Static(EMPTY_TEXT, id="board-empty", markup=False)
+        empty.display = False
+        yield empty
         yield KeyBar()
 
     @property
@@ -59,7 +65,6 @@ class PipelineScreen(DataScreen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "privacy", self.board.set_privacy)
-        self.query_one("#board-filter").display = False
         self.board.focus()
         self.loaded_generation = self.app.data_generation
         self.call_after_refresh(self._reload)

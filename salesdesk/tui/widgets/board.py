@@ -177,6 +177,7 @@ class Board(Widget, can_focus=True):
         self.show_lost = False
         self.focus_at = _Focus()
         self._columns = [StageColumn(stage) for stage in self.stages]
+        self._loaded_capacity: int | None = None  # cards a page held at the last reload
 
     def compose(self):
         yield from self._columns
@@ -195,22 +196,31 @@ class Board(Widget, can_focus=True):
         return sum(column.count for column in self.columns)
 
     def reload(self, stage_ids: set[str] | None = None) -> None:
-        """Fetch headers (one query) and the visible page of the named columns (all by default)."""
-        summaries = {s.stage.id: s for s in self.queries.summaries(self.stages, self.filter)}
+        """Fetch the headers and the visible page of the named columns (all by default)."""
+        self._loaded_capacity = self._columns[0].capacity if self._columns else None
+        stages = [stage for stage in self.stages if stage_ids is None or stage.id in stage_ids]
+        summaries = {s.stage.id: s for s in self.queries.summaries(stages, self.filter)}
         for column in self._columns:
-            column.summary = summaries[column.stage.id]
+            # Redraw only what changed: after a stage move, two columns of six.
+            summary = summaries.get(column.stage.id, column.summary)
+            changed, column.summary = column.summary != summary, summary
             if stage_ids is None or column.stage.id in stage_ids:
-                self._load_page(column)
-            column.refresh()
+                changed |= self._load_page(column)
+            if changed:
+                column.refresh()
         self._clamp_focus()
 
-    def _load_page(self, column: StageColumn) -> None:
+    def _load_page(self, column: StageColumn) -> bool:
+        """Read the column's page of cards again; True if it differs from the one shown."""
         column.top = max(0, min(column.top, column.count - 1))
-        column.cards = self.queries.cards(column.stage, self.filter, column.top,
-                                          column.capacity, self.today)
+        cards = self.queries.cards(column.stage, self.filter, column.top, column.capacity, self.today)
+        changed, column.cards = cards != column.cards, cards
+        return changed
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.is_mounted:
+        # A page holds as many cards as fit: read again only if that number changed.
+        capacity = self._columns[0].capacity if self._columns else None
+        if self.is_mounted and capacity != self._loaded_capacity:
             self.call_after_refresh(self.reload)
 
     # -- focus ------------------------------------------------------------------
@@ -245,10 +255,11 @@ class Board(Widget, can_focus=True):
                     top = self.focus_at.row - column.capacity + 1
                 if top != column.top:
                     column.top = top
-                    self._load_page(column)
+                    if self._load_page(column):
+                        column.refresh()
             if column.cursor != wanted:
                 column.cursor = wanted
-            column.refresh()
+                column.refresh()
 
     def focus_deal(self, deal_id: str) -> bool:
         """Put the focus on a deal wherever it now is; False if the filter hides it."""
