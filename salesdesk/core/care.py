@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from statistics import median
+from typing import NamedTuple
 
 from salesdesk.core import pipeline
 from salesdesk.core.agenda import (
@@ -91,9 +92,12 @@ def parse_setting(key: str, text: str):
 # -- the facts the store gathers -------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Person:
-    """A customer, as a reminder names them."""
+class Person(NamedTuple):
+    """A customer, as a reminder names them.
+
+    This and the facts below are named tuples: the store makes thousands of them on a
+    large database, several times quicker than frozen dataclasses.
+    """
 
     id: str
     name: str
@@ -101,8 +105,7 @@ class Person:
     owner: str = ""
 
 
-@dataclass(frozen=True)
-class BirthdayFact:
+class BirthdayFact(NamedTuple):
     """A solar birthday (month and day, the year of birth when known) or a lunar one."""
 
     customer: Person
@@ -112,14 +115,12 @@ class BirthdayFact:
     lunar: str | None = None  # 'MM-DD' of the Chinese calendar
 
 
-@dataclass(frozen=True)
-class RenewalFact:
+class RenewalFact(NamedTuple):
     customer: Person
     contract_end: date
 
 
-@dataclass(frozen=True)
-class QuietFact:
+class QuietFact(NamedTuple):
     """A customer and when anyone last spoke to them (None: never)."""
 
     customer: Person
@@ -129,15 +130,13 @@ class QuietFact:
     open_deals: int = 0
 
 
-@dataclass(frozen=True)
-class RepeatFact:
+class RepeatFact(NamedTuple):
     customer: Person
     won_on: tuple[date, ...]  # when each won deal closed
     open_deals: int
 
 
-@dataclass(frozen=True)
-class DealFact:
+class DealFact(NamedTuple):
     """A deal and when it entered its current stage."""
 
     customer: Person

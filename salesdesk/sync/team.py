@@ -7,10 +7,8 @@ with its checksum. Readers copy a file out first and check it against its manife
 so a half-synced or damaged file is skipped and tried again next time.
 """
 
-import hashlib
 import json
 import os
-import secrets
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
@@ -73,7 +71,7 @@ def join(store, folder: Path) -> SyncReport:
 
 def _fsync_copy(source: Path, target: Path) -> None:
     """Copy under a temporary name beside the target, fsync, then rename into place."""
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    temporary = target.with_name(f".{target.name}.{os.urandom(4).hex()}.tmp")
     try:
         with open(source, "rb") as reader, open(temporary, "wb") as writer:
             shutil.copyfileobj(reader, writer, 1 << 20)
@@ -93,6 +91,8 @@ def _fsync_copy(source: Path, target: Path) -> None:
 
 
 def _sha256(path: Path) -> str:
+    import hashlib  # here: it loads the OpenSSL library, which the app's start-up does not need
+
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -112,7 +112,7 @@ def publish(store, folder: Path) -> Path:
     shared = _shared(folder)
     shared.mkdir(exist_ok=True)
     work = _work_dir(store)
-    snapshot = work / f"publish-{secrets.token_hex(4)}.db"
+    snapshot = work / f"publish-{os.urandom(4).hex()}.db"
     try:
         store.db.execute("VACUUM INTO ?", [str(snapshot)])
         conn = sqlite3.connect(snapshot)
@@ -128,7 +128,7 @@ def publish(store, folder: Path) -> Path:
         manifest = {"device": store.device, "user": store.user, "schema": SCHEMA_VERSION,
                     "sha256": checksum, "size": snapshot.stat().st_size, "entries": entries,
                     "published_at": timestamp(store.clock())}
-        manifest_file = work / f"manifest-{secrets.token_hex(4)}.json"
+        manifest_file = work / f"manifest-{os.urandom(4).hex()}.json"
         manifest_file.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         _fsync_copy(manifest_file, shared / f"{store.device}.json")
         manifest_file.unlink(missing_ok=True)
@@ -172,7 +172,7 @@ def pull(store, folder: Path, report: SyncReport) -> None:
         if store.meta(f"merged:{device}") == checksum:
             continue  # nothing new from that device
         source = manifest_path.with_suffix(".db")
-        copy = work / f"incoming-{secrets.token_hex(4)}.db"
+        copy = work / f"incoming-{os.urandom(4).hex()}.db"
         try:
             try:
                 shutil.copyfile(source, copy)
@@ -197,7 +197,7 @@ def pull(store, folder: Path, report: SyncReport) -> None:
 
 def rekey(store) -> str:
     """Give this copy a new device id (its old entries keep theirs)."""
-    device = secrets.token_hex(8)
+    device = os.urandom(8).hex()
     store.set_meta("device", device)
     store.records.log.device = device
     return device

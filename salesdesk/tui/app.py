@@ -1,6 +1,7 @@
 """The salesdesk app: handed its store, its user and its today; screens do the work."""
 
 import asyncio
+import gc
 import sqlite3
 import threading
 import time
@@ -25,6 +26,7 @@ from salesdesk.tui import live
 POLL_SECONDS = 1.0  # how often the app asks whether another process changed the database
 SYNC_CHECK_SECONDS = 5.0  # how often it asks whether a team sync round is due
 QUIT_PUBLISH_SECONDS = 10.0  # the longest quitting waits to publish to the team folder
+STARTED_AT_THE_LATEST = 10.0  # the garbage collector is back on by then, agenda or not
 
 
 class SalesdeskApp(App):
@@ -125,8 +127,19 @@ class SalesdeskApp(App):
         self.privacy = not self.privacy
         self.notify("Privacy on: amounts, phones and emails hidden." if self.privacy else "Privacy off.")
 
+    def started(self) -> None:
+        """The first agenda is on screen (or could not be read): collect garbage again.
+
+        The command line pauses the collector for the start-up; what the start-up built
+        is frozen out of later collections, which then walk only what came after.
+        """
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
+
     def on_mount(self) -> None:
         self.add_mode("today", self.get_default_screen)  # its stack is there already
+        self.set_timer(STARTED_AT_THE_LATEST, self.started)
         self._watch = live.DataWatch(self.store)
         self.set_interval(POLL_SECONDS, self.check_for_changes)
         if self._team is not None:

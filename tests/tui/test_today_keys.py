@@ -275,3 +275,17 @@ async def test_settings_are_edited_in_the_app(agenda_db):
         assert (store.setting("dormant_days"), store.setting("holiday_country")) == (120, "")
         whats = [i.what for i in pilot.app.screen.agenda_list.items]
         assert "Get back in touch" not in whats and "New Year's Day greetings" not in whats
+
+
+async def test_the_collector_paused_for_the_start_up_is_back_once_the_agenda_shows(agenda_db):
+    import gc
+
+    store, _ = agenda_db
+    gc.disable()  # as the command line does before it starts the app
+    try:
+        async with today_screen(store) as pilot:
+            await settle(pilot)
+            assert pilot.app.screen.agenda is not None
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -45,6 +45,7 @@ class TodayScreen(Screen):
     def __init__(self, store: Store, *, user: str, today: date, first_agenda: Future | None = None):
         super().__init__()
         self._first_agenda = first_agenda  # my agenda of `today`, already being read
+        self._away = False  # another screen (or a dialog) is over this one
         self.store = store
         self.user = user
         self.today = today
@@ -87,12 +88,22 @@ class TodayScreen(Screen):
     def on_mount(self) -> None:
         self.triage.display = False
         self.agenda_list.focus()
-        self.reload()
+        first = self._first_agenda
+        if first is not None and first.done() and first.exception() is None:
+            # Read already (the usual case): in the first frame, not in a frame after it.
+            self._first_agenda = None
+            self._show(first.result())
+        else:
+            self.reload()
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
 
     def on_screen_resume(self) -> None:
         # Back from another screen (a deal moved, a follow-up booked): show what is true now.
-        if self.agenda is not None and not self.triage.display:
+        if self._away and self.agenda is not None and not self.triage.display:
             self.reload()
+        self._away = False
 
     def reload_data(self) -> None:
         """Show what is true now (another process or a teammate changed the database)."""
@@ -116,6 +127,7 @@ class TodayScreen(Screen):
             self.app.call_from_thread(
                 self.notify, f"The agenda could not be read ({error}); it is read again after "
                              "the next change.", severity="error", markup=False)
+            self.app.call_from_thread(self.app.started)
             return
         self.post_message(self.Loaded(agenda, generation))
 
@@ -123,9 +135,13 @@ class TodayScreen(Screen):
     def _loaded(self, event: Loaded) -> None:
         if event.generation != self._generation:
             return  # a newer load is on its way
-        self.agenda = event.agenda
-        self.agenda_list.show(self.agenda)
+        self._show(event.agenda)
+
+    def _show(self, agenda: Agenda) -> None:
+        self.agenda = agenda
+        self.agenda_list.show(agenda)
         self._update_status()
+        self.call_after_refresh(self.app.started)
 
     def _update_status(self) -> None:
         agenda = self.agenda

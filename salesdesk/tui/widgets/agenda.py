@@ -102,15 +102,15 @@ class AgendaList(Widget, can_focus=True):
             lines.append(_Line("title", section.title, count=len(section.items)))
             if not section.items:
                 lines.append(_Line("empty", EMPTY.get(section.title, EMPTY[""])))
-            lines.extend(_Line("item", item=item) for item in section.items)
-        if not agenda.items:
+            lines.extend([_Line("item", "", item) for item in section.items])
+        if not any(section.items for section in agenda.sections):
             lines += [_Line("gap"), _Line("empty", CLEAR)]
         self.lines = lines
-        keys = [line.item.key if line.item else None for line in lines]
-        if current is not None and current.key in keys:
-            self.cursor = keys.index(current.key)
-        else:
-            self.cursor = self._nearest_item(min(place, len(lines) - 1), +1)
+        found = None
+        if current is not None:
+            found = next((index for index, line in enumerate(lines)
+                          if line.item is not None and line.item.key == current.key), None)
+        self.cursor = found if found is not None else self._nearest_item(min(place, len(lines) - 1), +1)
         self._scroll_to_cursor()
         self.refresh()
 
