@@ -1,5 +1,7 @@
 """The board from the keyboard: each key, asserted on the database."""
 
+from textual import events
+
 from salesdesk.tui.screens.dialogs import ChecklistScreen, FollowUpScreen, LostReasonScreen
 from salesdesk.tui.screens.deal import DealScreen, NewDealScreen
 from tests.conftest import START, TODAY
@@ -65,6 +67,21 @@ async def test_unmet_checklist_asks_once_and_escape_keeps_the_deal(seeded):
         await pilot.press("right_square_bracket")
         await settle(pilot)
         await pilot.press("space", "enter")  # tick the first item, move anyway
+        await settle(pilot)
+        deal = store.deal(deal_id)
+        assert deal.stage_id == "stage-qualified"
+        assert "Contact person and need identified" in deal.checklist_done
+
+
+async def test_a_space_typed_straight_after_the_move_key_ticks_the_checklist(seeded):
+    """Keys in one burst, as a quick typist sends them: none is lost to the board."""
+    store, ids, _ = seeded
+    deal_id = ids["50 laptops for Shenzhen"]
+    async with open_board(store, deal_id) as pilot:
+        pilot.app.post_message(events.Key("right_square_bracket", "]"))
+        pilot.app.post_message(events.Key("space", " "))
+        await settle(pilot)
+        await pilot.press("enter")
         await settle(pilot)
         deal = store.deal(deal_id)
         assert deal.stage_id == "stage-qualified"

@@ -92,6 +92,11 @@ class ChecklistScreen(ModalScreen[list[str] | None]):
             yield Static(f"space: tick  enter: move to {literal(self.target_name)} anyway  esc: stay",
                          classes="dialog-keys", markup=False)
 
+    def on_mount(self) -> None:
+        # Focused now, not when the screen is first shown: a space typed right after
+        # the move key would otherwise reach the screen before the list and be lost.
+        self.query_one("#checklist", SelectionList).focus()
+
     def action_move(self) -> None:
         self.dismiss(list(self.query_one("#checklist", SelectionList).selected))
 

@@ -53,7 +53,7 @@ class PipelineScreen(DataScreen):
         yield filter_box
         yield Static("", id="board-status", markup=False)
         yield Board(BoardQueries(self.store.db), self.store.stages(), self.today,
-                    BoardFilter(), id="board")
+                    BoardFilter(), self._deal_action, id="board")
         empty = Static(EMPTY_TEXT, id="board-empty", markup=False)
         empty.display = False
         yield empty
@@ -94,10 +94,8 @@ class PipelineScreen(DataScreen):
 
     # -- deal actions from the board ----------------------------------------------
 
-    @on(Board.DealAction)
-    def _deal_action(self, event: Board.DealAction) -> None:
-        handler = getattr(self, f"_deal_{event.action}")
-        handler(event.deal_id)
+    def _deal_action(self, action: str, deal_id: str) -> None:
+        getattr(self, f"_deal_{action}")(deal_id)
 
     def _deal_forward(self, deal_id: str) -> None:
         from salesdesk.tui.screens.dialogs import ChecklistScreen

@@ -5,6 +5,7 @@ summary query and asks for the page of cards it shows. Moving the focus past the
 page asks for the next page. So a stage with 10,000 deals costs what one with 10 does.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,6 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.message import Message
 from textual.widget import Widget
 
 from salesdesk.core import pipeline
@@ -159,17 +159,17 @@ class Board(Widget, can_focus=True):
         Binding("O", "deal('assign')", "Assign", id="board.assign", show=False),
     ]
 
-    class DealAction(Message):
-        """The person asked for something to happen to the focused deal."""
-
-        def __init__(self, action: str, deal_id: str):
-            super().__init__()
-            self.action = action
-            self.deal_id = deal_id
-
     def __init__(self, queries: BoardQueries, stages: list[pipeline.Stage], today: date,
-                 board_filter: BoardFilter, *, id: str | None = None):
+                 board_filter: BoardFilter, on_deal: Callable[[str, str], None], *,
+                 id: str | None = None):
+        """`on_deal(action, deal_id)` does what a deal key asks (forward, won, open...).
+
+        It is called at once, within the key press, not by a message handled later: a
+        dialog it opens is then on screen before the next key is read, so a space typed
+        straight after `]` ticks the checklist instead of reaching the board.
+        """
         super().__init__(id=id)
+        self.on_deal = on_deal
         self.queries = queries
         self.stages = pipeline.ordered(stages)
         self.today = today
@@ -301,7 +301,7 @@ class Board(Widget, can_focus=True):
     def action_deal(self, action: str) -> None:
         card = self.focused_card
         if card is not None:
-            self.post_message(self.DealAction(action, card.deal_id))
+            self.on_deal(action, card.deal_id)
 
     # -- filters ------------------------------------------------------------------
 
