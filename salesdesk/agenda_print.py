@@ -52,8 +52,10 @@ def print_agenda(agenda: Agenda, user: str, console: Console | None = None) -> N
 
 
 def _natural_widths(headings: list[str], rows: list[list[str]], with_headings: bool) -> list[int]:
-    return [max([cell_len(row[column]) for row in rows] + ([cell_len(name)] if with_headings else [0]))
-            for column, name in enumerate(headings)]
+    return [
+        max([cell_len(row[column]) for row in rows] + ([cell_len(name)] if with_headings else [0]))
+        for column, name in enumerate(headings)
+    ]
 
 
 def fit_widths(headings: list[str], natural: list[int], width: int) -> list[int]:
@@ -104,19 +106,21 @@ def _print_tables(agenda: Agenda, user: str, rows: dict[int, list[str]], console
     rule = "─" * (sum(widths) + len(GAP) * (len(widths) - 1))
     runs = [(title(agenda, user), "bold")]
     for section in agenda.sections:
-        runs += [("\n\n", ""), (f"{section.title} ", SECTION_STYLES.get(section.title, "bold")),
-                 (f"{len(section.items):,}", "dim")]
+        runs += [
+            ("\n\n", ""),
+            (f"{section.title} ", SECTION_STYLES.get(section.title, "bold")),
+            (f"{len(section.items):,}", "dim"),
+        ]
         if not section.items:
             runs.append(("  nothing", "dim"))
             continue
-        header = GAP.join(set_cell_size(name, width) for name, width in zip(headings, widths))
+        header = GAP.join(set_cell_size(name, width) for name, width in zip(headings, widths, strict=True))
         runs += [("\n" + INDENT, ""), (header, "dim bold"), ("\n" + INDENT, ""), (rule, "dim")]
         for item in section.items:
             runs.append(("\n" + INDENT, ""))
             why_style = ("yellow" if item.kind in WARN_KINDS else "green") if item.is_care else ""
-            styles = ("red" if item.due < agenda.today else "", "bold", "", why_style, "dim", "dim",
-                      "dim")
-            for column, (cell, width) in enumerate(zip(rows[id(item)], widths)):
+            styles = ("red" if item.due < agenda.today else "", "bold", "", why_style, "dim", "dim", "dim")
+            for column, (cell, width) in enumerate(zip(rows[id(item)], widths, strict=True)):
                 if column:
                     runs.append((GAP, ""))
                 if cell_len(cell) > width:
@@ -136,8 +140,10 @@ def _print_plain(agenda: Agenda, user: str, rows: dict[int, list[str]], console:
             lines.append("  nothing")
             continue
         for item in section.items:
-            padded = [cell + " " * (width - cell_len(cell))
-                      for cell, width in zip(rows[id(item)], widths)]
+            padded = [
+                cell + " " * (width - cell_len(cell))
+                for cell, width in zip(rows[id(item)], widths, strict=True)
+            ]
             lines.append((INDENT + GAP.join(padded)).rstrip())
     # Plain text as it is (literal, so nothing in it can act on a terminal), in one write.
     console.file.write("\n".join(lines) + "\n")

@@ -4,6 +4,7 @@ A cache only: losing the file, or failing to write it, costs a recomputation and
 nothing else, so every error here is swallowed.
 """
 
+import contextlib
 import json
 import os
 from collections.abc import Callable
@@ -42,14 +43,13 @@ class JsonCache:
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"version": self.version, "values": values},
-                                            ensure_ascii=False), encoding="utf-8")
+            temporary.write_text(
+                json.dumps({"version": self.version, "values": values}, ensure_ascii=False), encoding="utf-8"
+            )
             os.replace(temporary, self.path)
         except OSError:
-            try:
+            with contextlib.suppress(OSError):
                 temporary.unlink(missing_ok=True)
-            except OSError:
-                pass
 
 
 def holiday_cache(folder: Callable[[], Path]) -> JsonCache:
@@ -58,6 +58,7 @@ def holiday_cache(folder: Callable[[], Path]) -> JsonCache:
     The calendar's version is told by its files (found without importing it): a new
     version, with rules that may differ, starts the cache afresh.
     """
+
     def version() -> str:
         spec = find_spec("holidays")
         try:

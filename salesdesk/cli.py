@@ -8,14 +8,14 @@ import argparse
 import gc
 import sqlite3
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from salesdesk import __version__
 
 
 def _wall_clock() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _local_today():
@@ -26,42 +26,70 @@ def build_parser() -> argparse.ArgumentParser:
     # --db and --user may stand before or after the command: both parsers know them,
     # and SUPPRESS keeps the sub-parser from overwriting a value given before it.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help="the database file (default: $SALESDESK_DB, else the user data folder)")
-    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
-                        help="who you are (default: $SALESDESK_USER, else the login name)")
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the database file (default: $SALESDESK_DB, else the user data folder)",
+    )
+    common.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="who you are (default: $SALESDESK_USER, else the login name)",
+    )
     parser = argparse.ArgumentParser(
-        prog="salesdesk", parents=[common],
+        prog="salesdesk",
+        parents=[common],
         description="A keyboard-driven CRM in the terminal. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"salesdesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    demo = commands.add_parser("demo", parents=[common], help="build a demo database",
-                               description="Build a demo database anchored on today.")
-    demo.add_argument("--size", choices=("small", "large"), default="small",
-                      help="small: about 40 customers; large: 100,000 customers, 30,000 deals, "
-                           "1,000,000 interactions")
-    demo.add_argument("--force", action="store_true",
-                      help="overwrite a database that is not a demo")
-    demo.add_argument("--today", metavar="YYYY-MM-DD",
-                      help="the day the demo is anchored on (default: today)")
+    demo = commands.add_parser(
+        "demo",
+        parents=[common],
+        help="build a demo database",
+        description="Build a demo database anchored on today.",
+    )
+    demo.add_argument(
+        "--size",
+        choices=("small", "large"),
+        default="small",
+        help="small: about 40 customers; large: 100,000 customers, 30,000 deals, 1,000,000 interactions",
+    )
+    demo.add_argument("--force", action="store_true", help="overwrite a database that is not a demo")
+    demo.add_argument(
+        "--today", metavar="YYYY-MM-DD", help="the day the demo is anchored on (default: today)"
+    )
 
-    agenda = commands.add_parser("agenda", parents=[common], help="print today's agenda",
-                                 description="Print the agenda: overdue, today and the next 7 days "
-                                             "of follow-ups and care reminders.")
-    agenda.add_argument("--date", metavar="YYYY-MM-DD",
-                        help="the day whose agenda to print (default: today)")
-    agenda.add_argument("--all", action="store_true",
-                        help="everyone's follow-ups and reminders, not only yours")
+    agenda = commands.add_parser(
+        "agenda",
+        parents=[common],
+        help="print today's agenda",
+        description="Print the agenda: overdue, today and the next 7 days of follow-ups and care reminders.",
+    )
+    agenda.add_argument("--date", metavar="YYYY-MM-DD", help="the day whose agenda to print (default: today)")
+    agenda.add_argument(
+        "--all", action="store_true", help="everyone's follow-ups and reminders, not only yours"
+    )
 
-    commands.add_parser("check", parents=[common], help="integrity and schema report",
-                        description="Report integrity, schema version and row counts.")
+    commands.add_parser(
+        "check",
+        parents=[common],
+        help="integrity and schema report",
+        description="Report integrity, schema version and row counts.",
+    )
 
-    backup = commands.add_parser("backup", parents=[common], help="write a consistent copy",
-                                 description="Write a consistent, verified copy of the database.")
-    backup.add_argument("-o", "--output", metavar="FILE",
-                        help="where to write it (default: beside the database, dated)")
+    backup = commands.add_parser(
+        "backup",
+        parents=[common],
+        help="write a consistent copy",
+        description="Write a consistent, verified copy of the database.",
+    )
+    backup.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write it (default: beside the database, dated)"
+    )
 
     _add_import_export(commands, common)
     from salesdesk import cli_team
@@ -71,43 +99,70 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_import_export(commands, common) -> None:
-    imports = commands.add_parser("import", parents=[common], help="import customers from a file",
-                                  description="Import customers from a CSV/TSV file or vCards.")
+    imports = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import customers from a file",
+        description="Import customers from a CSV/TSV file or vCards.",
+    )
     kinds = imports.add_subparsers(dest="kind", metavar="KIND", required=True)
     sheet = kinds.add_parser(
-        "customers", parents=[common], help="customers from a CSV or TSV file",
+        "customers",
+        parents=[common],
+        help="customers from a CSV or TSV file",
         description="Import customers from a CSV/TSV file as any spreadsheet saves it. Rows "
-                    "whose email or phone matches a customer update it; exit status 0 when "
-                    "every row was imported, 1 when some were refused, 2 when the file "
-                    "could not be read (then nothing is imported).")
-    vcard = kinds.add_parser("vcard", parents=[common], help="customers from a vCard (.vcf) file",
-                             description="Import the cards of a vCard file (2.1, 3.0 or 4.0) "
-                                         "as customers, matched like a CSV import.")
+        "whose email or phone matches a customer update it; exit status 0 when "
+        "every row was imported, 1 when some were refused, 2 when the file "
+        "could not be read (then nothing is imported).",
+    )
+    vcard = kinds.add_parser(
+        "vcard",
+        parents=[common],
+        help="customers from a vCard (.vcf) file",
+        description="Import the cards of a vCard file (2.1, 3.0 or 4.0) "
+        "as customers, matched like a CSV import.",
+    )
     for parser in (sheet, vcard):
         parser.add_argument("file", metavar="FILE")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="report what would be imported and save nothing")
-        parser.add_argument("--region", metavar="CC",
-                            help="read phone numbers without a country code as this region's "
-                                 "(e.g. GB); CN and US are always tried")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would be imported and save nothing"
+        )
+        parser.add_argument(
+            "--region",
+            metavar="CC",
+            help="read phone numbers without a country code as this region's "
+            "(e.g. GB); CN and US are always tried",
+        )
     sheet.add_argument("--encoding", metavar="E", help="the file's encoding (default: detected)")
-    sheet.add_argument("--delimiter", metavar="D",
-                       help="the column separator: , ; or tab (default: detected)")
+    sheet.add_argument(
+        "--delimiter", metavar="D", help="the column separator: , ; or tab (default: detected)"
+    )
     order = sheet.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", action="store_true", help="read 03/04/2026 as 3 April")
     order.add_argument("--monthfirst", action="store_true", help="read 03/04/2026 as March 4")
 
-    exports = commands.add_parser("export", parents=[common], help="write CSV, iCalendar or the weekly summary",
-                                  description="Export records as CSV or follow-ups as iCalendar.")
+    exports = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write CSV, iCalendar or the weekly summary",
+        description="Export records as CSV or follow-ups as iCalendar.",
+    )
     formats = exports.add_subparsers(dest="format", metavar="FORMAT", required=True)
-    table = formats.add_parser("csv", parents=[common], help="a table as CSV for a spreadsheet",
-                               description="Write a table as CSV: UTF-8 with a byte-order mark, "
-                                           "formula-looking cells escaped.")
+    table = formats.add_parser(
+        "csv",
+        parents=[common],
+        help="a table as CSV for a spreadsheet",
+        description="Write a table as CSV: UTF-8 with a byte-order mark, formula-looking cells escaped.",
+    )
     table.add_argument("table", choices=("customers", "deals", "interactions", "followups"))
     table.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
-    calendar = formats.add_parser("ics", parents=[common], help="follow-ups as an iCalendar file",
-                                  description="Write your open follow-ups of the coming weeks "
-                                              "as an iCalendar file for a phone calendar.")
+    calendar = formats.add_parser(
+        "ics",
+        parents=[common],
+        help="follow-ups as an iCalendar file",
+        description="Write your open follow-ups of the coming weeks "
+        "as an iCalendar file for a phone calendar.",
+    )
     calendar.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
     calendar.add_argument("--weeks", type=int, default=6, help="how many weeks ahead (default: 6)")
     calendar.add_argument("--all", action="store_true", help="everyone's follow-ups, not only yours")
@@ -137,8 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"salesdesk: {error}", file=sys.stderr)
         return 1
     except sqlite3.DatabaseError as error:
-        print(f"salesdesk: the database could not be used ({error}); "
-              "run 'salesdesk check' for a report.", file=sys.stderr)
+        print(
+            f"salesdesk: the database could not be used ({error}); run 'salesdesk check' for a report.",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         return 130
@@ -182,8 +239,12 @@ def run_demo(args, db_path: Path, user: str) -> int:
         anchor = parse_iso_date(args.today, "--today")
         now = datetime.combine(anchor, now.timetz())
     counts = write_demo(db_path, args.size, now, user, force=args.force)
-    print(f"Built a {args.size} demo in {db_path}: " + ", ".join(
-        f"{counts[name]:,} {name}" for name in ("customers", "deals", "interactions", "followups")))
+    print(
+        f"Built a {args.size} demo in {db_path}: "
+        + ", ".join(
+            f"{counts[name]:,} {name}" for name in ("customers", "deals", "interactions", "followups")
+        )
+    )
     print(f"Open it with: salesdesk --db {db_path}")
     return 0
 

@@ -26,8 +26,9 @@ def import_customers(args, open_store: Callable) -> int:
     order = DAY_FIRST if args.dayfirst else MONTH_FIRST if args.monthfirst else None
     try:
         region = _region(args.region)
-        batch = read_customers_csv(Path(args.file), encoding=args.encoding,
-                                   delimiter=args.delimiter, date_order=order)
+        batch = read_customers_csv(
+            Path(args.file), encoding=args.encoding, delimiter=args.delimiter, date_order=order
+        )
     except UnreadableFile as error:
         print(f"salesdesk: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
@@ -55,13 +56,15 @@ def _region(option: str | None) -> str | None:
     import phonenumbers
 
     if option.upper() not in phonenumbers.SUPPORTED_REGIONS:
-        raise UnreadableFile(f"--region {option!r} is not a region code; use two letters "
-                             "such as CN, US, GB or DE.")
+        raise UnreadableFile(
+            f"--region {option!r} is not a region code; use two letters such as CN, US, GB or DE."
+        )
     return option.upper()
 
 
-def _import(batch: ImportBatch, open_store: Callable, region: str | None, dry_run: bool,
-            unit: str = "rows") -> int:
+def _import(
+    batch: ImportBatch, open_store: Callable, region: str | None, dry_run: bool, unit: str = "rows"
+) -> int:
     from salesdesk.store.importer import import_customers as run_import
 
     print(f"Reading {batch.source}: {batch.described}; {batch.rows:,} {unit}.")
@@ -71,16 +74,17 @@ def _import(batch: ImportBatch, open_store: Callable, region: str | None, dry_ru
     try:
         region = region or store.setting("phone_region")
         with _progress(len(batch.customers)) as progress:
-            result = run_import(store, batch.customers, region=region, dry_run=dry_run,
-                                progress=progress)
+            result = run_import(store, batch.customers, region=region, dry_run=dry_run, progress=progress)
     finally:
         store.close()
     refusals = sorted(batch.refusals + result.refusals, key=lambda refusal: refusal.line)
     for refusal in refusals:
         print(refusal.sentence(batch.source))
     refused = len({refusal.record_line for refusal in refusals})
-    summary = (f"{result.created:,} created, {result.updated:,} updated, "
-               f"{result.unchanged:,} unchanged, {refused:,} refused")
+    summary = (
+        f"{result.created:,} created, {result.updated:,} updated, "
+        f"{result.unchanged:,} unchanged, {refused:,} refused"
+    )
     if result.merged:
         summary += f", {result.merged:,} merged into an earlier {unit[:-1]} of the same customer"
     if dry_run:
@@ -106,13 +110,20 @@ class _progress:
             return None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                            TimeElapsedColumn(), console=console, transient=True)
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self.bar.start()
         task = self.bar.add_task("Matching", total=self.total)
 
         def advance(stage: str, done: int) -> None:
             self.bar.update(task, completed=done, description=stage.capitalize())
+
         return advance
 
     def __exit__(self, *exc) -> None:
@@ -150,8 +161,10 @@ def export_ics(args, store, today: date, now: datetime) -> int:
     data = build_calendar(entries + care, now)
     _write(args.output, lambda stream: stream.write(data))
     if args.output:
-        print(f"Wrote {len(entries):,} follow-ups and {len(care):,} care reminders from {today} "
-              f"to {last} to {args.output}")
+        print(
+            f"Wrote {len(entries):,} follow-ups and {len(care):,} care reminders from {today} "
+            f"to {last} to {args.output}"
+        )
     return 0
 
 

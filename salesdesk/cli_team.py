@@ -6,26 +6,45 @@ from pathlib import Path
 
 
 def add_parsers(commands, common) -> None:
-    team = commands.add_parser("team", parents=[common], help="share through a sync folder",
-                               description="Show the team folder and the devices in it, or join one.")
+    team = commands.add_parser(
+        "team",
+        parents=[common],
+        help="share through a sync folder",
+        description="Show the team folder and the devices in it, or join one.",
+    )
     team_commands = team.add_subparsers(dest="team_command", metavar="ACTION")
-    join = team_commands.add_parser("join", parents=[common], help="join (or start) a team",
-                                    description="Join (or start) the team sharing FOLDER, "
-                                                "a folder kept in step by Dropbox, Syncthing, "
-                                                "OneDrive or a network share.")
+    join = team_commands.add_parser(
+        "join",
+        parents=[common],
+        help="join (or start) a team",
+        description="Join (or start) the team sharing FOLDER, "
+        "a folder kept in step by Dropbox, Syncthing, "
+        "OneDrive or a network share.",
+    )
     join.add_argument("folder", metavar="FOLDER")
     rotate = team_commands.add_parser(
-        "round-robin", parents=[common], help="share out new unowned leads in turn",
+        "round-robin",
+        parents=[common],
+        help="share out new unowned leads in turn",
         description="New leads nobody named an owner for (imported rows without an owner, "
-                    "customers added from the command line) go to these people in turn. "
-                    "With no names, round-robin is off and they stay with whoever adds them.")
+        "customers added from the command line) go to these people in turn. "
+        "With no names, round-robin is off and they stay with whoever adds them.",
+    )
     rotate.add_argument("names", metavar="NAME", nargs="*")
-    commands.add_parser("sync", parents=[common], help="one round of team sync",
-                        description="Bring in teammates' changes and publish yours, once.")
-    merge = commands.add_parser("merge", parents=[common], help="fold a conflict copy back in",
-                                description="Merge another copy of a salesdesk database (a sync "
-                                            "tool's conflict copy, an old backup) into this one, "
-                                            "then move it aside into salesdesk-merged/.")
+    commands.add_parser(
+        "sync",
+        parents=[common],
+        help="one round of team sync",
+        description="Bring in teammates' changes and publish yours, once.",
+    )
+    merge = commands.add_parser(
+        "merge",
+        parents=[common],
+        help="fold a conflict copy back in",
+        description="Merge another copy of a salesdesk database (a sync "
+        "tool's conflict copy, an old backup) into this one, "
+        "then move it aside into salesdesk-merged/.",
+    )
     merge.add_argument("other", metavar="OTHER.db")
     merge.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
 
@@ -38,8 +57,11 @@ def run_team(args, db_path: Path, user: str, open_store) -> int:
         if getattr(args, "team_command", None) == "round-robin":
             names = [name.strip() for name in args.names if name.strip()]
             store.set_setting("round_robin", names)
-            print(f"New unowned leads go in turn to: {', '.join(names)}." if names
-                  else "Round-robin is off: new leads stay with whoever adds them.")
+            print(
+                f"New unowned leads go in turn to: {', '.join(names)}."
+                if names
+                else "Round-robin is off: new leads stay with whoever adds them."
+            )
             return 0
         if getattr(args, "team_command", None) == "join":
             report = team.join(store, Path(args.folder))
@@ -55,8 +77,10 @@ def run_team(args, db_path: Path, user: str, open_store) -> int:
         print(f"This device: {store.device} ({user}), last published {store.meta('published_at') or 'never'}")
         for peer in team.peers(folder):
             mark = " (this device)" if peer.device == store.device else ""
-            print(f"  {peer.user:<16} {peer.device}  published {peer.published_at}, "
-                  f"{peer.entries:,} changes{mark}")
+            print(
+                f"  {peer.user:<16} {peer.device}  published {peer.published_at}, "
+                f"{peer.entries:,} changes{mark}"
+            )
         return 0
     finally:
         store.close()
@@ -93,8 +117,10 @@ def run_merge(args, db_path: Path, user: str, open_store) -> int:
     verb = "Would merge" if args.dry_run else "Merged"
     print(f"{verb} the {what} {other.name}: " + report.summary().split(": ", 1)[1])
     if report.conflicts:
-        print(f"{report.conflicts} fields were edited in both copies; the losing values are kept "
-              "on the Conflicts screen (key 5).")
+        print(
+            f"{report.conflicts} fields were edited in both copies; the losing values are kept "
+            "on the Conflicts screen (key 5)."
+        )
     if not args.dry_run:
         moved = archive(other, datetime.now())
         print(f"Moved {other.name} to {moved} (kept, not deleted).")
@@ -108,7 +134,10 @@ def warn_if_in_sync_folder(store, db_path: Path) -> None:
     tool = sync_tool_of(db_path)
     if tool is None or store.meta("warned_sync_folder") == str(db_path.resolve()):
         return
-    print(f"salesdesk: warning: {db_path} is inside a {tool} folder. A sync tool can copy an open "
-          "database half-written and lose edits. Keep the database outside it and share with "
-          "'salesdesk team join FOLDER' instead.", file=sys.stderr)
+    print(
+        f"salesdesk: warning: {db_path} is inside a {tool} folder. A sync tool can copy an open "
+        "database half-written and lose edits. Keep the database outside it and share with "
+        "'salesdesk team join FOLDER' instead.",
+        file=sys.stderr,
+    )
     store.set_meta("warned_sync_folder", str(db_path.resolve()))

@@ -15,12 +15,16 @@ from pathlib import Path
 def add_weekly_parser(formats, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add `weekly` to the sub-parsers of `salesdesk export` (`common` holds --db and --user)."""
     weekly = formats.add_parser(
-        "weekly", parents=[common], help="a markdown summary of a week",
+        "weekly",
+        parents=[common],
+        help="a markdown summary of a week",
         description="Write a markdown summary of an ISO week: headline numbers beside the "
-                    "week before, stage moves, deals won and lost, activity, follow-ups, "
-                    "what is due next week and the largest deals closing soon.")
-    weekly.add_argument("--week", metavar="YYYY-Www",
-                        help="the ISO week, e.g. 2026-W48 (default: the current week)")
+        "week before, stage moves, deals won and lost, activity, follow-ups, "
+        "what is due next week and the largest deals closing soon.",
+    )
+    weekly.add_argument(
+        "--week", metavar="YYYY-Www", help="the ISO week, e.g. 2026-W48 (default: the current week)"
+    )
     weekly.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
     weekly.add_argument("--all", action="store_true", help="everyone's work, not only yours")
     return weekly

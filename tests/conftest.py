@@ -1,12 +1,12 @@
 """Shared fixtures: a controllable clock and a fresh store on a tmp_path database."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from salesdesk.store.store import Store
 
-START = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)  # a Friday
+START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # a Friday
 TODAY = START.date()
 
 
@@ -28,9 +28,7 @@ class FakeClock:
 
 
 def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "slow: long-running tests (deselect with -m 'not slow')"
-    )
+    config.addinivalue_line("markers", "slow: long-running tests (deselect with -m 'not slow')")
 
 
 @pytest.fixture

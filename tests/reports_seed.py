@@ -28,7 +28,7 @@ Nov; HOSTILE_FOLLOWUP due 2 Dec; "Quarterly review" due 10 Dec. Elm's birthday i
 1980-12-01; Cedar's contract ends 2026-12-31 (renewal due 1 Dec).
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from salesdesk.store.store import Store
 from tests.conftest import START, FakeClock
@@ -40,7 +40,7 @@ HOSTILE_PERSON = "e|ve [x]"
 
 
 def at(clock: FakeClock, month: int, day: int, hour: int = 9) -> datetime:
-    clock.now = datetime(2026, month, day, hour, tzinfo=timezone.utc)
+    clock.now = datetime(2026, month, day, hour, tzinfo=UTC)
     return clock.now
 
 
@@ -48,9 +48,18 @@ def seed_reports(store: Store, clock: FakeClock) -> dict[str, str]:
     """Write the history above through the store; returns name -> id."""
     ids: dict[str, str] = {}
     at(clock, 8, 1)
-    for name, extra in (("Acme", {}), ("Birch", {}), ("Cedar", {"contract_end": "2026-12-31"}),
-                        ("Dune", {}), ("Elm", {"birthday": "1980-12-01"}), (HOSTILE_CUSTOMER, {}),
-                        ("Gum", {}), ("Hazel", {}), ("Ivy", {}), ("Juniper", {})):
+    for name, extra in (
+        ("Acme", {}),
+        ("Birch", {}),
+        ("Cedar", {"contract_end": "2026-12-31"}),
+        ("Dune", {}),
+        ("Elm", {"birthday": "1980-12-01"}),
+        (HOSTILE_CUSTOMER, {}),
+        ("Gum", {}),
+        ("Hazel", {}),
+        ("Ivy", {}),
+        ("Juniper", {}),
+    ):
         ids[name] = store.add_customer(name, **extra)
 
     def deal(key, customer, dollars, month, day, **values):
@@ -98,10 +107,15 @@ def seed_reports(store: Store, clock: FakeClock) -> dict[str, str]:
     bob = Store(store.db, "bob", clock)
     eve = Store(store.db, HOSTILE_PERSON, clock)
     for who, customer, kind, month, day, hour in (
-            (store, "Acme", "note", 10, 1, 9), (store, "Acme", "call", 11, 2, 9),
-            (store, "Acme", "call", 11, 24, 9), (store, "Birch", "email", 11, 25, 9),
-            (store, "Elm", "meeting", 11, 26, 9), (bob, "Birch", "call", 11, 25, 10),
-            (bob, "Birch", "visit", 11, 26, 10), (eve, "Elm", "message", 11, 27, 8)):
+        (store, "Acme", "note", 10, 1, 9),
+        (store, "Acme", "call", 11, 2, 9),
+        (store, "Acme", "call", 11, 24, 9),
+        (store, "Birch", "email", 11, 25, 9),
+        (store, "Elm", "meeting", 11, 26, 9),
+        (bob, "Birch", "call", 11, 25, 10),
+        (bob, "Birch", "visit", 11, 26, 10),
+        (eve, "Elm", "message", 11, 27, 8),
+    ):
         moment = at(clock, month, day, hour)
         who.log_interaction(ids[customer], kind, f"{kind} with {customer}", at=moment)
 

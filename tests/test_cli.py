@@ -14,8 +14,14 @@ from salesdesk.store.schema import SCHEMA_VERSION
 def run(*args, env=None, cwd=None):
     environment = {**os.environ, "SALESDESK_USER": "ann", **(env or {})}
     environment.pop("SALESDESK_DB", None) if env is None or "SALESDESK_DB" not in env else None
-    return subprocess.run([sys.executable, "-m", "salesdesk", *args], capture_output=True,
-                          text=True, env=environment, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "salesdesk", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def digest(path):
@@ -105,8 +111,10 @@ def test_check_reports_integrity_schema_and_counts(tmp_path):
     result = run("check", "--db", str(path))
     assert result.returncode == 0
     assert "integrity" in result.stdout and " ok" in result.stdout
-    assert f"schema    {SCHEMA_VERSION} (current)" in " ".join(result.stdout.split("  ")) or \
-        f"{SCHEMA_VERSION} (current)" in result.stdout
+    assert (
+        f"schema    {SCHEMA_VERSION} (current)" in " ".join(result.stdout.split("  "))
+        or f"{SCHEMA_VERSION} (current)" in result.stdout
+    )
     assert "stages" in result.stdout and "7" in result.stdout
 
 
@@ -126,8 +134,11 @@ def test_demo_then_check_reports_sensible_counts(tmp_path):
     path = tmp_path / "demo.db"
     result = run("demo", "--db", str(path), "--today", "2026-11-27")
     assert result.returncode == 0, result.stderr
-    counts = dict(line.split(None, 1) for line in run("check", "--db", str(path)).stdout.splitlines()[1:]
-                  if len(line.split(None, 1)) == 2)
+    counts = dict(
+        line.split(None, 1)
+        for line in run("check", "--db", str(path)).stdout.splitlines()[1:]
+        if len(line.split(None, 1)) == 2
+    )
     assert 30 <= int(counts["customers"].split()[0]) <= 60
     assert 40 <= int(counts["deals"].split()[0]) <= 90
     assert int(counts["interactions"].split()[0]) >= 150

@@ -16,8 +16,13 @@ from tests.tui.agenda_seed import seed_agenda
 def agenda(*args, env=None):
     environment = {**os.environ, "SALESDESK_USER": "ann", **(env or {})}
     environment.pop("SALESDESK_DB", None)
-    return subprocess.run([sys.executable, "-m", "salesdesk", "agenda", *args], capture_output=True,
-                          text=True, env=environment, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "salesdesk", "agenda", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +33,7 @@ def seeded_db(tmp_path_factory):
     seed_agenda(store, clock)
     hostile = store.add_customer("\x1b[31mEvil\x1b[0m [b]Corp[/b]")
     store.add_followup(hostile, TODAY, "[red]call[/red] \x1b]0;pwned\x07")
-    expected = {everyone: AgendaStore(store).load(TODAY, everyone=everyone)
-                for everyone in (False, True)}
+    expected = {everyone: AgendaStore(store).load(TODAY, everyone=everyone) for everyone in (False, True)}
     store.close()
     return path, expected
 
@@ -59,12 +63,28 @@ def test_piped_it_prints_the_agenda_as_plain_text(seeded_db):
     for section in agenda_.sections:
         lines = printed[section.title]
         assert len(lines) == len(section.items)
-        for line, item in zip(lines, section.items):
+        for line, item in zip(lines, section.items, strict=True):
             assert literal(item.what) in line and literal(item.who.split(",")[0]) in line
     assert "Overdue (5)" in out and "Today (3)" in out and "Next 7 days (6)" in out
     renewal = next(line for line in printed["Overdue"] if "Contract renewal" in line)
-    assert renewal.split() == ["Tue", "17", "Nov,", "10d", "late", "Contract", "renewal", "Tom",
-                               "Baker", "ends", "Thu", "17", "Dec,", "in", "20", "days"]
+    assert renewal.split() == [
+        "Tue",
+        "17",
+        "Nov,",
+        "10d",
+        "late",
+        "Contract",
+        "renewal",
+        "Tom",
+        "Baker",
+        "ends",
+        "Thu",
+        "17",
+        "Dec,",
+        "in",
+        "20",
+        "days",
+    ]
     # Text from the database is printed as typed: markup and escapes are not obeyed.
     hostile = next(line for line in printed["Today"] if "Evil" in line)
     assert "[red]call[/red] ␛]0;pwned␇" in hostile and "␛[31mEvil␛[0m [b]Corp[/b]" in hostile
@@ -81,8 +101,13 @@ def test_all_shows_everyone_and_their_owners(seeded_db):
 
 def test_in_a_terminal_it_prints_coloured_tables(seeded_db):
     path, _ = seeded_db
-    result = agenda("--db", str(path), "--date", "2026-11-27",
-                    env={"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "140"})
+    result = agenda(
+        "--db",
+        str(path),
+        "--date",
+        "2026-11-27",
+        env={"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "140"},
+    )
     assert result.returncode == 0, result.stderr
     assert "\x1b[" in result.stdout  # colour
     assert "─" in result.stdout and "When" in result.stdout and "Deal" in result.stdout
@@ -103,6 +128,7 @@ def test_an_impossible_date_is_one_sentence_and_exit_1(seeded_db):
 
 
 def test_help_lists_the_agenda_command():
-    result = subprocess.run([sys.executable, "-m", "salesdesk", "--help"], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "salesdesk", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert "agenda" in result.stdout

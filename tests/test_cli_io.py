@@ -14,14 +14,14 @@ from tests.test_cli import assert_one_sentence_error, digest, run
 CHINESE_EXCEL = (
     "姓名,公司,职位,手机,邮箱,标签,生日,备注,微信号码\r\n"
     "张伟,恒达贸易,采购经理,138 0013 8000,zhang.wei@example.cn,重要客户、北京,1985/3/15,"
-    "\"老客户，\r\n喜欢喝茶\",zw1985\r\n"
+    '"老客户，\r\n喜欢喝茶",zw1985\r\n'
     "李娜,华光科技,CEO,+86 139 1234 5678,lina@example.cn,VIP|上海,--07-01,,\r\n"
     "王芳,,,,wang@bad,,1990-02-30,,\r\n"
 )
 EUROPEAN_EXCEL = (
     "\ufeffName;Company;E-Mail;Phone;Birthday;Tags;Notes\r\n"
-    "Jürgen Müller;Größe AG;jm@example.de;+49 30 1234567;15.03.1970;Kunde;\"Straße \"\"Nord\"\"\"\r\n"
-    "=HYPERLINK(\"http://evil\");Ça va S.à r.l.;cv@example.fr;;;;\"[red]x[/] \x1b[31m | 😀\"\r\n"
+    'Jürgen Müller;Größe AG;jm@example.de;+49 30 1234567;15.03.1970;Kunde;"Straße ""Nord"""\r\n'
+    '=HYPERLINK("http://evil");Ça va S.à r.l.;cv@example.fr;;;;"[red]x[/] \x1b[31m | 😀"\r\n'
 )
 
 
@@ -36,11 +36,15 @@ def rows(db, sql):
 def test_help_lists_the_data_commands():
     result = run("--help")
     assert "import" in result.stdout and "export" in result.stdout
-    for args, words in ((("import", "customers", "--help"), ("--dry-run", "--encoding", "--delimiter",
-                                                             "--dayfirst", "--monthfirst")),
-                        (("import", "vcard", "--help"), ("FILE",)),
-                        (("export", "csv", "--help"), ("customers", "followups", "-o")),
-                        (("export", "ics", "--help"), ("-o", "--weeks"))):
+    for args, words in (
+        (
+            ("import", "customers", "--help"),
+            ("--dry-run", "--encoding", "--delimiter", "--dayfirst", "--monthfirst"),
+        ),
+        (("import", "vcard", "--help"), ("FILE",)),
+        (("export", "csv", "--help"), ("customers", "followups", "-o")),
+        (("export", "ics", "--help"), ("-o", "--weeks")),
+    ):
         result = run(*args)
         assert result.returncode == 0
         assert all(word in result.stdout for word in words)
@@ -74,7 +78,8 @@ def test_european_excel_file_imports_every_character(tmp_path):
     result = run("--db", str(db), "import", "customers", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[0] == (
-        f"Reading {path}: UTF-8 with BOM (detected), semicolon-separated (detected); 2 rows.")
+        f"Reading {path}: UTF-8 with BOM (detected), semicolon-separated (detected); 2 rows."
+    )
     assert rows(db, "SELECT name, company, notes FROM customers ORDER BY rid") == [
         ("Jürgen Müller", "Größe AG", 'Straße "Nord"'),
         ('=HYPERLINK("http://evil")', "Ça va S.à r.l.", "[red]x[/] \x1b[31m | 😀"),
@@ -82,7 +87,9 @@ def test_european_excel_file_imports_every_character(tmp_path):
     changes = rows(db, "SELECT count(*) FROM changes")[0][0]
     again = run("--db", str(db), "import", "customers", str(path))
     assert (again.returncode, again.stdout.splitlines()[-1]) == (
-        0, f"Imported {path}: 0 created, 0 updated, 2 unchanged, 0 refused.")
+        0,
+        f"Imported {path}: 0 created, 0 updated, 2 unchanged, 0 refused.",
+    )
     assert rows(db, "SELECT count(*) FROM changes")[0][0] == changes
 
 
@@ -91,24 +98,32 @@ def test_ambiguous_dates_need_dayfirst_or_monthfirst(tmp_path):
     path.write_text("name,birthday\nAda,03/04/1980\nBob,1980-03-04\n", encoding="utf-8")
     result = run("--db", str(db), "import", "customers", str(path), "--dry-run")
     assert result.returncode == 1
-    assert (f"{path} line 2, column birthday: '03/04/1980' could be 3 April or 4 March; "
-            "pass --dayfirst or --monthfirst, or write it as YYYY-MM-DD.") in result.stdout
+    assert (
+        f"{path} line 2, column birthday: '03/04/1980' could be 3 April or 4 March; "
+        "pass --dayfirst or --monthfirst, or write it as YYYY-MM-DD."
+    ) in result.stdout
     assert result.stdout.splitlines()[-1] == (
-        f"Dry run of {path}, nothing was saved: 1 created, 0 updated, 0 unchanged, 1 refused.")
+        f"Dry run of {path}, nothing was saved: 1 created, 0 updated, 0 unchanged, 1 refused."
+    )
     assert rows(db, "SELECT count(*) FROM customers") == [(0,)]
     assert run("--db", str(db), "import", "customers", str(path), "--dayfirst").returncode == 0
     assert rows(db, "SELECT name, birthday FROM customers ORDER BY name") == [
-        ("Ada", "1980-04-03"), ("Bob", "1980-03-04")]
+        ("Ada", "1980-04-03"),
+        ("Bob", "1980-03-04"),
+    ]
     both = run("--db", str(db), "import", "customers", str(path), "--dayfirst", "--monthfirst")
     assert both.returncode == 2 and "not allowed with argument" in both.stderr
 
 
-@pytest.mark.parametrize("content, words", [
-    (None, ("does not exist",)),
-    (b"company,phone\nAnalytical,555\n", ("has no name column", "姓名")),
-    (b"PK\x03\x04rest", ("spreadsheet workbook", "save it")),
-    (b"", ("is empty",)),
-])
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (None, ("does not exist",)),
+        (b"company,phone\nAnalytical,555\n", ("has no name column", "姓名")),
+        (b"PK\x03\x04rest", ("spreadsheet workbook", "save it")),
+        (b"", ("is empty",)),
+    ],
+)
 def test_an_unreadable_file_exits_2_and_leaves_the_database_untouched(tmp_path, content, words):
     db, path = tmp_path / "s.db", tmp_path / "in.csv"
     if content is not None:
@@ -141,16 +156,23 @@ def test_vcard_import(tmp_path):
         b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Johnny Appleseed\r\nTEL;type=CELL:+1 (415) 555-0100\r\n"
         b"BDAY;X-APPLE-OMIT-YEAR=1604:1604-03-15\r\nEND:VCARD\r\n"
         b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E5=BC=A0=E4=BC=9F\r\n"
-        b"BDAY:19850315\r\nEND:VCARD\r\n")
+        b"BDAY:19850315\r\nEND:VCARD\r\n"
+    )
     result = run("--db", str(db), "import", "vcard", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines() == [
         f"Reading {path}: UTF-8 (detected); 2 cards.",
-        f"Imported {path}: 2 created, 0 updated, 0 unchanged, 0 refused."]
+        f"Imported {path}: 2 created, 0 updated, 0 unchanged, 0 refused.",
+    ]
     assert rows(db, "SELECT name, phone, birthday FROM customers ORDER BY rid") == [
-        ("Johnny Appleseed", "+1 (415) 555-0100", "--03-15"), ("张伟", "", "1985-03-15")]
-    assert run("--db", str(db), "import", "vcard", str(path)).stdout.splitlines()[-1].endswith(
-        "0 created, 0 updated, 2 unchanged, 0 refused.")
+        ("Johnny Appleseed", "+1 (415) 555-0100", "--03-15"),
+        ("张伟", "", "1985-03-15"),
+    ]
+    assert (
+        run("--db", str(db), "import", "vcard", str(path))
+        .stdout.splitlines()[-1]
+        .endswith("0 created, 0 updated, 2 unchanged, 0 refused.")
+    )
 
 
 def test_export_csv_to_a_file_and_to_stdout_then_reimport(tmp_path):
@@ -163,9 +185,12 @@ def test_export_csv_to_a_file_and_to_stdout_then_reimport(tmp_path):
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfid,name,")
     table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    assert table[2][1] == "'=HYPERLINK(\"http://evil\")"
-    piped = subprocess.run([sys.executable, "-m", "salesdesk", "--db", str(db), "export", "csv",
-                            "customers"], capture_output=True, timeout=120)
+    assert table[2][1] == '\'=HYPERLINK("http://evil")'
+    piped = subprocess.run(
+        [sys.executable, "-m", "salesdesk", "--db", str(db), "export", "csv", "customers"],
+        capture_output=True,
+        timeout=120,
+    )
     assert (piped.returncode, piped.stdout, piped.stderr) == (0, data, b"")
     changes = rows(db, "SELECT count(*) FROM changes")[0][0]
     again = run("--db", str(db), "import", "customers", str(out))
@@ -178,8 +203,9 @@ def test_export_csv_to_a_file_and_to_stdout_then_reimport(tmp_path):
 
 
 def test_export_to_a_missing_folder_is_refused(tmp_path):
-    result = run("--db", str(tmp_path / "s.db"), "export", "csv", "deals", "-o",
-                 str(tmp_path / "nowhere" / "d.csv"))
+    result = run(
+        "--db", str(tmp_path / "s.db"), "export", "csv", "deals", "-o", str(tmp_path / "nowhere" / "d.csv")
+    )
     assert_one_sentence_error(result, "nowhere", "does not exist")
 
 
@@ -190,9 +216,12 @@ def test_export_ics_of_the_demo(tmp_path):
     assert result.returncode == 0, result.stderr
     calendar = Calendar.from_ical(out.read_bytes())
     events = calendar.walk("VEVENT")
-    open_soon = rows(db, "SELECT count(*) FROM followups WHERE done_at IS NULL AND deleted_at IS NULL "
-                         "AND due_date BETWEEN date('now', 'localtime') "
-                         "AND date('now', 'localtime', '+41 days')")[0][0]
+    open_soon = rows(
+        db,
+        "SELECT count(*) FROM followups WHERE done_at IS NULL AND deleted_at IS NULL "
+        "AND due_date BETWEEN date('now', 'localtime') "
+        "AND date('now', 'localtime', '+41 days')",
+    )[0][0]
     followups = [e for e in events if str(e["uid"]).startswith("followup-")]
     care = [e for e in events if str(e["uid"]).startswith("care-")]
     assert len(followups) == open_soon > 0

@@ -4,6 +4,8 @@ import os
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +13,14 @@ import pytest
 def run(*args, cwd=None):
     env = {**os.environ}
     env.pop("SALESDESK_DB", None)
-    return subprocess.run([sys.executable, "-m", "salesdesk", *args], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "salesdesk", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def _new_db(path, user):
@@ -30,8 +38,11 @@ def test_two_people_share_a_folder(tmp_path):
     assert joined.returncode == 0 and "new:" in joined.stdout
     status = run("team", "--db", str(b), "--user", "bob")
     assert "ann" in status.stdout and "bob" in status.stdout
-    count = lambda p: sqlite3.connect(p).execute(
-        "SELECT count(*) FROM customers WHERE deleted_at IS NULL").fetchone()[0]
+
+    def count(path: Path) -> int:
+        with closing(sqlite3.connect(path)) as db:
+            return db.execute("SELECT count(*) FROM customers WHERE deleted_at IS NULL").fetchone()[0]
+
     assert count(a) == count(b) > 0
 
 
@@ -41,11 +52,14 @@ def test_sync_outside_a_team_says_what_to_do(tmp_path):
     assert result.returncode == 1 and "team join" in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("name, tool", [
-    ("salesdesk (Ann's conflicted copy 2026-11-20).db", "Dropbox"),
-    ("salesdesk.sync-conflict-20261120-093000-ABCDEFG.db", "Syncthing"),
-    ("salesdesk-LAPTOP7.db", "OneDrive"),
-])
+@pytest.mark.parametrize(
+    "name, tool",
+    [
+        ("salesdesk (Ann's conflicted copy 2026-11-20).db", "Dropbox"),
+        ("salesdesk.sync-conflict-20261120-093000-ABCDEFG.db", "Syncthing"),
+        ("salesdesk-LAPTOP7.db", "OneDrive"),
+    ],
+)
 def test_merge_folds_a_conflict_copy_in_and_moves_it_aside(tmp_path, name, tool):
     main = tmp_path / "salesdesk.db"
     _new_db(main, "ann")
@@ -55,9 +69,11 @@ def test_merge_folds_a_conflict_copy_in_and_moves_it_aside(tmp_path, name, tool)
     conn.close()
     copy.write_bytes(main.read_bytes())
     run("--db", str(copy), "--user", "ann", "backup", "-o", str(tmp_path / "x.db"))  # opens it
-    code = ("from datetime import datetime, timezone; from salesdesk.store.store import Store; "
-            f"s = Store.open({str(copy)!r}, 'ann', lambda: datetime.now(timezone.utc)); "
-            "s.add_customer('Only in the copy'); s.db.execute('PRAGMA wal_checkpoint(TRUNCATE)'); s.close()")
+    code = (
+        "from datetime import datetime, timezone; from salesdesk.store.store import Store; "
+        f"s = Store.open({str(copy)!r}, 'ann', lambda: datetime.now(timezone.utc)); "
+        "s.add_customer('Only in the copy'); s.db.execute('PRAGMA wal_checkpoint(TRUNCATE)'); s.close()"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
     dry = run("merge", str(copy), "--dry-run", "--db", str(main))
     assert dry.returncode == 0 and f"{tool} conflict copy" in dry.stdout and copy.exists()

@@ -36,6 +36,7 @@ def _opener(path: Path, opened: list):
     def open_store():
         opened.append(path)
         return Store.open(path, "ann", FakeClock())
+
     return open_store
 
 

@@ -4,7 +4,8 @@ import json
 import random
 import sqlite3
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -20,11 +21,17 @@ from salesdesk.paths import demo_build_path
 from salesdesk.store.changelog import format_clock, parse_clock
 from salesdesk.store.store import Store
 
-NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
 USER = "dana"
-FTS_TRIGGERS = {"customers_ai", "customers_ad", "customers_au",
-                "interactions_ai", "interactions_ad", "interactions_au"}
+FTS_TRIGGERS = {
+    "customers_ai",
+    "customers_ad",
+    "customers_au",
+    "interactions_ai",
+    "interactions_ad",
+    "interactions_au",
+}
 
 
 def open_store(path: Path) -> Store:
@@ -38,7 +45,7 @@ def rows(store: Store, sql: str, params=()) -> list[tuple]:
 def table_dicts(store: Store, table: str) -> list[dict]:
     cursor = store.db.execute(f"SELECT * FROM {table} ORDER BY id")
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def counts_of(path: Path) -> dict[str, int]:
@@ -136,8 +143,9 @@ def test_some_open_deals_are_rotting_with_and_without_a_next_step(small):
 
 def test_followups_are_overdue_due_today_and_upcoming(small):
     store, _ = small
-    open_dues = [date.fromisoformat(d) for (d,) in rows(
-        store, "SELECT due_date FROM followups WHERE done_at IS NULL")]
+    open_dues = [
+        date.fromisoformat(d) for (d,) in rows(store, "SELECT due_date FROM followups WHERE done_at IS NULL")
+    ]
     assert sum(d < TODAY for d in open_dues) >= 3
     assert sum(d == TODAY for d in open_dues) >= 3
     assert sum(TODAY < d <= TODAY + timedelta(days=7) for d in open_dues) >= 10
@@ -146,8 +154,9 @@ def test_followups_are_overdue_due_today_and_upcoming(small):
     rules = {rule for (rule,) in rows(store, "SELECT rrule FROM followups WHERE rrule IS NOT NULL")}
     assert rules == {"FREQ=WEEKLY", "FREQ=MONTHLY"}
     # The weekly one was done every week and its next occurrence is booked.
-    weekly = rows(store, "SELECT due_date, done_at FROM followups WHERE rrule = 'FREQ=WEEKLY' "
-                         "ORDER BY due_date")
+    weekly = rows(
+        store, "SELECT due_date, done_at FROM followups WHERE rrule = 'FREQ=WEEKLY' ORDER BY due_date"
+    )
     assert len(weekly) >= 3 and weekly[-1][1] is None and all(done for _, done in weekly[:-1])
 
 
@@ -171,8 +180,9 @@ def test_interactions_span_the_past_year(small):
     kinds = {kind for (kind,) in rows(store, "SELECT DISTINCT kind FROM interactions")}
     assert kinds == {"call", "email", "meeting", "visit", "message", "note"}
     for customer_id, last in rows(store, "SELECT id, last_contact_at FROM customers"):
-        latest = rows(store, "SELECT max(at) FROM interactions WHERE customer_id = ? "
-                      "AND kind != 'note'", [customer_id])[0][0]  # a note is not contact
+        latest = rows(
+            store, "SELECT max(at) FROM interactions WHERE customer_id = ? AND kind != 'note'", [customer_id]
+        )[0][0]  # a note is not contact
         assert last == latest
 
 
@@ -217,16 +227,27 @@ def test_amounts_are_minor_units_across_a_wide_spread(small):
 
 def test_everything_small_is_in_the_change_log_and_in_the_past(small):
     store, _ = small
-    for table in ("customers", "deals", "stage_changes", "interactions", "followups",
-                  "customer_tags", "tags"):
-        missing = rows(store, f"SELECT count(*) FROM {table} t WHERE NOT EXISTS "
-                              f"(SELECT 1 FROM changes c WHERE c.tbl = ? AND c.row_id = t.id)",
-                       [table])[0][0]
+    for table in (
+        "customers",
+        "deals",
+        "stage_changes",
+        "interactions",
+        "followups",
+        "customer_tags",
+        "tags",
+    ):
+        missing = rows(
+            store,
+            f"SELECT count(*) FROM {table} t WHERE NOT EXISTS "
+            f"(SELECT 1 FROM changes c WHERE c.tbl = ? AND c.row_id = t.id)",
+            [table],
+        )[0][0]
         assert missing == 0, table
         latest = rows(store, f"SELECT max(created_at), max(updated_at) FROM {table}")[0]
         assert max(latest) <= timestamp(NOW), table
-    clocks = [clock for (clock,) in rows(store, "SELECT clock FROM changes WHERE device != 'seed' "
-                                                "ORDER BY seq")]
+    clocks = [
+        clock for (clock,) in rows(store, "SELECT clock FROM changes WHERE device != 'seed' ORDER BY seq")
+    ]
     assert clocks == sorted(clocks) and len(set(clocks)) == len(clocks)
     # Ids carry their record's creation time.
     for record_id, created in rows(store, "SELECT id, created_at FROM interactions"):
@@ -239,11 +260,13 @@ def test_same_seed_same_story(tmp_path, small):
     write_demo(again, "small", NOW, USER)
     other = open_store(again)
     try:
-        for sql in ("SELECT name, company, phone, birthday FROM customers ORDER BY name, phone",
-                    "SELECT title, amount, currency, stage_id, expected_close, stage_entered_at "
-                    "FROM deals ORDER BY stage_entered_at",
-                    "SELECT kind, at, summary FROM interactions ORDER BY at",
-                    "SELECT due_date, title, done_at FROM followups ORDER BY due_date, title"):
+        for sql in (
+            "SELECT name, company, phone, birthday FROM customers ORDER BY name, phone",
+            "SELECT title, amount, currency, stage_id, expected_close, stage_entered_at "
+            "FROM deals ORDER BY stage_entered_at",
+            "SELECT kind, at, summary FROM interactions ORDER BY at",
+            "SELECT due_date, title, done_at FROM followups ORDER BY due_date, title",
+        ):
             assert rows(other, sql) == rows(store, sql)
     finally:
         other.close()
@@ -258,15 +281,16 @@ def test_same_seed_same_story(tmp_path, small):
 
 
 def test_the_demo_is_anchored_on_now(tmp_path):
-    then = datetime(2021, 3, 1, 23, 30, tzinfo=timezone.utc)
+    then = datetime(2021, 3, 1, 23, 30, tzinfo=UTC)
     path = tmp_path / "then.db"
     write_demo(path, "small", then, USER)
     store = open_store(path)
     try:
         for table in ("customers", "deals", "stage_changes", "interactions", "followups"):
             assert rows(store, f"SELECT max(updated_at) FROM {table}")[0][0] <= timestamp(then)
-        dues = rows(store, "SELECT count(*) FROM followups WHERE due_date = ?",
-                    [then.date().isoformat()])[0][0]
+        dues = rows(store, "SELECT count(*) FROM followups WHERE due_date = ?", [then.date().isoformat()])[0][
+            0
+        ]
         newest = rows(store, "SELECT max(at) FROM interactions")[0][0]
     finally:
         store.close()
@@ -459,9 +483,12 @@ def test_large_change_log_holds_every_record_once(large):
     assert len(set(clocks)) == len(clocks)
     assert large.meta("clock") == max(clocks)
     for table in LOADED:  # logged in time order within each table
-        in_seq = [clock for (clock,) in rows(
-            large, "SELECT clock FROM changes WHERE device = ? AND tbl = ? ORDER BY seq",
-            [device, table])]
+        in_seq = [
+            clock
+            for (clock,) in rows(
+                large, "SELECT clock FROM changes WHERE device = ? AND tbl = ? ORDER BY seq", [device, table]
+            )
+        ]
         assert in_seq == sorted(in_seq), table
 
 
@@ -472,15 +499,24 @@ def test_large_rows_are_consistent(large):
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     for record in table_dicts(large, "customers"):
         assert record["phone_key"] == phone_key(record["phone"])
-        latest = rows(large, "SELECT max(at) FROM interactions WHERE customer_id = ? "
-                      "AND kind != 'note'", [record["id"]])[0][0]  # a note is not contact
+        latest = rows(
+            large, "SELECT max(at) FROM interactions WHERE customer_id = ? AND kind != 'note'", [record["id"]]
+        )[0][0]  # a note is not contact
         assert record["last_contact_at"] == latest
-    for customer_id, deal_created, customer_created in rows(
-            large, "SELECT d.customer_id, d.created_at, c.created_at FROM deals d "
-                   "JOIN customers c ON c.id = d.customer_id"):
+    for _, deal_created, customer_created in rows(
+        large,
+        "SELECT d.customer_id, d.created_at, c.created_at FROM deals d "
+        "JOIN customers c ON c.id = d.customer_id",
+    ):
         assert customer_created < deal_created
-    assert rows(large, "SELECT count(*) FROM interactions i JOIN customers c "
-                       "ON c.id = i.customer_id WHERE i.at < c.created_at")[0][0] == 0
+    assert (
+        rows(
+            large,
+            "SELECT count(*) FROM interactions i JOIN customers c "
+            "ON c.id = i.customer_id WHERE i.at < c.created_at",
+        )[0][0]
+        == 0
+    )
 
 
 def test_large_deals_have_stage_histories(large):
@@ -491,7 +527,7 @@ def test_large_deals_have_stage_histories(large):
         assert history[0].from_stage is None and history[0].at >= deal["created_at"]
         assert history[-1].to_stage == deal["stage_id"]
         assert history[-1].at == deal["stage_entered_at"]
-        assert all(a.to_stage == b.from_stage for a, b in zip(history, history[1:]))
+        assert all(a.to_stage == b.from_stage for a, b in pairwise(history))
         kind = kinds[deal["stage_id"]]
         assert bool(deal["lost_reason"]) == (kind == pipeline.LOST)
         if kind != pipeline.OPEN:
@@ -502,11 +538,13 @@ def test_large_deals_have_stage_histories(large):
 
 def test_large_full_text_search_still_works(large):
     triggers = rows(large, "SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    assert FTS_TRIGGERS <= {name for (name,) in triggers}
+    assert {name for (name,) in triggers} >= FTS_TRIGGERS
     rid, phone = rows(large, "SELECT rid, phone FROM customers WHERE phone LIKE '+86 %' LIMIT 1")[0]
     part = phone.split()[-1]
-    found = [r for (r,) in rows(
-        large, "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?", [f'"{part}"'])]
+    found = [
+        r
+        for (r,) in rows(large, "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?", [f'"{part}"'])
+    ]
     assert rid in found
     hits = rows(large, "SELECT count(*) FROM interactions_fts WHERE interactions_fts MATCH 'quote'")
     assert hits[0][0] > 0
@@ -516,8 +554,12 @@ def test_large_full_text_search_still_works(large):
     try:
         new_id = large.add_customer("Zyxwv Quasar", phone="+86 139 4242 7777")
         new_rid = rows(large, "SELECT rid FROM customers WHERE id = ?", [new_id])[0][0]
-        found = [r for (r,) in rows(
-            large, "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?", ['"4242 7777"'])]
+        found = [
+            r
+            for (r,) in rows(
+                large, "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?", ['"4242 7777"']
+            )
+        ]
         assert found == [new_rid]
         clock = rows(large, "SELECT clock FROM changes WHERE row_id = ?", [new_id])[0][0]
         assert parse_clock(clock)[2] == large.device and clock > last_loaded
@@ -527,13 +569,24 @@ def test_large_full_text_search_still_works(large):
 
 def test_large_followups_come_after_what_they_are_about(large):
     assert rows(large, "SELECT count(*) FROM followups WHERE done_at <= created_at")[0][0] == 0
-    assert rows(large, "SELECT count(*) FROM followups f JOIN deals d ON d.id = f.deal_id "
-                       "WHERE f.created_at <= d.created_at")[0][0] == 0
-    assert rows(large, "SELECT count(*) FROM followups f JOIN customers c ON c.id = f.customer_id "
-                       "WHERE f.created_at <= c.created_at")[0][0] == 0
+    assert (
+        rows(
+            large,
+            "SELECT count(*) FROM followups f JOIN deals d ON d.id = f.deal_id "
+            "WHERE f.created_at <= d.created_at",
+        )[0][0]
+        == 0
+    )
+    assert (
+        rows(
+            large,
+            "SELECT count(*) FROM followups f JOIN customers c ON c.id = f.customer_id "
+            "WHERE f.created_at <= c.created_at",
+        )[0][0]
+        == 0
+    )
     kinds = {stage.id: stage.kind for stage in large.stages()}
-    for (stage_id,) in rows(large, "SELECT d.stage_id FROM followups f JOIN deals d "
-                                   "ON d.id = f.deal_id"):
+    for (stage_id,) in rows(large, "SELECT d.stage_id FROM followups f JOIN deals d ON d.id = f.deal_id"):
         assert kinds[stage_id] == pipeline.OPEN
 
 
@@ -542,13 +595,13 @@ def test_large_timestamps_match_the_store_format():
     moments = [0, 951_782_400_000, 1_795_000_000_123, epoch_ms(NOW) - 1]
     moments += [random.Random(n).randrange(4_102_444_800_000) for n in range(200)]
     for ms in moments:
-        assert stamp(ms) == timestamp(datetime.fromtimestamp(0, timezone.utc)
-                                      + timedelta(milliseconds=ms))
+        assert stamp(ms) == timestamp(datetime.fromtimestamp(0, UTC) + timedelta(milliseconds=ms))
 
 
 def test_large_followups_and_segments(large):
-    dues = [date.fromisoformat(d) for (d,) in rows(
-        large, "SELECT due_date FROM followups WHERE done_at IS NULL")]
+    dues = [
+        date.fromisoformat(d) for (d,) in rows(large, "SELECT due_date FROM followups WHERE done_at IS NULL")
+    ]
     assert any(d < TODAY for d in dues) and any(d == TODAY for d in dues)
     assert any(d > TODAY for d in dues)
     ids = [cid for (cid,) in rows(large, "SELECT id FROM customers LIMIT 400")]
@@ -560,9 +613,11 @@ def test_large_same_seed_same_data(large, tmp_path):
     store = open_store(tmp_path / "again.db")
     try:
         build_large(store, NOW, random.Random(7), **SCALE)
-        for sql in ("SELECT name, phone, created_at FROM customers ORDER BY rid",
-                    "SELECT amount, stage_id, stage_entered_at FROM deals ORDER BY created_at",
-                    "SELECT at, kind, summary FROM interactions ORDER BY rid"):
+        for sql in (
+            "SELECT name, phone, created_at FROM customers ORDER BY rid",
+            "SELECT amount, stage_id, stage_entered_at FROM deals ORDER BY created_at",
+            "SELECT at, kind, summary FROM interactions ORDER BY rid",
+        ):
             assert rows(store, sql) == rows(large, sql)
     finally:
         store.close()
@@ -577,8 +632,7 @@ def test_write_demo_large_goes_through_the_bulk_loader(tmp_path, monkeypatch):
     from salesdesk.demo import large as large_module
 
     real = large_module.build_large
-    monkeypatch.setattr(large_module, "build_large",
-                        lambda store, now, rng: real(store, now, rng, **SCALE))
+    monkeypatch.setattr(large_module, "build_large", lambda store, now, rng: real(store, now, rng, **SCALE))
     path = tmp_path / "large.db"
     counts = write_demo(path, "large", NOW, USER)
     assert counts["customers"] == SCALE["customers"]

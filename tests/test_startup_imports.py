@@ -9,8 +9,10 @@ import subprocess
 import sys
 
 # What `salesdesk` imports before the first agenda is on screen.
-START_UP = ("salesdesk.cli, salesdesk.cli_team, salesdesk.cache, salesdesk.store.agenda, "
-            "salesdesk.tui.app, salesdesk.tui.screens.today")
+START_UP = (
+    "salesdesk.cli, salesdesk.cli_team, salesdesk.cache, salesdesk.store.agenda, "
+    "salesdesk.tui.app, salesdesk.tui.screens.today"
+)
 LATER = {
     "sqlite_utils": "the store's table tools (migrations, bulk inserts)",
     "holidays": "the holiday calendar (its years are cached)",
@@ -26,19 +28,28 @@ LATER = {
 
 
 def test_the_start_up_path_leaves_the_heavy_modules_for_later():
-    script = (f"import {START_UP}; import sys; "
-              f"print(' '.join(m for m in {sorted(LATER)!r} if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True, timeout=60)
+    script = (
+        f"import {START_UP}; import sys; print(' '.join(m for m in {sorted(LATER)!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
     loaded = result.stdout.split()
     assert not loaded, "imported at start-up: " + "; ".join(f"{m} ({LATER[m]})" for m in loaded)
 
 
 def test_a_first_visit_of_pipeline_or_customers_leaves_the_dialogs_for_their_keys():
-    dialogs = ("salesdesk.tui.screens.dialogs", "salesdesk.tui.screens.customer_forms",
-               "salesdesk.tui.screens.deal", "salesdesk.tui.screens.stale")
-    script = ("import salesdesk.tui.screens.pipeline, salesdesk.tui.screens.customers; import sys; "
-              f"print(' '.join(m for m in {dialogs!r} if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True, timeout=60)
+    dialogs = (
+        "salesdesk.tui.screens.dialogs",
+        "salesdesk.tui.screens.customer_forms",
+        "salesdesk.tui.screens.deal",
+        "salesdesk.tui.screens.stale",
+    )
+    script = (
+        "import salesdesk.tui.screens.pipeline, salesdesk.tui.screens.customers; import sys; "
+        f"print(' '.join(m for m in {dialogs!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
     assert result.stdout.split() == []

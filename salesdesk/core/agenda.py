@@ -6,8 +6,8 @@ show the result. `today` always comes in as an argument.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from datetime import date, timedelta
+from typing import NamedTuple
 
 OVERDUE, TODAY, NEXT = "Overdue", "Today", "Next 7 days"
 SECTIONS = (OVERDUE, TODAY, NEXT)
@@ -17,8 +17,7 @@ FOLLOWUP = "follow-up"
 # Care reminders, derived from what is known about a customer, never typed in.
 BIRTHDAY, LUNAR_BIRTHDAY, RENEWAL, HOLIDAY = "birthday", "lunar-birthday", "renewal", "holiday"
 DORMANT, REPEAT, CHECKIN, NEW_LEAD, ROTTING = "dormant", "repeat", "check-in", "new-lead", "rotting"
-CARE_KINDS = (BIRTHDAY, LUNAR_BIRTHDAY, RENEWAL, HOLIDAY, DORMANT, REPEAT, CHECKIN, NEW_LEAD,
-              ROTTING)
+CARE_KINDS = (BIRTHDAY, LUNAR_BIRTHDAY, RENEWAL, HOLIDAY, DORMANT, REPEAT, CHECKIN, NEW_LEAD, ROTTING)
 # Within a day: booked work first, then the reminders, the most personal first.
 _KIND_ORDER = {kind: index for index, kind in enumerate((FOLLOWUP, *CARE_KINDS))}
 
@@ -103,10 +102,22 @@ def followup_item(fact: FollowUpFact) -> AgendaItem:
     if fact.rrule:
         why += ", repeats"
     return AgendaItem(
-        key=f"{FOLLOWUP}:{fact.id}", kind=FOLLOWUP, due=fact.due, what=fact.title, why=why,
-        customer_id=fact.customer_id, customer=fact.customer, company=fact.company,
-        owner=fact.owner, deal_id=fact.deal_id, deal=fact.deal, stage=fact.stage,
-        due_time=fact.due_time, followup_id=fact.id, how=fact.kind, recurring=bool(fact.rrule),
+        key=f"{FOLLOWUP}:{fact.id}",
+        kind=FOLLOWUP,
+        due=fact.due,
+        what=fact.title,
+        why=why,
+        customer_id=fact.customer_id,
+        customer=fact.customer,
+        company=fact.company,
+        owner=fact.owner,
+        deal_id=fact.deal_id,
+        deal=fact.deal,
+        stage=fact.stage,
+        due_time=fact.due_time,
+        followup_id=fact.id,
+        how=fact.kind,
+        recurring=bool(fact.rrule),
     )
 
 
@@ -150,12 +161,19 @@ class Agenda:
 
 
 def _order(item: AgendaItem) -> tuple:
-    return (item.due, item.due_time is None, item.due_time or "", _KIND_ORDER.get(item.kind, 99),
-            item.who.casefold(), item.key)
+    return (
+        item.due,
+        item.due_time is None,
+        item.due_time or "",
+        _KIND_ORDER.get(item.kind, 99),
+        item.who.casefold(),
+        item.key,
+    )
 
 
-def build_agenda(items: Iterable[AgendaItem], today: date, resolved: Iterable[str] = (),
-                 *, everyone: bool = False) -> Agenda:
+def build_agenda(
+    items: Iterable[AgendaItem], today: date, resolved: Iterable[str] = (), *, everyone: bool = False
+) -> Agenda:
     """Sort items into the sections, leaving out care reminders already done or dismissed."""
     resolved = frozenset(resolved)
     grouped: dict[str, list[AgendaItem]] = {title: [] for title in SECTIONS}
@@ -168,8 +186,12 @@ def build_agenda(items: Iterable[AgendaItem], today: date, resolved: Iterable[st
             continue
         seen.add(item.key)
         grouped[title].append(item)
-    return Agenda(today, tuple(Section(title, tuple(sorted(grouped[title], key=_order)))
-                              for title in SECTIONS), everyone, resolved)
+    return Agenda(
+        today,
+        tuple(Section(title, tuple(sorted(grouped[title], key=_order))) for title in SECTIONS),
+        everyone,
+        resolved,
+    )
 
 
 def when_text(item: AgendaItem, today: date) -> str:

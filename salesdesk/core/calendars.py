@@ -138,8 +138,7 @@ def _holidays_of(country: str, year: int) -> tuple[Holiday, ...]:
         else:
             _years[key] = _compute_year(country, year)
             if _year_store is not None:
-                _year_store.put(f"{country}-{year}",
-                                [[h.day.isoformat(), h.name] for h in _years[key]])
+                _year_store.put(f"{country}-{year}", [[h.day.isoformat(), h.name] for h in _years[key]])
     return _years[key]
 
 
@@ -150,8 +149,9 @@ def _compute_year(country: str, year: int) -> tuple[Holiday, ...]:
         # English names where the calendar has them, else its own language; never the
         # names of whatever locale the machine happens to have. The years either side
         # tell whether 1 January follows an eve, or 31 December continues a holiday.
-        calendar = holidays.country_holidays(country, years=range(year - 1, year + 2),
-                                             observed=False, language="en_US")
+        calendar = holidays.country_holidays(
+            country, years=range(year - 1, year + 2), observed=False, language="en_US"
+        )
     except NotImplementedError:  # a code the calendar does not know: nothing to greet on
         return ()
     substituted = getattr(calendar, "substituted_label", None)

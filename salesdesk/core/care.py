@@ -11,16 +11,33 @@ arithmetic (lunar dates, holidays, 29 February) is in `calendars`.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
+from itertools import pairwise
 from statistics import median
 from typing import NamedTuple
 
 from salesdesk.core import pipeline
 from salesdesk.core.agenda import (
-    BIRTHDAY, CHECKIN, DORMANT, HOLIDAY, HORIZON_DAYS, LUNAR_BIRTHDAY, NEW_LEAD, RENEWAL, REPEAT,
-    ROTTING, AgendaItem, reminder_id,
+    BIRTHDAY,
+    CHECKIN,
+    DORMANT,
+    HOLIDAY,
+    HORIZON_DAYS,
+    LUNAR_BIRTHDAY,
+    NEW_LEAD,
+    RENEWAL,
+    REPEAT,
+    ROTTING,
+    AgendaItem,
+    reminder_id,
 )
 from salesdesk.core.calendars import (
-    Holiday, Span, birthday_in, birthday_keys, holidays_between, lunar_days, supported_countries,
+    Holiday,
+    Span,
+    birthday_in,
+    birthday_keys,
+    holidays_between,
+    lunar_days,
+    supported_countries,
 )
 from salesdesk.core.errors import InvalidValue
 
@@ -50,8 +67,14 @@ class CareSettings:
 
 
 SETTING_KEYS = tuple(f.name for f in fields(CareSettings))
-DAY_LIMITS = {"dormant_days": (1, 3650), "renewal_days": (0, 365), "holiday_days_ahead": (0, 90),
-              "checkin_days": (1, 365), "new_lead_days": (1, 60), "care_overdue_days": (0, 60)}
+DAY_LIMITS = {
+    "dormant_days": (1, 3650),
+    "renewal_days": (0, 365),
+    "holiday_days_ahead": (0, 90),
+    "checkin_days": (1, 365),
+    "new_lead_days": (1, 60),
+    "care_overdue_days": (0, 60),
+}
 
 
 def care_settings(read: Callable[[str], object]) -> CareSettings:
@@ -72,7 +95,9 @@ def parse_setting(key: str, text: str):
     if key in DAY_LIMITS:
         low, high = DAY_LIMITS[key]
         if not text.isdigit() or not low <= int(text) <= high:
-            raise InvalidValue(key, f"{text!r} is not a number of days; use a whole number from {low} to {high}.")
+            raise InvalidValue(
+                key, f"{text!r} is not a number of days; use a whole number from {low} to {high}."
+            )
         return int(text)
     if key == "holiday_tiers":
         tiers = [part for part in text.upper().replace(",", " ").split() if part]
@@ -83,8 +108,11 @@ def parse_setting(key: str, text: str):
     if key == "holiday_country":
         code = text.upper()
         if code and code not in supported_countries():
-            raise InvalidValue(key, f"{text!r} is not a country the holiday calendar knows; "
-                                    "use a code such as CN, US, GB or DE, or leave it empty.")
+            raise InvalidValue(
+                key,
+                f"{text!r} is not a country the holiday calendar knows; "
+                "use a code such as CN, US, GB or DE, or leave it empty.",
+            )
         return code
     raise InvalidValue(key, f"There is no care setting {key!r}.")
 
@@ -203,10 +231,10 @@ def care_window(today: date, settings: CareSettings, stages: Iterable[pipeline.S
     holidays = ()
     if settings.holiday_country:
         ahead = timedelta(days=settings.holiday_days_ahead)
-        holidays = tuple(day for day in holidays_between(settings.holiday_country, today,
-                                                          horizon + ahead))
+        holidays = tuple(day for day in holidays_between(settings.holiday_country, today, horizon + ahead))
     return CareWindow(
-        today=today, shown=shown,
+        today=today,
+        shown=shown,
         birthday_keys=birthday_keys(shown),
         lunar_days=lunar_days(shown),
         contract_ends=Span(today, horizon + timedelta(days=settings.renewal_days)),
@@ -239,8 +267,7 @@ def _birthdays(facts: CareFacts, window: CareWindow) -> list[AgendaItem]:
         if fact.lunar:
             for day in window.lunar_days.get(fact.lunar, ()):
                 why = f"lunar birthday ({fact.lunar})"
-                items.append(_care(LUNAR_BIRTHDAY, person, day, day.isoformat(),
-                                   "Birthday greetings", why))
+                items.append(_care(LUNAR_BIRTHDAY, person, day, day.isoformat(), "Birthday greetings", why))
     return items
 
 
@@ -256,27 +283,40 @@ def _holidays(facts: CareFacts, window: CareWindow, settings: CareSettings, user
         due = holiday.day - ahead
         if holiday.day < window.today or due > window.shown.last:
             continue
-        items.append(AgendaItem(
-            # Each person greets their own customers, so a holiday is done per person.
-            key=reminder_id(HOLIDAY, user, holiday.day.isoformat()), kind=HOLIDAY,
-            due=due, what=f"{holiday.name} greetings",
-            why=f"on {holiday.day:%a %d %b}, tiers {tiers}",
-            occurrence=holiday.day.isoformat(),
-            greet=tuple(p.name for p in greeting.customers),
-            greet_ids=tuple(p.id for p in greeting.customers), greet_count=greeting.count,
-        ))
+        items.append(
+            AgendaItem(
+                # Each person greets their own customers, so a holiday is done per person.
+                key=reminder_id(HOLIDAY, user, holiday.day.isoformat()),
+                kind=HOLIDAY,
+                due=due,
+                what=f"{holiday.name} greetings",
+                why=f"on {holiday.day:%a %d %b}, tiers {tiers}",
+                occurrence=holiday.day.isoformat(),
+                greet=tuple(p.name for p in greeting.customers),
+                greet_ids=tuple(p.id for p in greeting.customers),
+                greet_count=greeting.count,
+            )
+        )
     return items
 
 
 # -- the rest of the reminders -------------------------------------------------------------
 
 
-def _care(kind: str, person: Person, due: date, occurrence: str, what: str, why: str,
-          **extra) -> AgendaItem:
-    return AgendaItem(key=reminder_id(kind, person.id, occurrence), kind=kind, due=due, what=what,
-                      why=why, customer_id=person.id, customer=person.name,
-                      company=person.company, owner=extra.pop("owner", person.owner),
-                      occurrence=occurrence, **extra)
+def _care(kind: str, person: Person, due: date, occurrence: str, what: str, why: str, **extra) -> AgendaItem:
+    return AgendaItem(
+        key=reminder_id(kind, person.id, occurrence),
+        kind=kind,
+        due=due,
+        what=what,
+        why=why,
+        customer_id=person.id,
+        customer=person.name,
+        company=person.company,
+        owner=extra.pop("owner", person.owner),
+        occurrence=occurrence,
+        **extra,
+    )
 
 
 def _renewals(facts: CareFacts, window: CareWindow, settings: CareSettings) -> list[AgendaItem]:
@@ -290,8 +330,9 @@ def _renewals(facts: CareFacts, window: CareWindow, settings: CareSettings) -> l
             continue
         left = (fact.contract_end - window.today).days
         why = f"ends {fact.contract_end:%a %d %b}" + (", today" if left == 0 else f", in {left} days")
-        items.append(_care(RENEWAL, fact.customer, due, fact.contract_end.isoformat(),
-                           "Contract renewal", why))
+        items.append(
+            _care(RENEWAL, fact.customer, due, fact.contract_end.isoformat(), "Contract renewal", why)
+        )
     return items
 
 
@@ -302,8 +343,9 @@ def _quiet(facts: CareFacts, window: CareWindow, settings: CareSettings) -> list
             due = fact.created + timedelta(days=settings.new_lead_days)
             if window.shown.first <= due <= window.today:
                 why = "new lead, not contacted yet"
-                items.append(_care(NEW_LEAD, fact.customer, due, fact.created.isoformat(),
-                                   "First contact", why))
+                items.append(
+                    _care(NEW_LEAD, fact.customer, due, fact.created.isoformat(), "First contact", why)
+                )
                 continue
         if not fact.bought or fact.open_deals:
             continue  # dormant is about customers who bought and are not being worked
@@ -311,8 +353,11 @@ def _quiet(facts: CareFacts, window: CareWindow, settings: CareSettings) -> list
         due = since + timedelta(days=settings.dormant_days)
         if window.shown.first <= due <= window.today:
             quiet = (window.today - since).days
-            why = (f"dormant: {quiet} days quiet" if fact.last_contact
-                   else f"dormant: never contacted, {quiet} days")
+            why = (
+                f"dormant: {quiet} days quiet"
+                if fact.last_contact
+                else f"dormant: never contacted, {quiet} days"
+            )
             items.append(_care(DORMANT, fact.customer, due, since.isoformat(), "Get back in touch", why))
     return items
 
@@ -320,7 +365,7 @@ def _quiet(facts: CareFacts, window: CareWindow, settings: CareSettings) -> list
 def usual_interval(won_on: Iterable[date]) -> int | None:
     """Days between a customer's orders, typically (the median gap); None under two orders."""
     days = sorted(set(won_on))
-    gaps = [(later - earlier).days for earlier, later in zip(days, days[1:])]
+    gaps = [(later - earlier).days for earlier, later in pairwise(days)]
     return round(median(gaps)) if gaps else None
 
 
@@ -338,18 +383,29 @@ def _repeat(facts: CareFacts, window: CareWindow) -> list[AgendaItem]:
     return items
 
 
-def _checkins(facts: CareFacts, window: CareWindow, settings: CareSettings,
-              stages: dict[str, pipeline.Stage]) -> list[AgendaItem]:
+def _checkins(
+    facts: CareFacts, window: CareWindow, settings: CareSettings, stages: dict[str, pipeline.Stage]
+) -> list[AgendaItem]:
     items = []
     for fact in facts.paid:
         due = fact.entered + timedelta(days=settings.checkin_days)
         if due not in window.shown:
             continue
         why = f"paid {fact.entered:%a %d %b}"
-        items.append(_care(CHECKIN, fact.customer, due, f"{fact.deal_id}@{fact.entered}",
-                           "Post-sale check-in", why, owner=fact.owner or fact.customer.owner,
-                           deal_id=fact.deal_id, deal=fact.title,
-                           stage=_stage_name(stages, fact.stage_id)))
+        items.append(
+            _care(
+                CHECKIN,
+                fact.customer,
+                due,
+                f"{fact.deal_id}@{fact.entered}",
+                "Post-sale check-in",
+                why,
+                owner=fact.owner or fact.customer.owner,
+                deal_id=fact.deal_id,
+                deal=fact.title,
+                stage=_stage_name(stages, fact.stage_id),
+            )
+        )
     return items
 
 
@@ -366,9 +422,20 @@ def _rotting(facts: CareFacts, window: CareWindow, stages: dict[str, pipeline.St
         if due < window.shown.first:
             continue
         why = f"rotting: {days}d in {stage.name} (max {stage.rotting_days})"
-        items.append(_care(ROTTING, fact.customer, due, f"{fact.deal_id}@{fact.entered}",
-                           "Move the deal on", why, owner=fact.owner or fact.customer.owner,
-                           deal_id=fact.deal_id, deal=fact.title, stage=stage.name))
+        items.append(
+            _care(
+                ROTTING,
+                fact.customer,
+                due,
+                f"{fact.deal_id}@{fact.entered}",
+                "Move the deal on",
+                why,
+                owner=fact.owner or fact.customer.owner,
+                deal_id=fact.deal_id,
+                deal=fact.title,
+                stage=stage.name,
+            )
+        )
     return items
 
 
@@ -383,8 +450,9 @@ def paid_stage(stages: Iterable[pipeline.Stage]) -> pipeline.Stage | None:
     return won[-1] if won else None
 
 
-def care_reminders(facts: CareFacts, window: CareWindow, settings: CareSettings,
-                   stages: Iterable[pipeline.Stage], user: str) -> list[AgendaItem]:
+def care_reminders(
+    facts: CareFacts, window: CareWindow, settings: CareSettings, stages: Iterable[pipeline.Stage], user: str
+) -> list[AgendaItem]:
     """Every care reminder the facts give, due between the grace period and the horizon."""
     by_id = {stage.id: stage for stage in stages}
     return [

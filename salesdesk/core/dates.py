@@ -4,20 +4,30 @@ Nothing here reads the clock: `today` and `now` always come in as arguments.
 """
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from salesdesk.core.errors import InvalidValue
 
 ACCEPTED = "YYYY-MM-DD, today, tomorrow, 3d, 2w, fri or next mon"
 
 WEEKDAYS = {
-    "mon": 0, "monday": 0,
-    "tue": 1, "tues": 1, "tuesday": 1,
-    "wed": 2, "wednesday": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-    "fri": 4, "friday": 4,
-    "sat": 5, "saturday": 5,
-    "sun": 6, "sunday": 6,
+    "mon": 0,
+    "monday": 0,
+    "tue": 1,
+    "tues": 1,
+    "tuesday": 1,
+    "wed": 2,
+    "wednesday": 2,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "thursday": 3,
+    "fri": 4,
+    "friday": 4,
+    "sat": 5,
+    "saturday": 5,
+    "sun": 6,
+    "sunday": 6,
 }
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -37,9 +47,7 @@ def parse_iso_date(text: str, field: str = "date", *, accepted: str = "YYYY-MM-D
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidValue(
-            field, f"{text} is not a real date; use {accepted}."
-        ) from None
+        raise InvalidValue(field, f"{text} is not a real date; use {accepted}.") from None
 
 
 BIRTHDAY_ACCEPTED = "YYYY-MM-DD, or --MM-DD when the year is not known"
@@ -114,7 +122,7 @@ def timestamp(moment: datetime) -> str:
     """UTC, ISO 8601, milliseconds: the one format the store keeps moments in."""
     if moment.tzinfo is None:
         raise ValueError("timestamps must be timezone-aware")
-    utc = moment.astimezone(timezone.utc)
+    utc = moment.astimezone(UTC)
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 

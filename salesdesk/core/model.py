@@ -119,5 +119,7 @@ def check_name(name: str, what: str = "name") -> str:
 
 def check_kind(kind: str) -> str:
     if kind not in INTERACTION_KINDS:
-        raise InvalidValue("kind", f"{kind!r} is not a kind of interaction; use one of {', '.join(INTERACTION_KINDS)}.")
+        raise InvalidValue(
+            "kind", f"{kind!r} is not a kind of interaction; use one of {', '.join(INTERACTION_KINDS)}."
+        )
     return kind

@@ -18,7 +18,9 @@ def exponent(currency: str) -> int:
 def check_currency(currency: str) -> str:
     code = currency.strip().upper()
     if not _CURRENCY.fullmatch(code):
-        raise InvalidValue("currency", f"{currency!r} is not a currency code; use three letters such as USD, EUR or CNY.")
+        raise InvalidValue(
+            "currency", f"{currency!r} is not a currency code; use three letters such as USD, EUR or CNY."
+        )
     return code
 
 
@@ -36,7 +38,9 @@ def parse_amount(text: str, currency: str) -> int:
     except InvalidOperation:
         value = None
     if value is None or not value.is_finite():  # 'NaN' and 'Infinity' parse as Decimals
-        raise InvalidValue("amount", f"{text!r} is not an amount; type a number such as 12500, 12,500.50 or 12.5k.")
+        raise InvalidValue(
+            "amount", f"{text!r} is not an amount; type a number such as 12500, 12,500.50 or 12.5k."
+        )
     if value < 0:
         raise InvalidValue("amount", f"{text!r} is negative; an amount is zero or more.")
     minor = value * (10 ** exponent(currency))
@@ -57,11 +61,10 @@ def format_money(minor: int, currency: str, *, cents: bool = False) -> str:
 def format_short(minor: int, currency: str) -> str:
     """A very compact amount for column headers: '$1.2M', '$45k'."""
     major = minor / (10 ** exponent(currency))
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+    value, suffix = f"{major:,.0f}", ""
+    for limit, letter in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(major) >= limit:
-            value = f"{major / limit:.1f}".rstrip("0").rstrip(".")
+            value, suffix = f"{major / limit:.1f}".rstrip("0").rstrip("."), letter
             break
-    else:
-        value, suffix = f"{major:,.0f}", ""
     symbol = _SYMBOLS.get(currency)
     return f"{symbol}{value}{suffix}" if symbol else f"{value}{suffix} {currency}"

@@ -78,8 +78,10 @@ def day_text(day: date) -> str:
 def span_text(first: date, last: date) -> str:
     """'23–29 Nov 2026', '30 Nov – 6 Dec 2026', '29 Dec 2025 – 4 Jan 2026'."""
     if first.year != last.year:
-        return (f"{first.day} {MONTHS[first.month - 1]} {first.year} – "
-                f"{last.day} {MONTHS[last.month - 1]} {last.year}")
+        return (
+            f"{first.day} {MONTHS[first.month - 1]} {first.year} – "
+            f"{last.day} {MONTHS[last.month - 1]} {last.year}"
+        )
     if first.month != last.month:
         return f"{first.day} {MONTHS[first.month - 1]} – {last.day} {MONTHS[last.month - 1]} {last.year}"
     return f"{first.day}–{last.day} {MONTHS[last.month - 1]} {last.year}"
@@ -137,8 +139,15 @@ def quarter_of(day: date) -> Period:
 
 
 # The periods the Reports screen offers, in the order its key cycles through them.
-PRESETS = ("last 90 days", "last 30 days", "last 365 days", "this week", "last week",
-           "this quarter", "last quarter")
+PRESETS = (
+    "last 90 days",
+    "last 30 days",
+    "last 365 days",
+    "this week",
+    "last week",
+    "this quarter",
+    "last quarter",
+)
 DEFAULT_PRESET = "last 90 days"
 
 

@@ -33,7 +33,7 @@ def _keys(phone: str, regions: tuple[str, ...]) -> frozenset[str]:
         return frozenset()
     keys = set()
     international = phone.startswith("+")
-    for region in (regions[:1] if international else regions):
+    for region in regions[:1] if international else regions:
         try:
             number = phonenumbers.parse(phone, region)
         except phonenumbers.NumberParseException:
@@ -45,8 +45,10 @@ def _keys(phone: str, regions: tuple[str, ...]) -> frozenset[str]:
         if international:
             valid = phonenumbers.is_possible_number(number)
         else:
-            valid = any(phonenumbers.is_valid_number_for_region(number, plan)
-                        for plan in _SHARED_PLANS.get(region, (region,)))
+            valid = any(
+                phonenumbers.is_valid_number_for_region(number, plan)
+                for plan in _SHARED_PLANS.get(region, (region,))
+            )
         if valid:
             keys.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
     return frozenset(keys) if keys else frozenset({"#" + digits})

@@ -19,16 +19,29 @@ class Stage:
 # The default pipeline (SPEC section 2). Ids are fixed so that every new database of a
 # team starts from the same stage records and merges them instead of duplicating them.
 DEFAULT_STAGES = (
-    Stage("stage-lead", "Lead", 1, 10, OPEN, 14,
-          ("Contact person and need identified", "First call or meeting booked")),
-    Stage("stage-qualified", "Qualified", 2, 25, OPEN, 21,
-          ("Budget confirmed", "Decision maker known", "Timeline agreed")),
-    Stage("stage-quote", "Quote", 3, 50, OPEN, 14,
-          ("Quote sent", "Quote walked through with the customer")),
-    Stage("stage-negotiation", "Negotiation", 4, 75, OPEN, 21,
-          ("Terms agreed", "Contract sent for signature")),
-    Stage("stage-signed", "Signed", 5, 100, WON, None,
-          ("Invoice sent",)),
+    Stage(
+        "stage-lead",
+        "Lead",
+        1,
+        10,
+        OPEN,
+        14,
+        ("Contact person and need identified", "First call or meeting booked"),
+    ),
+    Stage(
+        "stage-qualified",
+        "Qualified",
+        2,
+        25,
+        OPEN,
+        21,
+        ("Budget confirmed", "Decision maker known", "Timeline agreed"),
+    ),
+    Stage("stage-quote", "Quote", 3, 50, OPEN, 14, ("Quote sent", "Quote walked through with the customer")),
+    Stage(
+        "stage-negotiation", "Negotiation", 4, 75, OPEN, 21, ("Terms agreed", "Contract sent for signature")
+    ),
+    Stage("stage-signed", "Signed", 5, 100, WON, None, ("Invoice sent",)),
     Stage("stage-paid", "Paid", 6, 100, WON, None, ()),
     Stage("stage-lost", "Lost", 7, 0, LOST, None, ()),
 )

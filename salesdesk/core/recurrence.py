@@ -56,7 +56,7 @@ def resumed_rule(rule: str, start: date, resume: date) -> str:
     series = rrulestr(rule, dtstart=datetime.combine(start, time()))
     behind = sum(1 for moment in series if moment.date() < resume)  # COUNT keeps it finite
     remaining = max(int(match.group(1)) - behind, 1)
-    return rule[: match.start(1)] + str(remaining) + rule[match.end(1):]
+    return rule[: match.start(1)] + str(remaining) + rule[match.end(1) :]
 
 
 def next_occurrence(rule: str, start: date, after: date) -> date | None:

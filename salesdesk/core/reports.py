@@ -251,25 +251,34 @@ class Report:
         return sum(tally.count for tally in self.activity_by_kind)
 
 
-def build_report(facts: ReportFacts, stages: list[Stage], period: Period, today: date,
-                 default_currency: str) -> Report:
+def build_report(
+    facts: ReportFacts, stages: list[Stage], period: Period, today: date, default_currency: str
+) -> Report:
     """Every figure of a period's report from the facts the store gathered."""
     stages = pipeline.ordered(stages)
-    money_codes = ({row.currency for row in facts.closed} | {row.currency for row in facts.open_deals}
-                   | {row.currency for row in facts.reasons})
+    money_codes = (
+        {row.currency for row in facts.closed}
+        | {row.currency for row in facts.open_deals}
+        | {row.currency for row in facts.reasons}
+    )
     currencies = tuple(ordered_currencies(money_codes, default_currency))
     won = _totals(facts.closed, pipeline.WON, currencies)
     lost = _totals(facts.closed, pipeline.LOST, currencies)
     forecast, open_totals = _forecast(facts.open_deals, today, currencies)
     return Report(
-        period=period, today=today, currencies=currencies,
+        period=period,
+        today=today,
+        currencies=currencies,
         funnel=_funnel(facts.flows, stages),
         stage_times=_stage_times(facts.stage_days, stages),
-        won=won, lost=lost,
-        won_by_week=_won_buckets(facts.closed, period, currencies, _week_start, _week_label,
-                                 timedelta(days=7)),
+        won=won,
+        lost=lost,
+        won_by_week=_won_buckets(
+            facts.closed, period, currencies, _week_start, _week_label, timedelta(days=7)
+        ),
         won_by_month=_won_buckets(facts.closed, period, currencies, _month_start, _month_label, None),
-        forecast=forecast, open_pipeline=open_totals,
+        forecast=forecast,
+        open_pipeline=open_totals,
         probabilities=_probabilities(facts.outcomes, stages),
         lost_reasons=_reasons(facts.reasons, currencies),
         activity_by_kind=_tallies(facts.activity, lambda row: row.kind),
@@ -287,8 +296,14 @@ def _funnel(flows, stages: list[Stage]) -> tuple[FunnelStep, ...]:
     for index, stage in enumerate(column):
         flow = by_stage.get(stage.id, StageFlow(stage.id, 0, 0))
         last = index == len(column) - 1
-        steps.append(FunnelStep(stage, flow.entered, None if last else flow.advanced,
-                                None if last else share(flow.advanced, flow.entered)))
+        steps.append(
+            FunnelStep(
+                stage,
+                flow.entered,
+                None if last else flow.advanced,
+                None if last else share(flow.advanced, flow.entered),
+            )
+        )
     return tuple(steps)
 
 
@@ -300,8 +315,9 @@ def _stage_times(stage_days: dict[str, tuple[float, ...]], stages: list[Stage]) 
         if stage.kind != pipeline.OPEN:
             continue
         days = stage_days.get(stage.id, ())
-        times.append(StageTime(stage, len(days), median(days) if days else None,
-                               mean(days) if days else None))
+        times.append(
+            StageTime(stage, len(days), median(days) if days else None, mean(days) if days else None)
+        )
     timed = [time for time in times if time.visits]
     if not timed:
         return tuple(times)
@@ -389,8 +405,13 @@ def _forecast(open_deals, today: date, currencies) -> tuple[dict, dict]:
                 label, key = _month_label(date.fromisoformat(month + "-01")), month
             rows.append(ForecastRow(label, key, count, amount, weighted))
         forecast[code] = tuple(rows)
-        pipeline_totals[code] = ForecastRow("all open deals", None, sum(r.count for r in rows),
-                                            sum(r.amount for r in rows), sum(r.weighted for r in rows))
+        pipeline_totals[code] = ForecastRow(
+            "all open deals",
+            None,
+            sum(r.count for r in rows),
+            sum(r.amount for r in rows),
+            sum(r.weighted for r in rows),
+        )
     return forecast, pipeline_totals
 
 
@@ -403,8 +424,9 @@ def _probabilities(outcomes, stages: list[Stage]) -> tuple[ProbabilityCheck, ...
         if stage.kind != pipeline.OPEN:
             continue
         row = by_stage.get(stage.id, StageOutcome(stage.id, 0, 0))
-        checks.append(ProbabilityCheck(stage, stage.probability, row.closed, row.won,
-                                       share(row.won, row.closed)))
+        checks.append(
+            ProbabilityCheck(stage, stage.probability, row.closed, row.won, share(row.won, row.closed))
+        )
     return tuple(checks)
 
 
@@ -418,9 +440,14 @@ def _reasons(rows, currencies) -> tuple[ReasonRank, ...]:
         per = amounts.setdefault(reason, {})
         per[row.currency] = per.get(row.currency, 0) + row.amount
     ranked = sorted(counts, key=lambda reason: (-counts[reason], reason.casefold(), reason))
-    return tuple(ReasonRank(reason, counts[reason],
-                            {code: amounts[reason][code] for code in currencies if code in amounts[reason]})
-                 for reason in ranked)
+    return tuple(
+        ReasonRank(
+            reason,
+            counts[reason],
+            {code: amounts[reason][code] for code in currencies if code in amounts[reason]},
+        )
+        for reason in ranked
+    )
 
 
 def _tallies(rows, key) -> tuple[Tally, ...]:

@@ -4,7 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 
 LEAD, PROSPECT, CUSTOMER, REPEAT, DORMANT, LOST = (
-    "lead", "prospect", "customer", "repeat", "dormant", "lost",
+    "lead",
+    "prospect",
+    "customer",
+    "repeat",
+    "dormant",
+    "lost",
 )
 SEGMENTS = (LEAD, PROSPECT, CUSTOMER, REPEAT, DORMANT, LOST)
 

@@ -20,8 +20,8 @@ from typing import NamedTuple
 
 from salesdesk.core import pipeline
 from salesdesk.core.agenda import AgendaItem
-from salesdesk.core.pipeline import Stage
 from salesdesk.core.periods import IsoWeek
+from salesdesk.core.pipeline import Stage
 from salesdesk.core.reports import OpenMonth, Report, ordered_currencies
 
 SHOWN_PER_CURRENCY = 15  # deals listed per currency in each list of deals
@@ -222,17 +222,33 @@ def _moves(moves, stages: list[Stage], currencies) -> tuple[MoveCount, ...]:
         return (stage.position, stage.name) if stage else (999, stage_id)
 
     order = sorted(grouped, key=lambda key: (place(key[0]), place(key[1])))
-    return tuple(MoveCount(name(source), name(target), grouped[(source, target)][0],
-                           {c: grouped[(source, target)][1][c] for c in currencies
-                            if c in grouped[(source, target)][1]})
-                 for source, target in order)
+    return tuple(
+        MoveCount(
+            name(source),
+            name(target),
+            grouped[(source, target)][0],
+            {c: grouped[(source, target)][1][c] for c in currencies if c in grouped[(source, target)][1]},
+        )
+        for source, target in order
+    )
 
 
 def _largest(lines, currencies, limit: int) -> tuple[tuple[DealLine, ...], dict[str, int]]:
     """The `limit` largest deals of each currency, the default currency first."""
     rank = {code: index for index, code in enumerate(currencies)}
-    ordered = sorted(lines, key=lambda d: (rank.get(d.currency, len(rank)), d.currency, -d.amount,
-                                           d.day, d.title, d.customer, d.owner, d.reason))
+    ordered = sorted(
+        lines,
+        key=lambda d: (
+            rank.get(d.currency, len(rank)),
+            d.currency,
+            -d.amount,
+            d.day,
+            d.title,
+            d.customer,
+            d.owner,
+            d.reason,
+        ),
+    )
     shown, seen, totals = [], {}, {}
     for line in ordered:
         totals[line.currency] = line.of
@@ -244,8 +260,7 @@ def _largest(lines, currencies, limit: int) -> tuple[tuple[DealLine, ...], dict[
 
 
 def _due_order(item: AgendaItem) -> tuple:
-    return (item.due, item.due_time or "", item.what, item.who, item.why, item.deal, item.owner,
-            item.key)
+    return (item.due, item.due_time or "", item.what, item.who, item.why, item.deal, item.owner, item.key)
 
 
 def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str) -> WeeklySummary:
@@ -254,8 +269,14 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
     start = pipeline_at(facts.open_now, facts.changed_since_start, stages)
     new_count, new_amounts = _new_leads(facts.moves)
     old_count, old_amounts = _new_leads(facts.moves_before)
-    codes = (set(report.currencies) | set(before.currencies) | set(end.amounts) | set(start.amounts)
-             | set(new_amounts) | set(old_amounts))
+    codes = (
+        set(report.currencies)
+        | set(before.currencies)
+        | set(end.amounts)
+        | set(start.amounts)
+        | set(new_amounts)
+        | set(old_amounts)
+    )
     currencies = tuple(ordered_currencies(codes, default_currency))
 
     rows: list[Headline] = []
@@ -263,8 +284,9 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
     def money_rows(label: str, this: dict, previous: dict) -> None:
         for code in currencies:
             if code == default_currency or this.get(code) or previous.get(code):
-                rows.append(Headline(f"{label} ({code})", MONEY, this.get(code, 0),
-                                     previous.get(code, 0), code))
+                rows.append(
+                    Headline(f"{label} ({code})", MONEY, this.get(code, 0), previous.get(code, 0), code)
+                )
 
     rows.append(Headline("New leads", COUNT, new_count, old_count))
     money_rows("New leads value", new_amounts, old_amounts)
@@ -287,14 +309,25 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
     for item in due:
         kinds[item.kind] = kinds.get(item.kind, 0) + 1
     return WeeklySummary(
-        week=facts.week, today=facts.today, user=facts.user, everyone=facts.everyone,
-        currencies=currencies, headline=tuple(rows),
+        week=facts.week,
+        today=facts.today,
+        user=facts.user,
+        everyone=facts.everyone,
+        currencies=currencies,
+        headline=tuple(rows),
         moves=_moves(facts.moves, stages, currencies),
-        won=won, won_count=won_count, lost=lost, lost_count=lost_count, report=report,
+        won=won,
+        won_count=won_count,
+        lost=lost,
+        lost_count=lost_count,
+        report=report,
         followups_done=facts.followups_done,
         overdue=facts.overdue[:SHOWN_FOLLOWUPS],
         overdue_count=facts.overdue[0].of if facts.overdue else 0,
-        due_next_week=tuple(due[:SHOWN_DUE]), due_count=len(due),
+        due_next_week=tuple(due[:SHOWN_DUE]),
+        due_count=len(due),
         due_kinds=tuple(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
-        closing=closing, closing_count=closing_count, closing_last=facts.closing_last,
+        closing=closing,
+        closing_count=closing_count,
+        closing_last=facts.closing_last,
     )

@@ -31,8 +31,9 @@ class DemoClock:
         return self.moment
 
 
-def write_demo(target: Path, size: str, now: datetime, user: str, force: bool = False,
-               seed: int = 7) -> dict[str, int]:
+def write_demo(
+    target: Path, size: str, now: datetime, user: str, force: bool = False, seed: int = 7
+) -> dict[str, int]:
     """Build a demo database at `target` ("small" or "large"), anchored on now.date();
     return the Store.counts() of the result."""
     if size not in SIZES:
@@ -70,7 +71,8 @@ def _check_target(target: Path, force: bool) -> None:
     if not target.parent.is_dir():
         raise SalesdeskError(
             f"The folder {target.parent} does not exist; create it first, "
-            "or pass --db with a file in an existing folder.")
+            "or pass --db with a file in an existing folder."
+        )
     if target.is_dir():
         raise SalesdeskError(f"{target} is a folder; pass --db with a database file name.")
     if not target.exists() or target.stat().st_size == 0:
@@ -87,7 +89,8 @@ def _check_target(target: Path, force: bool) -> None:
     if not (force or demo):
         raise SalesdeskError(
             f"{target} holds data that is not a salesdesk demo; pass --force to overwrite it, "
-            "or choose another file with --db.")
+            "or choose another file with --db."
+        )
 
 
 def _tidy_after_reading(path: Path, existed: set[str]) -> None:

@@ -10,7 +10,7 @@ that moment would have had.
 
 import random
 from bisect import bisect_left
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from salesdesk.core import pipeline
 from salesdesk.core.dates import epoch_ms, timestamp
@@ -23,28 +23,72 @@ from salesdesk.store.store import Store
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Every table's moments fall on their own residue modulo 8 ms and strictly increase
 # within the table, so no two records share a millisecond. Each change-log clock is
 # then (ms, counter 0): what the hybrid logical clock gives writes made at those moments.
 SLOT_SPACING = 8
-SLOTS = {"tags": 0, "customers": 1, "customer_tags": 2, "deals": 3, "stage_changes": 4,
-         "interactions": 5, "followups": 6}  # in the order in which references resolve
+SLOTS = {
+    "tags": 0,
+    "customers": 1,
+    "customer_tags": 2,
+    "deals": 3,
+    "stage_changes": 4,
+    "interactions": 5,
+    "followups": 6,
+}  # in the order in which references resolve
 LOADED = tuple(SLOTS)
 FTS_TABLES = ("customers_fts", "interactions_fts")
 BUILD_CACHE_KIB = 256 * 1024
 
-CUSTOMER_COLUMNS = ("id", "name", "company", "title", "phone", "phone_key", "email", "handle",
-                    "industry", "source", "owner", "birthday", "lunar_birthday", "contract_end",
-                    "notes", "last_contact_at")
-DEAL_COLUMNS = ("id", "customer_id", "title", "amount", "currency", "stage_id", "probability",
-                "expected_close", "next_step", "owner", "lost_reason", "stage_entered_at",
-                "closed_on")
+CUSTOMER_COLUMNS = (
+    "id",
+    "name",
+    "company",
+    "title",
+    "phone",
+    "phone_key",
+    "email",
+    "handle",
+    "industry",
+    "source",
+    "owner",
+    "birthday",
+    "lunar_birthday",
+    "contract_end",
+    "notes",
+    "last_contact_at",
+)
+DEAL_COLUMNS = (
+    "id",
+    "customer_id",
+    "title",
+    "amount",
+    "currency",
+    "stage_id",
+    "probability",
+    "expected_close",
+    "next_step",
+    "owner",
+    "lost_reason",
+    "stage_entered_at",
+    "closed_on",
+)
 STAGE_CHANGE_COLUMNS = ("id", "deal_id", "from_stage", "to_stage", "at", "by_user")
 INTERACTION_COLUMNS = ("id", "customer_id", "deal_id", "kind", "at", "summary", "body", "by_user")
-FOLLOWUP_COLUMNS = ("id", "customer_id", "deal_id", "due_date", "due_time", "title", "kind",
-                    "owner", "done_at", "rrule")
+FOLLOWUP_COLUMNS = (
+    "id",
+    "customer_id",
+    "deal_id",
+    "due_date",
+    "due_time",
+    "title",
+    "kind",
+    "owner",
+    "done_at",
+    "rrule",
+)
 TAG_COLUMNS = ("id", "name")
 LINK_COLUMNS = ("id", "customer_id", "tag_id")
 
@@ -55,9 +99,16 @@ INTERACTION_SPAN_DAYS = 365
 KINDS_WEIGHTS = (30, 30, 12, 6, 14, 8)  # call, email, meeting, visit, message, note
 
 
-def build_large(store: Store, now: datetime, rng: random.Random, *, customers: int = 100_000,
-                deals: int = 30_000, interactions: int = 1_000_000,
-                followups: int | None = None) -> None:
+def build_large(
+    store: Store,
+    now: datetime,
+    rng: random.Random,
+    *,
+    customers: int = 100_000,
+    deals: int = 30_000,
+    interactions: int = 1_000_000,
+    followups: int | None = None,
+) -> None:
     """Fill a fresh store with a large, realistic data set, anchored on `now`."""
     db = store.db
     for table in LOADED:
@@ -82,7 +133,9 @@ def build_large(store: Store, now: datetime, rng: random.Random, *, customers: i
                 marks = ", ".join("?" for _ in columns)
                 db.conn.executemany(
                     f"INSERT INTO {table} ({', '.join(columns)}, created_at, updated_at,"
-                    f" updated_by) VALUES ({marks}, ?, ?, ?)", rows)
+                    f" updated_by) VALUES ({marks}, ?, ?, ?)",
+                    rows,
+                )
             for sql in set_aside:
                 db.execute(sql)
             for fts in FTS_TABLES:
@@ -129,8 +182,9 @@ class _Load:
     def customers(self, count: int) -> None:
         rng, now_ms = self.rng, self.now_ms
         earliest = now_ms - CUSTOMER_SPAN_DAYS * DAY_MS
-        raw = sorted(earliest + int(rng.random() * (CUSTOMER_SPAN_DAYS - 1) * DAY_MS)
-                     for _ in range(count - 1))
+        raw = sorted(
+            earliest + int(rng.random() * (CUSTOMER_SPAN_DAYS - 1) * DAY_MS) for _ in range(count - 1)
+        )
         self.customer_ms = _slotted([earliest, *raw], SLOTS["customers"])
         self.customer_ids = [self.new_id(ms) for ms in self.customer_ms]
         self.customer_fields, self.customer_owners = [], []
@@ -148,14 +202,32 @@ class _Load:
             handle = f"wxid_{rng.getrandbits(32):08x}" if rng.random() < 0.15 else ""
             notes = rng.choice(data.SUMMARIES["note"]) if rng.random() < 0.1 else ""
             self.customer_owners.append(owner)
-            self.customer_fields.append((
-                person.name, person.company, person.title, person.phone, phone_key(person.phone),
-                person.email, handle, person.industry, person.source, owner,
-                birthday, lunar, contract_end, notes))
+            self.customer_fields.append(
+                (
+                    person.name,
+                    person.company,
+                    person.title,
+                    person.phone,
+                    phone_key(person.phone),
+                    person.email,
+                    handle,
+                    person.industry,
+                    person.source,
+                    owner,
+                    birthday,
+                    lunar,
+                    contract_end,
+                    notes,
+                )
+            )
 
     def _customer_rows(self) -> list[tuple]:
-        return [self._stamped((cid, *fields, last), ms) for cid, fields, last, ms in zip(
-            self.customer_ids, self.customer_fields, self.last_contact, self.customer_ms)]
+        return [
+            self._stamped((cid, *fields, last), ms)
+            for cid, fields, last, ms in zip(
+                self.customer_ids, self.customer_fields, self.last_contact, self.customer_ms, strict=True
+            )
+        ]
 
     # -- tags -------------------------------------------------------------------
 
@@ -164,8 +236,9 @@ class _Load:
         names = data.tag_names(self.today.year)
         tag_ms = _slotted([self.customer_ms[0] - DAY_MS] * len(names), SLOTS["tags"])
         tag_ids = [self.new_id(ms) for ms in tag_ms]
-        self.rows["tags"] = [self._stamped((tid, name), ms)
-                             for tid, name, ms in zip(tag_ids, names, tag_ms)]
+        self.rows["tags"] = [
+            self._stamped((tid, name), ms) for tid, name, ms in zip(tag_ids, names, tag_ms, strict=True)
+        ]
         links = []
         for index, customer_ms in enumerate(self.customer_ms):
             if rng.random() < 0.3:
@@ -176,7 +249,8 @@ class _Load:
         ids = self.customer_ids
         self.rows["customer_tags"] = [  # one link id per pair, as Store.add_tag makes it
             self._stamped((f"{ids[c]}:{tag_ids[t]}", ids[c], tag_ids[t]), ms)
-            for ms, (_, c, t) in zip(link_ms, links)]
+            for ms, (_, c, t) in zip(link_ms, links, strict=True)
+        ]
 
     # -- deals and their stage history ------------------------------------------
 
@@ -187,21 +261,20 @@ class _Load:
         won = [s.id for s in ordered if s.kind == pipeline.WON]
         lost = pipeline.first_stage(ordered, pipeline.LOST).id
         finals = open_path + won + [lost]
-        weights = (*FINAL_STAGE_WEIGHTS["open"], *FINAL_STAGE_WEIGHTS["won"],
-                   FINAL_STAGE_WEIGHTS["lost"])
+        weights = (*FINAL_STAGE_WEIGHTS["open"], *FINAL_STAGE_WEIGHTS["won"], FINAL_STAGE_WEIGHTS["lost"])
         kinds = {s.id: s.kind for s in ordered}
         planned = []
         for _ in range(count):
             final = rng.choices(finals, weights)[0]
             if kinds[final] == pipeline.OPEN:
-                path = open_path[:open_path.index(final) + 1]
+                path = open_path[: open_path.index(final) + 1]
                 days_in_stage = min(int(rng.expovariate(1 / 15)) + 1, 120)
                 end = now_ms - days_in_stage * DAY_MS - int(rng.random() * 8 * HOUR_MS)
             else:
                 if kinds[final] == pipeline.WON:
-                    path = open_path + won[:won.index(final) + 1]
+                    path = open_path + won[: won.index(final) + 1]
                 else:
-                    path = open_path[:rng.randrange(len(open_path)) + 1] + [final]
+                    path = open_path[: rng.randrange(len(open_path)) + 1] + [final]
                 end = now_ms - int(rng.uniform(1, 600) * DAY_MS)
             moments = [end]
             for _ in path[1:]:
@@ -213,24 +286,28 @@ class _Load:
         self.deal_ids = [self.new_id(ms) for ms in deal_ms]
         # Each change: (moment, deal index, from stage, to stage); the first is the creation.
         changes = []
-        for index, (ms, (_, path, moves)) in enumerate(zip(deal_ms, planned)):
+        for index, (ms, (_, path, moves)) in enumerate(zip(deal_ms, planned, strict=True)):
             changes.append((ms + 1, index, None, path[0]))
             changes.extend((at, index, path[step], path[step + 1]) for step, at in enumerate(moves))
         changes.sort(key=lambda change: change[0])
         change_ms = _slotted([change[0] for change in changes], SLOTS["stage_changes"])
         entered: list[int] = [0] * count
         stage_rows = []
-        for ms, (_, index, from_stage, to_stage) in zip(change_ms, changes):
+        for ms, (_, index, from_stage, to_stage) in zip(change_ms, changes, strict=True):
             entered[index] = ms  # changes are in time order, so the last one wins
-            stage_rows.append(self._stamped((self.new_id(ms), self.deal_ids[index], from_stage,
-                                             to_stage, self.stamp(ms), self.user), ms))
+            stage_rows.append(
+                self._stamped(
+                    (self.new_id(ms), self.deal_ids[index], from_stage, to_stage, self.stamp(ms), self.user),
+                    ms,
+                )
+            )
         self.rows["stage_changes"] = stage_rows
 
         customer_ms = self.customer_ms
         self.deals_of: dict[int, list[tuple[int, str]]] = {}
         self.open_deals: list[tuple[int, str, int]] = []  # customer, deal id, created
         deal_rows = []
-        for index, (ms, (_, path, _)) in enumerate(zip(deal_ms, planned)):
+        for index, (ms, (_, path, _)) in enumerate(zip(deal_ms, planned, strict=True)):
             # A deal belongs to a customer who already existed a day before it (deals
             # start at most about 850 days ago, customers up to CUSTOMER_SPAN_DAYS).
             customer = int(rng.random() * bisect_left(customer_ms, ms - DAY_MS))
@@ -249,11 +326,26 @@ class _Load:
             probability = None
             if kinds[stage] == pipeline.OPEN and rng.random() < 0.1:
                 probability = rng.choice((30, 40, 60, 80))
-            deal_rows.append(self._stamped((
-                deal_id, self.customer_ids[customer], rng.choice(data.DEAL_TITLES),
-                data.draw_amount(rng, currency), currency, stage, probability, close.isoformat(),
-                next_step or "", rng.choice(self.owners), lost_reason or "",
-                self.stamp(entered[index]), closed_on), ms))
+            deal_rows.append(
+                self._stamped(
+                    (
+                        deal_id,
+                        self.customer_ids[customer],
+                        rng.choice(data.DEAL_TITLES),
+                        data.draw_amount(rng, currency),
+                        currency,
+                        stage,
+                        probability,
+                        close.isoformat(),
+                        next_step or "",
+                        rng.choice(self.owners),
+                        lost_reason or "",
+                        self.stamp(entered[index]),
+                        closed_on,
+                    ),
+                    ms,
+                )
+            )
             self.deals_of.setdefault(customer, []).append((ms, deal_id))
         self.rows["deals"] = deal_rows
 
@@ -284,7 +376,7 @@ class _Load:
         stamp, new_id_, user = self.stamp, self.new_id, self.user
         customer_ids, deals_of, last_contact = self.customer_ids, self.deals_of, self.last_contact
         rows = []
-        for key, ms, kind in zip(keys, moments, kinds):
+        for key, ms, kind in zip(keys, moments, kinds, strict=True):
             index = key & mask
             deal_id = None
             customer_deals = deals_of.get(index)
@@ -298,8 +390,9 @@ class _Load:
             at = stamp(ms)
             if kind != "note":  # as the store: a note is not contact
                 last_contact[index] = at
-            rows.append((new_id_(ms), customer_ids[index], deal_id, kind, at, summary, body, user,
-                         at, at, user))
+            rows.append(
+                (new_id_(ms), customer_ids[index], deal_id, kind, at, summary, body, user, at, at, user)
+            )
         self.rows["interactions"] = rows
 
     # -- follow-ups -------------------------------------------------------------
@@ -321,15 +414,26 @@ class _Load:
             done = due < today and rng.random() < 0.4 and done_ms > created
             rrule = rng.choice(("FREQ=WEEKLY", "FREQ=MONTHLY")) if rng.random() < 0.02 else None
             due_time = rng.choice(("09:30", "14:00", "16:30")) if rng.random() < 0.2 else None
-            planned.append((created, customer, deal_id, due.isoformat(), due_time,
-                            rng.choice(data.FOLLOWUP_TITLES), rng.choice(data.FOLLOWUP_KINDS),
-                            self.customer_owners[customer], self.stamp(done_ms) if done else None,
-                            rrule))
+            planned.append(
+                (
+                    created,
+                    customer,
+                    deal_id,
+                    due.isoformat(),
+                    due_time,
+                    rng.choice(data.FOLLOWUP_TITLES),
+                    rng.choice(data.FOLLOWUP_KINDS),
+                    self.customer_owners[customer],
+                    self.stamp(done_ms) if done else None,
+                    rrule,
+                )
+            )
         planned.sort(key=lambda row: row[0])
         moments = _slotted([row[0] for row in planned], SLOTS["followups"])
         self.rows["followups"] = [
             self._stamped((self.new_id(ms), self.customer_ids[row[1]], *row[2:]), ms)
-            for ms, row in zip(moments, planned)]
+            for ms, row in zip(moments, planned, strict=True)
+        ]
 
 
 class _Stamps:
@@ -341,8 +445,7 @@ class _Stamps:
 
     def __init__(self):
         self._days: dict[int, str] = {}
-        self._seconds = [f"{h:02d}:{m:02d}:{s:02d}." for h in range(24) for m in range(60)
-                         for s in range(60)]
+        self._seconds = [f"{h:02d}:{m:02d}:{s:02d}." for h in range(24) for m in range(60) for s in range(60)]
 
     def __call__(self, ms: int) -> str:
         day, rest = divmod(ms, DAY_MS)
@@ -381,7 +484,7 @@ def _day(ms: int) -> date:
 
 
 def _ms_of(day: date) -> int:
-    return epoch_ms(datetime(day.year, day.month, day.day, tzinfo=timezone.utc))
+    return epoch_ms(datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
 def _set_aside(db) -> list[str]:
@@ -394,7 +497,8 @@ def _set_aside(db) -> list[str]:
     tables = ", ".join(f"'{table}'" for table in LOADED)
     rows = db.execute(
         f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
-        f"AND sql IS NOT NULL AND tbl_name IN ({tables})").fetchall()
+        f"AND sql IS NOT NULL AND tbl_name IN ({tables})"
+    ).fetchall()
     for kind, name, _ in rows:
         db.execute(f'DROP {kind.upper()} "{name}"')
     return [sql for _, _, sql in rows]
@@ -409,15 +513,18 @@ def _log_changes(db, device: str) -> None:
     in one transaction, so sync sees all of them or none.
     """
     db.conn.create_function("format_clock", 3, format_clock, deterministic=True)
-    millis = ("CAST(strftime('%s', created_at) AS INTEGER) * 1000"
-              " + CAST(substr(created_at, 21, 3) AS INTEGER)")
+    millis = "CAST(strftime('%s', created_at) AS INTEGER) * 1000 + CAST(substr(created_at, 21, 3) AS INTEGER)"
     for table in LOADED:
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[1] != "rid"]
         fields = ", ".join(f"'{column}', {column}" for column in columns)
         db.execute(
             f"INSERT INTO changes (device, clock, tbl, row_id, data) "
             f"SELECT :device, format_clock({millis}, 0, :device), '{table}', id, "
-            f"json_object({fields}) FROM {table} ORDER BY rowid", {"device": device})
+            f"json_object({fields}) FROM {table} ORDER BY rowid",
+            {"device": device},
+        )
     db.execute(
         "INSERT INTO meta (key, value) SELECT 'clock', max(clock) FROM changes WHERE device = ? "
-        "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)", [device])
+        "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",
+        [device],
+    )

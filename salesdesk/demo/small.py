@@ -9,21 +9,31 @@ set to each moment.
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from salesdesk.core import pipeline
 from salesdesk.demo import data
 from salesdesk.store.store import Store
 
 # How many customers of each kind, and how many interactions each kind has had.
-PROFILES = (("repeat", 5), ("dormant", 5), ("customer", 5), ("lost", 3), ("prospect", 16),
-            ("lead", 6))
-CONTACTS = {"repeat": (10, 15), "prospect": (7, 12), "customer": (5, 9), "dormant": (3, 6),
-            "lost": (4, 6), "lead": (0, 3)}
+PROFILES = (("repeat", 5), ("dormant", 5), ("customer", 5), ("lost", 3), ("prospect", 16), ("lead", 6))
+CONTACTS = {
+    "repeat": (10, 15),
+    "prospect": (7, 12),
+    "customer": (5, 9),
+    "dormant": (3, 6),
+    "lost": (4, 6),
+    "lead": (0, 3),
+}
 MALLORY = data.Person(  # markup and a terminal escape, to prove text is shown literally
-    name="[bold]Mallory[/bold] \x1b[31mMoriarty", company="[red]Evil[/red] Corp \x1b[0m Ltd",
-    title="Head of [i]Mischief[/i]", phone="+44 20 7946 0666", email="mallory@evil.example.com",
-    industry="software", source="cold call")
+    name="[bold]Mallory[/bold] \x1b[31mMoriarty",
+    company="[red]Evil[/red] Corp \x1b[0m Ltd",
+    title="Head of [i]Mischief[/i]",
+    phone="+44 20 7946 0666",
+    email="mallory@evil.example.com",
+    industry="software",
+    source="cold call",
+)
 BIRTHDAYS_SOON = (2, 6, 11, 17)  # days from today
 RENEWALS_SOON = (12, 26, 38)
 LUNAR_BIRTHDAYS = ("01-15", "08-15", "05-05")
@@ -100,7 +110,7 @@ class _Plan:
     def moment(self, day: date) -> datetime:
         """A moment in office hours on `day` (UTC), never later than now."""
         hour = self.rng.uniform(1, 10)
-        moment = datetime.combine(day, time(tzinfo=timezone.utc)) + timedelta(hours=hour)
+        moment = datetime.combine(day, time(tzinfo=UTC)) + timedelta(hours=hour)
         return min(moment, self.now - timedelta(minutes=5))
 
     def days_ago(self, low: float, high: float) -> datetime:
@@ -118,8 +128,8 @@ class _Plan:
             if person.name not in seen:
                 seen.add(person.name)
                 people.append(person)
-        customers = [self.customer(person, profile) for person, profile in zip(people, profiles)]
-        for customer, teammate in zip(customers[7::15], data.TEAMMATES):
+        customers = [self.customer(person, profile) for person, profile in zip(people, profiles, strict=True)]
+        for customer, teammate in zip(customers[7::15], data.TEAMMATES, strict=False):
             customer.values["owner"] = teammate
         self.special_dates(customers)
         self.care_stories(customers)
@@ -127,9 +137,15 @@ class _Plan:
 
     def customer(self, person: data.Person, profile: str) -> _Customer:
         rng = self.rng
-        values = {"company": person.company, "title": person.title, "phone": person.phone,
-                  "email": person.email, "industry": person.industry, "source": person.source,
-                  "owner": self.user}
+        values = {
+            "company": person.company,
+            "title": person.title,
+            "phone": person.phone,
+            "email": person.email,
+            "industry": person.industry,
+            "source": person.source,
+            "owner": self.user,
+        }
         if rng.random() < 0.5:
             values["birthday"] = data.draw_birthday(rng).isoformat()
         if rng.random() < 0.2:
@@ -150,18 +166,17 @@ class _Plan:
     def special_dates(self, customers: list[_Customer]) -> None:
         """Birthdays and renewals coming up, a leap-day birthday, lunar birthdays."""
         rng = self.rng
-        for customer, days in zip(customers[1:], BIRTHDAYS_SOON):
+        for customer, days in zip(customers[1:], BIRTHDAYS_SOON, strict=False):
             customer.values["birthday"] = _birthday_on(self.today + timedelta(days=days), rng)
         customers[len(BIRTHDAYS_SOON) + 1].values["birthday"] = "1988-02-29"
         chinese = [c for c in customers if c.person.phone.startswith("+86")]
-        for customer, lunar in zip(chinese[-len(LUNAR_BIRTHDAYS):], LUNAR_BIRTHDAYS):
+        for customer, lunar in zip(chinese[-len(LUNAR_BIRTHDAYS) :], LUNAR_BIRTHDAYS, strict=False):
             customer.values["lunar_birthday"] = lunar
         clients = [c for c in customers if c.profile in ("repeat", "customer")]
-        for customer, days in zip(clients, RENEWALS_SOON):
+        for customer, days in zip(clients, RENEWALS_SOON, strict=False):
             customer.values["contract_end"] = (self.today + timedelta(days=days)).isoformat()
-        for customer in clients[len(RENEWALS_SOON):]:
-            customer.values["contract_end"] = (
-                self.today + timedelta(days=rng.randint(90, 400))).isoformat()
+        for customer in clients[len(RENEWALS_SOON) :]:
+            customer.values["contract_end"] = (self.today + timedelta(days=rng.randint(90, 400))).isoformat()
 
     def care_stories(self, customers: list[_Customer]) -> None:
         """A customer for each kind of care reminder due around today, on the user's agenda.
@@ -169,8 +184,14 @@ class _Plan:
         Made without random draws, so the rest of the story stays as the seed tells it.
         """
         own = [c for c in customers if c.values["owner"] == self.user]
-        chinese = [c for c in own if c.person.phone.startswith("+86") and c.profile != "lead"
-                   and not c.values.get("lunar_birthday") and not c.values.get("birthday")]
+        chinese = [
+            c
+            for c in own
+            if c.person.phone.startswith("+86")
+            and c.profile != "lead"
+            and not c.values.get("lunar_birthday")
+            and not c.values.get("birthday")
+        ]
         if chinese:
             chinese[0].values["lunar_birthday"] = _lunar_key(self.today + timedelta(days=4))
         dormant = [c for c in own if c.profile == "dormant" and c.deals[-1].path[-1] in self.won]
@@ -186,8 +207,9 @@ class _Plan:
             deal = bought[0].deals[0]
             deal.path = self.open_path + self.won
             end = self._at(self.today - timedelta(days=28))
-            deal.moves = [end - timedelta(days=5 * (len(deal.path) - 1 - step))
-                          for step in range(len(deal.path))]
+            deal.moves = [
+                end - timedelta(days=5 * (len(deal.path) - 1 - step)) for step in range(len(deal.path))
+            ]
             deal.expected_close = end.date()
         leads = [c for c in own if c.profile == "lead"]
         if leads:  # added yesterday morning, nobody has called yet
@@ -195,15 +217,17 @@ class _Plan:
             leads[0].created = self.now - timedelta(hours=30)
 
     def _at(self, day: date) -> datetime:
-        return datetime.combine(day, time(10, tzinfo=timezone.utc))
+        return datetime.combine(day, time(10, tzinfo=UTC))
 
     # -- deals --------------------------------------------------------------------
 
     def deals(self, customer: _Customer) -> list[_Deal]:
         profile, rng = customer.profile, self.rng
         if profile == "repeat":
-            return [self.closed_deal(rng.choice(self.won), 20 + 110 * n, 100 + 110 * n)
-                    for n in range(rng.choice((2, 3)))]
+            return [
+                self.closed_deal(rng.choice(self.won), 20 + 110 * n, 100 + 110 * n)
+                for n in range(rng.choice((2, 3)))
+            ]
         if profile == "dormant":
             final = rng.choice((self.won[-1], self.lost))
             return [self.closed_deal(final, 150, 330)]
@@ -224,9 +248,9 @@ class _Plan:
     def closed_deal(self, final: str, low_days: int, high_days: int) -> _Deal:
         rng = self.rng
         if final in self.won:
-            path = self.open_path + self.won[:self.won.index(final) + 1]
+            path = self.open_path + self.won[: self.won.index(final) + 1]
         else:
-            path = self.open_path[:rng.randrange(len(self.open_path)) + 1] + [final]
+            path = self.open_path[: rng.randrange(len(self.open_path)) + 1] + [final]
         end = self.days_ago(low_days, high_days)
         deal = self._deal(path, end)
         deal.expected_close = end.date()
@@ -245,7 +269,7 @@ class _Plan:
         days = rng.randint(limit + 5, 60) if rotting else rng.randint(1, limit - 1)
         if n == 4:
             days = limit + 3  # began rotting two days ago: on Today's agenda
-        path = self.open_path[:self.open_path.index(stage) + 1]
+        path = self.open_path[: self.open_path.index(stage) + 1]
         deal = self._deal(path, self.days_ago(days, days + 1))
         deal.expected_close = self.today + timedelta(days=rng.randint(-5, 90))
         deal.next_step = rng.choice(data.NEXT_STEPS)
@@ -266,8 +290,9 @@ class _Plan:
             moves.append(moves[-1] - timedelta(days=rng.uniform(2, 20), hours=rng.uniform(0, 5)))
         moves.reverse()
         currency = "CNY" if rng.random() < 0.12 else "USD"
-        return _Deal(path, moves, rng.choice(data.DEAL_TITLES), data.draw_amount(rng, currency),
-                     currency, end.date())
+        return _Deal(
+            path, moves, rng.choice(data.DEAL_TITLES), data.draw_amount(rng, currency), currency, end.date()
+        )
 
     # -- interactions -------------------------------------------------------------
 
@@ -293,27 +318,46 @@ class _Plan:
         for customer in customers:
             for deal in customer.deals:
                 if deal.followup_due:
-                    self._followup(story, store, customer, deal.followup_due,
-                                   deal.next_step or "Call back", deal=deal)
+                    self._followup(
+                        story, store, customer, deal.followup_due, deal.next_step or "Call back", deal=deal
+                    )
         # Overdue, due today, this week and later, a few of them done already.
         for offset, count in (((-12, -1), 5), ((0, 0), 4), ((1, 7), 10), ((8, 60), 8)):
             for _ in range(count):
                 due = today + timedelta(days=rng.randint(*offset))
                 due_time = rng.choice((None, None, "10:00", "15:30"))
-                self._followup(story, store, rng.choice(active), due,
-                               rng.choice(data.FOLLOWUP_TITLES), due_time=due_time)
+                self._followup(
+                    story, store, rng.choice(active), due, rng.choice(data.FOLLOWUP_TITLES), due_time=due_time
+                )
         for _ in range(6):
             due = today - timedelta(days=rng.randint(3, 40))
-            self._followup(story, store, rng.choice(active), due,
-                           rng.choice(data.FOLLOWUP_TITLES), done=True)
+            self._followup(story, store, rng.choice(active), due, rng.choice(data.FOLLOWUP_TITLES), done=True)
         repeat = [c for c in customers if c.profile == "repeat"]
         self._weekly(story, store, repeat[0], "Weekly check-in call", weeks=4)
-        self._followup(story, store, repeat[1], today + timedelta(days=rng.randint(3, 20)),
-                       "Monthly account review", rrule="FREQ=MONTHLY", kind="meeting")
+        self._followup(
+            story,
+            store,
+            repeat[1],
+            today + timedelta(days=rng.randint(3, 20)),
+            "Monthly account review",
+            rrule="FREQ=MONTHLY",
+            kind="meeting",
+        )
 
-    def _followup(self, story: _Story, store: Store, customer: _Customer, due: date, title: str,
-                  *, deal: _Deal | None = None, due_time: str | None = None, done: bool = False,
-                  rrule: str | None = None, kind: str | None = None) -> None:
+    def _followup(
+        self,
+        story: _Story,
+        store: Store,
+        customer: _Customer,
+        due: date,
+        title: str,
+        *,
+        deal: _Deal | None = None,
+        due_time: str | None = None,
+        done: bool = False,
+        rrule: str | None = None,
+        kind: str | None = None,
+    ) -> None:
         rng = self.rng
         created = self.moment(min(due, self.today) - timedelta(days=rng.randint(1, 14)))
         kind = kind or rng.choice(data.FOLLOWUP_KINDS)
@@ -322,26 +366,35 @@ class _Plan:
 
         def book():
             booked["id"] = store.add_followup(
-                customer.id, due, title, kind=kind, deal_id=deal.id if deal else None,
-                due_time=due_time, rrule=rrule, owner=customer.values["owner"])
+                customer.id,
+                due,
+                title,
+                kind=kind,
+                deal_id=deal.id if deal else None,
+                due_time=due_time,
+                rrule=rrule,
+                owner=customer.values["owner"],
+            )
 
         # A deal's next step is booked once it reached its current stage.
         earliest = deal.moves[-1] + timedelta(hours=1) if deal else _after(customer)
         story.at(max(created, earliest), book)
         if done_at:
-            story.at(max(done_at, _after(customer) + timedelta(hours=1)),
-                     lambda: store.complete_followup(booked["id"], due))
+            story.at(
+                max(done_at, _after(customer) + timedelta(hours=1)),
+                lambda: store.complete_followup(booked["id"], due),
+            )
 
-    def _weekly(self, story: _Story, store: Store, customer: _Customer, title: str,
-                weeks: int) -> None:
+    def _weekly(self, story: _Story, store: Store, customer: _Customer, title: str, weeks: int) -> None:
         """A weekly follow-up started `weeks` ago and done every week since; completing
         one books the next, so the next occurrence is open, due tomorrow."""
         first_due = self.today - timedelta(weeks=weeks) + timedelta(days=1)
         current: dict[str, str] = {}
 
         def book():
-            current["id"] = store.add_followup(customer.id, first_due, title, rrule="FREQ=WEEKLY",
-                                               owner=customer.values["owner"])
+            current["id"] = store.add_followup(
+                customer.id, first_due, title, rrule="FREQ=WEEKLY", owner=customer.values["owner"]
+            )
 
         story.at(max(self.moment(first_due - timedelta(days=3)), _after(customer)), book)
         for week in range(weeks):
@@ -401,19 +454,28 @@ def _tell_customer(story: _Story, store: Store, customer: _Customer, plan: _Plan
 def _tell_deal(story: _Story, store: Store, customer: _Customer, deal: _Deal) -> None:
     def create():
         deal.id = store.add_deal(
-            customer.id, deal.title, deal.amount, deal.currency, stage_id=deal.path[0],
-            expected_close=deal.expected_close.isoformat(), next_step=deal.next_step,
-            owner=customer.values["owner"], probability=deal.probability)
+            customer.id,
+            deal.title,
+            deal.amount,
+            deal.currency,
+            stage_id=deal.path[0],
+            expected_close=deal.expected_close.isoformat(),
+            next_step=deal.next_step,
+            owner=customer.values["owner"],
+            probability=deal.probability,
+        )
 
     story.at(deal.moves[0], create)
-    for stage, moment in zip(deal.path[1:], deal.moves[1:]):
+    for stage, moment in zip(deal.path[1:], deal.moves[1:], strict=True):
         reason = deal.lost_reason if stage == deal.path[-1] else ""
-        story.at(moment, lambda stage=stage, reason=reason: store.move_deal(
-            deal.id, stage, lost_reason=reason))
+        story.at(
+            moment, lambda stage=stage, reason=reason: store.move_deal(deal.id, stage, lost_reason=reason)
+        )
 
 
-def _tell_contact(story: _Story, store: Store, customer: _Customer, moment: datetime,
-                  rng: random.Random) -> None:
+def _tell_contact(
+    story: _Story, store: Store, customer: _Customer, moment: datetime, rng: random.Random
+) -> None:
     kind = rng.choice(tuple(data.SUMMARIES))
     summary = rng.choice(data.SUMMARIES[kind])
     body = rng.choice(data.BODIES) if rng.random() < 0.3 else ""

@@ -75,13 +75,13 @@ def read_date(value: str, order: str | None = None, *, year_optional: bool = Fal
     it only a date that cannot be misread is taken (15/03/2026, 03/15/2026, 04/04/2026).
     """
     text = value.strip()
-    if (match := _YEAR_FIRST.match(text)) and _TIME.fullmatch(text[match.end():]):
+    if (match := _YEAR_FIRST.match(text)) and _TIME.fullmatch(text[match.end() :]):
         year, month, day = (int(g) for g in match.groups())
         return _real(year, month, day, value, "").isoformat()
     if match := _COMPACT.fullmatch(text):
         year, month, day = (int(g) for g in match.groups())
         return _real(year, month, day, value, "").isoformat()
-    if (match := _YEAR_LAST.match(text)) and _TIME.fullmatch(text[match.end():]):
+    if (match := _YEAR_LAST.match(text)) and _TIME.fullmatch(text[match.end() :]):
         first, second, year_text = int(match.group(1)), int(match.group(3)), match.group(4)
         if len(year_text) != 4:
             raise CellError(f"{shown(value)} has a two-digit year; use YYYY-MM-DD.")
@@ -98,7 +98,8 @@ def read_date(value: str, order: str | None = None, *, year_optional: bool = Fal
             raise CellError(f"{shown(value)} is not a real date; use YYYY-MM-DD.")
         raise CellError(
             f"{shown(value)} could be {first} {_MONTHS[second]} or {second} {_MONTHS[first]}; "
-            "pass --dayfirst or --monthfirst, or write it as YYYY-MM-DD.")
+            "pass --dayfirst or --monthfirst, or write it as YYYY-MM-DD."
+        )
     if match := _NO_YEAR.fullmatch(text):
         if not year_optional:
             raise CellError(f"{shown(value)} has no year; use YYYY-MM-DD.")
@@ -109,5 +110,18 @@ def read_date(value: str, order: str | None = None, *, year_optional: bool = Fal
     raise CellError(f"{shown(value)} is not a date; use {accepted}.")
 
 
-_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)

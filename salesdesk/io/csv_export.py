@@ -17,10 +17,18 @@ TABLES = ("customers", "deals", "interactions", "followups")
 
 # Headers that are not customer fields (customer fields use the importer's own words).
 _HEADERS = {
-    "customer_id": "customer id", "deal_id": "deal id", "expected_close": "expected close",
-    "next_step": "next step", "lost_reason": "lost reason", "closed_on": "closed on",
-    "stage_entered_at": "stage entered at", "created_at": "created at", "by_user": "by",
-    "due_date": "due date", "due_time": "due time", "done_at": "done at",
+    "customer_id": "customer id",
+    "deal_id": "deal id",
+    "expected_close": "expected close",
+    "next_step": "next step",
+    "lost_reason": "lost reason",
+    "closed_on": "closed on",
+    "stage_entered_at": "stage entered at",
+    "created_at": "created at",
+    "by_user": "by",
+    "due_date": "due date",
+    "due_time": "due time",
+    "done_at": "done at",
 }
 
 

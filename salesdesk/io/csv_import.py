@@ -38,28 +38,33 @@ def delimiter_from_option(option: str) -> str:
     return value
 
 
-def read_customers_csv(path: Path, *, encoding: str | None = None, delimiter: str | None = None,
-                       date_order: str | None = None) -> ImportBatch:
+def read_customers_csv(
+    path: Path, *, encoding: str | None = None, delimiter: str | None = None, date_order: str | None = None
+) -> ImportBatch:
     """Read every row of a customers file; raises UnreadableFile when nothing can be read."""
     path = Path(path)
     decoded = decode(path, read_bytes(path), encoding)
     text, skipped = decoded.text, 0
     end = text.find("\n")
     if hint := _SEP_LINE.fullmatch(text[: end if end >= 0 else len(text)].rstrip("\r")):
-        text, skipped = text[end + 1:] if end >= 0 else "", 1
+        text, skipped = text[end + 1 :] if end >= 0 else "", 1
         delimiter = delimiter or hint.group(1)
     given = delimiter is not None
     delimiter = delimiter_from_option(delimiter) if given else sniff_delimiter(text)
     batch = ImportBatch(source=str(path))
-    batch.described = (f"{decoded.encoding} ({'detected' if decoded.detected else 'as given'}), "
-                       f"{DELIMITERS.get(delimiter, repr(delimiter))}-separated "
-                       f"({'as given' if given else 'detected'})")
+    batch.described = (
+        f"{decoded.encoding} ({'detected' if decoded.detected else 'as given'}), "
+        f"{DELIMITERS.get(delimiter, repr(delimiter))}-separated "
+        f"({'as given' if given else 'detected'})"
+    )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         _read_rows(path, reader, skipped, batch, date_order)
     except csv.Error as error:
-        raise UnreadableFile(f"{path} line {reader.line_num + skipped} cannot be read as CSV "
-                             f"({error}); check the quotes on that line.") from None
+        raise UnreadableFile(
+            f"{path} line {reader.line_num + skipped} cannot be read as CSV "
+            f"({error}); check the quotes on that line."
+        ) from None
     return batch
 
 
@@ -97,9 +102,12 @@ def _read_rows(path: Path, reader, skipped: int, batch: ImportBatch, date_order:
                 raise UnreadableFile(
                     f"{path} has no name column (its first row is "
                     f"{', '.join(shown(h, 20) for h in headers[:6])}); "
-                    f"name one column {', '.join(ALIASES['name'][:2])} or 姓名.")
+                    f"name one column {', '.join(ALIASES['name'][:2])} or 姓名."
+                )
             labels = [header or f"column {index + 1}" for index, header in enumerate(headers)]
-            batch.extra_columns = [label for label, field in zip(labels, fields) if field is None]
+            batch.extra_columns = [
+                label for label, field in zip(labels, fields, strict=True) if field is None
+            ]
             continue
         batch.rows += 1
         row = _read_row(start, record, labels, fields, date_order, batch.refusals)
@@ -109,19 +117,33 @@ def _read_rows(path: Path, reader, skipped: int, batch: ImportBatch, date_order:
         raise UnreadableFile(f"{path} has no rows; there is nothing to import.")
 
 
-def _read_row(line: int, record: list[str], labels: list[str], fields: list[str | None],
-              date_order: str | None, refusals: list[Refusal]) -> IncomingCustomer | None:
-    if len(record) > len(labels) and any(cell.strip() for cell in record[len(labels):]):
-        refusals.append(Refusal(line, "row", "", (
-            f"it has {len(record)} cells but the header has {len(labels)}; "
-            "quote values that contain the delimiter.")))
+def _read_row(
+    line: int,
+    record: list[str],
+    labels: list[str],
+    fields: list[str | None],
+    date_order: str | None,
+    refusals: list[Refusal],
+) -> IncomingCustomer | None:
+    if len(record) > len(labels) and any(cell.strip() for cell in record[len(labels) :]):
+        refusals.append(
+            Refusal(
+                line,
+                "row",
+                "",
+                (
+                    f"it has {len(record)} cells but the header has {len(labels)}; "
+                    "quote values that contain the delimiter."
+                ),
+            )
+        )
         return None
     values: dict[str, str] = {}
     found: list[Refusal] = []
     row = IncomingCustomer(line, values)
     extras: list[str] = []
     name_parts: dict[str, str] = {}
-    for label, field, raw in zip(labels, fields, record):
+    for label, field, raw in zip(labels, fields, record, strict=False):
         if not raw.strip():
             continue
         cell = unescape_formula(raw)
@@ -141,8 +163,14 @@ def _read_row(line: int, record: list[str], labels: list[str], fields: list[str 
                 check_email(cell)
                 values["email"] = cell
             except InvalidValue:
-                found.append(Refusal(line, where, cell, (
-                    f"{shown(cell)} is not an email address; use a form like name@example.com.")))
+                found.append(
+                    Refusal(
+                        line,
+                        where,
+                        cell,
+                        (f"{shown(cell)} is not an email address; use a form like name@example.com."),
+                    )
+                )
         elif field in ("birthday", "contract_end"):
             try:
                 values[field] = read_date(cell, date_order, year_optional=field == "birthday")
@@ -152,17 +180,27 @@ def _read_row(line: int, record: list[str], labels: list[str], fields: list[str 
             if match := _LUNAR.fullmatch(cell.strip()):
                 values[field] = f"{int(match.group(1)):02d}-{int(match.group(2)):02d}"
             else:
-                found.append(Refusal(line, where, cell, (
-                    f"{shown(cell)} is not a lunar birthday; use MM-DD of the Chinese calendar.")))
+                found.append(
+                    Refusal(
+                        line,
+                        where,
+                        cell,
+                        (f"{shown(cell)} is not a lunar birthday; use MM-DD of the Chinese calendar."),
+                    )
+                )
         else:
             values[field] = cell
     if "name" not in values and name_parts:
         values["name"] = _full_name(name_parts.get("first_name", ""), name_parts.get("last_name", ""))
     if not values.get("name", "").strip():
-        label = labels[fields.index("name")] if "name" in fields else labels[
-            fields.index("first_name" if "first_name" in fields else "last_name")]
-        found.insert(0, Refusal(line, f"column {label}", "",
-                                "the name is empty; every customer needs a name."))
+        label = (
+            labels[fields.index("name")]
+            if "name" in fields
+            else labels[fields.index("first_name" if "first_name" in fields else "last_name")]
+        )
+        found.insert(
+            0, Refusal(line, f"column {label}", "", "the name is empty; every customer needs a name.")
+        )
     if found:
         refusals.extend(found)
         return None

@@ -6,6 +6,7 @@ and care reminders can become entries the same way. Every event's UID is stable
 instead of doubling them.
 """
 
+import contextlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -35,11 +36,23 @@ def care_entry(item) -> CalendarEntry:
     """
     details = [item.why]
     if item.greet:
-        details.append("Greet: " + ", ".join(item.greet) + (f" and {item.greet_count - len(item.greet)} more"
-                                                            if item.greet_count > len(item.greet) else ""))
+        details.append(
+            "Greet: "
+            + ", ".join(item.greet)
+            + (
+                f" and {item.greet_count - len(item.greet)} more"
+                if item.greet_count > len(item.greet)
+                else ""
+            )
+        )
     who = f" · {item.customer}" if item.customer else ""
-    return CalendarEntry(uid=f"care-{item.key}@salesdesk", day=item.due, summary=f"{item.what}{who}",
-                         description="\n".join(details), category=f"salesdesk {item.kind}")
+    return CalendarEntry(
+        uid=f"care-{item.key}@salesdesk",
+        day=item.due,
+        summary=f"{item.what}{who}",
+        description="\n".join(details),
+        category=f"salesdesk {item.kind}",
+    )
 
 
 def followup_entry(row: dict) -> CalendarEntry:
@@ -50,9 +63,15 @@ def followup_entry(row: dict) -> CalendarEntry:
         if row.get(key):
             details.append(f"{label}: {row[key]}")
     at = time.fromisoformat(row["due_time"]) if row.get("due_time") else None
-    return CalendarEntry(uid=f"followup-{row['id']}@salesdesk", day=date.fromisoformat(row["due_date"]),
-                         summary=f"{row['title']} · {row['customer']}", description="\n".join(details),
-                         at=at, category="salesdesk follow-up", rrule=row.get("rrule"))
+    return CalendarEntry(
+        uid=f"followup-{row['id']}@salesdesk",
+        day=date.fromisoformat(row["due_date"]),
+        summary=f"{row['title']} · {row['customer']}",
+        description="\n".join(details),
+        at=at,
+        category="salesdesk follow-up",
+        rrule=row.get("rrule"),
+    )
 
 
 def build_calendar(entries: Iterable[CalendarEntry], now: datetime, name: str = "salesdesk") -> bytes:
@@ -81,10 +100,9 @@ def build_calendar(entries: Iterable[CalendarEntry], now: datetime, name: str = 
             event.add("description", _plain(entry.description))
         event.add("categories", [entry.category])
         if entry.rrule:
-            try:
+            # A rule dateutil reads but icalendar does not: show one date.
+            with contextlib.suppress(ValueError):
                 event.add("rrule", vRecur.from_ical(entry.rrule))
-            except ValueError:  # a rule dateutil reads but icalendar does not: show one date
-                pass
         calendar.add_component(event)
     return calendar.to_ical()
 

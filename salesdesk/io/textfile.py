@@ -22,8 +22,20 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16", "UTF-16 BE"),
 )
 SUGGESTED = "utf-8, gb18030 or cp1252"
-_MULTIBYTE = {"gb18030", "big5", "big5hkscs", "cp950", "shift_jis", "cp932", "euc_jp",
-              "euc_kr", "cp949", "johab", "utf_16", "utf_32"}
+_MULTIBYTE = {
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "cp950",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "euc_kr",
+    "cp949",
+    "johab",
+    "utf_16",
+    "utf_32",
+}
 # A GB18030 character: four bytes (digits in second and fourth place) or two.
 _GB_CHAR = re.compile(rb"[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x80-\xff][\x00-\xff]")
 _WESTERN_MARGIN = 0.06
@@ -53,8 +65,10 @@ def read_bytes(path: Path) -> bytes:
     if not data.strip():
         raise UnreadableFile(f"{path} is empty; there is nothing to import.")
     if data.startswith(b"PK\x03\x04"):
-        raise UnreadableFile(f"{path} is a spreadsheet workbook, not CSV; save it from the "
-                             "spreadsheet as CSV (CSV UTF-8 if offered) and import that file.")
+        raise UnreadableFile(
+            f"{path} is a spreadsheet workbook, not CSV; save it from the "
+            "spreadsheet as CSV (CSV UTF-8 if offered) and import that file."
+        )
     return data
 
 
@@ -81,8 +95,10 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> DecodedText:
     matches = from_bytes(data)
     best = matches.best()
     if best is None:
-        raise UnreadableFile(f"{path} is not text in an encoding salesdesk recognises; "
-                             f"pass --encoding with the file's encoding ({SUGGESTED}).")
+        raise UnreadableFile(
+            f"{path} is not text in an encoding salesdesk recognises; "
+            f"pass --encoding with the file's encoding ({SUGGESTED})."
+        )
     codec = _SUPERSETS.get(best.encoding.replace("_", "").lower(), best.encoding)
     if codec not in _MULTIBYTE:
         if _looks_like_gb(data):
@@ -107,7 +123,7 @@ def _looks_like_gb(data: bytes) -> bool:
     ASCII letters do not.
     """
     lines = [line for line in data.split(b"\n", 20_000) if max(line, default=0) >= 0x80]
-    sample = b"\n".join(lines)[:256 * 1024]
+    sample = b"\n".join(lines)[: 256 * 1024]
     characters = _GB_CHAR.findall(sample)
     if len(characters) < 4:
         return False
@@ -122,16 +138,18 @@ def _decode_as(path: Path, data: bytes, codec: str, label: str | None = None) ->
     try:
         codecs.lookup(codec)
     except LookupError:
-        raise UnreadableFile(f"{codec!r} is not an encoding salesdesk knows; "
-                             f"use one such as {SUGGESTED}.") from None
+        raise UnreadableFile(
+            f"{codec!r} is not an encoding salesdesk knows; use one such as {SUGGESTED}."
+        ) from None
     label = label or codec
     if codecs.lookup(codec).name == "utf-8":
         codec = "utf-8-sig"  # a byte-order mark is not part of the first header
     try:
         return data.decode(codec)
     except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
+        line = data[: error.start].count(b"\n") + 1
         raise UnreadableFile(
             f"{path} cannot be read as {label}: byte 0x{data[error.start]:02x} on line "
             f"{line} is not {label}; pass --encoding with the file's encoding "
-            f"({SUGGESTED}).") from None
+            f"({SUGGESTED})."
+        ) from None

@@ -27,8 +27,9 @@ def read_vcards(path: Path) -> ImportBatch:
     batch = ImportBatch(source=str(path), described=f"{decoded.encoding} (detected)")
     cards = list(_cards(decoded.text))
     if not cards:
-        raise UnreadableFile(f"{path} holds no vCard (no BEGIN:VCARD line); "
-                             "export the contacts as a vCard (.vcf) file.")
+        raise UnreadableFile(
+            f"{path} holds no vCard (no BEGIN:VCARD line); export the contacts as a vCard (.vcf) file."
+        )
     for line, text in cards:
         batch.rows += 1
         customer = _read_card(line, text, batch.refusals)
@@ -58,9 +59,18 @@ def _read_card(line: int, text: str, refusals: list[Refusal]) -> IncomingCustome
     except Exception as error:  # vobject raises several kinds for a malformed card
         at = getattr(error, "lineNumber", None)
         reason = getattr(error, "msg", None) or str(error).splitlines()[0] or type(error).__name__
-        refusals.append(Refusal(line + at - 1 if at else line, "card", "", (
-            f"the card cannot be read ({reason.rstrip('.')}); "
-            "export it again from the phone or address book."), line))
+        refusals.append(
+            Refusal(
+                line + at - 1 if at else line,
+                "card",
+                "",
+                (
+                    f"the card cannot be read ({reason.rstrip('.')}); "
+                    "export it again from the phone or address book."
+                ),
+                line,
+            )
+        )
         return None
     values: dict[str, str] = {}
     customer = IncomingCustomer(line, values)
@@ -72,8 +82,7 @@ def _read_card(line: int, text: str, refusals: list[Refusal]) -> IncomingCustome
     contents = card.contents
     name = _text(contents.get("fn", [None])[0]) or _name_from_n(contents.get("n", [None])[0])
     if not name.strip():
-        found.append(Refusal(line, "FN", "",
-                             "the card has no name (FN or N); every customer needs a name."))
+        found.append(Refusal(line, "FN", "", "the card has no name (FN or N); every customer needs a name."))
     values["name"] = name
     if org := contents.get("org"):
         parts = org[0].value if isinstance(org[0].value, list) else [org[0].value]
@@ -94,8 +103,15 @@ def _read_card(line: int, text: str, refusals: list[Refusal]) -> IncomingCustome
             check_email(email)
             values["email"] = email
         except InvalidValue:
-            found.append(Refusal(where(emails[0]), "EMAIL", email, (
-                f"{shown(email)} is not an email address; use a form like name@example.com."), line))
+            found.append(
+                Refusal(
+                    where(emails[0]),
+                    "EMAIL",
+                    email,
+                    (f"{shown(email)} is not an email address; use a form like name@example.com."),
+                    line,
+                )
+            )
         customer.notes.extend(f"Email{_kind(e)}: {_text(e)}" for e in emails[1:])
     if bday := contents.get("bday"):
         try:
@@ -151,11 +167,13 @@ def _types(prop) -> list[str]:
 
 def _ordered(props: list) -> list:
     """Preferred first (TYPE=pref, PREF=1), then mobile numbers, then file order."""
+
     def rank(prop) -> int:
         types = _types(prop)
         if "pref" in types or prop.params.get("PREF"):
             return 0
         return 1 if "cell" in types else 2
+
     return sorted(props, key=rank)
 
 
@@ -180,6 +198,6 @@ def _birthday(prop) -> str:
     value = _text(prop).strip()
     omit = prop.params.get("X-APPLE-OMIT-YEAR")
     if omit and value.startswith(omit[0]):
-        value = "--" + value[len(omit[0]):].lstrip("-")
+        value = "--" + value[len(omit[0]) :].lstrip("-")
     date_part = value.split("T", 1)[0] if re.match(r"\d{8}T|\d{4}-\d{2}-\d{2}T", value) else value
     return read_date(date_part, year_optional=True)

@@ -25,13 +25,18 @@ _PICTURES.update({code: 0xFFFD for code in range(0x80, 0xA0)})
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|&~#$!])")
 
 # (one, many) of each kind of item due, for the count line of "Due next week".
-KIND_NAMES = {"follow-up": ("follow-up", "follow-ups"), "birthday": ("birthday", "birthdays"),
-              "lunar-birthday": ("lunar birthday", "lunar birthdays"),
-              "renewal": ("contract renewal", "contract renewals"),
-              "holiday": ("holiday greeting", "holiday greetings"),
-              "dormant": ("dormant customer", "dormant customers"),
-              "repeat": ("repeat buyer", "repeat buyers"), "check-in": ("check-in", "check-ins"),
-              "new-lead": ("new lead", "new leads"), "rotting": ("rotting deal", "rotting deals")}
+KIND_NAMES = {
+    "follow-up": ("follow-up", "follow-ups"),
+    "birthday": ("birthday", "birthdays"),
+    "lunar-birthday": ("lunar birthday", "lunar birthdays"),
+    "renewal": ("contract renewal", "contract renewals"),
+    "holiday": ("holiday greeting", "holiday greetings"),
+    "dormant": ("dormant customer", "dormant customers"),
+    "repeat": ("repeat buyer", "repeat buyers"),
+    "check-in": ("check-in", "check-ins"),
+    "new-lead": ("new lead", "new leads"),
+    "rotting": ("rotting deal", "rotting deals"),
+}
 
 
 def _kind_count(kind: str, count: int) -> str:
@@ -81,8 +86,10 @@ def _change(row: Headline) -> str:
 def _table(headers: Sequence[str], right: Iterable[int], rows: Iterable[Sequence[str]]) -> list[str]:
     """A GitHub table; cells are already markdown (values escaped with `md`)."""
     right = set(right)
-    lines = ["| " + " | ".join(headers) + " |",
-             "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |"]
+    lines = [
+        "| " + " | ".join(headers) + " |",
+        "| " + " | ".join("---:" if i in right else "---" for i in range(len(headers))) + " |",
+    ]
     for row in rows:
         lines.append("| " + " | ".join(cell if cell else " " for cell in row) + " |")
     return lines
@@ -113,41 +120,71 @@ def render_weekly(summary: WeeklySummary) -> str:
     else:
         user = md(summary.user)
         scope = f"The deals {user} owns, the interactions {user} logged and {user}'s follow-ups"
-    lines.append(f"{scope}, Monday to Sunday (UTC days). "
-                 + ("" if summary.finished else f"The week so far, up to {day_text(summary.today)}. ")
-                 + "Amounts are shown in their own currency, never converted.")
+    lines.append(
+        f"{scope}, Monday to Sunday (UTC days). "
+        + ("" if summary.finished else f"The week so far, up to {day_text(summary.today)}. ")
+        + "Amounts are shown in their own currency, never converted."
+    )
 
     lines += ["", "## Headline", ""]
-    lines += _table(("Figure", "This week", "Week before", "Change"), (1, 2, 3),
-                    ((row.label, _figure(row, row.this), _figure(row, row.before), _change(row))
-                     for row in summary.headline))
+    lines += _table(
+        ("Figure", "This week", "Week before", "Change"),
+        (1, 2, 3),
+        (
+            (row.label, _figure(row, row.this), _figure(row, row.before), _change(row))
+            for row in summary.headline
+        ),
+    )
 
     lines += ["", "## Stage moves", ""]
     if summary.moves:
-        lines += _table(("From", "To", "Deals", "Value"), (2, 3),
-                        ((md(m.from_name), md(m.to_name), f"{m.count:,}", _amounts(m.amounts))
-                         for m in summary.moves))
+        lines += _table(
+            ("From", "To", "Deals", "Value"),
+            (2, 3),
+            ((md(m.from_name), md(m.to_name), f"{m.count:,}", _amounts(m.amounts)) for m in summary.moves),
+        )
     else:
         lines.append("No deal moved this week.")
 
     owner = ("Owner",) if everyone else ()
     lines += ["", f"## Won ({sum(summary.won_count.values()):,})", ""]
     if summary.won:
-        lines += _table(("Deal", "Customer", "Amount", "Closed", "Stage", *owner), (2,),
-                        ((md(d.title), md(d.customer), format_money(d.amount, d.currency),
-                          day_text(d.day), md(d.stage), *((md(d.owner),) if everyone else ()))
-                         for d in summary.won))
+        lines += _table(
+            ("Deal", "Customer", "Amount", "Closed", "Stage", *owner),
+            (2,),
+            (
+                (
+                    md(d.title),
+                    md(d.customer),
+                    format_money(d.amount, d.currency),
+                    day_text(d.day),
+                    md(d.stage),
+                    *((md(d.owner),) if everyone else ()),
+                )
+                for d in summary.won
+            ),
+        )
         lines += _listed("won deals", summary.won_count, summary.won)
     else:
         lines.append("No deal won this week.")
 
     lines += ["", f"## Lost ({sum(summary.lost_count.values()):,})", ""]
     if summary.lost:
-        lines += _table(("Deal", "Customer", "Amount", "Closed", "Reason", *owner), (2,),
-                        ((md(d.title), md(d.customer), format_money(d.amount, d.currency),
-                          day_text(d.day), md(d.reason.strip() or "(no reason given)"),
-                          *((md(d.owner),) if everyone else ()))
-                         for d in summary.lost))
+        lines += _table(
+            ("Deal", "Customer", "Amount", "Closed", "Reason", *owner),
+            (2,),
+            (
+                (
+                    md(d.title),
+                    md(d.customer),
+                    format_money(d.amount, d.currency),
+                    day_text(d.day),
+                    md(d.reason.strip() or "(no reason given)"),
+                    *((md(d.owner),) if everyone else ()),
+                )
+                for d in summary.lost
+            ),
+        )
         lines += _listed("lost deals", summary.lost_count, summary.lost)
     else:
         lines.append("No deal lost this week.")
@@ -155,11 +192,15 @@ def render_weekly(summary: WeeklySummary) -> str:
     report = summary.report
     lines += ["", f"## Activity ({report.activity_total:,} interactions)", ""]
     if report.activity_total:
-        lines += _table(("Kind", "Interactions"), (1,),
-                        ((md(t.name), f"{t.count:,}") for t in report.activity_by_kind))
+        lines += _table(
+            ("Kind", "Interactions"), (1,), ((md(t.name), f"{t.count:,}") for t in report.activity_by_kind)
+        )
         lines.append("")
-        lines += _table(("Person", "Interactions"), (1,),
-                        ((md(t.name), f"{t.count:,}") for t in report.activity_by_person))
+        lines += _table(
+            ("Person", "Interactions"),
+            (1,),
+            ((md(t.name), f"{t.count:,}") for t in report.activity_by_person),
+        )
     else:
         lines.append("No interaction logged this week.")
 
@@ -168,10 +209,20 @@ def render_weekly(summary: WeeklySummary) -> str:
     lines.append(f"Done this week: {summary.followups_done:,}. Overdue {when}: {summary.overdue_count:,}.")
     if summary.overdue:
         lines.append("")
-        lines += _table(("Due", "Follow-up", "Customer", "Deal", *owner), (),
-                        ((day_text(f.due), md(f.title), md(f.customer), md(f.deal),
-                          *((md(f.owner),) if everyone else ()))
-                         for f in summary.overdue))
+        lines += _table(
+            ("Due", "Follow-up", "Customer", "Deal", *owner),
+            (),
+            (
+                (
+                    day_text(f.due),
+                    md(f.title),
+                    md(f.customer),
+                    md(f.deal),
+                    *((md(f.owner),) if everyone else ()),
+                )
+                for f in summary.overdue
+            ),
+        )
         if summary.overdue_count > len(summary.overdue):
             lines += ["", f"Listed: the {len(summary.overdue)} oldest of {summary.overdue_count:,}."]
 
@@ -181,8 +232,11 @@ def render_weekly(summary: WeeklySummary) -> str:
         kinds = ", ".join(_kind_count(kind, count) for kind, count in summary.due_kinds)
         lines.append(f"{summary.due_count:,} in all: {kinds}.")
         lines.append("")
-        lines += _table(("Due", "What", "Who", "Why", "Deal", *owner), (),
-                        (_due_row(item, everyone) for item in summary.due_next_week))
+        lines += _table(
+            ("Due", "What", "Who", "Why", "Deal", *owner),
+            (),
+            (_due_row(item, everyone) for item in summary.due_next_week),
+        )
         if summary.due_count > len(summary.due_next_week):
             lines += ["", f"Listed: the first {len(summary.due_next_week)} of {summary.due_count:,}."]
     else:
@@ -190,12 +244,22 @@ def render_weekly(summary: WeeklySummary) -> str:
 
     lines += ["", f"## Closing soon: expected by {day_text(summary.closing_last)}", ""]
     if summary.closing:
-        lines += _table(("Deal", "Customer", "Stage", "Amount", "Weighted", "Expected close", *owner),
-                        (3, 4),
-                        ((md(d.title), md(d.customer), md(d.stage), format_money(d.amount, d.currency),
-                          format_money(d.weighted, d.currency), day_text(d.day),
-                          *((md(d.owner),) if everyone else ()))
-                         for d in summary.closing))
+        lines += _table(
+            ("Deal", "Customer", "Stage", "Amount", "Weighted", "Expected close", *owner),
+            (3, 4),
+            (
+                (
+                    md(d.title),
+                    md(d.customer),
+                    md(d.stage),
+                    format_money(d.amount, d.currency),
+                    format_money(d.weighted, d.currency),
+                    day_text(d.day),
+                    *((md(d.owner),) if everyone else ()),
+                )
+                for d in summary.closing
+            ),
+        )
         lines += _listed("open deals", summary.closing_count, summary.closing)
     else:
         lines.append("No open deal is expected to close by then.")
@@ -205,8 +269,7 @@ def render_weekly(summary: WeeklySummary) -> str:
 def _due_row(item: AgendaItem, everyone: bool) -> tuple[str, ...]:
     due = day_text(item.due) + (f" {md(item.due_time)}" if item.due_time else "")
     deal = md(item.deal) + (f" ({md(item.stage)})" if item.deal and item.stage else "")
-    return (due, md(item.what), md(item.who), md(item.why), deal,
-            *((md(item.owner),) if everyone else ()))
+    return (due, md(item.what), md(item.who), md(item.why), deal, *((md(item.owner),) if everyone else ()))
 
 
 def save_summary(text: str, target: Path) -> Path:

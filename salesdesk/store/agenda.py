@@ -61,8 +61,9 @@ class AgendaQueries:
         instead of 0.6 s). Text, numbers and NULL come back as they are stored.
         """
         names = ", ".join(f"c{i}" for i in range(width))
-        found = self.db.execute(f"WITH q({names}) AS ({sql}) "
-                                f"SELECT json_group_array(json_array({names})) FROM q", params)
+        found = self.db.execute(
+            f"WITH q({names}) AS ({sql}) SELECT json_group_array(json_array({names})) FROM q", params
+        )
         return json.loads(found.fetchone()[0])
 
     @staticmethod
@@ -82,7 +83,10 @@ class AgendaQueries:
                 LEFT JOIN deals d ON d.id = f.deal_id AND d.deleted_at IS NULL
                 LEFT JOIN stages s ON s.id = d.stage_id
                 WHERE f.done_at IS NULL AND f.deleted_at IS NULL AND f.due_date <= ?
-                  AND c.deleted_at IS NULL{mine}""", [until.isoformat(), *params], 13)
+                  AND c.deleted_at IS NULL{mine}""",
+            [until.isoformat(), *params],
+            13,
+        )
         due = date.fromisoformat
         return [FollowUpFact(r[0], due(r[1]), *r[2:]) for r in rows]
 
@@ -91,27 +95,37 @@ class AgendaQueries:
         facts = []
         keys = list(window.birthday_keys)
         for row in self._rows(
-                f"""SELECT id, name, company, owner, birthday FROM customers
+            f"""SELECT id, name, company, owner, birthday FROM customers
                     WHERE birthday IS NOT NULL AND substr(birthday, -5) IN
                       ({", ".join("?" for _ in keys)}) AND deleted_at IS NULL{mine}""",
-                [*keys, *params], 5):
+            [*keys, *params],
+            5,
+        ):
             parsed = _birthday(row[4])
             if parsed:
                 facts.append(care.BirthdayFact(Person(*row[:4]), *parsed))
         lunar = list(window.lunar_days)
         for row in self._rows(
-                f"""SELECT id, name, company, owner, lunar_birthday FROM customers
+            f"""SELECT id, name, company, owner, lunar_birthday FROM customers
                     WHERE lunar_birthday IN ({", ".join("?" for _ in lunar)})
-                      AND deleted_at IS NULL{mine}""", [*lunar, *params], 5):
+                      AND deleted_at IS NULL{mine}""",
+            [*lunar, *params],
+            5,
+        ):
             facts.append(care.BirthdayFact(Person(*row[:4]), lunar=row[4]))
         return facts
 
     def renewals(self, span: Span, owner: str | None) -> list[care.RenewalFact]:
         mine, params = self._owner("owner", owner)
-        return [care.RenewalFact(Person(*row[:4]), date.fromisoformat(row[4])) for row in self._rows(
-            f"""SELECT id, name, company, owner, contract_end FROM customers
+        return [
+            care.RenewalFact(Person(*row[:4]), date.fromisoformat(row[4]))
+            for row in self._rows(
+                f"""SELECT id, name, company, owner, contract_end FROM customers
                 WHERE contract_end BETWEEN ? AND ? AND deleted_at IS NULL{mine}""",
-            [span.first.isoformat(), span.last.isoformat(), *params], 5)]
+                [span.first.isoformat(), span.last.isoformat(), *params],
+                5,
+            )
+        ]
 
     def quiet(self, window: CareWindow, owner: str | None) -> list[care.QuietFact]:
         """Customers last contacted, or added and never contacted, on the days that matter."""
@@ -130,10 +144,26 @@ class AgendaQueries:
                 FROM customers c
                 WHERE c.last_contact_at IS NULL AND c.created_at >= ? AND c.created_at < ?
                   AND c.deleted_at IS NULL{mine}""",
-            [window.contacted.first.isoformat(), _next_day(window.contacted.last), *params,
-             window.created.first.isoformat(), _next_day(window.created.last), *params], 8)
-        return [care.QuietFact(Person(*row[:4]), _day(row[4]) if row[4] else None, _day(row[5]),
-                               bought=bool(row[6]), open_deals=row[7]) for row in rows]
+            [
+                window.contacted.first.isoformat(),
+                _next_day(window.contacted.last),
+                *params,
+                window.created.first.isoformat(),
+                _next_day(window.created.last),
+                *params,
+            ],
+            8,
+        )
+        return [
+            care.QuietFact(
+                Person(*row[:4]),
+                _day(row[4]) if row[4] else None,
+                _day(row[5]),
+                bought=bool(row[6]),
+                open_deals=row[7],
+            )
+            for row in rows
+        ]
 
     def repeat_buyers(self, owner: str | None) -> list[care.RepeatFact]:
         """Customers with won deals on two or more days: their orders, and open deals."""
@@ -149,13 +179,18 @@ class AgendaQueries:
                           AND o.deleted_at IS NULL
                           AND o.stage_id IN (SELECT id FROM stages WHERE kind = 'open'))
                 FROM won JOIN customers c ON c.id = won.customer_id
-                WHERE c.deleted_at IS NULL{mine}""", params, 6)
-        return [care.RepeatFact(Person(*row[:4]),
-                                tuple(date.fromisoformat(day) for day in row[4].split(",")), row[5])
-                for row in rows]
+                WHERE c.deleted_at IS NULL{mine}""",
+            params,
+            6,
+        )
+        return [
+            care.RepeatFact(
+                Person(*row[:4]), tuple(date.fromisoformat(day) for day in row[4].split(",")), row[5]
+            )
+            for row in rows
+        ]
 
-    def deals_entered(self, spans: dict[str, Span], owner: str | None,
-                      today: date) -> list[care.DealFact]:
+    def deals_entered(self, spans: dict[str, Span], owner: str | None, today: date) -> list[care.DealFact]:
         """Deals that entered their stage on the given days, and whether a follow-up is ahead."""
         if not spans:
             return []
@@ -169,15 +204,23 @@ class AgendaQueries:
                                    AND f.done_at IS NULL AND f.deleted_at IS NULL AND f.due_date >= ?)
                     FROM deals d JOIN customers c ON c.id = d.customer_id
                     WHERE d.stage_id = ? AND d.stage_entered_at >= ? AND d.stage_entered_at < ?
-                      AND d.deleted_at IS NULL AND c.deleted_at IS NULL{mine}""")
-            params += [today.isoformat(), stage_id, span.first.isoformat(), _next_day(span.last),
-                       *owner_params]
-        return [care.DealFact(Person(*row[5:9]), row[0], row[1], row[2], _day(row[3]), row[4],
-                              bool(row[9]))
-                for row in self._rows(" UNION ALL ".join(parts), params, 10)]
+                      AND d.deleted_at IS NULL AND c.deleted_at IS NULL{mine}"""
+            )
+            params += [
+                today.isoformat(),
+                stage_id,
+                span.first.isoformat(),
+                _next_day(span.last),
+                *owner_params,
+            ]
+        return [
+            care.DealFact(Person(*row[5:9]), row[0], row[1], row[2], _day(row[3]), row[4], bool(row[9]))
+            for row in self._rows(" UNION ALL ".join(parts), params, 10)
+        ]
 
-    def greeting(self, settings: CareSettings, currency: str, today: date, tier_a: int, tier_b: int,
-                 owner: str | None) -> care.Greeting:
+    def greeting(
+        self, settings: CareSettings, currency: str, today: date, tier_a: int, tier_b: int, owner: str | None
+    ) -> care.Greeting:
         """Customers of the chosen value tiers: the most valuable first, and how many in all."""
         tiers = set(settings.holiday_tiers)
         if not tiers:
@@ -194,23 +237,35 @@ class AgendaQueries:
             source = f"customers c LEFT JOIN ({won}) w ON w.customer_id = c.id"
         else:
             source = f"({won}) w JOIN customers c ON c.id = w.customer_id"
-        params = {"a": tier_a, "b": tier_b, "currency": currency, "owner": owner,
-                  "since": (today - timedelta(days=365)).isoformat()}
+        params = {
+            "a": tier_a,
+            "b": tier_b,
+            "currency": currency,
+            "owner": owner,
+            "since": (today - timedelta(days=365)).isoformat(),
+        }
         rows = self.db.execute(
             f"""SELECT id, name, company, owner, count(*) OVER () FROM (
                   SELECT c.id, c.name, c.company, c.owner, coalesce(w.total, 0) AS total
                   FROM {source} WHERE c.deleted_at IS NULL{mine})
                 WHERE {condition} ORDER BY total DESC, name COLLATE NOCASE LIMIT {GREET_NAMES}""",
-            params).fetchall()
+            params,
+        ).fetchall()
         return care.Greeting(tuple(Person(*row[:4]) for row in rows), rows[0][4] if rows else 0)
 
     def resolved(self, ids: list[str]) -> set[str]:
         """Which of these care reminders were done or dismissed (on any device)."""
         if not ids:
             return set()
-        return {row[0] for row in self._rows(
-            "SELECT id FROM reminder_dismissals WHERE deleted_at IS NULL "
-            "AND id IN (SELECT value FROM json_each(?))", [json.dumps(ids)], 1)}
+        return {
+            row[0]
+            for row in self._rows(
+                "SELECT id FROM reminder_dismissals WHERE deleted_at IS NULL "
+                "AND id IN (SELECT value FROM json_each(?))",
+                [json.dumps(ids)],
+                1,
+            )
+        }
 
 
 class AgendaStore:
@@ -226,8 +281,9 @@ class AgendaStore:
         return Path(self.store.db.execute("PRAGMA database_list").fetchone()[2])
 
     @classmethod
-    def load_from(cls, path: Path, user: str, clock: Callable[[], datetime], today: date, *,
-                  everyone: bool = False) -> Agenda:
+    def load_from(
+        cls, path: Path, user: str, clock: Callable[[], datetime], today: date, *, everyone: bool = False
+    ) -> Agenda:
         """`load` on a connection of its own, for a worker thread (a connection stays in one)."""
         db = connect(path)
         try:
@@ -281,9 +337,14 @@ class AgendaStore:
         paid = care.paid_stage(stages)
         greeting = None
         if window.holidays:
-            greeting = queries.greeting(settings, self.store.setting("currency"), today,
-                                        self.store.setting("tier_a_minor"),
-                                        self.store.setting("tier_b_minor"), owner)
+            greeting = queries.greeting(
+                settings,
+                self.store.setting("currency"),
+                today,
+                self.store.setting("tier_a_minor"),
+                self.store.setting("tier_b_minor"),
+                owner,
+            )
         facts = CareFacts(
             birthdays=tuple(queries.birthdays(window, owner)),
             renewals=tuple(queries.renewals(window.contract_ends, owner)),
@@ -293,8 +354,7 @@ class AgendaStore:
             open_deals=tuple(queries.deals_entered(window.entered, owner, today)),
             greeting=greeting,
         )
-        items = [core.followup_item(fact)
-                 for fact in queries.followups(window.shown.last, owner)]
+        items = [core.followup_item(fact) for fact in queries.followups(window.shown.last, owner)]
         reminders = care.care_reminders(facts, window, settings, stages, self.store.user)
         resolved = queries.resolved([item.key for item in reminders])
         return core.build_agenda([*items, *reminders], today, resolved, everyone=everyone)
@@ -311,10 +371,16 @@ class AgendaStore:
         with records.transaction():
             existing = records.get("reminder_dismissals", item.key, include_deleted=True)
             if existing is None:
-                records.insert("reminder_dismissals", {
-                    "kind": item.kind, "customer_id": item.customer_id,
-                    "occurrence": item.occurrence, "outcome": outcome,
-                }, record_id=item.key)
+                records.insert(
+                    "reminder_dismissals",
+                    {
+                        "kind": item.kind,
+                        "customer_id": item.customer_id,
+                        "occurrence": item.occurrence,
+                        "outcome": outcome,
+                    },
+                    record_id=item.key,
+                )
             else:
                 records.update("reminder_dismissals", item.key, {"outcome": outcome, "deleted_at": None})
 
@@ -328,8 +394,7 @@ class AgendaStore:
     def dismiss(self, item: AgendaItem) -> None:
         self.resolve(item, core.DISMISSED)
 
-    def snooze(self, item: AgendaItem, until: date, title: str | None = None,
-               kind: str = "call") -> str:
+    def snooze(self, item: AgendaItem, until: date, title: str | None = None, kind: str = "call") -> str:
         """Move an item to a later day; returns the follow-up that now carries it.
 
         A follow-up is rescheduled. A care reminder becomes a follow-up on that day (its
@@ -340,14 +405,17 @@ class AgendaStore:
             self.store.reschedule_followup(item.followup_id, until)
             return item.followup_id
         if item.customer_id is None:
-            raise InvalidValue("snooze", "A holiday greeting names no one customer, so it cannot be "
-                                         "moved; mark it done (d) or dismiss it (x).")
+            raise InvalidValue(
+                "snooze",
+                "A holiday greeting names no one customer, so it cannot be "
+                "moved; mark it done (d) or dismiss it (x).",
+            )
         with self.store.records.transaction():
-            followup_id = self.store.add_followup(item.customer_id, until, title or item.what,
-                                                  kind=kind, deal_id=item.deal_id)
+            followup_id = self.store.add_followup(
+                item.customer_id, until, title or item.what, kind=kind, deal_id=item.deal_id
+            )
             self.resolve(item, core.DISMISSED)
         return followup_id
-
 
 
 # Care reminders with a date of their own: the ones a calendar can hold ahead of time.

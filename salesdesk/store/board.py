@@ -23,10 +23,13 @@ class BoardFilter:
             clauses.append("d.owner = ?")
             params.append(self.owner)
         if self.text.strip():
-            pattern = "%" + self.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = (
+                "%" + self.text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
             clauses.append(
                 "(d.title LIKE ? ESCAPE '\\' OR d.customer_id IN "
-                "(SELECT id FROM customers WHERE name LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\'))")
+                "(SELECT id FROM customers WHERE name LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\'))"
+            )
             params += [pattern, pattern, pattern]
         return " AND ".join(clauses), params
 
@@ -67,7 +70,8 @@ class BoardQueries:
                        sum(d.amount * coalesce(d.probability, s.probability) / 100)
                 FROM deals d JOIN stages s ON s.id = d.stage_id
                 WHERE d.stage_id IN ({marks}) AND {where} GROUP BY d.stage_id, d.currency""",
-            [*(stage.id for stage in stages), *params]).fetchall()
+            [*(stage.id for stage in stages), *params],
+        ).fetchall()
         counts: dict[str, int] = {}
         totals: dict[str, dict[str, int]] = {}
         weighted: dict[str, dict[str, int]] = {}
@@ -80,12 +84,16 @@ class BoardQueries:
             if stage.kind != pipeline.OPEN:
                 # Won and lost deals are certain: weighted equals the total.
                 weighted[stage.id] = dict(totals.get(stage.id, {})) if stage.kind == pipeline.WON else {}
-            result.append(ColumnSummary(stage, counts.get(stage.id, 0), totals.get(stage.id, {}),
-                                        weighted.get(stage.id, {})))
+            result.append(
+                ColumnSummary(
+                    stage, counts.get(stage.id, 0), totals.get(stage.id, {}), weighted.get(stage.id, {})
+                )
+            )
         return result
 
-    def cards(self, stage: pipeline.Stage, board_filter: BoardFilter, offset: int, limit: int,
-              today: date) -> list[Card]:
+    def cards(
+        self, stage: pipeline.Stage, board_filter: BoardFilter, offset: int, limit: int, today: date
+    ) -> list[Card]:
         """A page of a column, most recently moved first."""
         where, params = board_filter.where()
         rows = self.db.execute(
@@ -98,23 +106,33 @@ class BoardQueries:
                 FROM deals d JOIN customers c ON c.id = d.customer_id
                 WHERE d.stage_id = ? AND {where}
                 ORDER BY d.stage_entered_at DESC, d.id DESC LIMIT ? OFFSET ?""",
-            [today.isoformat(), stage.id, *params, limit, offset]).fetchall()
+            [today.isoformat(), stage.id, *params, limit, offset],
+        ).fetchall()
         cards = []
         for deal_id, title, customer, amount, currency, owner, entered, next_due, ahead in rows:
             days = (today - parse_timestamp(entered).date()).days
             due = date.fromisoformat(next_due) if next_due else None
-            cards.append(Card(
-                deal_id, title, customer, amount, currency, owner, max(days, 0), due,
-                rotting=pipeline.is_rotting(days, stage, bool(ahead)),
-                overdue=due is not None and due < today,
-            ))
+            cards.append(
+                Card(
+                    deal_id,
+                    title,
+                    customer,
+                    amount,
+                    currency,
+                    owner,
+                    max(days, 0),
+                    due,
+                    rotting=pipeline.is_rotting(days, stage, bool(ahead)),
+                    overdue=due is not None and due < today,
+                )
+            )
         return cards
 
     def position(self, deal_id: str, board_filter: BoardFilter) -> tuple[str, int] | None:
         """(stage id, index in its column) of a deal, in the board's order."""
         row = self.db.execute(
-            "SELECT stage_id, stage_entered_at FROM deals WHERE id = ? AND deleted_at IS NULL",
-            [deal_id]).fetchone()
+            "SELECT stage_id, stage_entered_at FROM deals WHERE id = ? AND deleted_at IS NULL", [deal_id]
+        ).fetchone()
         if row is None:
             return None
         stage_id, entered = row
@@ -122,22 +140,32 @@ class BoardQueries:
         before = self.db.execute(
             f"""SELECT count(*) FROM deals d WHERE d.stage_id = ? AND {where}
                 AND (d.stage_entered_at > ? OR (d.stage_entered_at = ? AND d.id > ?))""",
-            [stage_id, *params, entered, entered, deal_id]).fetchone()[0]
+            [stage_id, *params, entered, entered, deal_id],
+        ).fetchone()[0]
         return stage_id, before
 
     def lost_reasons(self, limit: int = 12) -> list[str]:
         """Past reasons, most used first, for the lost-reason pick list."""
-        return [row[0] for row in self.db.execute(
-            """SELECT lost_reason FROM deals WHERE lost_reason != '' AND deleted_at IS NULL
-               GROUP BY lost_reason ORDER BY count(*) DESC, lost_reason LIMIT ?""", [limit])]
+        return [
+            row[0]
+            for row in self.db.execute(
+                """SELECT lost_reason FROM deals WHERE lost_reason != '' AND deleted_at IS NULL
+               GROUP BY lost_reason ORDER BY count(*) DESC, lost_reason LIMIT ?""",
+                [limit],
+            )
+        ]
 
     def customers_matching(self, text: str, limit: int = 8) -> list[tuple[str, str, str]]:
         """(id, name, company) of customers whose name or company starts with or holds `text`."""
         pattern = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         if not pattern:
             return []
-        return [tuple(row) for row in self.db.execute(
-            """SELECT id, name, company FROM customers
+        return [
+            tuple(row)
+            for row in self.db.execute(
+                """SELECT id, name, company FROM customers
                WHERE deleted_at IS NULL AND (name LIKE ? ESCAPE '\\' OR company LIKE ? ESCAPE '\\')
                ORDER BY name LIKE ? ESCAPE '\\' DESC, name COLLATE NOCASE LIMIT ?""",
-            [f"%{pattern}%", f"%{pattern}%", f"{pattern}%", limit])]
+                [f"%{pattern}%", f"%{pattern}%", f"{pattern}%", limit],
+            )
+        ]

@@ -83,6 +83,8 @@ class ChangeLog:
         """`record` for many (clock, full record) pairs of one table, in one statement."""
         self.db.conn.executemany(
             "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
-            [(self.device, clock, table, values["id"], json.dumps(values, ensure_ascii=False))
-             for clock, values in entries],
+            [
+                (self.device, clock, table, values["id"], json.dumps(values, ensure_ascii=False))
+                for clock, values in entries
+            ],
         )

@@ -29,9 +29,13 @@ def check_database(path: Path) -> CheckReport:
         report.ok = integrity == "ok"
         report.lines.append(("integrity", integrity))
         if version > SCHEMA_VERSION:
-            report.lines.append(("schema", f"{version}, newer than this salesdesk ({SCHEMA_VERSION}): upgrade salesdesk"))
+            report.lines.append(
+                ("schema", f"{version}, newer than this salesdesk ({SCHEMA_VERSION}): upgrade salesdesk")
+            )
             return report
-        state = "current" if version == SCHEMA_VERSION else f"will be upgraded to {SCHEMA_VERSION} when opened"
+        state = (
+            "current" if version == SCHEMA_VERSION else f"will be upgraded to {SCHEMA_VERSION} when opened"
+        )
         report.lines.append(("schema", f"{version} ({state})"))
         report.lines.append(("journal", conn.execute("PRAGMA journal_mode").fetchone()[0]))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
@@ -43,7 +47,8 @@ def check_database(path: Path) -> CheckReport:
             if table in present:
                 live, deleted = conn.execute(
                     f"SELECT count(*) FILTER (WHERE deleted_at IS NULL), "
-                    f"count(*) FILTER (WHERE deleted_at IS NOT NULL) FROM {table}").fetchone()
+                    f"count(*) FILTER (WHERE deleted_at IS NOT NULL) FROM {table}"
+                ).fetchone()
                 text = f"{live:,}" + (f" ({deleted:,} deleted)" if deleted else "")
                 report.lines.append((table.replace("_", " "), text))
         changes = conn.execute("SELECT count(*) FROM changes").fetchone()[0]

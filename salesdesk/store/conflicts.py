@@ -47,10 +47,14 @@ class ConflictStore:
     def unresolved(self) -> list[Conflict]:
         rows = self.db.execute(
             "SELECT id, tbl, row_id, field, kept_value, lost_value, detected_at FROM conflicts "
-            "WHERE resolved_at IS NULL ORDER BY detected_at DESC, id DESC").fetchall()
-        return [Conflict(id, table, row_id, self._name(table, row_id), field,
-                         _decode(kept), _decode(lost), detected)
-                for id, table, row_id, field, kept, lost, detected in rows]
+            "WHERE resolved_at IS NULL ORDER BY detected_at DESC, id DESC"
+        ).fetchall()
+        return [
+            Conflict(
+                id, table, row_id, self._name(table, row_id), field, _decode(kept), _decode(lost), detected
+            )
+            for id, table, row_id, field, kept, lost, detected in rows
+        ]
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
@@ -82,8 +86,9 @@ class ConflictStore:
         return found[0]
 
     def _resolve(self, conflict_id: int) -> None:
-        self.db.execute("UPDATE conflicts SET resolved_at = ? WHERE id = ?",
-                        [timestamp(self.store.clock()), conflict_id])
+        self.db.execute(
+            "UPDATE conflicts SET resolved_at = ? WHERE id = ?", [timestamp(self.store.clock()), conflict_id]
+        )
 
 
 def _decode(value: str | None):

@@ -21,8 +21,7 @@ def probe(path: Path) -> tuple[int, int, int]:
         header = handle.read(16)
     if header and header != _SQLITE_HEADER:
         raise SalesdeskError(
-            f"{path} is not a SQLite database; pass --db with a salesdesk database "
-            "or a new file name."
+            f"{path} is not a SQLite database; pass --db with a salesdesk database or a new file name."
         )
     # Read-only, but not `immutable`: an immutable connection takes no locks, and closing it
     # drops this process's locks on the file, so another process could checkpoint and
@@ -83,8 +82,7 @@ def connect(path: Path) -> Database:
     `isolation_level=None` hands transaction control to us, so every write
     transaction can begin IMMEDIATE (see `write`).
     """
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S,
-                           check_same_thread=False)
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
@@ -158,6 +156,4 @@ def backup_to(db: Database, target: Path) -> None:
         copy.close()
     if result != "ok" or copied != schema_version(db):
         target.unlink(missing_ok=True)
-        raise SalesdeskError(
-            f"The backup {target} did not verify ({result}); nothing was changed."
-        )
+        raise SalesdeskError(f"The backup {target} did not verify ({result}); nothing was changed.")

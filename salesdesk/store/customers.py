@@ -25,10 +25,12 @@ SORTS = {
 # name, last contact and rid), so finding a customer's place is a count, not a sort.
 _BEFORE = {
     "name": ("(c.name < :name COLLATE NOCASE OR (c.name = :name COLLATE NOCASE AND c.rid < :rid))"),
-    "last contact": ("(CASE WHEN :contact IS NULL THEN c.last_contact_at IS NOT NULL "
-                     "OR (c.last_contact_at IS NULL AND c.rid > :rid) "
-                     "ELSE c.last_contact_at > :contact "
-                     "OR (c.last_contact_at = :contact AND c.rid > :rid) END)"),
+    "last contact": (
+        "(CASE WHEN :contact IS NULL THEN c.last_contact_at IS NOT NULL "
+        "OR (c.last_contact_at IS NULL AND c.rid > :rid) "
+        "ELSE c.last_contact_at > :contact "
+        "OR (c.last_contact_at = :contact AND c.rid > :rid) END)"
+    ),
 }
 
 
@@ -48,8 +50,12 @@ class CustomerFilter:
 
     def describe(self) -> list[str]:
         parts = []
-        for label, value in (("tag", self.tag), ("segment", self.segment), ("tier", self.tier),
-                             ("owner", self.owner)):
+        for label, value in (
+            ("tag", self.tag),
+            ("segment", self.segment),
+            ("tier", self.tier),
+            ("owner", self.owner),
+        ):
             if value:
                 parts.append(f"{label}: {value}")
         return parts
@@ -76,9 +82,13 @@ class CustomerDetail:
     row: CustomerRow
     record: dict
     tags: list[str]
-    open_deals: list[tuple[str, str, str, int, str]] = field(default_factory=list)  # id, title, stage, amount, cur
+    open_deals: list[tuple[str, str, str, int, str]] = field(
+        default_factory=list
+    )  # id, title, stage, amount, cur
     followups: list[tuple[str, str, str, str]] = field(default_factory=list)  # id, due, title, kind
-    interactions: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)  # id, kind, at, by, summary, body
+    interactions: list[tuple[str, str, str, str, str, str]] = field(
+        default_factory=list
+    )  # id, kind, at, by, summary, body
 
 
 def _like(text: str) -> str:
@@ -115,8 +125,15 @@ class CustomerQueries:
         ids = None if only is None else json.dumps(only)
         return sql, [self.settings["currency"], year_ago, ids, ids]
 
-    def _query(self, customer_filter: CustomerFilter, today: date, select: str, tail: str = "",
-               tail_params: tuple = (), only: list[str] | None = None) -> list[tuple]:
+    def _query(
+        self,
+        customer_filter: CustomerFilter,
+        today: date,
+        select: str,
+        tail: str = "",
+        tail_params: tuple = (),
+        only: list[str] | None = None,
+    ) -> list[tuple]:
         """Run `SELECT {select}` over the filtered list, each row with its segment and tier."""
         facts, facts_params = self._facts_sql(today, only)
         cutoff = (today - timedelta(days=self.settings["dormant_days"])).isoformat()
@@ -141,9 +158,18 @@ class CustomerQueries:
               WHERE {where})
             SELECT {select} FROM listed c
             WHERE (? IS NULL OR c.segment = ?) AND (? IS NULL OR c.tier = ?) {tail}"""
-        params = [*facts_params, cutoff, self.settings["tier_a_minor"], self.settings["tier_b_minor"],
-                  *where_params, customer_filter.segment, customer_filter.segment,
-                  customer_filter.tier, customer_filter.tier, *tail_params]
+        params = [
+            *facts_params,
+            cutoff,
+            self.settings["tier_a_minor"],
+            self.settings["tier_b_minor"],
+            *where_params,
+            customer_filter.segment,
+            customer_filter.segment,
+            customer_filter.tier,
+            customer_filter.tier,
+            *tail_params,
+        ]
         return self.db.execute(sql, params).fetchall()
 
     def _where(self, f: CustomerFilter) -> tuple[str, list]:
@@ -203,21 +229,41 @@ class CustomerQueries:
     @staticmethod
     def _row(r: tuple) -> CustomerRow:
         customer_id, _rid, name, company, phone, email, owner, contact, segment, tier, won = r
-        return CustomerRow(customer_id, name, company, phone, email, owner,
-                           date.fromisoformat(contact[:10]) if contact else None, segment, tier, won)
+        return CustomerRow(
+            customer_id,
+            name,
+            company,
+            phone,
+            email,
+            owner,
+            date.fromisoformat(contact[:10]) if contact else None,
+            segment,
+            tier,
+            won,
+        )
 
-    def page(self, customer_filter: CustomerFilter, today: date, offset: int, limit: int) -> list[CustomerRow]:
+    def page(
+        self, customer_filter: CustomerFilter, today: date, offset: int, limit: int
+    ) -> list[CustomerRow]:
         """The rows shown: ids from an index (or the ordered list), facts for those rows only."""
         if customer_filter.needs_facts:
             self._materialise(customer_filter, today)
-            ids = [r[0] for r in self.db.execute(
-                "SELECT id FROM temp.customer_view WHERE pos >= ? ORDER BY pos LIMIT ?", [offset, limit])]
+            ids = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT id FROM temp.customer_view WHERE pos >= ? ORDER BY pos LIMIT ?", [offset, limit]
+                )
+            ]
         else:
             where, params = self._where(customer_filter)
             order = SORTS.get(customer_filter.sort, SORTS["name"])
-            ids = [r[0] for r in self.db.execute(
-                f"SELECT c.id FROM customers c WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
-                [*params, limit, offset])]
+            ids = [
+                r[0]
+                for r in self.db.execute(
+                    f"SELECT c.id FROM customers c WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                )
+            ]
         rows = {r[0]: self._row(r) for r in self._query(CustomerFilter(), today, "*", only=ids)}
         return [rows[i] for i in ids if i in rows]
 
@@ -228,8 +274,10 @@ class CustomerQueries:
             row = self.db.execute("SELECT pos FROM temp.customer_view WHERE id = ?", [customer_id]).fetchone()
             return row[0] if row else None
         where, params = self._where(customer_filter)
-        me = self.db.execute("SELECT name, last_contact_at, rid FROM customers c WHERE id = ? AND "
-                             + where, [customer_id, *params]).fetchone()
+        me = self.db.execute(
+            "SELECT name, last_contact_at, rid FROM customers c WHERE id = ? AND " + where,
+            [customer_id, *params],
+        ).fetchone()
         if me is None:
             return None
         before = _BEFORE[customer_filter.sort]
@@ -237,8 +285,10 @@ class CustomerQueries:
         numbered = where
         for i in range(len(params)):
             numbered = numbered.replace("?", f":p{i}", 1)
-        return self.db.execute(f"SELECT count(*) FROM customers c WHERE {numbered} AND {before}",
-                               {**named, "name": me[0], "contact": me[1], "rid": me[2]}).fetchone()[0]
+        return self.db.execute(
+            f"SELECT count(*) FROM customers c WHERE {numbered} AND {before}",
+            {**named, "name": me[0], "contact": me[1], "rid": me[2]},
+        ).fetchone()[0]
 
     # -- one customer -----------------------------------------------------------
 
@@ -248,37 +298,62 @@ class CustomerQueries:
             return None
         row = self._row(rows[0])
         cursor = self.db.execute("SELECT * FROM customers WHERE id = ?", [customer_id])
-        record = dict(zip([d[0] for d in cursor.description], cursor.fetchone()))
-        tags = [t[0] for t in self.db.execute(
-            """SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
+        record = dict(zip([d[0] for d in cursor.description], cursor.fetchone(), strict=True))
+        tags = [
+            t[0]
+            for t in self.db.execute(
+                """SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id
                WHERE ct.customer_id = ? AND ct.deleted_at IS NULL AND t.deleted_at IS NULL
-               ORDER BY t.name COLLATE NOCASE""", [customer_id])]
+               ORDER BY t.name COLLATE NOCASE""",
+                [customer_id],
+            )
+        ]
         deals = self.db.execute(
             """SELECT d.id, d.title, s.name, d.amount, d.currency FROM deals d
                JOIN stages s ON s.id = d.stage_id
                WHERE d.customer_id = ? AND d.deleted_at IS NULL AND s.kind = 'open'
-               ORDER BY s.position DESC, d.amount DESC""", [customer_id]).fetchall()
+               ORDER BY s.position DESC, d.amount DESC""",
+            [customer_id],
+        ).fetchall()
         followups = self.db.execute(
             """SELECT id, due_date, title, kind FROM followups
                WHERE customer_id = ? AND done_at IS NULL AND deleted_at IS NULL
-               ORDER BY due_date LIMIT 20""", [customer_id]).fetchall()
+               ORDER BY due_date LIMIT 20""",
+            [customer_id],
+        ).fetchall()
         interactions = self.db.execute(
             """SELECT id, kind, at, by_user, summary, body FROM interactions
                WHERE customer_id = ? AND deleted_at IS NULL ORDER BY at DESC LIMIT ?""",
-            [customer_id, history]).fetchall()
-        return CustomerDetail(row, record, tags, [tuple(d) for d in deals],
-                              [tuple(f) for f in followups], [tuple(i) for i in interactions])
+            [customer_id, history],
+        ).fetchall()
+        return CustomerDetail(
+            row,
+            record,
+            tags,
+            [tuple(d) for d in deals],
+            [tuple(f) for f in followups],
+            [tuple(i) for i in interactions],
+        )
 
     def tag_names(self) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT name FROM tags WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE")]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM tags WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE"
+            )
+        ]
 
     def owners(self) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT DISTINCT owner FROM customers WHERE deleted_at IS NULL AND owner != '' ORDER BY owner")]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT owner FROM customers WHERE deleted_at IS NULL AND owner != '' ORDER BY owner"
+            )
+        ]
 
-    def duplicates(self, name: str, company: str, email: str, phone: str,
-                   exclude: str | None = None) -> list[tuple[str, str, str, str]]:
+    def duplicates(
+        self, name: str, company: str, email: str, phone: str, exclude: str | None = None
+    ) -> list[tuple[str, str, str, str]]:
         """(id, name, company, why) of other customers that look like the same person."""
         found: dict[str, tuple[str, str, str, str]] = {}
         checks = []
@@ -288,13 +363,18 @@ class CustomerQueries:
         if len(key) >= 6:
             checks.append(("the same phone", "phone_key = ?", [key]))
         if name.strip() and company.strip():
-            checks.append(("the same name and company",
-                           "name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE",
-                           [name.strip(), company.strip()]))
+            checks.append(
+                (
+                    "the same name and company",
+                    "name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE",
+                    [name.strip(), company.strip()],
+                )
+            )
         for why, clause, params in checks:
             for row in self.db.execute(
-                    f"SELECT id, name, company FROM customers WHERE deleted_at IS NULL AND {clause} LIMIT 5",
-                    params):
+                f"SELECT id, name, company FROM customers WHERE deleted_at IS NULL AND {clause} LIMIT 5",
+                params,
+            ):
                 if row[0] != exclude and row[0] not in found:
                     found[row[0]] = (row[0], row[1], row[2], why)
         return list(found.values())
@@ -304,8 +384,19 @@ SEGMENT_CHOICES = SEGMENTS
 TIER_CHOICES = ("A", "B", "C")
 
 
-MERGED_FIELDS = ("company", "title", "phone", "email", "handle", "industry", "source", "owner",
-                 "birthday", "lunar_birthday", "contract_end")
+MERGED_FIELDS = (
+    "company",
+    "title",
+    "phone",
+    "email",
+    "handle",
+    "industry",
+    "source",
+    "owner",
+    "birthday",
+    "lunar_birthday",
+    "contract_end",
+)
 
 
 def merge_customers(store, keep_id: str, other_id: str) -> dict[str, int]:
@@ -320,8 +411,11 @@ def merge_customers(store, keep_id: str, other_id: str) -> dict[str, int]:
     moved = {}
     with store.records.transaction():
         keep, other = store.customer(keep_id), store.customer(other_id)
-        changes = {name: getattr(other, name) for name in MERGED_FIELDS
-                   if not getattr(keep, name) and getattr(other, name)}
+        changes = {
+            name: getattr(other, name)
+            for name in MERGED_FIELDS
+            if not getattr(keep, name) and getattr(other, name)
+        }
         if other.notes and other.notes not in keep.notes:
             changes["notes"] = f"{keep.notes}\n\n{other.notes}".strip()
         if changes:
@@ -329,8 +423,12 @@ def merge_customers(store, keep_id: str, other_id: str) -> dict[str, int]:
         if other.last_contact_at and (keep.last_contact_at or "") < other.last_contact_at:
             store.records.update("customers", keep_id, {"last_contact_at": other.last_contact_at})
         for table in ("deals", "interactions", "followups"):
-            ids = [r[0] for r in store.db.execute(
-                f"SELECT id FROM {table} WHERE customer_id = ? AND deleted_at IS NULL", [other_id])]
+            ids = [
+                r[0]
+                for r in store.db.execute(
+                    f"SELECT id FROM {table} WHERE customer_id = ? AND deleted_at IS NULL", [other_id]
+                )
+            ]
             for record_id in ids:
                 store.records.update(table, record_id, {"customer_id": keep_id})
             moved[table] = len(ids)
@@ -341,9 +439,15 @@ def merge_customers(store, keep_id: str, other_id: str) -> dict[str, int]:
         moved["tags"] = len(tags)
         store.delete_customer(other_id)
         who = other.name + (f" ({other.company})" if other.company else "")
-        store.log_interaction(keep_id, "note", f"Merged {who} into this customer", body=(
-            f"Moved {moved['deals']} deals, {moved['interactions']} interactions, "
-            f"{moved['followups']} follow-ups and {moved['tags']} tags; "
-            f"filled {', '.join(sorted(changes)) or 'no fields'}. The other record ({other_id}) "
-            "is kept as a deleted record."))
+        store.log_interaction(
+            keep_id,
+            "note",
+            f"Merged {who} into this customer",
+            body=(
+                f"Moved {moved['deals']} deals, {moved['interactions']} interactions, "
+                f"{moved['followups']} follow-ups and {moved['tags']} tags; "
+                f"filled {', '.join(sorted(changes)) or 'no fields'}. The other record ({other_id}) "
+                "is kept as a deleted record."
+            ),
+        )
     return moved

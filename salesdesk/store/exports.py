@@ -11,30 +11,82 @@ from decimal import Decimal
 from salesdesk.core.money import exponent
 from salesdesk.store.database import Database
 
-CUSTOMER_FIELDS = ("id", "name", "company", "title", "phone", "email", "handle", "industry",
-                   "tags", "birthday", "lunar_birthday", "contract_end", "source", "owner", "notes")
-DEAL_FIELDS = ("id", "title", "customer", "customer_id", "amount", "currency", "stage",
-               "probability", "expected_close", "next_step", "owner", "lost_reason",
-               "closed_on", "stage_entered_at", "created_at")
-INTERACTION_FIELDS = ("id", "at", "kind", "customer", "customer_id", "deal", "deal_id",
-                      "summary", "body", "by_user")
-FOLLOWUP_FIELDS = ("id", "due_date", "due_time", "title", "kind", "customer", "customer_id",
-                   "deal", "deal_id", "owner", "done_at", "rrule")
+CUSTOMER_FIELDS = (
+    "id",
+    "name",
+    "company",
+    "title",
+    "phone",
+    "email",
+    "handle",
+    "industry",
+    "tags",
+    "birthday",
+    "lunar_birthday",
+    "contract_end",
+    "source",
+    "owner",
+    "notes",
+)
+DEAL_FIELDS = (
+    "id",
+    "title",
+    "customer",
+    "customer_id",
+    "amount",
+    "currency",
+    "stage",
+    "probability",
+    "expected_close",
+    "next_step",
+    "owner",
+    "lost_reason",
+    "closed_on",
+    "stage_entered_at",
+    "created_at",
+)
+INTERACTION_FIELDS = (
+    "id",
+    "at",
+    "kind",
+    "customer",
+    "customer_id",
+    "deal",
+    "deal_id",
+    "summary",
+    "body",
+    "by_user",
+)
+FOLLOWUP_FIELDS = (
+    "id",
+    "due_date",
+    "due_time",
+    "title",
+    "kind",
+    "customer",
+    "customer_id",
+    "deal",
+    "deal_id",
+    "owner",
+    "done_at",
+    "rrule",
+)
 
 
 def _rows(db: Database, sql: str, params=()) -> Iterator[dict]:
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     for row in cursor:
-        yield dict(zip(names, row))
+        yield dict(zip(names, row, strict=True))
 
 
 def customers(db: Database) -> Iterator[dict]:
     """Every live customer with its tags (a list), oldest first."""
     tags: dict[str, list[str]] = {}
     for customer_id, name in db.execute(
-            "SELECT ct.customer_id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
-            "WHERE ct.deleted_at IS NULL AND t.deleted_at IS NULL ORDER BY t.name COLLATE NOCASE"):
+        "SELECT ct.customer_id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
+        "WHERE ct.deleted_at IS NULL AND t.deleted_at IS NULL ORDER BY t.name COLLATE NOCASE"
+    ):
         tags.setdefault(customer_id, []).append(name)
     columns = ", ".join(f for f in CUSTOMER_FIELDS if f != "tags")
     for row in _rows(db, f"SELECT {columns} FROM customers WHERE deleted_at IS NULL ORDER BY rid"):
@@ -44,46 +96,58 @@ def customers(db: Database) -> Iterator[dict]:
 
 def deals(db: Database) -> Iterator[dict]:
     """Every live deal, the amount in major units as exact decimal text ('12500.00')."""
-    for row in _rows(db, """
+    for row in _rows(
+        db,
+        """
             SELECT d.id, d.title, c.name AS customer, d.customer_id, d.amount, d.currency,
                    s.name AS stage, d.probability, d.expected_close, d.next_step, d.owner,
                    d.lost_reason, d.closed_on, d.stage_entered_at, d.created_at
             FROM deals d JOIN customers c ON c.id = d.customer_id
             JOIN stages s ON s.id = d.stage_id
-            WHERE d.deleted_at IS NULL ORDER BY d.created_at, d.id"""):
+            WHERE d.deleted_at IS NULL ORDER BY d.created_at, d.id""",
+    ):
         places = exponent(row["currency"])
         row["amount"] = f"{Decimal(row['amount']).scaleb(-places):.{places}f}"
         yield row
 
 
 def interactions(db: Database) -> Iterator[dict]:
-    return _rows(db, """
+    return _rows(
+        db,
+        """
         SELECT i.id, i.at, i.kind, c.name AS customer, i.customer_id, d.title AS deal,
                i.deal_id, i.summary, i.body, i.by_user
         FROM interactions i JOIN customers c ON c.id = i.customer_id
         LEFT JOIN deals d ON d.id = i.deal_id
-        WHERE i.deleted_at IS NULL ORDER BY i.at, i.id""")
+        WHERE i.deleted_at IS NULL ORDER BY i.at, i.id""",
+    )
 
 
 def followups(db: Database) -> Iterator[dict]:
-    return _rows(db, """
+    return _rows(
+        db,
+        """
         SELECT f.id, f.due_date, f.due_time, f.title, f.kind, c.name AS customer, f.customer_id,
                d.title AS deal, f.deal_id, f.owner, f.done_at, f.rrule
         FROM followups f JOIN customers c ON c.id = f.customer_id
         LEFT JOIN deals d ON d.id = f.deal_id
-        WHERE f.deleted_at IS NULL ORDER BY f.due_date, f.due_time, f.id""")
+        WHERE f.deleted_at IS NULL ORDER BY f.due_date, f.due_time, f.id""",
+    )
 
 
-def open_followups_between(db: Database, first: date, last: date,
-                           owner: str | None = None) -> Iterator[dict]:
+def open_followups_between(db: Database, first: date, last: date, owner: str | None = None) -> Iterator[dict]:
     """Follow-ups not done, due from `first` through `last`; only `owner`'s when given."""
     where = "AND f.owner = ?" if owner is not None else ""
     params = [first.isoformat(), last.isoformat()] + ([owner] if owner is not None else [])
-    return _rows(db, f"""
+    return _rows(
+        db,
+        f"""
         SELECT f.id, f.due_date, f.due_time, f.title, f.kind, f.rrule, f.owner,
                c.name AS customer, c.company, c.phone, c.email, d.title AS deal
         FROM followups f JOIN customers c ON c.id = f.customer_id
         LEFT JOIN deals d ON d.id = f.deal_id
         WHERE f.done_at IS NULL AND f.deleted_at IS NULL AND c.deleted_at IS NULL
           AND f.due_date BETWEEN ? AND ? {where}
-        ORDER BY f.due_date, f.due_time, f.id""", params)
+        ORDER BY f.due_date, f.due_time, f.id""",
+        params,
+    )

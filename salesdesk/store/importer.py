@@ -22,8 +22,19 @@ from salesdesk.core.model import phone_key
 from salesdesk.core.phones import phone_match_keys
 
 # Fields an import may fill; `name` is only ever set on a new customer.
-FILLABLE = ("company", "title", "phone", "email", "handle", "industry", "source", "owner",
-            "birthday", "lunar_birthday", "contract_end")
+FILLABLE = (
+    "company",
+    "title",
+    "phone",
+    "email",
+    "handle",
+    "industry",
+    "source",
+    "owner",
+    "birthday",
+    "lunar_birthday",
+    "contract_end",
+)
 _COLUMNS = ("id", "name", "notes") + FILLABLE
 _OPTIONAL = ("birthday", "lunar_birthday", "contract_end")
 PROGRESS_EVERY = 1000
@@ -54,12 +65,14 @@ class _Known:
         self.by_phone: dict[str, str] = {}
         self.by_name: dict[tuple[str, str], str] = {}
         cursor = store.db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM customers WHERE deleted_at IS NULL ORDER BY rid")
+            f"SELECT {', '.join(_COLUMNS)} FROM customers WHERE deleted_at IS NULL ORDER BY rid"
+        )
         for values in cursor:
-            self.remember({name: value or "" for name, value in zip(_COLUMNS, values)})
+            self.remember({name: value or "" for name, value in zip(_COLUMNS, values, strict=True)})
         for customer_id, tag in store.db.execute(
-                "SELECT ct.customer_id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
-                "WHERE ct.deleted_at IS NULL AND t.deleted_at IS NULL"):
+            "SELECT ct.customer_id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
+            "WHERE ct.deleted_at IS NULL AND t.deleted_at IS NULL"
+        ):
             self.tags.setdefault(customer_id, []).append(tag)
 
     def remember(self, row: dict) -> None:
@@ -92,9 +105,14 @@ class _Known:
         return any(have.strip().casefold() == key for have in self.tags.get(customer_id, ()))
 
 
-def import_customers(store, incoming: Iterable[IncomingCustomer], *, region: str | None = None,
-                     dry_run: bool = False,
-                     progress: Callable[[str, int], None] | None = None) -> ImportResult:
+def import_customers(
+    store,
+    incoming: Iterable[IncomingCustomer],
+    *,
+    region: str | None = None,
+    dry_run: bool = False,
+    progress: Callable[[str, int], None] | None = None,
+) -> ImportResult:
     """Create or update a customer for each incoming one, all in one transaction.
 
     `region` is the user's phone region for numbers typed without a country code
@@ -128,8 +146,9 @@ class _Import:
                 # come back as the store keeps them (dates in ISO form, email trimmed).
                 values = self.store._customer_values(item.values)
             except InvalidValue as error:
-                self.result.refusals.append(Refusal(
-                    item.line, error.field, item.values.get(error.field, ""), str(error)))
+                self.result.refusals.append(
+                    Refusal(item.line, error.field, item.values.get(error.field, ""), str(error))
+                )
                 continue
             values.pop("phone_key", None)
             self._take(item, values)
@@ -145,8 +164,11 @@ class _Import:
             customer_id = self.store.records.new_id()
             row = {name: "" for name in _COLUMNS}
             row.update(values)
-            row.update(id=customer_id, notes="\n".join(_distinct(item.notes)),
-                       owner=row["owner"] or self.store.default_owner())
+            row.update(
+                id=customer_id,
+                notes="\n".join(_distinct(item.notes)),
+                owner=row["owner"] or self.store.default_owner(),
+            )
             self.new[customer_id] = row
             self.known.remember(row)
             self.new_tags[customer_id] = self._tags_to_add(customer_id, item.tags)
@@ -154,8 +176,11 @@ class _Import:
             self.result.created += 1
             return
         current = self.known.rows[customer_id]
-        changes = {name: value for name, value in values.items()
-                   if name in FILLABLE and value.strip() and not current[name].strip()}
+        changes = {
+            name: value
+            for name, value in values.items()
+            if name in FILLABLE and value.strip() and not current[name].strip()
+        }
         notes = current["notes"]
         for piece in _distinct(item.notes):
             if piece not in notes:
@@ -184,7 +209,8 @@ class _Import:
         wanted = []
         for tag in tags:
             if not self.known.has_tag(customer_id, tag) and tag.casefold() not in (
-                    t.casefold() for t in wanted):
+                t.casefold() for t in wanted
+            ):
                 wanted.append(tag)
         return wanted
 
@@ -198,11 +224,16 @@ class _Import:
             for tag in tags:
                 if tag.strip().casefold() not in tag_ids:
                     tag_ids[tag.strip().casefold()] = self.store.tag_id(tag)
-        links = [(customer_id, tag_ids[tag.strip().casefold()])
-                 for customer_id, tags in self.new_tags.items() for tag in tags]
+        links = [
+            (customer_id, tag_ids[tag.strip().casefold()])
+            for customer_id, tags in self.new_tags.items()
+            for tag in tags
+        ]
         self.store.records.insert_many(
-            "customer_tags", ({"customer_id": c, "tag_id": t} for c, t in links),
-            (f"{c}:{t}" for c, t in links))  # the link ids Store.add_tag gives
+            "customer_tags",
+            ({"customer_id": c, "tag_id": t} for c, t in links),
+            (f"{c}:{t}" for c, t in links),
+        )  # the link ids Store.add_tag gives
 
 
 def _stored(row: dict) -> dict:

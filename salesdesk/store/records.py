@@ -36,8 +36,15 @@ class Records:
         moment = self.now()
         stamp = timestamp(moment)
         record_id = record_id or self._ids(epoch_ms(moment))
-        record = {"id": record_id, **values, "created_at": stamp, "updated_at": stamp,
-                  "updated_by": self.user, "version": 1, "deleted_at": None}
+        record = {
+            "id": record_id,
+            **values,
+            "created_at": stamp,
+            "updated_at": stamp,
+            "updated_by": self.user,
+            "version": 1,
+            "deleted_at": None,
+        }
         with self.transaction():
             columns = ", ".join(record)
             marks = ", ".join("?" for _ in record)
@@ -49,8 +56,9 @@ class Records:
         """A record id for now, for a caller that must know it before inserting."""
         return self._ids(epoch_ms(self.now()))
 
-    def insert_many(self, table: str, rows: Iterable[dict],
-                    record_ids: Iterable[str] | None = None) -> list[str]:
+    def insert_many(
+        self, table: str, rows: Iterable[dict], record_ids: Iterable[str] | None = None
+    ) -> list[str]:
         """Insert many records as `insert` would, one at a time, but in bulk (imports).
 
         Each gets its own time-ordered id (unless given), the same stamps, version 1 and
@@ -67,17 +75,25 @@ class Records:
             fts, trigger = self.db[table].detect_fts(), None
             if fts:
                 trigger = self.db.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?",
-                    [f"{table}_ai"]).fetchone()
+                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [f"{table}_ai"]
+                ).fetchone()
             if trigger:
                 after = self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
                 self.db.execute(f'DROP TRIGGER "{table}_ai"')
             while chunk := list(islice(rows, _CHUNK)):
-                ids = (list(islice(given, len(chunk))) if given is not None
-                       else [self._ids(ms) for _ in chunk])
-                records = [{"id": record_id, **values, "created_at": stamp, "updated_at": stamp,
-                            "updated_by": self.user, "version": 1, "deleted_at": None}
-                           for record_id, values in zip(ids, chunk, strict=True)]
+                ids = list(islice(given, len(chunk))) if given is not None else [self._ids(ms) for _ in chunk]
+                records = [
+                    {
+                        "id": record_id,
+                        **values,
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                        "updated_by": self.user,
+                        "version": 1,
+                        "deleted_at": None,
+                    }
+                    for record_id, values in zip(ids, chunk, strict=True)
+                ]
                 by_columns: dict[tuple, list[dict]] = {}
                 for record in records:
                     by_columns.setdefault(tuple(record), []).append(record)
@@ -85,18 +101,21 @@ class Records:
                     self.db.conn.executemany(
                         f"INSERT INTO {table} ({', '.join(columns)}) "
                         f"VALUES ({', '.join('?' for _ in columns)})",
-                        [list(record.values()) for record in group])
-                self.log.record_many(table, zip(self.log.ticks(ms, len(records)), records))
+                        [list(record.values()) for record in group],
+                    )
+                self.log.record_many(table, zip(self.log.ticks(ms, len(records)), records, strict=True))
                 inserted.extend(ids)
             if trigger:
                 indexed = ", ".join(f'"{c.name}"' for c in self.db[fts].columns)
-                self.db.execute(f'INSERT INTO "{fts}" (rowid, {indexed}) '
-                                f"SELECT rowid, {indexed} FROM {table} WHERE rowid > ?", [after])
+                self.db.execute(
+                    f'INSERT INTO "{fts}" (rowid, {indexed}) '
+                    f"SELECT rowid, {indexed} FROM {table} WHERE rowid > ?",
+                    [after],
+                )
                 self.db.execute(trigger[0])
         return inserted
 
-    def update(self, table: str, record_id: str, changes: dict,
-               expected_version: int | None = None) -> int:
+    def update(self, table: str, record_id: str, changes: dict, expected_version: int | None = None) -> int:
         """Apply `changes`; with `expected_version`, refuse if the record moved on since."""
         moment = self.now()
         with self.transaction():
@@ -109,8 +128,12 @@ class Records:
             if not changed:
                 return current["version"]
             version = current["version"] + 1
-            stamped = {**changed, "updated_at": timestamp(moment), "updated_by": self.user,
-                       "version": version}
+            stamped = {
+                **changed,
+                "updated_at": timestamp(moment),
+                "updated_by": self.user,
+                "version": version,
+            }
             assignments = ", ".join(f"{column} = ?" for column in stamped)
             cursor = self.db.execute(
                 f"UPDATE {table} SET {assignments} WHERE id = ? AND version = ?",
@@ -133,7 +156,7 @@ class Records:
         row = cursor.fetchone()
         if row is None:
             return None
-        return dict(zip([d[0] for d in cursor.description], row))
+        return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
     def require(self, table: str, record_id: str) -> dict:
         row = self.get(table, record_id)

@@ -19,11 +19,25 @@ from salesdesk.core import pipeline
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.core.periods import IsoWeek, Period
 from salesdesk.core.reports import (
-    ActivityRow, ClosedDay, CustomerCounts, OpenMonth, ReasonRow, Report, ReportFacts, StageFlow,
-    StageOutcome, build_report,
+    ActivityRow,
+    ClosedDay,
+    CustomerCounts,
+    OpenMonth,
+    ReasonRow,
+    Report,
+    ReportFacts,
+    StageFlow,
+    StageOutcome,
+    build_report,
 )
 from salesdesk.core.weekly import (
-    DealLine, FollowUpLine, MoveRow, OpenDeal, WeeklyFacts, WeeklySummary, build_weekly,
+    DealLine,
+    FollowUpLine,
+    MoveRow,
+    OpenDeal,
+    WeeklyFacts,
+    WeeklySummary,
+    build_weekly,
 )
 from salesdesk.store.connection import connect
 from salesdesk.store.database import Database
@@ -32,8 +46,9 @@ from salesdesk.store.store import Store
 # Counts interactions per person and kind over a range of days without sorting them (see
 # `ReportQueries.activity`). Until a migration adds it, activity is grouped the slow way.
 ACTIVITY_INDEX = "interactions_activity"
-ACTIVITY_INDEX_SQL = (f"CREATE INDEX {ACTIVITY_INDEX} ON interactions(by_user, kind, at) "
-                      "WHERE deleted_at IS NULL")
+ACTIVITY_INDEX_SQL = (
+    f"CREATE INDEX {ACTIVITY_INDEX} ON interactions(by_user, kind, at) WHERE deleted_at IS NULL"
+)
 LIST_ROWS = 200  # deals and follow-ups a weekly list reads at most (it shows fewer)
 
 _WON = "(SELECT id FROM stages WHERE kind = 'won')"
@@ -43,9 +58,13 @@ _CLOSED = "(SELECT id FROM stages WHERE kind IN ('won', 'lost'))"
 
 def _bounds(period: Period, owner: str | None) -> dict:
     """Named parameters: the period as dates and as timestamp bounds, and the owner."""
-    return {"first": period.first.isoformat(), "last": period.last.isoformat(),
-            "start": period.first.isoformat(),
-            "end": (period.last + timedelta(days=1)).isoformat(), "owner": owner}
+    return {
+        "first": period.first.isoformat(),
+        "last": period.last.isoformat(),
+        "start": period.first.isoformat(),
+        "end": (period.last + timedelta(days=1)).isoformat(),
+        "owner": owner,
+    }
 
 
 def _mine(column: str, owner: str | None) -> str:
@@ -65,7 +84,10 @@ class ReportQueries:
     def flows(self, period: Period, owner: str | None) -> list[StageFlow]:
         """Per stage: deals that entered it in the period, and of those, how many entered a
         later stage (not Lost) after first entering it and before the period ended."""
-        return [StageFlow(*row) for row in self._rows(f"""
+        return [
+            StageFlow(*row)
+            for row in self._rows(
+                f"""
             WITH entries AS (
               SELECT sc.deal_id, sc.to_stage, min(sc.at) AS first_at
               FROM stage_changes sc JOIN deals d ON d.id = sc.deal_id
@@ -77,13 +99,17 @@ class ReportQueries:
                      WHERE n.deal_id = e.deal_id AND n.at >= e.first_at AND n.at < :end
                        AND n.deleted_at IS NULL AND ns.kind != 'lost' AND ns.position > s.position))
             FROM entries e JOIN stages s ON s.id = e.to_stage
-            GROUP BY e.to_stage""", _bounds(period, owner))]
+            GROUP BY e.to_stage""",
+                _bounds(period, owner),
+            )
+        ]
 
     def stage_days(self, period: Period, owner: str | None) -> dict[str, tuple[float, ...]]:
         """Days each stay in a stage lasted, for the stays that ended in the period: from the
         deal's change before (or its creation) to the change that took it out."""
         found: dict[str, list[float]] = {}
-        for stage_id, days in self._rows(f"""
+        for stage_id, days in self._rows(
+            f"""
                 SELECT sc.from_stage, julianday(sc.at) - julianday(coalesce(
                          (SELECT max(p.at) FROM stage_changes p
                           WHERE p.deal_id = sc.deal_id AND p.at <= sc.at AND p.id != sc.id
@@ -91,66 +117,104 @@ class ReportQueries:
                 FROM stage_changes sc JOIN deals d ON d.id = sc.deal_id
                 WHERE sc.at >= :start AND sc.at < :end AND sc.deleted_at IS NULL
                   AND sc.from_stage IS NOT NULL AND d.deleted_at IS NULL{_mine("d.owner", owner)}""",
-                _bounds(period, owner)):
+            _bounds(period, owner),
+        ):
             found.setdefault(stage_id, []).append(max(days, 0.0))
         return {stage_id: tuple(days) for stage_id, days in found.items()}
 
     def closed(self, period: Period, owner: str | None) -> list[ClosedDay]:
         """Deals now won or lost that closed in the period, per day and currency."""
-        return [ClosedDay(kind, date.fromisoformat(day), *rest) for kind, day, *rest in self._rows(f"""
+        return [
+            ClosedDay(kind, date.fromisoformat(day), *rest)
+            for kind, day, *rest in self._rows(
+                f"""
             SELECT s.kind, d.closed_on, d.currency, count(*), sum(d.amount)
             FROM deals d JOIN stages s ON s.id = d.stage_id
             WHERE d.stage_id IN {_CLOSED} AND d.deleted_at IS NULL
               AND d.closed_on BETWEEN :first AND :last{_mine("d.owner", owner)}
-            GROUP BY s.kind, d.closed_on, d.currency""", _bounds(period, owner))]
+            GROUP BY s.kind, d.closed_on, d.currency""",
+                _bounds(period, owner),
+            )
+        ]
 
     def open_deals(self, owner: str | None) -> list[OpenMonth]:
         """Open deals now, by expected close month and currency, with the weighted value
         (a deal's own probability, else its stage's)."""
-        return [OpenMonth(*row) for row in self._rows(f"""
+        return [
+            OpenMonth(*row)
+            for row in self._rows(
+                f"""
             SELECT substr(d.expected_close, 1, 7), d.currency, count(*), sum(d.amount),
                    sum(d.amount * coalesce(d.probability, s.probability) / 100)
             FROM deals d JOIN stages s ON s.id = d.stage_id
             WHERE s.kind = 'open' AND d.deleted_at IS NULL{_mine("d.owner", owner)}
-            GROUP BY 1, 2""", {"owner": owner})]
+            GROUP BY 1, 2""",
+                {"owner": owner},
+            )
+        ]
 
     def outcomes(self, period: Period, owner: str | None) -> list[StageOutcome]:
         """Per stage: deals closed in the period that were ever in it, and how many were won."""
-        return [StageOutcome(*row) for row in self._rows(f"""
+        return [
+            StageOutcome(*row)
+            for row in self._rows(
+                f"""
             WITH closed AS (
               SELECT d.id, d.stage_id IN {_WON} AS won FROM deals d
               WHERE d.stage_id IN {_CLOSED} AND d.deleted_at IS NULL
                 AND d.closed_on BETWEEN :first AND :last{_mine("d.owner", owner)})
             SELECT sc.to_stage, count(DISTINCT c.id), count(DISTINCT CASE WHEN c.won THEN c.id END)
             FROM closed c JOIN stage_changes sc ON sc.deal_id = c.id AND sc.deleted_at IS NULL
-            GROUP BY sc.to_stage""", _bounds(period, owner))]
+            GROUP BY sc.to_stage""",
+                _bounds(period, owner),
+            )
+        ]
 
     def reasons(self, period: Period, owner: str | None) -> list[ReasonRow]:
-        return [ReasonRow(*row) for row in self._rows(f"""
+        return [
+            ReasonRow(*row)
+            for row in self._rows(
+                f"""
             SELECT d.lost_reason, d.currency, count(*), sum(d.amount) FROM deals d
             WHERE d.stage_id IN {_LOST} AND d.deleted_at IS NULL
               AND d.closed_on BETWEEN :first AND :last{_mine("d.owner", owner)}
-            GROUP BY d.lost_reason, d.currency""", _bounds(period, owner))]
+            GROUP BY d.lost_reason, d.currency""",
+                _bounds(period, owner),
+            )
+        ]
 
     def activity(self, period: Period, owner: str | None) -> list[ActivityRow]:
         """Interactions logged in the period, per kind and person (`by_user`)."""
         params = _bounds(period, owner)
         if not self._has_index(ACTIVITY_INDEX):
-            return [ActivityRow(*row) for row in self._rows(f"""
+            return [
+                ActivityRow(*row)
+                for row in self._rows(
+                    f"""
                 SELECT kind, by_user, count(*) FROM interactions
                 WHERE at >= :start AND at < :end AND deleted_at IS NULL{_mine("by_user", owner)}
-                GROUP BY kind, by_user""", params)]
+                GROUP BY kind, by_user""",
+                    params,
+                )
+            ]
         # With the index, a count per (person, kind) is a range of index entries: find the
         # few people by skipping through the index, then count each range. Grouping the
         # period's rows instead sorts them all: 0.2 s for 90 days of a million interactions.
         params["kinds"] = json.dumps(INTERACTION_KINDS)
-        people = "SELECT :owner" if owner is not None else """
+        people = (
+            "SELECT :owner"
+            if owner is not None
+            else """
             SELECT min(by_user) FROM interactions WHERE deleted_at IS NULL
             UNION ALL
             SELECT (SELECT min(by_user) FROM interactions
                     WHERE by_user > people.name AND deleted_at IS NULL)
             FROM people WHERE people.name IS NOT NULL"""
-        return [ActivityRow(*row) for row in self._rows(f"""
+        )
+        return [
+            ActivityRow(*row)
+            for row in self._rows(
+                f"""
             WITH RECURSIVE people(name) AS ({people})
             SELECT kind, name, n FROM (
               SELECT k.value AS kind, p.name AS name,
@@ -158,12 +222,19 @@ class ReportQueries:
                       WHERE i.by_user = p.name AND i.kind = k.value AND i.at >= :start
                         AND i.at < :end AND i.deleted_at IS NULL) AS n
               FROM people p, json_each(:kinds) k WHERE p.name IS NOT NULL)
-            WHERE n > 0""", params)]
+            WHERE n > 0""",
+                params,
+            )
+        ]
 
     def _has_index(self, name: str) -> bool:
         if name not in self._indexes:
-            self._indexes[name] = self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name]).fetchone() is not None
+            self._indexes[name] = (
+                self.db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?", [name]
+                ).fetchone()
+                is not None
+            )
         return self._indexes[name]
 
     def customers(self, period: Period, owner: str | None) -> CustomerCounts:
@@ -171,7 +242,8 @@ class ReportQueries:
         (see `Report.repeat_rate` and `Report.retention_rate` for the definitions)."""
         params = _bounds(period, owner)
         params["before"] = period.previous().first.isoformat()
-        row = self.db.execute(f"""
+        row = self.db.execute(
+            f"""
             SELECT count(*) FILTER (WHERE now), count(*) FILTER (WHERE now AND days >= 2),
                    count(*) FILTER (WHERE before), count(*) FILTER (WHERE before AND now)
             FROM (SELECT customer_id, max(closed_on >= :first) AS now,
@@ -180,15 +252,18 @@ class ReportQueries:
                   FROM deals d
                   WHERE d.stage_id IN {_WON} AND d.deleted_at IS NULL
                     AND d.closed_on <= :last{_mine("d.owner", owner)}
-                  GROUP BY customer_id)""", params).fetchone()
+                  GROUP BY customer_id)""",
+            params,
+        ).fetchone()
         return CustomerCounts(*row)
 
     def facts(self, period: Period, owner: str | None, *, headline_only: bool = False) -> ReportFacts:
         """Every fact of a period's report. `headline_only` reads just what the weekly
         headline compares with the week before (deals won and lost, activity)."""
         if headline_only:
-            return ReportFacts(closed=tuple(self.closed(period, owner)),
-                               activity=tuple(self.activity(period, owner)))
+            return ReportFacts(
+                closed=tuple(self.closed(period, owner)), activity=tuple(self.activity(period, owner))
+            )
         return ReportFacts(
             flows=tuple(self.flows(period, owner)),
             stage_days=self.stage_days(period, owner),
@@ -204,18 +279,26 @@ class ReportQueries:
 
     def moves(self, period: Period, owner: str | None) -> list[MoveRow]:
         """Stage changes in the period, per (from, to) and currency; from None: a new deal."""
-        return [MoveRow(*row) for row in self._rows(f"""
+        return [
+            MoveRow(*row)
+            for row in self._rows(
+                f"""
             SELECT sc.from_stage, sc.to_stage, d.currency, count(*), sum(d.amount)
             FROM stage_changes sc JOIN deals d ON d.id = sc.deal_id
             WHERE sc.at >= :start AND sc.at < :end AND sc.deleted_at IS NULL
               AND d.deleted_at IS NULL{_mine("d.owner", owner)}
-            GROUP BY sc.from_stage, sc.to_stage, d.currency""", _bounds(period, owner))]
+            GROUP BY sc.from_stage, sc.to_stage, d.currency""",
+                _bounds(period, owner),
+            )
+        ]
 
     def closed_deals(self, period: Period, owner: str | None, kind: str) -> list[DealLine]:
         """Deals won (or lost) in the period, the largest of each currency first."""
         stages = _WON if kind == pipeline.WON else _LOST
-        return [DealLine(*row[:4], date.fromisoformat(row[4]), *row[5:7], reason=row[7], of=row[8])
-                for row in self._rows(f"""
+        return [
+            DealLine(*row[:4], date.fromisoformat(row[4]), *row[5:7], reason=row[7], of=row[8])
+            for row in self._rows(
+                f"""
             SELECT * FROM (
               SELECT d.title, c.name, d.amount, d.currency, d.closed_on, d.owner, s.name,
                      d.lost_reason, count(*) OVER (PARTITION BY d.currency) AS total,
@@ -226,47 +309,67 @@ class ReportQueries:
               JOIN stages s ON s.id = d.stage_id
               WHERE d.stage_id IN {stages} AND d.deleted_at IS NULL
                 AND d.closed_on BETWEEN :first AND :last{_mine("d.owner", owner)})
-            WHERE place <= {LIST_ROWS}""", _bounds(period, owner))]
+            WHERE place <= {LIST_ROWS}""",
+                _bounds(period, owner),
+            )
+        ]
 
     def pipeline_changes(self, since: str, owner: str | None) -> list[OpenDeal]:
         """Deals whose stage changed at or after `since` (a timestamp), with their stage then
         (None: the deal did not exist yet), so the open pipeline at that moment is today's
         adjusted by these few deals instead of replayed from every deal's history."""
-        return [OpenDeal(*row) for row in self._rows(f"""
+        return [
+            OpenDeal(*row)
+            for row in self._rows(
+                f"""
             SELECT d.id, d.currency, d.amount, d.probability, d.stage_id,
                    (SELECT p.to_stage FROM stage_changes p
                     WHERE p.deal_id = d.id AND p.at < :since AND p.deleted_at IS NULL
                     ORDER BY p.at DESC, p.id DESC LIMIT 1)
             FROM deals d
             WHERE d.id IN (SELECT deal_id FROM stage_changes WHERE at >= :since AND deleted_at IS NULL)
-              AND d.deleted_at IS NULL{_mine("d.owner", owner)}""", {"since": since, "owner": owner})]
+              AND d.deleted_at IS NULL{_mine("d.owner", owner)}""",
+                {"since": since, "owner": owner},
+            )
+        ]
 
     def followups_done(self, period: Period, owner: str | None) -> int:
-        return self.db.execute(f"""
+        return self.db.execute(
+            f"""
             SELECT count(*) FROM followups f
             WHERE f.done_at >= :start AND f.done_at < :end AND f.deleted_at IS NULL
-              {_mine("f.owner", owner)}""", _bounds(period, owner)).fetchone()[0]
+              {_mine("f.owner", owner)}""",
+            _bounds(period, owner),
+        ).fetchone()[0]
 
     def overdue(self, before: date, done_after: str | None, owner: str | None) -> list[FollowUpLine]:
         """Follow-ups due before `before` and not done by `done_after` (a timestamp; None:
         not done now), oldest first."""
         # Open follow-ups only (the usual case, the current week) are read from their
         # partial index; the follow-ups lead the join, as they are far fewer than customers.
-        open_ = "f.done_at IS NULL" if done_after is None else \
-            "(f.done_at IS NULL OR f.done_at >= :done_after)"
-        return [FollowUpLine(date.fromisoformat(row[0]), *row[1:]) for row in self._rows(f"""
+        open_ = (
+            "f.done_at IS NULL" if done_after is None else "(f.done_at IS NULL OR f.done_at >= :done_after)"
+        )
+        return [
+            FollowUpLine(date.fromisoformat(row[0]), *row[1:])
+            for row in self._rows(
+                f"""
             SELECT f.due_date, f.title, c.name, f.owner, coalesce(d.title, ''), count(*) OVER ()
             FROM followups f CROSS JOIN customers c ON c.id = f.customer_id
             LEFT JOIN deals d ON d.id = f.deal_id
             WHERE f.due_date < :before AND {open_}
               AND f.deleted_at IS NULL AND c.deleted_at IS NULL{_mine("f.owner", owner)}
             ORDER BY f.due_date, f.due_time, f.title, c.name, f.id LIMIT {LIST_ROWS}""",
-            {"before": before.isoformat(), "done_after": done_after, "owner": owner})]
+                {"before": before.isoformat(), "done_after": done_after, "owner": owner},
+            )
+        ]
 
     def closing(self, first: date, last: date, owner: str | None) -> list[DealLine]:
         """Open deals expected to close from `first` to `last`, the largest of each currency first."""
-        return [DealLine(*row[:4], date.fromisoformat(row[4]), *row[5:7], weighted=row[7], of=row[8])
-                for row in self._rows(f"""
+        return [
+            DealLine(*row[:4], date.fromisoformat(row[4]), *row[5:7], weighted=row[7], of=row[8])
+            for row in self._rows(
+                f"""
             SELECT * FROM (
               SELECT d.title, c.name, d.amount, d.currency, d.expected_close, d.owner, s.name,
                      d.amount * coalesce(d.probability, s.probability) / 100,
@@ -278,7 +381,9 @@ class ReportQueries:
               WHERE s.kind = 'open' AND d.deleted_at IS NULL
                 AND d.expected_close BETWEEN :first AND :last{_mine("d.owner", owner)})
             WHERE place <= {LIST_ROWS}""",
-            {"first": first.isoformat(), "last": last.isoformat(), "owner": owner})]
+                {"first": first.isoformat(), "last": last.isoformat(), "owner": owner},
+            )
+        ]
 
 
 class ReportStore:
@@ -293,8 +398,9 @@ class ReportStore:
         return Path(self.store.db.execute("PRAGMA database_list").fetchone()[2])
 
     @classmethod
-    def load_from(cls, path: Path, user: str, clock: Callable[[], datetime],
-                  work: Callable[["ReportStore"], object]):
+    def load_from(
+        cls, path: Path, user: str, clock: Callable[[], datetime], work: Callable[["ReportStore"], object]
+    ):
         """Run `work` on a connection of its own, for a worker thread."""
         db = connect(path)
         try:
@@ -305,8 +411,9 @@ class ReportStore:
     def _owner(self, everyone: bool) -> str | None:
         return None if everyone else self.store.user
 
-    def report(self, period: Period, today: date, *, everyone: bool = False,
-               headline_only: bool = False) -> Report:
+    def report(
+        self, period: Period, today: date, *, everyone: bool = False, headline_only: bool = False
+    ) -> Report:
         """The report of a period (see `ReportQueries.facts` for `headline_only`)."""
         facts = self.queries.facts(period, self._owner(everyone), headline_only=headline_only)
         return build_report(facts, self.store.stages(), period, today, self.store.setting("currency"))
@@ -327,22 +434,32 @@ class ReportStore:
         # "next 7 days" are the seven days of next week.
         agenda = AgendaStore(self.store).load(week.sunday, everyone=everyone)
         found = queries.facts(this, owner)
-        return build_weekly(WeeklyFacts(
-            week=week, today=today, user=self.store.user, everyone=everyone,
-            report=build_report(found, stages, this, today, currency),
-            before=self.report(before, today, everyone=everyone, headline_only=True),
-            moves=tuple(queries.moves(this, owner)),
-            moves_before=tuple(queries.moves(before, owner)),
-            won=tuple(queries.closed_deals(this, owner, pipeline.WON)),
-            lost=tuple(queries.closed_deals(this, owner, pipeline.LOST)),
-            open_now=found.open_deals,
-            changed_since_end=tuple(queries.pipeline_changes(end, owner)),
-            changed_since_start=tuple(queries.pipeline_changes(this.first.isoformat(), owner)),
-            followups_done=queries.followups_done(this, owner),
-            followups_done_before=queries.followups_done(before, owner),
-            overdue=tuple(queries.overdue(min(today, week.sunday + timedelta(days=1)),
-                                          end if ended else None, owner)),
-            due_next_week=agenda.section(NEXT).items,
-            closing=tuple(queries.closing(week.monday, closing_last, owner)),
-            closing_last=closing_last,
-        ), stages, currency)
+        return build_weekly(
+            WeeklyFacts(
+                week=week,
+                today=today,
+                user=self.store.user,
+                everyone=everyone,
+                report=build_report(found, stages, this, today, currency),
+                before=self.report(before, today, everyone=everyone, headline_only=True),
+                moves=tuple(queries.moves(this, owner)),
+                moves_before=tuple(queries.moves(before, owner)),
+                won=tuple(queries.closed_deals(this, owner, pipeline.WON)),
+                lost=tuple(queries.closed_deals(this, owner, pipeline.LOST)),
+                open_now=found.open_deals,
+                changed_since_end=tuple(queries.pipeline_changes(end, owner)),
+                changed_since_start=tuple(queries.pipeline_changes(this.first.isoformat(), owner)),
+                followups_done=queries.followups_done(this, owner),
+                followups_done_before=queries.followups_done(before, owner),
+                overdue=tuple(
+                    queries.overdue(
+                        min(today, week.sunday + timedelta(days=1)), end if ended else None, owner
+                    )
+                ),
+                due_next_week=agenda.section(NEXT).items,
+                closing=tuple(queries.closing(week.monday, closing_last, owner)),
+                closing_last=closing_last,
+            ),
+            stages,
+            currency,
+        )

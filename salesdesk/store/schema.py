@@ -21,8 +21,16 @@ RECORD = """
 
 # Tables merged between copies, in an order in which references resolve.
 SYNCED_TABLES = (
-    "settings", "stages", "customers", "tags", "customer_tags", "deals",
-    "stage_changes", "interactions", "followups", "reminder_dismissals",
+    "settings",
+    "stages",
+    "customers",
+    "tags",
+    "customer_tags",
+    "deals",
+    "stage_changes",
+    "interactions",
+    "followups",
+    "reminder_dismissals",
 )
 
 DEFAULT_SETTINGS = {
@@ -195,16 +203,32 @@ def _seed(db: Database) -> None:
     """The default pipeline and settings, with fixed ids and the oldest clock."""
     rows = []
     for stage in DEFAULT_STAGES:
-        rows.append(("stages", stage.id, {
-            "name": stage.name, "position": stage.position,
-            "probability": stage.probability, "kind": stage.kind,
-            "rotting_days": stage.rotting_days, "checklist": json.dumps(list(stage.checklist)),
-        }))
+        rows.append(
+            (
+                "stages",
+                stage.id,
+                {
+                    "name": stage.name,
+                    "position": stage.position,
+                    "probability": stage.probability,
+                    "kind": stage.kind,
+                    "rotting_days": stage.rotting_days,
+                    "checklist": json.dumps(list(stage.checklist)),
+                },
+            )
+        )
     for key, value in DEFAULT_SETTINGS.items():
         rows.append(("settings", key, {"value": json.dumps(value)}))
     for table, record_id, values in rows:
-        record = {"id": record_id, **values, "created_at": SEED_TIME, "updated_at": SEED_TIME,
-                  "updated_by": "salesdesk", "version": 1, "deleted_at": None}
+        record = {
+            "id": record_id,
+            **values,
+            "created_at": SEED_TIME,
+            "updated_at": SEED_TIME,
+            "updated_by": "salesdesk",
+            "version": 1,
+            "deleted_at": None,
+        }
         columns = ", ".join(record)
         marks = ", ".join("?" for _ in record)
         db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(record.values()))
@@ -239,7 +263,9 @@ def _v4_phone_search(db: Database) -> None:
     however the number was typed ('1380013' finds '+86 138-0013-8000')."""
     db["customers"].enable_fts(
         ["name", "company", "phone", "phone_key", "email", "notes"],
-        create_triggers=True, tokenize="trigram", replace=True,
+        create_triggers=True,
+        tokenize="trigram",
+        replace=True,
     )
 
 
@@ -270,15 +296,25 @@ def _v5_agenda(db: Database) -> None:
     for key, value in DEFAULT_SETTINGS.items():
         if key in present:
             continue
-        record = {"id": key, "value": json.dumps(value), "created_at": SEED_TIME,
-                  "updated_at": SEED_TIME, "updated_by": "salesdesk", "version": 1,
-                  "deleted_at": None}
-        db.execute("INSERT INTO settings (id, value, created_at, updated_at, updated_by, version, "
-                   "deleted_at) VALUES (:id, :value, :created_at, :updated_at, :updated_by, "
-                   ":version, :deleted_at)", record)
+        record = {
+            "id": key,
+            "value": json.dumps(value),
+            "created_at": SEED_TIME,
+            "updated_at": SEED_TIME,
+            "updated_by": "salesdesk",
+            "version": 1,
+            "deleted_at": None,
+        }
+        db.execute(
+            "INSERT INTO settings (id, value, created_at, updated_at, updated_by, version, "
+            "deleted_at) VALUES (:id, :value, :created_at, :updated_at, :updated_by, "
+            ":version, :deleted_at)",
+            record,
+        )
         db.execute(
             "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
-            [SEED_DEVICE, SEED_CLOCK, "settings", key, json.dumps(record, ensure_ascii=False)])
+            [SEED_DEVICE, SEED_CLOCK, "settings", key, json.dumps(record, ensure_ascii=False)],
+        )
 
 
 def _v6_sync(db: Database) -> None:
@@ -304,8 +340,9 @@ def _v6_sync(db: Database) -> None:
 
 def _v7_activity(db: Database) -> None:
     """Reports count activity per person and kind from this index, not every row of a period."""
-    db.execute("CREATE INDEX interactions_activity ON interactions(by_user, kind, at) "
-               "WHERE deleted_at IS NULL")
+    db.execute(
+        "CREATE INDEX interactions_activity ON interactions(by_user, kind, at) WHERE deleted_at IS NULL"
+    )
 
 
 def _v8_board_owner(db: Database) -> None:
@@ -322,6 +359,14 @@ def _v8_board_owner(db: Database) -> None:
     """)
 
 
-MIGRATIONS = (_v1_initial, _v2_care, _v3_checklists, _v4_phone_search, _v5_agenda, _v6_sync,
-              _v7_activity, _v8_board_owner)
+MIGRATIONS = (
+    _v1_initial,
+    _v2_care,
+    _v3_checklists,
+    _v4_phone_search,
+    _v5_agenda,
+    _v6_sync,
+    _v7_activity,
+    _v8_board_owner,
+)
 SCHEMA_VERSION = len(MIGRATIONS)

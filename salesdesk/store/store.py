@@ -14,8 +14,15 @@ from salesdesk.core.assignment import next_owner
 from salesdesk.core.dates import parse_birthday, parse_iso_date, timestamp
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import (
-    Customer, Deal, FollowUp, Interaction, StageChange,
-    check_email, check_kind, check_name, phone_key,
+    Customer,
+    Deal,
+    FollowUp,
+    Interaction,
+    StageChange,
+    check_email,
+    check_kind,
+    check_name,
+    phone_key,
 )
 from salesdesk.core.money import check_currency
 from salesdesk.core.recurrence import next_occurrence, normalise_rule, resumed_rule
@@ -25,10 +32,32 @@ from salesdesk.store.database import Database
 from salesdesk.store.records import Records
 from salesdesk.store.schema import DEFAULT_SETTINGS, SYNCED_TABLES
 
-CUSTOMER_FIELDS = ("name", "company", "title", "phone", "email", "handle", "industry",
-                   "source", "owner", "birthday", "lunar_birthday", "contract_end", "notes")
-DEAL_FIELDS = ("customer_id", "title", "amount", "currency", "probability",
-               "expected_close", "next_step", "owner", "checklist_done")
+CUSTOMER_FIELDS = (
+    "name",
+    "company",
+    "title",
+    "phone",
+    "email",
+    "handle",
+    "industry",
+    "source",
+    "owner",
+    "birthday",
+    "lunar_birthday",
+    "contract_end",
+    "notes",
+)
+DEAL_FIELDS = (
+    "customer_id",
+    "title",
+    "amount",
+    "currency",
+    "probability",
+    "expected_close",
+    "next_step",
+    "owner",
+    "checklist_done",
+)
 
 
 class Store:
@@ -76,7 +105,9 @@ class Store:
         with self.records.transaction():
             self.db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
 
     # -- stages -----------------------------------------------------------------
 
@@ -85,8 +116,7 @@ class Store:
             "SELECT id, name, position, probability, kind, rotting_days, checklist "
             "FROM stages WHERE deleted_at IS NULL ORDER BY position, name"
         ).fetchall()
-        return [pipeline.Stage(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6])))
-                for r in rows]
+        return [pipeline.Stage(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6]))) for r in rows]
 
     def stage(self, stage_id: str) -> pipeline.Stage:
         for stage in self.stages():
@@ -131,8 +161,13 @@ class Store:
 
     def people(self) -> list[str]:
         """Everyone who owns something or is in the round-robin team, for completion."""
-        names = {row[0] for row in self.db.execute(
-            "SELECT owner FROM customers WHERE owner != '' UNION SELECT owner FROM deals WHERE owner != ''")}
+        names = {
+            row[0]
+            for row in self.db.execute(
+                "SELECT owner FROM customers WHERE owner != '' "
+                "UNION SELECT owner FROM deals WHERE owner != ''"
+            )
+        }
         names |= set(self.setting("round_robin") or []) | {self.user}
         return sorted(names, key=str.lower)
 
@@ -142,10 +177,8 @@ class Store:
         values = self._customer_values({"name": name, **values})
         return self.records.insert("customers", values)
 
-    def update_customer(self, customer_id: str, changes: dict,
-                        expected_version: int | None = None) -> int:
-        return self.records.update("customers", customer_id, self._customer_values(changes),
-                                   expected_version)
+    def update_customer(self, customer_id: str, changes: dict, expected_version: int | None = None) -> int:
+        return self.records.update("customers", customer_id, self._customer_values(changes), expected_version)
 
     def delete_customer(self, customer_id: str, expected_version: int | None = None) -> None:
         self.records.delete("customers", customer_id, expected_version)
@@ -170,18 +203,27 @@ class Store:
                   AND d.currency = ? AND d.closed_on >= ?),
               c.last_contact_at, c.created_at
             FROM customers c WHERE c.id = ?
-            """, [currency, year_ago, customer_id]).fetchone()
+            """,
+            [currency, year_ago, customer_id],
+        ).fetchone()
         if row is None:
             raise InvalidValue("customer", f"There is no customer with id {customer_id!r}.")
         last = date.fromisoformat(row[4][:10]) if row[4] else None
-        return CustomerFacts(open_deals=row[0], won_deals=row[1], lost_deals=row[2],
-                             last_contact=last, created=date.fromisoformat(row[5][:10]),
-                             won_revenue_12m=row[3])
+        return CustomerFacts(
+            open_deals=row[0],
+            won_deals=row[1],
+            lost_deals=row[2],
+            last_contact=last,
+            created=date.fromisoformat(row[5][:10]),
+            won_revenue_12m=row[3],
+        )
 
     def segment_and_tier(self, customer_id: str, today: date) -> tuple[str, str]:
         facts = self.customer_facts(customer_id, today)
-        return (segment(facts, today, self.setting("dormant_days")),
-                tier(facts.won_revenue_12m, self.setting("tier_a_minor"), self.setting("tier_b_minor")))
+        return (
+            segment(facts, today, self.setting("dormant_days")),
+            tier(facts.won_revenue_12m, self.setting("tier_a_minor"), self.setting("tier_b_minor")),
+        )
 
     # -- tags -------------------------------------------------------------------
 
@@ -190,8 +232,10 @@ class Store:
         check_name(name, "tag")
         label = name.strip()
         row = self.db.execute(
-            "SELECT id, deleted_at FROM tags WHERE name = ? COLLATE NOCASE ORDER BY deleted_at IS NOT NULL LIMIT 1",
-            [label]).fetchone()
+            "SELECT id, deleted_at FROM tags WHERE name = ? COLLATE NOCASE "
+            "ORDER BY deleted_at IS NOT NULL LIMIT 1",
+            [label],
+        ).fetchone()
         if row is None:
             return self.records.insert("tags", {"name": label})
         if row[1] is not None:
@@ -213,17 +257,23 @@ class Store:
         row = self.db.execute(
             "SELECT ct.id FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
             "WHERE ct.customer_id = ? AND t.name = ? COLLATE NOCASE AND ct.deleted_at IS NULL",
-            [customer_id, name.strip()]).fetchone()
+            [customer_id, name.strip()],
+        ).fetchone()
         if row is None:
             return False
         self.records.delete("customer_tags", row[0])
         return True
 
     def tags_of(self, customer_id: str) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
-            "WHERE ct.customer_id = ? AND ct.deleted_at IS NULL AND t.deleted_at IS NULL "
-            "ORDER BY t.name COLLATE NOCASE", [customer_id])]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
+                "WHERE ct.customer_id = ? AND ct.deleted_at IS NULL AND t.deleted_at IS NULL "
+                "ORDER BY t.name COLLATE NOCASE",
+                [customer_id],
+            )
+        ]
 
     # -- deals ------------------------------------------------------------------
 
@@ -246,20 +296,39 @@ class Store:
             clean["expected_close"] = parse_iso_date(clean["expected_close"], "expected close").isoformat()
         return clean
 
-    def add_deal(self, customer_id: str, title: str, amount: int = 0, currency: str | None = None,
-                 stage_id: str | None = None, **values) -> str:
+    def add_deal(
+        self,
+        customer_id: str,
+        title: str,
+        amount: int = 0,
+        currency: str | None = None,
+        stage_id: str | None = None,
+        **values,
+    ) -> str:
         stages = self.stages()
         stage = self.stage(stage_id) if stage_id else pipeline.first_stage(stages, pipeline.OPEN)
-        clean = self._deal_values({"customer_id": customer_id, "title": title, "amount": amount,
-                                   "currency": currency or self.setting("currency"),
-                                   "owner": self.user, **values})
+        clean = self._deal_values(
+            {
+                "customer_id": customer_id,
+                "title": title,
+                "amount": amount,
+                "currency": currency or self.setting("currency"),
+                "owner": self.user,
+                **values,
+            }
+        )
         moment = self.clock()
         with self.records.transaction():
             self.records.require("customers", customer_id)
-            deal_id = self.records.insert("deals", {
-                **clean, "stage_id": stage.id, "stage_entered_at": timestamp(moment),
-                "closed_on": moment.date().isoformat() if stage.kind != pipeline.OPEN else None,
-            })
+            deal_id = self.records.insert(
+                "deals",
+                {
+                    **clean,
+                    "stage_id": stage.id,
+                    "stage_entered_at": timestamp(moment),
+                    "closed_on": moment.date().isoformat() if stage.kind != pipeline.OPEN else None,
+                },
+            )
             self._record_stage_change(deal_id, None, stage.id, moment)
         return deal_id
 
@@ -285,17 +354,25 @@ class Store:
     def deal_probability(self, deal: Deal) -> int:
         return pipeline.effective_probability(deal.probability, self.stage(deal.stage_id))
 
-    def _record_stage_change(self, deal_id: str, from_stage: str | None, to_stage: str,
-                             moment: datetime | None = None) -> str:
+    def _record_stage_change(
+        self, deal_id: str, from_stage: str | None, to_stage: str, moment: datetime | None = None
+    ) -> str:
         # `moment` is the one the deal's stage_entered_at was stamped with, so undo can
         # restore it exactly from the history.
-        return self.records.insert("stage_changes", {
-            "deal_id": deal_id, "from_stage": from_stage, "to_stage": to_stage,
-            "at": timestamp(moment or self.clock()), "by_user": self.user,
-        })
+        return self.records.insert(
+            "stage_changes",
+            {
+                "deal_id": deal_id,
+                "from_stage": from_stage,
+                "to_stage": to_stage,
+                "at": timestamp(moment or self.clock()),
+                "by_user": self.user,
+            },
+        )
 
-    def move_deal(self, deal_id: str, to_stage_id: str, *, lost_reason: str = "",
-                  expected_version: int | None = None) -> StageChange:
+    def move_deal(
+        self, deal_id: str, to_stage_id: str, *, lost_reason: str = "", expected_version: int | None = None
+    ) -> StageChange:
         """Move a deal to a stage, recording who moved it and when.
 
         The deal keeps its own probability if it has one; otherwise the new stage's
@@ -335,8 +412,9 @@ class Store:
         return self.move_deal(deal_id, pipeline.first_stage(self.stages(), pipeline.WON).id)
 
     def mark_lost(self, deal_id: str, reason: str) -> StageChange:
-        return self.move_deal(deal_id, pipeline.first_stage(self.stages(), pipeline.LOST).id,
-                              lost_reason=reason)
+        return self.move_deal(
+            deal_id, pipeline.first_stage(self.stages(), pipeline.LOST).id, lost_reason=reason
+        )
 
     def undo_stage_change(self, change_id: str) -> None:
         """Take a move back: the deal returns to where it was, the change is tombstoned.
@@ -349,24 +427,34 @@ class Store:
                 raise InvalidValue("stage", "A deal's first stage cannot be undone; delete the deal instead.")
             latest = self.db.execute(
                 "SELECT id FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL "
-                "ORDER BY at DESC, id DESC LIMIT 1", [change.deal_id]).fetchone()
+                "ORDER BY at DESC, id DESC LIMIT 1",
+                [change.deal_id],
+            ).fetchone()
             if latest[0] != change_id:
                 raise InvalidValue("stage", "The deal has moved since; only its latest move can be undone.")
             previous = self.db.execute(
                 "SELECT at FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL AND id != ? "
-                "ORDER BY at DESC, id DESC LIMIT 1", [change.deal_id, change_id]).fetchone()
+                "ORDER BY at DESC, id DESC LIMIT 1",
+                [change.deal_id, change_id],
+            ).fetchone()
             before = self.stage(change.from_stage)
             deal = self.deal(change.deal_id)
             # The move overwrote closed_on and lost_reason; take them back from the log.
             earlier = self._deal_before_move(change_id, change.deal_id)
-            self.records.update("deals", change.deal_id, {
-                "stage_id": before.id,
-                "stage_entered_at": previous[0] if previous else deal.created_at,
-                "closed_on": (earlier.get("closed_on", deal.closed_on)
-                              if before.kind != pipeline.OPEN else None),
-                "lost_reason": (earlier.get("lost_reason", deal.lost_reason)
-                                if before.kind == pipeline.LOST else ""),
-            })
+            self.records.update(
+                "deals",
+                change.deal_id,
+                {
+                    "stage_id": before.id,
+                    "stage_entered_at": previous[0] if previous else deal.created_at,
+                    "closed_on": (
+                        earlier.get("closed_on", deal.closed_on) if before.kind != pipeline.OPEN else None
+                    ),
+                    "lost_reason": (
+                        earlier.get("lost_reason", deal.lost_reason) if before.kind == pipeline.LOST else ""
+                    ),
+                },
+            )
             self.records.delete("stage_changes", change_id)
 
     def _deal_before_move(self, change_id: str, deal_id: str) -> dict:
@@ -376,42 +464,62 @@ class Store:
         last one before the stage change that set stage_id). Empty when unknown.
         """
         row = self.db.execute(
-            "SELECT min(clock) FROM changes WHERE tbl = 'stage_changes' AND row_id = ?",
-            [change_id]).fetchone()
+            "SELECT min(clock) FROM changes WHERE tbl = 'stage_changes' AND row_id = ?", [change_id]
+        ).fetchone()
         if row is None or row[0] is None:
             return {}
-        entries = [json.loads(data) for (data,) in self.db.execute(
-            "SELECT data FROM changes WHERE tbl = 'deals' AND row_id = ? AND clock < ? "
-            "ORDER BY clock", [deal_id, row[0]])]
+        entries = [
+            json.loads(data)
+            for (data,) in self.db.execute(
+                "SELECT data FROM changes WHERE tbl = 'deals' AND row_id = ? AND clock < ? ORDER BY clock",
+                [deal_id, row[0]],
+            )
+        ]
         moves = [index for index, entry in enumerate(entries) if "stage_id" in entry]
         if len(moves) < 2:  # the insert and the move itself, at least
             return {}
         state: dict = {}
-        for entry in entries[:moves[-1]]:
+        for entry in entries[: moves[-1]]:
             state.update(entry)
         return state
 
     def stage_history(self, deal_id: str) -> list[StageChange]:
         rows = self.db.execute(
-            "SELECT * FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL ORDER BY at, id",
-            [deal_id])
+            "SELECT * FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL ORDER BY at, id", [deal_id]
+        )
         names = [d[0] for d in rows.description]
-        return [StageChange.from_row(dict(zip(names, row))) for row in rows.fetchall()]
+        return [StageChange.from_row(dict(zip(names, row, strict=True))) for row in rows.fetchall()]
 
     # -- interactions -----------------------------------------------------------
 
-    def log_interaction(self, customer_id: str, kind: str, summary: str, *, at: datetime | None = None,
-                        body: str = "", deal_id: str | None = None) -> str:
+    def log_interaction(
+        self,
+        customer_id: str,
+        kind: str,
+        summary: str,
+        *,
+        at: datetime | None = None,
+        body: str = "",
+        deal_id: str | None = None,
+    ) -> str:
         check_kind(kind)
         stamp = timestamp(at or self.clock())
         with self.records.transaction():
             customer = self.customer(customer_id)
             if deal_id:
                 self.records.require("deals", deal_id)
-            interaction_id = self.records.insert("interactions", {
-                "customer_id": customer_id, "deal_id": deal_id, "kind": kind, "at": stamp,
-                "summary": summary, "body": body, "by_user": self.user,
-            })
+            interaction_id = self.records.insert(
+                "interactions",
+                {
+                    "customer_id": customer_id,
+                    "deal_id": deal_id,
+                    "kind": kind,
+                    "at": stamp,
+                    "summary": summary,
+                    "body": body,
+                    "by_user": self.user,
+                },
+            )
             # A note is written about the customer, not to them: it is not contact.
             if kind != "note" and (not customer.last_contact_at or customer.last_contact_at < stamp):
                 self.records.update("customers", customer_id, {"last_contact_at": stamp})
@@ -420,26 +528,46 @@ class Store:
     def interactions_of(self, customer_id: str, limit: int = 50) -> list[Interaction]:
         cursor = self.db.execute(
             "SELECT * FROM interactions WHERE customer_id = ? AND deleted_at IS NULL "
-            "ORDER BY at DESC LIMIT ?", [customer_id, limit])
+            "ORDER BY at DESC LIMIT ?",
+            [customer_id, limit],
+        )
         names = [d[0] for d in cursor.description]
-        return [Interaction.from_row(dict(zip(names, row))) for row in cursor.fetchall()]
+        return [Interaction.from_row(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
     # -- follow-ups -------------------------------------------------------------
 
-    def add_followup(self, customer_id: str, due: date, title: str, *, kind: str = "call",
-                     deal_id: str | None = None, due_time: str | None = None,
-                     rrule: str | None = None, owner: str | None = None) -> str:
+    def add_followup(
+        self,
+        customer_id: str,
+        due: date,
+        title: str,
+        *,
+        kind: str = "call",
+        deal_id: str | None = None,
+        due_time: str | None = None,
+        rrule: str | None = None,
+        owner: str | None = None,
+    ) -> str:
         check_name(title, "title")
         rule = normalise_rule(rrule) if rrule else None
         with self.records.transaction():
             self.records.require("customers", customer_id)
             if deal_id:
                 self.records.require("deals", deal_id)
-            return self.records.insert("followups", {
-                "customer_id": customer_id, "deal_id": deal_id, "due_date": due.isoformat(),
-                "due_time": due_time, "title": title, "kind": kind,
-                "owner": owner or self.user, "done_at": None, "rrule": rule,
-            })
+            return self.records.insert(
+                "followups",
+                {
+                    "customer_id": customer_id,
+                    "deal_id": deal_id,
+                    "due_date": due.isoformat(),
+                    "due_time": due_time,
+                    "title": title,
+                    "kind": kind,
+                    "owner": owner or self.user,
+                    "done_at": None,
+                    "rrule": rule,
+                },
+            )
 
     def followup(self, followup_id: str) -> FollowUp:
         return FollowUp.from_row(self.records.require("followups", followup_id))
@@ -460,10 +588,16 @@ class Store:
             following = next_occurrence(item.rrule, due, max(due, today))
             if following is None:
                 return None
-            return self.add_followup(item.customer_id, following, item.title, kind=item.kind,
-                                     deal_id=item.deal_id, due_time=item.due_time,
-                                     rrule=resumed_rule(item.rrule, due, following),
-                                     owner=item.owner)
+            return self.add_followup(
+                item.customer_id,
+                following,
+                item.title,
+                kind=item.kind,
+                deal_id=item.deal_id,
+                due_time=item.due_time,
+                rrule=resumed_rule(item.rrule, due, following),
+                owner=item.owner,
+            )
 
     def reschedule_followup(self, followup_id: str, due: date) -> None:
         self.records.update("followups", followup_id, {"due_date": due.isoformat()})
@@ -471,13 +605,16 @@ class Store:
     def next_followup_of_deal(self, deal_id: str) -> date | None:
         row = self.db.execute(
             "SELECT min(due_date) FROM followups WHERE deal_id = ? AND done_at IS NULL "
-            "AND deleted_at IS NULL", [deal_id]).fetchone()
+            "AND deleted_at IS NULL",
+            [deal_id],
+        ).fetchone()
         return date.fromisoformat(row[0]) if row and row[0] else None
 
     # -- whole-database facts ---------------------------------------------------
 
     def counts(self) -> dict[str, int]:
         """Live (not deleted) rows of every synced table."""
-        return {table: self.db.execute(
-            f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
-            for table in SYNCED_TABLES}
+        return {
+            table: self.db.execute(f"SELECT count(*) FROM {table} WHERE deleted_at IS NULL").fetchone()[0]
+            for table in SYNCED_TABLES
+        }

@@ -28,7 +28,11 @@ def conflict_copy_kind(path: Path, original_stem: str | None = None) -> str | No
     for tool, pattern in CONFLICT_PATTERNS:
         if tool in ("OneDrive", "Google Drive"):
             # Only recognisable next to the original's name: 'salesdesk-LAPTOP7'.
-            if original_stem and stem.startswith(original_stem) and pattern.search(stem[len(original_stem):]):
+            if (
+                original_stem
+                and stem.startswith(original_stem)
+                and pattern.search(stem[len(original_stem) :])
+            ):
                 return tool
             continue
         if pattern.search(stem):

@@ -56,8 +56,9 @@ def check_mergeable(path: Path) -> None:
     if app_id != APPLICATION_ID:
         raise SalesdeskError(f"{path} is not a salesdesk database; nothing was merged.")
     if version > SCHEMA_VERSION:
-        raise SalesdeskError(f"{path} was written by a newer salesdesk (schema {version}); "
-                             "upgrade salesdesk to merge it.")
+        raise SalesdeskError(
+            f"{path} was written by a newer salesdesk (schema {version}); upgrade salesdesk to merge it."
+        )
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
     try:
         result = conn.execute("PRAGMA quick_check").fetchone()[0]
@@ -105,8 +106,9 @@ class _DryRun(Exception):
 
 def _merge(store, report: MergeReport) -> None:
     db = store.db
-    columns = {table: [r[1] for r in db.execute(f"PRAGMA main.table_info({table})")]
-               for table in SYNCED_TABLES}
+    columns = {
+        table: [r[1] for r in db.execute(f"PRAGMA main.table_info({table})")] for table in SYNCED_TABLES
+    }
     other_device = db.execute("SELECT value FROM other.meta WHERE key = 'device'").fetchone()
     clone_device = None
     # Entries this copy lacks; an entry of the same identity but other content means the
@@ -119,7 +121,8 @@ def _merge(store, report: MergeReport) -> None:
            FROM other.changes o
            WHERE NOT EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock
                              AND m.tbl = o.tbl AND m.row_id = o.row_id AND m.data = o.data)
-           ORDER BY o.clock""").fetchall()
+           ORDER BY o.clock"""
+    ).fetchall()
     rows: dict[tuple[str, str], _Row] = {}
     newest = None
     for seq, device, clock, table, row_id, data, clash in incoming:
@@ -134,10 +137,13 @@ def _merge(store, report: MergeReport) -> None:
         if key not in rows:
             rows[key] = _load_row(db, table, row_id)
         # A renamed clone entry was written without seeing ours: always concurrent.
-        _apply(db, store, report, columns[table], table, row_id, rows[key], clock, values,
-               None if clash else seq)
-        db.execute("INSERT INTO main.changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
-                   [device, clock, table, row_id, data])
+        _apply(
+            db, store, report, columns[table], table, row_id, rows[key], clock, values, None if clash else seq
+        )
+        db.execute(
+            "INSERT INTO main.changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
+            [device, clock, table, row_id, data],
+        )
         report.entries += 1
         report.devices.add(device)
         newest = clock if newest is None or clock > newest else newest
@@ -153,11 +159,11 @@ def _reclock(clock: str, device: str) -> str:
 def _load_row(db, table: str, row_id: str) -> _Row:
     cursor = db.execute(f"SELECT * FROM main.{table} WHERE id = ?", [row_id])
     found = cursor.fetchone()
-    values = dict(zip([d[0] for d in cursor.description], found)) if found else None
+    values = dict(zip([d[0] for d in cursor.description], found, strict=True)) if found else None
     clocks: dict[str, tuple[str, object]] = {}
     for clock, data in db.execute(
-            "SELECT clock, data FROM main.changes WHERE tbl = ? AND row_id = ? ORDER BY clock",
-            [table, row_id]):
+        "SELECT clock, data FROM main.changes WHERE tbl = ? AND row_id = ? ORDER BY clock", [table, row_id]
+    ):
         fields = json.loads(data)
         for name, value in fields.items():
             clocks[name] = (clock, value)
@@ -174,13 +180,24 @@ def _concurrent(db, mine: str, table: str, row_id: str, their_seq: int | None) -
     """
     if their_seq is None:
         return True
-    row = db.execute("SELECT min(seq) FROM other.changes WHERE clock = ? AND tbl = ? AND row_id = ?",
-                     [mine, table, row_id]).fetchone()
+    row = db.execute(
+        "SELECT min(seq) FROM other.changes WHERE clock = ? AND tbl = ? AND row_id = ?", [mine, table, row_id]
+    ).fetchone()
     return row[0] is None or row[0] > their_seq
 
 
-def _apply(db, store, report: MergeReport, columns: list[str], table: str, row_id: str,
-           row: _Row, clock: str, values: dict, seq: int | None) -> None:
+def _apply(
+    db,
+    store,
+    report: MergeReport,
+    columns: list[str],
+    table: str,
+    row_id: str,
+    row: _Row,
+    clock: str,
+    values: dict,
+    seq: int | None,
+) -> None:
     known = {k: v for k, v in values.items() if k in columns and k != "rid"}
     if row.values is None:
         if "created_at" not in known:
@@ -190,8 +207,10 @@ def _apply(db, store, report: MergeReport, columns: list[str], table: str, row_i
             if name in known and name not in BOOKKEEPING and seen > clock:
                 known[name] = value
         names = list(known)
-        db.execute(f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-                   [known[n] for n in names])
+        db.execute(
+            f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [known[n] for n in names],
+        )
         row.values = dict(known)
         for name, value in known.items():
             if name not in row.clocks or row.clocks[name][0] < clock:
@@ -209,8 +228,12 @@ def _apply(db, store, report: MergeReport, columns: list[str], table: str, row_i
                 updates[name] = value
             continue
         if mine is None or clock > mine[0]:
-            if (mine is not None and mine[1] != value and name != "deleted_at"
-                    and _concurrent(db, mine[0], table, row_id, seq)):
+            if (
+                mine is not None
+                and mine[1] != value
+                and name != "deleted_at"
+                and _concurrent(db, mine[0], table, row_id, seq)
+            ):
                 _conflict(db, store, table, row_id, name, kept=(clock, value), lost=mine)
                 report.conflicts += 1
             if current != value:
@@ -230,8 +253,10 @@ def _apply(db, store, report: MergeReport, columns: list[str], table: str, row_i
         for name in ("updated_at", "updated_by"):
             if name in known:
                 updates[name] = known[name]
-        db.execute(f"UPDATE main.{table} SET {', '.join(f'{n} = ?' for n in updates)} WHERE id = ?",
-                   [*updates.values(), row_id])
+        db.execute(
+            f"UPDATE main.{table} SET {', '.join(f'{n} = ?' for n in updates)} WHERE id = ?",
+            [*updates.values(), row_id],
+        )
         row.values.update(updates)
         report.changed[table] += 1
 
@@ -241,8 +266,17 @@ def _conflict(db, store, table, row_id, name, kept, lost) -> None:
         """INSERT OR IGNORE INTO conflicts
            (tbl, row_id, field, kept_value, kept_clock, lost_value, lost_clock, detected_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [table, row_id, name, json.dumps(kept[1], ensure_ascii=False), kept[0],
-         json.dumps(lost[1], ensure_ascii=False), lost[0], timestamp(store.clock())])
+        [
+            table,
+            row_id,
+            name,
+            json.dumps(kept[1], ensure_ascii=False),
+            kept[0],
+            json.dumps(lost[1], ensure_ascii=False),
+            lost[0],
+            timestamp(store.clock()),
+        ],
+    )
 
 
 def _advance_clock(db, newest: str, device: str) -> None:
@@ -250,6 +284,8 @@ def _advance_clock(db, newest: str, device: str) -> None:
     row = db.execute("SELECT value FROM main.meta WHERE key = 'clock'").fetchone()
     ms, counter, _ = parse_clock(newest)
     if row is None or parse_clock(row[0])[:2] < (ms, counter):
-        db.execute("INSERT INTO main.meta (key, value) VALUES ('clock', ?) "
-                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                   [format_clock(ms, counter, device)])
+        db.execute(
+            "INSERT INTO main.meta (key, value) VALUES ('clock', ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [format_clock(ms, counter, device)],
+        )

@@ -42,8 +42,10 @@ class SyncReport:
         out = [report.summary() for report in self.merged]
         out += self.skipped
         if self.rekeyed_from:
-            out.append(f"Another copy was publishing as this device ({self.rekeyed_from}); "
-                       "this copy now has a device id of its own.")
+            out.append(
+                f"Another copy was publishing as this device ({self.rekeyed_from}); "
+                "this copy now has a device id of its own."
+            )
         if self.published:
             out.append(f"Published this copy to {self.published}.")
         return out
@@ -62,8 +64,9 @@ def join(store, folder: Path) -> SyncReport:
     """Join (or start) the team sharing `folder`, then sync once."""
     folder = Path(folder).expanduser()
     if not folder.is_dir():
-        raise SalesdeskError(f"The folder {folder} does not exist; create it (or let the sync "
-                             "tool create it) and try again.")
+        raise SalesdeskError(
+            f"The folder {folder} does not exist; create it (or let the sync tool create it) and try again."
+        )
     _shared(folder).mkdir(exist_ok=True)
     store.set_meta("team_folder", str(folder.resolve()))
     return sync_once(store)
@@ -125,9 +128,15 @@ def publish(store, folder: Path) -> Path:
         checksum = _sha256(snapshot)
         target = shared / f"{store.device}.db"
         _fsync_copy(snapshot, target)
-        manifest = {"device": store.device, "user": store.user, "schema": SCHEMA_VERSION,
-                    "sha256": checksum, "size": snapshot.stat().st_size, "entries": entries,
-                    "published_at": timestamp(store.clock())}
+        manifest = {
+            "device": store.device,
+            "user": store.user,
+            "schema": SCHEMA_VERSION,
+            "sha256": checksum,
+            "size": snapshot.stat().st_size,
+            "entries": entries,
+            "published_at": timestamp(store.clock()),
+        }
         manifest_file = work / f"manifest-{os.urandom(4).hex()}.json"
         manifest_file.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         _fsync_copy(manifest_file, shared / f"{store.device}.json")
@@ -144,8 +153,15 @@ def peers(folder: Path) -> list[Peer]:
     for manifest in sorted(_shared(folder).glob("*.json")):
         try:
             data = json.loads(manifest.read_text(encoding="utf-8"))
-            found.append(Peer(data["device"], data.get("user", "?"), data.get("published_at", "?"),
-                              data.get("entries", 0), manifest.with_suffix(".db")))
+            found.append(
+                Peer(
+                    data["device"],
+                    data.get("user", "?"),
+                    data.get("published_at", "?"),
+                    data.get("entries", 0),
+                    manifest.with_suffix(".db"),
+                )
+            )
         except (OSError, ValueError, KeyError):
             continue
     return found
@@ -180,8 +196,10 @@ def pull(store, folder: Path, report: SyncReport) -> None:
                 report.skipped.append(f"Skipped {source.name}: it is not there yet; will try again.")
                 continue
             if _sha256(copy) != checksum:
-                report.skipped.append(f"Skipped {source.name} from {manifest.get('user', device)}: "
-                                      "it is not completely synced yet (checksum differs); will try again.")
+                report.skipped.append(
+                    f"Skipped {source.name} from {manifest.get('user', device)}: "
+                    "it is not completely synced yet (checksum differs); will try again."
+                )
                 continue
             try:
                 merged = merge_database(store, copy)
@@ -208,8 +226,9 @@ def sync_once(store) -> SyncReport:
     if folder is None:
         raise SalesdeskError("This database is not in a team yet; run 'salesdesk team join FOLDER' first.")
     if not folder.is_dir():
-        raise SalesdeskError(f"The team folder {folder} is not there (is the sync tool running, "
-                             "or the share mounted?).")
+        raise SalesdeskError(
+            f"The team folder {folder} is not there (is the sync tool running, or the share mounted?)."
+        )
     report = SyncReport()
     pull(store, folder, report)
     report.published = publish(store, folder)

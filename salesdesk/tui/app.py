@@ -36,8 +36,7 @@ class SalesdeskApp(App):
 
     # Every screen's CSS is the app's, read once at start-up: a screen with a CSS file
     # of its own has Textual parse all the CSS again when it is first shown.
-    CSS_PATH = ["salesdesk.tcss", "screens/today.tcss", "screens/customers.tcss",
-                "screens/reports.tcss"]
+    CSS_PATH = ["salesdesk.tcss", "screens/today.tcss", "screens/customers.tcss", "screens/reports.tcss"]
     TITLE = "salesdesk"
     ENABLE_COMMAND_PALETTE = True
     DEFAULT_MODE = "today"
@@ -85,6 +84,7 @@ class SalesdeskApp(App):
         seen for one whose CSS may be stale and parses all of it twice more on its
         first visit (20 ms, a tenth of it); this tells it the CSS is current.
         """
+
         def build_styled() -> Screen:
             screen = build()
             screen._css_update_count = self._css_update_count
@@ -171,8 +171,9 @@ class SalesdeskApp(App):
             self.error = error
 
     def check_team_sync(self) -> None:
-        publish = self.sync_schedule.due(time.monotonic(), live.own_changes(self.store),
-                                         live.folder_signature(self._team))
+        publish = self.sync_schedule.due(
+            time.monotonic(), live.own_changes(self.store), live.folder_signature(self._team)
+        )
         if publish is not None:
             self._sync_round(publish)
 
@@ -203,8 +204,9 @@ class SalesdeskApp(App):
     @on(SyncFailed)
     def _sync_failed(self, event: SyncFailed) -> None:
         self.sync_schedule.failed(time.monotonic())
-        self.notify(f"Team sync failed: {event.error} It is tried again in a while.",
-                    severity="error", markup=False)
+        self.notify(
+            f"Team sync failed: {event.error} It is tried again in a while.", severity="error", markup=False
+        )
 
     async def action_quit(self) -> None:
         """Publish unpublished changes to the team folder (briefly), then quit."""
@@ -226,8 +228,12 @@ class SalesdeskApp(App):
                 await asyncio.sleep(0.05)
             if thread.is_alive() or failed:
                 reason = failed[0] if failed else f"it took over {QUIT_PUBLISH_SECONDS:.0f} s"
-                self.exit(message=Text(f"salesdesk: your latest changes were not published to the "
-                                       f"team folder ({reason}); run 'salesdesk sync' to publish them."))
+                self.exit(
+                    message=Text(
+                        f"salesdesk: your latest changes were not published to the "
+                        f"team folder ({reason}); run 'salesdesk sync' to publish them."
+                    )
+                )
                 return
         self.exit()
 
@@ -250,6 +256,7 @@ class SalesdeskApp(App):
                 continue
             seen.add(binding.action)
             key = binding.key_display or self.get_key_display(binding)
-            yield SystemCommand(binding.description, f"key: {key}",
-                                partial(self.run_action, binding.action, active.node))
+            yield SystemCommand(
+                binding.description, f"key: {key}", partial(self.run_action, binding.action, active.node)
+            )
         yield from super().get_system_commands(screen)

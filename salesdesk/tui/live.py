@@ -50,8 +50,12 @@ def own_changes(store: Store) -> int:
 def folder_signature(folder: Path) -> tuple:
     """What the team folder's manifests look like now: a new one means news from someone."""
     try:
-        return tuple(sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                            for p in (folder / team.TEAM_DIR).glob("*.json")))
+        return tuple(
+            sorted(
+                (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+                for p in (folder / team.TEAM_DIR).glob("*.json")
+            )
+        )
     except OSError:
         return ()
 
@@ -92,18 +96,24 @@ def sync_round(path: Path, user: str, clock: Callable[[], datetime], *, publish:
         folder = team.team_folder(store)
         if folder is None or not folder.is_dir():
             where = folder or "(none)"
-            raise SalesdeskError(f"The team folder {where} is not there (is the sync tool "
-                                 "running, or the share mounted?).")
+            raise SalesdeskError(
+                f"The team folder {where} is not there (is the sync tool running, or the share mounted?)."
+            )
         report = team.SyncReport()
         team.pull(store, folder, report)
         own = own_changes(store)
         if publish or report.rekeyed_from:
             report.published = team.publish(store, folder)
         people = {peer.user for peer in team.peers(folder)} | {user}
-        return Round(finished=clock(), people=len(people),
-                     brought_in=sum(merged.entries for merged in report.merged),
-                     published=report.published is not None, device=store.device, own_seq=own,
-                     lines=report.lines())
+        return Round(
+            finished=clock(),
+            people=len(people),
+            brought_in=sum(merged.entries for merged in report.merged),
+            published=report.published is not None,
+            device=store.device,
+            own_seq=own,
+            lines=report.lines(),
+        )
     finally:
         store.close()
 

@@ -1,6 +1,6 @@
 """Regenerate screenshots/*.svg from the small demo at a fixed size and date.
 
-    python -m salesdesk.tui.screenshots [--out screenshots]
+python -m salesdesk.tui.screenshots [--out screenshots]
 """
 
 import argparse
@@ -8,11 +8,11 @@ import asyncio
 import os
 import tempfile
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 SIZE = (120, 40)
-NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)  # a Friday morning
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # a Friday morning
 USER = "ann"
 
 # name -> keys pressed before the shot; the app opens on Today (2: the Pipeline)

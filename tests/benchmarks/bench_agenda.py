@@ -10,7 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -27,16 +27,19 @@ def main() -> None:
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/large.db")
     user = sys.argv[2] if len(sys.argv) > 2 else "root"
     if not path.exists():
-        subprocess.run([sys.executable, "-m", "salesdesk", "demo", "--size", "large", "--db",
-                        str(path), "--user", user], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "salesdesk", "demo", "--size", "large", "--db", str(path), "--user", user],
+            check=True,
+        )
     from salesdesk.core import care
     from salesdesk.store.agenda import AgendaStore
     from salesdesk.store.store import Store
 
-    store = Store.open(path, user, lambda: datetime.now(timezone.utc))
+    store = Store.open(path, user, lambda: datetime.now(UTC))
     agendas, queries = AgendaStore(store), AgendaStore(store).queries
     today = datetime.fromisoformat(
-        store.db.execute("SELECT max(at) FROM interactions").fetchone()[0][:10]).date()
+        store.db.execute("SELECT max(at) FROM interactions").fetchone()[0][:10]
+    ).date()
     settings, stages = agendas.settings(), store.stages()
     window = care.care_window(today, settings, stages)
     paid = care.paid_stage(stages)
@@ -51,8 +54,10 @@ def main() -> None:
             ("repeat buyers", lambda: queries.repeat_buyers(owner)),
             ("check-ins", lambda: queries.deals_entered({paid.id: window.paid}, owner, today)),
             ("rotting", lambda: queries.deals_entered(window.entered, owner, today)),
-            ("holiday greeting list", lambda: [queries.greeting(
-                settings, "USD", today, 5_000_000, 1_000_000, owner)]),
+            (
+                "holiday greeting list",
+                lambda: [queries.greeting(settings, "USD", today, 5_000_000, 1_000_000, owner)],
+            ),
             ("load (all of it)", lambda: agendas.load(today, everyone=owner is None).items),
         ):
             ms, rows = best(work)
@@ -61,8 +66,22 @@ def main() -> None:
     runs = []
     for _ in range(5):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "salesdesk", "agenda", "--db", str(path), "--user", user,
-                        "--date", today.isoformat()], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "salesdesk",
+                "agenda",
+                "--db",
+                str(path),
+                "--user",
+                user,
+                "--date",
+                today.isoformat(),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         runs.append(time.perf_counter() - started)
     print(f"  salesdesk agenda | ...     {statistics.median(runs) * 1000:7.0f} ms (median of 5)")
 

@@ -23,20 +23,49 @@ def write_file(path: Path, rows: int, seed: int = 7) -> None:
     rng = random.Random(seed)
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle, lineterminator="\r\n")
-        out.writerow(["Name", "Company", "Title", "Phone", "Email", "Industry", "Tags",
-                      "Birthday", "Source", "Notes", "Region"])
+        out.writerow(
+            [
+                "Name",
+                "Company",
+                "Title",
+                "Phone",
+                "Email",
+                "Industry",
+                "Tags",
+                "Birthday",
+                "Source",
+                "Notes",
+                "Region",
+            ]
+        )
         for i in range(rows):
             chinese = i % 2 == 0
-            name = (rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN) if chinese
-                    else f"Customer {i} {rng.choice(['Smith', 'Müller', 'García'])}")
-            phone = (f"+86 13{rng.randint(0, 9)} {i // 10000:04d} {i % 10000:04d}" if chinese
-                     else f"+1 (415) {i // 10000 + 200:03d}-{i % 10000:04d}")
+            name = (
+                rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+                if chinese
+                else f"Customer {i} {rng.choice(['Smith', 'Müller', 'García'])}"
+            )
+            phone = (
+                f"+86 13{rng.randint(0, 9)} {i // 10000:04d} {i % 10000:04d}"
+                if chinese
+                else f"+1 (415) {i // 10000 + 200:03d}-{i % 10000:04d}"
+            )
             note = f"met at the fair, row {i}" + ("\nwants a quote" if i % 10 == 0 else "")
-            out.writerow([name, f"{rng.choice(WORDS)} {i % 5000}", "Buyer", phone, f"c{i}@example.com",
-                          rng.choice(["Retail", "制造", "Tech"]),
-                          rng.choice(["VIP、北京", "new", "", "a|b"]),
-                          f"19{rng.randint(50, 99)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                          "fair", note, rng.choice(["East", "华北"])])
+            out.writerow(
+                [
+                    name,
+                    f"{rng.choice(WORDS)} {i % 5000}",
+                    "Buyer",
+                    phone,
+                    f"c{i}@example.com",
+                    rng.choice(["Retail", "制造", "Tech"]),
+                    rng.choice(["VIP、北京", "new", "", "a|b"]),
+                    f"19{rng.randint(50, 99)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                    "fair",
+                    note,
+                    rng.choice(["East", "华北"]),
+                ]
+            )
 
 
 def timed(*args: str) -> float:

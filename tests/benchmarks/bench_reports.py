@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 EXPORT = """
@@ -42,7 +42,7 @@ def main() -> None:
     from salesdesk.store.reports import ACTIVITY_INDEX, ReportStore
     from salesdesk.store.store import Store
 
-    store = Store.open(path, user, lambda: datetime.now(timezone.utc))
+    store = Store.open(path, user, lambda: datetime.now(UTC))
     reports = ReportStore(store)
     queries = reports.queries
     today = date.fromisoformat(store.db.execute("SELECT max(at) FROM interactions").fetchone()[0][:10])
@@ -52,13 +52,16 @@ def main() -> None:
         owner = None if everyone else user
         for name in ("this week", "last 90 days", "last 365 days"):
             period = preset_period(name, today)
-            parts = [f"{part} {best(lambda: getattr(queries, part)(period, owner)):.0f}"
-                     for part in ("flows", "stage_days", "closed", "outcomes", "reasons", "activity",
-                                  "customers")]
+            parts = [
+                f"{part} {best(lambda: getattr(queries, part)(period, owner)):.0f}"
+                for part in ("flows", "stage_days", "closed", "outcomes", "reasons", "activity", "customers")
+            ]
             parts.append(f"open_deals {best(lambda: queries.open_deals(owner)):.0f}")
             total = best(lambda: reports.report(period, today, everyone=everyone))
-            print(f"  {'everyone' if everyone else 'mine':8s} {name:14s} report {total:6.0f} ms  "
-                  f"({', '.join(parts)} ms)")
+            print(
+                f"  {'everyone' if everyone else 'mine':8s} {name:14s} report {total:6.0f} ms  "
+                f"({', '.join(parts)} ms)"
+            )
         weekly = best(lambda: reports.weekly(IsoWeek.of(today), today, everyone=everyone))
         print(f"  {'everyone' if everyone else 'mine':8s} weekly summary          {weekly:6.0f} ms")
     store.close()
@@ -67,11 +70,25 @@ def main() -> None:
             runs = []
             for _ in range(5):
                 started = time.perf_counter()
-                subprocess.run([sys.executable, "-c", EXPORT, str(path), user, today.isoformat(),
-                                str(Path(folder) / "week.md"), scope], check=True, stdout=subprocess.DEVNULL)
+                subprocess.run(
+                    [
+                        sys.executable,
+                        "-c",
+                        EXPORT,
+                        str(path),
+                        user,
+                        today.isoformat(),
+                        str(Path(folder) / "week.md"),
+                        scope,
+                    ],
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
                 runs.append(time.perf_counter() - started)
-            print(f"  export weekly ({scope}), a fresh process: {statistics.median(runs) * 1000:.0f} ms "
-                  "(median of 5)")
+            print(
+                f"  export weekly ({scope}), a fresh process: {statistics.median(runs) * 1000:.0f} ms "
+                "(median of 5)"
+            )
 
 
 if __name__ == "__main__":

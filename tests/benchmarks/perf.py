@@ -124,7 +124,7 @@ class Figure:
 
     @property
     def ratio(self) -> float | None:
-        pairs = [a / b for a, b in zip(self.samples, self.baseline) if b > 0]
+        pairs = [a / b for a, b in zip(self.samples, self.baseline, strict=False) if b > 0]
         return statistics.median(pairs) if pairs else None
 
     @property
@@ -145,8 +145,10 @@ class Figure:
 # then rows whose 'When' reads "Wed 28 Oct, 30d late", "yesterday", "today", "14:00",
 # "Mon 30 Nov" or "Mon 30 Nov 14:00" (or "Nothing overdue." when a section is empty).
 SECTION = re.compile(r"\s*(Overdue|Today|Next 7 days)\s+[\d,]+\s*$")
-WHEN = re.compile(r"\s*(?:▌\s*)?(?:[A-Z][a-z]{2} \d\d [A-Z][a-z]{2}(?:, \d+d late| \d\d?:\d\d)?"
-                  r"|yesterday|today|\d\d?:\d\d)\s{2,}\S")
+WHEN = re.compile(
+    r"\s*(?:▌\s*)?(?:[A-Z][a-z]{2} \d\d [A-Z][a-z]{2}(?:, \d+d late| \d\d?:\d\d)?"
+    r"|yesterday|today|\d\d?:\d\d)\s{2,}\S"
+)
 # The Customers screen: " 100,000 customers  ·  sorted by name", a heading, then rows.
 CUSTOMER_COUNT = re.compile(r"^\s*([\d,]+) customers\b", re.M)
 CUSTOMER_HEADING = re.compile(r"\s*Name\s+Company\b")
@@ -220,9 +222,9 @@ def _background(params: str, current: str | None) -> str | None:
     while index < len(codes):
         code = codes[index]
         if code in ("38", "48"):  # 38;5;n or 38;2;r;g;b, the same for 48
-            span = 5 if codes[index + 1: index + 2] == ["2"] else 3
+            span = 5 if codes[index + 1 : index + 2] == ["2"] else 3
             if code == "48":
-                current = ";".join(codes[index: index + span])
+                current = ";".join(codes[index : index + span])
             index += span
             continue
         if code in ("", "0", "49"):
@@ -245,8 +247,11 @@ class Card:
 
     def same(self, other: Card | None) -> bool:
         """The same card, though a narrower column may cut its title shorter."""
-        return other is not None and _prefixes(self.title, other.title) and _prefixes(
-            self.customer, other.customer)
+        return (
+            other is not None
+            and _prefixes(self.title, other.title)
+            and _prefixes(self.customer, other.customer)
+        )
 
 
 def _prefixes(a: str, b: str) -> bool:
@@ -282,8 +287,11 @@ def read_board(screen: str) -> list[Column] | None:
             title, customer = text_of(title_cells), text_of(rows[index + 2][left:right])
             top = None
             if title.startswith("▌") and title[1:].strip():
-                top = Card(title[1:].strip(), customer.lstrip("▌").strip(),
-                           title_cells[1].background if len(title_cells) > 1 else None)
+                top = Card(
+                    title[1:].strip(),
+                    customer.lstrip("▌").strip(),
+                    title_cells[1].background if len(title_cells) > 1 else None,
+                )
             columns.append(Column(header[1], int(header[2].replace(",", "")), top))
         return columns
     return None
@@ -305,7 +313,10 @@ def conflicts_shown(screen: str) -> bool:
 
 # What each screen's key shows, once it has been drawn.
 SCREENS: dict[str, Callable[[str], bool]] = {
-    "1": first_agenda_row, "2": board_shown, "3": customer_rows, "4": reports_shown,
+    "1": first_agenda_row,
+    "2": board_shown,
+    "3": customer_rows,
+    "4": reports_shown,
     "5": conflicts_shown,
 }
 
@@ -313,8 +324,11 @@ SCREENS: dict[str, Callable[[str], bool]] = {
 def focused_column(columns: list[Column]) -> int | None:
     """The column whose first card is drawn in a background no other first card has."""
     backgrounds = [column.top.background if column.top else None for column in columns]
-    unique = [index for index, background in enumerate(backgrounds)
-              if background is not None and backgrounds.count(background) == 1]
+    unique = [
+        index
+        for index, background in enumerate(backgrounds)
+        if background is not None and backgrounds.count(background) == 1
+    ]
     return unique[0] if len(unique) == 1 else None
 
 
@@ -350,8 +364,9 @@ def running_app(demo: Demo) -> Iterator[Terminal]:
         yield terminal
 
 
-def watch(terminal: Terminal, seen: Callable[[str], bool], *, colours: bool = False,
-          timeout: float = 30.0) -> tuple[float, str]:
+def watch(
+    terminal: Terminal, seen: Callable[[str], bool], *, colours: bool = False, timeout: float = 30.0
+) -> tuple[float, str]:
     """Like Terminal.wait_for, and also returns the screen that satisfied `seen`."""
     last = [""]
 
@@ -439,8 +454,7 @@ def visit(terminal: Terminal, *keys: str) -> None:
 
 
 def measure_start_up(run: Run) -> list[Figure]:
-    figure = Figure("start-up (to the first agenda row)", "ms",
-                    Target(2.0, "ratio ≤ 2.0", on_ratio=True))
+    figure = Figure("start-up (to the first agenda row)", "ms", Target(2.0, "ratio ≤ 2.0", on_ratio=True))
     run.warm_up()
     for sample in range(1, run.runs + 1):
         bare = bare_start()
@@ -522,8 +536,7 @@ def measure_stage_move(run: Run) -> list[Figure]:
 def follow_card(terminal: Terminal, column: int) -> None:
     """Wait until the focus shows on the first card of `column`, then for the screen to settle."""
     try:
-        terminal.wait_for(lambda s: focused_column(read_board(s) or []) == column, colours=True,
-                          timeout=5)
+        terminal.wait_for(lambda s: focused_column(read_board(s) or []) == column, colours=True, timeout=5)
     except TimedOut:
         shown = [(c.stage, c.top) for c in read_board(terminal.screen(colours=True)) or []]
         raise RuntimeError(f"the cursor did not follow the moved card; the board shows {shown}") from None
@@ -586,8 +599,7 @@ def measure_search(run: Run) -> list[Figure]:
         for sample in range(run.runs):
             character = SEARCH_CHARACTERS[sample % len(SEARCH_CHARACTERS)]
             sent = terminal.type(character)
-            seen = terminal.wait_for(
-                lambda s: customer_count(s) not in (None, everyone) and customer_rows(s))
+            seen = terminal.wait_for(lambda s: customer_count(s) not in (None, everyone) and customer_rows(s))
             figure.add(seen - sent, bare.type(character))
             log(f"search {sample + 1}/{run.runs} ({character!r}): {(seen - sent) * 1000:.1f} ms")
             terminal.press("BSpace")
@@ -620,11 +632,13 @@ SETTING = re.compile(r"\s*PRAGMA\s+[\w.]+\s*=", re.I)
 def run_command(command: list[str], ok: tuple[int, ...] = (0,)) -> float:
     """Seconds a whole process takes, its output read through a pipe."""
     started = time.perf_counter()
-    result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    result = subprocess.run(command, capture_output=True)
     elapsed = time.perf_counter() - started
     if result.returncode not in ok:
-        raise RuntimeError(f"{' '.join(command)} exited with {result.returncode}:\n"
-                           f"{result.stderr.decode(errors='replace').strip()}")
+        raise RuntimeError(
+            f"{' '.join(command)} exited with {result.returncode}:\n"
+            f"{result.stderr.decode(errors='replace').strip()}"
+        )
     return elapsed
 
 
@@ -690,8 +704,11 @@ def measure_agenda(run: Run) -> list[Figure]:
 
 
 def measure_export_weekly(run: Run) -> list[Figure]:
-    return [measure_command(run, ["export", "weekly"], "salesdesk export weekly",
-                            Target(1.0, "< 1 s", strict=True))]
+    return [
+        measure_command(
+            run, ["export", "weekly"], "salesdesk export weekly", Target(1.0, "< 1 s", strict=True)
+        )
+    ]
 
 
 def measure_import(run: Run) -> list[Figure]:
@@ -705,12 +722,23 @@ def measure_import(run: Run) -> list[Figure]:
         log(f"import: wrote {IMPORT_ROWS:,} rows ({source.stat().st_size / 1e6:.1f} MB)")
         for sample in range(run.heavy_runs):
             target, raw = Path(folder) / "import.db", Path(folder) / "raw.db"
-            elapsed = run_command([sys.executable, "-m", "salesdesk", "--db", str(target), "--user",
-                                   run.user, "import", "customers", str(source)])
+            elapsed = run_command(
+                [
+                    sys.executable,
+                    "-m",
+                    "salesdesk",
+                    "--db",
+                    str(target),
+                    "--user",
+                    run.user,
+                    "import",
+                    "customers",
+                    str(source),
+                ]
+            )
             baseline = raw_import(source, raw)
             figure.add(elapsed, baseline)
-            log(f"import {sample + 1}/{run.heavy_runs}: {elapsed:.1f} s, "
-                f"csv + executemany {baseline:.1f} s")
+            log(f"import {sample + 1}/{run.heavy_runs}: {elapsed:.1f} s, csv + executemany {baseline:.1f} s")
             remove_database(target)
             remove_database(raw)
     return [figure]
@@ -743,8 +771,9 @@ def measure_demo_build(run: Run) -> list[Figure]:
 
 
 def build_demo(path: Path, user: str) -> float:
-    return run_command([sys.executable, "-m", "salesdesk", "demo", "--size", "large",
-                        "--db", str(path), "--user", user])
+    return run_command(
+        [sys.executable, "-m", "salesdesk", "demo", "--size", "large", "--db", str(path), "--user", user]
+    )
 
 
 def remove_database(path: Path) -> None:
@@ -815,7 +844,7 @@ def machine() -> list[tuple[str, str]]:
         return ""
 
     memory = first("/proc/meminfo", "MemTotal")
-    memory = f"{int(memory.split()[0]) / 1024 ** 2:.1f} GiB" if memory else "?"
+    memory = f"{int(memory.split()[0]) / 1024**2:.1f} GiB" if memory else "?"
     tmux = subprocess.run(["tmux", "-V"], capture_output=True, text=True).stdout.strip()
     system = first("/etc/os-release", "PRETTY_NAME", "=") or platform.system()
     return [
@@ -833,8 +862,11 @@ def salesdesk_version() -> str:
     from salesdesk import __version__
 
     try:
-        head = subprocess.run(["git", "-C", str(HERE), "describe", "--always", "--dirty=+local changes"],
-                              capture_output=True, text=True)
+        head = subprocess.run(
+            ["git", "-C", str(HERE), "describe", "--always", "--dirty=+local changes"],
+            capture_output=True,
+            text=True,
+        )
     except OSError:  # no git
         return __version__
     return f"{__version__} ({head.stdout.strip()})" if head.returncode == 0 else __version__
@@ -852,8 +884,17 @@ def table_rows(figures: list[Figure]) -> list[tuple[str, ...]]:
         spread = f"{figure.show(min(figure.samples))}–{figure.show(max(figure.samples))}"
         baseline = figure.show(statistics.median(figure.baseline)) if figure.baseline else "—"
         ratio = f"{figure.ratio:.2f}×" if figure.ratio is not None else "—"
-        rows.append((figure.title, figure.show(figure.median), spread, baseline, ratio,
-                     figure.target.text, {True: "yes", False: "NO", None: "?"}[figure.met]))
+        rows.append(
+            (
+                figure.title,
+                figure.show(figure.median),
+                spread,
+                baseline,
+                ratio,
+                figure.target.text,
+                {True: "yes", False: "NO", None: "?"}[figure.met],
+            )
+        )
     return rows
 
 
@@ -862,8 +903,10 @@ def print_table(rows: list[tuple[str, ...]]) -> None:
     right = {1, 2, 3, 4}
 
     def line(cells) -> str:
-        return "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
-                         for i, (cell, w) in enumerate(zip(cells, widths))).rstrip()
+        return "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     print(line(COLUMNS))
     print("  ".join("-" * w for w in widths))
@@ -899,22 +942,38 @@ FIGURES: dict[str, tuple[Callable[[Run], list[Figure]], bool]] = {
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python tests/benchmarks/perf.py",
-        description="Time salesdesk as a person feels it, each figure beside its baseline.")
-    parser.add_argument("--runs", type=int, default=7, metavar="N",
-                        help="samples of the fast figures (default 7)")
-    parser.add_argument("--heavy-runs", type=int, default=3, metavar="N",
-                        help="samples of the slow figures: import, demo build, peak memory (default 3)")
-    parser.add_argument("--db", metavar="PATH",
-                        help="a large demo to use instead of the cached one (give its owner with --user)")
-    parser.add_argument("--user", default=DEFAULT_USER, metavar="NAME",
-                        help=f"whose agenda the app and commands show (default {DEFAULT_USER})")
-    parser.add_argument("--skip-build", action="store_true",
-                        help="do not time demo builds; reuse the cached demo even if built on an "
-                             "earlier day")
-    parser.add_argument("--only", metavar="NAME[,NAME]",
-                        help="run only these figures: " + ", ".join(FIGURES))
-    parser.add_argument("--markdown", action="store_true",
-                        help="also print the table as markdown (for the README)")
+        description="Time salesdesk as a person feels it, each figure beside its baseline.",
+    )
+    parser.add_argument(
+        "--runs", type=int, default=7, metavar="N", help="samples of the fast figures (default 7)"
+    )
+    parser.add_argument(
+        "--heavy-runs",
+        type=int,
+        default=3,
+        metavar="N",
+        help="samples of the slow figures: import, demo build, peak memory (default 3)",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="a large demo to use instead of the cached one (give its owner with --user)",
+    )
+    parser.add_argument(
+        "--user",
+        default=DEFAULT_USER,
+        metavar="NAME",
+        help=f"whose agenda the app and commands show (default {DEFAULT_USER})",
+    )
+    parser.add_argument(
+        "--skip-build",
+        action="store_true",
+        help="do not time demo builds; reuse the cached demo even if built on an earlier day",
+    )
+    parser.add_argument("--only", metavar="NAME[,NAME]", help="run only these figures: " + ", ".join(FIGURES))
+    parser.add_argument(
+        "--markdown", action="store_true", help="also print the table as markdown (for the README)"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1 or args.heavy_runs < 1:
         parser.error("--runs and --heavy-runs must be at least 1")
@@ -932,8 +991,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def check_tools() -> None:
     if shutil.which("tmux") is None:
-        raise SystemExit("perf: tmux is needed to run the app in a terminal; install it "
-                         "(e.g. `apt install tmux`) and run again.")
+        raise SystemExit(
+            "perf: tmux is needed to run the app in a terminal; install it "
+            "(e.g. `apt install tmux`) and run again."
+        )
     if not Path("/proc/self/status").exists():
         raise SystemExit("perf: peak memory is read from /proc; run this on Linux.")
     try:
@@ -942,8 +1003,10 @@ def check_tools() -> None:
 
         import salesdesk  # noqa: F401
     except ImportError as error:
-        raise SystemExit(f"perf: {error.name} is missing for {sys.executable}; "
-                         "run `pip install -e '.[test]'` from the project root first.") from None
+        raise SystemExit(
+            f"perf: {error.name} is missing for {sys.executable}; "
+            "run `pip install -e '.[test]'` from the project root first."
+        ) from None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,8 +44,9 @@ class Terminal:
     def _tmux(self, *args: str) -> str:
         # -f /dev/null: a person's ~/.tmux.conf (status line, key tables, hooks) must not
         # change the pane or the keys the app receives.
-        result = subprocess.run(["tmux", "-L", self.socket, "-f", "/dev/null", *args],
-                                capture_output=True, text=True)
+        result = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args], capture_output=True, text=True
+        )
         if result.returncode != 0 and args[0] != "kill-server":
             raise RuntimeError(f"tmux {args[0]}: {result.stderr.strip()}")
         return result.stdout
@@ -53,12 +54,27 @@ class Terminal:
     def start(self) -> float:
         """Launch the command in a new pane; returns the moment just before launch."""
         env = {"TERM": "xterm-256color", "COLORTERM": "truecolor", **self.env}
-        line = shlex.join(["exec", "env", *(f"{key}={value}" for key, value in env.items()),
-                           *self.command])
+        line = shlex.join(["exec", "env", *(f"{key}={value}" for key, value in env.items()), *self.command])
         self.started = time.perf_counter()
         # remain-on-exit keeps the pane of a program that crashed, so its traceback can be shown.
-        self._tmux("start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
-                   "new-session", "-d", "-s", self.session, "-x", str(WIDTH), "-y", str(HEIGHT), line)
+        self._tmux(
+            "start-server",
+            ";",
+            "set-option",
+            "-g",
+            "remain-on-exit",
+            "on",
+            ";",
+            "new-session",
+            "-d",
+            "-s",
+            self.session,
+            "-x",
+            str(WIDTH),
+            "-y",
+            str(HEIGHT),
+            line,
+        )
         return self.started
 
     def screen(self, colours: bool = False) -> str:
@@ -68,8 +84,7 @@ class Terminal:
     def lines(self) -> list[str]:
         return self.screen().splitlines()
 
-    def wait_for(self, seen: Callable[[str], bool], *, timeout: float = 30.0,
-                 colours: bool = False) -> float:
+    def wait_for(self, seen: Callable[[str], bool], *, timeout: float = 30.0, colours: bool = False) -> float:
         """Poll until `seen(screen)` holds; returns the moment it was first seen."""
         deadline = time.perf_counter() + timeout
         next_check = time.perf_counter() + 0.5
@@ -87,12 +102,15 @@ class Terminal:
 
     def _check_alive(self) -> None:
         """Raise if the program has exited, showing what it left on the screen."""
-        status = self._tmux("display-message", "-p", "-t", self.session,
-                            "#{pane_dead} #{pane_dead_status}").split()
+        status = self._tmux(
+            "display-message", "-p", "-t", self.session, "#{pane_dead} #{pane_dead_status}"
+        ).split()
         if status and status[0] == "1":
             code = status[1] if len(status) > 1 else "?"
-            raise RuntimeError(f"{shlex.join(self.command)} exited (status {code}); "
-                               f"the screen showed:\n{self.screen().rstrip()}")
+            raise RuntimeError(
+                f"{shlex.join(self.command)} exited (status {code}); "
+                f"the screen showed:\n{self.screen().rstrip()}"
+            )
 
     def settle(self, quiet: float = 0.25, timeout: float = 30.0) -> str:
         """Wait until the screen has not changed for `quiet` seconds; returns it."""

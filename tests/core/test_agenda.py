@@ -3,16 +3,26 @@
 from datetime import date, timedelta
 
 from salesdesk.core.agenda import (
-    BIRTHDAY, FOLLOWUP, NEXT, OVERDUE, ROTTING, TODAY, AgendaItem, FollowUpFact, build_agenda,
-    followup_item, reminder_id, section_of, when_text,
+    BIRTHDAY,
+    FOLLOWUP,
+    NEXT,
+    OVERDUE,
+    ROTTING,
+    TODAY,
+    AgendaItem,
+    FollowUpFact,
+    build_agenda,
+    followup_item,
+    reminder_id,
+    section_of,
+    when_text,
 )
 
 DAY = date(2026, 11, 27)  # a Friday
 
 
 def item(key, due, kind=FOLLOWUP, who="Wang Wei", time=None):
-    return AgendaItem(key=key, kind=kind, due=due, what=f"do {key}", why="", customer=who,
-                      due_time=time)
+    return AgendaItem(key=key, kind=kind, due=due, what=f"do {key}", why="", customer=who, due_time=time)
 
 
 def test_sections_split_on_today_and_the_horizon():
@@ -56,8 +66,21 @@ def test_reminder_ids_name_kind_customer_and_occurrence():
 
 
 def test_a_follow_up_item_carries_its_deal_stage_and_recurrence():
-    fact = FollowUpFact("f1", DAY, "Call back", "email", "ann", "c1", "Wang Wei", "Huaxin",
-                        "10:00", "FREQ=WEEKLY", "d1", "50 laptops", "Quote")
+    fact = FollowUpFact(
+        "f1",
+        DAY,
+        "Call back",
+        "email",
+        "ann",
+        "c1",
+        "Wang Wei",
+        "Huaxin",
+        "10:00",
+        "FREQ=WEEKLY",
+        "d1",
+        "50 laptops",
+        "Quote",
+    )
     made = followup_item(fact)
     assert (made.key, made.kind, made.how, made.recurring) == ("follow-up:f1", FOLLOWUP, "email", True)
     assert (made.deal, made.stage, made.due_time) == ("50 laptops", "Quote", "10:00")

@@ -1,6 +1,6 @@
 """The quick date parser, relative to a fixed today (Friday 2026-11-27), and timestamps."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -128,7 +128,7 @@ def test_timestamp_is_utc_with_milliseconds_and_z():
 
 
 def test_timestamp_pads_milliseconds():
-    assert timestamp(datetime(2026, 1, 2, 3, 4, 5, 7000, tzinfo=timezone.utc)) == "2026-01-02T03:04:05.007Z"
+    assert timestamp(datetime(2026, 1, 2, 3, 4, 5, 7000, tzinfo=UTC)) == "2026-01-02T03:04:05.007Z"
 
 
 def test_timestamp_refuses_naive_datetimes():
@@ -137,5 +137,5 @@ def test_timestamp_refuses_naive_datetimes():
 
 
 def test_timestamp_round_trips():
-    moment = datetime(2026, 11, 27, 9, 0, 0, 250000, tzinfo=timezone.utc)
+    moment = datetime(2026, 11, 27, 9, 0, 0, 250000, tzinfo=UTC)
     assert parse_timestamp(timestamp(moment)) == moment

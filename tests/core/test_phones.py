@@ -9,24 +9,30 @@ def shares(a: str, b: str, region=None) -> bool:
     return bool(phone_match_keys(a, region) & phone_match_keys(b, region))
 
 
-@pytest.mark.parametrize("a, b", [
-    ("+86 138-0013-8000", "13800138000"),
-    ("+86 138-0013-8000", "0086 138 0013 8000"),
-    ("+1 (415) 555-0100", "415-555-0100"),
-    ("+1 415 555 0100", "(415) 555 0100"),
-    ("010-62345678", "+86 10 6234 5678"),
-    ("555 0100", "555-0100"),  # not valid anywhere: the same digits still match
-    ("(416) 555-0199", "+1 416 555 0199"),  # Canada shares the US numbering plan
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("+86 138-0013-8000", "13800138000"),
+        ("+86 138-0013-8000", "0086 138 0013 8000"),
+        ("+1 (415) 555-0100", "415-555-0100"),
+        ("+1 415 555 0100", "(415) 555 0100"),
+        ("010-62345678", "+86 10 6234 5678"),
+        ("555 0100", "555-0100"),  # not valid anywhere: the same digits still match
+        ("(416) 555-0199", "+1 416 555 0199"),  # Canada shares the US numbering plan
+    ],
+)
 def test_the_same_phone_typed_two_ways_matches(a, b):
     assert shares(a, b)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("+86 138 0013 8000", "+86 139 0013 8000"),
-    ("+1 415 555 0100", "+44 415 555 0100"),
-    ("555 0100", "555 0101"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("+86 138 0013 8000", "+86 139 0013 8000"),
+        ("+1 415 555 0100", "+44 415 555 0100"),
+        ("555 0100", "555 0101"),
+    ],
+)
 def test_different_phones_do_not_match(a, b):
     assert not shares(a, b)
 

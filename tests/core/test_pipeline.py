@@ -3,14 +3,26 @@
 import pytest
 
 from salesdesk.core.pipeline import (
-    DEFAULT_STAGES, LOST, OPEN, WON, Stage, board_stages, effective_probability,
-    first_stage, is_rotting, neighbour,
+    DEFAULT_STAGES,
+    LOST,
+    OPEN,
+    WON,
+    Stage,
+    board_stages,
+    effective_probability,
+    first_stage,
+    is_rotting,
+    neighbour,
 )
 
 BY_NAME = {stage.name: stage for stage in DEFAULT_STAGES}
 LEAD, QUALIFIED, QUOTE = BY_NAME["Lead"], BY_NAME["Qualified"], BY_NAME["Quote"]
 NEGOTIATION, SIGNED, PAID, LOST_STAGE = (
-    BY_NAME["Negotiation"], BY_NAME["Signed"], BY_NAME["Paid"], BY_NAME["Lost"])
+    BY_NAME["Negotiation"],
+    BY_NAME["Signed"],
+    BY_NAME["Paid"],
+    BY_NAME["Lost"],
+)
 
 
 def test_own_probability_wins_in_an_open_stage():
@@ -36,7 +48,13 @@ def test_lost_is_zero():
 
 def test_board_hides_lost_unless_asked():
     assert [s.name for s in board_stages(DEFAULT_STAGES)] == [
-        "Lead", "Qualified", "Quote", "Negotiation", "Signed", "Paid"]
+        "Lead",
+        "Qualified",
+        "Quote",
+        "Negotiation",
+        "Signed",
+        "Paid",
+    ]
     assert board_stages(DEFAULT_STAGES, include_lost=True)[-1].name == "Lost"
 
 

@@ -49,14 +49,17 @@ def test_rule_with_until_ends():
     assert next_occurrence("FREQ=WEEKLY;UNTIL=20261205", FRIDAY, date(2026, 12, 4)) is None
 
 
-@pytest.mark.parametrize("shortcut, rule", [
-    ("daily", "FREQ=DAILY"),
-    ("weekly", "FREQ=WEEKLY"),
-    ("Biweekly", "FREQ=WEEKLY;INTERVAL=2"),
-    ("monthly", "FREQ=MONTHLY"),
-    ("quarterly", "FREQ=MONTHLY;INTERVAL=3"),
-    ("YEARLY", "FREQ=YEARLY"),
-])
+@pytest.mark.parametrize(
+    "shortcut, rule",
+    [
+        ("daily", "FREQ=DAILY"),
+        ("weekly", "FREQ=WEEKLY"),
+        ("Biweekly", "FREQ=WEEKLY;INTERVAL=2"),
+        ("monthly", "FREQ=MONTHLY"),
+        ("quarterly", "FREQ=MONTHLY;INTERVAL=3"),
+        ("YEARLY", "FREQ=YEARLY"),
+    ],
+)
 def test_shortcuts(shortcut, rule):
     assert normalise_rule(shortcut) == rule
 
@@ -86,4 +89,5 @@ def test_resumed_rule_without_count_is_unchanged():
 def test_resumed_rule_shrinks_count_by_occurrences_behind():
     assert resumed_rule("FREQ=WEEKLY;COUNT=3", FRIDAY, date(2026, 12, 4)) == "FREQ=WEEKLY;COUNT=2"
     assert resumed_rule("FREQ=WEEKLY;COUNT=3;INTERVAL=1", FRIDAY, date(2026, 12, 11)) == (
-        "FREQ=WEEKLY;COUNT=1;INTERVAL=1")
+        "FREQ=WEEKLY;COUNT=1;INTERVAL=1"
+    )

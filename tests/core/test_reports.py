@@ -7,16 +7,41 @@ import pytest
 from salesdesk.core import pipeline
 from salesdesk.core.agenda import AgendaItem
 from salesdesk.core.errors import InvalidValue
-from salesdesk.core.pipeline import DEFAULT_STAGES
 from salesdesk.core.periods import (
-    PRESETS, IsoWeek, Period, parse_iso_week, preset_period, quarter_of, weeks_in_year,
+    PRESETS,
+    IsoWeek,
+    Period,
+    parse_iso_week,
+    preset_period,
+    quarter_of,
+    weeks_in_year,
 )
+from salesdesk.core.pipeline import DEFAULT_STAGES
 from salesdesk.core.reports import (
-    NO_DATE, NO_REASON, PAST_DUE, ActivityRow, ClosedDay, CustomerCounts, OpenMonth, ReasonRow,
-    ReportFacts, StageFlow, StageOutcome, bar, build_report, ordered_currencies, percent,
+    NO_DATE,
+    NO_REASON,
+    PAST_DUE,
+    ActivityRow,
+    ClosedDay,
+    CustomerCounts,
+    OpenMonth,
+    ReasonRow,
+    ReportFacts,
+    StageFlow,
+    StageOutcome,
+    bar,
+    build_report,
+    ordered_currencies,
+    percent,
 )
 from salesdesk.core.weekly import (
-    MONEY, DealLine, MoveRow, OpenDeal, WeeklyFacts, build_weekly, pipeline_at,
+    MONEY,
+    DealLine,
+    MoveRow,
+    OpenDeal,
+    WeeklyFacts,
+    build_weekly,
+    pipeline_at,
 )
 
 TODAY = date(2026, 11, 27)
@@ -44,13 +69,16 @@ def test_weeks_cross_the_new_year_as_iso_says():
     assert IsoWeek(2027, 1).previous() == IsoWeek(2026, 53)
 
 
-@pytest.mark.parametrize("text, message", [
-    ("2026-W54", "2026-W54 is not a week of 2026; use YYYY-Www such as 2026-W48."),
-    ("2025-W53", "2025-W53 is not a week of 2025; use YYYY-Www such as 2026-W48."),
-    ("2026-W00", "2026-W00 is not a week of 2026; use YYYY-Www such as 2026-W48."),
-    ("2026-11-23", "'2026-11-23' is not an ISO week; use YYYY-Www such as 2026-W48."),
-    ("", "'' is not an ISO week; use YYYY-Www such as 2026-W48."),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("2026-W54", "2026-W54 is not a week of 2026; use YYYY-Www such as 2026-W48."),
+        ("2025-W53", "2025-W53 is not a week of 2025; use YYYY-Www such as 2026-W48."),
+        ("2026-W00", "2026-W00 is not a week of 2026; use YYYY-Www such as 2026-W48."),
+        ("2026-11-23", "'2026-11-23' is not an ISO week; use YYYY-Www such as 2026-W48."),
+        ("", "'' is not an ISO week; use YYYY-Www such as 2026-W48."),
+    ],
+)
 def test_a_week_that_is_not_one_is_refused_with_one_sentence(text, message):
     with pytest.raises(InvalidValue) as refused:
         parse_iso_week(text)
@@ -73,8 +101,11 @@ def test_presets_end_today_and_step_back_by_their_own_length():
     assert (last.first, last.last) == (date(2026, 7, 1), date(2026, 9, 30))
     assert quarter_of(date(2026, 1, 1)).previous() == quarter_of(date(2025, 12, 31))
     assert IsoWeek(2026, 48).period.next() == IsoWeek(2026, 49).period
-    assert all(TODAY in preset_period(name, TODAY) for name in PRESETS if not name.startswith("last w")
-               and name != "last quarter")
+    assert all(
+        TODAY in preset_period(name, TODAY)
+        for name in PRESETS
+        if not name.startswith("last w") and name != "last quarter"
+    )
 
 
 def test_periods_describe_themselves_in_english_whatever_the_locale():
@@ -110,12 +141,28 @@ def _facts(**values) -> ReportFacts:
 
 
 def test_funnel_shares_and_the_last_stage_has_nowhere_to_go():
-    report = build_report(_facts(flows=(StageFlow("stage-lead", 8, 6), StageFlow("stage-quote", 4, 1),
-                                        StageFlow("stage-paid", 2, 0))),
-                          STAGES, IsoWeek(2026, 48).period, TODAY, "USD")
+    report = build_report(
+        _facts(
+            flows=(
+                StageFlow("stage-lead", 8, 6),
+                StageFlow("stage-quote", 4, 1),
+                StageFlow("stage-paid", 2, 0),
+            )
+        ),
+        STAGES,
+        IsoWeek(2026, 48).period,
+        TODAY,
+        "USD",
+    )
     steps = {step.stage.name: step for step in report.funnel}
-    assert [step.stage.name for step in report.funnel] == ["Lead", "Qualified", "Quote", "Negotiation",
-                                                           "Signed", "Paid"]
+    assert [step.stage.name for step in report.funnel] == [
+        "Lead",
+        "Qualified",
+        "Quote",
+        "Negotiation",
+        "Signed",
+        "Paid",
+    ]
     assert (steps["Lead"].entered, steps["Lead"].share) == (8, 0.75)
     assert (steps["Quote"].entered, steps["Quote"].share) == (4, 0.25)
     assert (steps["Qualified"].entered, steps["Qualified"].share) == (0, None)
@@ -123,12 +170,20 @@ def test_funnel_shares_and_the_last_stage_has_nowhere_to_go():
 
 
 def test_days_in_stage_median_average_and_the_bottleneck():
-    report = build_report(_facts(stage_days={
-        "stage-lead": (1.0, 2.0, 30.0),  # median 2, average 11
-        "stage-qualified": (4.0, 6.0),  # median 5, average 5
-        "stage-quote": (5.0,),  # median 5 too, average 5: the earlier stage wins the tie
-        "stage-signed": (90.0,),  # a won stage is not part of the sales bottleneck
-    }), STAGES, IsoWeek(2026, 48).period, TODAY, "USD")
+    report = build_report(
+        _facts(
+            stage_days={
+                "stage-lead": (1.0, 2.0, 30.0),  # median 2, average 11
+                "stage-qualified": (4.0, 6.0),  # median 5, average 5
+                "stage-quote": (5.0,),  # median 5 too, average 5: the earlier stage wins the tie
+                "stage-signed": (90.0,),  # a won stage is not part of the sales bottleneck
+            }
+        ),
+        STAGES,
+        IsoWeek(2026, 48).period,
+        TODAY,
+        "USD",
+    )
     times = {time.stage.name: time for time in report.stage_times}
     assert set(times) == {"Lead", "Qualified", "Quote", "Negotiation"}
     assert (times["Lead"].median, times["Lead"].average, times["Lead"].visits) == (2.0, 11.0, 3)
@@ -138,10 +193,12 @@ def test_days_in_stage_median_average_and_the_bottleneck():
 
 
 def test_money_is_kept_per_currency_the_default_first():
-    closed = (ClosedDay(WON, date(2026, 11, 24), "USD", 2, 800_000),
-              ClosedDay(WON, date(2026, 11, 10), "CNY", 1, 5_000_000),
-              ClosedDay(WON, date(2026, 11, 25), "USD", 1, 100_000),
-              ClosedDay(LOST, date(2026, 11, 20), "EUR", 3, 90_000))
+    closed = (
+        ClosedDay(WON, date(2026, 11, 24), "USD", 2, 800_000),
+        ClosedDay(WON, date(2026, 11, 10), "CNY", 1, 5_000_000),
+        ClosedDay(WON, date(2026, 11, 25), "USD", 1, 100_000),
+        ClosedDay(LOST, date(2026, 11, 20), "EUR", 3, 90_000),
+    )
     report = build_report(_facts(closed=closed), STAGES, Period(date(2026, 11, 1), TODAY), TODAY, "USD")
     assert report.currencies == ("USD", "CNY", "EUR")
     assert report.won.count == 4 and report.won.amounts == {"USD": 900_000, "CNY": 5_000_000}
@@ -150,30 +207,46 @@ def test_money_is_kept_per_currency_the_default_first():
     assert report.win_rate == 4 / 7
     weeks = report.won_by_week
     assert list(weeks) == ["USD", "CNY"]  # nothing won in EUR: no chart
-    assert [b.label for b in weeks["USD"]] == ["2026-W44 26 Oct", "2026-W45 02 Nov", "2026-W46 09 Nov",
-                                               "2026-W47 16 Nov", "2026-W48 23 Nov"]
+    assert [b.label for b in weeks["USD"]] == [
+        "2026-W44 26 Oct",
+        "2026-W45 02 Nov",
+        "2026-W46 09 Nov",
+        "2026-W47 16 Nov",
+        "2026-W48 23 Nov",
+    ]
     assert [b.amount for b in weeks["USD"]] == [0, 0, 0, 0, 900_000]
     assert [b.amount for b in weeks["CNY"]] == [0, 0, 5_000_000, 0, 0]
     assert [(b.label, b.count) for b in report.won_by_month["USD"]] == [("Nov 2026", 3)]
 
 
 def test_forecast_by_month_with_past_due_first_and_no_date_last():
-    rows = (OpenMonth("2026-12", "USD", 2, 300_000, 100_000), OpenMonth(None, "USD", 1, 5_000, 500),
-            OpenMonth("2026-10", "USD", 1, 1_000, 100), OpenMonth("2026-09", "USD", 1, 2_000, 200),
-            OpenMonth("2026-11", "USD", 1, 7_000, 700), OpenMonth("2027-01", "JPY", 1, 9_000, 900))
+    rows = (
+        OpenMonth("2026-12", "USD", 2, 300_000, 100_000),
+        OpenMonth(None, "USD", 1, 5_000, 500),
+        OpenMonth("2026-10", "USD", 1, 1_000, 100),
+        OpenMonth("2026-09", "USD", 1, 2_000, 200),
+        OpenMonth("2026-11", "USD", 1, 7_000, 700),
+        OpenMonth("2027-01", "JPY", 1, 9_000, 900),
+    )
     report = build_report(_facts(open_deals=rows), STAGES, IsoWeek(2026, 48).period, TODAY, "USD")
     usd = report.forecast["USD"]
     assert [(r.label, r.count, r.amount, r.weighted) for r in usd] == [
-        (PAST_DUE, 2, 3_000, 300), ("Nov 2026", 1, 7_000, 700), ("Dec 2026", 2, 300_000, 100_000),
-        (NO_DATE, 1, 5_000, 500)]
+        (PAST_DUE, 2, 3_000, 300),
+        ("Nov 2026", 1, 7_000, 700),
+        ("Dec 2026", 2, 300_000, 100_000),
+        (NO_DATE, 1, 5_000, 500),
+    ]
     assert report.open_pipeline["USD"].amount == 315_000 and report.open_pipeline["USD"].count == 6
     assert [r.label for r in report.forecast["JPY"]] == ["Jan 2027"]
     assert list(report.forecast) == ["USD", "JPY"]
 
 
 def test_configured_probability_beside_the_observed_one():
-    outcomes = (StageOutcome("stage-lead", 10, 3), StageOutcome("stage-quote", 4, 3),
-                StageOutcome("stage-signed", 3, 3))
+    outcomes = (
+        StageOutcome("stage-lead", 10, 3),
+        StageOutcome("stage-quote", 4, 3),
+        StageOutcome("stage-signed", 3, 3),
+    )
     report = build_report(_facts(outcomes=outcomes), STAGES, IsoWeek(2026, 48).period, TODAY, "USD")
     checks = {check.stage.name: check for check in report.probabilities}
     assert set(checks) == {"Lead", "Qualified", "Quote", "Negotiation"}
@@ -183,25 +256,42 @@ def test_configured_probability_beside_the_observed_one():
 
 
 def test_lost_reasons_ranked_and_activity_tallied():
-    reasons = (ReasonRow("price", "USD", 2, 100), ReasonRow("", "USD", 1, 50),
-               ReasonRow("  ", "CNY", 1, 70), ReasonRow("Budget", "CNY", 3, 10),
-               ReasonRow("budget", "USD", 3, 20), ReasonRow("price", "CNY", 1, 5))
-    activity = (ActivityRow("call", "ann", 3), ActivityRow("email", "bob", 3),
-                ActivityRow("call", "bob", 1), ActivityRow("note", "Ann", 4))
-    report = build_report(_facts(reasons=reasons, activity=activity), STAGES,
-                          IsoWeek(2026, 48).period, TODAY, "USD")
+    reasons = (
+        ReasonRow("price", "USD", 2, 100),
+        ReasonRow("", "USD", 1, 50),
+        ReasonRow("  ", "CNY", 1, 70),
+        ReasonRow("Budget", "CNY", 3, 10),
+        ReasonRow("budget", "USD", 3, 20),
+        ReasonRow("price", "CNY", 1, 5),
+    )
+    activity = (
+        ActivityRow("call", "ann", 3),
+        ActivityRow("email", "bob", 3),
+        ActivityRow("call", "bob", 1),
+        ActivityRow("note", "Ann", 4),
+    )
+    report = build_report(
+        _facts(reasons=reasons, activity=activity), STAGES, IsoWeek(2026, 48).period, TODAY, "USD"
+    )
     assert [(r.reason, r.count, r.amounts) for r in report.lost_reasons] == [
-        ("Budget", 3, {"CNY": 10}), ("budget", 3, {"USD": 20}), ("price", 3, {"USD": 100, "CNY": 5}),
-        (NO_REASON, 2, {"USD": 50, "CNY": 70})]
+        ("Budget", 3, {"CNY": 10}),
+        ("budget", 3, {"USD": 20}),
+        ("price", 3, {"USD": 100, "CNY": 5}),
+        (NO_REASON, 2, {"USD": 50, "CNY": 70}),
+    ]
     assert [(t.name, t.count) for t in report.activity_by_kind] == [("call", 4), ("note", 4), ("email", 3)]
     assert [(t.name, t.count) for t in report.activity_by_person] == [("Ann", 4), ("bob", 4), ("ann", 3)]
     assert report.activity_total == 11
 
 
 def test_repeat_purchase_and_retention_rates():
-    report = build_report(_facts(customers=CustomerCounts(buyers=4, repeat_buyers=1, previous_buyers=5,
-                                                          retained=2)),
-                          STAGES, IsoWeek(2026, 48).period, TODAY, "USD")
+    report = build_report(
+        _facts(customers=CustomerCounts(buyers=4, repeat_buyers=1, previous_buyers=5, retained=2)),
+        STAGES,
+        IsoWeek(2026, 48).period,
+        TODAY,
+        "USD",
+    )
     assert (report.repeat_rate, report.retention_rate) == (0.25, 0.4)
     empty = build_report(_facts(), STAGES, IsoWeek(2026, 48).period, TODAY, "USD")
     assert (empty.repeat_rate, empty.retention_rate, empty.win_rate) == (None, None, None)
@@ -227,21 +317,39 @@ def test_the_pipeline_of_a_past_moment_puts_moved_deals_back():
 
 def _weekly(**values):
     report = build_report(values.pop("facts", _facts()), STAGES, IsoWeek(2026, 48).period, TODAY, "USD")
-    before = build_report(values.pop("before_facts", _facts()), STAGES, IsoWeek(2026, 47).period,
-                          TODAY, "USD")
-    base = dict(week=IsoWeek(2026, 48), today=TODAY, user="ann", everyone=False, report=report,
-                before=before, moves=(), moves_before=(), won=(), lost=(), open_now=(),
-                changed_since_end=(), changed_since_start=(), followups_done=0,
-                followups_done_before=0, overdue=(), due_next_week=(), closing=(),
-                closing_last=date(2026, 12, 27))
+    before = build_report(
+        values.pop("before_facts", _facts()), STAGES, IsoWeek(2026, 47).period, TODAY, "USD"
+    )
+    base = dict(
+        week=IsoWeek(2026, 48),
+        today=TODAY,
+        user="ann",
+        everyone=False,
+        report=report,
+        before=before,
+        moves=(),
+        moves_before=(),
+        won=(),
+        lost=(),
+        open_now=(),
+        changed_since_end=(),
+        changed_since_start=(),
+        followups_done=0,
+        followups_done_before=0,
+        overdue=(),
+        due_next_week=(),
+        closing=(),
+        closing_last=date(2026, 12, 27),
+    )
     base.update(values)
     return build_weekly(WeeklyFacts(**base), STAGES, "USD")
 
 
 def test_headline_money_rows_per_currency_the_default_always_there():
-    summary = _weekly(moves=(MoveRow(None, "stage-lead", "EUR", 2, 500),
-                             MoveRow("stage-lead", "stage-quote", "USD", 1, 9)),
-                      moves_before=(MoveRow(None, "stage-lead", "USD", 1, 100),))
+    summary = _weekly(
+        moves=(MoveRow(None, "stage-lead", "EUR", 2, 500), MoveRow("stage-lead", "stage-quote", "USD", 1, 9)),
+        moves_before=(MoveRow(None, "stage-lead", "USD", 1, 100),),
+    )
     rows = {row.label: row for row in summary.headline}
     assert (rows["New leads"].this, rows["New leads"].before, rows["New leads"].change) == (2, 1, 1)
     assert rows["New leads value (EUR)"].this == 500 and rows["New leads value (USD)"].this == 0
@@ -252,8 +360,10 @@ def test_headline_money_rows_per_currency_the_default_always_there():
 
 
 def test_deal_lists_keep_the_largest_of_each_currency():
-    lines = [DealLine(f"deal {n}", "c", n * 100, "USD", date(2026, 11, 24), "ann", "Signed", of=20)
-             for n in range(20)]
+    lines = [
+        DealLine(f"deal {n}", "c", n * 100, "USD", date(2026, 11, 24), "ann", "Signed", of=20)
+        for n in range(20)
+    ]
     lines.append(DealLine("yuan", "c", 1, "CNY", date(2026, 11, 24), "ann", "Signed", of=1))
     summary = _weekly(won=tuple(reversed(lines)))
     assert [d.title for d in summary.won][:3] == ["deal 19", "deal 18", "deal 17"]
@@ -265,10 +375,18 @@ def test_due_next_week_sorted_by_what_is_shown_and_counted_by_kind():
     def item(key, kind, day, what):
         return AgendaItem(key=key, kind=kind, due=date(2026, 12, day), what=what, why="w")
 
-    due = (item("z", "birthday", 1, "Birthday greetings"), item("a", "follow-up", 1, "Call"),
-           item("b", "follow-up", 1, "Ask"), item("c", "renewal", 2, "Contract renewal"))
+    due = (
+        item("z", "birthday", 1, "Birthday greetings"),
+        item("a", "follow-up", 1, "Call"),
+        item("b", "follow-up", 1, "Ask"),
+        item("c", "renewal", 2, "Contract renewal"),
+    )
     summary = _weekly(due_next_week=due)
-    assert [i.what for i in summary.due_next_week] == ["Ask", "Birthday greetings", "Call",
-                                                       "Contract renewal"]
+    assert [i.what for i in summary.due_next_week] == [
+        "Ask",
+        "Birthday greetings",
+        "Call",
+        "Contract renewal",
+    ]
     assert summary.due_kinds == (("follow-up", 2), ("birthday", 1), ("renewal", 1))
     assert summary.due_count == 4 and not summary.finished

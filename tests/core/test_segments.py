@@ -5,7 +5,15 @@ from datetime import date, timedelta
 import pytest
 
 from salesdesk.core.segments import (
-    CUSTOMER, DORMANT, LEAD, LOST, PROSPECT, REPEAT, CustomerFacts, segment, tier,
+    CUSTOMER,
+    DORMANT,
+    LEAD,
+    LOST,
+    PROSPECT,
+    REPEAT,
+    CustomerFacts,
+    segment,
+    tier,
 )
 
 TODAY = date(2026, 11, 27)
@@ -13,8 +21,9 @@ RECENT = TODAY - timedelta(days=5)
 
 
 def facts(open_deals=0, won=0, lost=0, last_contact=RECENT, created=RECENT) -> CustomerFacts:
-    return CustomerFacts(open_deals=open_deals, won_deals=won, lost_deals=lost,
-                         last_contact=last_contact, created=created)
+    return CustomerFacts(
+        open_deals=open_deals, won_deals=won, lost_deals=lost, last_contact=last_contact, created=created
+    )
 
 
 def test_lead_has_no_deal_yet():
@@ -62,10 +71,16 @@ def test_dormant_days_is_configurable():
     assert segment(facts(won=1, last_contact=contacted), TODAY, dormant_days=31) == CUSTOMER
 
 
-@pytest.mark.parametrize("revenue, expected", [
-    (5_000_000, "A"), (9_999_999, "A"),
-    (4_999_999, "B"), (1_000_000, "B"),
-    (999_999, "C"), (0, "C"),
-])
+@pytest.mark.parametrize(
+    "revenue, expected",
+    [
+        (5_000_000, "A"),
+        (9_999_999, "A"),
+        (4_999_999, "B"),
+        (1_000_000, "B"),
+        (999_999, "C"),
+        (0, "C"),
+    ],
+)
 def test_tier_thresholds_are_inclusive(revenue, expected):
     assert tier(revenue, a_threshold=5_000_000, b_threshold=1_000_000) == expected

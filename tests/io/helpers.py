@@ -23,7 +23,7 @@ def run_import(store, path: Path, **options):
 def customers(store) -> list[dict]:
     cursor = store.db.execute("SELECT * FROM customers WHERE deleted_at IS NULL ORDER BY rid")
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def change_count(store) -> int:

@@ -10,13 +10,13 @@ from tests.io.helpers import change_count, customers, run_import, write
 CHINESE_EXCEL = (
     "姓名,公司,职位,手机,邮箱,行业,标签,生日,合同到期,来源,负责人,备注,微信,地区\r\n"
     "张伟,恒达贸易,采购经理,138 0013 8000,zhang.wei@example.cn,制造,重要客户、北京,1985/3/15,"
-    "2027-06-30,展会,bob,\"老客户，\r\n喜欢喝茶\",zw1985,华北\r\n"
+    '2027-06-30,展会,bob,"老客户，\r\n喜欢喝茶",zw1985,华北\r\n'
     "李娜,华光科技,CEO,+86 139 1234 5678,lina@example.cn,科技,VIP|上海,--07-01,,推荐,,,,\r\n"
 )
 EUROPEAN_EXCEL = (
     "Name;Company;E-Mail;Phone;Birthday;Tags;Notes\r\n"
-    "Jürgen Müller;Größe AG;jm@example.de;+49 30 1234567;15.03.1970;Kunde;\"Straße \"\"Nord\"\"\"\r\n"
-    "Zoë Ça;Crème S.à r.l.;zoe@example.fr;;;\"Kunde, Paris\";\"Première;\r\nligne\"\r\n"
+    'Jürgen Müller;Größe AG;jm@example.de;+49 30 1234567;15.03.1970;Kunde;"Straße ""Nord"""\r\n'
+    'Zoë Ça;Crème S.à r.l.;zoe@example.fr;;;"Kunde, Paris";"Première;\r\nligne"\r\n'
 )
 
 
@@ -27,15 +27,43 @@ def test_chinese_excel_gb18030_with_chinese_headers(tmp_path, store):
     assert batch.extra_columns == ["地区"]
     assert (result.created, result.updated, batch.refusals) == (2, 0, [])
     zhang, li = customers(store)
-    assert {k: zhang[k] for k in ("name", "company", "title", "phone", "email", "industry", "handle",
-                                  "birthday", "contract_end", "source", "owner", "notes")} == {
-        "name": "张伟", "company": "恒达贸易", "title": "采购经理", "phone": "138 0013 8000",
-        "email": "zhang.wei@example.cn", "industry": "制造", "handle": "zw1985",
-        "birthday": "1985-03-15", "contract_end": "2027-06-30", "source": "展会", "owner": "bob",
-        "notes": "老客户，\r\n喜欢喝茶\n地区: 华北"}
+    assert {
+        k: zhang[k]
+        for k in (
+            "name",
+            "company",
+            "title",
+            "phone",
+            "email",
+            "industry",
+            "handle",
+            "birthday",
+            "contract_end",
+            "source",
+            "owner",
+            "notes",
+        )
+    } == {
+        "name": "张伟",
+        "company": "恒达贸易",
+        "title": "采购经理",
+        "phone": "138 0013 8000",
+        "email": "zhang.wei@example.cn",
+        "industry": "制造",
+        "handle": "zw1985",
+        "birthday": "1985-03-15",
+        "contract_end": "2027-06-30",
+        "source": "展会",
+        "owner": "bob",
+        "notes": "老客户，\r\n喜欢喝茶\n地区: 华北",
+    }
     assert store.tags_of(zhang["id"]) == ["北京", "重要客户"]
     assert (li["name"], li["phone"], li["birthday"], li["owner"]) == (
-        "李娜", "+86 139 1234 5678", "--07-01", "ann")  # no owner given: the importer
+        "李娜",
+        "+86 139 1234 5678",
+        "--07-01",
+        "ann",
+    )  # no owner given: the importer
     assert store.tags_of(li["id"]) == ["VIP", "上海"]
 
 
@@ -46,15 +74,23 @@ def test_european_excel_semicolons_with_a_byte_order_mark(tmp_path, store):
     assert result.created == 2 and batch.refusals == []
     jurgen, zoe = customers(store)
     assert (jurgen["name"], jurgen["company"], jurgen["birthday"], jurgen["notes"]) == (
-        "Jürgen Müller", "Größe AG", "1970-03-15", 'Straße "Nord"')
+        "Jürgen Müller",
+        "Größe AG",
+        "1970-03-15",
+        'Straße "Nord"',
+    )
     assert (zoe["name"], zoe["company"], zoe["notes"]) == ("Zoë Ça", "Crème S.à r.l.", "Première;\r\nligne")
     assert store.tags_of(zoe["id"]) == ["Kunde", "Paris"]
 
 
 @pytest.mark.parametrize("delimiter, name", [(",", "comma"), (";", "semicolon"), ("\t", "tab")])
 def test_each_delimiter_is_detected(tmp_path, delimiter, name):
-    text = delimiter.join(["name", "company", "notes"]) + "\n" + delimiter.join(
-        ["Ada", "Analytical, Ltd; Co", '"a\tb"' if delimiter == "\t" else "x"]) + "\n"
+    text = (
+        delimiter.join(["name", "company", "notes"])
+        + "\n"
+        + delimiter.join(["Ada", "Analytical, Ltd; Co", '"a\tb"' if delimiter == "\t" else "x"])
+        + "\n"
+    )
     if delimiter != "\t":
         text = text.replace("Analytical, Ltd; Co", '"Analytical, Ltd; Co"')
     batch = read_customers_csv(write(tmp_path / "f.csv", text))
@@ -84,34 +120,60 @@ def test_sniffing_prefers_the_delimiter_that_splits_rows_consistently():
 
 
 def test_line_numbers_count_crlf_lines_and_quoted_newlines(tmp_path):
-    text = ("name,email,notes\r\n"
-            "Ada,ada@example.com,\"one\r\ntwo\r\nthree\"\r\n"
-            "\r\n"
-            "Bob,not-an-email,\r\n")
+    text = 'name,email,notes\r\nAda,ada@example.com,"one\r\ntwo\r\nthree"\r\n\r\nBob,not-an-email,\r\n'
     batch = read_customers_csv(write(tmp_path / "f.csv", text))
     assert batch.customers[0].notes == ["one\r\ntwo\r\nthree"]
     [refusal] = batch.refusals
     assert refusal.sentence("f.csv") == (
         "f.csv line 6, column email: 'not-an-email' is not an email address; "
-        "use a form like name@example.com.")
+        "use a form like name@example.com."
+    )
     assert batch.rows == 2  # the blank line is not a row
 
 
-@pytest.mark.parametrize("header, field", [
-    ("Name", "name"), ("FULL NAME", "name"), ("姓名", "name"), (" Full-Name ", "name"),
-    ("Company", "company"), ("公司", "company"), ("Title", "title"), ("职位", "title"),
-    ("Phone", "phone"), ("Mobile", "phone"), ("Phone Number", "phone"), ("电话", "phone"),
-    ("手机", "phone"), ("Email", "email"), ("E-mail", "email"), ("邮箱", "email"),
-    ("Industry", "industry"), ("行业", "industry"), ("Source", "source"), ("来源", "source"),
-    ("Owner", "owner"), ("负责人", "owner"), ("Birthday", "birthday"), ("Date of Birth", "birthday"),
-    ("生日", "birthday"), ("Contract End", "contract_end"), ("合同到期", "contract_end"),
-])
+@pytest.mark.parametrize(
+    "header, field",
+    [
+        ("Name", "name"),
+        ("FULL NAME", "name"),
+        ("姓名", "name"),
+        (" Full-Name ", "name"),
+        ("Company", "company"),
+        ("公司", "company"),
+        ("Title", "title"),
+        ("职位", "title"),
+        ("Phone", "phone"),
+        ("Mobile", "phone"),
+        ("Phone Number", "phone"),
+        ("电话", "phone"),
+        ("手机", "phone"),
+        ("Email", "email"),
+        ("E-mail", "email"),
+        ("邮箱", "email"),
+        ("Industry", "industry"),
+        ("行业", "industry"),
+        ("Source", "source"),
+        ("来源", "source"),
+        ("Owner", "owner"),
+        ("负责人", "owner"),
+        ("Birthday", "birthday"),
+        ("Date of Birth", "birthday"),
+        ("生日", "birthday"),
+        ("Contract End", "contract_end"),
+        ("合同到期", "contract_end"),
+    ],
+)
 def test_headers_in_english_and_chinese(tmp_path, header, field):
     name_column = "" if field == "name" else "name,"
     value = {"birthday": "1980-01-02", "contract_end": "2027-01-02", "email": "a@example.com"}.get(
-        field, "Value")
-    batch = read_customers_csv(write(tmp_path / "f.csv", f"{name_column}{header}\nAda,{value}\n"
-                                     if name_column else f"{header}\n{value}\n"))
+        field, "Value"
+    )
+    batch = read_customers_csv(
+        write(
+            tmp_path / "f.csv",
+            f"{name_column}{header}\nAda,{value}\n" if name_column else f"{header}\n{value}\n",
+        )
+    )
     assert batch.customers[0].values[field] == value
     assert batch.extra_columns == []
 
@@ -130,20 +192,23 @@ def test_unknown_columns_are_listed_and_kept_in_the_notes(tmp_path, store):
 
 
 def test_first_and_last_names_make_the_name(tmp_path):
-    batch = read_customers_csv(write(
-        tmp_path / "google.csv", "First Name,Last Name,E-mail Address\nAda,Lovelace,a@x.org\n伟,张,\n"))
+    batch = read_customers_csv(
+        write(tmp_path / "google.csv", "First Name,Last Name,E-mail Address\nAda,Lovelace,a@x.org\n伟,张,\n")
+    )
     assert [c.values["name"] for c in batch.customers] == ["Ada Lovelace", "张伟"]
 
 
 def test_refused_rows_name_line_column_value_and_what_would_do(tmp_path, store):
-    text = ("name,email,birthday,contract end,lunar birthday\n"
-            "Ada,ada@example.com,1815-12-10,,\n"
-            ",nobody@example.com,,,\n"
-            "Bob,bob@,,,\n"
-            "Cy,,1990-02-30,,\n"
-            "Di,,,03/04/2027,\n"
-            "Ed,,,,spring\n"
-            "Flo,,,,,extra\n")
+    text = (
+        "name,email,birthday,contract end,lunar birthday\n"
+        "Ada,ada@example.com,1815-12-10,,\n"
+        ",nobody@example.com,,,\n"
+        "Bob,bob@,,,\n"
+        "Cy,,1990-02-30,,\n"
+        "Di,,,03/04/2027,\n"
+        "Ed,,,,spring\n"
+        "Flo,,,,,extra\n"
+    )
     batch, result = run_import(store, write(tmp_path / "f.csv", text))
     assert [r.sentence("f.csv") for r in batch.refusals] == [
         "f.csv line 3, column name: the name is empty; every customer needs a name.",
@@ -188,7 +253,7 @@ HOSTILE = {
     "cjk": "张伟・恒达贸易（北京）有限公司",
     "emoji": "Zoë 😀👍🏽 👨‍👩‍👧",
     "spaces": "  padded  ",
-    "quotes": 'say "hi", \'bye\'',
+    "quotes": "say \"hi\", 'bye'",
 }
 
 
@@ -204,7 +269,7 @@ def test_hostile_values_survive_byte_for_byte(tmp_path, store, kind):
 
 
 def test_a_100000_character_note_survives(tmp_path, store):
-    note = ("长" + "note, \"quoted\"\r\nline " * 5000 + "😀")[:100_000]
+    note = ("长" + 'note, "quoted"\r\nline ' * 5000 + "😀")[:100_000]
     assert len(note) == 100_000
     path = write(tmp_path / "f.csv", 'name,notes\r\nAda,"' + note.replace('"', '""') + '"\r\n', "utf-8-sig")
     run_import(store, path)
@@ -216,11 +281,14 @@ def test_an_exported_apostrophe_guard_is_taken_off(tmp_path):
     assert batch.customers[0].values == {"name": "=1+1", "title": "-boss"}
 
 
-@pytest.mark.parametrize("text, words", [
-    ("company,phone\nAnalytical,555\n", "has no name column (its first row is 'company', 'phone')"),
-    ("\n\n", "is empty"),
-    ("name,notes\nAda,\"never closed\n" + "x" * 10, None),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("company,phone\nAnalytical,555\n", "has no name column (its first row is 'company', 'phone')"),
+        ("\n\n", "is empty"),
+        ('name,notes\nAda,"never closed\n' + "x" * 10, None),
+    ],
+)
 def test_unreadable_files(tmp_path, text, words):
     path = write(tmp_path / "f.csv", text)
     if words is None:  # an unterminated quote reads to the end of the file: one row, not an error

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from icalendar import Calendar
@@ -15,8 +15,12 @@ from salesdesk.store.importer import import_customers
 from tests.conftest import TODAY
 from tests.io.helpers import change_count, customers
 
-FIELDS = {"customers": exports.CUSTOMER_FIELDS, "deals": exports.DEAL_FIELDS,
-          "interactions": exports.INTERACTION_FIELDS, "followups": exports.FOLLOWUP_FIELDS}
+FIELDS = {
+    "customers": exports.CUSTOMER_FIELDS,
+    "deals": exports.DEAL_FIELDS,
+    "interactions": exports.INTERACTION_FIELDS,
+    "followups": exports.FOLLOWUP_FIELDS,
+}
 
 
 def export(store, table) -> bytes:
@@ -31,9 +35,16 @@ def rows_of(data: bytes) -> list[list[str]]:
 
 @pytest.fixture
 def filled(store, clock):
-    ada = store.add_customer("Ada Lovelace", company="=HYPERLINK(\"http://x\")", phone="+86 138 0013 8000",
-                             email="ada@example.com", birthday="--12-10", contract_end="2027-01-31",
-                             title="-boss", notes="line one\r\nline two, \"quoted\"")
+    ada = store.add_customer(
+        "Ada Lovelace",
+        company='=HYPERLINK("http://x")',
+        phone="+86 138 0013 8000",
+        email="ada@example.com",
+        birthday="--12-10",
+        contract_end="2027-01-31",
+        title="-boss",
+        notes='line one\r\nline two, "quoted"',
+    )
     store.add_tag(ada, "VIP")
     store.add_tag(ada, "北京")
     zhang = store.add_customer("张伟 😀", phone="@home", handle="+1-2", notes="[red]x[/] \x1b[31m")
@@ -46,20 +57,22 @@ def filled(store, clock):
 
 def test_utf8_with_bom_and_crlf(filled):
     data = export(filled, "customers")
-    assert data.startswith(b"\xef\xbb\xbfid,name,company,title,phone,email,handle,industry,tags,"
-                           b"birthday,lunar birthday,contract end,source,owner,notes\r\n")
+    assert data.startswith(
+        b"\xef\xbb\xbfid,name,company,title,phone,email,handle,industry,tags,"
+        b"birthday,lunar birthday,contract end,source,owner,notes\r\n"
+    )
     assert "张伟 😀".encode() in data
 
 
 def test_formula_cells_are_prefixed_plain_numbers_are_not(filled):
     header, ada, zhang = rows_of(export(filled, "customers"))
-    row = dict(zip(header, ada))
-    assert row["company"] == "'=HYPERLINK(\"http://x\")"
+    row = dict(zip(header, ada, strict=True))
+    assert row["company"] == '\'=HYPERLINK("http://x")'
     assert row["title"] == "'-boss"
     assert row["phone"] == "+86 138 0013 8000"
     assert row["birthday"] == "'--12-10"  # else a spreadsheet computes --12-10 = -2
     assert row["tags"] == "VIP, 北京"
-    row = dict(zip(header, zhang))
+    row = dict(zip(header, zhang, strict=True))
     # digits, spaces, brackets and dashes cannot call anything: a number stays as it is
     assert (row["phone"], row["handle"], row["notes"]) == ("'@home", "+1-2", "[red]x[/] \x1b[31m")
     [_, interaction] = rows_of(export(filled, "interactions"))
@@ -69,12 +82,13 @@ def test_formula_cells_are_prefixed_plain_numbers_are_not(filled):
 def test_every_table_exports(filled):
     assert [len(rows_of(export(filled, t))) for t in FIELDS] == [3, 3, 2, 2]
     header, *deals = rows_of(export(filled, "deals"))
-    amounts = {row[header.index("title")]: (row[header.index("amount")], row[header.index("stage")])
-               for row in deals}
+    amounts = {
+        row[header.index("title")]: (row[header.index("amount")], row[header.index("stage")]) for row in deals
+    }
     assert amounts == {"Engines": ("12500.50", "Lead"), "算盘": ("80000", "Lead")}
     header, followup = rows_of(export(filled, "followups"))
-    assert dict(zip(header, followup))["due date"] == "2026-12-01"
-    assert dict(zip(header, followup))["deal"] == "Engines"
+    assert dict(zip(header, followup, strict=True))["due date"] == "2026-12-01"
+    assert dict(zip(header, followup, strict=True))["deal"] == "Engines"
 
 
 def test_deleted_records_are_not_exported(filled):
@@ -107,7 +121,8 @@ def test_customers_export_imports_into_a_new_database_as_the_same_customers(tmp_
         theirs = [{f: c[f] for f in fields} for c in customers(other)]
         assert theirs == mine
         assert [other.tags_of(c["id"]) for c in customers(other)] == [
-            filled.tags_of(c["id"]) for c in customers(filled)]
+            filled.tags_of(c["id"]) for c in customers(filled)
+        ]
         again = tmp_path / "again.csv"
         stream = io.BytesIO()
         write_csv(stream, "customers", FIELDS["customers"], exports.customers(other.db))
@@ -121,7 +136,7 @@ def test_customers_export_imports_into_a_new_database_as_the_same_customers(tmp_
 # -- iCalendar ---------------------------------------------------------------------------
 
 
-NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 def calendar_of(store, weeks=2, owner="ann") -> Calendar:
@@ -157,15 +172,20 @@ def test_ics_has_the_open_followups_of_the_coming_weeks(store):
 def test_ics_text_is_literal_without_control_characters(store):
     ada = store.add_customer("[red]Ada[/] \x1b[31m; 张伟, 😀")
     store.add_followup(ada, date(2026, 11, 28), "a, b; c\\d")
-    data = build_calendar([followup_entry(r) for r in exports.open_followups_between(
-        store.db, TODAY, date(2026, 12, 31))], NOW)
+    data = build_calendar(
+        [followup_entry(r) for r in exports.open_followups_between(store.db, TODAY, date(2026, 12, 31))], NOW
+    )
     assert b"\x1b" not in data
     [event] = Calendar.from_ical(data).walk("VEVENT")
     assert str(event["summary"]) == "a, b; c\\d · [red]Ada[/] \ufffd[31m; 张伟, 😀"
 
 
 def test_calendar_entries_from_elsewhere_fit_in(store):
-    entry = CalendarEntry(uid="care-birthday-x-2026-12-01@salesdesk", day=date(2026, 12, 1),
-                          summary="Birthday · Ada", category="salesdesk care")
+    entry = CalendarEntry(
+        uid="care-birthday-x-2026-12-01@salesdesk",
+        day=date(2026, 12, 1),
+        summary="Birthday · Ada",
+        category="salesdesk care",
+    )
     [event] = Calendar.from_ical(build_calendar([entry], NOW)).walk("VEVENT")
     assert str(event["categories"].cats[0]) == "salesdesk care"

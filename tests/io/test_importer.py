@@ -8,10 +8,12 @@ from salesdesk.core.incoming import IncomingCustomer
 from salesdesk.store.importer import import_customers
 from tests.io.helpers import change_count, customers, run_import, write
 
-FILE = ("name,company,phone,email,tags,birthday,notes,Region\r\n"
-        "张伟,恒达贸易,138 0013 8000,zhang@example.cn,VIP、北京,1985-03-15,likes tea,North\r\n"
-        "Ada Lovelace,,+1 (415) 555-0100,,math,,,\r\n"
-        "Nobody Special,Acme,,,,,,\r\n")
+FILE = (
+    "name,company,phone,email,tags,birthday,notes,Region\r\n"
+    "张伟,恒达贸易,138 0013 8000,zhang@example.cn,VIP、北京,1985-03-15,likes tea,North\r\n"
+    "Ada Lovelace,,+1 (415) 555-0100,,math,,,\r\n"
+    "Nobody Special,Acme,,,,,,\r\n"
+)
 
 
 def test_a_second_import_changes_nothing(tmp_path, store, clock):
@@ -31,20 +33,30 @@ def test_import_writes_change_log_entries_with_whole_records(tmp_path, store):
     run_import(store, write(tmp_path / "f.csv", FILE))
     [row] = [c for c in customers(store) if c["name"] == "张伟"]
     [(data,)] = store.db.execute(
-        "SELECT data FROM changes WHERE tbl = 'customers' AND row_id = ?", [row["id"]]).fetchall()
+        "SELECT data FROM changes WHERE tbl = 'customers' AND row_id = ?", [row["id"]]
+    ).fetchall()
     logged = json.loads(data)
     assert {k: logged[k] for k in ("name", "phone", "phone_key", "version", "notes")} == {
-        "name": "张伟", "phone": "138 0013 8000", "phone_key": "13800138000", "version": 1,
-        "notes": "likes tea\nRegion: North"}
+        "name": "张伟",
+        "phone": "138 0013 8000",
+        "phone_key": "13800138000",
+        "version": 1,
+        "notes": "likes tea\nRegion: North",
+    }
     links = store.db.execute("SELECT count(*) FROM changes WHERE tbl = 'customer_tags'").fetchone()[0]
     assert links == 3
-    clocks = [c for (c,) in store.db.execute("SELECT clock FROM changes WHERE device = ? ORDER BY seq",
-                                             [store.device])]
+    clocks = [
+        c
+        for (c,) in store.db.execute(
+            "SELECT clock FROM changes WHERE device = ? ORDER BY seq", [store.device]
+        )
+    ]
     assert clocks == sorted(clocks) and len(set(clocks)) == len(clocks)
 
 
-@pytest.mark.parametrize("phone", ["+86 138-0013-8000", "13800138000", "+8613800138000",
-                                   "0086 138 0013 8000"])
+@pytest.mark.parametrize(
+    "phone", ["+86 138-0013-8000", "13800138000", "+8613800138000", "0086 138 0013 8000"]
+)
 def test_a_row_matches_by_normalised_phone(tmp_path, store, phone):
     existing = store.add_customer("张伟", phone="138 0013 8000")
     path = write(tmp_path / "f.csv", f"name,phone,company\r\nZhang Wei,{phone},恒达贸易\r\n")
@@ -54,10 +66,13 @@ def test_a_row_matches_by_normalised_phone(tmp_path, store, phone):
     assert (customer.name, customer.phone, customer.company) == ("张伟", "138 0013 8000", "恒达贸易")
 
 
-@pytest.mark.parametrize("typed, stored", [
-    ("(415) 555-0100", "+1 415 555 0100"),  # a 10-digit US number, also valid read as Chinese
-    ("020 7946 0666", "+44 20 7946 0666"),  # needs the region: GB
-])
+@pytest.mark.parametrize(
+    "typed, stored",
+    [
+        ("(415) 555-0100", "+1 415 555 0100"),  # a 10-digit US number, also valid read as Chinese
+        ("020 7946 0666", "+44 20 7946 0666"),  # needs the region: GB
+    ],
+)
 def test_national_numbers_match_their_international_form(tmp_path, store, typed, stored):
     existing = store.add_customer("Ada", phone=stored)
     path = write(tmp_path / "f.csv", f"name,phone,title\r\nAda L.,{typed},Countess\r\n")
@@ -67,10 +82,13 @@ def test_national_numbers_match_their_international_form(tmp_path, store, typed,
 
 
 def test_colleagues_sharing_an_office_number_stay_two_customers(tmp_path, store):
-    path = write(tmp_path / "f.csv", "name,phone,email\r\n"
-                                     "Ada,+44 20 7946 0000,ada@example.com\r\n"
-                                     "Bob,+44 20 7946 0000,bob@example.com\r\n"
-                                     "Reception,+44 20 7946 0000,\r\n")
+    path = write(
+        tmp_path / "f.csv",
+        "name,phone,email\r\n"
+        "Ada,+44 20 7946 0000,ada@example.com\r\n"
+        "Bob,+44 20 7946 0000,bob@example.com\r\n"
+        "Reception,+44 20 7946 0000,\r\n",
+    )
     _, result = run_import(store, path)
     assert (result.created, result.merged) == (2, 1)
     assert [c["name"] for c in customers(store)] == ["Ada", "Bob"]
@@ -92,12 +110,16 @@ def test_different_numbers_do_not_match(tmp_path, store):
 
 
 def test_a_match_fills_empty_fields_adds_tags_and_appends_notes_only(tmp_path, store):
-    existing = store.add_customer("Ada", email="ada@example.com", company="Analytical",
-                                  notes="first met in London")
+    existing = store.add_customer(
+        "Ada", email="ada@example.com", company="Analytical", notes="first met in London"
+    )
     store.add_tag(existing, "vip")
-    path = write(tmp_path / "f.csv", "name,email,company,title,tags,notes,Fax\r\n"
-                                     "Ada Byron,ADA@example.com,Other Co,Countess,VIP;math,"
-                                     "first met in London,123\r\n")
+    path = write(
+        tmp_path / "f.csv",
+        "name,email,company,title,tags,notes,Fax\r\n"
+        "Ada Byron,ADA@example.com,Other Co,Countess,VIP;math,"
+        "first met in London,123\r\n",
+    )
     _, result = run_import(store, path)
     assert result.updated == 1
     customer = store.customer(existing)
@@ -125,10 +147,13 @@ def test_rows_without_email_or_phone_match_by_name_and_company(tmp_path, store):
 
 
 def test_rows_of_one_customer_in_one_file_are_merged(tmp_path, store):
-    path = write(tmp_path / "f.csv", "name,email,phone,tags,notes\r\n"
-                                     "Ada,ada@example.com,,a,one\r\n"
-                                     "Ada L,ADA@example.com,555 0100 77,b,two\r\n"
-                                     "Ada,,555 0100 77,a,one\r\n")
+    path = write(
+        tmp_path / "f.csv",
+        "name,email,phone,tags,notes\r\n"
+        "Ada,ada@example.com,,a,one\r\n"
+        "Ada L,ADA@example.com,555 0100 77,b,two\r\n"
+        "Ada,,555 0100 77,a,one\r\n",
+    )
     _, result = run_import(store, path)
     assert (result.created, result.merged) == (1, 2)
     [row] = customers(store)
@@ -153,28 +178,40 @@ def test_dry_run_saves_nothing_but_counts_the_same(tmp_path, store):
     _, dry = run_import(store, path, dry_run=True)
     assert (dry.created, dry.dry_run) == (3, True)
     assert customers(store) == [] and change_count(store) == before
-    assert store.db.execute(
-        "SELECT count(*) FROM sqlite_master WHERE name = 'customers_ai'").fetchone()[0] == 1
+    assert (
+        store.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'customers_ai'").fetchone()[0] == 1
+    )
     _, real = run_import(store, path)
     assert real.created == 3
 
 
 def test_imported_customers_are_found_by_search(tmp_path, store):
     run_import(store, write(tmp_path / "f.csv", FILE))
-    found = store.db.execute("SELECT name FROM customers_fts WHERE customers_fts MATCH ?",
-                             ['"恒达贸"']).fetchall()
+    found = store.db.execute(
+        "SELECT name FROM customers_fts WHERE customers_fts MATCH ?", ['"恒达贸"']
+    ).fetchall()
     assert found == [("张伟",)]
-    assert store.db.execute(
-        "INSERT INTO customers_fts(customers_fts) VALUES ('integrity-check')").fetchall() == []
+    assert (
+        store.db.execute("INSERT INTO customers_fts(customers_fts) VALUES ('integrity-check')").fetchall()
+        == []
+    )
     # the full-text trigger is back: a customer added later is indexed too
     store.add_customer("Later", company="恒达贸易二厂")
-    assert len(store.db.execute("SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?",
-                                ['"恒达贸"']).fetchall()) == 2
+    assert (
+        len(
+            store.db.execute(
+                "SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?", ['"恒达贸"']
+            ).fetchall()
+        )
+        == 2
+    )
 
 
 def test_the_store_refuses_what_its_own_rules_refuse(store):
-    incoming = [IncomingCustomer(2, {"name": "Ada", "birthday": "1980-02-30"}),
-                IncomingCustomer(3, {"name": "Bob"})]
+    incoming = [
+        IncomingCustomer(2, {"name": "Ada", "birthday": "1980-02-30"}),
+        IncomingCustomer(3, {"name": "Bob"}),
+    ]
     result = import_customers(store, incoming)
     [refusal] = result.refusals
     assert (refusal.line, refusal.column) == (2, "birthday")

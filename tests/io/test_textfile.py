@@ -13,15 +13,18 @@ def decoded(tmp_path, data: bytes, encoding=None):
     return decode(path, read_bytes(path), encoding)
 
 
-@pytest.mark.parametrize("data, text, label", [
-    (CHINESE.encode("utf-8"), CHINESE, "UTF-8"),
-    (b"\xef\xbb\xbf" + CHINESE.encode("utf-8"), CHINESE, "UTF-8 with BOM"),
-    (CHINESE.encode("utf-16"), CHINESE, "UTF-16 LE"),  # what Excel's "Unicode text" writes
-    (b"\xfe\xff" + CHINESE.encode("utf-16-be"), CHINESE, "UTF-16 BE"),
-    (CHINESE.encode("gb18030"), CHINESE, "GB18030"),
-    (CHINESE.encode("gbk"), CHINESE, "GB18030"),  # GBK read as its superset
-    ("name,city\r\nAda,Zürich\r\n".encode("utf-16-le"), "name,city\r\nAda,Zürich\r\n", "UTF-16-LE"),
-])
+@pytest.mark.parametrize(
+    "data, text, label",
+    [
+        (CHINESE.encode("utf-8"), CHINESE, "UTF-8"),
+        (b"\xef\xbb\xbf" + CHINESE.encode("utf-8"), CHINESE, "UTF-8 with BOM"),
+        (CHINESE.encode("utf-16"), CHINESE, "UTF-16 LE"),  # what Excel's "Unicode text" writes
+        (b"\xfe\xff" + CHINESE.encode("utf-16-be"), CHINESE, "UTF-16 BE"),
+        (CHINESE.encode("gb18030"), CHINESE, "GB18030"),
+        (CHINESE.encode("gbk"), CHINESE, "GB18030"),  # GBK read as its superset
+        ("name,city\r\nAda,Zürich\r\n".encode("utf-16-le"), "name,city\r\nAda,Zürich\r\n", "UTF-16-LE"),
+    ],
+)
 def test_encodings_are_detected_and_named(tmp_path, data, text, label):
     result = decoded(tmp_path, data)
     assert result.text == text
@@ -36,8 +39,9 @@ def test_a_byte_order_mark_is_not_part_of_the_first_header(tmp_path):
 
 def test_mostly_ascii_gb18030_with_repeated_chinese_words_is_still_gb18030(tmp_path):
     # charset-normalizer alone takes this for a single-byte code page (cp1250)
-    rows = "".join(f"客户 {i},公司 {i % 50},+86 135 {i:04d} 0000,c{i}@example.com,Tech\n"
-                   for i in range(3000))
+    rows = "".join(
+        f"客户 {i},公司 {i % 50},+86 135 {i:04d} 0000,c{i}@example.com,Tech\n" for i in range(3000)
+    )
     result = decoded(tmp_path, ("Name,Company,Phone,Email,Industry\n" + rows).encode("gb18030"))
     assert result.encoding == "GB18030"
     assert "客户 2999" in result.text
@@ -61,7 +65,8 @@ def test_wrong_given_encoding_names_the_byte_and_line(tmp_path):
         decoded(tmp_path, CHINESE.encode("gb18030"), "utf-8")
     assert str(caught.value) == (
         f"{tmp_path / 'people.csv'} cannot be read as utf-8: byte 0xd0 on line 1 is not utf-8; "
-        "pass --encoding with the file's encoding (utf-8, gb18030 or cp1252).")
+        "pass --encoding with the file's encoding (utf-8, gb18030 or cp1252)."
+    )
 
 
 def test_unknown_encoding_name_is_refused(tmp_path):
@@ -69,11 +74,14 @@ def test_unknown_encoding_name_is_refused(tmp_path):
         decoded(tmp_path, b"name\n", "klingon")
 
 
-@pytest.mark.parametrize("data, words", [
-    (b"", "is empty"),
-    (b"  \r\n\r\n", "is empty"),
-    (b"PK\x03\x04\x14\x00\x06\x00", "spreadsheet workbook, not CSV"),
-])
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"", "is empty"),
+        (b"  \r\n\r\n", "is empty"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "spreadsheet workbook, not CSV"),
+    ],
+)
 def test_files_that_are_not_csv_text_are_refused(tmp_path, data, words):
     with pytest.raises(UnreadableFile, match=words):
         decoded(tmp_path, data)

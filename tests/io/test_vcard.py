@@ -53,7 +53,7 @@ V4 = (  # vCard 4.0: tel URIs, a birthday without a year
     "BEGIN:VCARD\r\n"
     "VERSION:4.0\r\n"
     "FN:Anna Müller 😀\r\n"
-    "TEL;VALUE=uri;TYPE=\"voice,cell\";PREF=1:tel:+49-30-1234567\r\n"
+    'TEL;VALUE=uri;TYPE="voice,cell";PREF=1:tel:+49-30-1234567\r\n'
     "EMAIL:anna@example.de\r\n"
     "BDAY:--0315\r\n"
     "END:VCARD\r\n"
@@ -69,19 +69,31 @@ def read(tmp_path, text, encoding="utf-8"):
 def test_apple_card(tmp_path):
     [card] = read(tmp_path, APPLE).customers
     assert card.values == {
-        "name": "Johnny Appleseed", "company": "Apple Inc.",
+        "name": "Johnny Appleseed",
+        "company": "Apple Inc.",
         "title": "Engineer with a very long title that the phone folds over more than one "
-                 "line because lines are folded at 75 octets",
-        "phone": "+1 (415) 555-0100", "email": "johnny@example.com", "birthday": "--03-15"}
+        "line because lines are folded at 75 octets",
+        "phone": "+1 (415) 555-0100",
+        "email": "johnny@example.com",
+        "birthday": "--03-15",
+    }
     assert card.tags == ["VIP", "Golf"]
-    assert card.notes == ["Department: Retail", "Phone: +1 415 555 0199",
-                          "Email (home): j@home.example", "Line one\nLine two, with a comma"]
+    assert card.notes == [
+        "Department: Retail",
+        "Phone: +1 415 555 0199",
+        "Email (home): j@home.example",
+        "Line one\nLine two, with a comma",
+    ]
 
 
 def test_google_card(tmp_path):
     [card] = read(tmp_path, GOOGLE).customers
-    assert card.values == {"name": "李娜", "phone": "138 0013 8000", "email": "lina@example.cn",
-                           "birthday": "1990-07-01"}
+    assert card.values == {
+        "name": "李娜",
+        "phone": "138 0013 8000",
+        "email": "lina@example.cn",
+        "birthday": "1990-07-01",
+    }
     assert card.tags == ["myContacts", "重要客户"]
     assert card.notes == ["Address (work): 朝阳路 1 号, 北京, 100000, 中国"]
 
@@ -94,8 +106,12 @@ def test_android_quoted_printable_card(tmp_path):
 
 def test_vcard_4_card(tmp_path):
     [card] = read(tmp_path, V4).customers
-    assert card.values == {"name": "Anna Müller 😀", "phone": "+49-30-1234567",
-                           "email": "anna@example.de", "birthday": "--03-15"}
+    assert card.values == {
+        "name": "Anna Müller 😀",
+        "phone": "+49-30-1234567",
+        "email": "anna@example.de",
+        "birthday": "--03-15",
+    }
 
 
 def test_several_cards_in_one_file_with_their_lines(tmp_path):
@@ -106,16 +122,20 @@ def test_several_cards_in_one_file_with_their_lines(tmp_path):
 
 
 def test_name_from_n_when_fn_is_missing(tmp_path):
-    text = ("BEGIN:VCARD\nVERSION:3.0\nN:Lovelace;Ada;;Lady;\nEND:VCARD\n"
-            "BEGIN:VCARD\nVERSION:3.0\nN:张;伟;;;\nEND:VCARD\n")
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nN:Lovelace;Ada;;Lady;\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nN:张;伟;;;\nEND:VCARD\n"
+    )
     assert [c.values["name"] for c in read(tmp_path, text).customers] == ["Lady Ada Lovelace", "张伟"]
 
 
 def test_bad_cards_are_refused_with_their_lines(tmp_path):
-    text = ("BEGIN:VCARD\nVERSION:3.0\nFN:Good\nEND:VCARD\n"
-            "BEGIN:VCARD\nVERSION:3.0\nFN:Bad\nEMAIL:not-an-email\nBDAY:1985-02-30\nEND:VCARD\n"
-            "BEGIN:VCARD\nVERSION:3.0\nORG:Only a company\nEND:VCARD\n"
-            "BEGIN:VCARD\nVERSION:3.0\nFN;BROKEN\nEND:VCARD\n")
+    text = (
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Good\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN:Bad\nEMAIL:not-an-email\nBDAY:1985-02-30\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nORG:Only a company\nEND:VCARD\n"
+        "BEGIN:VCARD\nVERSION:3.0\nFN;BROKEN\nEND:VCARD\n"
+    )
     batch = read(tmp_path, text)
     assert [c.values["name"] for c in batch.customers] == ["Good"]
     assert [r.sentence("c.vcf") for r in batch.refusals] == [

@@ -18,7 +18,11 @@ from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
 from tests.conftest import TODAY, FakeClock
 from tests.reports_seed import (
-    HOSTILE_CUSTOMER, HOSTILE_FOLLOWUP, HOSTILE_PERSON, HOSTILE_REASON, seed_reports,
+    HOSTILE_CUSTOMER,
+    HOSTILE_FOLLOWUP,
+    HOSTILE_PERSON,
+    HOSTILE_REASON,
+    seed_reports,
 )
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -54,8 +58,9 @@ def _check_golden(text: str, name: str) -> None:
     assert text.encode("utf-8") == golden.read_bytes(), f"{name} changed; see the module docstring"
 
 
-@pytest.mark.parametrize("everyone, name", [(True, "weekly-2026-W48-everyone.md"),
-                                            (False, "weekly-2026-W48-ann.md")])
+@pytest.mark.parametrize(
+    "everyone, name", [(True, "weekly-2026-W48-everyone.md"), (False, "weekly-2026-W48-ann.md")]
+)
 def test_golden_summary_of_a_fixed_week(store, everyone, name):
     _check_golden(_summary(store, everyone), name)
 
@@ -79,7 +84,7 @@ def _cells_of(line: str) -> list[str]:
     while index < len(line):
         char = line[index]
         if char == "\\" and index + 1 < len(line):
-            current += line[index:index + 2]
+            current += line[index : index + 2]
             index += 2
             continue
         if char == "|":
@@ -103,7 +108,7 @@ def _tables(text: str) -> list[tuple[list[str], list[list[str]], list[str]]]:
     tables, current, row = [], None, None
     for token in tokens:
         if token.type == "table_open":
-            current = ([], [], lines[token.map[0]:token.map[1]])
+            current = ([], [], lines[token.map[0] : token.map[1]])
         elif token.type == "tr_open":
             row = []
         elif token.type == "inline" and row is not None:
@@ -164,7 +169,7 @@ def test_a_hostile_stage_and_user_name_stay_text(tmp_path):
         title = MarkdownIt("commonmark").enable("table").parse(text)[1]
         assert _text(title) == "ann | *boss* [x]\u240a#1: week 2026-W48, 23–29 Nov 2026"
         everyone = _check_tables(_summary(store, everyone=True))
-        moves = list(zip(_column(everyone, "From", "From"), _column(everyone, "From", "To")))
+        moves = list(zip(_column(everyone, "From", "From"), _column(everyone, "From", "To"), strict=True))
         assert ("Quote | [i]x[/i]\u240anew_one <b>", "Negotiation") in moves
         assert tables  # the user owns nothing, yet the headline is a table
     finally:
@@ -174,7 +179,8 @@ def test_a_hostile_stage_and_user_name_stay_text(tmp_path):
 def test_markdown_escapes_every_character_that_could_be_syntax():
     assert md("a|b") == "a\\|b"
     assert md("[b]x[/b] *y* _z_ `c` <t> &amp; ~s~ #h $m !i \\") == (
-        "\\[b\\]x\\[/b\\] \\*y\\* \\_z\\_ \\`c\\` \\<t\\> \\&amp; \\~s\\~ \\#h \\$m \\!i \\\\")
+        "\\[b\\]x\\[/b\\] \\*y\\* \\_z\\_ \\`c\\` \\<t\\> \\&amp; \\~s\\~ \\#h \\$m \\!i \\\\"
+    )
     assert md("one\ntwo\r\nthree\tfour\x1b[31m") == "one\u240atwo\u240d\u240athree\u2409four\u241b\\[31m"
     assert md(None) == "" and md("李娜 & Co") == "李娜 \\& Co"
 
@@ -212,11 +218,14 @@ def test_the_summary_and_its_queries_are_headless():
     import subprocess
     import sys
 
-    script = ("import salesdesk.core.periods, salesdesk.core.reports, salesdesk.core.weekly, "
-              "salesdesk.store.reports, salesdesk.io.weekly, salesdesk.cli_weekly; import sys; "
-              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            check=True, timeout=60)
+    script = (
+        "import salesdesk.core.periods, salesdesk.core.reports, salesdesk.core.weekly, "
+        "salesdesk.store.reports, salesdesk.io.weekly, salesdesk.cli_weekly; import sys; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    )
     assert result.stdout.strip() == "[]"
 
 

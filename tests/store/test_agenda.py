@@ -8,15 +8,29 @@ import pytest
 from lunardate import LunarDate
 
 from salesdesk.core.agenda import (
-    BIRTHDAY, CHECKIN, DISMISSED, DONE, DORMANT, FOLLOWUP, HOLIDAY, LUNAR_BIRTHDAY, NEW_LEAD, NEXT,
-    OVERDUE, RENEWAL, REPEAT, ROTTING, TODAY,
+    BIRTHDAY,
+    CHECKIN,
+    DISMISSED,
+    DONE,
+    DORMANT,
+    FOLLOWUP,
+    HOLIDAY,
+    LUNAR_BIRTHDAY,
+    NEW_LEAD,
+    NEXT,
+    OVERDUE,
+    RENEWAL,
+    REPEAT,
+    ROTTING,
+    TODAY,
 )
 from salesdesk.core.errors import InvalidValue
 from salesdesk.store.agenda import AgendaStore
 from salesdesk.store.connection import connect, write
 from salesdesk.store.schema import APPLICATION_ID, DEFAULT_SETTINGS, MIGRATIONS, SEED_CLOCK
 from salesdesk.store.store import Store
-from tests.conftest import START, TODAY as DAY
+from tests.conftest import START
+from tests.conftest import TODAY as DAY
 
 
 def at(clock, days_ago, hours=0):
@@ -44,8 +58,10 @@ def won(store, clock, customer_id, days_ago, amount=1_000_00, stage="stage-signe
 
 
 def kinds(agenda):
-    return {title: sorted((i.kind, i.customer) for i in agenda.section(title).items)
-            for title in (OVERDUE, TODAY, NEXT)}
+    return {
+        title: sorted((i.kind, i.customer) for i in agenda.section(title).items)
+        for title in (OVERDUE, TODAY, NEXT)
+    }
 
 
 @pytest.fixture
@@ -92,11 +108,24 @@ def world(store, clock):
 def test_every_kind_lands_in_its_section(agendas, world):
     agenda = agendas.load(DAY)
     assert kinds(agenda) == {
-        OVERDUE: sorted([(FOLLOWUP, "Follow Fay"), (DORMANT, "Dormant Dan"),
-                         (REPEAT, "Repeat Ray"), (ROTTING, "Rotting Rita")]),
+        OVERDUE: sorted(
+            [
+                (FOLLOWUP, "Follow Fay"),
+                (DORMANT, "Dormant Dan"),
+                (REPEAT, "Repeat Ray"),
+                (ROTTING, "Rotting Rita"),
+            ]
+        ),
         TODAY: sorted([(FOLLOWUP, "Follow Fay"), (NEW_LEAD, "New Nick")]),
-        NEXT: sorted([(FOLLOWUP, "Follow Fay"), (BIRTHDAY, "Birthday Bea"), (RENEWAL, "Renewal Rob"),
-                      (LUNAR_BIRTHDAY, "Lunar Li"), (CHECKIN, "Paid Pam")]),
+        NEXT: sorted(
+            [
+                (FOLLOWUP, "Follow Fay"),
+                (BIRTHDAY, "Birthday Bea"),
+                (RENEWAL, "Renewal Rob"),
+                (LUNAR_BIRTHDAY, "Lunar Li"),
+                (CHECKIN, "Paid Pam"),
+            ]
+        ),
     }
     rotting = next(i for i in agenda.items if i.kind == ROTTING)
     assert (rotting.deal, rotting.stage) == ("Stalled laptops", "Lead")
@@ -135,8 +164,13 @@ def test_each_kind_costs_the_same_queries_however_many_customers(store, clock, a
 
     before = statements()
     for n in range(40):
-        customer = added(store, clock, f"Extra {n}", birthday="1970-11-29",
-                         contract_end=(DAY + timedelta(days=20)).isoformat())
+        customer = added(
+            store,
+            clock,
+            f"Extra {n}",
+            birthday="1970-11-29",
+            contract_end=(DAY + timedelta(days=20)).isoformat(),
+        )
         won(store, clock, customer, 100)
         store.add_followup(customer, DAY, f"Call extra {n}")
     after = statements()
@@ -177,7 +211,7 @@ def test_a_snoozed_care_reminder_becomes_a_follow_up(store, agendas, world):
 
 def test_a_holiday_cannot_be_snoozed(store, agendas):
     store.set_setting("holiday_days_ahead", 40)  # New Year's Day 2027 comes into view
-    item, = [i for i in agendas.load(DAY).items if i.kind == HOLIDAY]
+    (item,) = [i for i in agendas.load(DAY).items if i.kind == HOLIDAY]
     with pytest.raises(InvalidValue):
         agendas.snooze(item, DAY + timedelta(days=1))
 
@@ -197,9 +231,17 @@ def test_dismissals_go_through_the_write_path_and_the_change_log(store, agendas,
     row = store.records.require("reminder_dismissals", item.key)
     assert item.key == f"renewal:{world['renewal']}:{(DAY + timedelta(days=33)).isoformat()}"
     assert (row["kind"], row["customer_id"], row["outcome"], row["updated_by"]) == (
-        RENEWAL, world["renewal"], DISMISSED, "ann")
-    logged = [json.loads(data) for (data,) in store.db.execute(
-        "SELECT data FROM changes WHERE tbl = 'reminder_dismissals' AND row_id = ?", [item.key])]
+        RENEWAL,
+        world["renewal"],
+        DISMISSED,
+        "ann",
+    )
+    logged = [
+        json.loads(data)
+        for (data,) in store.db.execute(
+            "SELECT data FROM changes WHERE tbl = 'reminder_dismissals' AND row_id = ?", [item.key]
+        )
+    ]
     assert logged[0]["outcome"] == DISMISSED
     # Done later (two devices, or a change of mind): the same record, a newer version.
     agendas.resolve(item, DONE)
@@ -227,12 +269,15 @@ def test_holiday_greetings_list_the_chosen_tiers(store, clock, agendas):
     won(store, clock, middle, 30, amount=20_000_00)  # tier B
     small = added(store, clock, "Small Buyer")
     won(store, clock, small, 30, amount=500_00)  # tier C
-    item, = [i for i in agendas.load(DAY).items if i.kind == HOLIDAY]
-    assert (item.what, item.occurrence, item.due) == ("New Year's Day greetings", "2027-01-01",
-                                                      date(2026, 11, 22))
+    (item,) = [i for i in agendas.load(DAY).items if i.kind == HOLIDAY]
+    assert (item.what, item.occurrence, item.due) == (
+        "New Year's Day greetings",
+        "2027-01-01",
+        date(2026, 11, 22),
+    )
     assert item.greet == ("Big Buyer", "Middle Buyer") and item.greet_count == 2
     store.set_setting("holiday_tiers", ["C"])
-    item, = [i for i in agendas.load(DAY).items if i.kind == HOLIDAY]
+    (item,) = [i for i in agendas.load(DAY).items if i.kind == HOLIDAY]
     assert item.greet == ("Small Buyer",)
     agendas.done(item, DAY)
     assert HOLIDAY not in [i.kind for i in agendas.load(DAY).items]
@@ -270,11 +315,17 @@ def test_an_older_database_gets_the_new_settings_and_indexes(tmp_path, clock):
         assert store.setting("holiday_country") == DEFAULT_SETTINGS["holiday_country"]
         rows = dict(store.db.execute("SELECT id, value FROM settings").fetchall())
         assert set(rows) == set(DEFAULT_SETTINGS)
-        seeded = store.db.execute("SELECT clock FROM changes WHERE tbl = 'settings' "
-                                  "AND row_id = 'checkin_days'").fetchall()
+        seeded = store.db.execute(
+            "SELECT clock FROM changes WHERE tbl = 'settings' AND row_id = 'checkin_days'"
+        ).fetchall()
         assert seeded == [(SEED_CLOCK,)]
         indexes = {row[0] for row in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"customers_birthday_day", "customers_lunar_birthday", "customers_contract_end",
-                "customers_uncontacted", "deals_won"} <= indexes
+        assert {
+            "customers_birthday_day",
+            "customers_lunar_birthday",
+            "customers_contract_end",
+            "customers_uncontacted",
+            "deals_won",
+        } <= indexes
     finally:
         store.close()

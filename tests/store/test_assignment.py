@@ -32,8 +32,10 @@ def test_assign_gives_a_customer_or_deal_to_a_teammate(store):
 
 def test_imported_rows_without_an_owner_go_round_robin(store):
     store.set_setting("round_robin", ["bob", "cai"])
-    rows = [IncomingCustomer(line=n + 2, values={"name": f"row {n}", "email": f"r{n}@x.example"})
-            for n in range(3)]
+    rows = [
+        IncomingCustomer(line=n + 2, values={"name": f"row {n}", "email": f"r{n}@x.example"})
+        for n in range(3)
+    ]
     rows.append(IncomingCustomer(line=5, values={"name": "owned", "owner": "dee"}))
     import_customers(store, rows)
     owners = dict(store.db.execute("SELECT name, owner FROM customers"))

@@ -20,8 +20,10 @@ def fill(store):
 def counts_of(path, tables):
     conn = sqlite3.connect(path)
     try:
-        return {t: conn.execute(f"SELECT count(*) FROM {t} WHERE deleted_at IS NULL").fetchone()[0]
-                for t in tables}
+        return {
+            t: conn.execute(f"SELECT count(*) FROM {t} WHERE deleted_at IS NULL").fetchone()[0]
+            for t in tables
+        }
     finally:
         conn.close()
 
@@ -49,7 +51,8 @@ def test_backup_keeps_the_full_text_index(store, tmp_path):
     try:
         found = conn.execute(
             "SELECT c.name FROM customers_fts JOIN customers c ON c.rid = customers_fts.rowid "
-            "WHERE customers_fts MATCH '\"0100\"'").fetchall()
+            "WHERE customers_fts MATCH '\"0100\"'"
+        ).fetchall()
     finally:
         conn.close()
     assert found == [("Ada",)]

@@ -43,22 +43,28 @@ def test_filter_by_text_and_owner(store, clock):
     other = _deal(store, clock, "Printers", 100, customer="Northwind")
     store.records.update("deals", other, {"owner": "bob"})
     queries = BoardQueries(store.db)
-    count = lambda f: sum(s.count for s in queries.summaries(store.stages(), f))
+
+    def count(board_filter: BoardFilter) -> int:
+        return sum(s.count for s in queries.summaries(store.stages(), board_filter))
+
     assert count(BoardFilter(text="huax")) == 1
     assert count(BoardFilter(text="100%")) == 0  # LIKE wildcards are literal
     assert count(BoardFilter(owner="ann")) == 1
 
 
 def test_rotting_needs_age_and_nothing_booked_ahead(store, clock):
-    stale = _deal(store, clock, "stale", 100, days_ago=30)
+    _deal(store, clock, "stale", 100, days_ago=30)
     booked = _deal(store, clock, "booked", 100, days_ago=30)
     overdue_and_ahead = _deal(store, clock, "both", 100, days_ago=30)
-    fresh = _deal(store, clock, "fresh", 100, days_ago=2)
+    _deal(store, clock, "fresh", 100, days_ago=2)
     for deal_id, days in ((booked, 3), (overdue_and_ahead, -5), (overdue_and_ahead, 4)):
-        store.add_followup(store.deal(deal_id).customer_id, TODAY + timedelta(days=days), "call",
-                           deal_id=deal_id)
-    cards = {c.title: c for c in BoardQueries(store.db).cards(
-        store.stage("stage-lead"), BoardFilter(), 0, 10, TODAY)}
+        store.add_followup(
+            store.deal(deal_id).customer_id, TODAY + timedelta(days=days), "call", deal_id=deal_id
+        )
+    cards = {
+        c.title: c
+        for c in BoardQueries(store.db).cards(store.stage("stage-lead"), BoardFilter(), 0, 10, TODAY)
+    }
     assert cards["stale"].rotting and not cards["booked"].rotting and not cards["fresh"].rotting
     assert not cards["both"].rotting and cards["both"].overdue
     assert cards["both"].next_followup == TODAY - timedelta(days=5)

@@ -8,34 +8,49 @@ from salesdesk.store.changelog import COUNTER_LIMIT, format_clock, parse_clock
 def test_insert_many_matches_insert(store):
     one = store.records.insert("tags", {"name": "one"})
     many = store.records.insert_many("tags", [{"name": "two"}, {"name": "three"}])
-    rows = {r[0]: r for r in store.db.execute(
-        "SELECT id, name, created_at, updated_at, updated_by, version, deleted_at FROM tags")}
+    rows = {
+        r[0]: r
+        for r in store.db.execute(
+            "SELECT id, name, created_at, updated_at, updated_by, version, deleted_at FROM tags"
+        )
+    }
     assert [rows[i][1] for i in many] == ["two", "three"]
     assert all(rows[i][2:] == rows[one][2:] for i in many)  # same clock, same stamps
     assert sorted([one, *many]) == [one, *many]  # time-ordered ids
     entries = store.db.execute(
-        "SELECT row_id, clock, data FROM changes WHERE tbl = 'tags' ORDER BY seq").fetchall()
+        "SELECT row_id, clock, data FROM changes WHERE tbl = 'tags' ORDER BY seq"
+    ).fetchall()
     assert [e[0] for e in entries] == [one, *many]
     assert [e[1] for e in entries] == sorted(e[1] for e in entries)
-    assert json.loads(entries[1][2]) == {"id": many[0], "name": "two", "created_at": rows[one][2],
-                                         "updated_at": rows[one][2], "updated_by": "ann",
-                                         "version": 1, "deleted_at": None}
+    assert json.loads(entries[1][2]) == {
+        "id": many[0],
+        "name": "two",
+        "created_at": rows[one][2],
+        "updated_at": rows[one][2],
+        "updated_by": "ann",
+        "version": 1,
+        "deleted_at": None,
+    }
 
 
 def test_insert_many_with_given_ids_and_full_text(store):
     ids = store.records.insert_many(
-        "customers", [{"name": "Ada", "company": "Analytical Engines"}], ["01CUSTOMER000000000000000A"])
+        "customers", [{"name": "Ada", "company": "Analytical Engines"}], ["01CUSTOMER000000000000000A"]
+    )
     assert ids == ["01CUSTOMER000000000000000A"]
-    assert store.db.execute("SELECT name FROM customers_fts WHERE customers_fts MATCH 'Analytical'"
-                            ).fetchall() == [("Ada",)]
-    assert store.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'customers_ai'"
-                            ).fetchone()[0] == 1
+    assert store.db.execute(
+        "SELECT name FROM customers_fts WHERE customers_fts MATCH 'Analytical'"
+    ).fetchall() == [("Ada",)]
+    assert (
+        store.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'customers_ai'").fetchone()[0] == 1
+    )
 
 
 def test_clocks_stay_string_ordered_past_the_counter_limit(store):
     ms, _, device = parse_clock(store.records.log.tick(1_000))
-    store.db.execute("UPDATE meta SET value = ? WHERE key = 'clock'",
-                     [format_clock(ms, COUNTER_LIMIT - 2, device)])
+    store.db.execute(
+        "UPDATE meta SET value = ? WHERE key = 'clock'", [format_clock(ms, COUNTER_LIMIT - 2, device)]
+    )
     clocks = store.records.log.ticks(1_000, 5)
     assert clocks == sorted(clocks) and len(set(clocks)) == 5
     assert all(len(c.split("-")[1]) == 5 for c in clocks)

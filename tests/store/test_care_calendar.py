@@ -1,6 +1,6 @@
 """Dated care reminders over weeks, for the calendar export."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import icalendar
 
@@ -10,10 +10,10 @@ from tests.conftest import TODAY
 
 
 def test_birthdays_and_renewals_of_the_coming_weeks_each_once(store):
-    store.add_customer("Li Na", birthday="1990-12-20")          # in 23 days
-    store.add_customer("Tom", birthday="--01-02")                # in 36 days, no year
-    store.add_customer("Ann Co", contract_end="2026-12-31")      # renewal reminder
-    store.add_customer("Late", birthday="1980-03-01")            # beyond six weeks
+    store.add_customer("Li Na", birthday="1990-12-20")  # in 23 days
+    store.add_customer("Tom", birthday="--01-02")  # in 36 days, no year
+    store.add_customer("Ann Co", contract_end="2026-12-31")  # renewal reminder
+    store.add_customer("Late", birthday="1980-03-01")  # beyond six weeks
     last = TODAY.replace(year=2027, month=1, day=7)
     items = dated_care_between(store, TODAY, last)
     kinds = [(item.kind, item.customer, item.due.isoformat()) for item in items]
@@ -27,9 +27,10 @@ def test_birthdays_and_renewals_of_the_coming_weeks_each_once(store):
 def test_care_reminders_become_calendar_events_that_parse_back(store):
     store.add_customer("Li Na", birthday="1990-12-20")
     items = dated_care_between(store, TODAY, TODAY.replace(month=12, day=31))
-    data = build_calendar([care_entry(item) for item in items], datetime(2026, 11, 27, tzinfo=timezone.utc))
-    events = [e for e in icalendar.Calendar.from_ical(data).walk("VEVENT")
-              if "birthday" in str(e["UID"])]  # a holiday greeting may be due too
+    data = build_calendar([care_entry(item) for item in items], datetime(2026, 11, 27, tzinfo=UTC))
+    events = [
+        e for e in icalendar.Calendar.from_ical(data).walk("VEVENT") if "birthday" in str(e["UID"])
+    ]  # a holiday greeting may be due too
     assert len(events) == 1
     assert str(events[0]["UID"]).startswith("care-birthday:")
     assert "Li Na" in str(events[0]["SUMMARY"])

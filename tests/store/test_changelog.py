@@ -1,6 +1,7 @@
 """The change log: one entry per write, in the same transaction, under a clock that never goes back."""
 
 import json
+from itertools import pairwise
 
 import pytest
 
@@ -9,9 +10,12 @@ from salesdesk.store.changelog import next_clock, parse_clock
 
 
 def changes_of(store, table, row_id):
-    return [(clock, json.loads(data)) for clock, data in store.db.execute(
-        "SELECT clock, data FROM changes WHERE tbl = ? AND row_id = ? ORDER BY seq",
-        [table, row_id])]
+    return [
+        (clock, json.loads(data))
+        for clock, data in store.db.execute(
+            "SELECT clock, data FROM changes WHERE tbl = ? AND row_id = ? ORDER BY seq", [table, row_id]
+        )
+    ]
 
 
 def count(store, table):
@@ -32,8 +36,12 @@ def test_update_writes_a_change_with_the_changed_fields(store, clock):
     clock.advance(minutes=1)
     store.update_customer(customer_id, {"company": "New", "name": "Ada"})
     _, data = changes_of(store, "customers", customer_id)[-1]
-    assert data == {"company": "New", "updated_at": "2026-11-27T09:01:00.000Z",
-                    "updated_by": "ann", "version": 2}
+    assert data == {
+        "company": "New",
+        "updated_at": "2026-11-27T09:01:00.000Z",
+        "updated_by": "ann",
+        "version": 2,
+    }
 
 
 def test_delete_writes_a_change_with_deleted_at(store):
@@ -45,8 +53,7 @@ def test_delete_writes_a_change_with_deleted_at(store):
 
 def test_change_is_stamped_with_this_device(store):
     customer_id = store.add_customer("Ada")
-    device = store.db.execute(
-        "SELECT device FROM changes WHERE row_id = ?", [customer_id]).fetchone()[0]
+    device = store.db.execute("SELECT device FROM changes WHERE row_id = ?", [customer_id]).fetchone()[0]
     assert device == store.device
     clock = changes_of(store, "customers", customer_id)[0][0]
     assert parse_clock(clock)[2] == store.device
@@ -101,7 +108,7 @@ def test_clocks_strictly_increase(store, clock):
         store.update_customer(customer_id, {"notes": f"note {n}"})  # same millisecond
     clocks = [c for c, _ in changes_of(store, "customers", customer_id)]
     assert len(clocks) == 6
-    assert all(a < b for a, b in zip(clocks, clocks[1:]))
+    assert all(a < b for a, b in pairwise(clocks))
 
 
 def test_clocks_strictly_increase_when_the_wall_clock_goes_back(store, clock):
@@ -110,10 +117,14 @@ def test_clocks_strictly_increase_when_the_wall_clock_goes_back(store, clock):
     store.add_customer("Bea")
     clock.advance(hours=-1)
     store.update_customer(first, {"company": "Acme"})
-    clocks = [c for (c,) in store.db.execute(
-        "SELECT clock FROM changes WHERE device = ? ORDER BY seq", [store.device])]
+    clocks = [
+        c
+        for (c,) in store.db.execute(
+            "SELECT clock FROM changes WHERE device = ? ORDER BY seq", [store.device]
+        )
+    ]
     assert len(clocks) == 3
-    assert all(a < b for a, b in zip(clocks, clocks[1:]))
+    assert all(a < b for a, b in pairwise(clocks))
     # the clock stays at the latest wall time it saw and counts on from there
     latest_ms = parse_clock(clocks[0])[0]
     assert [parse_clock(c)[:2] for c in clocks] == [(latest_ms, 0), (latest_ms, 1), (latest_ms, 2)]
@@ -123,8 +134,12 @@ def test_clock_follows_the_wall_clock_when_it_moves_on(store, clock):
     store.add_customer("Ada")
     clock.advance(seconds=1)
     store.add_customer("Bea")
-    clocks = [c for (c,) in store.db.execute(
-        "SELECT clock FROM changes WHERE device = ? ORDER BY seq", [store.device])]
+    clocks = [
+        c
+        for (c,) in store.db.execute(
+            "SELECT clock FROM changes WHERE device = ? ORDER BY seq", [store.device]
+        )
+    ]
     assert parse_clock(clocks[1])[0] - parse_clock(clocks[0])[0] == 1000
     assert parse_clock(clocks[1])[1] == 0
 

@@ -7,7 +7,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -35,7 +35,9 @@ while True:
 def run_round(db_path, round_no: int, delay: float) -> list[str]:
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(db_path), f"round{round_no}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         first = child.stdout.readline()
@@ -57,7 +59,7 @@ def run_round(db_path, round_no: int, delay: float) -> list[str]:
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_killed_writer_loses_no_acknowledged_commit(tmp_path):
     db_path = tmp_path / "crash.db"
-    Store.open(db_path, "setup", lambda: datetime.now(timezone.utc)).close()
+    Store.open(db_path, "setup", lambda: datetime.now(UTC)).close()
     rng = random.Random(SEED)
     acknowledged: list[str] = []
     started = time.monotonic()
@@ -75,11 +77,10 @@ def test_killed_writer_loses_no_acknowledged_commit(tmp_path):
     assert len(acknowledged) > ROUNDS  # the child really wrote, and was cut off mid-stream
     assert time.monotonic() - started < 60
 
-    store = Store.open(db_path, "check", lambda: datetime.now(timezone.utc))
+    store = Store.open(db_path, "check", lambda: datetime.now(UTC))
     try:
         assert store.counts()["customers"] >= len(acknowledged)
-        logged = {row[0] for row in store.db.execute(
-            "SELECT row_id FROM changes WHERE tbl = 'customers'")}
+        logged = {row[0] for row in store.db.execute("SELECT row_id FROM changes WHERE tbl = 'customers'")}
         assert set(acknowledged) <= logged
     finally:
         store.close()

@@ -38,8 +38,9 @@ def test_sql_segments_and_tiers_match_the_domain_rules(store, clock):
     for row in rows:
         facts = store.customer_facts(row.id, TODAY)
         assert row.segment == segment(facts, TODAY, store.setting("dormant_days")), row.name
-        assert row.tier == tier(facts.won_revenue_12m, store.setting("tier_a_minor"),
-                                store.setting("tier_b_minor")), row.name
+        assert row.tier == tier(
+            facts.won_revenue_12m, store.setting("tier_a_minor"), store.setting("tier_b_minor")
+        ), row.name
     seen = {row.segment for row in rows}
     assert {"prospect", "dormant", "customer", "repeat"} <= seen
 
@@ -47,24 +48,28 @@ def test_sql_segments_and_tiers_match_the_domain_rules(store, clock):
 @pytest.fixture
 def people(store):
     wang = store.add_customer("王伟", company="华信科技", phone="+86 138-0013-8000", email="wang@huaxin.cn")
-    sarah = store.add_customer("Sarah Miller", company="Northwind", phone="+1 415 555 0100",
-                               notes="prefers email")
+    sarah = store.add_customer(
+        "Sarah Miller", company="Northwind", phone="+1 415 555 0100", notes="prefers email"
+    )
     tom = store.add_customer("Tom Baker", company="Baker & Sons")
     store.log_interaction(tom, "call", "Discussed the warehouse shelving quote")
     store.add_tag(sarah, "vip")
     return {"wang": wang, "sarah": sarah, "tom": tom}
 
 
-@pytest.mark.parametrize("text, who", [
-    ("13800138", "wang"),       # digits across the typed spaces and dashes
-    ("0013-8000", "wang"),      # as typed
-    ("华信", "wang"),            # two characters: the start of a name... or not
-    ("王", "wang"),              # one character: a surname
-    ("northw", "sarah"),        # part of a company
-    ("prefers", "sarah"),       # the notes
-    ("shelving", "tom"),        # the interaction history
-    ("huaxin.cn", "wang"),      # part of an email
-])
+@pytest.mark.parametrize(
+    "text, who",
+    [
+        ("13800138", "wang"),  # digits across the typed spaces and dashes
+        ("0013-8000", "wang"),  # as typed
+        ("华信", "wang"),  # two characters: the start of a name... or not
+        ("王", "wang"),  # one character: a surname
+        ("northw", "sarah"),  # part of a company
+        ("prefers", "sarah"),  # the notes
+        ("shelving", "tom"),  # the interaction history
+        ("huaxin.cn", "wang"),  # part of an email
+    ],
+)
 def test_search_finds_by_any_part(store, people, text, who):
     rows = queries(store).page(CustomerFilter(search=text), TODAY, 0, 10)
     if text == "华信":

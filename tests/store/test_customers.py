@@ -13,7 +13,10 @@ def test_add_customer_stores_the_fields(store):
     customer_id = store.add_customer("Ada Lovelace", company="Analytical", email="ada@example.com")
     customer = store.customer(customer_id)
     assert (customer.name, customer.company, customer.email) == (
-        "Ada Lovelace", "Analytical", "ada@example.com")
+        "Ada Lovelace",
+        "Analytical",
+        "ada@example.com",
+    )
     assert customer.owner == "ann"
 
 

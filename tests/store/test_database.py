@@ -27,20 +27,18 @@ def test_execute_with_and_without_parameters(db):
 
 
 def test_a_script_inside_a_transaction_does_not_commit_it(db):
-    with pytest.raises(RuntimeError):
-        with write(db):
-            db.executescript("INSERT INTO t (name) VALUES ('a'); INSERT INTO t (name) VALUES ('b');")
-            raise RuntimeError("give up")
+    with pytest.raises(RuntimeError), write(db):
+        db.executescript("INSERT INTO t (name) VALUES ('a'); INSERT INTO t (name) VALUES ('b');")
+        raise RuntimeError("give up")
     assert names(db) == []  # rolled back with the transaction, not committed by the script
 
 
 def test_a_nested_write_is_a_savepoint_that_rolls_back_alone(db):
     with write(db):
         db.execute("INSERT INTO t (name) VALUES ('kept')")
-        with pytest.raises(ValueError):
-            with write(db):
-                db.execute("INSERT INTO t (name) VALUES ('undone')")
-                raise ValueError
+        with pytest.raises(ValueError), write(db):
+            db.execute("INSERT INTO t (name) VALUES ('undone')")
+            raise ValueError
     assert names(db) == ["kept"]
 
 

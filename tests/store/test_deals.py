@@ -30,7 +30,11 @@ def test_add_puts_the_deal_in_lead(store, deal_id, clock):
 def test_add_records_a_stage_change_from_none(store, deal_id, clock):
     [change] = store.stage_history(deal_id)
     assert (change.from_stage, change.to_stage, change.at, change.by_user) == (
-        None, "stage-lead", timestamp(clock.now), "ann")
+        None,
+        "stage-lead",
+        timestamp(clock.now),
+        "ann",
+    )
 
 
 def test_add_for_a_missing_customer_is_refused(store):
@@ -76,7 +80,10 @@ def test_history_lists_moves_in_order(store, deal_id, clock):
     clock.advance(days=1)
     store.move_deal(deal_id, "stage-quote")
     assert [(c.from_stage, c.to_stage) for c in store.stage_history(deal_id)] == [
-        (None, "stage-lead"), ("stage-lead", "stage-qualified"), ("stage-qualified", "stage-quote")]
+        (None, "stage-lead"),
+        ("stage-lead", "stage-qualified"),
+        ("stage-qualified", "stage-quote"),
+    ]
 
 
 def test_step_forward(store, deal_id):

@@ -17,15 +17,24 @@ def customer_id(store):
 def open_followups(store, customer_id):
     return store.db.execute(
         "SELECT due_date, title, rrule FROM followups WHERE customer_id = ? "
-        "AND done_at IS NULL AND deleted_at IS NULL ORDER BY due_date", [customer_id]).fetchall()
+        "AND done_at IS NULL AND deleted_at IS NULL ORDER BY due_date",
+        [customer_id],
+    ).fetchall()
 
 
 def test_add_followup(store, customer_id):
-    followup_id = store.add_followup(customer_id, date(2026, 12, 1), "Send quote", kind="email",
-                                     due_time="10:30")
+    followup_id = store.add_followup(
+        customer_id, date(2026, 12, 1), "Send quote", kind="email", due_time="10:30"
+    )
     item = store.followup(followup_id)
     assert (item.due_date, item.title, item.kind, item.due_time, item.owner, item.done_at) == (
-        "2026-12-01", "Send quote", "email", "10:30", "ann", None)
+        "2026-12-01",
+        "Send quote",
+        "email",
+        "10:30",
+        "ann",
+        None,
+    )
 
 
 def test_followup_needs_a_title(store, customer_id):
@@ -66,7 +75,10 @@ def test_complete_recurring_books_the_next_occurrence(store, customer_id):
     assert store.followup(followup_id).done_at is not None
     following = store.followup(next_id)
     assert (following.due_date, following.title, following.rrule) == (
-        "2026-12-04", "Weekly call", "FREQ=WEEKLY")
+        "2026-12-04",
+        "Weekly call",
+        "FREQ=WEEKLY",
+    )
     assert open_followups(store, customer_id) == [("2026-12-04", "Weekly call", "FREQ=WEEKLY")]
 
 

@@ -18,7 +18,12 @@ def test_log_interaction_stores_it(store, customer_id, clock):
     [logged] = store.interactions_of(customer_id)
     assert logged.id == interaction_id
     assert (logged.kind, logged.summary, logged.body, logged.by_user, logged.at) == (
-        "call", "Asked about pricing", "Wants 20 seats", "ann", timestamp(clock.now))
+        "call",
+        "Asked about pricing",
+        "Wants 20 seats",
+        "ann",
+        timestamp(clock.now),
+    )
 
 
 def test_logging_sets_last_contact(store, customer_id, clock):
@@ -36,8 +41,7 @@ def test_last_contact_moves_forward(store, customer_id, clock):
 def test_last_contact_never_moves_back(store, customer_id, clock):
     store.log_interaction(customer_id, "meeting", "Demo")
     version = store.customer(customer_id).version
-    store.log_interaction(customer_id, "note", "Backfilled an old call",
-                          at=clock.now - timedelta(days=30))
+    store.log_interaction(customer_id, "note", "Backfilled an old call", at=clock.now - timedelta(days=30))
     customer = store.customer(customer_id)
     assert customer.last_contact_at == "2026-11-27T09:00:00.000Z"
     assert customer.version == version
@@ -81,15 +85,25 @@ def test_interaction_can_belong_to_a_deal(store, customer_id):
 
 
 def search_customers(store, text):
-    return [row[0] for row in store.db.execute(
-        "SELECT c.id FROM customers_fts JOIN customers c ON c.rid = customers_fts.rowid "
-        "WHERE customers_fts MATCH ? ORDER BY c.name", [f'"{text}"'])]
+    return [
+        row[0]
+        for row in store.db.execute(
+            "SELECT c.id FROM customers_fts JOIN customers c ON c.rid = customers_fts.rowid "
+            "WHERE customers_fts MATCH ? ORDER BY c.name",
+            [f'"{text}"'],
+        )
+    ]
 
 
 def search_interactions(store, text):
-    return [row[0] for row in store.db.execute(
-        "SELECT i.id FROM interactions_fts JOIN interactions i ON i.rid = interactions_fts.rowid "
-        "WHERE interactions_fts MATCH ?", [text])]
+    return [
+        row[0]
+        for row in store.db.execute(
+            "SELECT i.id FROM interactions_fts JOIN interactions i ON i.rid = interactions_fts.rowid "
+            "WHERE interactions_fts MATCH ?",
+            [text],
+        )
+    ]
 
 
 def test_customer_found_by_part_of_a_phone_number(store, customer_id):

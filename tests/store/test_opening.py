@@ -27,7 +27,8 @@ def make_schema1_database(path):
         db.execute(
             "INSERT INTO customers (id, name, created_at, updated_at, updated_by) "
             "VALUES (?, 'Old Customer', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z', 'ann')",
-            [CUSTOMER_ID])
+            [CUSTOMER_ID],
+        )
     db.close()
 
 

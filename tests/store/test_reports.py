@@ -32,16 +32,27 @@ def test_funnel_counts_entries_and_moves_on_within_the_period(report):
     # Lead: every deal made in the period (9); on: acme-rollout, birch-upgrade, dune-audit,
     # elm-gateway (to Quote), gum-contract (to Quote), juniper-licence (to Signed). The move
     # of fir-training to Qualified was undone, so it never counts.
-    assert funnel == {"Lead": (9, 6), "Qualified": (3, 2), "Quote": (3, 2), "Negotiation": (1, 0),
-                      "Signed": (3, 0), "Paid": (0, None)}
+    assert funnel == {
+        "Lead": (9, 6),
+        "Qualified": (3, 2),
+        "Quote": (3, 2),
+        "Negotiation": (1, 0),
+        "Signed": (3, 0),
+        "Paid": (0, None),
+    }
 
 
 def test_days_in_stage_from_stays_that_ended_in_the_period(report):
-    times = {t.stage.name: (t.visits, t.median, t.average and round(t.average, 3))
-             for t in report.stage_times}
+    times = {
+        t.stage.name: (t.visits, t.median, t.average and round(t.average, 3)) for t in report.stage_times
+    }
     # Lead stays: 3, 2, 10, 2, 14, 1, 1 days; Qualified: 4, 20, 12; Quote: 15, 1, 7.
-    assert times == {"Lead": (7, 2.0, round(33 / 7, 3)), "Qualified": (3, 12.0, 12.0),
-                     "Quote": (3, 7.0, round(23 / 3, 3)), "Negotiation": (0, None, None)}
+    assert times == {
+        "Lead": (7, 2.0, round(33 / 7, 3)),
+        "Qualified": (3, 12.0, 12.0),
+        "Quote": (3, 7.0, round(23 / 3, 3)),
+        "Negotiation": (0, None, None),
+    }
     assert report.bottleneck.stage.name == "Qualified"
 
 
@@ -50,35 +61,58 @@ def test_won_lost_and_win_rate(report):
     assert (report.lost.count, report.lost.amounts) == (3, {"USD": 840_000})
     assert report.win_rate == 0.5
     assert [(b.label, b.count, b.amount) for b in report.won_by_week["USD"]] == [
-        ("2026-W44 26 Oct", 0, 0), ("2026-W45 02 Nov", 0, 0), ("2026-W46 09 Nov", 0, 0),
-        ("2026-W47 16 Nov", 1, 120_000), ("2026-W48 23 Nov", 2, 800_000)]
-    assert [(b.label, b.amount) for b in report.won_by_month["USD"]] == [("Oct 2026", 0),
-                                                                          ("Nov 2026", 920_000)]
+        ("2026-W44 26 Oct", 0, 0),
+        ("2026-W45 02 Nov", 0, 0),
+        ("2026-W46 09 Nov", 0, 0),
+        ("2026-W47 16 Nov", 1, 120_000),
+        ("2026-W48 23 Nov", 2, 800_000),
+    ]
+    assert [(b.label, b.amount) for b in report.won_by_month["USD"]] == [
+        ("Oct 2026", 0),
+        ("Nov 2026", 920_000),
+    ]
     assert report.currencies == ("USD", "CNY")
 
 
 def test_forecast_of_the_open_deals_per_currency(report):
     assert [(r.label, r.count, r.amount, r.weighted) for r in report.forecast["USD"]] == [
         ("past due", 1, 1_000_000, 600_000),  # gum-contract at its own 60%
-        ("Dec 2026", 1, 70_000, 7_000), ("no date", 1, 30_000, 3_000)]
+        ("Dec 2026", 1, 70_000, 7_000),
+        ("no date", 1, 30_000, 3_000),
+    ]
     assert [(r.label, r.amount, r.weighted) for r in report.forecast["CNY"]] == [
-        ("Dec 2026", 8_000_000, 800_000)]
+        ("Dec 2026", 8_000_000, 800_000)
+    ]
     assert report.open_pipeline["USD"].weighted == 610_000
 
 
 def test_observed_win_probability_from_each_stage(report):
     checks = {c.stage.name: (c.configured, c.closed, c.won) for c in report.probabilities}
-    assert checks == {"Lead": (10, 6, 3), "Qualified": (25, 3, 2), "Quote": (50, 2, 1),
-                      "Negotiation": (75, 0, 0)}
+    assert checks == {
+        "Lead": (10, 6, 3),
+        "Qualified": (25, 3, 2),
+        "Quote": (50, 2, 1),
+        "Negotiation": (75, 0, 0),
+    }
 
 
 def test_lost_reasons_activity_and_customers(report):
     assert [(r.reason, r.count, r.amounts) for r in report.lost_reasons] == [
-        ("went silent", 2, {"USD": 240_000}), (HOSTILE_REASON, 1, {"USD": 600_000})]
+        ("went silent", 2, {"USD": 240_000}),
+        (HOSTILE_REASON, 1, {"USD": 600_000}),
+    ]
     assert [(t.name, t.count) for t in report.activity_by_kind] == [
-        ("call", 3), ("email", 1), ("meeting", 1), ("message", 1), ("visit", 1)]
+        ("call", 3),
+        ("email", 1),
+        ("meeting", 1),
+        ("message", 1),
+        ("visit", 1),
+    ]
     assert [(t.name, t.count) for t in report.activity_by_person] == [
-        ("ann", 4), ("bob", 2), (HOSTILE_PERSON, 1)]
+        ("ann", 4),
+        ("bob", 2),
+        (HOSTILE_PERSON, 1),
+    ]
     # Buyers: Acme, Birch, Juniper; Acme (Aug) and Birch (Oct) bought on two days before.
     # The 30 days before: Birch and Cedar bought; Birch again in this period.
     customers = report.customers
@@ -101,8 +135,9 @@ def test_a_deleted_deal_and_an_undone_move_are_not_counted(seeded):
     report = ReportStore(store).report(LAST_30, TODAY, everyone=True)
     assert report.lost.count == 2
     assert [(r.reason, r.count) for r in report.lost_reasons] == [(HOSTILE_REASON, 1), ("went silent", 1)]
-    tombstoned = store.db.execute("SELECT count(*) FROM stage_changes WHERE deleted_at IS NOT NULL"
-                                  ).fetchone()[0]
+    tombstoned = store.db.execute(
+        "SELECT count(*) FROM stage_changes WHERE deleted_at IS NOT NULL"
+    ).fetchone()[0]
     assert tombstoned == 1
 
 
@@ -110,13 +145,19 @@ def test_activity_reads_the_same_with_the_index_as_without(seeded):
     store, _ = seeded
     store.db.execute("DROP INDEX IF EXISTS interactions_activity")  # migration 7 made it
     slow = ReportQueries(store.db)
-    before = {p: sorted(slow.activity(p, owner)) for p in (LAST_30, W48.period)
-              for owner in (None, "ann", HOSTILE_PERSON)}
+    before = {
+        p: sorted(slow.activity(p, owner))
+        for p in (LAST_30, W48.period)
+        for owner in (None, "ann", HOSTILE_PERSON)
+    }
     store.db.execute(ACTIVITY_INDEX_SQL)
     fast = ReportQueries(store.db)
     assert fast._has_index("interactions_activity") and not slow._has_index("interactions_activity")
-    after = {p: sorted(fast.activity(p, owner)) for p in (LAST_30, W48.period)
-             for owner in (None, "ann", HOSTILE_PERSON)}
+    after = {
+        p: sorted(fast.activity(p, owner))
+        for p in (LAST_30, W48.period)
+        for owner in (None, "ann", HOSTILE_PERSON)
+    }
     assert after == before
     assert sorted(fast.activity(LAST_30, None)) != []
 
@@ -126,16 +167,20 @@ def test_the_open_pipeline_of_a_past_moment_matches_a_replay_of_every_deal(seede
     queries, stages = ReportQueries(store.db), store.stages()
     for day in (date(2026, 11, 23), date(2026, 11, 10), date(2026, 10, 16), date(2026, 8, 10)):
         for owner in (None, "ann"):
-            fast = pipeline_at(queries.open_deals(owner), queries.pipeline_changes(day.isoformat(), owner),
-                               stages)
-            rows = store.db.execute(f"""
+            fast = pipeline_at(
+                queries.open_deals(owner), queries.pipeline_changes(day.isoformat(), owner), stages
+            )
+            rows = store.db.execute(
+                f"""
                 SELECT d.currency, count(*), sum(d.amount),
                        sum(d.amount * coalesce(d.probability, s.probability) / 100)
                 FROM deals d JOIN stages s ON s.id = (
                   SELECT p.to_stage FROM stage_changes p WHERE p.deal_id = d.id AND p.at < ?
                     AND p.deleted_at IS NULL ORDER BY p.at DESC, p.id DESC LIMIT 1)
                 WHERE s.kind = 'open' AND d.deleted_at IS NULL {"AND d.owner = 'ann'" if owner else ""}
-                GROUP BY d.currency""", [day.isoformat()]).fetchall()
+                GROUP BY d.currency""",
+                [day.isoformat()],
+            ).fetchall()
             assert fast.count == sum(r[1] for r in rows), (day, owner)
             assert {k: v for k, v in fast.amounts.items() if v} == {r[0]: r[2] for r in rows}
             assert {k: v for k, v in fast.weighted.items() if v} == {r[0]: r[3] for r in rows}
@@ -157,16 +202,25 @@ def test_the_weekly_summary_of_the_week(seeded):
     assert rows["Open pipeline value (CNY)"] == (8_000_000, 8_000_000)
     assert rows["Interactions logged"] == (6, 0) and rows["Follow-ups done"] == (1, 1)
     assert [(m.from_name, m.to_name, m.count) for m in summary.moves] == [
-        ("new", "Lead", 1), ("Qualified", "Signed", 1), ("Qualified", "Lost", 1),
-        ("Quote", "Negotiation", 1), ("Quote", "Signed", 1)]
+        ("new", "Lead", 1),
+        ("Qualified", "Signed", 1),
+        ("Qualified", "Lost", 1),
+        ("Quote", "Negotiation", 1),
+        ("Quote", "Signed", 1),
+    ]
     assert [(d.title, d.owner) for d in summary.won] == [("acme-rollout", "ann"), ("birch-upgrade", "bob")]
     assert [(d.title, d.reason) for d in summary.lost] == [("dune-audit", HOSTILE_REASON)]
     assert [(f.title, f.due) for f in summary.overdue] == [("Send proposal", date(2026, 11, 20))]
     assert [(i.kind, i.due) for i in summary.due_next_week] == [
-        ("follow-up", date(2026, 11, 30)), ("birthday", date(2026, 12, 1)),
-        ("renewal", date(2026, 12, 1)), ("follow-up", date(2026, 12, 2))]
+        ("follow-up", date(2026, 11, 30)),
+        ("birthday", date(2026, 12, 1)),
+        ("renewal", date(2026, 12, 1)),
+        ("follow-up", date(2026, 12, 2)),
+    ]
     assert [(d.title, d.customer, d.weighted) for d in summary.closing] == [
-        ("fir-training", HOSTILE_CUSTOMER, 7_000), ("elm-sensors", "Elm", 800_000)]
+        ("fir-training", HOSTILE_CUSTOMER, 7_000),
+        ("elm-sensors", "Elm", 800_000),
+    ]
 
 
 def test_a_finished_week_counts_what_was_overdue_when_it_ended(seeded):
@@ -190,7 +244,14 @@ def test_a_finished_week_counts_what_was_overdue_when_it_ended(seeded):
 def test_every_preset_loads(seeded):
     store, _ = seeded
     reports = ReportStore(store)
-    for name in ("last 30 days", "last 90 days", "last 365 days", "this week", "last week",
-                 "this quarter", "last quarter"):
+    for name in (
+        "last 30 days",
+        "last 90 days",
+        "last 365 days",
+        "this week",
+        "last week",
+        "this quarter",
+        "last quarter",
+    ):
         period = preset_period(name, TODAY)
         assert reports.report(period, TODAY, everyone=True).period == period

@@ -12,8 +12,8 @@ def pragma(store, name):
 
 def test_new_database_has_the_default_pipeline(store):
     rows = store.db.execute(
-        "SELECT name, position, probability, kind FROM stages WHERE deleted_at IS NULL "
-        "ORDER BY position").fetchall()
+        "SELECT name, position, probability, kind FROM stages WHERE deleted_at IS NULL ORDER BY position"
+    ).fetchall()
     assert rows == [
         ("Lead", 1, 10, "open"),
         ("Qualified", 2, 25, "open"),
@@ -40,8 +40,9 @@ def test_new_database_has_the_default_settings(store):
 
 
 def test_seed_rows_are_in_the_change_log(store):
-    logged = store.db.execute(
-        "SELECT count(*) FROM changes WHERE tbl IN ('stages', 'settings')").fetchone()[0]
+    logged = store.db.execute("SELECT count(*) FROM changes WHERE tbl IN ('stages', 'settings')").fetchone()[
+        0
+    ]
     assert logged == 7 + len(DEFAULT_SETTINGS)
 
 
@@ -108,7 +109,11 @@ def test_the_board_sums_of_my_deals_come_from_one_index(store):
     """A stage move re-reads every column's sums; "mine" must not read each deal's row."""
     columns = [row[2] for row in store.db.execute("PRAGMA index_info(deals_board)")]
     assert columns == ["stage_id", "currency", "amount", "probability", "owner", "deleted_at"]
-    plan = " ".join(str(row[3]) for row in store.db.execute(
-        "EXPLAIN QUERY PLAN SELECT d.stage_id, d.currency, count(*), sum(d.amount) FROM deals d "
-        "WHERE d.deleted_at IS NULL AND d.owner = 'ann' GROUP BY d.stage_id, d.currency"))
+    plan = " ".join(
+        str(row[3])
+        for row in store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT d.stage_id, d.currency, count(*), sum(d.amount) FROM deals d "
+            "WHERE d.deleted_at IS NULL AND d.owner = 'ann' GROUP BY d.stage_id, d.currency"
+        )
+    )
     assert "COVERING INDEX deals_board" in plan

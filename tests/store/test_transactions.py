@@ -78,13 +78,13 @@ def test_failed_write_rolls_back_and_leaves_no_transaction_open(store):
 def test_commit_refused_by_a_foreign_key_leaves_no_transaction_open(store):
     # a deferred foreign key fails at COMMIT; the transaction must not stay open
     customer_id = store.add_customer("Ada")
-    with pytest.raises(sqlite3.IntegrityError):
-        with write(store.db):
-            store.db.execute(
-                "UPDATE customers SET name = 'Changed' WHERE id = ?", [customer_id])
-            store.db.execute(
-                "INSERT INTO customer_tags (id, customer_id, tag_id, created_at, updated_at, "
-                "updated_by) VALUES ('x', ?, 'no-such-tag', 'a', 'a', 'ann')", [customer_id])
+    with pytest.raises(sqlite3.IntegrityError), write(store.db):
+        store.db.execute("UPDATE customers SET name = 'Changed' WHERE id = ?", [customer_id])
+        store.db.execute(
+            "INSERT INTO customer_tags (id, customer_id, tag_id, created_at, updated_at, "
+            "updated_by) VALUES ('x', ?, 'no-such-tag', 'a', 'a', 'ann')",
+            [customer_id],
+        )
     assert not store.db.conn.in_transaction
     assert store.customer(customer_id).name == "Ada"
     later = store.add_customer("Later")
@@ -99,9 +99,8 @@ def test_nested_write_is_a_savepoint_that_rolls_back_alone(store):
     outer = store.add_customer("Outer")
     with write(store.db):
         store.db.execute("UPDATE customers SET company = 'Kept' WHERE id = ?", [outer])
-        with pytest.raises(RuntimeError):
-            with write(store.db):
-                store.db.execute("UPDATE customers SET title = 'Dropped' WHERE id = ?", [outer])
-                raise RuntimeError("inner fails")
+        with pytest.raises(RuntimeError), write(store.db):
+            store.db.execute("UPDATE customers SET title = 'Dropped' WHERE id = ?", [outer])
+            raise RuntimeError("inner fails")
     record = store.records.get("customers", outer)
     assert (record["company"], record["title"]) == ("Kept", "")

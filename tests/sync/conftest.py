@@ -39,8 +39,13 @@ class Device:
             cursor = self.store.db.execute(f"SELECT * FROM {table} ORDER BY id")
             names = [d[0] for d in cursor.description]
             for row in cursor:
-                parts.append(json.dumps([table, {n: v for n, v in zip(names, row) if n not in LOCAL}],
-                                        sort_keys=True, ensure_ascii=False))
+                parts.append(
+                    json.dumps(
+                        [table, {n: v for n, v in zip(names, row, strict=True) if n not in LOCAL}],
+                        sort_keys=True,
+                        ensure_ascii=False,
+                    )
+                )
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def entries(self) -> set:
@@ -49,8 +54,11 @@ class Device:
 
 @pytest.fixture
 def team(tmp_path):
-    devices = [Device(tmp_path, "ann"), Device(tmp_path, "bob", timedelta(hours=-20)),
-               Device(tmp_path, "cai", timedelta(hours=23))]
+    devices = [
+        Device(tmp_path, "ann"),
+        Device(tmp_path, "bob", timedelta(hours=-20)),
+        Device(tmp_path, "cai", timedelta(hours=23)),
+    ]
     yield devices
     for device in devices:
         device.store.close()

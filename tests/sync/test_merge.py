@@ -1,7 +1,5 @@
 """Merging copies by record id: newest per field, tombstones, revival, conflicts."""
 
-from datetime import timedelta
-
 import pytest
 
 from salesdesk.core.errors import SalesdeskError

@@ -1,6 +1,5 @@
 """The team folder: one published file per device, checked, merged, never half-read."""
 
-import json
 import shutil
 import subprocess
 import sys
@@ -30,8 +29,14 @@ def test_two_people_end_with_the_same_data(team, tmp_path):
     assert bob.store.customer(customer).name == "Wang Wei"
     assert ann.store.deal(deal).title == "Printers"
     files = sorted(p.name for p in (shared / teamsync.TEAM_DIR).iterdir())
-    assert files == sorted([f"{ann.store.device}.db", f"{ann.store.device}.json",
-                            f"{bob.store.device}.db", f"{bob.store.device}.json"])
+    assert files == sorted(
+        [
+            f"{ann.store.device}.db",
+            f"{ann.store.device}.json",
+            f"{bob.store.device}.db",
+            f"{bob.store.device}.json",
+        ]
+    )
     assert not any(name.endswith(("-wal", "-shm", "-journal")) for name in files)
 
 
@@ -89,8 +94,10 @@ def test_five_processes_writing_at_once_never_see_a_locked_database(tmp_path):
     from tests.conftest import FakeClock
 
     Store.open(path, "setup", FakeClock()).close()  # create it once, before the race
-    workers = [subprocess.Popen([sys.executable, "-c", script, str(i)], stderr=subprocess.PIPE, text=True)
-               for i in range(5)]
+    workers = [
+        subprocess.Popen([sys.executable, "-c", script, str(i)], stderr=subprocess.PIPE, text=True)
+        for i in range(5)
+    ]
     errors = [worker.communicate(timeout=300)[1] for worker in workers]
     assert [worker.returncode for worker in workers] == [0] * 5, errors
     assert not any("locked" in error for error in errors)

@@ -28,12 +28,15 @@ def seed_agenda(store: Store, clock: FakeClock) -> dict[str, str]:
     store.set_setting("holiday_days_ahead", 40)
     store.update_customer(customers["Emma Clark"], {"birthday": "1985-11-29"})
     store.update_customer(customers["李娜"], {"lunar_birthday": "10-23"})  # 1 December 2026
-    store.update_customer(customers["Tom Baker"],
-                          {"contract_end": (TODAY + timedelta(days=20)).isoformat()})
-    ids["today"] = store.add_followup(customers["Sarah Miller"], TODAY, "Send the contract",
-                                      deal_id=ids["POS terminals, 12 stores"], due_time="10:00")
-    ids["bob"] = store.add_followup(customers["Tom Baker"], TODAY, "Bob's call about support",
-                                    owner="bob")
+    store.update_customer(customers["Tom Baker"], {"contract_end": (TODAY + timedelta(days=20)).isoformat()})
+    ids["today"] = store.add_followup(
+        customers["Sarah Miller"],
+        TODAY,
+        "Send the contract",
+        deal_id=ids["POS terminals, 12 stores"],
+        due_time="10:00",
+    )
+    ids["bob"] = store.add_followup(customers["Tom Baker"], TODAY, "Bob's call about support", owner="bob")
 
     _at(clock, 300)
     dormant = store.add_customer("Greg Howard", company="Howard Freight")
@@ -49,8 +52,9 @@ def seed_agenda(store: Store, clock: FakeClock) -> dict[str, str]:
     _at(clock, 24)
     stalled = store.add_customer("Omar Haddad", company="Harbor Logistics")
     store.log_interaction(stalled, "visit", "Walked the warehouse")
-    ids["Warehouse robots"] = store.add_deal(stalled, "Warehouse robots", 90_000_00,
-                                             stage_id="stage-qualified")
+    ids["Warehouse robots"] = store.add_deal(
+        stalled, "Warehouse robots", 90_000_00, stage_id="stage-qualified"
+    )
     _at(clock, 1.2)
     ids["Nina Park"] = store.add_customer("Nina Park", company="Park Studio")
     clock.now = START

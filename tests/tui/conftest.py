@@ -37,8 +37,9 @@ def seed_pipeline(store: Store, clock: FakeClock) -> dict[str, str]:
         customer_id = store.add_customer(customer, company=company)
         deal_id = store.add_deal(customer_id, title, dollars * 100, stage_id=stage)
         if follow is not None:
-            store.add_followup(customer_id, TODAY + timedelta(days=follow), f"Call {customer}",
-                               deal_id=deal_id)
+            store.add_followup(
+                customer_id, TODAY + timedelta(days=follow), f"Call {customer}", deal_id=deal_id
+            )
         ids[title] = deal_id
     lost_customer = store.add_customer("Olivia Stone", company="Stone Works")
     lost = store.add_deal(lost_customer, "Warehouse shelving", 30_000_00, stage_id="stage-quote")

@@ -39,7 +39,8 @@ async def test_restore_writes_the_lost_value_as_a_new_change_and_settles_it(clas
     async with make_app(store).run_test(size=SIZE) as pilot:
         screen = await _conflicts_screen(pilot)
         assert [(c.record, c.field, c.kept, c.lost) for c in screen.shown] == [
-            ("Tom Baker", "company", "Baker & Sons", "[b]Baker[/b] Ltd \x1b[31m")]
+            ("Tom Baker", "company", "Baker & Sons", "[b]Baker[/b] Ltd \x1b[31m")
+        ]
         await pilot.press("r")
         await settle(pilot)
         assert store.customer(tom).company == "[b]Baker[/b] Ltd \x1b[31m"
@@ -67,8 +68,10 @@ def test_a_row_inserted_directly_is_listed_with_its_deal_title(seeded):
     deal = ids["Annual support renewal"]
     store.db.execute(
         "INSERT INTO conflicts (tbl, row_id, field, kept_value, kept_clock, lost_value, lost_clock, "
-        "detected_at) VALUES ('deals', ?, 'amount', '990000', 'k', '1200000', 'l', '2026-11-27T08:00:00.000Z')",
-        [deal])
+        "detected_at) VALUES "
+        "('deals', ?, 'amount', '990000', 'k', '1200000', 'l', '2026-11-27T08:00:00.000Z')",
+        [deal],
+    )
     [conflict] = ConflictStore(store).unresolved()
     assert (conflict.record, conflict.kept, conflict.lost) == ("Annual support renewal", 990000, 1200000)
     ConflictStore(store).restore(conflict.id)

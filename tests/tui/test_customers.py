@@ -1,16 +1,19 @@
 """The Customers screen from the keyboard, asserted on the database, and how it looks."""
 
+import io
 from contextlib import asynccontextmanager
 from datetime import timedelta
-
-import io
 
 import pytest
 from rich.console import Console
 from textual.widgets import Select
 
 from salesdesk.tui.screens.customer_forms import (
-    CustomerForm, DuplicateScreen, FilterScreen, InteractionForm, TagsScreen,
+    CustomerForm,
+    DuplicateScreen,
+    FilterScreen,
+    InteractionForm,
+    TagsScreen,
 )
 from tests.conftest import TODAY
 from tests.tui.conftest import SIZE, make_app, no_blink, settle
@@ -20,8 +23,12 @@ from tests.tui.conftest import SIZE, make_app, no_blink, settle
 def crm(seeded):
     store, deals, clock = seeded
     clock.now -= timedelta(days=40)
-    mallory = store.add_customer("[bold]Mallory[/] \x1b[31m😀", company="[red]Evil[/red] 株式会社",
-                                 phone="+44 20 7946 0666", email="mallory@evil.example")
+    mallory = store.add_customer(
+        "[bold]Mallory[/] \x1b[31m😀",
+        company="[red]Evil[/red] 株式会社",
+        phone="+44 20 7946 0666",
+        email="mallory@evil.example",
+    )
     store.log_interaction(mallory, "call", "Asked for [b]discount[/b]", body="Line one\nLine \x1b[2J two")
     clock.now += timedelta(days=40)
     wang = store.db.execute("SELECT id FROM customers WHERE name = 'Wang Wei'").fetchone()[0]
@@ -104,9 +111,15 @@ async def test_log_a_call_and_book_the_next_step_in_one_form(crm):
         await pilot.press("ctrl+s")
         await settle(pilot)
         latest = store.interactions_of(ids["wang"])[0]
-        assert (latest.kind, latest.summary, latest.by_user) == ("call", "Agreed to send the revised quote", "ann")
-        due = store.db.execute("SELECT due_date, title FROM followups WHERE customer_id = ? "
-                               "AND title = 'Send revised quote'", [ids["wang"]]).fetchone()
+        assert (latest.kind, latest.summary, latest.by_user) == (
+            "call",
+            "Agreed to send the revised quote",
+            "ann",
+        )
+        due = store.db.execute(
+            "SELECT due_date, title FROM followups WHERE customer_id = ? AND title = 'Send revised quote'",
+            [ids["wang"]],
+        ).fetchone()
         assert due == ("2026-12-04", "Send revised quote")
         history = pilot.app.screen.query_one("#history")
         assert "Agreed to send the revised quote" in str(history.get_option_at_index(0).prompt)
@@ -128,8 +141,9 @@ async def test_adding_a_duplicate_offers_merge_and_merges(crm):
         assert isinstance(pilot.app.screen, DuplicateScreen)
         await pilot.press("m")
         await settle(pilot)
-        live = store.db.execute("SELECT count(*) FROM customers WHERE email = 'WANG@huaxin.cn' "
-                                "AND deleted_at IS NULL").fetchone()[0]
+        live = store.db.execute(
+            "SELECT count(*) FROM customers WHERE email = 'WANG@huaxin.cn' AND deleted_at IS NULL"
+        ).fetchone()[0]
         assert live == 0
         wang = store.customer(ids["wang"])
         assert wang.title == "Purchasing manager"
@@ -177,7 +191,9 @@ async def test_new_deal_for_the_customer(crm):
     async with customers_screen(store, focus=ids["mallory"]) as pilot:
         await pilot.press("n", *"Annual licence", "tab", *"2000", "enter")
         await settle(pilot)
-        row = store.db.execute("SELECT customer_id, amount FROM deals WHERE title = 'Annual licence'").fetchone()
+        row = store.db.execute(
+            "SELECT customer_id, amount FROM deals WHERE title = 'Annual licence'"
+        ).fetchone()
         assert row == (ids["mallory"], 200_000)
 
 

@@ -2,9 +2,9 @@
 
 from textual import events
 
-from salesdesk.tui.screens.dialogs import ChecklistScreen, FollowUpScreen, LostReasonScreen
 from salesdesk.tui.screens.deal import DealScreen, NewDealScreen
-from tests.conftest import START, TODAY
+from salesdesk.tui.screens.dialogs import ChecklistScreen, FollowUpScreen, LostReasonScreen
+from tests.conftest import TODAY
 from tests.tui.conftest import open_board, settle
 
 
@@ -41,7 +41,6 @@ async def test_shift_arrows_move_forward_and_back(seeded):
     deal_id = ids["Annual support renewal"]
     _tick_all_checklists(store, deal_id)
     async with open_board(store, deal_id) as pilot:
-        app = pilot.app
         await pilot.press("shift+right")
         await settle(pilot)
         assert store.deal(deal_id).stage_id == "stage-negotiation"
@@ -49,8 +48,11 @@ async def test_shift_arrows_move_forward_and_back(seeded):
         await settle(pilot)
         assert store.deal(deal_id).stage_id == "stage-qualified"
         moves = [(c.from_stage, c.to_stage) for c in store.stage_history(deal_id)[1:]]
-        assert moves == [("stage-quote", "stage-negotiation"), ("stage-negotiation", "stage-quote"),
-                         ("stage-quote", "stage-qualified")]
+        assert moves == [
+            ("stage-quote", "stage-negotiation"),
+            ("stage-negotiation", "stage-quote"),
+            ("stage-quote", "stage-qualified"),
+        ]
 
 
 async def test_unmet_checklist_asks_once_and_escape_keeps_the_deal(seeded):
@@ -111,7 +113,6 @@ async def test_lost_reason_picked_from_past_reasons(seeded):
     store, ids, _ = seeded
     deal_id = ids["Clinic tablets"]
     async with open_board(store, deal_id) as pilot:
-        app = pilot.app
         await pilot.press("x")
         await settle(pilot)
         await pilot.press("down", "enter")
@@ -162,7 +163,8 @@ async def test_new_deal_for_a_customer_created_on_the_spot(seeded):
         await settle(pilot)
         row = store.db.execute(
             "SELECT d.title, d.amount, d.stage_id, c.name FROM deals d JOIN customers c "
-            "ON c.id = d.customer_id WHERE d.title = 'Ten servers'").fetchone()
+            "ON c.id = d.customer_id WHERE d.title = 'Ten servers'"
+        ).fetchone()
         assert row == ("Ten servers", 1_250_000, "stage-lead", "Globex")
         assert app.screen.board.focused_card.title == "Ten servers"
 
@@ -170,15 +172,15 @@ async def test_new_deal_for_a_customer_created_on_the_spot(seeded):
 async def test_new_deal_for_an_existing_customer_by_type_ahead(seeded):
     store, _, _ = seeded
     async with open_board(store) as pilot:
-        app = pilot.app
         await pilot.press("n", *"Northw", "enter")
         await pilot.press(*"Gift cards", "enter")
         await settle(pilot)
         customers = store.db.execute(
-            "SELECT count(*) FROM customers WHERE company = 'Northwind Retail'").fetchone()[0]
+            "SELECT count(*) FROM customers WHERE company = 'Northwind Retail'"
+        ).fetchone()[0]
         owner = store.db.execute(
-            "SELECT c.name FROM deals d JOIN customers c ON c.id = d.customer_id "
-            "WHERE d.title = 'Gift cards'").fetchone()[0]
+            "SELECT c.name FROM deals d JOIN customers c ON c.id = d.customer_id WHERE d.title = 'Gift cards'"
+        ).fetchone()[0]
         assert (customers, owner) == (1, "Sarah Miller")
 
 
@@ -253,7 +255,6 @@ async def test_moves_survive_a_restart(seeded, tmp_path):
     store, ids, clock = seeded
     deal_id = ids["Fleet tracking pilot"]
     async with open_board(store, deal_id) as pilot:
-        app = pilot.app
         await pilot.press("w")
         await settle(pilot)
     from salesdesk.store.store import Store
@@ -283,8 +284,20 @@ async def test_command_palette_reaches_every_board_action(seeded):
     async with open_board(store, deal_id) as pilot:
         app = pilot.app
         titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"Forward", "Back", "Won", "Lost", "Open", "Follow-up", "New deal", "Undo",
-                "Filter", "Mine/all", "Show/hide Lost", "Quit"} <= titles
+        assert {
+            "Forward",
+            "Back",
+            "Won",
+            "Lost",
+            "Open",
+            "Follow-up",
+            "New deal",
+            "Undo",
+            "Filter",
+            "Mine/all",
+            "Show/hide Lost",
+            "Quit",
+        } <= titles
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"Won")

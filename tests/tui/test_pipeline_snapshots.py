@@ -1,7 +1,5 @@
 """How the Pipeline looks: one fixed size, a seeded database, a fixed today."""
 
-import pytest
-
 from salesdesk.store.store import Store
 from tests.conftest import FakeClock
 from tests.tui.conftest import SIZE, make_app, no_blink, settle
@@ -38,8 +36,9 @@ class TestPipeline:
 
     def test_checklist_prompt(self, snap_compare, seeded):
         store, ids, _ = seeded
-        assert _snapshot(snap_compare, make_app(store), "right_square_bracket",
-                         focus=ids["Fleet tracking pilot"])
+        assert _snapshot(
+            snap_compare, make_app(store), "right_square_bracket", focus=ids["Fleet tracking pilot"]
+        )
 
     def test_empty_database(self, snap_compare, tmp_path):
         store = Store.open(tmp_path / "empty.db", "ann", FakeClock())

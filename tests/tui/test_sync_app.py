@@ -3,7 +3,6 @@
 import time
 from pathlib import Path
 
-from salesdesk.core.errors import StaleRecord
 from salesdesk.store.store import Store
 from salesdesk.sync import team as teamsync
 from salesdesk.tui import live
@@ -57,7 +56,9 @@ async def test_a_deal_moved_elsewhere_moves_on_the_board_and_a_hidden_screen_cat
             board = pilot.app.screen.board
 
             def column_of(deal_id):
-                return next(c.stage.id for c in board.columns if any(card.deal_id == deal_id for card in c.cards))
+                return next(
+                    c.stage.id for c in board.columns if any(card.deal_id == deal_id for card in c.cards)
+                )
 
             assert column_of(deal) == "stage-lead"
             other.step_deal(deal, 1)
@@ -289,9 +290,16 @@ def test_a_sync_round_keeps_this_processs_locks_so_another_process_cannot_delete
     teamsync.join(store, shared)
     path = live.database_path(store)
     live.sync_round(path, "ann", store.clock, publish=True)
-    subprocess.run([sys.executable, "-c", "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
-                    "c.execute('SELECT count(*) FROM customers').fetchall(); c.close()", str(path)],
-                   check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+            "c.execute('SELECT count(*) FROM customers').fetchall(); c.close()",
+            str(path),
+        ],
+        check=True,
+    )
     assert Path(f"{path}-wal").exists()
     store.add_customer("Still fine")
     assert store.db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

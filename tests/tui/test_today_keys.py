@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from salesdesk.core.agenda import DISMISSED, OVERDUE, TODAY as TODAY_SECTION
+from salesdesk.core.agenda import DISMISSED, OVERDUE
+from salesdesk.core.agenda import TODAY as TODAY_SECTION
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.dialogs import FollowUpScreen
 from salesdesk.tui.screens.pipeline import PipelineScreen
@@ -55,7 +56,9 @@ async def select(pilot, what: str):
 def open_followups(store, customer_id):
     return store.db.execute(
         "SELECT due_date, title, deal_id FROM followups WHERE customer_id = ? AND done_at IS NULL "
-        "AND deleted_at IS NULL ORDER BY due_date", [customer_id]).fetchall()
+        "AND deleted_at IS NULL ORDER BY due_date",
+        [customer_id],
+    ).fetchall()
 
 
 async def test_the_app_opens_on_today_and_number_keys_switch(agenda_db):
@@ -91,10 +94,14 @@ async def test_done_logs_a_call_and_books_the_next_follow_up(agenda_db):
         assert isinstance(app.screen, TodayScreen)
         assert store.followup(item.followup_id).done_at is not None
         call = store.interactions_of(customer, limit=1)[0]
-        assert (call.kind, call.summary, call.deal_id) == ("call", "Budget confirmed for phase 2",
-                                                           ids["ERP rollout phase 2"])
+        assert (call.kind, call.summary, call.deal_id) == (
+            "call",
+            "Budget confirmed for phase 2",
+            ids["ERP rollout phase 2"],
+        )
         assert open_followups(store, customer) == [
-            ((TODAY + timedelta(days=1)).isoformat(), "Call 李娜", ids["ERP rollout phase 2"])]
+            ((TODAY + timedelta(days=1)).isoformat(), "Call 李娜", ids["ERP rollout phase 2"])
+        ]
         assert item.key not in [i.key for i in app.screen.agenda_list.items]
 
 
@@ -189,8 +196,7 @@ async def test_triage_steps_through_overdue_and_today_and_ends_with_a_summary(ag
         await pilot.press("escape")  # stop early: the summary
         await settle(pilot)
         assert panel.finished
-        assert panel.summary() == {"done": 2, "snoozed": 2, "rescheduled": 0, "dismissed": 1,
-                                   "skipped": 1}
+        assert panel.summary() == {"done": 2, "snoozed": 2, "rescheduled": 0, "dismissed": 1, "skipped": 1}
         summary = panel.render().plain
         assert "2 done · 2 snoozed · 1 dismissed · 1 skipped" in summary
         assert "1 not reached" in summary
@@ -202,7 +208,8 @@ async def test_triage_steps_through_overdue_and_today_and_ends_with_a_summary(ag
         assert store.records.require("reminder_dismissals", expected[1].key)["outcome"] == "dismissed"
         assert store.followup(expected[2].followup_id).due_date == "2026-11-28"
         assert open_followups(store, ids["Omar Haddad"]) == [
-            ("2026-12-04", "Move the deal on", ids["Warehouse robots"])]
+            ("2026-12-04", "Move the deal on", ids["Warehouse robots"])
+        ]
         assert store.followup(ids["today"]).done_at is not None
         remaining = [i.what for i in screen.agenda.section(OVERDUE).items]
         assert remaining == ["Get back in touch"]

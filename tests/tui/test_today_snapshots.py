@@ -51,8 +51,7 @@ class TestToday:
 
     def test_triage_summary(self, snap_compare, agenda_db):
         store, _ = agenda_db
-        assert _snapshot(snap_compare, store, "t", "d", "escape", "escape", "x", "s", "space",
-                         "escape")
+        assert _snapshot(snap_compare, store, "t", "d", "escape", "escape", "x", "s", "space", "escape")
 
     def test_snooze_dialog(self, snap_compare, agenda_db):
         store, _ = agenda_db

@@ -71,9 +71,15 @@ class ConflictsScreen(Screen):
         table.clear()
         for conflict in self.shown:
             detected = parse_timestamp(conflict.detected_at).astimezone()
-            table.add_row(literal_text(conflict.table), literal_text(conflict.record),
-                          literal_text(conflict.field), _value(conflict.kept), _value(conflict.lost),
-                          f"{detected:%Y-%m-%d %H:%M}", key=str(conflict.id))
+            table.add_row(
+                literal_text(conflict.table),
+                literal_text(conflict.record),
+                literal_text(conflict.field),
+                _value(conflict.kept),
+                _value(conflict.lost),
+                f"{detected:%Y-%m-%d %H:%M}",
+                key=str(conflict.id),
+            )
         empty = not self.shown
         table.display = not empty
         self.query_one("#conflicts-empty").display = empty
@@ -82,7 +88,8 @@ class ConflictsScreen(Screen):
             table.focus()
         noun = "conflict" if len(self.shown) == 1 else "conflicts"
         self.query_one("#conflicts-status", Static).update(
-            f"{len(self.shown):,} unresolved {noun}  ·  k keeps the kept value  ·  r restores the lost one")
+            f"{len(self.shown):,} unresolved {noun}  ·  k keeps the kept value  ·  r restores the lost one"
+        )
 
     def _current(self) -> Conflict | None:
         if not self.shown:

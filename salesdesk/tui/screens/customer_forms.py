@@ -15,15 +15,22 @@ from textual.widgets.option_list import Option
 from salesdesk.core.dates import ACCEPTED, parse_birthday, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS, check_email, check_name
-from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
 from salesdesk.core.segments import SEGMENTS
+from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
 from salesdesk.tui.text import literal, literal_text
 from salesdesk.tui.widgets.form import FormField
 
 CUSTOMER_FIELDS = (
-    ("name", "Name"), ("company", "Company"), ("title", "Title"), ("phone", "Phone"),
-    ("email", "Email"), ("handle", "Other contact (WeChat, LinkedIn…)"), ("industry", "Industry"),
-    ("source", "Source"), ("owner", "Owner"), ("birthday", "Birthday (YYYY-MM-DD or --MM-DD)"),
+    ("name", "Name"),
+    ("company", "Company"),
+    ("title", "Title"),
+    ("phone", "Phone"),
+    ("email", "Email"),
+    ("handle", "Other contact (WeChat, LinkedIn…)"),
+    ("industry", "Industry"),
+    ("source", "Source"),
+    ("owner", "Owner"),
+    ("birthday", "Birthday (YYYY-MM-DD or --MM-DD)"),
     ("contract_end", "Contract ends"),
 )
 
@@ -31,8 +38,10 @@ CUSTOMER_FIELDS = (
 class CustomerForm(ModalScreen[dict | None]):
     """Add or edit a customer. Returns the values to save."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
-                Binding("ctrl+s", "save", "Save", priority=True)]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
 
     def __init__(self, today: date, record: dict | None = None, owner: str = ""):
         super().__init__(classes="dialog-screen")
@@ -44,11 +53,15 @@ class CustomerForm(ModalScreen[dict | None]):
         with Vertical(classes="dialog wide", id="customer-form"):
             yield Label(title, classes="dialog-title")
             with VerticalScroll():
-                for pair in (CUSTOMER_FIELDS[i:i + 2] for i in range(0, len(CUSTOMER_FIELDS), 2)):
+                for pair in (CUSTOMER_FIELDS[i : i + 2] for i in range(0, len(CUSTOMER_FIELDS), 2)):
                     with Horizontal(classes="pair"):
                         for name, label in pair:
-                            yield FormField(label, self.record.get(name) or "", id=name,
-                                            placeholder=ACCEPTED if name == "contract_end" else "")
+                            yield FormField(
+                                label,
+                                self.record.get(name) or "",
+                                id=name,
+                                placeholder=ACCEPTED if name == "contract_end" else "",
+                            )
                 yield Label("Notes", classes="form-label")
                 yield TextArea(self.record.get("notes") or "", id="notes", soft_wrap=True)
             yield Static("ctrl+s or enter: save  tab: next field  esc: cancel", classes="dialog-keys")
@@ -123,8 +136,10 @@ class DuplicateScreen(ModalScreen[tuple[str, str] | None]):
 class InteractionForm(ModalScreen[dict | None]):
     """Log what happened and, in the same form, book the next step."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
-                Binding("ctrl+s", "save", "Save", priority=True)]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
 
     def __init__(self, customer_name: str, today: date, now: datetime):
         super().__init__(classes="dialog-screen")
@@ -134,19 +149,23 @@ class InteractionForm(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="interaction-form"):
-            yield Static(Text.assemble(("Log an interaction with ", "bold"), (literal(self.customer_name), "bold")),
-                         classes="dialog-title")
+            yield Static(
+                Text.assemble(("Log an interaction with ", "bold"), (literal(self.customer_name), "bold")),
+                classes="dialog-title",
+            )
             with Horizontal(classes="pair"):
                 yield FormField("Kind", "call", placeholder=", ".join(INTERACTION_KINDS), id="kind")
-                yield FormField("When", "now", placeholder="now, today 14:30, yesterday, 2026-11-20 09:00",
-                                id="when")
+                yield FormField(
+                    "When", "now", placeholder="now, today 14:30, yesterday, 2026-11-20 09:00", id="when"
+                )
             yield FormField("Summary", placeholder="one line: what was said or done", id="summary")
             yield Label("Details", classes="form-label")
             yield TextArea("", id="body", soft_wrap=True)
             yield Label("Next step", classes="section-title")
             with Horizontal(classes="pair"):
-                yield FormField("Follow up on", "", placeholder="blank: none; 3d, fri, 2026-12-01",
-                                id="next_due")
+                yield FormField(
+                    "Follow up on", "", placeholder="blank: none; 3d, fri, 2026-12-01", id="next_due"
+                )
                 yield FormField("What", "", placeholder="e.g. send the quote", id="next_title")
             yield Static("ctrl+s: save  tab: next field  esc: cancel", classes="dialog-keys")
 
@@ -167,8 +186,10 @@ class InteractionForm(ModalScreen[dict | None]):
 
     @on(Input.Submitted)
     def action_save(self) -> None:
-        fields = {name: self.query_one(f"#{name}", FormField) for name in
-                  ("kind", "when", "summary", "next_due", "next_title")}
+        fields = {
+            name: self.query_one(f"#{name}", FormField)
+            for name in ("kind", "when", "summary", "next_due", "next_title")
+        }
         result, ok = {}, True
         kind = fields["kind"].value.strip().lower()
         if kind not in INTERACTION_KINDS:
@@ -202,8 +223,10 @@ class InteractionForm(ModalScreen[dict | None]):
 class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
     """Add tags (completed from the ones in use) and untick tags to remove them."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
-                Binding("ctrl+s", "save", "Save", priority=True)]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "save", "Save", priority=True),
+    ]
 
     def __init__(self, customer_name: str, current: list[str], known: list[str]):
         super().__init__(classes="dialog-screen")
@@ -214,13 +237,19 @@ class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="tags-dialog"):
-            yield Static(Text.assemble(("Tags of ", "bold"), (literal(self.customer_name), "bold")),
-                         classes="dialog-title")
-            yield Input(placeholder="type a tag, enter adds it (→ completes)", id="tag-input",
-                        suggester=SuggestFromList(self.known, case_sensitive=False))
+            yield Static(
+                Text.assemble(("Tags of ", "bold"), (literal(self.customer_name), "bold")),
+                classes="dialog-title",
+            )
+            yield Input(
+                placeholder="type a tag, enter adds it (→ completes)",
+                id="tag-input",
+                suggester=SuggestFromList(self.known, case_sensitive=False),
+            )
             yield SelectionList[str](*[(literal_text(t), t, True) for t in self.current], id="tag-list")
-            yield Static("enter: add  space: untick to remove  ctrl+s: save  esc: cancel",
-                         classes="dialog-keys")
+            yield Static(
+                "enter: add  space: untick to remove  ctrl+s: save  esc: cancel", classes="dialog-keys"
+            )
 
     @on(Input.Submitted, "#tag-input")
     def _add(self, event: Input.Submitted) -> None:
@@ -261,8 +290,11 @@ class ConfirmScreen(ModalScreen[bool]):
 class CopyScreen(ModalScreen[str | None]):
     """Which contact detail to copy."""
 
-    BINDINGS = [Binding("p", "dismiss('phone')", "Phone"), Binding("e", "dismiss('email')", "Email"),
-                Binding("escape", "dismiss(None)", "Cancel")]
+    BINDINGS = [
+        Binding("p", "dismiss('phone')", "Phone"),
+        Binding("e", "dismiss('email')", "Email"),
+        Binding("escape", "dismiss(None)", "Cancel"),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="copy-dialog"):
@@ -273,9 +305,11 @@ class CopyScreen(ModalScreen[str | None]):
 class FilterScreen(ModalScreen[CustomerFilter | None]):
     """Combine filters by tag, segment, tier and owner; choose the order."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel"),
-                Binding("ctrl+s", "apply", "Apply", priority=True),
-                Binding("ctrl+r", "clear", "Clear all")]
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("ctrl+s", "apply", "Apply", priority=True),
+        Binding("ctrl+r", "clear", "Clear all"),
+    ]
 
     def __init__(self, current: CustomerFilter, tags: list[str], owners: list[str]):
         super().__init__(classes="dialog-screen")
@@ -286,8 +320,12 @@ class FilterScreen(ModalScreen[CustomerFilter | None]):
     def compose(self) -> ComposeResult:
         def select(name: str, label: str, choices, value):
             yield Label(label, classes="form-label")
-            yield Select([(literal_text(c), c) for c in choices], value=value if value in choices else Select.NULL,
-                         id=name, prompt="any")
+            yield Select(
+                [(literal_text(c), c) for c in choices],
+                value=value if value in choices else Select.NULL,
+                id=name,
+                prompt="any",
+            )
 
         with Vertical(classes="dialog", id="filter-dialog"):
             yield Label("Filter and sort customers", classes="dialog-title")
@@ -308,5 +346,13 @@ class FilterScreen(ModalScreen[CustomerFilter | None]):
             chosen = self.query_one(f"#{name}", Select).value
             return None if chosen is Select.NULL else chosen
 
-        self.dismiss(CustomerFilter(search=self.current.search, tag=value("tag"), segment=value("segment"),
-                                    tier=value("tier"), owner=value("owner"), sort=value("sort") or "name"))
+        self.dismiss(
+            CustomerFilter(
+                search=self.current.search,
+                tag=value("tag"),
+                segment=value("segment"),
+                tier=value("tier"),
+                owner=value("owner"),
+                sort=value("sort") or "name",
+            )
+        )

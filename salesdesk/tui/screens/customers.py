@@ -132,8 +132,9 @@ class CustomersScreen(DataScreen):
                 self.customer_list.set_filter(result, keep=self.current_id)
                 self._update_status()
 
-        self.app.push_screen(FilterScreen(self.customer_list.filter, self.queries.tag_names(),
-                                          self.queries.owners()), chosen)
+        self.app.push_screen(
+            FilterScreen(self.customer_list.filter, self.queries.tag_names(), self.queries.owners()), chosen
+        )
 
     def action_cycle_sort(self) -> None:
         orders = list(SORTS)
@@ -157,8 +158,9 @@ class CustomersScreen(DataScreen):
         def entered(values: dict | None) -> None:
             if values is None:
                 return
-            matches = self.queries.duplicates(values["name"], values["company"], values["email"],
-                                              values["phone"])
+            matches = self.queries.duplicates(
+                values["name"], values["company"], values["email"], values["phone"]
+            )
             if not matches:
                 self._create(values)
                 return
@@ -189,8 +191,11 @@ class CustomersScreen(DataScreen):
     def _merge(self, keep: str, other: str) -> None:
         moved = self._guard(lambda: merge_customers(self.store, keep, other))
         if moved is not None:
-            self.notify(f"Merged: {moved['deals']} deals, {moved['interactions']} interactions, "
-                        f"{moved['followups']} follow-ups and {moved['tags']} tags moved.", markup=False)
+            self.notify(
+                f"Merged: {moved['deals']} deals, {moved['interactions']} interactions, "
+                f"{moved['followups']} follow-ups and {moved['tags']} tags moved.",
+                markup=False,
+            )
             self.show_customer(keep)
 
     def action_edit(self) -> None:
@@ -199,15 +204,31 @@ class CustomersScreen(DataScreen):
         customer = self._selected()
         if customer is None:
             return
-        record = {name: getattr(customer, name) for name in
-                  ("id", "name", "company", "title", "phone", "email", "handle", "industry",
-                   "source", "owner", "birthday", "contract_end", "notes")}
+        record = {
+            name: getattr(customer, name)
+            for name in (
+                "id",
+                "name",
+                "company",
+                "title",
+                "phone",
+                "email",
+                "handle",
+                "industry",
+                "source",
+                "owner",
+                "birthday",
+                "contract_end",
+                "notes",
+            )
+        }
 
         def entered(values: dict | None) -> None:
             if values is None:
                 return
-            matches = self.queries.duplicates(values["name"], values["company"], values["email"],
-                                              values["phone"], exclude=customer.id)
+            matches = self.queries.duplicates(
+                values["name"], values["company"], values["email"], values["phone"], exclude=customer.id
+            )
             if not matches:
                 self._save_edit(record, values, customer.version, lambda: self._refresh(keep=customer.id))
                 return
@@ -220,9 +241,16 @@ class CustomersScreen(DataScreen):
                 if action == "open":
                     self.show_customer(other)
                     return
-                self._save_edit(record, values, customer.version,
-                                lambda: self._merge(customer.id, other) if action == "merge"
-                                else self._refresh(keep=customer.id))
+                self._save_edit(
+                    record,
+                    values,
+                    customer.version,
+                    lambda: (
+                        self._merge(customer.id, other)
+                        if action == "merge"
+                        else self._refresh(keep=customer.id)
+                    ),
+                )
 
             self.app.push_screen(DuplicateScreen(values["name"], matches), decided)
 
@@ -272,11 +300,16 @@ class CustomersScreen(DataScreen):
 
             def write():
                 with self.store.records.transaction():
-                    self.store.log_interaction(customer.id, result["kind"], result["summary"],
-                                               at=result["at"], body=result["body"])
+                    self.store.log_interaction(
+                        customer.id, result["kind"], result["summary"], at=result["at"], body=result["body"]
+                    )
                     if result["next_due"]:
-                        self.store.add_followup(customer.id, result["next_due"], result["next_title"],
-                                                kind=result["kind"] if result["kind"] != "note" else "call")
+                        self.store.add_followup(
+                            customer.id,
+                            result["next_due"],
+                            result["next_title"],
+                            kind=result["kind"] if result["kind"] != "note" else "call",
+                        )
                 return True
 
             if self._guard(write):
@@ -309,8 +342,9 @@ class CustomersScreen(DataScreen):
             if self._guard(write):
                 self._refresh(keep=customer.id)
 
-        self.app.push_screen(TagsScreen(customer.name, self.store.tags_of(customer.id),
-                                        self.queries.tag_names()), entered)
+        self.app.push_screen(
+            TagsScreen(customer.name, self.store.tags_of(customer.id), self.queries.tag_names()), entered
+        )
 
     def action_followup(self) -> None:
         from salesdesk.tui.screens.dialogs import FollowUpScreen
@@ -339,15 +373,28 @@ class CustomersScreen(DataScreen):
         def entered(result: dict | None) -> None:
             if result is None:
                 return
-            deal_id = self._guard(lambda: self.store.add_deal(
-                customer.id, result["title"], result["amount"], result["currency"],
-                expected_close=result["expected_close"]))
+            deal_id = self._guard(
+                lambda: self.store.add_deal(
+                    customer.id,
+                    result["title"],
+                    result["amount"],
+                    result["currency"],
+                    expected_close=result["expected_close"],
+                )
+            )
             if deal_id:
                 self.notify(f"New deal in Lead: {result['title']}", markup=False)
                 self._refresh(keep=customer.id)
 
-        self.app.push_screen(NewDealScreen(BoardQueries(self.store.db), self.store.setting("currency"),
-                                           self.today, customer=(customer.id, customer.name)), entered)
+        self.app.push_screen(
+            NewDealScreen(
+                BoardQueries(self.store.db),
+                self.store.setting("currency"),
+                self.today,
+                customer=(customer.id, customer.name),
+            ),
+            entered,
+        )
 
     def action_assign(self) -> None:
         from salesdesk.tui.screens.dialogs import AssignScreen
@@ -375,8 +422,11 @@ class CustomersScreen(DataScreen):
                 self.notify(f"Deleted {customer.name}.", markup=False)
                 self._refresh()
 
-        message = Text.assemble("Delete ", (literal(customer.name), "bold"),
-                                "? Their deals and history stay in the database, hidden with them.")
+        message = Text.assemble(
+            "Delete ",
+            (literal(customer.name), "bold"),
+            "? Their deals and history stay in the database, hidden with them.",
+        )
         self.app.push_screen(ConfirmScreen("Delete customer", message), answered)
 
     def action_copy(self) -> None:

@@ -3,6 +3,7 @@
 import json
 from datetime import date
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,8 +11,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
-
-from rich.text import Text
 
 from salesdesk.core.dates import ACCEPTED, parse_quick_date, parse_timestamp
 from salesdesk.core.errors import InvalidValue, SalesdeskError, StaleRecord
@@ -28,9 +27,16 @@ def _amount_text(minor: int, currency: str) -> str:
     return f"{minor / 10**exp:.{exp}f}" if exp else str(minor)
 
 
-DEAL_LABELS = (("title", "Title"), ("amount", "Amount"), ("currency", "Currency"),
-               ("probability", "Probability %"), ("expected_close", "Expected close"),
-               ("next_step", "Next step"), ("owner", "Owner"), ("checklist_done", "Checklist done"))
+DEAL_LABELS = (
+    ("title", "Title"),
+    ("amount", "Amount"),
+    ("currency", "Currency"),
+    ("probability", "Probability %"),
+    ("expected_close", "Expected close"),
+    ("next_step", "Next step"),
+    ("owner", "Owner"),
+    ("checklist_done", "Checklist done"),
+)
 
 
 class DealScreen(ModalScreen[bool]):
@@ -63,22 +69,32 @@ class DealScreen(ModalScreen[bool]):
                         yield FormField("Amount", _amount_text(deal.amount, deal.currency), id="amount")
                         yield FormField("Currency", deal.currency, id="currency")
                     with Horizontal(classes="pair"):
-                        yield FormField("Probability %", own, id="probability",
-                                        placeholder=f"{stage.probability} (the stage's)")
-                        yield FormField("Expected close", deal.expected_close or "",
-                                        placeholder=ACCEPTED, id="expected_close")
+                        yield FormField(
+                            "Probability %",
+                            own,
+                            id="probability",
+                            placeholder=f"{stage.probability} (the stage's)",
+                        )
+                        yield FormField(
+                            "Expected close",
+                            deal.expected_close or "",
+                            placeholder=ACCEPTED,
+                            id="expected_close",
+                        )
                     yield FormField("Next step", deal.next_step, id="next_step")
                     yield FormField("Owner", deal.owner, id="owner")
                 with VerticalScroll(id="deal-side"):
                     yield Label("Customer", classes="section-title")
                     yield Static(self._customer_text(customer), id="deal-customer")
-                    yield Label(f"Stage: {literal(stage.name)} — its standard", classes="section-title",
-                                markup=False)
+                    yield Label(
+                        f"Stage: {literal(stage.name)} — its standard", classes="section-title", markup=False
+                    )
                     done = set(json.loads(deal.checklist_done))
                     if stage.checklist:
                         yield SelectionList[str](
                             *[(literal_text(item), item, item in done) for item in stage.checklist],
-                            id="deal-checklist")
+                            id="deal-checklist",
+                        )
                     else:
                         yield Static("No checklist for this stage.", classes="dim")
                     yield Label("Stage history", classes="section-title")
@@ -98,7 +114,7 @@ class DealScreen(ModalScreen[bool]):
         text = Text()
         for change in reversed(self.store.stage_history(self.deal.id)):
             when = parse_timestamp(change.at).astimezone()
-            move = (f"{names.get(change.from_stage, '?')} → " if change.from_stage else "created in ")
+            move = f"{names.get(change.from_stage, '?')} → " if change.from_stage else "created in "
             text.append(f"{when:%Y-%m-%d %H:%M}  ", style="dim")
             text.append(literal(move + names.get(change.to_stage, "?")))
             text.append(f"  {literal(change.by_user)}\n", style="dim")
@@ -106,16 +122,22 @@ class DealScreen(ModalScreen[bool]):
 
     @on(Input.Submitted)
     def action_save(self) -> None:
-        values = {name: self.query_one(f"#{name}", FormField).value for name in
-                  ("title", "amount", "currency", "probability", "expected_close", "next_step", "owner")}
+        values = {
+            name: self.query_one(f"#{name}", FormField).value
+            for name in ("title", "amount", "currency", "probability", "expected_close", "next_step", "owner")
+        }
         changes, ok = {}, True
         for name, read in (
             ("title", lambda v: v if v.strip() else self._fail("A deal needs a title.")),
             ("currency", lambda v: v.strip().upper()),
             ("amount", lambda v: parse_amount(v or "0", values["currency"].strip().upper())),
             ("probability", self._probability),
-            ("expected_close", lambda v: parse_quick_date(v, self.today, "expected close").isoformat()
-                if v.strip() else None),
+            (
+                "expected_close",
+                lambda v: (
+                    parse_quick_date(v, self.today, "expected close").isoformat() if v.strip() else None
+                ),
+            ),
             ("next_step", lambda v: v),
             ("owner", lambda v: v.strip()),
         ):
@@ -187,7 +209,9 @@ class DealScreen(ModalScreen[bool]):
         if not text.strip():
             return None
         if not text.strip().isdigit() or int(text) > 100:
-            raise InvalidValue("probability", f"{text!r} is not a probability; use 0 to 100, or leave it blank.")
+            raise InvalidValue(
+                "probability", f"{text!r} is not a probability; use 0 to 100, or leave it blank."
+            )
         return int(text)
 
 
@@ -196,8 +220,9 @@ class NewDealScreen(ModalScreen[dict | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, queries: BoardQueries, currency: str, today: date,
-                 customer: tuple[str, str] | None = None):
+    def __init__(
+        self, queries: BoardQueries, currency: str, today: date, customer: tuple[str, str] | None = None
+    ):
         super().__init__(classes="dialog-screen")
         self.queries = queries
         self.currency = currency
@@ -255,7 +280,8 @@ class NewDealScreen(ModalScreen[dict | None]):
             customer_id, name, company = self.matches[int(option_id)]
             self.chosen = (customer_id, name)
             self.query_one("#customer", FormField).show_hint(
-                f"{literal(name)}" + (f", {literal(company)}" if company else ""))
+                f"{literal(name)}" + (f", {literal(company)}" if company else "")
+            )
 
     @on(OptionList.OptionSelected, "#matches")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -300,5 +326,13 @@ class NewDealScreen(ModalScreen[dict | None]):
                 ok = False
         if ok:
             customer_id, name = self.chosen
-            self.dismiss({"customer_id": customer_id, "customer_name": name, "title": title.value,
-                          "amount": amount, "currency": self.currency, "expected_close": close})
+            self.dismiss(
+                {
+                    "customer_id": customer_id,
+                    "customer_name": name,
+                    "title": title.value,
+                    "amount": amount,
+                    "currency": self.currency,
+                    "expected_close": close,
+                }
+            )

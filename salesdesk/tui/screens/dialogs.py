@@ -32,8 +32,9 @@ class LostReasonScreen(ModalScreen[str | None]):
             yield Label("Mark lost", classes="dialog-title")
             yield Static(f"Why was “{literal(self.deal_title)}” lost?", markup=False)
             yield FormField("Reason", placeholder="type a reason, or pick one below", id="reason")
-            yield OptionList(*[Option(literal_text(r), id=str(i)) for i, r in enumerate(self.reasons)],
-                             id="reasons")
+            yield OptionList(
+                *[Option(literal_text(r), id=str(i)) for i, r in enumerate(self.reasons)], id="reasons"
+            )
             yield Static("enter: mark lost  ↓: past reasons  esc: cancel", classes="dialog-keys")
 
     @on(Input.Changed, "#reason-input")
@@ -41,8 +42,9 @@ class LostReasonScreen(ModalScreen[str | None]):
         typed = event.value.strip().lower()
         options = self.query_one("#reasons", OptionList)
         options.clear_options()
-        options.add_options([Option(literal_text(r), id=str(i)) for i, r in enumerate(self.reasons)
-                             if typed in r.lower()])
+        options.add_options(
+            [Option(literal_text(r), id=str(i)) for i, r in enumerate(self.reasons) if typed in r.lower()]
+        )
 
     @on(Input.Submitted, "#reason-input")
     def _typed(self, event: Input.Submitted) -> None:
@@ -87,10 +89,15 @@ class ChecklistScreen(ModalScreen[list[str] | None]):
             yield Label(f"Leaving {literal(self.stage_name)}", classes="dialog-title", markup=False)
             yield Static(
                 f"“{literal(self.deal_title)}” has not met the standard of "
-                f"{literal(self.stage_name)}. Tick what is done:", markup=False)
+                f"{literal(self.stage_name)}. Tick what is done:",
+                markup=False,
+            )
             yield SelectionList[str](*[(literal_text(item), item) for item in self.unmet], id="checklist")
-            yield Static(f"space: tick  enter: move to {literal(self.target_name)} anyway  esc: stay",
-                         classes="dialog-keys", markup=False)
+            yield Static(
+                f"space: tick  enter: move to {literal(self.target_name)} anyway  esc: stay",
+                classes="dialog-keys",
+                markup=False,
+            )
 
     def on_mount(self) -> None:
         # Focused now, not when the screen is first shown: a space typed right after
@@ -106,8 +113,16 @@ class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, subject: str, today: date, default_title: str, *,
-                 heading: str = "Book a follow-up", escape: str = "cancel", kind: str = "call"):
+    def __init__(
+        self,
+        subject: str,
+        today: date,
+        default_title: str,
+        *,
+        heading: str = "Book a follow-up",
+        escape: str = "cancel",
+        kind: str = "call",
+    ):
         super().__init__(classes="dialog-screen")
         self.subject = subject
         self.today = today
@@ -123,8 +138,9 @@ class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
             yield FormField("When", "tomorrow", placeholder=ACCEPTED, id="due")
             yield FormField("What", self.default_title, id="title")
             yield FormField("How", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
-            yield Static(f"enter: book  tab: next field  esc: {self.escape}", classes="dialog-keys",
-                         markup=False)
+            yield Static(
+                f"enter: book  tab: next field  esc: {self.escape}", classes="dialog-keys", markup=False
+            )
 
     def on_mount(self) -> None:
         self._read_due(self.query_one("#due", FormField).value)
@@ -173,8 +189,9 @@ class AssignScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="assign-dialog"):
             yield Label("Assign", classes="dialog-title")
-            yield Static(f"{literal(self.subject)}, owned by {literal(self.current) or 'nobody'}",
-                         markup=False)
+            yield Static(
+                f"{literal(self.subject)}, owned by {literal(self.current) or 'nobody'}", markup=False
+            )
             yield FormField("To", placeholder="a teammate's name (→ completes)", id="owner")
             yield Static("enter: assign  esc: cancel", classes="dialog-keys")
 
@@ -182,7 +199,8 @@ class AssignScreen(ModalScreen[str | None]):
         from textual.suggester import SuggestFromList
 
         self.query_one("#owner", FormField).input.suggester = SuggestFromList(
-            self.people, case_sensitive=False)
+            self.people, case_sensitive=False
+        )
 
     @on(Input.Submitted, "#owner-input")
     def _assign(self, event: Input.Submitted) -> None:

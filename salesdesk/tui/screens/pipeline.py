@@ -52,8 +52,14 @@ class PipelineScreen(DataScreen):
         filter_box.display = False
         yield filter_box
         yield Static("", id="board-status", markup=False)
-        yield Board(BoardQueries(self.store.db), self.store.stages(), self.today,
-                    BoardFilter(), self._deal_action, id="board")
+        yield Board(
+            BoardQueries(self.store.db),
+            self.store.stages(),
+            self.today,
+            BoardFilter(),
+            self._deal_action,
+            id="board",
+        )
         empty = Static(EMPTY_TEXT, id="board-empty", markup=False)
         empty.display = False
         yield empty
@@ -163,8 +169,9 @@ class PipelineScreen(DataScreen):
             if result is None:
                 return
             due, title, kind = result
-            self._guard(lambda: self.store.add_followup(deal.customer_id, due, title, kind=kind,
-                                                         deal_id=deal_id))
+            self._guard(
+                lambda: self.store.add_followup(deal.customer_id, due, title, kind=kind, deal_id=deal_id)
+            )
             self._reload({deal.stage_id})
             self.board.focus_deal(deal_id)
             self.notify(f"Follow-up booked for {due:%a %d %b}.", markup=False)
@@ -216,16 +223,22 @@ class PipelineScreen(DataScreen):
             def create():
                 with self.store.records.transaction():
                     customer_id = result["customer_id"] or self.store.add_customer(result["customer_name"])
-                    return self.store.add_deal(customer_id, result["title"], result["amount"],
-                                               result["currency"], expected_close=result["expected_close"])
+                    return self.store.add_deal(
+                        customer_id,
+                        result["title"],
+                        result["amount"],
+                        result["currency"],
+                        expected_close=result["expected_close"],
+                    )
 
             deal_id = self._guard(create)
             if deal_id:
                 self._reload()
                 self.board.focus_deal(deal_id)
 
-        self.app.push_screen(NewDealScreen(self.board.queries, self.store.setting("currency"), self.today),
-                             answered)
+        self.app.push_screen(
+            NewDealScreen(self.board.queries, self.store.setting("currency"), self.today), answered
+        )
 
     def action_filter(self) -> None:
         box = self.query_one("#board-filter", Input)

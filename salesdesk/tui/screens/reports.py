@@ -87,12 +87,11 @@ class ReportsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="reports-status", markup=False)
-        with VerticalScroll(id="reports-body"):
-            with Horizontal(id="reports-columns"):
-                for column, ids in (("reports-left", LEFT), ("reports-right", RIGHT)):
-                    with Vertical(id=column, classes="reports-column"):
-                        for panel_id in ids:
-                            yield ReportPanel(PANELS[panel_id], id=f"panel-{panel_id}")
+        with VerticalScroll(id="reports-body"), Horizontal(id="reports-columns"):
+            for column, ids in (("reports-left", LEFT), ("reports-right", RIGHT)):
+                with Vertical(id=column, classes="reports-column"):
+                    for panel_id in ids:
+                        yield ReportPanel(PANELS[panel_id], id=f"panel-{panel_id}")
         yield Static("", id="reports-export", markup=False)
         yield KeyBar()
 
@@ -148,8 +147,11 @@ class ReportsScreen(Screen):
     @work(thread=True, group="reports")
     def _load(self, generation: int, period: Period, everyone: bool) -> None:
         report = ReportStore.load_from(
-            self._path, self.user, self.store.clock,
-            lambda reports: reports.report(period, self.today, everyone=everyone))
+            self._path,
+            self.user,
+            self.store.clock,
+            lambda reports: reports.report(period, self.today, everyone=everyone),
+        )
         self.post_message(self.Loaded(report, generation))
 
     @on(Loaded)
@@ -163,8 +165,9 @@ class ReportsScreen(Screen):
     def _update_status(self, loading: bool = False) -> None:
         period = self.period
         if self.steps == 0:
-            shown = f"{self.preset.capitalize()}: " + (period.span() if period.kind == DAYS
-                                                         else period.describe())
+            shown = f"{self.preset.capitalize()}: " + (
+                period.span() if period.kind == DAYS else period.describe()
+            )
         else:
             shown = period.describe()
         parts = [shown, "everyone's" if self.everyone else "mine"]
@@ -186,8 +189,11 @@ class ReportsScreen(Screen):
 
         try:
             text = ReportStore.load_from(
-                self._path, self.user, self.store.clock,
-                lambda reports: render_weekly(reports.weekly(week, self.today, everyone=everyone)))
+                self._path,
+                self.user,
+                self.store.clock,
+                lambda reports: render_weekly(reports.weekly(week, self.today, everyone=everyone)),
+            )
             self.post_message(self.Exported(save_summary(text, target)))
         except (SalesdeskError, OSError) as error:
             self.post_message(self.Exported(None, str(error)))
@@ -222,25 +228,51 @@ class ReportsScreen(Screen):
             return
         self._panel("summary").show(self._summary_rows(report))
         most = max((step.entered for step in report.funnel), default=0)
-        self._panel("funnel").show([
-            PanelRow(step.stage.name, f"{step.entered:,}  → {percent(step.share)}"
-                     if step.advanced is not None else f"{step.entered:,}", _fraction(step.entered, most))
-            for step in report.funnel])
+        self._panel("funnel").show(
+            [
+                PanelRow(
+                    step.stage.name,
+                    f"{step.entered:,}  → {percent(step.share)}"
+                    if step.advanced is not None
+                    else f"{step.entered:,}",
+                    _fraction(step.entered, most),
+                )
+                for step in report.funnel
+            ]
+        )
         slowest = max((time.median or 0 for time in report.stage_times), default=0)
-        self._panel("stage-days").show([
-            PanelRow(time.stage.name,
-                     f"{days_text(time.median)} · {days_text(time.average)} ({time.visits:,})",
-                     _fraction(time.median, slowest), "◀ bottleneck" if time.bottleneck else "")
-            for time in report.stage_times])
-        self._panel("probability").show([
-            PanelRow(check.stage.name, f"{check.configured}% · {percent(check.observed)}"
-                                       f"  ({check.closed:,} closed)", check.observed)
-            for check in report.probabilities])
+        self._panel("stage-days").show(
+            [
+                PanelRow(
+                    time.stage.name,
+                    f"{days_text(time.median)} · {days_text(time.average)} ({time.visits:,})",
+                    _fraction(time.median, slowest),
+                    "◀ bottleneck" if time.bottleneck else "",
+                )
+                for time in report.stage_times
+            ]
+        )
+        self._panel("probability").show(
+            [
+                PanelRow(
+                    check.stage.name,
+                    f"{check.configured}% · {percent(check.observed)}  ({check.closed:,} closed)",
+                    check.observed,
+                )
+                for check in report.probabilities
+            ]
+        )
         top = max((reason.count for reason in report.lost_reasons), default=0)
-        self._panel("reasons").show([
-            PanelRow(reason.reason, f"{reason.count:,}  {self._amounts(reason.amounts)}",
-                     _fraction(reason.count, top))
-            for reason in report.lost_reasons])
+        self._panel("reasons").show(
+            [
+                PanelRow(
+                    reason.reason,
+                    f"{reason.count:,}  {self._amounts(reason.amounts)}",
+                    _fraction(reason.count, top),
+                )
+                for reason in report.lost_reasons
+            ]
+        )
         self._panel("activity").show(self._activity_rows(report))
         nothing = "Nothing won in this period."
         self._panel("by-week").show(self._bucket_rows(report.won_by_week), nothing)
@@ -251,15 +283,27 @@ class ReportsScreen(Screen):
         closed = report.won.count + report.lost.count
         customers = report.customers
         return [
-            PanelRow("Win rate", f"{percent(report.win_rate)} of {closed:,} closed" if closed
-                     else "no deal closed", report.win_rate),
+            PanelRow(
+                "Win rate",
+                f"{percent(report.win_rate)} of {closed:,} closed" if closed else "no deal closed",
+                report.win_rate,
+            ),
             PanelRow("Won", f"{report.won.count:,}  {self._amounts(report.won.amounts)}".rstrip()),
             PanelRow("Lost", f"{report.lost.count:,}  {self._amounts(report.lost.amounts)}".rstrip()),
-            PanelRow("Repeat purchase", f"{percent(report.repeat_rate)} of {customers.buyers:,} buyers"
-                     if customers.buyers else "no buyer", report.repeat_rate),
-            PanelRow("Retention", f"{percent(report.retention_rate)} of {customers.previous_buyers:,} "
-                                  "earlier buyers" if customers.previous_buyers else "no earlier buyer",
-                     report.retention_rate),
+            PanelRow(
+                "Repeat purchase",
+                f"{percent(report.repeat_rate)} of {customers.buyers:,} buyers"
+                if customers.buyers
+                else "no buyer",
+                report.repeat_rate,
+            ),
+            PanelRow(
+                "Retention",
+                f"{percent(report.retention_rate)} of {customers.previous_buyers:,} earlier buyers"
+                if customers.previous_buyers
+                else "no earlier buyer",
+                report.retention_rate,
+            ),
         ]
 
     def _activity_rows(self, report: Report) -> list[PanelRow]:
@@ -270,7 +314,9 @@ class ReportsScreen(Screen):
         rows += [PanelRow(t.name, f"{t.count:,}", _fraction(t.count, most)) for t in report.activity_by_kind]
         rows.append(PanelRow("By person", heading=True))
         most = max(tally.count for tally in report.activity_by_person)
-        rows += [PanelRow(t.name, f"{t.count:,}", _fraction(t.count, most)) for t in report.activity_by_person]
+        rows += [
+            PanelRow(t.name, f"{t.count:,}", _fraction(t.count, most)) for t in report.activity_by_person
+        ]
         return rows
 
     def _bucket_rows(self, buckets: dict) -> list[PanelRow]:
@@ -278,19 +324,35 @@ class ReportsScreen(Screen):
         for currency, series in buckets.items():
             rows.append(PanelRow(currency, heading=True))
             most = max(bucket.amount for bucket in series)
-            rows += [PanelRow(bucket.label, self._money(bucket.amount, currency, short=True),
-                              _fraction(bucket.amount, most)) for bucket in series]
+            rows += [
+                PanelRow(
+                    bucket.label,
+                    self._money(bucket.amount, currency, short=True),
+                    _fraction(bucket.amount, most),
+                )
+                for bucket in series
+            ]
         return rows
 
     def _forecast_rows(self, report: Report) -> list[PanelRow]:
         rows = []
         for currency, months in report.forecast.items():
             total = report.open_pipeline[currency]
-            rows.append(PanelRow(f"{currency}: {total.count:,} open, {self._money(total.weighted, currency)} "
-                                 f"weighted of {self._money(total.amount, currency)}", heading=True))
+            rows.append(
+                PanelRow(
+                    f"{currency}: {total.count:,} open, {self._money(total.weighted, currency)} "
+                    f"weighted of {self._money(total.amount, currency)}",
+                    heading=True,
+                )
+            )
             most = max(month.weighted for month in months)
-            rows += [PanelRow(month.label, f"{self._money(month.weighted, currency, short=True)} of "
-                                           f"{self._money(month.amount, currency, short=True)}",
-                              _fraction(month.weighted, most)) for month in months]
+            rows += [
+                PanelRow(
+                    month.label,
+                    f"{self._money(month.weighted, currency, short=True)} of "
+                    f"{self._money(month.amount, currency, short=True)}",
+                    _fraction(month.weighted, most),
+                )
+                for month in months
+            ]
         return rows
-

@@ -40,16 +40,24 @@ def my_changes(original: dict, typed: dict) -> dict:
     return {name: value for name, value in typed.items() if not same(value, original.get(name))}
 
 
-def differences(original: dict, typed: dict, current: dict, fields: Iterable[tuple[str, str]],
-                show: Callable[[str, object], str] = lambda name, value: literal(value)) -> list[Difference]:
+def differences(
+    original: dict,
+    typed: dict,
+    current: dict,
+    fields: Iterable[tuple[str, str]],
+    show: Callable[[str, object], str] = lambda name, value: literal(value),
+) -> list[Difference]:
     """Per field (name, label) where what the user would save differs from what is saved now."""
     mine = my_changes(original, typed)
     found = []
     for name, label in fields:
         if name not in typed or same(typed[name], current.get(name)):
             continue
-        found.append(Difference(label, _shown(show, name, typed[name]), _shown(show, name, current.get(name)),
-                                name in mine))
+        found.append(
+            Difference(
+                label, _shown(show, name, typed[name]), _shown(show, name, current.get(name)), name in mine
+            )
+        )
     return found
 
 
@@ -74,14 +82,20 @@ class StaleScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-auto", id="stale-dialog"):
             yield Label("Changed elsewhere while you edited", classes="dialog-title")
-            yield Static(Text.assemble(
-                (literal(self.what), "bold"),
-                " was saved by someone else (another window or a teammate) after you opened it. "
-                "Nothing has been overwritten."), id="stale-intro")
+            yield Static(
+                Text.assemble(
+                    (literal(self.what), "bold"),
+                    " was saved by someone else (another window or a teammate) after you opened it. "
+                    "Nothing has been overwritten.",
+                ),
+                id="stale-intro",
+            )
             with VerticalScroll(id="stale-fields"):
                 yield Static(self._table(), id="stale-table")
-            yield Static("m: keep mine (writes the fields you changed)  t: take theirs  esc: back",
-                         classes="dialog-keys")
+            yield Static(
+                "m: keep mine (writes the fields you changed)  t: take theirs  esc: back",
+                classes="dialog-keys",
+            )
 
     def _table(self) -> Table:
         table = Table(expand=True, show_edge=False, pad_edge=False, header_style="bold")

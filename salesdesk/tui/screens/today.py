@@ -26,9 +26,17 @@ from salesdesk.tui.widgets.key_bar import KeyBar
 from salesdesk.tui.widgets.triage import TriagePanel
 
 # How a care reminder is usually acted on, for the "log what happened" prompt.
-CARE_CONTACT = {"birthday": "message", "lunar-birthday": "message", "holiday": "message",
-                "check-in": "call", "renewal": "call", "dormant": "call", "repeat": "call",
-                "new-lead": "call", "rotting": "call"}
+CARE_CONTACT = {
+    "birthday": "message",
+    "lunar-birthday": "message",
+    "holiday": "message",
+    "check-in": "call",
+    "renewal": "call",
+    "dormant": "call",
+    "repeat": "call",
+    "new-lead": "call",
+    "rotting": "call",
+}
 
 Finish = Callable[[str | None, str], None]  # (outcome or None when nothing changed, a note)
 
@@ -57,17 +65,16 @@ class TodayScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"{self.today:%A %d %B %Y}  ·  loading the agenda…", id="today-status",
-                     markup=False)
+        yield Static(f"{self.today:%A %d %B %Y}  ·  loading the agenda…", id="today-status", markup=False)
         yield AgendaList(self.today, self.user, id="agenda")
         yield TriagePanel(self.today, id="triage")
         yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # During triage its own keys are the only ones that act on the agenda.
-        if action in ("triage", "toggle_mine", "settings") and self.is_mounted and self.triage.display:
-            return False
-        return True
+        return not (
+            action in ("triage", "toggle_mine", "settings") and self.is_mounted and self.triage.display
+        )
 
     @property
     def agenda_list(self) -> AgendaList:
@@ -121,12 +128,16 @@ class TodayScreen(Screen):
             if first is not None and not everyone:
                 agenda = first.result()
             else:
-                agenda = AgendaStore.load_from(self._path, self.user, self.store.clock, self.today,
-                                               everyone=everyone)
+                agenda = AgendaStore.load_from(
+                    self._path, self.user, self.store.clock, self.today, everyone=everyone
+                )
         except (SalesdeskError, sqlite3.Error) as error:  # e.g. locked by a long write elsewhere
             self.app.call_from_thread(
-                self.notify, f"The agenda could not be read ({error}); it is read again after "
-                             "the next change.", severity="error", markup=False)
+                self.notify,
+                f"The agenda could not be read ({error}); it is read again after the next change.",
+                severity="error",
+                markup=False,
+            )
             self.app.call_from_thread(self.app.started)
             return
         self.post_message(self.Loaded(agenda, generation))
@@ -145,9 +156,13 @@ class TodayScreen(Screen):
 
     def _update_status(self) -> None:
         agenda = self.agenda
-        parts = [f"{self.today:%A %d %B %Y}", "everyone's" if agenda.everyone else "mine",
-                 f"{agenda.count(OVERDUE):,} overdue", f"{agenda.count(TODAY):,} today",
-                 f"{agenda.count(NEXT):,} in the next 7 days"]
+        parts = [
+            f"{self.today:%A %d %B %Y}",
+            "everyone's" if agenda.everyone else "mine",
+            f"{agenda.count(OVERDUE):,} overdue",
+            f"{agenda.count(TODAY):,} today",
+            f"{agenda.count(NEXT):,} in the next 7 days",
+        ]
         self.query_one("#today-status", Static).update("  ·  ".join(parts))
 
     def _guard(self, call):
@@ -208,29 +223,41 @@ class TodayScreen(Screen):
         def logged(result) -> None:
             if result is not None:
                 kind, summary = result
-                _, ok = self._guard(lambda: self.store.log_interaction(
-                    item.customer_id, kind, summary, deal_id=item.deal_id))
+                _, ok = self._guard(
+                    lambda: self.store.log_interaction(item.customer_id, kind, summary, deal_id=item.deal_id)
+                )
                 if ok:
                     notes.append(f"{kind} logged")
             if booked:  # a repeating follow-up has already booked its next occurrence
                 finish("done", ", ".join(notes))
                 return
-            self.app.push_screen(FollowUpScreen(
-                f"{item.customer}" + (f" · {item.deal}" if item.deal else ""), self.today, item.what,
-                heading="Book the next follow-up?", escape="skip",
-                kind=self._contact_kind(item)), booked_next)
+            self.app.push_screen(
+                FollowUpScreen(
+                    f"{item.customer}" + (f" · {item.deal}" if item.deal else ""),
+                    self.today,
+                    item.what,
+                    heading="Book the next follow-up?",
+                    escape="skip",
+                    kind=self._contact_kind(item),
+                ),
+                booked_next,
+            )
 
         def booked_next(result) -> None:
             if result is not None:
                 due, title, kind = result
-                _, ok = self._guard(lambda: self.store.add_followup(
-                    item.customer_id, due, title, kind=kind, deal_id=item.deal_id))
+                _, ok = self._guard(
+                    lambda: self.store.add_followup(
+                        item.customer_id, due, title, kind=kind, deal_id=item.deal_id
+                    )
+                )
                 if ok:
                     notes.append(f"next on {due:%a %d %b}")
             finish("done", ", ".join(notes))
 
-        self.app.push_screen(LogScreen("Done. Log what happened?", subject(item),
-                                       self._contact_kind(item), item.what), logged)
+        self.app.push_screen(
+            LogScreen("Done. Log what happened?", subject(item), self._contact_kind(item), item.what), logged
+        )
 
     @staticmethod
     def _contact_kind(item: AgendaItem) -> str:
@@ -260,6 +287,7 @@ class TodayScreen(Screen):
         from salesdesk.tui.screens.today_dialogs import DateScreen, subject
 
         if item.is_followup:
+
             def answered(day: date | None) -> None:
                 if day is None:
                     finish(None, "")
@@ -282,14 +310,20 @@ class TodayScreen(Screen):
             _, ok = self._guard(lambda: self.agendas.snooze(item, due, title, kind))
             finish("rescheduled" if ok else None, f"to {due:%a %d %b}")
 
-        self.app.push_screen(FollowUpScreen(subject(item), self.today, item.what,
-                                            heading="Turn it into a follow-up",
-                                            kind=self._contact_kind(item)), booked)
+        self.app.push_screen(
+            FollowUpScreen(
+                subject(item),
+                self.today,
+                item.what,
+                heading="Turn it into a follow-up",
+                kind=self._contact_kind(item),
+            ),
+            booked,
+        )
 
     def _dismiss(self, item: AgendaItem, finish: Finish) -> None:
         if item.is_followup:
-            self.notify("A follow-up is not dismissed: d marks it done, s or r moves it.",
-                        severity="warning")
+            self.notify("A follow-up is not dismissed: d marks it done, s or r moves it.", severity="warning")
             finish(None, "")
             return
         _, ok = self._guard(lambda: self.agendas.dismiss(item))
@@ -308,14 +342,17 @@ class TodayScreen(Screen):
         def answered(result) -> None:
             if result is not None:
                 kind, summary = result
-                _, ok = self._guard(lambda: self.store.log_interaction(
-                    item.customer_id, kind, summary, deal_id=item.deal_id))
+                _, ok = self._guard(
+                    lambda: self.store.log_interaction(item.customer_id, kind, summary, deal_id=item.deal_id)
+                )
                 if ok:
                     self.notify(f"Logged a {kind}.", markup=False)
             finish(None, "")
 
-        self.app.push_screen(LogScreen("Log an interaction", subject(item), self._contact_kind(item),
-                                       "", skip="cancel"), answered)
+        self.app.push_screen(
+            LogScreen("Log an interaction", subject(item), self._contact_kind(item), "", skip="cancel"),
+            answered,
+        )
 
     def _open(self, item: AgendaItem, finish: Finish) -> None:
         from salesdesk.tui.screens.today_dialogs import GreetingScreen
@@ -363,4 +400,3 @@ class TodayScreen(Screen):
                 self.reload()
 
         self.app.push_screen(SettingsScreen(self.agendas.settings()), answered)
-

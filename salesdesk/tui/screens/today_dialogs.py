@@ -18,7 +18,6 @@ from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.form import FormField
 
-
 SETTING_LABELS = {
     "dormant_days": "Dormant after (days without contact)",
     "renewal_days": "Renewal reminder (days before contract end)",
@@ -76,10 +75,17 @@ class SnoozeScreen(_DateField, ModalScreen[date | None]):
         with Vertical(classes="dialog", id="snooze-dialog"):
             yield Label("Snooze", classes="dialog-title")
             yield Static(subject(self.item), markup=False)
-            yield Static(Text.assemble(
-                ("d", "bold"), f"  +1 day      {tomorrow:%a %d %b}\n",
-                ("w", "bold"), f"  +1 week     {week:%a %d %b}\n",
-                ("t", "bold"), "  a date…"), id="snooze-choices")
+            yield Static(
+                Text.assemble(
+                    ("d", "bold"),
+                    f"  +1 day      {tomorrow:%a %d %b}\n",
+                    ("w", "bold"),
+                    f"  +1 week     {week:%a %d %b}\n",
+                    ("t", "bold"),
+                    "  a date…",
+                ),
+                id="snooze-choices",
+            )
             until = FormField("Until", placeholder=ACCEPTED, id="until")
             until.display = False  # shown by t; until then d and w are keys, not text
             yield until
@@ -153,8 +159,9 @@ class LogScreen(ModalScreen[tuple[str, str] | None]):
             yield Static(self.about, markup=False)
             yield FormField("How", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
             yield FormField("What happened", self.summary, id="summary")
-            yield Static(f"enter: log it  ·  tab: next field  ·  esc: {self.skip}", classes="dialog-keys",
-                         markup=False)
+            yield Static(
+                f"enter: log it  ·  tab: next field  ·  esc: {self.skip}", classes="dialog-keys", markup=False
+            )
 
     def on_mount(self) -> None:
         self.query_one("#summary", FormField).input.focus()
@@ -212,7 +219,7 @@ class SettingsScreen(ModalScreen[dict | None]):
             yield Label("Care reminders", classes="dialog-title")
             with VerticalScroll():
                 keys = care.SETTING_KEYS
-                for pair in zip(keys[::2], keys[1::2]):
+                for pair in zip(keys[::2], keys[1::2], strict=False):
                     with Horizontal(classes="pair"):
                         for key in pair:
                             value = getattr(self.settings, key)

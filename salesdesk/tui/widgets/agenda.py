@@ -20,8 +20,10 @@ from salesdesk.tui.text import literal
 
 EMPTY = {OVERDUE: "Nothing overdue.", TODAY: "Nothing due today.", "": "Nothing in the next 7 days."}
 WARN_KINDS = {"rotting", "dormant"}
-CLEAR = ("A clear agenda. Follow-ups you book (f on a Pipeline card, press 2) and care reminders "
-         "for your customers appear here; m shows everyone's.")
+CLEAR = (
+    "A clear agenda. Follow-ups you book (f on a Pipeline card, press 2) and care reminders "
+    "for your customers appear here; m shows everyone's."
+)
 
 
 class _Line(NamedTuple):
@@ -51,9 +53,16 @@ class AgendaList(Widget, can_focus=True):
     """Overdue, Today and Next 7 days; the cursor moves over items, skipping headings."""
 
     COMPONENT_CLASSES = {
-        "agenda-list--heading", "agenda-list--overdue", "agenda-list--today",
-        "agenda-list--next", "agenda-list--dim", "agenda-list--cursor", "agenda-list--marker",
-        "agenda-list--care", "agenda-list--warn", "agenda-list--late",
+        "agenda-list--heading",
+        "agenda-list--overdue",
+        "agenda-list--today",
+        "agenda-list--next",
+        "agenda-list--dim",
+        "agenda-list--cursor",
+        "agenda-list--marker",
+        "agenda-list--care",
+        "agenda-list--warn",
+        "agenda-list--late",
     }
 
     BINDINGS = [
@@ -108,8 +117,14 @@ class AgendaList(Widget, can_focus=True):
         self.lines = lines
         found = None
         if current is not None:
-            found = next((index for index, line in enumerate(lines)
-                          if line.item is not None and line.item.key == current.key), None)
+            found = next(
+                (
+                    index
+                    for index, line in enumerate(lines)
+                    if line.item is not None and line.item.key == current.key
+                ),
+                None,
+            )
         self.cursor = found if found is not None else self._nearest_item(min(place, len(lines) - 1), +1)
         self._scroll_to_cursor()
         self.refresh()
@@ -217,10 +232,10 @@ class AgendaList(Widget, can_focus=True):
             heading.append("  ")
         heading.append_text(_cell("Deal · stage", deal))
         lines = [heading]
-        shown = self.lines[self.top: self.top + self.capacity]
+        shown = self.lines[self.top : self.top + self.capacity]
         for offset, line in enumerate(shown):
             lines.append(self._draw(line, self.top + offset == self.cursor, width))
-        below = sum(1 for line in self.lines[self.top + len(shown):] if line.kind == "item")
+        below = sum(1 for line in self.lines[self.top + len(shown) :] if line.kind == "item")
         if below:
             lines.append(Text(f"↓ {below:,} more".center(width), style=style("agenda-list--dim")))
         for line in lines:
@@ -235,7 +250,8 @@ class AgendaList(Widget, can_focus=True):
             return Text(f"  {line.text}", style=style("agenda-list--dim"))
         if line.kind == "title":
             name = {OVERDUE: "agenda-list--overdue", TODAY: "agenda-list--today"}.get(
-                line.text, "agenda-list--next")
+                line.text, "agenda-list--next"
+            )
             title = Text(f"{line.text} ", style=style(name))
             title.append(f"{line.count:,}", style=style("agenda-list--dim"))
             return title
@@ -248,8 +264,9 @@ class AgendaList(Widget, can_focus=True):
         line = Text(style=base or "")
         line.append("▌ " if focused else "  ", style=partial("agenda-list--marker") if focused else "")
         late = item.due < self.today
-        line.append_text(_cell(when_text(item, self.today), when,
-                               partial("agenda-list--late") if late else ""))
+        line.append_text(
+            _cell(when_text(item, self.today), when, partial("agenda-list--late") if late else "")
+        )
         line.append("  ")
         line.append_text(_cell(item.what, what, "bold"))
         line.append("  ")

@@ -30,8 +30,14 @@ class PanelRow:
 
 
 class ReportPanel(Widget):
-    COMPONENT_CLASSES = {"report-panel--title", "report-panel--heading", "report-panel--bar",
-                         "report-panel--dim", "report-panel--mark", "report-panel--value"}
+    COMPONENT_CLASSES = {
+        "report-panel--title",
+        "report-panel--heading",
+        "report-panel--bar",
+        "report-panel--dim",
+        "report-panel--mark",
+        "report-panel--value",
+    }
 
     def __init__(self, title: str, *, id: str | None = None):
         super().__init__(id=id)
@@ -56,8 +62,9 @@ class ReportPanel(Widget):
             lines.append(Text(self.empty, style=style("report-panel--dim")))
         else:
             figures = [row for row in self.rows if not row.heading]
-            label_w = min(max((cell_len(literal(r.label)) for r in figures), default=0),
-                          int(width * LABEL_SHARE))
+            label_w = min(
+                max((cell_len(literal(r.label)) for r in figures), default=0), int(width * LABEL_SHARE)
+            )
             value_w = max((cell_len(r.value) for r in figures), default=0)
             mark_w = max((cell_len(r.mark) + 1 for r in figures if r.mark), default=0)
             # The bar takes what the words leave; on a narrow terminal it goes first.

@@ -38,9 +38,14 @@ class StageColumn(Widget):
     """One stage: a header with count, total and weighted value, then a page of cards."""
 
     COMPONENT_CLASSES = {
-        "stage-column--title", "stage-column--figures", "stage-column--card",
-        "stage-column--focused", "stage-column--rotting", "stage-column--overdue",
-        "stage-column--dim", "stage-column--marker",
+        "stage-column--title",
+        "stage-column--figures",
+        "stage-column--card",
+        "stage-column--focused",
+        "stage-column--rotting",
+        "stage-column--overdue",
+        "stage-column--dim",
+        "stage-column--marker",
     }
 
     def __init__(self, stage: pipeline.Stage):
@@ -116,8 +121,11 @@ class StageColumn(Widget):
         rows = [
             Text(literal(card.title), style="bold"),
             Text(literal(card.customer), style=style("stage-column--dim")),
-            Text.assemble(amount, " " * gap,
-                          (days, style("stage-column--rotting") if card.rotting else style("stage-column--dim"))),
+            Text.assemble(
+                amount,
+                " " * gap,
+                (days, style("stage-column--rotting") if card.rotting else style("stage-column--dim")),
+            ),
             follow,
         ]
         lines = []
@@ -148,10 +156,14 @@ class Board(Widget, can_focus=True):
         Binding("pagedown", "page(1)", "Page down", show=False),
         Binding("home", "cursor_to(0)", "First card", show=False),
         Binding("end", "cursor_to(-1)", "Last card", show=False),
-        Binding("right_square_bracket,shift+right", "deal('forward')", "Forward", key_display="]",
-                id="board.forward"),
-        Binding("left_square_bracket,shift+left", "deal('back')", "Back", key_display="[",
-                id="board.back"),
+        Binding(
+            "right_square_bracket,shift+right",
+            "deal('forward')",
+            "Forward",
+            key_display="]",
+            id="board.forward",
+        ),
+        Binding("left_square_bracket,shift+left", "deal('back')", "Back", key_display="[", id="board.back"),
         Binding("w", "deal('won')", "Won", id="board.won"),
         Binding("x", "deal('lost')", "Lost", id="board.lost"),
         Binding("enter", "deal('open')", "Open", id="board.open"),
@@ -159,9 +171,16 @@ class Board(Widget, can_focus=True):
         Binding("O", "deal('assign')", "Assign", id="board.assign", show=False),
     ]
 
-    def __init__(self, queries: BoardQueries, stages: list[pipeline.Stage], today: date,
-                 board_filter: BoardFilter, on_deal: Callable[[str, str], None], *,
-                 id: str | None = None):
+    def __init__(
+        self,
+        queries: BoardQueries,
+        stages: list[pipeline.Stage],
+        today: date,
+        board_filter: BoardFilter,
+        on_deal: Callable[[str, str], None],
+        *,
+        id: str | None = None,
+    ):
         """`on_deal(action, deal_id)` does what a deal key asks (forward, won, open...).
 
         It is called at once, within the key press, not by a message handled later: a

@@ -99,8 +99,11 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
                 contact.append(value + "   ")
         if contact:
             lines.append(contact)
-        facts = [f"{label} {literal(record[key])}" for label, key in
-                 (("industry", "industry"), ("source", "source"), ("owner", "owner")) if record[key]]
+        facts = [
+            f"{label} {literal(record[key])}"
+            for label, key in (("industry", "industry"), ("source", "source"), ("owner", "owner"))
+            if record[key]
+        ]
         if facts:
             lines.append(Text(" · ".join(facts), style="dim"))
         dates = []

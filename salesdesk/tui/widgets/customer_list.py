@@ -16,8 +16,12 @@ from salesdesk.store.customers import CustomerFilter, CustomerQueries, CustomerR
 from salesdesk.tui.text import literal
 
 SEGMENT_STYLES = {
-    "lead": "cyan", "prospect": "bold green", "customer": "green", "repeat": "bold magenta",
-    "dormant": "yellow", "lost": "red",
+    "lead": "cyan",
+    "prospect": "bold green",
+    "customer": "green",
+    "repeat": "bold magenta",
+    "dormant": "yellow",
+    "lost": "red",
 }
 
 
@@ -117,12 +121,20 @@ class CustomerList(Widget, can_focus=True):
         style = self.get_component_rich_style
         name_w = max(8, (width - 24) * 55 // 100)
         company_w = max(4, width - 24 - name_w)
-        header = Text(f" {'Name':<{name_w}} {'Company':<{company_w}} {'Segment':<9}T {'Contact':>9}",
-                      style=style("customer-list--header"))
+        header = Text(
+            f" {'Name':<{name_w}} {'Company':<{company_w}} {'Segment':<9}T {'Contact':>9}",
+            style=style("customer-list--header"),
+        )
         lines = [header]
         if not self.rows:
-            lines.append(Text(" No customers match." if self.total == 0 and self.filter != CustomerFilter()
-                              else " No customers yet: press a to add one.", style=style("customer-list--dim")))
+            lines.append(
+                Text(
+                    " No customers match."
+                    if self.total == 0 and self.filter != CustomerFilter()
+                    else " No customers yet: press a to add one.",
+                    style=style("customer-list--dim"),
+                )
+            )
         for offset, row in enumerate(self.rows[: self.capacity]):
             line = Text(" ")
             line.append(_cell(literal(row.name), name_w))

@@ -69,10 +69,12 @@ class KeyBar(Widget, can_focus=False):
     def _key(self, text: Text, binding: Binding, enabled: bool) -> None:
         dim = "" if enabled else " dim"
         start = text.cell_len
-        text.append(self.app.get_key_display(binding),
-                    style=f"{self.get_component_rich_style('key-bar--key')}{dim}")
-        text.append(f" {binding.description}",
-                    style=f"{self.get_component_rich_style('key-bar--description')}{dim}")
+        text.append(
+            self.app.get_key_display(binding), style=f"{self.get_component_rich_style('key-bar--key')}{dim}"
+        )
+        text.append(
+            f" {binding.description}", style=f"{self.get_component_rich_style('key-bar--description')}{dim}"
+        )
         self._spans.append((start, text.cell_len, binding.key.split(",")[0]))
 
     def render(self) -> RenderableType:
@@ -94,7 +96,8 @@ class KeyBar(Widget, can_focus=False):
         room = max(0, width - right.cell_len)
         line.truncate(room, overflow="ellipsis", pad=True)
         self._spans = [span for span in left_spans if span[1] <= room] + [
-            (start + room, end + room, key) for start, end, key in self._spans]
+            (start + room, end + room, key) for start, end, key in self._spans
+        ]
         return line + right
 
     def on_click(self, event: events.Click) -> None:

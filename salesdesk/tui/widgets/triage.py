@@ -17,10 +17,17 @@ from salesdesk.core.agenda import OVERDUE, TODAY, AgendaItem, section_of, when_t
 from salesdesk.tui.text import literal
 
 # What each outcome is called in the summary, in the order it is listed.
-OUTCOMES = {"done": "done", "snoozed": "snoozed", "rescheduled": "rescheduled",
-            "dismissed": "dismissed", "skipped": "skipped"}
-KEYS = ("d done   s tomorrow   w next week   r pick a date   x dismiss   "
-        "l log   enter open   space skip   esc stop")
+OUTCOMES = {
+    "done": "done",
+    "snoozed": "snoozed",
+    "rescheduled": "rescheduled",
+    "dismissed": "dismissed",
+    "skipped": "skipped",
+}
+KEYS = (
+    "d done   s tomorrow   w next week   r pick a date   x dismiss   "
+    "l log   enter open   space skip   esc stop"
+)
 
 
 @dataclass
@@ -31,8 +38,14 @@ class _Step:
 
 
 class TriagePanel(Widget, can_focus=True):
-    COMPONENT_CLASSES = {"triage-panel--title", "triage-panel--what", "triage-panel--dim",
-                         "triage-panel--late", "triage-panel--keys", "triage-panel--done"}
+    COMPONENT_CLASSES = {
+        "triage-panel--title",
+        "triage-panel--what",
+        "triage-panel--dim",
+        "triage-panel--late",
+        "triage-panel--keys",
+        "triage-panel--done",
+    }
 
     BINDINGS = [
         Binding("d", "act('done')", "Done", id="triage.done"),
@@ -134,9 +147,13 @@ class TriagePanel(Widget, can_focus=True):
         item = self.current
         section = section_of(item.due, self.today) or TODAY
         lines = [
-            Text.assemble((f"Triage  {self.index + 1} of {len(self.steps)}", style("triage-panel--title")),
-                          ("   " + section, style("triage-panel--late") if section == OVERDUE
-                           else style("triage-panel--dim"))),
+            Text.assemble(
+                (f"Triage  {self.index + 1} of {len(self.steps)}", style("triage-panel--title")),
+                (
+                    "   " + section,
+                    style("triage-panel--late") if section == OVERDUE else style("triage-panel--dim"),
+                ),
+            ),
             Text(""),
             Text(literal(item.what), style=style("triage-panel--what")),
             Text(literal(item.who)),
@@ -160,8 +177,10 @@ class TriagePanel(Widget, can_focus=True):
         style = self.get_component_rich_style
         counts = self.summary()
         untouched = len(self.steps) - sum(counts.values())
-        lines = [Text(f"Triage finished: {len(self.steps)} items", style=style("triage-panel--title")),
-                 Text("")]
+        lines = [
+            Text(f"Triage finished: {len(self.steps)} items", style=style("triage-panel--title")),
+            Text(""),
+        ]
         parts = [f"{count} {OUTCOMES[name]}" for name, count in counts.items() if count]
         if untouched:
             parts.append(f"{untouched} not reached")
