@@ -1,3 +1,3 @@
-from salesdesk.cli import main
+from salesdesk.cli.main import main
 
 raise SystemExit(main())

@@ -61,10 +61,12 @@ def holiday_cache(folder: Callable[[], Path]) -> JsonCache:
 
     def version() -> str:
         spec = find_spec("holidays")
+        if spec is None or spec.origin is None:
+            return "unknown"
         try:
             origin = Path(spec.origin)
             return f"{origin.parent}:{origin.stat().st_mtime_ns}"
-        except (AttributeError, TypeError, OSError):
+        except OSError:
             return "unknown"
 
     return JsonCache(lambda: folder() / "holidays.json", version)

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
+from salesdesk.core.text import literal
 from salesdesk.store.agenda import AgendaStore
 from salesdesk.store.store import Store
-from salesdesk.tui.text import literal
 from tests.conftest import TODAY, FakeClock
 from tests.tui.agenda_seed import seed_agenda
 

@@ -96,7 +96,7 @@ def test_merge_refuses_what_is_not_a_salesdesk_database(tmp_path):
 
 
 def test_a_database_in_a_sync_folder_gets_a_warning_once(tmp_path):
-    from salesdesk.cli_team import warn_if_in_sync_folder
+    from salesdesk.cli.team import warn_if_in_sync_folder
     from salesdesk.store.store import Store
     from tests.conftest import FakeClock
 

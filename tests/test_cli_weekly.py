@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from salesdesk.cli_weekly import add_weekly_parser, export_weekly
+from salesdesk.cli.weekly import add_weekly_parser, export_weekly
 from salesdesk.core.errors import InvalidValue
 from salesdesk.store.store import Store
 from tests.conftest import TODAY, FakeClock

@@ -10,7 +10,7 @@ import sys
 
 # What `salesdesk` imports before the first agenda is on screen.
 START_UP = (
-    "salesdesk.cli, salesdesk.cli_team, salesdesk.cache, salesdesk.store.agenda, "
+    "salesdesk.cli.main, salesdesk.cli.app, salesdesk.cli.team, salesdesk.cache, salesdesk.store.agenda, "
     "salesdesk.tui.app, salesdesk.tui.screens.today"
 )
 LATER = {

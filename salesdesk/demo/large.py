@@ -93,7 +93,7 @@ TAG_COLUMNS = ("id", "name")
 LINK_COLUMNS = ("id", "customer_id", "tag_id")
 
 # Where the deals stand: mostly closed, every stage represented.
-FINAL_STAGE_WEIGHTS = {"open": (12, 10, 9, 7), "won": (10, 32), "lost": 20}
+FINAL_STAGE_WEIGHTS = {"open": (12, 10, 9, 7), "won": (10, 32), "lost": (20,)}
 CUSTOMER_SPAN_DAYS = 1100  # customers were added over the last three years
 INTERACTION_SPAN_DAYS = 365
 KINDS_WEIGHTS = (30, 30, 12, 6, 14, 8)  # call, email, meeting, visit, message, note
@@ -261,7 +261,7 @@ class _Load:
         won = [s.id for s in ordered if s.kind == pipeline.WON]
         lost = pipeline.first_stage(ordered, pipeline.LOST).id
         finals = open_path + won + [lost]
-        weights = (*FINAL_STAGE_WEIGHTS["open"], *FINAL_STAGE_WEIGHTS["won"], FINAL_STAGE_WEIGHTS["lost"])
+        weights = (*FINAL_STAGE_WEIGHTS["open"], *FINAL_STAGE_WEIGHTS["won"], *FINAL_STAGE_WEIGHTS["lost"])
         kinds = {s.id: s.kind for s in ordered}
         planned = []
         for _ in range(count):
@@ -285,7 +285,7 @@ class _Load:
         deal_ms = _slotted([deal[0] for deal in planned], SLOTS["deals"])
         self.deal_ids = [self.new_id(ms) for ms in deal_ms]
         # Each change: (moment, deal index, from stage, to stage); the first is the creation.
-        changes = []
+        changes: list[tuple[int, int, str | None, str]] = []
         for index, (ms, (_, path, moves)) in enumerate(zip(deal_ms, planned, strict=True)):
             changes.append((ms + 1, index, None, path[0]))
             changes.extend((at, index, path[step], path[step + 1]) for step, at in enumerate(moves))
@@ -360,7 +360,7 @@ class _Load:
         shift = customers.bit_length()
         latest = now_ms - HOUR_MS
         floor = now_ms - INTERACTION_SPAN_DAYS * DAY_MS
-        keys = []
+        keys: list[int] = []
         random_ = rng.random
         for index, times in enumerate(per_customer):
             if times:

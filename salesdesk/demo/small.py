@@ -400,14 +400,17 @@ class _Plan:
         for week in range(weeks):
             due = first_due + timedelta(weeks=week)
 
-            def complete(due=due):
-                current["id"] = store.complete_followup(current["id"], due)
+            def complete(due: date = due) -> None:
+                booked = store.complete_followup(current["id"], due)
+                assert booked is not None, "a weekly follow-up books its next occurrence"
+                current["id"] = booked
 
             story.at(self.moment(due), complete)
 
 
 def _after(customer: _Customer) -> datetime:
     """The earliest moment anything can happen to a customer: just after it was added."""
+    assert customer.created is not None, "a customer's moment is set before anything happens to it"
     return customer.created + timedelta(minutes=1)
 
 
@@ -468,9 +471,11 @@ def _tell_deal(story: _Story, store: Store, customer: _Customer, deal: _Deal) ->
     story.at(deal.moves[0], create)
     for stage, moment in zip(deal.path[1:], deal.moves[1:], strict=True):
         reason = deal.lost_reason if stage == deal.path[-1] else ""
-        story.at(
-            moment, lambda stage=stage, reason=reason: store.move_deal(deal.id, stage, lost_reason=reason)
-        )
+
+        def move(stage: str = stage, reason: str = reason) -> None:
+            store.move_deal(deal.id, stage, lost_reason=reason)
+
+        story.at(moment, move)
 
 
 def _tell_contact(

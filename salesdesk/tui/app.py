@@ -22,6 +22,7 @@ from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.store import Store
 from salesdesk.sync.team import team_folder
 from salesdesk.tui import live
+from salesdesk.tui.screens.base import SalesdeskScreen
 
 POLL_SECONDS = 1.0  # how often the app asks whether another process changed the database
 SYNC_CHECK_SECONDS = 5.0  # how often it asks whether a team sync round is due
@@ -121,7 +122,13 @@ class SalesdeskApp(App):
     def open_customer(self, customer_id: str) -> None:
         """Show one customer on the Customers screen, from anywhere."""
         self.switch_mode("customers")
-        self.call_after_refresh(lambda: self.screen.show_customer(customer_id))
+        self.call_after_refresh(self._show_customer, customer_id)
+
+    def _show_customer(self, customer_id: str) -> None:
+        from salesdesk.tui.screens.customers import CustomersScreen
+
+        if isinstance(self.screen, CustomersScreen):
+            self.screen.show_customer(customer_id)
 
     def action_toggle_privacy(self) -> None:
         self.privacy = not self.privacy
@@ -154,9 +161,8 @@ class SalesdeskApp(App):
             return
         self.data_generation += 1
         base = self.screen_stack[0] if self.screen_stack else None
-        reload = getattr(base, "reload_data", None)
-        if reload is not None and base.is_mounted:
-            reload()
+        if isinstance(base, SalesdeskScreen) and base.is_mounted:
+            base.reload_data()
 
     # -- team sync while the app runs ------------------------------------------------
 
@@ -171,6 +177,8 @@ class SalesdeskApp(App):
             self.error = error
 
     def check_team_sync(self) -> None:
+        if self._team is None:
+            return
         publish = self.sync_schedule.due(
             time.monotonic(), live.own_changes(self.store), live.folder_signature(self._team)
         )

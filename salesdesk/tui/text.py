@@ -1,28 +1,8 @@
-"""Text from the database, made safe to show: never markup, never terminal control."""
-
-import re
+"""Text from the database as Rich `Text`: never markup, never terminal control."""
 
 from rich.text import Text
 
-# C0 controls and DEL become their visible Unicode "control pictures" (ESC -> ␛),
-# so a stored escape sequence is seen, not obeyed. Tabs and newlines too: a card
-# or a table cell is one line.
-_PICTURES = {code: 0x2400 + code for code in range(0x20)}
-_PICTURES[0x7F] = 0x2421
-# C1 controls (U+0080-U+009F) can also drive terminals; show them as the replacement mark.
-_PICTURES.update({code: 0xFFFD for code in range(0x80, 0xA0)})
-
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def literal(value: object) -> str:
-    """The value as a plain string with control characters made visible."""
-    if value is None:
-        return ""
-    text = str(value)
-    # Most text holds no control character; translating it anyway is slow on 10,000 rows.
-    return text.translate(_PICTURES) if _CONTROL.search(text) else text
+from salesdesk.core.text import literal
 
 
 def literal_text(value: object, style: str = "") -> Text:

@@ -18,7 +18,7 @@ EXPORT = """
 import sys
 from argparse import Namespace
 from datetime import date, datetime, timezone
-from salesdesk.cli_weekly import export_weekly
+from salesdesk.cli.weekly import export_weekly
 from salesdesk.store.store import Store
 path, user, today, out, everyone = sys.argv[1:6]
 opener = lambda: Store.open(path, user, lambda: datetime.now(timezone.utc))

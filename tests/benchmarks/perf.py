@@ -644,7 +644,7 @@ def run_command(command: list[str], ok: tuple[int, ...] = (0,)) -> float:
 
 def traced_statements(demo: Demo, args: list[str]) -> list[str]:
     """The SQL a command runs (parameters filled in), traced by running it in this process."""
-    from salesdesk import cli
+    from salesdesk.cli import main as cli
 
     statements: list[str] = []
     connect = sqlite3.connect

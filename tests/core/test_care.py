@@ -275,7 +275,7 @@ def test_the_calendars_are_imported_only_when_used():
 
     script = (
         "import salesdesk.core.calendars, salesdesk.core.care, salesdesk.store.agenda, "
-        "salesdesk.tui.screens.today, salesdesk.agenda_print; "
+        "salesdesk.tui.screens.today, salesdesk.cli.agenda_table; "
         "import sys; print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('holidays', 'lunardate')))"
     )

@@ -4,7 +4,7 @@ import io
 
 from rich.console import Console
 
-from salesdesk.cli_io import PROGRESS_FROM_ROWS, _progress
+from salesdesk.cli.imports import PROGRESS_FROM_ROWS, _progress
 
 
 def test_a_large_import_on_a_terminal_shows_a_bar():

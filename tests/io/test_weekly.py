@@ -220,7 +220,7 @@ def test_the_summary_and_its_queries_are_headless():
 
     script = (
         "import salesdesk.core.periods, salesdesk.core.reports, salesdesk.core.weekly, "
-        "salesdesk.store.reports, salesdesk.io.weekly, salesdesk.cli_weekly; import sys; "
+        "salesdesk.store.reports, salesdesk.io.weekly, salesdesk.cli.weekly; import sys; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
     )
     result = subprocess.run(

@@ -1,6 +1,7 @@
 """Names from the database are shown as typed: never markup, never terminal control."""
 
-from salesdesk.tui.text import literal, literal_text
+from salesdesk.core.text import literal
+from salesdesk.tui.text import literal_text
 from tests.tui.conftest import SIZE, make_app, settle
 
 

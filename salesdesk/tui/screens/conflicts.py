@@ -5,14 +5,15 @@ from datetime import date
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
 from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.core.text import literal
 from salesdesk.store.conflicts import Conflict, ConflictStore
 from salesdesk.store.store import Store
-from salesdesk.tui.text import literal, literal_text
+from salesdesk.tui.screens.base import SalesdeskScreen
+from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.key_bar import KeyBar
 
 EMPTY_TEXT = (
@@ -29,7 +30,7 @@ def _value(value) -> Text:
     return literal_text(value)
 
 
-class ConflictsScreen(Screen):
+class ConflictsScreen(SalesdeskScreen):
     BINDINGS = [
         Binding("k", "keep", "Keep kept value", id="conflicts.keep"),
         Binding("r", "restore", "Restore lost value", id="conflicts.restore"),

@@ -1,6 +1,7 @@
 """Modal forms of the Customers screen; each validates beside the field and keeps what was typed."""
 
 from datetime import date, datetime, time
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -16,8 +17,9 @@ from salesdesk.core.dates import ACCEPTED, parse_birthday, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS, check_email, check_name
 from salesdesk.core.segments import SEGMENTS
+from salesdesk.core.text import literal
 from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
-from salesdesk.tui.text import literal, literal_text
+from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormField
 
 CUSTOMER_FIELDS = (
@@ -190,7 +192,8 @@ class InteractionForm(ModalScreen[dict | None]):
             name: self.query_one(f"#{name}", FormField)
             for name in ("kind", "when", "summary", "next_due", "next_title")
         }
-        result, ok = {}, True
+        result: dict[str, Any] = {}
+        ok = True
         kind = fields["kind"].value.strip().lower()
         if kind not in INTERACTION_KINDS:
             fields["kind"].show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")

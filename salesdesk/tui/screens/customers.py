@@ -16,11 +16,11 @@ from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
 from salesdesk.core.errors import SalesdeskError, StaleRecord
+from salesdesk.core.text import literal
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import DataScreen
-from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from salesdesk.tui.widgets.customer_list import CustomerList
 from salesdesk.tui.widgets.key_bar import KeyBar
@@ -404,7 +404,7 @@ class CustomersScreen(DataScreen):
             return
 
         def answered(owner: str | None) -> None:
-            if owner and self._guard(lambda: self.store.assign("customers", customer.id, owner) or True):
+            if owner and self._attempt(lambda: self.store.assign("customers", customer.id, owner)):
                 self.notify(f"Assigned to {owner}.", markup=False)
                 self._refresh(keep=customer.id)
 
@@ -417,8 +417,8 @@ class CustomersScreen(DataScreen):
         if customer is None:
             return
 
-        def answered(yes: bool) -> None:
-            if yes and self._guard(lambda: self.store.delete_customer(customer.id, customer.version) or True):
+        def answered(yes: bool | None) -> None:
+            if yes and self._attempt(lambda: self.store.delete_customer(customer.id, customer.version)):
                 self.notify(f"Deleted {customer.name}.", markup=False)
                 self._refresh()
 

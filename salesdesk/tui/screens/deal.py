@@ -15,10 +15,11 @@ from textual.widgets.option_list import Option
 from salesdesk.core.dates import ACCEPTED, parse_quick_date, parse_timestamp
 from salesdesk.core.errors import InvalidValue, SalesdeskError, StaleRecord
 from salesdesk.core.money import exponent, parse_amount
+from salesdesk.core.text import literal
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.stale import MINE, THEIRS, StaleScreen, differences, my_changes
-from salesdesk.tui.text import literal, literal_text
+from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormField
 
 
@@ -51,7 +52,7 @@ class DealScreen(ModalScreen[bool]):
         super().__init__(classes="dialog-screen")
         self.store = store
         self.deal = store.deal(deal_id)
-        self.original = store.records.get("deals", deal_id)  # as opened: what the user changed
+        self.original = store.records.require("deals", deal_id)  # as opened: what the user changed
         self.today = today
 
     def compose(self) -> ComposeResult:
@@ -182,7 +183,7 @@ class DealScreen(ModalScreen[bool]):
 
         def show(name: str, value) -> str:
             if name == "amount":
-                return _amount_text(value, changes.get("currency") or currency)
+                return _amount_text(value, str(changes.get("currency") or currency))
             if name == "checklist_done":
                 return ", ".join(json.loads(value))
             return str(value)
@@ -324,7 +325,7 @@ class NewDealScreen(ModalScreen[dict | None]):
             except InvalidValue as error:
                 close_field.show_error(str(error))
                 ok = False
-        if ok:
+        if ok and self.chosen is not None:
             customer_id, name = self.chosen
             self.dismiss(
                 {

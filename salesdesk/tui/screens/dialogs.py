@@ -13,7 +13,8 @@ from textual.widgets.option_list import Option
 from salesdesk.core.dates import ACCEPTED, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS
-from salesdesk.tui.text import literal, literal_text
+from salesdesk.core.text import literal
+from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormField
 
 
@@ -53,13 +54,16 @@ class LostReasonScreen(ModalScreen[str | None]):
             return
         options = self.query_one("#reasons", OptionList)
         if options.highlighted is not None and options.option_count:
-            self.dismiss(self.reasons[int(options.get_option_at_index(options.highlighted).id)])
+            self.dismiss(self._reason(options.get_option_at_index(options.highlighted)))
             return
         self.query_one("#reason", FormField).show_error("Say why the deal was lost; a reason is required.")
 
     @on(OptionList.OptionSelected, "#reasons")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.reasons[int(event.option.id)])
+        self.dismiss(self._reason(event.option))
+
+    def _reason(self, option: Option) -> str:
+        return self.reasons[int(option.id or 0)]  # each option's id is its reason's place
 
     def key_down(self) -> None:
         if self.focused is self.query_one("#reason-input"):
@@ -164,14 +168,14 @@ class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
         due = self._read_due(self.query_one("#due", FormField).value)
         title = self.query_one("#title", FormField)
         kind = self.query_one("#kind", FormField)
-        ok = due is not None
+        ok = True
         if not title.value.strip():
             title.show_error("Say what the follow-up is for.")
             ok = False
         if kind.value.strip() not in INTERACTION_KINDS:
             kind.show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")
             ok = False
-        if ok:
+        if ok and due is not None:
             self.dismiss((due, title.value.strip(), kind.value.strip()))
 
 

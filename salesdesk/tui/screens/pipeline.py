@@ -11,10 +11,10 @@ from textual.binding import Binding
 from textual.widgets import Header, Input, Static
 
 from salesdesk.core import pipeline
+from salesdesk.core.text import literal
 from salesdesk.store.board import BoardFilter, BoardQueries
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import DataScreen
-from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.board import Board
 from salesdesk.tui.widgets.key_bar import KeyBar
 
@@ -184,7 +184,7 @@ class PipelineScreen(DataScreen):
         deal = self.store.deal(deal_id)
 
         def answered(owner: str | None) -> None:
-            if owner and self._guard(lambda: self.store.assign("deals", deal_id, owner) or True):
+            if owner and self._attempt(lambda: self.store.assign("deals", deal_id, owner)):
                 self.notify(f"Assigned to {owner}.", markup=False)
                 self._reload({deal.stage_id})
                 self.board.focus_deal(deal_id)
@@ -209,7 +209,7 @@ class PipelineScreen(DataScreen):
             return
         change_id = self.undo_stack.pop()
         change = self.store.records.require("stage_changes", change_id)
-        if self._guard(lambda: self.store.undo_stage_change(change_id) or True):
+        if self._attempt(lambda: self.store.undo_stage_change(change_id)):
             self._reload({change["from_stage"], change["to_stage"]})
             self.board.focus_deal(change["deal_id"])
 

@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from salesdesk.tui.text import literal
+from salesdesk.core.text import literal
 
 MINE, THEIRS = "mine", "theirs"
 EMPTY = "(empty)"

@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from salesdesk.core.agenda import NEXT, OVERDUE, TODAY, Agenda, AgendaItem
@@ -21,6 +20,7 @@ from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.store.agenda import AgendaStore
 from salesdesk.store.store import Store
+from salesdesk.tui.screens.base import SalesdeskScreen
 from salesdesk.tui.widgets.agenda import AgendaList
 from salesdesk.tui.widgets.key_bar import KeyBar
 from salesdesk.tui.widgets.triage import TriagePanel
@@ -41,7 +41,7 @@ CARE_CONTACT = {
 Finish = Callable[[str | None, str], None]  # (outcome or None when nothing changed, a note)
 
 
-class TodayScreen(Screen):
+class TodayScreen(SalesdeskScreen):
     # Its CSS (today.tcss) is the app's: Today is the default screen (see the app).
 
     BINDINGS = [
@@ -156,6 +156,8 @@ class TodayScreen(Screen):
 
     def _update_status(self) -> None:
         agenda = self.agenda
+        if agenda is None:
+            return
         parts = [
             f"{self.today:%A %d %B %Y}",
             "everyone's" if agenda.everyone else "mine",
@@ -212,7 +214,8 @@ class TodayScreen(Screen):
             finish(None, "")
             return
         self.reload()
-        if item.customer_id is None:  # a holiday: many customers, nothing single to log
+        customer_id = item.customer_id
+        if customer_id is None:  # a holiday: many customers, nothing single to log
             finish("done", "")
             return
         notes: list[str] = []
@@ -224,7 +227,7 @@ class TodayScreen(Screen):
             if result is not None:
                 kind, summary = result
                 _, ok = self._guard(
-                    lambda: self.store.log_interaction(item.customer_id, kind, summary, deal_id=item.deal_id)
+                    lambda: self.store.log_interaction(customer_id, kind, summary, deal_id=item.deal_id)
                 )
                 if ok:
                     notes.append(f"{kind} logged")
@@ -247,9 +250,7 @@ class TodayScreen(Screen):
             if result is not None:
                 due, title, kind = result
                 _, ok = self._guard(
-                    lambda: self.store.add_followup(
-                        item.customer_id, due, title, kind=kind, deal_id=item.deal_id
-                    )
+                    lambda: self.store.add_followup(customer_id, due, title, kind=kind, deal_id=item.deal_id)
                 )
                 if ok:
                     notes.append(f"next on {due:%a %d %b}")
@@ -334,7 +335,8 @@ class TodayScreen(Screen):
     def _log(self, item: AgendaItem, finish: Finish) -> None:
         from salesdesk.tui.screens.today_dialogs import LogScreen, subject
 
-        if item.customer_id is None:
+        customer_id = item.customer_id
+        if customer_id is None:
             self.notify("A holiday names many customers; open one to log with them.", severity="warning")
             finish(None, "")
             return
@@ -343,7 +345,7 @@ class TodayScreen(Screen):
             if result is not None:
                 kind, summary = result
                 _, ok = self._guard(
-                    lambda: self.store.log_interaction(item.customer_id, kind, summary, deal_id=item.deal_id)
+                    lambda: self.store.log_interaction(customer_id, kind, summary, deal_id=item.deal_id)
                 )
                 if ok:
                     self.notify(f"Logged a {kind}.", markup=False)

@@ -15,7 +15,7 @@ from salesdesk.core.agenda import AgendaItem
 from salesdesk.core.dates import ACCEPTED, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS
-from salesdesk.tui.text import literal
+from salesdesk.core.text import literal
 from salesdesk.tui.widgets.form import FormField
 
 SETTING_LABELS = {
@@ -35,7 +35,7 @@ def subject(item: AgendaItem) -> str:
     return f"{literal(item.what)} — {literal(item.who)}"
 
 
-class _DateField:
+class _DateField(ModalScreen[date | None]):
     """A quick-form date field that says what it read, or what is wrong."""
 
     today: date
@@ -54,7 +54,7 @@ class _DateField:
         return day
 
 
-class SnoozeScreen(_DateField, ModalScreen[date | None]):
+class SnoozeScreen(_DateField):
     """Later: one key for tomorrow or next week, or type a date."""
 
     AUTO_FOCUS = ""  # nothing: d, w and t are keys until a date is typed
@@ -111,7 +111,7 @@ class SnoozeScreen(_DateField, ModalScreen[date | None]):
             self.dismiss(day)
 
 
-class DateScreen(_DateField, ModalScreen[date | None]):
+class DateScreen(_DateField):
     """Move a follow-up to another day."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]

@@ -9,6 +9,7 @@ from datetime import date
 from typing import NamedTuple
 
 from rich.console import RenderableType
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -16,7 +17,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, AgendaItem, when_text
-from salesdesk.tui.text import literal
+from salesdesk.core.text import literal
 
 EMPTY = {OVERDUE: "Nothing overdue.", TODAY: "Nothing due today.", "": "Nothing in the next 7 days."}
 WARN_KINDS = {"rotting", "dormant"}
@@ -32,7 +33,7 @@ class _Line(NamedTuple):
     kind: str  # "title", "item", "empty" or "gap"
     text: str = ""
     item: AgendaItem | None = None
-    count: int = 0
+    items: int = 0  # under a title: how many items its section holds
 
 
 def column_widths(width: int) -> tuple[int, int, int, int, int]:
@@ -43,7 +44,7 @@ def column_widths(width: int) -> tuple[int, int, int, int, int]:
     return when, what, who, why, rest - what - who - why
 
 
-def _cell(value: str, width: int, style: str = "") -> Text:
+def _cell(value: str, width: int, style: str | Style = "") -> Text:
     text = Text(literal(value), style=style, no_wrap=True, overflow="ellipsis")
     text.truncate(width, overflow="ellipsis", pad=True)
     return text
@@ -108,7 +109,7 @@ class AgendaList(Widget, can_focus=True):
         for index, section in enumerate(agenda.sections):
             if index:
                 lines.append(_Line("gap"))
-            lines.append(_Line("title", section.title, count=len(section.items)))
+            lines.append(_Line("title", section.title, items=len(section.items)))
             if not section.items:
                 lines.append(_Line("empty", EMPTY.get(section.title, EMPTY[""])))
             lines.extend([_Line("item", "", item) for item in section.items])
@@ -231,16 +232,16 @@ class AgendaList(Widget, can_focus=True):
             heading.append_text(_cell(label, cells))
             heading.append("  ")
         heading.append_text(_cell("Deal · stage", deal))
-        lines = [heading]
+        drawn = [heading]
         shown = self.lines[self.top : self.top + self.capacity]
         for offset, line in enumerate(shown):
-            lines.append(self._draw(line, self.top + offset == self.cursor, width))
+            drawn.append(self._draw(line, self.top + offset == self.cursor, width))
         below = sum(1 for line in self.lines[self.top + len(shown) :] if line.kind == "item")
         if below:
-            lines.append(Text(f"↓ {below:,} more".center(width), style=style("agenda-list--dim")))
-        for line in lines:
-            line.truncate(width, overflow="ellipsis", pad=True)
-        return Text("\n").join(lines)
+            drawn.append(Text(f"↓ {below:,} more".center(width), style=style("agenda-list--dim")))
+        for text in drawn:
+            text.truncate(width, overflow="ellipsis", pad=True)
+        return Text("\n").join(drawn)
 
     def _draw(self, line: _Line, focused: bool, width: int) -> Text:
         style = self.get_component_rich_style
@@ -253,8 +254,10 @@ class AgendaList(Widget, can_focus=True):
                 line.text, "agenda-list--next"
             )
             title = Text(f"{line.text} ", style=style(name))
-            title.append(f"{line.count:,}", style=style("agenda-list--dim"))
+            title.append(f"{line.items:,}", style=style("agenda-list--dim"))
             return title
+        if line.item is None:  # an item line always holds its item
+            return Text("")
         return self._item_line(line.item, focused, width)
 
     def _item_line(self, item: AgendaItem, focused: bool, width: int) -> Text:
@@ -275,7 +278,7 @@ class AgendaList(Widget, can_focus=True):
             person = f"{person} · {item.owner}"
         line.append_text(_cell(person, who))
         line.append("  ")
-        kind_style = ""
+        kind_style: str | Style = ""
         if item.is_care:
             kind_style = partial("agenda-list--warn" if item.kind in WARN_KINDS else "agenda-list--care")
         line.append_text(_cell(item.why, why, kind_style))

@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from salesdesk.core.reports import bar
-from salesdesk.tui.text import literal
+from salesdesk.core.text import literal
 
 LABEL_SHARE = 0.4  # at most this much of the width for the labels
 

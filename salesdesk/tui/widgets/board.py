@@ -17,8 +17,8 @@ from textual.widget import Widget
 
 from salesdesk.core import pipeline
 from salesdesk.core.money import format_money, format_short
+from salesdesk.core.text import literal
 from salesdesk.store.board import BoardFilter, BoardQueries, Card, ColumnSummary
-from salesdesk.tui.text import literal
 
 HIDDEN = "•••"
 CARD_LINES = 4
@@ -301,7 +301,8 @@ class Board(Widget, can_focus=True):
             # Keep the same place on screen when crossing to another column.
             slot = self.focus_at.row - source.top
             self.focus_at.column = max(0, min(self.focus_at.column + columns, len(self.columns) - 1))
-            self.focus_at.row = self.focused_column.top + slot
+            target = self.focused_column
+            self.focus_at.row = (target.top if target is not None else 0) + slot
         self.focus_at.row += rows
         self._clamp_focus()
 

@@ -12,8 +12,8 @@ from textual.widgets.option_list import Option
 
 from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.money import format_money
+from salesdesk.core.text import literal
 from salesdesk.store.customers import CustomerDetail
-from salesdesk.tui.text import literal
 from salesdesk.tui.widgets.customer_list import SEGMENT_STYLES
 
 HIDDEN = "•••"

@@ -12,8 +12,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
+from salesdesk.core.text import literal
 from salesdesk.store.customers import CustomerFilter, CustomerQueries, CustomerRow
-from salesdesk.tui.text import literal
 
 SEGMENT_STYLES = {
     "lead": "cyan",

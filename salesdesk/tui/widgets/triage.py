@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from salesdesk.core.agenda import OVERDUE, TODAY, AgendaItem, section_of, when_text
-from salesdesk.tui.text import literal
+from salesdesk.core.text import literal
 
 # What each outcome is called in the summary, in the order it is listed.
 OUTCOMES = {
@@ -122,9 +122,10 @@ class TriagePanel(Widget, can_focus=True):
             if action == "open":
                 self.post_message(self.Finished())
             return
-        if not self.busy:
+        current = self.current
+        if not self.busy and current is not None:
             self.busy = True
-            self.post_message(self.Act(action, self.current))
+            self.post_message(self.Act(action, current))
 
     def action_skip(self) -> None:
         if not self.finished and not self.busy:
@@ -142,9 +143,9 @@ class TriagePanel(Widget, can_focus=True):
 
     def render(self) -> RenderableType:
         style = self.get_component_rich_style
-        if self.finished:
-            return self._render_summary()
         item = self.current
+        if item is None:
+            return self._render_summary()
         section = section_of(item.due, self.today) or TODAY
         lines = [
             Text.assemble(

@@ -1,24 +1,78 @@
-"""The import and export commands of the command line (`salesdesk.cli` parses them).
+"""`salesdesk import customers|vcard`: customers from a spreadsheet or vCards.
 
 Files are read before the database is opened, so a file that cannot be read
 (exit status 2) leaves the database untouched. Rich shows a progress bar on a
 terminal for large imports.
 """
 
-import os
+from __future__ import annotations
+
+import argparse
 import sys
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
 
-from salesdesk.core.errors import SalesdeskError
-from salesdesk.core.incoming import ImportBatch
+from salesdesk.cli.common import Commands, open_store
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from salesdesk.core.incoming import ImportBatch
 
 EXIT_REFUSED, EXIT_UNREADABLE = 1, 2
 PROGRESS_FROM_ROWS = 2000  # smaller files import faster than a bar would draw
 
 
-def import_customers(args, open_store: Callable) -> int:
+def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
+    imports = commands.add_parser(
+        "import",
+        parents=[common],
+        help="import customers from a file",
+        description="Import customers from a CSV/TSV file or vCards.",
+    )
+    kinds = imports.add_subparsers(dest="kind", metavar="KIND", required=True)
+    sheet = kinds.add_parser(
+        "customers",
+        parents=[common],
+        help="customers from a CSV or TSV file",
+        description="Import customers from a CSV/TSV file as any spreadsheet saves it. Rows "
+        "whose email or phone matches a customer update it; exit status 0 when "
+        "every row was imported, 1 when some were refused, 2 when the file "
+        "could not be read (then nothing is imported).",
+    )
+    sheet.set_defaults(run=import_customers)
+    vcard = kinds.add_parser(
+        "vcard",
+        parents=[common],
+        help="customers from a vCard (.vcf) file",
+        description="Import the cards of a vCard file (2.1, 3.0 or 4.0) "
+        "as customers, matched like a CSV import.",
+    )
+    vcard.set_defaults(run=import_vcard)
+    for parser in (sheet, vcard):
+        parser.add_argument("file", metavar="FILE")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would be imported and save nothing"
+        )
+        parser.add_argument(
+            "--region",
+            metavar="CC",
+            help="read phone numbers without a country code as this region's "
+            "(e.g. GB); CN and US are always tried",
+        )
+    sheet.add_argument("--encoding", metavar="E", help="the file's encoding (default: detected)")
+    sheet.add_argument(
+        "--delimiter", metavar="D", help="the column separator: , ; or tab (default: detected)"
+    )
+    order = sheet.add_mutually_exclusive_group()
+    order.add_argument("--dayfirst", action="store_true", help="read 03/04/2026 as 3 April")
+    order.add_argument("--monthfirst", action="store_true", help="read 03/04/2026 as March 4")
+
+
+def import_customers(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.io.cells import DAY_FIRST, MONTH_FIRST
     from salesdesk.io.csv_import import read_customers_csv
     from salesdesk.io.textfile import UnreadableFile
@@ -32,10 +86,10 @@ def import_customers(args, open_store: Callable) -> int:
     except UnreadableFile as error:
         print(f"salesdesk: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
-    return _import(batch, open_store, region, args.dry_run)
+    return _import(batch, db_path, user, region, args.dry_run)
 
 
-def import_vcard(args, open_store: Callable) -> int:
+def import_vcard(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.io.textfile import UnreadableFile
     from salesdesk.io.vcard import read_vcards
 
@@ -45,7 +99,7 @@ def import_vcard(args, open_store: Callable) -> int:
     except UnreadableFile as error:
         print(f"salesdesk: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
-    return _import(batch, open_store, region, args.dry_run, unit="cards")
+    return _import(batch, db_path, user, region, args.dry_run, unit="cards")
 
 
 def _region(option: str | None) -> str | None:
@@ -63,14 +117,14 @@ def _region(option: str | None) -> str | None:
 
 
 def _import(
-    batch: ImportBatch, open_store: Callable, region: str | None, dry_run: bool, unit: str = "rows"
+    batch: ImportBatch, db_path: Path, user: str, region: str | None, dry_run: bool, unit: str = "rows"
 ) -> int:
     from salesdesk.store.importer import import_customers as run_import
 
     print(f"Reading {batch.source}: {batch.described}; {batch.rows:,} {unit}.")
     if batch.extra_columns:
         print(f"Columns kept in the notes: {', '.join(batch.extra_columns)}.")
-    store = open_store()
+    store = open_store(db_path, user)
     try:
         region = region or store.setting("phone_region")
         with _progress(len(batch.customers)) as progress:
@@ -97,10 +151,10 @@ def _import(
 class _progress:
     """A rich progress bar on stderr for a large import on a terminal; else nothing."""
 
-    def __init__(self, total: int, console=None):
+    def __init__(self, total: int, console: Console | None = None):
         self.total = total
         self.console = console
-        self.bar = None
+        self.bar: Progress | None = None
 
     def __enter__(self) -> Callable[[str, int], None] | None:
         from rich.console import Console
@@ -110,7 +164,7 @@ class _progress:
             return None
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        self.bar = Progress(
+        bar = self.bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -118,66 +172,16 @@ class _progress:
             console=console,
             transient=True,
         )
-        self.bar.start()
-        task = self.bar.add_task("Matching", total=self.total)
+        bar.start()
+        task = bar.add_task("Matching", total=self.total)
 
         def advance(stage: str, done: int) -> None:
-            self.bar.update(task, completed=done, description=stage.capitalize())
+            bar.update(task, completed=done, description=stage.capitalize())
 
         return advance
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         if self.bar is not None:
             self.bar.stop()
-
-
-def export_csv(args, store) -> int:
-    from salesdesk.io.csv_export import write_csv
-    from salesdesk.store import exports
-
-    rows, fields = {
-        "customers": (exports.customers, exports.CUSTOMER_FIELDS),
-        "deals": (exports.deals, exports.DEAL_FIELDS),
-        "interactions": (exports.interactions, exports.INTERACTION_FIELDS),
-        "followups": (exports.followups, exports.FOLLOWUP_FIELDS),
-    }[args.table]
-    count = _write(args.output, lambda stream: write_csv(stream, args.table, fields, rows(store.db)))
-    if args.output:
-        print(f"Wrote {count:,} {args.table} to {args.output}")
-    return 0
-
-
-def export_ics(args, store, today: date, now: datetime) -> int:
-    from salesdesk.io.ics import build_calendar, care_entry, followup_entry
-    from salesdesk.store.agenda import dated_care_between
-    from salesdesk.store.exports import open_followups_between
-
-    if args.weeks < 1:
-        raise SalesdeskError(f"--weeks {args.weeks} is too few; use 1 or more.")
-    last = today + timedelta(weeks=args.weeks) - timedelta(days=1)
-    owner = None if args.all else store.user
-    entries = [followup_entry(row) for row in open_followups_between(store.db, today, last, owner)]
-    care = [care_entry(item) for item in dated_care_between(store, today, last, everyone=args.all)]
-    data = build_calendar(entries + care, now)
-    _write(args.output, lambda stream: stream.write(data))
-    if args.output:
-        print(
-            f"Wrote {len(entries):,} follow-ups and {len(care):,} care reminders from {today} "
-            f"to {last} to {args.output}"
-        )
-    return 0
-
-
-def _write(output: str | None, write: Callable) -> int:
-    """Write to the file named (atomically: a partial file never replaces a good one) or stdout."""
-    if not output:
-        try:
-            result = write(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:  # the reader (head, less) stopped reading: not our error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
-        return result
-    from salesdesk.io.files import write_atomically
-
-    return write_atomically(Path(output), write)

@@ -1,17 +1,27 @@
-"""Commands of a team sharing a folder: team, team join, sync, merge."""
+"""Commands of a team sharing a folder: team, team join, team round-robin, sync, merge."""
 
+from __future__ import annotations
+
+import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from salesdesk.cli.common import Commands, open_store
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
 
 
-def add_parsers(commands, common) -> None:
+def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     team = commands.add_parser(
         "team",
         parents=[common],
         help="share through a sync folder",
         description="Show the team folder and the devices in it, or join one.",
     )
+    team.set_defaults(run=run_team)
     team_commands = team.add_subparsers(dest="team_command", metavar="ACTION")
     join = team_commands.add_parser(
         "join",
@@ -31,12 +41,13 @@ def add_parsers(commands, common) -> None:
         "With no names, round-robin is off and they stay with whoever adds them.",
     )
     rotate.add_argument("names", metavar="NAME", nargs="*")
-    commands.add_parser(
+    sync = commands.add_parser(
         "sync",
         parents=[common],
         help="one round of team sync",
         description="Bring in teammates' changes and publish yours, once.",
     )
+    sync.set_defaults(run=run_sync)
     merge = commands.add_parser(
         "merge",
         parents=[common],
@@ -47,9 +58,10 @@ def add_parsers(commands, common) -> None:
     )
     merge.add_argument("other", metavar="OTHER.db")
     merge.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    merge.set_defaults(run=run_merge)
 
 
-def run_team(args, db_path: Path, user: str, open_store) -> int:
+def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.sync import team
 
     store = open_store(db_path, user)
@@ -86,7 +98,7 @@ def run_team(args, db_path: Path, user: str, open_store) -> int:
         store.close()
 
 
-def run_sync(args, db_path: Path, user: str, open_store) -> int:
+def run_sync(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.sync import team
 
     store = open_store(db_path, user)
@@ -99,7 +111,7 @@ def run_sync(args, db_path: Path, user: str, open_store) -> int:
     return 0
 
 
-def run_merge(args, db_path: Path, user: str, open_store) -> int:
+def run_merge(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.core.errors import SalesdeskError
     from salesdesk.sync.copies import archive, conflict_copy_kind
     from salesdesk.sync.merge import merge_database
@@ -127,7 +139,7 @@ def run_merge(args, db_path: Path, user: str, open_store) -> int:
     return 0
 
 
-def warn_if_in_sync_folder(store, db_path: Path) -> None:
+def warn_if_in_sync_folder(store: Store, db_path: Path) -> None:
     """Once per database: a working database inside a sync folder loses data."""
     from salesdesk.sync.copies import sync_tool_of
 

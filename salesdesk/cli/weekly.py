@@ -1,18 +1,23 @@
-"""`salesdesk export weekly`: the markdown summary of a week (`salesdesk.cli` wires it in).
+"""`salesdesk export weekly`: the markdown summary of a week (`exports` wires it in).
 
 The week is checked before the database is opened, so a bad `--week` leaves the file
 untouched. `today` comes from the command line; nothing below it reads the clock.
 """
 
+from __future__ import annotations
+
 import argparse
-import os
-import sys
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+from salesdesk.cli.common import Commands, write_output
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
 
 
-def add_weekly_parser(formats, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
+def add_weekly_parser(formats: Commands, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add `weekly` to the sub-parsers of `salesdesk export` (`common` holds --db and --user)."""
     weekly = formats.add_parser(
         "weekly",
@@ -30,8 +35,10 @@ def add_weekly_parser(formats, common: argparse.ArgumentParser) -> argparse.Argu
     return weekly
 
 
-def export_weekly(args, open_store: Callable, today: date) -> int:
+def export_weekly(args: argparse.Namespace, open_store: Callable[[], Store], today: date) -> int:
     """Write the summary of `args.week` (default: the week of `today`) as markdown."""
+    from pathlib import Path
+
     from salesdesk.core.periods import IsoWeek, parse_iso_week
     from salesdesk.io.weekly import render_weekly, save_summary
     from salesdesk.store.reports import ReportStore
@@ -46,9 +53,5 @@ def export_weekly(args, open_store: Callable, today: date) -> int:
         target = save_summary(text, Path(args.output))
         print(f"Wrote the summary of {week} to {target}")
         return 0
-    try:
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.buffer.flush()
-    except BrokenPipeError:  # the reader (head, less) stopped reading: not our error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    write_output(None, lambda stream: stream.write(text.encode("utf-8")))
     return 0

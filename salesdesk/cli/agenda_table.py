@@ -1,4 +1,4 @@
-"""`salesdesk agenda`: the agenda printed with Rich.
+"""The agenda of `salesdesk agenda`, printed with Rich.
 
 Coloured tables in a terminal, fitted to its width; plain, aligned text when the
 output goes to a pipe or a file (Rich's Console tells which), so `salesdesk agenda |
@@ -7,7 +7,7 @@ control codes.
 
 The tables are laid out here rather than with `rich.table.Table`, which measures
 every cell of every row: on the large demo's 10,000 rows that took seven seconds.
-Every string is already literal (see tui/text.py) before it reaches a segment.
+Every string is already literal (see core/text.py) before it reaches a segment.
 """
 
 from rich.cells import cell_len, set_cell_size
@@ -16,7 +16,7 @@ from rich.segment import Segment
 from rich.style import Style
 
 from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, AgendaItem, when_text
-from salesdesk.tui.text import literal
+from salesdesk.core.text import literal
 
 SECTION_STYLES = {OVERDUE: "bold red", TODAY: "bold yellow"}
 WARN_KINDS = {"rotting", "dormant"}

@@ -1,0 +1,34 @@
+"""`salesdesk agenda`: print the agenda of a day (laid out in `agenda_table`)."""
+
+import argparse
+from pathlib import Path
+
+from salesdesk.cli.common import Commands, local_today, open_store
+
+
+def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
+    agenda = commands.add_parser(
+        "agenda",
+        parents=[common],
+        help="print today's agenda",
+        description="Print the agenda: overdue, today and the next 7 days of follow-ups and care reminders.",
+    )
+    agenda.add_argument("--date", metavar="YYYY-MM-DD", help="the day whose agenda to print (default: today)")
+    agenda.add_argument(
+        "--all", action="store_true", help="everyone's follow-ups and reminders, not only yours"
+    )
+    agenda.set_defaults(run=run_agenda)
+
+
+def run_agenda(args: argparse.Namespace, db_path: Path, user: str) -> int:
+    from salesdesk.cli.agenda_table import print_agenda
+    from salesdesk.core.dates import parse_iso_date
+    from salesdesk.store.agenda import AgendaStore
+
+    today = parse_iso_date(args.date, "--date") if args.date else local_today()
+    store = open_store(db_path, user)
+    try:
+        print_agenda(AgendaStore(store).load(today, everyone=args.all), user)
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,98 @@
+"""`salesdesk export csv|ics|weekly`: tables for a spreadsheet, follow-ups for a calendar,
+and the summary of a week (in `weekly`)."""
+
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from salesdesk.cli import weekly
+from salesdesk.cli.common import Commands, local_today, open_store, wall_clock, write_output
+from salesdesk.core.errors import SalesdeskError
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
+
+
+def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
+    exports = commands.add_parser(
+        "export",
+        parents=[common],
+        help="write CSV, iCalendar or the weekly summary",
+        description="Export records as CSV or follow-ups as iCalendar.",
+    )
+    formats = exports.add_subparsers(dest="format", metavar="FORMAT", required=True)
+    table = formats.add_parser(
+        "csv",
+        parents=[common],
+        help="a table as CSV for a spreadsheet",
+        description="Write a table as CSV: UTF-8 with a byte-order mark, formula-looking cells escaped.",
+    )
+    table.add_argument("table", choices=("customers", "deals", "interactions", "followups"))
+    table.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
+    table.set_defaults(run=run_export)
+    calendar = formats.add_parser(
+        "ics",
+        parents=[common],
+        help="follow-ups as an iCalendar file",
+        description="Write your open follow-ups of the coming weeks "
+        "as an iCalendar file for a phone calendar.",
+    )
+    calendar.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
+    calendar.add_argument("--weeks", type=int, default=6, help="how many weeks ahead (default: 6)")
+    calendar.add_argument("--all", action="store_true", help="everyone's follow-ups, not only yours")
+    calendar.set_defaults(run=run_export)
+    weekly.add_weekly_parser(formats, common).set_defaults(run=run_weekly)
+
+
+def run_weekly(args: argparse.Namespace, db_path: Path, user: str) -> int:
+    return weekly.export_weekly(args, lambda: open_store(db_path, user), today=local_today())
+
+
+def run_export(args: argparse.Namespace, db_path: Path, user: str) -> int:
+    store = open_store(db_path, user)
+    try:
+        if args.format == "ics":
+            return export_ics(args, store, today=local_today(), now=wall_clock())
+        return export_csv(args, store)
+    finally:
+        store.close()
+
+
+def export_csv(args: argparse.Namespace, store: Store) -> int:
+    from salesdesk.io.csv_export import write_csv
+    from salesdesk.store import exports
+
+    rows, fields = {
+        "customers": (exports.customers, exports.CUSTOMER_FIELDS),
+        "deals": (exports.deals, exports.DEAL_FIELDS),
+        "interactions": (exports.interactions, exports.INTERACTION_FIELDS),
+        "followups": (exports.followups, exports.FOLLOWUP_FIELDS),
+    }[args.table]
+    count = write_output(args.output, lambda stream: write_csv(stream, args.table, fields, rows(store.db)))
+    if args.output:
+        print(f"Wrote {count:,} {args.table} to {args.output}")
+    return 0
+
+
+def export_ics(args: argparse.Namespace, store: Store, today: date, now: datetime) -> int:
+    from salesdesk.io.ics import build_calendar, care_entry, followup_entry
+    from salesdesk.store.agenda import dated_care_between
+    from salesdesk.store.exports import open_followups_between
+
+    if args.weeks < 1:
+        raise SalesdeskError(f"--weeks {args.weeks} is too few; use 1 or more.")
+    last = today + timedelta(weeks=args.weeks) - timedelta(days=1)
+    owner = None if args.all else store.user
+    entries = [followup_entry(row) for row in open_followups_between(store.db, today, last, owner)]
+    care = [care_entry(item) for item in dated_care_between(store, today, last, everyone=args.all)]
+    data = build_calendar(entries + care, now)
+    write_output(args.output, lambda stream: stream.write(data))
+    if args.output:
+        print(
+            f"Wrote {len(entries):,} follow-ups and {len(care):,} care reminders from {today} "
+            f"to {last} to {args.output}"
+        )
+    return 0

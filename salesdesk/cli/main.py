@@ -1,0 +1,67 @@
+"""`salesdesk`: parse the arguments, then run the command or open the app."""
+
+import argparse
+import sqlite3
+import sys
+
+from salesdesk import __version__
+from salesdesk.cli import agenda, app, database, exports, imports, team
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db and --user may stand before or after the command: both parsers know them,
+    # and SUPPRESS keeps the sub-parser from overwriting a value given before it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
+        help="the database file (default: $SALESDESK_DB, else the user data folder)",
+    )
+    common.add_argument(
+        "--user",
+        metavar="NAME",
+        default=argparse.SUPPRESS,
+        help="who you are (default: $SALESDESK_USER, else the login name)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="salesdesk",
+        parents=[common],
+        description="A keyboard-driven CRM in the terminal. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"salesdesk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # Each group adds its commands with `set_defaults(run=...)`.
+    for group in (database, agenda, imports, exports, team):
+        group.add_parsers(commands, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from salesdesk.cache import holiday_cache
+    from salesdesk.core import calendars
+    from salesdesk.core.errors import InvalidValue, SalesdeskError
+    from salesdesk.paths import cache_dir, resolve_db_path, resolve_user
+
+    calendars.keep_years_in(holiday_cache(cache_dir))
+    try:
+        db_path = resolve_db_path(getattr(args, "db", None))
+        user = resolve_user(getattr(args, "user", None))
+        run = getattr(args, "run", app.run_app)
+        return run(args, db_path, user) or 0
+    except InvalidValue as error:
+        print(f"salesdesk: {error.field}: {error}", file=sys.stderr)
+        return 1
+    except SalesdeskError as error:
+        print(f"salesdesk: {error}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as error:
+        print(
+            f"salesdesk: the database could not be used ({error}); run 'salesdesk check' for a report.",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        return 130

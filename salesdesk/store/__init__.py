@@ -1,0 +1,1 @@
+"""SQLite through sqlite-utils: the schema, its migrations, and every query; no interface."""
