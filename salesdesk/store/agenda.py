@@ -9,10 +9,11 @@ sections is `salesdesk.core.agenda`. The app and the command line both call `loa
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from salesdesk.core import agenda as core
 from salesdesk.core import care
@@ -51,7 +52,7 @@ class AgendaQueries:
     def __init__(self, db: Database):
         self.db = db
 
-    def _rows(self, sql: str, params: list, width: int) -> list[list]:
+    def _rows(self, sql: str, params: Sequence[object], width: int) -> list[list[Any]]:
         """The rows of a query of `width` columns, gathered by SQLite into one JSON value.
 
         The app reads its first agenda on a thread while the interface is imported and
@@ -64,10 +65,11 @@ class AgendaQueries:
         found = self.db.execute(
             f"WITH q({names}) AS ({sql}) SELECT json_group_array(json_array({names})) FROM q", params
         )
-        return json.loads(found.fetchone()[0])
+        rows: list[list[Any]] = json.loads(found.fetchone()[0])
+        return rows
 
     @staticmethod
-    def _owner(column: str, owner: str | None) -> tuple[str, list]:
+    def _owner(column: str, owner: str | None) -> tuple[str, list[str]]:
         # The unary + keeps SQLite from reaching for the owner index: one owner holds
         # most customers, so the narrow range of the reminder's own index is the way in.
         return (f" AND +{column} = ?", [owner]) if owner is not None else ("", [])
@@ -292,14 +294,14 @@ class AgendaStore:
             db.close()
 
     @classmethod
-    def load_soon(cls, path: Path, user: str, clock: Callable[[], datetime], today: date) -> Future:
+    def load_soon(cls, path: Path, user: str, clock: Callable[[], datetime], today: date) -> Future[Agenda]:
         """`load_from` started now on a thread of its own; the future holds the agenda.
 
         The app starts this before importing its interface: the queries run in SQLite,
         which lets go of the interpreter, so they overlap the imports instead of
         following them.
         """
-        future: Future = Future()
+        future: Future[Agenda] = Future()
 
         def run() -> None:
             try:
@@ -315,7 +317,7 @@ class AgendaStore:
     def settings(self) -> CareSettings:
         return care.care_settings(self.store.setting)
 
-    def save_settings(self, values: dict) -> None:
+    def save_settings(self, values: Mapping[str, object]) -> None:
         """Store the settings that changed (values as `care.parse_setting` returns them)."""
         current = self.settings()
         for key, value in values.items():
@@ -387,7 +389,7 @@ class AgendaStore:
     def done(self, item: AgendaItem, today: date) -> str | None:
         """Mark an item done. A recurring follow-up books its next occurrence: its id is returned."""
         if item.is_followup:
-            return self.store.complete_followup(item.followup_id, today)
+            return self.store.complete_followup(_followup_id(item), today)
         self.resolve(item, core.DONE)
         return None
 
@@ -402,8 +404,9 @@ class AgendaStore:
         no one customer.
         """
         if item.is_followup:
-            self.store.reschedule_followup(item.followup_id, until)
-            return item.followup_id
+            followup_id = _followup_id(item)
+            self.store.reschedule_followup(followup_id, until)
+            return followup_id
         if item.customer_id is None:
             raise InvalidValue(
                 "snooze",
@@ -418,18 +421,25 @@ class AgendaStore:
         return followup_id
 
 
+def _followup_id(item: AgendaItem) -> str:
+    """The follow-up a follow-up item stands for (`core.agenda.followup_item` names it)."""
+    if item.followup_id is None:
+        raise InvalidValue("follow-up", f"The agenda item {item.key} names no follow-up.")
+    return item.followup_id
+
+
 # Care reminders with a date of their own: the ones a calendar can hold ahead of time.
 # (Dormant customers, repeat buyers, rotting deals and new leads fall due "now".)
 DATED_CARE = (core.BIRTHDAY, core.LUNAR_BIRTHDAY, core.RENEWAL, core.HOLIDAY, core.CHECKIN)
 
 
-def dated_care_between(store: Store, first: date, last: date, *, everyone: bool = False) -> list:
+def dated_care_between(store: Store, first: date, last: date, *, everyone: bool = False) -> list[AgendaItem]:
     """Dated care reminders due from `first` to `last`, each once, in date order.
 
     The agenda looks a week ahead, so it is asked once a week across the span.
     """
     agendas = AgendaStore(store)
-    found: dict[str, object] = {}
+    found: dict[str, AgendaItem] = {}
     day = first
     while day <= last:
         for item in agendas.load(day, everyone=everyone).items:

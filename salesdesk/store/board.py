@@ -17,7 +17,7 @@ class BoardFilter:
     owner: str | None = None  # None: everyone's deals
     text: str = ""
 
-    def where(self) -> tuple[str, list]:
+    def where(self) -> tuple[str, list[str]]:
         clauses, params = ["d.deleted_at IS NULL"], []
         if self.owner is not None:
             clauses.append("d.owner = ?")

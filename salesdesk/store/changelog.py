@@ -6,6 +6,7 @@ clock first, the device id breaking ties. A clock value is
 """
 
 import json
+from collections.abc import Iterable
 
 from salesdesk.store.database import Database
 
@@ -73,13 +74,13 @@ class ChangeLog:
             )
         return clocks
 
-    def record(self, clock: str, table: str, row_id: str, values: dict) -> None:
+    def record(self, clock: str, table: str, row_id: str, values: dict[str, object]) -> None:
         self.db.execute(
             "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
             [self.device, clock, table, row_id, json.dumps(values, ensure_ascii=False)],
         )
 
-    def record_many(self, table: str, entries) -> None:
+    def record_many(self, table: str, entries: Iterable[tuple[str, dict[str, object]]]) -> None:
         """`record` for many (clock, full record) pairs of one table, in one statement."""
         self.db.conn.executemany(
             "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",

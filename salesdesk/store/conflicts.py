@@ -8,9 +8,13 @@ the one write path, so it becomes a new change that wins on every copy.
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import NotFound
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
 
 # How a person recognises a record of each table: an SQL expression over the row `r`.
 _NAMES = {
@@ -40,7 +44,7 @@ class Conflict:
 
 
 class ConflictStore:
-    def __init__(self, store):
+    def __init__(self, store: "Store"):
         self.store = store
         self.db = store.db
 
@@ -57,7 +61,7 @@ class ConflictStore:
         ]
 
     def count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0]
+        return int(self.db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0])
 
     def _name(self, table: str, row_id: str) -> str:
         expression = _NAMES.get(table)
@@ -91,5 +95,5 @@ class ConflictStore:
         )
 
 
-def _decode(value: str | None):
+def _decode(value: str | None) -> object:
     return None if value is None else json.loads(value)

@@ -1,6 +1,7 @@
 """Opening a salesdesk database safely: refuse what is not ours, migrate after a backup."""
 
 import sqlite3
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -90,7 +91,7 @@ def connect(path: Path) -> Database:
 
 
 @contextmanager
-def write(db: Database):
+def write(db: Database) -> Iterator[Database]:
     """A write transaction that takes the write lock up front (BEGIN IMMEDIATE).
 
     A plain BEGIN that reads then writes fails at once with SQLITE_BUSY when another
@@ -115,7 +116,7 @@ def write(db: Database):
 
 
 def schema_version(db: Database) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 def migrate(db: Database, path: Path, backup_dir: Path) -> Path | None:

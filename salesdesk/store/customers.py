@@ -9,10 +9,14 @@ against the Python rules.
 import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from salesdesk.core.model import phone_key
 from salesdesk.core.segments import SEGMENTS
-from salesdesk.store.database import Database
+from salesdesk.store.database import Database, Row
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
 
 # Name and last-contact orders are served by indexes; value needs the deal facts.
 SORTS = {
@@ -80,7 +84,7 @@ class CustomerDetail:
     """Everything the detail pane shows of one customer, read in a handful of queries."""
 
     row: CustomerRow
-    record: dict
+    record: dict[str, Any]
     tags: list[str]
     open_deals: list[tuple[str, str, str, int, str]] = field(
         default_factory=list
@@ -100,15 +104,15 @@ def _fts_phrase(text: str) -> str:
 
 
 class CustomerQueries:
-    def __init__(self, db: Database, settings: dict):
+    def __init__(self, db: Database, settings: dict[str, Any]):
         """`settings`: currency, dormant_days, tier_a_minor, tier_b_minor."""
         self.db = db
         self.settings = settings
-        self._materialised = None
+        self._materialised: tuple[CustomerFilter, date] | None = None
 
     # -- the list ---------------------------------------------------------------
 
-    def _facts_sql(self, today: date, only: list[str] | None) -> tuple[str, list]:
+    def _facts_sql(self, today: date, only: list[str] | None) -> tuple[str, list[object]]:
         """Per-customer deal facts, aggregated once over the deals (never per customer)."""
         year_ago = (today - timedelta(days=365)).isoformat()
         sql = """agg AS (
@@ -131,9 +135,9 @@ class CustomerQueries:
         today: date,
         select: str,
         tail: str = "",
-        tail_params: tuple = (),
+        tail_params: tuple[object, ...] = (),
         only: list[str] | None = None,
-    ) -> list[tuple]:
+    ) -> list[Row]:
         """Run `SELECT {select}` over the filtered list, each row with its segment and tier."""
         facts, facts_params = self._facts_sql(today, only)
         cutoff = (today - timedelta(days=self.settings["dormant_days"])).isoformat()
@@ -172,7 +176,7 @@ class CustomerQueries:
         ]
         return self.db.execute(sql, params).fetchall()
 
-    def _where(self, f: CustomerFilter) -> tuple[str, list]:
+    def _where(self, f: CustomerFilter) -> tuple[str, list[str]]:
         clauses, params = ["c.deleted_at IS NULL"], []
         if f.owner:
             clauses.append("c.owner = ?")
@@ -188,7 +192,7 @@ class CustomerQueries:
         return " AND ".join(clauses), params
 
     @staticmethod
-    def _search_clause(text: str, params: list) -> str:
+    def _search_clause(text: str, params: list[str]) -> str:
         """Name, company, phone (as typed and as digits), email, notes, and interaction text.
 
         The trigram index needs three characters; shorter text matches the start of a
@@ -222,12 +226,12 @@ class CustomerQueries:
     def count(self, customer_filter: CustomerFilter, today: date) -> int:
         if customer_filter.needs_facts:
             self._materialise(customer_filter, today)
-            return self.db.execute("SELECT count(*) FROM temp.customer_view").fetchone()[0]
+            return int(self.db.execute("SELECT count(*) FROM temp.customer_view").fetchone()[0])
         where, params = self._where(customer_filter)
-        return self.db.execute(f"SELECT count(*) FROM customers c WHERE {where}", params).fetchone()[0]
+        return int(self.db.execute(f"SELECT count(*) FROM customers c WHERE {where}", params).fetchone()[0])
 
     @staticmethod
-    def _row(r: tuple) -> CustomerRow:
+    def _row(r: Row) -> CustomerRow:
         customer_id, _rid, name, company, phone, email, owner, contact, segment, tier, won = r
         return CustomerRow(
             customer_id,
@@ -272,7 +276,7 @@ class CustomerQueries:
         if customer_filter.needs_facts:
             self._materialise(customer_filter, today)
             row = self.db.execute("SELECT pos FROM temp.customer_view WHERE id = ?", [customer_id]).fetchone()
-            return row[0] if row else None
+            return int(row[0]) if row else None
         where, params = self._where(customer_filter)
         me = self.db.execute(
             "SELECT name, last_contact_at, rid FROM customers c WHERE id = ? AND " + where,
@@ -285,15 +289,17 @@ class CustomerQueries:
         numbered = where
         for i in range(len(params)):
             numbered = numbered.replace("?", f":p{i}", 1)
-        return self.db.execute(
-            f"SELECT count(*) FROM customers c WHERE {numbered} AND {before}",
-            {**named, "name": me[0], "contact": me[1], "rid": me[2]},
-        ).fetchone()[0]
+        return int(
+            self.db.execute(
+                f"SELECT count(*) FROM customers c WHERE {numbered} AND {before}",
+                {**named, "name": me[0], "contact": me[1], "rid": me[2]},
+            ).fetchone()[0]
+        )
 
     # -- one customer -----------------------------------------------------------
 
     def detail(self, customer_id: str, today: date, history: int = 50) -> CustomerDetail | None:
-        rows = self._query(CustomerFilter(), today, "*", only=customer_id)
+        rows = self._query(CustomerFilter(), today, "*", only=[customer_id])
         if not rows:
             return None
         row = self._row(rows[0])
@@ -399,7 +405,7 @@ MERGED_FIELDS = (
 )
 
 
-def merge_customers(store, keep_id: str, other_id: str) -> dict[str, int]:
+def merge_customers(store: "Store", keep_id: str, other_id: str) -> dict[str, int]:
     """Fold `other` into `keep`: every deal, interaction, follow-up and tag moves over,
     empty fields are filled, notes appended, `other` becomes a tombstone, and a note in
     the history says what was done. One transaction, every change in the change log.

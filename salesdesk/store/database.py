@@ -1,11 +1,22 @@
 """The store's handle on a SQLite connection."""
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import count
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+if TYPE_CHECKING:
+    import sqlite_utils
+    from sqlite_utils.db import Table
 
 _savepoints = count(1)
+
+# What a query is given: values by position, or by name for `:name` placeholders.
+Parameters: TypeAlias = Sequence[object] | Mapping[str, object]
+# A row as sqlite3 returns it: its values are whatever the column holds (text, a number,
+# None), which only the query knows.
+Row: TypeAlias = tuple[Any, ...]
 
 
 class Database:
@@ -19,9 +30,9 @@ class Database:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self._utils = None
+        self._utils: sqlite_utils.Database | None = None
 
-    def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
+    def execute(self, sql: str, parameters: Parameters | None = None) -> sqlite3.Cursor:
         return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
 
     def executescript(self, sql: str) -> sqlite3.Cursor:
@@ -35,7 +46,7 @@ class Database:
         self.conn.close()
 
     @property
-    def utils(self):
+    def utils(self) -> "sqlite_utils.Database":
         """sqlite-utils over this connection."""
         if self._utils is None:
             import sqlite_utils
@@ -43,9 +54,9 @@ class Database:
             self._utils = sqlite_utils.Database(self.conn)
         return self._utils
 
-    def __getitem__(self, table: str):
+    def __getitem__(self, table: str) -> "Table":
         """The sqlite-utils table `table`."""
-        return self.utils[table]
+        return self.utils.table(table)
 
     @contextmanager
     def atomic(self) -> Iterator["Database"]:

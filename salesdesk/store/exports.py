@@ -7,9 +7,10 @@ formats (`salesdesk.io`) decide how to write them.
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from salesdesk.core.money import exponent
-from salesdesk.store.database import Database
+from salesdesk.store.database import Database, Parameters
 
 CUSTOMER_FIELDS = (
     "id",
@@ -73,14 +74,14 @@ FOLLOWUP_FIELDS = (
 )
 
 
-def _rows(db: Database, sql: str, params=()) -> Iterator[dict]:
+def _rows(db: Database, sql: str, params: Parameters = ()) -> Iterator[dict[str, Any]]:
     cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     for row in cursor:
         yield dict(zip(names, row, strict=True))
 
 
-def customers(db: Database) -> Iterator[dict]:
+def customers(db: Database) -> Iterator[dict[str, Any]]:
     """Every live customer with its tags (a list), oldest first."""
     tags: dict[str, list[str]] = {}
     for customer_id, name in db.execute(
@@ -94,7 +95,7 @@ def customers(db: Database) -> Iterator[dict]:
         yield row
 
 
-def deals(db: Database) -> Iterator[dict]:
+def deals(db: Database) -> Iterator[dict[str, Any]]:
     """Every live deal, the amount in major units as exact decimal text ('12500.00')."""
     for row in _rows(
         db,
@@ -111,7 +112,7 @@ def deals(db: Database) -> Iterator[dict]:
         yield row
 
 
-def interactions(db: Database) -> Iterator[dict]:
+def interactions(db: Database) -> Iterator[dict[str, Any]]:
     return _rows(
         db,
         """
@@ -123,7 +124,7 @@ def interactions(db: Database) -> Iterator[dict]:
     )
 
 
-def followups(db: Database) -> Iterator[dict]:
+def followups(db: Database) -> Iterator[dict[str, Any]]:
     return _rows(
         db,
         """
@@ -135,7 +136,9 @@ def followups(db: Database) -> Iterator[dict]:
     )
 
 
-def open_followups_between(db: Database, first: date, last: date, owner: str | None = None) -> Iterator[dict]:
+def open_followups_between(
+    db: Database, first: date, last: date, owner: str | None = None
+) -> Iterator[dict[str, Any]]:
     """Follow-ups not done, due from `first` through `last`; only `owner`'s when given."""
     where = "AND f.owner = ?" if owner is not None else ""
     params = [first.isoformat(), last.isoformat()] + ([owner] if owner is not None else [])

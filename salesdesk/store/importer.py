@@ -15,11 +15,15 @@ entries one-by-one inserts would give them.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import IncomingCustomer, Refusal
 from salesdesk.core.model import phone_key
 from salesdesk.core.phones import phone_match_keys
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
 
 # Fields an import may fill; `name` is only ever set on a new customer.
 FILLABLE = (
@@ -57,9 +61,9 @@ class _DryRun(Exception):
 class _Known:
     """The customers we have (and are about to create), indexed the ways a row can match."""
 
-    def __init__(self, store, region: str | None):
+    def __init__(self, store: "Store", region: str | None):
         self.region = region
-        self.rows: dict[str, dict] = {}
+        self.rows: dict[str, dict[str, str]] = {}
         self.tags: dict[str, list[str]] = {}
         self.by_email: dict[str, str] = {}
         self.by_phone: dict[str, str] = {}
@@ -75,7 +79,7 @@ class _Known:
         ):
             self.tags.setdefault(customer_id, []).append(tag)
 
-    def remember(self, row: dict) -> None:
+    def remember(self, row: dict[str, str]) -> None:
         customer_id = row["id"]
         self.rows[customer_id] = row
         if row["email"].strip():
@@ -106,7 +110,7 @@ class _Known:
 
 
 def import_customers(
-    store,
+    store: "Store",
     incoming: Iterable[IncomingCustomer],
     *,
     region: str | None = None,
@@ -131,14 +135,14 @@ def import_customers(
 
 
 class _Import:
-    def __init__(self, store, region: str | None, result: ImportResult):
+    def __init__(self, store: "Store", region: str | None, result: ImportResult):
         self.store = store
         self.result = result
         self.known = _Known(store, region)
-        self.new: dict[str, dict] = {}  # id -> values of customers to create, in file order
+        self.new: dict[str, dict[str, str]] = {}  # id -> values of customers to create, in file order
         self.new_tags: dict[str, list[str]] = {}
 
-    def run(self, incoming: Iterable[IncomingCustomer], progress) -> None:
+    def run(self, incoming: Iterable[IncomingCustomer], progress: Callable[[str, int], None] | None) -> None:
         done = 0
         for done, item in enumerate(incoming, start=1):
             try:
@@ -206,7 +210,7 @@ class _Import:
             self.result.unchanged += 1
 
     def _tags_to_add(self, customer_id: str, tags: list[str]) -> list[str]:
-        wanted = []
+        wanted: list[str] = []
         for tag in tags:
             if not self.known.has_tag(customer_id, tag) and tag.casefold() not in (
                 t.casefold() for t in wanted
@@ -236,10 +240,10 @@ class _Import:
         )  # the link ids Store.add_tag gives
 
 
-def _stored(row: dict) -> dict:
+def _stored(row: dict[str, str]) -> dict[str, str | None]:
     """A new customer's values as `Store.add_customer` would store them."""
-    values = {name: value for name, value in row.items() if name != "id"}
-    values["phone_key"] = phone_key(values["phone"])
+    values: dict[str, str | None] = {name: value for name, value in row.items() if name != "id"}
+    values["phone_key"] = phone_key(row["phone"])
     for name in _OPTIONAL:  # NULL when unknown, as when typed in
         values[name] = values[name] or None
     return values

@@ -4,9 +4,11 @@ Each write runs in an IMMEDIATE transaction, bumps `version`, stamps `updated_at
 `updated_by`, and appends a change-log entry in the same transaction.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from itertools import islice
+from typing import Any
 
 from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.errors import NotFound, StaleRecord
@@ -29,10 +31,10 @@ class Records:
     def now(self) -> datetime:
         return self.clock()
 
-    def transaction(self):
+    def transaction(self) -> AbstractContextManager[Database]:
         return write(self.db)
 
-    def insert(self, table: str, values: dict, record_id: str | None = None) -> str:
+    def insert(self, table: str, values: Mapping[str, object], record_id: str | None = None) -> str:
         moment = self.now()
         stamp = timestamp(moment)
         record_id = record_id or self._ids(epoch_ms(moment))
@@ -57,7 +59,7 @@ class Records:
         return self._ids(epoch_ms(self.now()))
 
     def insert_many(
-        self, table: str, rows: Iterable[dict], record_ids: Iterable[str] | None = None
+        self, table: str, rows: Iterable[Mapping[str, object]], record_ids: Iterable[str] | None = None
     ) -> list[str]:
         """Insert many records as `insert` would, one at a time, but in bulk (imports).
 
@@ -94,7 +96,7 @@ class Records:
                     }
                     for record_id, values in zip(ids, chunk, strict=True)
                 ]
-                by_columns: dict[tuple, list[dict]] = {}
+                by_columns: dict[tuple[str, ...], list[dict[str, object]]] = {}
                 for record in records:
                     by_columns.setdefault(tuple(record), []).append(record)
                 for columns, group in by_columns.items():
@@ -105,7 +107,7 @@ class Records:
                     )
                 self.log.record_many(table, zip(self.log.ticks(ms, len(records)), records, strict=True))
                 inserted.extend(ids)
-            if trigger:
+            if fts and trigger:  # (a trigger is only looked for when there is an index)
                 indexed = ", ".join(f'"{c.name}"' for c in self.db[fts].columns)
                 self.db.execute(
                     f'INSERT INTO "{fts}" (rowid, {indexed}) '
@@ -115,7 +117,9 @@ class Records:
                 self.db.execute(trigger[0])
         return inserted
 
-    def update(self, table: str, record_id: str, changes: dict, expected_version: int | None = None) -> int:
+    def update(
+        self, table: str, record_id: str, changes: Mapping[str, object], expected_version: int | None = None
+    ) -> int:
         """Apply `changes`; with `expected_version`, refuse if the record moved on since."""
         moment = self.now()
         with self.transaction():
@@ -126,8 +130,8 @@ class Records:
                 raise StaleRecord(table, record_id, current)
             changed = {k: v for k, v in changes.items() if current.get(k) != v}
             if not changed:
-                return current["version"]
-            version = current["version"] + 1
+                return int(current["version"])
+            version = int(current["version"]) + 1
             stamped = {
                 **changed,
                 "updated_at": timestamp(moment),
@@ -148,7 +152,7 @@ class Records:
         """A tombstone: the row stays, marked, so merging copies cannot resurrect it."""
         self.update(table, record_id, {"deleted_at": timestamp(self.now())}, expected_version)
 
-    def get(self, table: str, record_id: str, include_deleted: bool = False) -> dict | None:
+    def get(self, table: str, record_id: str, include_deleted: bool = False) -> dict[str, Any] | None:
         sql = f"SELECT * FROM {table} WHERE id = ?"
         if not include_deleted:
             sql += " AND deleted_at IS NULL"
@@ -158,7 +162,7 @@ class Records:
             return None
         return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
-    def require(self, table: str, record_id: str) -> dict:
+    def require(self, table: str, record_id: str) -> dict[str, Any]:
         row = self.get(table, record_id)
         if row is None:
             raise NotFound(f"No {table.rstrip('s')} with id {record_id}.")

@@ -11,9 +11,10 @@ Days are UTC days, as timestamps are stored.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from salesdesk.core import pipeline
 from salesdesk.core.model import INTERACTION_KINDS
@@ -40,8 +41,10 @@ from salesdesk.core.weekly import (
     build_weekly,
 )
 from salesdesk.store.connection import connect
-from salesdesk.store.database import Database
+from salesdesk.store.database import Database, Row
 from salesdesk.store.store import Store
+
+T = TypeVar("T")
 
 # Counts interactions per person and kind over a range of days without sorting them (see
 # `ReportQueries.activity`). Until a migration adds it, activity is grouped the slow way.
@@ -56,7 +59,7 @@ _LOST = "(SELECT id FROM stages WHERE kind = 'lost')"
 _CLOSED = "(SELECT id FROM stages WHERE kind IN ('won', 'lost'))"
 
 
-def _bounds(period: Period, owner: str | None) -> dict:
+def _bounds(period: Period, owner: str | None) -> dict[str, str | None]:
     """Named parameters: the period as dates and as timestamp bounds, and the owner."""
     return {
         "first": period.first.isoformat(),
@@ -78,7 +81,7 @@ class ReportQueries:
         self.db = db
         self._indexes: dict[str, bool] = {}
 
-    def _rows(self, sql: str, params: dict) -> list[tuple]:
+    def _rows(self, sql: str, params: Mapping[str, object]) -> list[Row]:
         return self.db.execute(sql, params).fetchall()
 
     def flows(self, period: Period, owner: str | None) -> list[StageFlow]:
@@ -296,7 +299,17 @@ class ReportQueries:
         """Deals won (or lost) in the period, the largest of each currency first."""
         stages = _WON if kind == pipeline.WON else _LOST
         return [
-            DealLine(*row[:4], date.fromisoformat(row[4]), *row[5:7], reason=row[7], of=row[8])
+            DealLine(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                date.fromisoformat(row[4]),
+                row[5],
+                row[6],
+                reason=row[7],
+                of=row[8],
+            )
             for row in self._rows(
                 f"""
             SELECT * FROM (
@@ -334,13 +347,15 @@ class ReportQueries:
         ]
 
     def followups_done(self, period: Period, owner: str | None) -> int:
-        return self.db.execute(
-            f"""
+        return int(
+            self.db.execute(
+                f"""
             SELECT count(*) FROM followups f
             WHERE f.done_at >= :start AND f.done_at < :end AND f.deleted_at IS NULL
               {_mine("f.owner", owner)}""",
-            _bounds(period, owner),
-        ).fetchone()[0]
+                _bounds(period, owner),
+            ).fetchone()[0]
+        )
 
     def overdue(self, before: date, done_after: str | None, owner: str | None) -> list[FollowUpLine]:
         """Follow-ups due before `before` and not done by `done_after` (a timestamp; None:
@@ -367,7 +382,17 @@ class ReportQueries:
     def closing(self, first: date, last: date, owner: str | None) -> list[DealLine]:
         """Open deals expected to close from `first` to `last`, the largest of each currency first."""
         return [
-            DealLine(*row[:4], date.fromisoformat(row[4]), *row[5:7], weighted=row[7], of=row[8])
+            DealLine(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                date.fromisoformat(row[4]),
+                row[5],
+                row[6],
+                weighted=row[7],
+                of=row[8],
+            )
             for row in self._rows(
                 f"""
             SELECT * FROM (
@@ -399,8 +424,8 @@ class ReportStore:
 
     @classmethod
     def load_from(
-        cls, path: Path, user: str, clock: Callable[[], datetime], work: Callable[["ReportStore"], object]
-    ):
+        cls, path: Path, user: str, clock: Callable[[], datetime], work: Callable[["ReportStore"], T]
+    ) -> T:
         """Run `work` on a connection of its own, for a worker thread."""
         db = connect(path)
         try:

@@ -5,9 +5,10 @@ the one write path. It never reads the clock: the clock is handed in.
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from salesdesk.core import pipeline
 from salesdesk.core.assignment import next_owner
@@ -75,7 +76,7 @@ class Store:
         self.db.close()
 
     def _device_id(self) -> str:
-        return self.db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0]
+        return str(self.db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0])
 
     @property
     def device(self) -> str:
@@ -83,13 +84,14 @@ class Store:
 
     # -- settings and meta ------------------------------------------------------
 
-    def setting(self, key: str):
+    def setting(self, key: str) -> Any:
+        # A setting is any JSON value, of a type that depends on the key.
         row = self.db.execute(
             "SELECT value FROM settings WHERE id = ? AND deleted_at IS NULL", [key]
         ).fetchone()
         return json.loads(row[0]) if row else DEFAULT_SETTINGS.get(key)
 
-    def set_setting(self, key: str, value) -> None:
+    def set_setting(self, key: str, value: object) -> None:
         encoded = json.dumps(value)
         if self.records.get("settings", key, include_deleted=True):
             self.records.update("settings", key, {"value": encoded, "deleted_at": None})
@@ -126,7 +128,7 @@ class Store:
 
     # -- customers --------------------------------------------------------------
 
-    def _customer_values(self, values: dict) -> dict:
+    def _customer_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(values) - set(CUSTOMER_FIELDS)
         if unknown:
             raise InvalidValue(sorted(unknown)[0], f"Customers have no field {sorted(unknown)[0]!r}.")
@@ -171,20 +173,23 @@ class Store:
         names |= set(self.setting("round_robin") or []) | {self.user}
         return sorted(names, key=str.lower)
 
-    def add_customer(self, name: str, **values) -> str:
+    def add_customer(self, name: str, **values: str | None) -> str:
         if not values.get("owner"):
             values["owner"] = self.default_owner()
         values = self._customer_values({"name": name, **values})
         return self.records.insert("customers", values)
 
-    def update_customer(self, customer_id: str, changes: dict, expected_version: int | None = None) -> int:
+    def update_customer(
+        self, customer_id: str, changes: Mapping[str, Any], expected_version: int | None = None
+    ) -> int:
         return self.records.update("customers", customer_id, self._customer_values(changes), expected_version)
 
     def delete_customer(self, customer_id: str, expected_version: int | None = None) -> None:
         self.records.delete("customers", customer_id, expected_version)
 
     def customer(self, customer_id: str) -> Customer:
-        return Customer.from_row(self.records.require("customers", customer_id))
+        customer: Customer = Customer.from_row(self.records.require("customers", customer_id))
+        return customer
 
     def customer_facts(self, customer_id: str, today: date) -> CustomerFacts:
         year_ago = (today - timedelta(days=365)).isoformat()
@@ -240,7 +245,7 @@ class Store:
             return self.records.insert("tags", {"name": label})
         if row[1] is not None:
             self.records.update("tags", row[0], {"deleted_at": None})
-        return row[0]
+        return str(row[0])
 
     def add_tag(self, customer_id: str, name: str) -> None:
         with self.records.transaction():
@@ -277,7 +282,7 @@ class Store:
 
     # -- deals ------------------------------------------------------------------
 
-    def _deal_values(self, values: dict) -> dict:
+    def _deal_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(values) - set(DEAL_FIELDS)
         if unknown:
             raise InvalidValue(sorted(unknown)[0], f"Deals have no field {sorted(unknown)[0]!r}.")
@@ -303,7 +308,7 @@ class Store:
         amount: int = 0,
         currency: str | None = None,
         stage_id: str | None = None,
-        **values,
+        **values: object,
     ) -> str:
         stages = self.stages()
         stage = self.stage(stage_id) if stage_id else pipeline.first_stage(stages, pipeline.OPEN)
@@ -332,7 +337,9 @@ class Store:
             self._record_stage_change(deal_id, None, stage.id, moment)
         return deal_id
 
-    def update_deal(self, deal_id: str, changes: dict, expected_version: int | None = None) -> int:
+    def update_deal(
+        self, deal_id: str, changes: Mapping[str, Any], expected_version: int | None = None
+    ) -> int:
         return self.records.update("deals", deal_id, self._deal_values(changes), expected_version)
 
     def unmet_checklist(self, deal: Deal) -> list[str]:
@@ -349,7 +356,8 @@ class Store:
         self.records.delete("deals", deal_id, expected_version)
 
     def deal(self, deal_id: str) -> Deal:
-        return Deal.from_row(self.records.require("deals", deal_id))
+        deal: Deal = Deal.from_row(self.records.require("deals", deal_id))
+        return deal
 
     def deal_probability(self, deal: Deal) -> int:
         return pipeline.effective_probability(deal.probability, self.stage(deal.stage_id))
@@ -398,7 +406,8 @@ class Store:
                 expected_version = deal.version
             self.records.update("deals", deal_id, changes, expected_version)
             change_id = self._record_stage_change(deal_id, deal.stage_id, target.id, moment)
-        return StageChange.from_row(self.records.require("stage_changes", change_id))
+        change: StageChange = StageChange.from_row(self.records.require("stage_changes", change_id))
+        return change
 
     def step_deal(self, deal_id: str, step: int) -> StageChange | None:
         """One stage forward (+1) or back (-1) along the board; None at either end."""
@@ -422,7 +431,7 @@ class Store:
         Only the deal's latest move can be undone, so history stays consistent.
         """
         with self.records.transaction():
-            change = StageChange.from_row(self.records.require("stage_changes", change_id))
+            change: StageChange = StageChange.from_row(self.records.require("stage_changes", change_id))
             if change.from_stage is None:
                 raise InvalidValue("stage", "A deal's first stage cannot be undone; delete the deal instead.")
             latest = self.db.execute(
@@ -457,7 +466,7 @@ class Store:
             )
             self.records.delete("stage_changes", change_id)
 
-    def _deal_before_move(self, change_id: str, deal_id: str) -> dict:
+    def _deal_before_move(self, change_id: str, deal_id: str) -> dict[str, Any]:
         """The deal's fields as they were just before the move `change_id` recorded.
 
         Replays the deal's change-log entries older than the move's own update (the
@@ -478,7 +487,7 @@ class Store:
         moves = [index for index, entry in enumerate(entries) if "stage_id" in entry]
         if len(moves) < 2:  # the insert and the move itself, at least
             return {}
-        state: dict = {}
+        state: dict[str, Any] = {}
         for entry in entries[: moves[-1]]:
             state.update(entry)
         return state
@@ -570,7 +579,8 @@ class Store:
             )
 
     def followup(self, followup_id: str) -> FollowUp:
-        return FollowUp.from_row(self.records.require("followups", followup_id))
+        item: FollowUp = FollowUp.from_row(self.records.require("followups", followup_id))
+        return item
 
     def complete_followup(self, followup_id: str, today: date) -> str | None:
         """Mark done; a recurring follow-up books its next occurrence after today.

@@ -12,12 +12,17 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.changelog import format_clock, parse_clock
 from salesdesk.store.connection import probe, write
+from salesdesk.store.database import Database
 from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, SYNCED_TABLES
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
 
 # Bookkeeping columns: carried along, never a conflict, never copied as they are.
 BOOKKEEPING = {"id", "rid", "version", "updated_at", "updated_by", "created_at"}
@@ -29,10 +34,10 @@ LATEST_VALUE = {("customers", "last_contact_at")}
 class MergeReport:
     source: str
     entries: int = 0
-    created: Counter = field(default_factory=Counter)
-    changed: Counter = field(default_factory=Counter)
+    created: Counter[str] = field(default_factory=Counter)
+    changed: Counter[str] = field(default_factory=Counter)
     conflicts: int = 0
-    devices: set = field(default_factory=set)
+    devices: set[str] = field(default_factory=set)
     renamed_clone: str | None = None
 
     def summary(self) -> str:
@@ -73,12 +78,12 @@ def check_mergeable(path: Path) -> None:
 class _Row:
     """What this copy knows of one record: its columns, and per field the newest clock."""
 
-    def __init__(self, values: dict | None, clocks: dict[str, tuple[str, object]]):
+    def __init__(self, values: dict[str, Any] | None, clocks: dict[str, tuple[str, object]]):
         self.values = values
         self.clocks = clocks
 
 
-def merge_database(store, other: Path, *, dry_run: bool = False) -> MergeReport:
+def merge_database(store: "Store", other: Path, *, dry_run: bool = False) -> MergeReport:
     """Merge the copy at `other` into `store`'s database (one transaction).
 
     The other file is opened read-only and never changed.
@@ -104,7 +109,7 @@ class _DryRun(Exception):
     """Unwinds the merge transaction after it was counted."""
 
 
-def _merge(store, report: MergeReport) -> None:
+def _merge(store: "Store", report: MergeReport) -> None:
     db = store.db
     columns = {
         table: [r[1] for r in db.execute(f"PRAGMA main.table_info({table})")] for table in SYNCED_TABLES
@@ -156,7 +161,7 @@ def _reclock(clock: str, device: str) -> str:
     return format_clock(ms, counter, device)
 
 
-def _load_row(db, table: str, row_id: str) -> _Row:
+def _load_row(db: Database, table: str, row_id: str) -> _Row:
     cursor = db.execute(f"SELECT * FROM main.{table} WHERE id = ?", [row_id])
     found = cursor.fetchone()
     values = dict(zip([d[0] for d in cursor.description], found, strict=True)) if found else None
@@ -172,7 +177,7 @@ def _load_row(db, table: str, row_id: str) -> _Row:
     return _Row(values, clocks)
 
 
-def _concurrent(db, mine: str, table: str, row_id: str, their_seq: int | None) -> bool:
+def _concurrent(db: Database, mine: str, table: str, row_id: str, their_seq: int | None) -> bool:
     """Were the two writes made without either having seen the other?
 
     The other copy had not seen ours when it wrote its entry if ours is missing there,
@@ -187,15 +192,15 @@ def _concurrent(db, mine: str, table: str, row_id: str, their_seq: int | None) -
 
 
 def _apply(
-    db,
-    store,
+    db: Database,
+    store: "Store",
     report: MergeReport,
     columns: list[str],
     table: str,
     row_id: str,
     row: _Row,
     clock: str,
-    values: dict,
+    values: dict[str, Any],
     seq: int | None,
 ) -> None:
     known = {k: v for k, v in values.items() if k in columns and k != "rid"}
@@ -261,7 +266,15 @@ def _apply(
         report.changed[table] += 1
 
 
-def _conflict(db, store, table, row_id, name, kept, lost) -> None:
+def _conflict(
+    db: Database,
+    store: "Store",
+    table: str,
+    row_id: str,
+    name: str,
+    kept: tuple[str, object],
+    lost: tuple[str, object],
+) -> None:
     db.execute(
         """INSERT OR IGNORE INTO conflicts
            (tbl, row_id, field, kept_value, kept_clock, lost_value, lost_clock, detected_at)
@@ -279,7 +292,7 @@ def _conflict(db, store, table, row_id, name, kept, lost) -> None:
     )
 
 
-def _advance_clock(db, newest: str, device: str) -> None:
+def _advance_clock(db: Database, newest: str, device: str) -> None:
     """The receive rule of a hybrid logical clock: never behind anything seen."""
     row = db.execute("SELECT value FROM main.meta WHERE key = 'clock'").fetchone()
     ms, counter, _ = parse_clock(newest)

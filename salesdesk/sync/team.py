@@ -13,11 +13,15 @@ import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.schema import SCHEMA_VERSION
 from salesdesk.sync.merge import MergeReport, merge_database
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
 
 TEAM_DIR = "salesdesk-team"
 
@@ -51,7 +55,7 @@ class SyncReport:
         return out
 
 
-def team_folder(store) -> Path | None:
+def team_folder(store: "Store") -> Path | None:
     value = store.meta("team_folder")
     return Path(value) if value else None
 
@@ -60,7 +64,7 @@ def _shared(folder: Path) -> Path:
     return folder / TEAM_DIR
 
 
-def join(store, folder: Path) -> SyncReport:
+def join(store: "Store", folder: Path) -> SyncReport:
     """Join (or start) the team sharing `folder`, then sync once."""
     folder = Path(folder).expanduser()
     if not folder.is_dir():
@@ -103,7 +107,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _work_dir(store) -> Path:
+def _work_dir(store: "Store") -> Path:
     """A private folder beside the working database for snapshots and copies."""
     main = next(row[2] for row in store.db.execute("PRAGMA database_list") if row[1] == "main")
     work = Path(main).with_name(Path(main).stem + ".sync")
@@ -111,7 +115,7 @@ def _work_dir(store) -> Path:
     return work
 
 
-def publish(store, folder: Path) -> Path:
+def publish(store: "Store", folder: Path) -> Path:
     shared = _shared(folder)
     shared.mkdir(exist_ok=True)
     work = _work_dir(store)
@@ -167,7 +171,7 @@ def peers(folder: Path) -> list[Peer]:
     return found
 
 
-def pull(store, folder: Path, report: SyncReport) -> None:
+def pull(store: "Store", folder: Path, report: SyncReport) -> None:
     """Merge every other device's published file whose content is new to us."""
     work = _work_dir(store)
     for manifest_path in sorted(_shared(folder).glob("*.json")):
@@ -213,7 +217,7 @@ def pull(store, folder: Path, report: SyncReport) -> None:
             copy.unlink(missing_ok=True)
 
 
-def rekey(store) -> str:
+def rekey(store: "Store") -> str:
     """Give this copy a new device id (its old entries keep theirs)."""
     device = os.urandom(8).hex()
     store.set_meta("device", device)
@@ -221,7 +225,7 @@ def rekey(store) -> str:
     return device
 
 
-def sync_once(store) -> SyncReport:
+def sync_once(store: "Store") -> SyncReport:
     folder = team_folder(store)
     if folder is None:
         raise SalesdeskError("This database is not in a team yet; run 'salesdesk team join FOLDER' first.")
