@@ -34,7 +34,7 @@ def id_time_ms(record_id: str) -> int:
 class MonotonicIds:
     """Ids that also sort in creation order within one millisecond (ULID monotonic mode)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._last_ms = -1
         self._last_random = 0
 
