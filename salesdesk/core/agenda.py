@@ -160,7 +160,7 @@ class Agenda:
         return [*self.section(OVERDUE).items, *self.section(TODAY).items]
 
 
-def _order(item: AgendaItem) -> tuple:
+def _order(item: AgendaItem) -> tuple[date, bool, str, int, str, str]:
     return (
         item.due,
         item.due_time is None,

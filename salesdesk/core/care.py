@@ -80,16 +80,16 @@ DAY_LIMITS = {
 def care_settings(read: Callable[[str], object]) -> CareSettings:
     """The settings from a reader of stored values (None: the default)."""
     defaults = CareSettings()
-    values = {}
+    values: dict[str, object] = {}
     for key in SETTING_KEYS:
         value = read(key)
         if value is None:
             continue
-        values[key] = tuple(value) if key == "holiday_tiers" else value
+        values[key] = tuple(value) if key == "holiday_tiers" and isinstance(value, Iterable) else value
     return CareSettings(**{**{k: getattr(defaults, k) for k in SETTING_KEYS}, **values})
 
 
-def parse_setting(key: str, text: str):
+def parse_setting(key: str, text: str) -> int | str | list[str]:
     """Read a setting as typed in the settings dialog; raise InvalidValue when it is not one."""
     text = text.strip()
     if key in DAY_LIMITS:
@@ -228,7 +228,7 @@ def care_window(today: date, settings: CareSettings, stages: Iterable[pipeline.S
             rot = timedelta(days=stage.rotting_days + 1)
             entered[stage.id] = Span(shown.first - rot, today - rot)
     created_first = min(shown.first - dormant, shown.first - lead)
-    holidays = ()
+    holidays: tuple[Holiday, ...] = ()
     if settings.holiday_country:
         ahead = timedelta(days=settings.holiday_days_ahead)
         holidays = tuple(day for day in holidays_between(settings.holiday_country, today, horizon + ahead))
@@ -303,7 +303,19 @@ def _holidays(facts: CareFacts, window: CareWindow, settings: CareSettings, user
 # -- the rest of the reminders -------------------------------------------------------------
 
 
-def _care(kind: str, person: Person, due: date, occurrence: str, what: str, why: str, **extra) -> AgendaItem:
+def _care(
+    kind: str,
+    person: Person,
+    due: date,
+    occurrence: str,
+    what: str,
+    why: str,
+    *,
+    owner: str | None = None,
+    deal_id: str | None = None,
+    deal: str = "",
+    stage: str = "",
+) -> AgendaItem:
     return AgendaItem(
         key=reminder_id(kind, person.id, occurrence),
         kind=kind,
@@ -313,9 +325,11 @@ def _care(kind: str, person: Person, due: date, occurrence: str, what: str, why:
         customer_id=person.id,
         customer=person.name,
         company=person.company,
-        owner=extra.pop("owner", person.owner),
+        owner=person.owner if owner is None else owner,
+        deal_id=deal_id,
+        deal=deal,
+        stage=stage,
         occurrence=occurrence,
-        **extra,
     )
 
 

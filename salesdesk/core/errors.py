@@ -1,5 +1,7 @@
 """Errors that reach a person: each carries one sentence they can act on."""
 
+from typing import Any
+
 
 class SalesdeskError(Exception):
     """Bad input or an unusable file; the message is shown as it is, without a traceback."""
@@ -16,14 +18,14 @@ class InvalidValue(SalesdeskError):
 class StaleRecord(SalesdeskError):
     """A save was refused because the record changed since it was read."""
 
-    def __init__(self, table: str, record_id: str, current: dict | None):
+    def __init__(self, table: str, record_id: str, current: dict[str, Any] | None):
         super().__init__(
             f"This {table.rstrip('s')} was changed elsewhere since you opened it; "
             "reload it and make your change again."
         )
         self.table = table
         self.record_id = record_id
-        self.current = current
+        self.current = current  # the row as stored now, as SQLite read it (None: not known)
 
 
 class NotFound(SalesdeskError):

@@ -1,7 +1,9 @@
 """The records salesdesk keeps, as plain data. Money in minor units, dates as ISO text."""
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Any, Self
 
 from salesdesk.core.errors import InvalidValue
 
@@ -20,7 +22,8 @@ class Record:
     deleted_at: str | None
 
     @classmethod
-    def from_row(cls, row: dict):
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        # Any: a row holds whatever SQLite read from each column; the fields say what that is.
         names = {f.name for f in fields(cls)}
         return cls(**{key: value for key, value in row.items() if key in names})
 

@@ -1,5 +1,6 @@
 """Stages of the sales process and the rules for moving a deal through them."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 OPEN, WON, LOST = "open", "won", "lost"
@@ -47,16 +48,16 @@ DEFAULT_STAGES = (
 )
 
 
-def ordered(stages) -> list[Stage]:
+def ordered(stages: Iterable[Stage]) -> list[Stage]:
     return sorted(stages, key=lambda stage: (stage.position, stage.name))
 
 
-def board_stages(stages, *, include_lost: bool = False) -> list[Stage]:
+def board_stages(stages: Iterable[Stage], *, include_lost: bool = False) -> list[Stage]:
     """The columns of the board: open and won stages, Lost only when asked for."""
     return [s for s in ordered(stages) if include_lost or s.kind != LOST]
 
 
-def neighbour(stages, current_id: str, step: int) -> Stage | None:
+def neighbour(stages: Iterable[Stage], current_id: str, step: int) -> Stage | None:
     """The stage `step` places along the board from the current one (Lost is never a step)."""
     column = board_stages(stages)
     ids = [stage.id for stage in column]
@@ -68,7 +69,7 @@ def neighbour(stages, current_id: str, step: int) -> Stage | None:
     return None
 
 
-def first_stage(stages, kind: str) -> Stage:
+def first_stage(stages: Iterable[Stage], kind: str) -> Stage:
     return next(stage for stage in ordered(stages) if stage.kind == kind)
 
 
@@ -81,7 +82,7 @@ def effective_probability(own: int | None, stage: Stage) -> int:
     return stage.probability if own is None else own
 
 
-def is_forward(stages, from_id: str, to_id: str) -> bool:
+def is_forward(stages: Iterable[Stage], from_id: str, to_id: str) -> bool:
     positions = {stage.id: stage.position for stage in stages}
     return positions.get(to_id, 0) > positions.get(from_id, 0)
 

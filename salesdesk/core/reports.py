@@ -9,6 +9,7 @@ together: every money figure is a mapping currency -> amount, the default curren
 Days are UTC days, as the store keeps its timestamps.
 """
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import mean, median
@@ -21,7 +22,7 @@ from salesdesk.core.pipeline import Stage
 # -- small shared helpers ----------------------------------------------------------------
 
 
-def ordered_currencies(codes, default: str) -> list[str]:
+def ordered_currencies(codes: Iterable[str], default: str) -> list[str]:
     """The default currency first, then the others alphabetically (each once)."""
     others = sorted({code for code in codes if code != default})
     return [default, *others]
@@ -71,7 +72,8 @@ class StageFlow(NamedTuple):
     advanced: int
 
 
-class ClosedDay(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ClosedDay:
     """Deals won or lost (by their current stage) that closed on one day, per currency."""
 
     kind: str  # pipeline.WON or pipeline.LOST
@@ -81,7 +83,8 @@ class ClosedDay(NamedTuple):
     amount: int
 
 
-class OpenMonth(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class OpenMonth:
     """Open deals expected to close in a month ('YYYY-MM'; None: no date), per currency."""
 
     month: str | None
@@ -99,14 +102,17 @@ class StageOutcome(NamedTuple):
     won: int
 
 
-class ReasonRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class ReasonRow:
     reason: str
     currency: str
     count: int
     amount: int
 
 
-class ActivityRow(NamedTuple):
+# Orderable field by field: the activity read with the index and without it is sorted to compare.
+@dataclass(frozen=True, slots=True, order=True)
+class ActivityRow:
     kind: str
     person: str
     count: int
@@ -287,7 +293,7 @@ def build_report(
     )
 
 
-def _funnel(flows, stages: list[Stage]) -> tuple[FunnelStep, ...]:
+def _funnel(flows: Iterable[StageFlow], stages: list[Stage]) -> tuple[FunnelStep, ...]:
     """Open and won stages in order: deals that entered each, and the share that moved
     on to a later stage (skipping one counts; Lost does not) before the period ended."""
     by_stage = {flow.stage_id: flow for flow in flows}
@@ -325,8 +331,9 @@ def _stage_times(stage_days: dict[str, tuple[float, ...]], stages: list[Stage]) 
     return tuple(StageTime(t.stage, t.visits, t.median, t.average, t is slowest) for t in times)
 
 
-def _totals(closed, kind: str, currencies) -> Totals:
-    count, amounts = 0, {}
+def _totals(closed: Iterable[ClosedDay], kind: str, currencies: Sequence[str]) -> Totals:
+    count = 0
+    amounts: dict[str, int] = {}
     for row in closed:
         if row.kind == kind:
             count += row.count
@@ -354,7 +361,14 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def _won_buckets(closed, period: Period, currencies, start, label, step) -> dict[str, tuple[Bucket, ...]]:
+def _won_buckets(
+    closed: Iterable[ClosedDay],
+    period: Period,
+    currencies: Sequence[str],
+    start: Callable[[date], date],
+    label: Callable[[date], str],
+    step: timedelta | None,
+) -> dict[str, tuple[Bucket, ...]]:
     """Won revenue per week (or month) of the period, per currency, empty buckets included
     so the bars show the quiet weeks too. Currencies with nothing won are left out."""
     sums: dict[tuple[str, date], list[int]] = {}
@@ -365,11 +379,12 @@ def _won_buckets(closed, period: Period, currencies, start, label, step) -> dict
         total = sums.setdefault(key, [0, 0])
         total[0] += row.count
         total[1] += row.amount
-    firsts, first = [], start(period.first)
+    firsts: list[date] = []
+    first = start(period.first)
     while first <= period.last:
         firsts.append(first)
         first = first + step if step else _next_month(first)
-    result = {}
+    result: dict[str, tuple[Bucket, ...]] = {}
     for code in currencies:
         if not any(currency == code for currency, _ in sums):
             continue
@@ -377,7 +392,9 @@ def _won_buckets(closed, period: Period, currencies, start, label, step) -> dict
     return result
 
 
-def _forecast(open_deals, today: date, currencies) -> tuple[dict, dict]:
+def _forecast(
+    open_deals: Iterable[OpenMonth], today: date, currencies: Sequence[str]
+) -> tuple[dict[str, tuple[ForecastRow, ...]], dict[str, ForecastRow]]:
     """Open deals by expected close month, per currency: months before this one are
     'past due', deals without a date 'no date'. Also each currency's whole pipeline."""
     this_month = f"{today:%Y-%m}"
@@ -388,7 +405,8 @@ def _forecast(open_deals, today: date, currencies) -> tuple[dict, dict]:
         total[0] += row.count
         total[1] += row.amount
         total[2] += row.weighted
-    forecast, pipeline_totals = {}, {}
+    forecast: dict[str, tuple[ForecastRow, ...]] = {}
+    pipeline_totals: dict[str, ForecastRow] = {}
     for code in currencies:
         keys = [month for currency, month in grouped if currency == code]
         if not keys:
@@ -415,7 +433,7 @@ def _forecast(open_deals, today: date, currencies) -> tuple[dict, dict]:
     return forecast, pipeline_totals
 
 
-def _probabilities(outcomes, stages: list[Stage]) -> tuple[ProbabilityCheck, ...]:
+def _probabilities(outcomes: Iterable[StageOutcome], stages: list[Stage]) -> tuple[ProbabilityCheck, ...]:
     """Each open stage's configured win probability beside the one observed: of the deals
     closed in the period that had been in the stage, the share that was won."""
     by_stage = {row.stage_id: row for row in outcomes}
@@ -430,7 +448,7 @@ def _probabilities(outcomes, stages: list[Stage]) -> tuple[ProbabilityCheck, ...
     return tuple(checks)
 
 
-def _reasons(rows, currencies) -> tuple[ReasonRank, ...]:
+def _reasons(rows: Iterable[ReasonRow], currencies: Sequence[str]) -> tuple[ReasonRank, ...]:
     """Lost reasons, the most frequent first (then by name); an empty reason is named."""
     counts: dict[str, int] = {}
     amounts: dict[str, dict[str, int]] = {}
@@ -450,7 +468,7 @@ def _reasons(rows, currencies) -> tuple[ReasonRank, ...]:
     )
 
 
-def _tallies(rows, key) -> tuple[Tally, ...]:
+def _tallies(rows: Iterable[ActivityRow], key: Callable[[ActivityRow], str]) -> tuple[Tally, ...]:
     counts: dict[str, int] = {}
     for row in rows:
         counts[key(row)] = counts.get(key(row), 0) + row.count

@@ -14,6 +14,7 @@ Definitions, as the summary prints them:
   today, for the current week) and not done when the week ended (not done now).
 """
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
@@ -30,7 +31,8 @@ SHOWN_DUE = 30
 NEW = "new"  # the "from" of a deal's first stage
 
 
-class MoveRow(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class MoveRow:
     """Stage changes in a period from one stage to another (from None: new deals), per currency."""
 
     from_stage: str | None
@@ -165,16 +167,20 @@ class WeeklySummary:
         return self.week.next()
 
 
-def pipeline_at(open_now, changed, stages) -> Pipeline:
+def pipeline_at(
+    open_now: Iterable[OpenMonth], changed: Iterable[OpenDeal], stages: Iterable[Stage]
+) -> Pipeline:
     """The open pipeline at a past moment: today's, with the deals that moved since put
     back in the stage they were in then (weighted by that stage, unless they have their
     own probability). Amounts are today's: a changed amount is not replayed."""
     by_id = {stage.id: stage for stage in stages}
-    count, amounts, weighted = 0, {}, {}
+    count = 0
+    amounts: dict[str, int] = {}
+    weighted: dict[str, int] = {}
 
     def add(sign: int, deal: OpenDeal, stage_id: str | None) -> None:
         nonlocal count
-        stage = by_id.get(stage_id)
+        stage = None if stage_id is None else by_id.get(stage_id)
         if stage is None or stage.kind != pipeline.OPEN:
             return
         part = deal.amount * (stage.probability if deal.probability is None else deal.probability) // 100
@@ -192,8 +198,9 @@ def pipeline_at(open_now, changed, stages) -> Pipeline:
     return Pipeline(count, amounts, weighted)
 
 
-def _new_leads(moves) -> tuple[int, dict[str, int]]:
-    count, amounts = 0, {}
+def _new_leads(moves: Iterable[MoveRow]) -> tuple[int, dict[str, int]]:
+    count = 0
+    amounts: dict[str, int] = {}
     for row in moves:
         if row.from_stage is None:
             count += row.count
@@ -201,39 +208,43 @@ def _new_leads(moves) -> tuple[int, dict[str, int]]:
     return count, amounts
 
 
-def _moves(moves, stages: list[Stage], currencies) -> tuple[MoveCount, ...]:
+def _moves(moves: Iterable[MoveRow], stages: list[Stage], currencies: Sequence[str]) -> tuple[MoveCount, ...]:
     """Moves grouped from -> to, in pipeline order (new deals first)."""
     by_id = {stage.id: stage for stage in stages}
-    grouped: dict[tuple[str | None, str], list] = {}
+    counts: dict[tuple[str | None, str], int] = {}
+    amounts: dict[tuple[str | None, str], dict[str, int]] = {}
     for row in moves:
-        entry = grouped.setdefault((row.from_stage, row.to_stage), [0, {}])
-        entry[0] += row.count
-        entry[1][row.currency] = entry[1].get(row.currency, 0) + row.amount
+        key = (row.from_stage, row.to_stage)
+        counts[key] = counts.get(key, 0) + row.count
+        per = amounts.setdefault(key, {})
+        per[row.currency] = per.get(row.currency, 0) + row.amount
 
     def name(stage_id: str | None) -> str:
         if stage_id is None:
             return NEW
         return by_id[stage_id].name if stage_id in by_id else stage_id
 
-    def place(stage_id: str | None) -> tuple:
+    def place(stage_id: str | None) -> tuple[int, str]:
         if stage_id is None:
             return (-1, "")
         stage = by_id.get(stage_id)
         return (stage.position, stage.name) if stage else (999, stage_id)
 
-    order = sorted(grouped, key=lambda key: (place(key[0]), place(key[1])))
+    order = sorted(counts, key=lambda key: (place(key[0]), place(key[1])))
     return tuple(
         MoveCount(
             name(source),
             name(target),
-            grouped[(source, target)][0],
-            {c: grouped[(source, target)][1][c] for c in currencies if c in grouped[(source, target)][1]},
+            counts[(source, target)],
+            {c: amounts[(source, target)][c] for c in currencies if c in amounts[(source, target)]},
         )
         for source, target in order
     )
 
 
-def _largest(lines, currencies, limit: int) -> tuple[tuple[DealLine, ...], dict[str, int]]:
+def _largest(
+    lines: Iterable[DealLine], currencies: Sequence[str], limit: int
+) -> tuple[tuple[DealLine, ...], dict[str, int]]:
     """The `limit` largest deals of each currency, the default currency first."""
     rank = {code: index for index, code in enumerate(currencies)}
     ordered = sorted(
@@ -249,7 +260,9 @@ def _largest(lines, currencies, limit: int) -> tuple[tuple[DealLine, ...], dict[
             d.reason,
         ),
     )
-    shown, seen, totals = [], {}, {}
+    shown: list[DealLine] = []
+    seen: dict[str, int] = {}
+    totals: dict[str, int] = {}
     for line in ordered:
         totals[line.currency] = line.of
         seen[line.currency] = seen.get(line.currency, 0) + 1
@@ -259,7 +272,7 @@ def _largest(lines, currencies, limit: int) -> tuple[tuple[DealLine, ...], dict[
     return tuple(shown), {code: totals[code] for code in order}
 
 
-def _due_order(item: AgendaItem) -> tuple:
+def _due_order(item: AgendaItem) -> tuple[date, str, str, str, str, str, str, str]:
     return (item.due, item.due_time or "", item.what, item.who, item.why, item.deal, item.owner, item.key)
 
 
@@ -281,7 +294,7 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
 
     rows: list[Headline] = []
 
-    def money_rows(label: str, this: dict, previous: dict) -> None:
+    def money_rows(label: str, this: Mapping[str, int], previous: Mapping[str, int]) -> None:
         for code in currencies:
             if code == default_currency or this.get(code) or previous.get(code):
                 rows.append(

@@ -7,7 +7,7 @@ same customers.
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
 from salesdesk.io.cells import escape_formula
@@ -38,7 +38,7 @@ def header(field: str, table: str) -> str:
     return _HEADERS.get(field, field.replace("_", " "))
 
 
-def cell(value) -> str:
+def cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, list | tuple):
@@ -46,7 +46,9 @@ def cell(value) -> str:
     return escape_formula(str(value))
 
 
-def write_csv(target: BinaryIO, table: str, fields: Iterable[str], rows: Iterable[dict]) -> int:
+def write_csv(
+    target: BinaryIO, table: str, fields: Iterable[str], rows: Iterable[Mapping[str, object]]
+) -> int:
     """Write `rows` (dicts by field name) as CSV to a binary stream; returns the row count."""
     fields = list(fields)
     text = io.TextIOWrapper(target, encoding="utf-8-sig", newline="", write_through=True)

@@ -5,6 +5,7 @@ Chinese, every value kept exactly as written; a row with a value salesdesk canno
 take is refused with its line, column and the reason, the other rows go through.
 """
 
+import _csv  # the type csv.reader returns, which csv itself does not name
 import csv
 import io
 import re
@@ -50,7 +51,7 @@ def read_customers_csv(
         text, skipped = text[end + 1 :] if end >= 0 else "", 1
         delimiter = delimiter or hint.group(1)
     given = delimiter is not None
-    delimiter = delimiter_from_option(delimiter) if given else sniff_delimiter(text)
+    delimiter = delimiter_from_option(delimiter) if delimiter is not None else sniff_delimiter(text)
     batch = ImportBatch(source=str(path))
     batch.described = (
         f"{decoded.encoding} ({'detected' if decoded.detected else 'as given'}), "
@@ -88,7 +89,9 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_rows(path: Path, reader, skipped: int, batch: ImportBatch, date_order: str | None) -> None:
+def _read_rows(
+    path: Path, reader: _csv.Reader, skipped: int, batch: ImportBatch, date_order: str | None
+) -> None:
     headers = None
     line = skipped
     for record in reader:

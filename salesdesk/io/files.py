@@ -4,11 +4,14 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
 from salesdesk.core.errors import SalesdeskError
 
+_T = TypeVar("_T")
 
-def write_atomically(target: Path, write: Callable):
+
+def write_atomically(target: Path, write: Callable[[BinaryIO], _T]) -> _T:
     """Call `write(binary stream)` on a temporary file beside `target`, then rename it over.
 
     Returns what `write` returned. Refuses, with one sentence, a folder or a missing folder.

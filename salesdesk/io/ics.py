@@ -8,9 +8,12 @@ instead of doubling them.
 
 import contextlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any, cast
+
+from salesdesk.core.agenda import AgendaItem
 
 PRODID = "-//salesdesk//salesdesk//EN"
 TIMED_MINUTES = 30  # how long a follow-up with a time of day is shown for
@@ -29,7 +32,7 @@ class CalendarEntry:
     rrule: str | None = None  # an RFC 5545 rule, for a repeating item
 
 
-def care_entry(item) -> CalendarEntry:
+def care_entry(item: AgendaItem) -> CalendarEntry:
     """A dated care reminder (`salesdesk.core.agenda.AgendaItem`) as an all-day event.
 
     Its uid is the reminder's own id, so importing the calendar again updates it.
@@ -55,8 +58,9 @@ def care_entry(item) -> CalendarEntry:
     )
 
 
-def followup_entry(row: dict) -> CalendarEntry:
+def followup_entry(row: Mapping[str, Any]) -> CalendarEntry:
     """A follow-up row (`salesdesk.store.exports.open_followups_between`) as an event."""
+    # Any: the row's values are as SQLite read them, text or None by the query's columns.
     who = row["customer"] + (f" ({row['company']})" if row.get("company") else "")
     details = [f"{row['kind'].capitalize()} {who}"]
     for label, key in (("Deal", "deal"), ("Phone", "phone"), ("Email", "email")):
@@ -104,7 +108,8 @@ def build_calendar(entries: Iterable[CalendarEntry], now: datetime, name: str = 
             with contextlib.suppress(ValueError):
                 event.add("rrule", vRecur.from_ical(entry.rrule))
         calendar.add_component(event)
-    return calendar.to_ical()
+    # icalendar leaves Component.to_ical unannotated; it returns the encoded calendar.
+    return cast(bytes, calendar.to_ical())
 
 
 def _plain(text: str) -> str:

@@ -7,7 +7,9 @@ its line number and the others still come in.
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import ImportBatch, IncomingCustomer, Refusal, shown
@@ -15,9 +17,32 @@ from salesdesk.core.model import check_email
 from salesdesk.io.cells import CellError, read_date
 from salesdesk.io.textfile import UnreadableFile, decode, read_bytes
 
+if TYPE_CHECKING:  # vobject is imported when a file is read, not with this module
+    from vobject.vcard import Address, Name
+
 _BEGIN = re.compile(r"begin\s*:\s*vcard\s*", re.IGNORECASE)
 _END = re.compile(r"end\s*:\s*vcard\s*", re.IGNORECASE)
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not str.splitlines: a value may hold U+2028
+
+
+class _Property(Protocol):
+    """What is read of a property of a card (a vobject ContentLine)."""
+
+    @property
+    def value(self) -> object: ...  # text, a list of texts, or a Name or Address (N, ADR)
+
+    @property
+    def params(self) -> dict[str, list[str]]: ...
+
+    @property
+    def lineNumber(self) -> int | None: ...
+
+
+class _NameProperty(Protocol):
+    """N, which vobject reads into a Name."""
+
+    @property
+    def value(self) -> "Name": ...
 
 
 def read_vcards(path: Path) -> ImportBatch:
@@ -38,9 +63,10 @@ def read_vcards(path: Path) -> ImportBatch:
     return batch
 
 
-def _cards(text: str):
+def _cards(text: str) -> Iterator[tuple[int, str]]:
     """(line number of BEGIN:VCARD, the card's text) for each card in the file."""
-    start, lines = None, []
+    start: int | None = None
+    lines: list[str] = []
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         if _BEGIN.fullmatch(line):
             start, lines = number, [line]
@@ -76,7 +102,7 @@ def _read_card(line: int, text: str, refusals: list[Refusal]) -> IncomingCustome
     customer = IncomingCustomer(line, values)
     found: list[Refusal] = []
 
-    def where(prop) -> int:
+    def where(prop: _Property) -> int:
         return line + (prop.lineNumber or 1) - 1 if getattr(prop, "lineNumber", None) else line
 
     contents = card.contents
@@ -137,7 +163,7 @@ def _read_card(line: int, text: str, refusals: list[Refusal]) -> IncomingCustome
     return customer
 
 
-def _text(prop) -> str:
+def _text(prop: _Property | None) -> str:
     if prop is None:
         return ""
     value = prop.value
@@ -146,7 +172,7 @@ def _text(prop) -> str:
     return str(value)
 
 
-def _name_from_n(prop) -> str:
+def _name_from_n(prop: _NameProperty | None) -> str:
     if prop is None:
         return ""
     n = prop.value
@@ -157,18 +183,18 @@ def _name_from_n(prop) -> str:
     return " ".join(part for part in (n.prefix, given, family, n.suffix) if part and isinstance(part, str))
 
 
-def _types(prop) -> list[str]:
-    types = []
+def _types(prop: _Property) -> list[str]:
+    types: list[str] = []
     for value in prop.params.get("TYPE", []):
         types.extend(t.strip().lower() for t in value.split(","))
     types.extend(s.lower() for s in getattr(prop, "singletonparams", []))
     return types
 
 
-def _ordered(props: list) -> list:
+def _ordered(props: list[_Property]) -> list[_Property]:
     """Preferred first (TYPE=pref, PREF=1), then mobile numbers, then file order."""
 
-    def rank(prop) -> int:
+    def rank(prop: _Property) -> int:
         types = _types(prop)
         if "pref" in types or prop.params.get("PREF"):
             return 0
@@ -177,23 +203,23 @@ def _ordered(props: list) -> list:
     return sorted(props, key=rank)
 
 
-def _kind(prop) -> str:
+def _kind(prop: _Property) -> str:
     kinds = [t for t in _types(prop) if t not in ("pref", "voice", "internet", "x400")]
     return f" ({', '.join(kinds)})" if kinds else ""
 
 
-def _phone(prop) -> str:
+def _phone(prop: _Property) -> str:
     value = _text(prop)
     return value[4:] if value.lower().startswith("tel:") else value
 
 
-def _address(adr) -> str:
+def _address(adr: "Address") -> str:
     parts = (adr.box, adr.extended, adr.street, adr.city, adr.region, adr.code, adr.country)
     flat = [" ".join(p) if isinstance(p, list) else p for p in parts]
     return ", ".join(p for p in flat if p and p.strip())
 
 
-def _birthday(prop) -> str:
+def _birthday(prop: _Property) -> str:
     """'1985-03-15', '19850315', '--0315' (4.0), Apple's 1604-03-15 with X-APPLE-OMIT-YEAR."""
     value = _text(prop).strip()
     omit = prop.params.get("X-APPLE-OMIT-YEAR")

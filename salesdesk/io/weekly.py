@@ -62,10 +62,12 @@ def _signed(value: int, currency: str | None = None) -> str:
     return sign + (f"{abs(value):,}" if currency is None else format_money(abs(value), currency))
 
 
-def _figure(row: Headline, value) -> str:
+def _figure(row: Headline, value: int | float | None) -> str:
     if row.kind == COUNT:
         return f"{value:,}"
     if row.kind == MONEY:
+        # `build_weekly` makes every money row with its currency and whole minor units.
+        assert isinstance(value, int) and row.currency is not None
         return format_money(value, row.currency)
     return percent(value)
 
@@ -74,10 +76,9 @@ def _change(row: Headline) -> str:
     change = row.change
     if change is None:
         return "–"
-    if row.kind == COUNT:
-        return _signed(change)
-    if row.kind == MONEY:
-        return _signed(change, row.currency)
+    if row.kind in (COUNT, MONEY):
+        assert isinstance(change, int)  # counts and minor units are whole; only a rate is not
+        return _signed(change, row.currency if row.kind == MONEY else None)
     # From the percentages as shown, so the column adds up for the reader.
     points = round(float(percent(row.this)[:-1]) - float(percent(row.before)[:-1]), 1)
     return f"{points:+g} pts" if points else "0 pts"
