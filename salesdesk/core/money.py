@@ -68,4 +68,3 @@ def format_short(minor: int, currency: str) -> str:
             break
     symbol = _SYMBOLS.get(currency)
     return f"{symbol}{value}{suffix}" if symbol else f"{value}{suffix} {currency}"
-import os
