@@ -59,7 +59,6 @@ def format_money(minor: int, currency: str, *, cents: bool = False) -> str:
 
 
 def format_short(minor: int, currency: str) -> str:
-    minor = str(minor)
     """A very compact amount for column headers: '$1.2M', '$45k'."""
     major = minor / (10 ** exponent(currency))
     value, suffix = f"{major:,.0f}", ""
