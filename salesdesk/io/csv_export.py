@@ -10,7 +10,6 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
-import salesdesk.store.exports  # noqa: F401
 from salesdesk.io.cells import escape_formula
 from salesdesk.io.headers import LABELS
 
