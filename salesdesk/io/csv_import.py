@@ -11,6 +11,7 @@ import io
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from salesdesk.core.errors import InvalidValue
@@ -60,7 +61,7 @@ def read_customers_csv(
     )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        _read_rows(path, reader, skipped, batch, date_order)
+        read_customer_records(path, _numbered(reader, skipped), batch, date_order)
     except csv.Error as error:
         raise UnreadableFile(
             f"{path} line {reader.line_num + skipped} cannot be read as CSV "
@@ -89,13 +90,22 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_rows(
-    path: Path, reader: _csv.Reader, skipped: int, batch: ImportBatch, date_order: str | None
-) -> None:
-    headers = None
+def _numbered(reader: _csv.Reader, skipped: int) -> Iterator[tuple[int, list[str]]]:
+    """Each record with the file line it starts on."""
     line = skipped
     for record in reader:
-        start, line = line + 1, reader.line_num + skipped
+        yield line + 1, record
+        line = reader.line_num + skipped
+
+
+def read_customer_records(
+    path: Path, records: Iterable[tuple[int, list[str]]], batch: ImportBatch, date_order: str | None
+) -> None:
+    """Customers from rows of cells, the first non-blank row the headers; each row comes
+    with the line (or sheet row) it starts on, for refusals. CSV files and sheets both
+    end here."""
+    headers = None
+    for start, record in records:
         if not any(cell.strip() for cell in record):
             continue
         if headers is None:
