@@ -12,6 +12,7 @@ from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.text import literal
 from salesdesk.store.conflicts import Conflict, ConflictStore
 from salesdesk.store.store import Store
+from salesdesk.tui.privacy import HIDDEN, PRIVATE_FIELDS, masked
 from salesdesk.tui.screens.base import SalesdeskScreen
 from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.key_bar import KeyBar
@@ -24,7 +25,9 @@ EMPTY_TEXT = (
 EMPTY_VALUE = "(empty)"
 
 
-def _value(value) -> Text:
+def _value(value: object, private: bool) -> Text:
+    if private and value not in (None, ""):
+        return Text(HIDDEN)
     if value is None or value == "":
         return Text(EMPTY_VALUE, style="dim")
     return literal_text(value)
@@ -58,6 +61,7 @@ class ConflictsScreen(SalesdeskScreen):
     def on_mount(self) -> None:
         self.table.add_columns("Table", "Record", "Field", "Kept (in the record)", "Lost", "Detected")
         self.reload_data()
+        self.watch(self.app, "privacy", lambda _: self.reload_data(), init=False)
 
     def on_screen_resume(self) -> None:
         if self.loaded_generation != self.app.data_generation:
@@ -76,8 +80,8 @@ class ConflictsScreen(SalesdeskScreen):
                 literal_text(conflict.table),
                 literal_text(conflict.record),
                 literal_text(conflict.field),
-                _value(conflict.kept),
-                _value(conflict.lost),
+                _value(conflict.kept, self._private(conflict)),
+                _value(conflict.lost, self._private(conflict)),
                 f"{detected:%Y-%m-%d %H:%M}",
                 key=str(conflict.id),
             )
@@ -91,6 +95,9 @@ class ConflictsScreen(SalesdeskScreen):
         self.query_one("#conflicts-status", Static).update(
             f"{len(self.shown):,} unresolved {noun}  ·  k keeps the kept value  ·  r restores the lost one"
         )
+
+    def _private(self, conflict: Conflict) -> bool:
+        return self.app.privacy and conflict.field in PRIVATE_FIELDS
 
     def _current(self) -> Conflict | None:
         if not self.shown:
@@ -114,6 +121,6 @@ class ConflictsScreen(SalesdeskScreen):
             self.notify(str(error), severity="error", markup=False)
         else:
             value = conflict.kept if verb == "Kept" else conflict.lost
-            shown = EMPTY_VALUE if value in (None, "") else literal(value)
+            shown = EMPTY_VALUE if value in (None, "") else masked(literal(value), self._private(conflict))
             self.notify(f"{verb} {literal(conflict.field)}: {shown}.", markup=False)
         self.reload_data()

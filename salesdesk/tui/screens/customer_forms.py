@@ -19,6 +19,7 @@ from salesdesk.core.model import INTERACTION_KINDS, check_email, check_name
 from salesdesk.core.segments import SEGMENTS
 from salesdesk.core.text import literal
 from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
+from salesdesk.tui.privacy import PRIVATE_FIELDS
 from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormField
 
@@ -63,6 +64,7 @@ class CustomerForm(ModalScreen[dict | None]):
                                 self.record.get(name) or "",
                                 id=name,
                                 placeholder=ACCEPTED if name == "contract_end" else "",
+                                private=name in PRIVATE_FIELDS,
                             )
                 yield Label("Notes", classes="form-label")
                 yield TextArea(self.record.get("notes") or "", id="notes", soft_wrap=True)

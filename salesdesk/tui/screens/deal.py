@@ -14,10 +14,12 @@ from textual.widgets.option_list import Option
 
 from salesdesk.core.dates import ACCEPTED, parse_quick_date, parse_timestamp
 from salesdesk.core.errors import InvalidValue, SalesdeskError, StaleRecord
+from salesdesk.core.model import Customer
 from salesdesk.core.money import exponent, parse_amount
 from salesdesk.core.text import literal
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.store import Store
+from salesdesk.tui.privacy import masked
 from salesdesk.tui.screens.stale import MINE, THEIRS, StaleScreen, differences, my_changes
 from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormField
@@ -58,7 +60,6 @@ class DealScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         deal, store = self.deal, self.store
         stage = store.stage(deal.stage_id)
-        customer = store.customer(deal.customer_id)
         own = "" if deal.probability is None else str(deal.probability)
         with Vertical(classes="dialog wide", id="deal-dialog"):
             yield Static(literal_text(deal.title), classes="dialog-title", id="deal-title")
@@ -67,7 +68,9 @@ class DealScreen(ModalScreen[bool]):
                 with VerticalScroll(id="deal-fields"):
                     yield FormField("Title", deal.title, id="title")
                     with Horizontal(classes="pair"):
-                        yield FormField("Amount", _amount_text(deal.amount, deal.currency), id="amount")
+                        yield FormField(
+                            "Amount", _amount_text(deal.amount, deal.currency), id="amount", private=True
+                        )
                         yield FormField("Currency", deal.currency, id="currency")
                     with Horizontal(classes="pair"):
                         yield FormField(
@@ -86,7 +89,7 @@ class DealScreen(ModalScreen[bool]):
                     yield FormField("Owner", deal.owner, id="owner")
                 with VerticalScroll(id="deal-side"):
                     yield Label("Customer", classes="section-title")
-                    yield Static(self._customer_text(customer), id="deal-customer")
+                    yield Static(id="deal-customer")
                     yield Label(
                         f"Stage: {literal(stage.name)} — its standard", classes="section-title", markup=False
                     )
@@ -102,12 +105,22 @@ class DealScreen(ModalScreen[bool]):
                     yield Static(self._history_text(), id="deal-history")
             yield Static("ctrl+s: save  tab: next field  space: tick  esc: close", classes="dialog-keys")
 
-    def _customer_text(self, customer) -> Text:
+    def on_mount(self) -> None:
+        customer = self.store.customer(self.deal.customer_id)
+        self.watch(
+            self.app,
+            "privacy",
+            lambda on: self.query_one("#deal-customer", Static).update(self._customer_text(customer, on)),
+        )
+
+    def _customer_text(self, customer: Customer, privacy: bool) -> Text:
         text = Text()
         text.append(literal(customer.name), style="bold")
-        for value in (customer.company, customer.phone, customer.email):
+        if customer.company:
+            text.append("\n" + literal(customer.company))
+        for value in (customer.phone, customer.email):
             if value:
-                text.append("\n" + literal(value))
+                text.append("\n" + masked(literal(value), privacy))
         return text
 
     def _history_text(self) -> Text:
@@ -245,7 +258,9 @@ class NewDealScreen(ModalScreen[dict | None]):
             yield OptionList(id="matches")
             yield FormField("Title", placeholder="what is being sold", id="title")
             with Horizontal(classes="pair"):
-                yield FormField(f"Amount ({self.currency})", placeholder="12500 or 12.5k", id="amount")
+                yield FormField(
+                    f"Amount ({self.currency})", placeholder="12500 or 12.5k", id="amount", private=True
+                )
                 yield FormField("Expected close", placeholder="optional: 2w, 2026-12-31", id="close")
             yield Static("enter: choose / add  tab: next field  esc: cancel", classes="dialog-keys")
 

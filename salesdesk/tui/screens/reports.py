@@ -22,10 +22,9 @@ from salesdesk.core.periods import DAYS, DEFAULT_PRESET, PRESETS, WEEK, IsoWeek,
 from salesdesk.core.reports import Report, days_text, percent
 from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
+from salesdesk.tui.privacy import HIDDEN, privacy_on
 from salesdesk.tui.widgets.bars import PanelRow, ReportPanel
 from salesdesk.tui.widgets.key_bar import KeyBar
-
-HIDDEN = "•••"
 
 PANELS = {  # id -> title; the left column, then the right
     "summary": "Won, lost and customers",
@@ -215,7 +214,7 @@ class ReportsScreen(Screen):
         return self.query_one(f"#panel-{panel_id}", ReportPanel)
 
     def _money(self, amount: int, currency: str, short: bool = False) -> str:
-        if getattr(self.app, "privacy", False):
+        if privacy_on(self):
             return HIDDEN
         return format_short(amount, currency) if short else format_money(amount, currency)
 

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from salesdesk.core.text import literal
+from salesdesk.tui.privacy import PRIVATE_FIELDS, masked, privacy_on
 
 MINE, THEIRS = "mine", "theirs"
 EMPTY = "(empty)"
@@ -28,6 +29,7 @@ class Difference:
     mine: str  # as the user typed it
     theirs: str  # as it was saved elsewhere
     changed_by_me: bool  # False: the user left it as it was; theirs stays either way
+    private: bool = False  # an amount, phone or email: hidden while privacy is on
 
 
 def same(a, b) -> bool:
@@ -55,7 +57,11 @@ def differences(
             continue
         found.append(
             Difference(
-                label, _shown(show, name, typed[name]), _shown(show, name, current.get(name)), name in mine
+                label,
+                _shown(show, name, typed[name]),
+                _shown(show, name, current.get(name)),
+                name in mine,
+                name in PRIVATE_FIELDS,
             )
         )
     return found
@@ -103,8 +109,13 @@ class StaleScreen(ModalScreen[str | None]):
         table.add_column("Yours", ratio=4)
         table.add_column("Saved elsewhere", ratio=4)
         for row in self.rows:
-            yours = Text(row.mine)
+            hide = row.private and privacy_on(self)
+            yours = Text(masked(row.mine, hide))
             if not row.changed_by_me:
                 yours.append("  (you left it; theirs stays)", style="dim")
-            table.add_row(Text(row.label), yours, Text(row.theirs))
+            table.add_row(Text(row.label), yours, Text(masked(row.theirs, hide)))
         return table
+
+    def on_mount(self) -> None:
+        table = self.query_one("#stale-table", Static)
+        self.watch(self.app, "privacy", lambda _: table.update(self._table()), init=False)

@@ -19,8 +19,8 @@ from salesdesk.core import pipeline
 from salesdesk.core.money import format_money, format_short
 from salesdesk.core.text import literal
 from salesdesk.store.board import BoardFilter, BoardQueries, Card, ColumnSummary
+from salesdesk.tui.privacy import HIDDEN
 
-HIDDEN = "•••"
 CARD_LINES = 4
 CARD_HEIGHT = CARD_LINES + 1  # a blank line between cards
 HEADER_HEIGHT = 4

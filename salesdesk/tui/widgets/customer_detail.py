@@ -14,9 +14,9 @@ from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.money import format_money
 from salesdesk.core.text import literal
 from salesdesk.store.customers import CustomerDetail
+from salesdesk.tui.privacy import HIDDEN
 from salesdesk.tui.widgets.customer_list import SEGMENT_STYLES
 
-HIDDEN = "•••"
 KIND_MARKS = {"call": "☎", "email": "✉", "meeting": "◆", "visit": "⌂", "message": "✎", "note": "•"}
 
 
@@ -94,7 +94,7 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
         contact = Text()
         for mark, key in (("☎ ", "phone"), ("✉ ", "email"), ("@ ", "handle")):
             if record[key]:
-                value = HIDDEN if privacy and key in ("phone", "email") else literal(record[key])
+                value = HIDDEN if privacy else literal(record[key])
                 contact.append(mark, style="dim")
                 contact.append(value + "   ")
         if contact:

@@ -8,11 +8,12 @@ from textual.widgets import Input, Label, Static
 class FormField(Vertical):
     """A label, an input, and a line under it that says what is wrong or what was read."""
 
-    def __init__(self, label: str, value: str = "", *, placeholder: str = "", id: str):
+    def __init__(self, label: str, value: str = "", *, placeholder: str = "", id: str, private: bool = False):
         super().__init__(id=id, classes="form-field")
         self._label = label
         self._value = value
         self._placeholder = placeholder
+        self._private = private  # an amount, phone or email: masked while privacy is on
 
     def compose(self) -> ComposeResult:
         yield Label(self._label, classes="form-label")
@@ -20,6 +21,13 @@ class FormField(Vertical):
         hint = Static("", classes="form-hint", id=f"{self.id}-hint", markup=False)
         hint.display = False
         yield hint
+
+    def on_mount(self) -> None:
+        if self._private:
+            self.watch(self.app, "privacy", self._privacy)
+
+    def _privacy(self, on: bool) -> None:
+        self.input.password = on
 
     @property
     def input(self) -> Input:
