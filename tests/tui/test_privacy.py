@@ -96,11 +96,11 @@ async def _conflicts(pilot, ids):
 
 SURFACES: dict[str, Callable[[Pilot, dict[str, str]], Awaitable[None]]] = {
     "pipeline": _board,
-    "deal dialog": _deal_dialog,
-    "new deal dialog": _new_deal,
-    "changed elsewhere dialog": _stale_dialog,
+    "deal-dialog": _deal_dialog,
+    "new-deal-dialog": _new_deal,
+    "changed-elsewhere-dialog": _stale_dialog,
     "customers": _customers,
-    "customer form": _customer_form,
+    "customer-form": _customer_form,
     "reports": _reports,
     "conflicts": _conflicts,
 }
