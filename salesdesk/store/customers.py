@@ -7,6 +7,7 @@ against the Python rules.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from salesdesk.core.model import phone_key
 from salesdesk.core.segments import SEGMENTS
 from salesdesk.store.database import Database, Row
+from salesdesk.store.schema import CONTACT_TEXT
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -101,6 +103,18 @@ def _like(text: str) -> str:
 
 def _fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
+
+
+_PHONE_TYPED = re.compile(r"\+?[\d\s\-().]+")
+
+
+def _phone_digits(text: str) -> str:
+    """The digits of text typed as a phone number ('138-9964', '+86 138 9964 3643'), as
+    they stand in the stored key (its last eleven), or '' when it is not one."""
+    if not _PHONE_TYPED.fullmatch(text):
+        return ""
+    digits = "".join(ch for ch in text if ch.isdigit())
+    return phone_key(digits) if len(digits) >= 3 else ""
 
 
 class CustomerQueries:
@@ -195,14 +209,26 @@ class CustomerQueries:
     def _search_clause(text: str, params: list[str]) -> str:
         """Name, company, phone (as typed and as digits), email, notes, and interaction text.
 
-        The trigram index needs three characters; shorter text matches the start of a
-        name (a surname such as 王 or a first initial), from the name index.
+        The trigram index needs three characters. Shorter text (most Chinese names and
+        companies are two or three characters: 华信) is looked for in any part of the
+        name, company, email or phone by a scan of those short columns. A phone typed
+        with separators or a country prefix is also looked for by its digits.
         """
         if len(text) < 3:
-            params += [text, text + "\U0010ffff"]
-            return "(c.name >= ? COLLATE NOCASE AND c.name < ? COLLATE NOCASE)"
-        params += [_fts_phrase(text), _fts_phrase(text) + "*"]
-        return """(c.rid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)
+            params.append(text)
+            if len(text) == 1 and text.isascii():
+                # Found in nearly every customer: the list's own order finds a page at once.
+                return f"instr({CONTACT_TEXT}, lower(?))"
+            return f"""c.rid IN (SELECT rid FROM customers
+                                 WHERE deleted_at IS NULL AND instr({CONTACT_TEXT}, lower(?)))"""
+        params += [_fts_phrase(text)]
+        digits = _phone_digits(text)
+        phone = ""
+        if digits:
+            params.append(f"phone_key : {_fts_phrase(digits)}")
+            phone = " OR c.rid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)"
+        params += [_fts_phrase(text) + "*"]
+        return f"""(c.rid IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?){phone}
                   OR c.id IN (SELECT customer_id FROM interactions WHERE rid IN
                       (SELECT rowid FROM interactions_fts WHERE interactions_fts MATCH ? LIMIT 5000)))"""
 
