@@ -124,7 +124,9 @@ def test_a_match_fills_empty_fields_adds_tags_and_appends_notes_only(tmp_path, s
     assert result.updated == 1
     customer = store.customer(existing)
     assert (customer.name, customer.company, customer.title) == ("Ada", "Analytical", "Countess")
-    assert customer.notes == "first met in London\nFax: 123\nFrom f.csv line 2: name Ada Byron; company Other Co"
+    assert (
+        customer.notes == "first met in London\nFax: 123\nFrom f.csv line 2: name Ada Byron; company Other Co"
+    )
     assert store.tags_of(existing) == ["math", "vip"]
     _, again = run_import(store, path)
     assert (again.updated, again.unchanged) == (0, 1)

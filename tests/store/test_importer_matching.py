@@ -26,7 +26,9 @@ def test_a_second_row_of_the_same_email_keeps_its_other_phone_company_and_title(
 
 
 def test_reimporting_a_customer_with_a_new_phone_keeps_it_and_says_so(tmp_path, store, clock):
-    existing = store.add_customer("Ada", email="ada@example.com", phone="+44 20 7946 0000", notes="met in London")
+    existing = store.add_customer(
+        "Ada", email="ada@example.com", phone="+44 20 7946 0000", notes="met in London"
+    )
     path = write(tmp_path / "contacts.csv", "name,email,phone\r\nAda,ada@example.com,+44 20 7946 0111\r\n")
     _, result = run_import(store, path)
     assert (result.updated, result.unchanged, result.kept) == (1, 0, 1)
@@ -56,7 +58,9 @@ def test_a_value_already_kept_is_not_kept_again_from_another_file_or_line(tmp_pa
 
 
 def test_the_same_value_in_another_case_or_spacing_is_not_another_value(tmp_path, store):
-    store.add_customer("Ada Lovelace", email="ada@example.com", company="Analytical Engines", birthday="1815-12-10")
+    store.add_customer(
+        "Ada Lovelace", email="ada@example.com", company="Analytical Engines", birthday="1815-12-10"
+    )
     path = write(
         tmp_path / "f.csv",
         "name,email,company,birthday\r\nada  lovelace,ADA@example.com,ANALYTICAL engines,--12-10\r\n",
@@ -150,7 +154,9 @@ def test_a_short_number_matches_the_same_person_only(tmp_path, store):
 
 def test_a_short_number_joins_the_same_person_without_one(tmp_path, store):
     existing = store.add_customer("Number Check", company="Acme")
-    _, result = run_import(store, write(tmp_path / "f.csv", "name,company,phone\r\nNumber Check,Acme,100\r\n"))
+    _, result = run_import(
+        store, write(tmp_path / "f.csv", "name,company,phone\r\nNumber Check,Acme,100\r\n")
+    )
     assert (result.created, result.updated) == (0, 1)
     assert store.customer(existing).phone == "100"
 
