@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 import sqlite3
 import subprocess
 import sys
@@ -285,3 +286,47 @@ def test_a_short_number_on_a_card_reimports_unchanged(tmp_path):
             f": {created} created, 0 updated, {unchanged} unchanged, 0 refused."
         )
     assert rows(db, "SELECT count(*) FROM customers")[0][0] == 1
+
+
+def _into_a_closed_pipe(*args: str) -> subprocess.CompletedProcess:
+    """Run salesdesk with its standard output a pipe whose reader has gone, as after `| head -1`."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "salesdesk", *args],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "SALESDESK_USER": "ann"},
+            timeout=120,
+        )
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("check",), ("import", "customers", "{file}"), ("export", "csv", "customers"), ("agenda", "--all")],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path, command):
+    db, path = tmp_path / "s.db", tmp_path / "contacts.csv"
+    path.write_bytes(CONTACTS.encode())
+    run("--db", str(db), "import", "customers", str(path))
+    result = _into_a_closed_pipe("--db", str(db), *(arg.format(file=path) for arg in command))
+    assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_head_of_an_import_prints_its_first_line_only(tmp_path):
+    db, path = tmp_path / "s.db", tmp_path / "contacts.csv"
+    path.write_bytes(("name,email\r\n" + "".join(f"C{i},bad{i}\r\n" for i in range(3000))).encode())
+    shell = subprocess.run(
+        f'"{sys.executable}" -m salesdesk --db "{db}" import customers "{path}" | head -1',
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SALESDESK_USER": "ann"},
+        timeout=120,
+    )
+    assert shell.stdout == f"Reading {path}: UTF-8 (detected), comma-separated (detected); 3,000 rows.\n"
+    assert shell.stderr == ""
