@@ -2,6 +2,7 @@
 
 import csv
 import io
+import os
 import sqlite3
 import subprocess
 import sys
@@ -227,3 +228,105 @@ def test_export_ics_of_the_demo(tmp_path):
     assert len(followups) == open_soon > 0
     assert len(care) > 0 and len(followups) + len(care) == len(events)  # birthdays, renewals...
     assert result.stdout.startswith(f"Wrote {open_soon} follow-ups and {len(care)} care reminders from ")
+
+
+CONTACTS = (
+    "name,email,phone,title\r\n"
+    "Wang Fang,wang@example.cn,+86 138 0013 8000,Manager\r\n"
+    "Li Na,lina@example.cn,+86 139 1234 5678,\r\n"
+    "Wang Fang,wang@example.cn,+86 139 0013 9000,Buyer\r\n"
+    "Number Check,,100,\r\n"
+)
+
+
+def test_reimport_keeps_other_values_in_the_notes_and_update_lets_the_file_win(tmp_path):
+    db, path = tmp_path / "s.db", tmp_path / "contacts.csv"
+    path.write_bytes(CONTACTS.encode())
+    first = run("--db", str(db), "import", "customers", str(path))
+    assert first.stdout.splitlines()[-1] == (
+        f"Imported {path}: 3 created, 0 updated, 1 with values kept in notes, 0 unchanged, 0 refused, "
+        "1 merged into an earlier row of the same customer."
+    )
+    assert rows(db, "SELECT phone, title, notes FROM customers WHERE name = 'Wang Fang'") == [
+        ("+86 138 0013 8000", "Manager", "From contacts.csv line 4: phone +86 139 0013 9000; title Buyer")
+    ]
+    path.write_bytes(CONTACTS.replace("+86 139 1234 5678,", "+86 139 1234 0000,CEO").encode())
+    second = run("--db", str(db), "import", "customers", str(path))
+    assert second.stdout.splitlines()[-1].endswith(
+        ": 0 created, 1 updated, 1 with values kept in notes, 3 unchanged, 0 refused."
+    )
+    update = run("--db", str(db), "import", "customers", str(path), "--update")
+    assert (update.returncode, update.stdout.splitlines()[-1]) == (
+        0,
+        f"Imported {path}: 0 created, 1 updated, 1 with the file's values over the stored ones, "
+        "3 unchanged, 0 refused.",
+    )
+    assert rows(db, "SELECT phone, title, notes FROM customers WHERE name = 'Li Na'") == [
+        (
+            "+86 139 1234 0000",
+            "CEO",
+            "From contacts.csv line 3: phone +86 139 1234 0000\n"
+            "Before contacts.csv line 3: phone +86 139 1234 5678",
+        )
+    ]
+    changes = rows(db, "SELECT count(*) FROM changes")[0][0]
+    for options in ((), ("--update",)):
+        again = run("--db", str(db), "import", "customers", str(path), *options)
+        assert again.stdout.splitlines()[-1].endswith(": 0 created, 0 updated, 4 unchanged, 0 refused.")
+    assert rows(db, "SELECT count(*) FROM changes")[0][0] == changes
+    assert "--update" in run("import", "vcard", "--help").stdout
+
+
+def test_a_short_number_on_a_card_reimports_unchanged(tmp_path):
+    db, path = tmp_path / "s.db", tmp_path / "contacts.vcf"
+    path.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Number Check\r\nTEL:100\r\nEND:VCARD\r\n")
+    for created, unchanged in ((1, 0), (0, 1), (0, 1)):
+        result = run("--db", str(db), "import", "vcard", str(path))
+        assert result.stdout.splitlines()[-1].endswith(
+            f": {created} created, 0 updated, {unchanged} unchanged, 0 refused."
+        )
+    assert rows(db, "SELECT count(*) FROM customers")[0][0] == 1
+
+
+def _into_a_closed_pipe(*args: str) -> subprocess.CompletedProcess:
+    """Run salesdesk with its standard output a pipe whose reader has gone, as after `| head -1`."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "salesdesk", *args],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "SALESDESK_USER": "ann"},
+            timeout=120,
+        )
+    finally:
+        os.close(writer)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("check",), ("import", "customers", "{file}"), ("export", "csv", "customers"), ("agenda", "--all")],
+)
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path, command):
+    db, path = tmp_path / "s.db", tmp_path / "contacts.csv"
+    path.write_bytes(CONTACTS.encode())
+    run("--db", str(db), "import", "customers", str(path))
+    result = _into_a_closed_pipe("--db", str(db), *(arg.format(file=path) for arg in command))
+    assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_head_of_an_import_prints_its_first_line_only(tmp_path):
+    db, path = tmp_path / "s.db", tmp_path / "contacts.csv"
+    path.write_bytes(("name,email\r\n" + "".join(f"C{i},bad{i}\r\n" for i in range(3000))).encode())
+    shell = subprocess.run(
+        f'"{sys.executable}" -m salesdesk --db "{db}" import customers "{path}" | head -1',
+        shell=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SALESDESK_USER": "ann"},
+        timeout=120,
+    )
+    assert shell.stdout == f"Reading {path}: UTF-8 (detected), comma-separated (detected); 3,000 rows.\n"
+    assert shell.stderr == ""

@@ -7,7 +7,6 @@ everything below it receives `now` or `today` as a parameter.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -40,12 +39,10 @@ def open_store(db_path: Path, user: str) -> Store:
 def write_output(output: str | None, write: Callable[[BinaryIO], int]) -> int:
     """Write to the file named (atomically: a partial file never replaces a good one) or stdout."""
     if not output:
-        try:
-            result = write(sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-        except BrokenPipeError:  # the reader (head, less) stopped reading: not our error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 0
+        # A reader that stops early (head, less) raises BrokenPipeError, which
+        # `salesdesk.cli.main.main` handles for every command.
+        result = write(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
         return result
     from salesdesk.io.files import write_atomically
 

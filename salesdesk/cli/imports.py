@@ -39,7 +39,8 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help="customers from a CSV or TSV file",
         description="Import customers from a CSV/TSV file as any spreadsheet saves it. Rows "
-        "whose email or phone matches a customer update it; exit status 0 when "
+        "whose email or phone matches a customer update it (other values are kept in "
+        "its notes, or with --update replace the stored ones); exit status 0 when "
         "every row was imported, 1 when some were refused, 2 when the file "
         "could not be read (then nothing is imported).",
     )
@@ -62,6 +63,12 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
             metavar="CC",
             help="read phone numbers without a country code as this region's "
             "(e.g. GB); CN and US are always tried",
+        )
+        parser.add_argument(
+            "--update",
+            action="store_true",
+            help="let the file's values replace a matched customer's (the old ones go into its "
+            "notes); without it they are kept in the notes",
         )
     sheet.add_argument("--encoding", metavar="E", help="the file's encoding (default: detected)")
     sheet.add_argument(
@@ -86,7 +93,7 @@ def import_customers(args: argparse.Namespace, db_path: Path, user: str) -> int:
     except UnreadableFile as error:
         print(f"salesdesk: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
-    return _import(batch, db_path, user, region, args.dry_run)
+    return _import(batch, db_path, user, region, args)
 
 
 def import_vcard(args: argparse.Namespace, db_path: Path, user: str) -> int:
@@ -99,7 +106,7 @@ def import_vcard(args: argparse.Namespace, db_path: Path, user: str) -> int:
     except UnreadableFile as error:
         print(f"salesdesk: {error}", file=sys.stderr)
         return EXIT_UNREADABLE
-    return _import(batch, db_path, user, region, args.dry_run, unit="cards")
+    return _import(batch, db_path, user, region, args, unit="cards")
 
 
 def _region(option: str | None) -> str | None:
@@ -117,7 +124,12 @@ def _region(option: str | None) -> str | None:
 
 
 def _import(
-    batch: ImportBatch, db_path: Path, user: str, region: str | None, dry_run: bool, unit: str = "rows"
+    batch: ImportBatch,
+    db_path: Path,
+    user: str,
+    region: str | None,
+    args: argparse.Namespace,
+    unit: str = "rows",
 ) -> int:
     from salesdesk.store.importer import import_customers as run_import
 
@@ -128,20 +140,23 @@ def _import(
     try:
         region = region or store.setting("phone_region")
         with _progress(len(batch.customers)) as progress:
-            result = run_import(store, batch.customers, region=region, dry_run=dry_run, progress=progress)
+            result = run_import(
+                store,
+                batch.customers,
+                region=region,
+                source=Path(batch.source).name,
+                update=args.update,
+                dry_run=args.dry_run,
+                progress=progress,
+            )
     finally:
         store.close()
     refusals = sorted(batch.refusals + result.refusals, key=lambda refusal: refusal.line)
     for refusal in refusals:
         print(refusal.sentence(batch.source))
     refused = len({refusal.record_line for refusal in refusals})
-    summary = (
-        f"{result.created:,} created, {result.updated:,} updated, "
-        f"{result.unchanged:,} unchanged, {refused:,} refused"
-    )
-    if result.merged:
-        summary += f", {result.merged:,} merged into an earlier {unit[:-1]} of the same customer"
-    if dry_run:
+    summary = result.summary(refused, unit)
+    if args.dry_run:
         print(f"Dry run of {batch.source}, nothing was saved: {summary}.")
     else:
         print(f"Imported {batch.source}: {summary}.")

@@ -1,6 +1,7 @@
 """`salesdesk`: parse the arguments, then run the command or open the app."""
 
 import argparse
+import os
 import sqlite3
 import sys
 
@@ -37,7 +38,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# The exit status of a command whose reader stopped reading (`salesdesk check | head -1`):
+# 128 + SIGPIPE, what a shell reports for any writer its reader left early. Not 0: the
+# output was cut short, so a script with `set -o pipefail` should not take it as whole,
+# and a status the command meant to give (1 for refused rows) was never reported.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; every command's output may go into a pipe that closes early."""
+    try:
+        try:
+            return _main(argv)
+        finally:  # here, not at exit, where a closed pipe would print a traceback
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # Python flushes stdout again at exit: point it at devnull so that flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from salesdesk.cache import holiday_cache

@@ -56,3 +56,27 @@ class ImportBatch:
     @property
     def refused_rows(self) -> int:
         return len({refusal.record_line for refusal in self.refusals})
+
+
+@dataclass
+class ImportCounts:
+    """What an import did with the rows (or cards) it was given, for its summary line."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged: int = 0  # rows that matched a customer created from an earlier row
+    kept: int = 0  # rows with values other than the customer's, kept in the notes
+    replaced: int = 0  # rows whose values replaced the customer's (an import with --update)
+
+    def summary(self, refused: int, unit: str = "rows") -> str:
+        """'3 created, 2 updated, 1 with values kept in notes, 4 unchanged, 0 refused'."""
+        parts = [f"{self.created:,} created", f"{self.updated:,} updated"]
+        if self.kept:
+            parts.append(f"{self.kept:,} with values kept in notes")
+        if self.replaced:
+            parts.append(f"{self.replaced:,} with the file's values over the stored ones")
+        parts += [f"{self.unchanged:,} unchanged", f"{refused:,} refused"]
+        if self.merged:
+            parts.append(f"{self.merged:,} merged into an earlier {unit[:-1]} of the same customer")
+        return ", ".join(parts)

@@ -17,8 +17,10 @@ _SHARED_PLANS = {"US": ("US", "CA"), "CA": ("CA", "US")}  # one numbering plan, 
 def phone_match_keys(phone: str, region: str | None = None) -> frozenset[str]:
     """Every E.164 form the number can be read as, or its digits when none is valid.
 
-    Two numbers refer to the same phone when their key sets share a member. Fewer
-    than five digits is not a phone number to match on: the set is empty.
+    Two numbers refer to the same phone when their key sets share a member. An
+    extension is part of the key: colleagues share an office number but not their
+    extensions. Fewer than five digits is not a phone number to match on: the set is
+    empty (compare `typed_phone` instead).
     """
     regions = tuple(dict.fromkeys(r.upper() for r in (region, *FALLBACK_REGIONS) if r))
     return _keys(phone.strip(), regions)
@@ -50,5 +52,22 @@ def _keys(phone: str, regions: tuple[str, ...]) -> frozenset[str]:
                 for plan in _SHARED_PLANS.get(region, (region,))
             )
         if valid:
-            keys.add(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+            key = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            keys.add(f"{key};ext={number.extension}" if number.extension else key)
     return frozenset(keys) if keys else frozenset({"#" + digits})
+
+
+def typed_phone(phone: str) -> str:
+    """A number as typed, for comparing what cannot be read as a full number ('100', 'ext. 12').
+
+    Case and spaces aside, it is the text itself: two short numbers are the same only
+    when they were typed alike.
+    """
+    return "".join(phone.split()).casefold()
+
+
+def same_phone(one: str, other: str, region: str | None = None) -> bool:
+    """Whether two typed numbers are the same phone (extension included)."""
+    if typed_phone(one) == typed_phone(other):
+        return True
+    return bool(phone_match_keys(one, region) & phone_match_keys(other, region))

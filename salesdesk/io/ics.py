@@ -2,8 +2,8 @@
 
 Each item is a `CalendarEntry`; follow-ups become entries here (`followup_entry`),
 and care reminders can become entries the same way. Every event's UID is stable
-(the record's id), so a calendar that imports the file again updates its events
-instead of doubling them.
+(the record's id, never a date that can be corrected), so a calendar that imports
+the file again updates its events instead of doubling them.
 """
 
 import contextlib
@@ -13,12 +13,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from salesdesk.core.agenda import AgendaItem
+from salesdesk.core.agenda import BIRTHDAY, HOLIDAY, LUNAR_BIRTHDAY, AgendaItem
 
 PRODID = "-//salesdesk//salesdesk//EN"
 TIMED_MINUTES = 30  # how long a follow-up with a time of day is shown for
 # iCalendar text may not hold control characters other than tab and line breaks.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Every line break Python knows (str.splitlines), with the spaces around it.
+_LINE_BREAKS = re.compile(r"\s*[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+\s*")
+# A backslash before n or N: icalendar (and calendars that unescape `\n` before `\\`)
+# read it as a line break however it is escaped, so it is shown as U+29F5, which looks
+# the same.
+_BACKSLASH_N = re.compile(r"\\(?=[nN])")
 
 
 @dataclass(frozen=True)
@@ -35,13 +41,14 @@ class CalendarEntry:
 def care_entry(item: AgendaItem) -> CalendarEntry:
     """A dated care reminder (`salesdesk.core.agenda.AgendaItem`) as an all-day event.
 
-    Its uid is the reminder's own id, so importing the calendar again updates it.
+    Its uid is `care_uid`: the same when the date it falls on is corrected, so
+    importing the calendar again moves the event instead of adding another.
     """
     details = [item.why]
     if item.greet:
         details.append(
             "Greet: "
-            + ", ".join(item.greet)
+            + ", ".join(_one_line(name) for name in item.greet)
             + (
                 f" and {item.greet_count - len(item.greet)} more"
                 if item.greet_count > len(item.greet)
@@ -50,7 +57,7 @@ def care_entry(item: AgendaItem) -> CalendarEntry:
         )
     who = f" · {item.customer}" if item.customer else ""
     return CalendarEntry(
-        uid=f"care-{item.key}@salesdesk",
+        uid=care_uid(item),
         day=item.due,
         summary=f"{item.what}{who}",
         description="\n".join(details),
@@ -58,14 +65,26 @@ def care_entry(item: AgendaItem) -> CalendarEntry:
     )
 
 
+def care_uid(item: AgendaItem) -> str:
+    """The reminder's kind and the record it is about (the deal, else the customer).
+
+    Not its date: a corrected birthday or contract end moves the event. A birthday
+    comes every year, so its year tells one from the next; a holiday is its day.
+    """
+    subject = item.occurrence if item.kind == HOLIDAY else item.deal_id or item.customer_id or item.occurrence
+    if item.kind in (BIRTHDAY, LUNAR_BIRTHDAY):
+        subject += f"-{item.due.year}"
+    return f"care-{item.kind}-{subject}@salesdesk"
+
+
 def followup_entry(row: Mapping[str, Any]) -> CalendarEntry:
     """A follow-up row (`salesdesk.store.exports.open_followups_between`) as an event."""
     # Any: the row's values are as SQLite read them, text or None by the query's columns.
-    who = row["customer"] + (f" ({row['company']})" if row.get("company") else "")
+    who = _one_line(row["customer"]) + (f" ({_one_line(row['company'])})" if row.get("company") else "")
     details = [f"{row['kind'].capitalize()} {who}"]
     for label, key in (("Deal", "deal"), ("Phone", "phone"), ("Email", "email")):
         if row.get(key):
-            details.append(f"{label}: {row[key]}")
+            details.append(f"{label}: {_one_line(row[key])}")
     at = time.fromisoformat(row["due_time"]) if row.get("due_time") else None
     return CalendarEntry(
         uid=f"followup-{row['id']}@salesdesk",
@@ -99,7 +118,7 @@ def build_calendar(entries: Iterable[CalendarEntry], now: datetime, name: str = 
             start = datetime.combine(entry.day, entry.at)
             event.add("dtstart", start)
             event.add("dtend", start + timedelta(minutes=TIMED_MINUTES))
-        event.add("summary", _plain(entry.summary))
+        event.add("summary", _plain(_one_line(entry.summary)))
         if entry.description:
             event.add("description", _plain(entry.description))
         event.add("categories", [entry.category])
@@ -113,5 +132,12 @@ def build_calendar(entries: Iterable[CalendarEntry], now: datetime, name: str = 
 
 
 def _plain(text: str) -> str:
-    """Control characters (an escape, a bell) shown as U+FFFD: iCalendar text cannot hold them."""
-    return _CONTROL.sub("\ufffd", text)
+    """Text an iCalendar reader shows as it is: control characters (an escape, a bell),
+    which iCalendar text cannot hold, as U+FFFD, and no backslash before an n."""
+    return _BACKSLASH_N.sub("\u29f5", _CONTROL.sub("\ufffd", text))
+
+
+def _one_line(text: str) -> str:
+    """Line breaks (and the spaces around them) folded into one space: a summary, or one
+    line of a description, that some calendars would cut or skip otherwise."""
+    return _LINE_BREAKS.sub(" ", text).strip()

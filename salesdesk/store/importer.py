@@ -1,26 +1,34 @@
 """Importing customers: match each incoming one with a customer we have, or create it.
 
 A match is found by salesdesk id (from our own export), then email (any case), then
-normalised phone number (unless both have emails and they differ: colleagues share
-an office number); a row with neither email nor phone matches a customer of the same
-name and company. A match is updated only where it is empty (fields), with
-tags it lacks and note pieces its notes do not hold yet, so importing the same file
-again changes nothing. A row matching one created earlier in the same file is merged
-into it the same way.
+phone number (normalised, its extension included; unless both have emails and they
+differ: colleagues share an office number). A number too short to read as a full one
+('100') matches a customer of the same name and company with that number as typed; a
+row with neither email nor phone matches a customer of the same name and company.
+
+Nothing of a matched row is dropped. Empty fields are filled, tags it lacks are added
+and note pieces its notes do not hold yet are appended; a value other than the stored
+one (another phone, company or title) is kept in the notes, labelled with the file and
+line ("From contacts.csv line 7: phone +86 139 ...; title Buyer"). With `update` the
+file's values win instead, and the stored ones they replace go into the notes. Either
+way a value already kept is not kept twice, so importing the same file again changes
+nothing. A row matching one created earlier in the same file is merged into it the
+same way.
 
 Everything happens in one transaction; a dry run rolls it back. New customers are
 written in bulk (`Records.insert_many`), with the same ids, stamps and change-log
 entries one-by-one inserts would give them.
 """
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from salesdesk.core.errors import InvalidValue
-from salesdesk.core.incoming import IncomingCustomer, Refusal
+from salesdesk.core.incoming import ImportCounts, IncomingCustomer, Refusal
 from salesdesk.core.model import phone_key
-from salesdesk.core.phones import phone_match_keys
+from salesdesk.core.phones import phone_match_keys, same_phone, typed_phone
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -41,15 +49,18 @@ FILLABLE = (
 )
 _COLUMNS = ("id", "name", "notes") + FILLABLE
 _OPTIONAL = ("birthday", "lunar_birthday", "contract_end")
+# The values of a matched row set beside the stored ones, in the order a kept note names them.
+_COMPARED = ("name", "phone", "email", "company", "title") + tuple(
+    name for name in FILLABLE if name not in ("phone", "email", "company", "title")
+)
+# How a kept value is named in the notes; the other fields by their own names.
+_LABELS = {"handle": "other contact", "lunar_birthday": "lunar birthday", "contract_end": "contract end"}
+_KEPT = re.compile(r"(?:From|Before) .+? line \d+: (.*)")  # a note line written by `_kept_note`
 PROGRESS_EVERY = 1000
 
 
 @dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    merged: int = 0  # rows that matched a customer created from an earlier row
+class ImportResult(ImportCounts):
     refusals: list[Refusal] = field(default_factory=list)  # refused by the store's own rules
     dry_run: bool = False
 
@@ -68,6 +79,7 @@ class _Known:
         self.by_email: dict[str, str] = {}
         self.by_phone: dict[str, str] = {}
         self.by_name: dict[tuple[str, str], str] = {}
+        self.by_typed: dict[tuple[str, str, str], str] = {}  # name, company, a short number as typed
         cursor = store.db.execute(
             f"SELECT {', '.join(_COLUMNS)} FROM customers WHERE deleted_at IS NULL ORDER BY rid"
         )
@@ -84,8 +96,11 @@ class _Known:
         self.rows[customer_id] = row
         if row["email"].strip():
             self.by_email.setdefault(row["email"].strip().casefold(), customer_id)
-        for key in phone_match_keys(row["phone"], self.region):
+        keys = phone_match_keys(row["phone"], self.region)
+        for key in keys:
             self.by_phone.setdefault(key, customer_id)
+        if row["phone"].strip() and not keys:
+            self.by_typed.setdefault((row["name"], row["company"], typed_phone(row["phone"])), customer_id)
         self.by_name.setdefault((row["name"], row["company"]), customer_id)
 
     def match(self, item: IncomingCustomer) -> str | None:
@@ -95,14 +110,28 @@ class _Known:
         if email and email in self.by_email:
             return self.by_email[email]
         phone = item.values.get("phone", "")
-        for key in sorted(phone_match_keys(phone, self.region)):
+        keys = phone_match_keys(phone, self.region)
+        for key in sorted(keys):
             found = self.by_phone.get(key)
             # Colleagues share an office number: another email is another person.
-            if found and not (email and self.rows[found]["email"].strip().casefold() not in ("", email)):
+            if found and self._may_share(found, email):
                 return found
+        person = (item.values["name"], item.values.get("company", ""))
+        if phone.strip() and not keys:
+            # Too short to be anyone's number alone ('100', an extension): the same
+            # person is the same name and company with the number typed alike, or
+            # without a number yet.
+            found = self.by_typed.get((*person, typed_phone(phone)))
+            if found is None and (found := self.by_name.get(person)) and self.rows[found]["phone"].strip():
+                found = None
+            return found if found and self._may_share(found, email) else None
         if not email and not phone.strip():
-            return self.by_name.get((item.values["name"], item.values.get("company", "")))
+            return self.by_name.get(person)
         return None
+
+    def _may_share(self, customer_id: str, email: str) -> bool:
+        """Whether a row of this email may be the customer found by number: not another email."""
+        return not (email and self.rows[customer_id]["email"].strip().casefold() not in ("", email))
 
     def has_tag(self, customer_id: str, tag: str) -> bool:
         key = tag.strip().casefold()
@@ -114,19 +143,23 @@ def import_customers(
     incoming: Iterable[IncomingCustomer],
     *,
     region: str | None = None,
+    source: str = "the file",
+    update: bool = False,
     dry_run: bool = False,
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Create or update a customer for each incoming one, all in one transaction.
 
     `region` is the user's phone region for numbers typed without a country code
-    (see `salesdesk.core.phones`). `progress` is called now and then with the stage
-    ("matching", then "saving") and the number of rows matched.
+    (see `salesdesk.core.phones`). `source` names the file in the notes that keep a
+    matched row's other values ("contacts.csv"); with `update` the file's values
+    replace the stored ones instead. `progress` is called now and then with the
+    stage ("matching", then "saving") and the number of rows matched.
     """
     result = ImportResult(dry_run=dry_run)
     try:
         with store.records.transaction():
-            _Import(store, region, result).run(incoming, progress)
+            _Import(store, region, result, source, update).run(incoming, progress)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -135,9 +168,13 @@ def import_customers(
 
 
 class _Import:
-    def __init__(self, store: "Store", region: str | None, result: ImportResult):
+    def __init__(self, store: "Store", region: str | None, result: ImportResult, source: str, update: bool):
         self.store = store
         self.result = result
+        self.region = region
+        self.source = source
+        self.update = update
+        self.seen: set[str] = set()  # customers an earlier row of the file matched or created
         self.known = _Known(store, region)
         self.new: dict[str, dict[str, str]] = {}  # id -> values of customers to create, in file order
         self.new_tags: dict[str, list[str]] = {}
@@ -174,21 +211,45 @@ class _Import:
                 owner=row["owner"] or self.store.default_owner(),
             )
             self.new[customer_id] = row
+            self.seen.add(customer_id)
             self.known.remember(row)
             self.new_tags[customer_id] = self._tags_to_add(customer_id, item.tags)
             self.known.tags[customer_id] = list(self.new_tags[customer_id])
             self.result.created += 1
             return
         current = self.known.rows[customer_id]
-        changes = {
-            name: value
-            for name, value in values.items()
-            if name in FILLABLE and value.strip() and not current[name].strip()
-        }
+        changes: dict[str, str] = {}
+        other: list[tuple[str, str]] = []  # (field, value) of the row unlike the stored value
+        for name in _COMPARED:
+            value = values.get(name, "")
+            if not value.strip():
+                continue
+            if not current[name].strip() or _fills(name, value, current[name]):
+                if name != "name":
+                    changes[name] = value
+            elif not self._same(name, value, current[name]):
+                other.append((name, value))
         notes = current["notes"]
         for piece in _distinct(item.notes):
             if piece not in notes:
                 notes = f"{notes}\n{piece}" if notes else piece
+        # With --update the first row of a customer wins (but for its name: a customer is
+        # not renamed by a row found by its number); a later row of the same one is kept
+        # like any other, or the rows would undo each other on every import.
+        replace = self.update and customer_id not in self.seen and customer_id not in self.new
+        replaced = [(name, value) for name, value in other if replace and name != "name"]
+        kept = [(name, value) for name, value in other if (name, value) not in replaced]
+        for note in (
+            _kept_note("Before", self.source, item.line, [(n, current[n]) for n, _ in replaced], notes),
+            _kept_note("From", self.source, item.line, kept, notes),
+        ):
+            if note:
+                notes = f"{notes}\n{note}" if notes else note
+                self.result.kept += note.startswith("From")
+        if replaced:
+            changes.update(replaced)
+            self.result.replaced += 1
+        self.seen.add(customer_id)
         if notes != current["notes"]:
             changes["notes"] = notes
         tags = self._tags_to_add(customer_id, item.tags)
@@ -208,6 +269,14 @@ class _Import:
             self.result.updated += 1
         else:
             self.result.unchanged += 1
+
+    def _same(self, name: str, value: str, stored: str) -> bool:
+        """Whether a row's value says what the stored one says (case and spacing aside)."""
+        if name == "phone":
+            return same_phone(value, stored, self.region)
+        if name == "birthday" and value.startswith("--"):
+            return stored.endswith(value[1:])  # no year: the same day as one with a year
+        return _folded(value).casefold() == _folded(stored).casefold()
 
     def _tags_to_add(self, customer_id: str, tags: list[str]) -> list[str]:
         wanted: list[str] = []
@@ -251,3 +320,39 @@ def _stored(row: dict[str, str]) -> dict[str, str | None]:
 
 def _distinct(pieces: list[str]) -> list[str]:
     return [piece for piece in dict.fromkeys(pieces) if piece.strip()]
+
+
+def _fills(name: str, value: str, stored: str) -> bool:
+    """Whether a value completes the stored one: a birthday's year where it had none."""
+    return (
+        name == "birthday"
+        and stored.startswith("--")
+        and not value.startswith("--")
+        and value.endswith(stored[1:])
+    )
+
+
+def _folded(value: str) -> str:
+    """A value on one line with single spaces, as a note line holds it."""
+    return " ".join(value.split())
+
+
+def _kept_note(prefix: str, source: str, line: int, values: list[tuple[str, str]], notes: str) -> str:
+    """'From contacts.csv line 7: phone ...; title Buyer', of the values the notes do not hold yet."""
+    held = [match.group(1).casefold() for match in map(_KEPT.fullmatch, notes.splitlines()) if match]
+    pieces = []
+    for name, value in values:
+        piece = f"{_LABELS.get(name, name)} {_folded(value)}"
+        if not any(_holds(details, piece.casefold()) for details in held) and piece not in pieces:
+            pieces.append(piece)
+    return f"{prefix} {source} line {line}: {'; '.join(pieces)}" if pieces else ""
+
+
+def _holds(details: str, piece: str) -> bool:
+    """Whether the '; '-separated values of a kept note include `piece`."""
+    return (
+        details == piece
+        or details.startswith(f"{piece}; ")
+        or details.endswith(f"; {piece}")
+        or f"; {piece}; " in details
+    )

@@ -16,8 +16,11 @@ def run_import(store, path: Path, **options):
     """Read and import like `salesdesk import customers`; (batch, result)."""
     region = options.pop("region", None)
     dry_run = options.pop("dry_run", False)
+    update = options.pop("update", False)
     batch = read_customers_csv(path, **options)
-    return batch, import_customers(store, batch.customers, region=region, dry_run=dry_run)
+    return batch, import_customers(
+        store, batch.customers, region=region, source=path.name, update=update, dry_run=dry_run
+    )
 
 
 def customers(store) -> list[dict]:

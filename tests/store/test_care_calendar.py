@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import icalendar
+import pytest
 
 from salesdesk.io.ics import build_calendar, care_entry
 from salesdesk.store.agenda import dated_care_between
@@ -32,6 +33,48 @@ def test_care_reminders_become_calendar_events_that_parse_back(store):
         e for e in icalendar.Calendar.from_ical(data).walk("VEVENT") if "birthday" in str(e["UID"])
     ]  # a holiday greeting may be due too
     assert len(events) == 1
-    assert str(events[0]["UID"]).startswith("care-birthday:")
+    assert str(events[0]["UID"]).startswith("care-birthday-")
     assert "Li Na" in str(events[0]["SUMMARY"])
     assert events[0].decoded("DTSTART").isoformat() == "2026-12-20"
+
+
+def _birthday_events(store, today=TODAY):
+    items = dated_care_between(store, today, today.replace(month=12, day=31))
+    data = build_calendar([care_entry(item) for item in items], datetime(2026, 11, 27, tzinfo=UTC))
+    events = [e for e in icalendar.Calendar.from_ical(data).walk("VEVENT") if "birthday" in str(e["UID"])]
+    return data, events
+
+
+def test_a_corrected_birthday_keeps_its_event_uid(store):
+    customer_id = store.add_customer("Li Na", birthday="1990-12-20")
+    _, [before] = _birthday_events(store)
+    store.update_customer(customer_id, {"birthday": "1990-12-02"})
+    _, [after] = _birthday_events(store)
+    assert before.decoded("DTSTART").isoformat() == "2026-12-20"
+    assert after.decoded("DTSTART").isoformat() == "2026-12-02"
+    assert str(after["UID"]) == str(before["UID"]) == f"care-birthday-{customer_id}-2026@salesdesk"
+
+
+def test_a_renewal_uid_is_the_customer_not_the_contract_end(store):
+    customer_id = store.add_customer("Ann Co", contract_end="2026-12-31")
+    [item] = [i for i in dated_care_between(store, TODAY, TODAY.replace(month=12, day=31)) if i.customer]
+    assert care_entry(item).uid == f"care-renewal-{customer_id}@salesdesk"
+
+
+@pytest.mark.parametrize(
+    "name, shown",
+    [
+        ("Li\nNa", "Li Na"),
+        ("Li \r\n Na\u2028(Beijing)", "Li Na (Beijing)"),
+        ("Li\\Na", "Li\u29f5Na"),  # a backslash before N: no line break in any reader
+        ("C:\\new", "C:\u29f5new"),
+        ("Back\\slash", "Back\\slash"),  # any other backslash stays
+    ],
+)
+def test_a_name_with_line_breaks_or_backslash_n_stays_on_one_summary_line(store, name, shown):
+    store.add_customer(name, birthday="1990-12-20")
+    data, [event] = _birthday_events(store)
+    assert str(event["SUMMARY"]) == f"Birthday greetings · {shown}"
+    raw = data.decode()
+    [line] = [line for line in raw.split("\r\n") if line.startswith("SUMMARY:Birthday")]
+    assert "\\n" not in line.casefold() and line.endswith(shown.replace("\\", "\\\\"))
