@@ -6,11 +6,14 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
 from tests.test_cli import assert_one_sentence_error, digest, run
+
+FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 
 CHINESE_EXCEL = (
     "姓名,公司,职位,手机,邮箱,标签,生日,备注,微信号码\r\n"
@@ -40,7 +43,7 @@ def test_help_lists_the_data_commands():
     for args, words in (
         (
             ("import", "customers", "--help"),
-            ("--dry-run", "--encoding", "--delimiter", "--dayfirst", "--monthfirst"),
+            ("--dry-run", "--encoding", "--delimiter", "--sheet", "--dayfirst", "--monthfirst", ".xlsx"),
         ),
         (("import", "vcard", "--help"), ("FILE",)),
         (("export", "csv", "--help"), ("customers", "followups", "-o")),
@@ -121,7 +124,8 @@ def test_ambiguous_dates_need_dayfirst_or_monthfirst(tmp_path):
     [
         (None, ("does not exist",)),
         (b"company,phone\nAnalytical,555\n", ("has no name column", "姓名")),
-        (b"PK\x03\x04rest", ("spreadsheet workbook", "save it")),
+        (b"PK\x03\x04rest", ("cannot be read as an Excel workbook", "save the sheet as CSV")),
+        (b'name,notes\r\nAda,"never\r\nBob,x\r\n', ("line 2 opens a quote that is never closed",)),
         (b"", ("is empty",)),
     ],
 )
@@ -149,6 +153,62 @@ def test_a_wrong_encoding_option_exits_2(tmp_path):
     assert_one_sentence_error(result, "cannot be read as utf-8", "line 2", "--encoding")
     good = run("--db", str(db), "import", "customers", str(path), "--encoding", "gb18030")
     assert good.returncode == 0 and "gb18030 (as given)" in good.stdout
+
+
+def test_a_workbook_imports_its_first_sheet_or_the_one_named(tmp_path):
+    db = tmp_path / "s.db"
+    path = FIXTURES / "libreoffice-contacts.xlsx"
+    result = run("--db", str(db), "import", "customers", str(path))
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        f"Reading {path}: sheet 'Contacts' of an Excel workbook; 6 rows.",
+        f"{path} line 7, column Email: 'not-an-email' is not an email address; "
+        "use a form like name@example.com.",
+        f"Imported {path}: 5 created, 0 updated, 0 unchanged, 1 refused.",
+    ]
+    assert rows(db, "SELECT name, phone, birthday FROM customers ORDER BY rid")[:2] == [
+        ("张伟", "13800138000", "1985-03-15"),
+        ("李娜", "+86 139 1234 5678", "1990-07-01"),
+    ]
+    leads = run("--db", str(db), "import", "customers", str(path), "--sheet", "Leads")
+    assert leads.returncode == 0, leads.stderr
+    assert leads.stdout.splitlines()[0] == f"Reading {path}: sheet 'Leads' of an Excel workbook; 2 rows."
+    assert rows(db, "SELECT count(*) FROM customers") == [(7,)]
+    changes = rows(db, "SELECT count(*) FROM changes")[0][0]
+    again = run("--db", str(db), "import", "customers", str(path))
+    assert again.stdout.splitlines()[-1] == f"Imported {path}: 0 created, 0 updated, 5 unchanged, 1 refused."
+    assert rows(db, "SELECT count(*) FROM changes")[0][0] == changes
+
+
+@pytest.mark.parametrize(
+    "name, options, words",
+    [
+        (
+            "libreoffice-contacts.ods",
+            ("--sheet", "Kunden"),
+            ("no sheet named 'Kunden'", "'Contacts', 'Leads'"),
+        ),
+        ("libreoffice-contacts.xls", ("--encoding", "gbk"), ("--encoding is for CSV files",)),
+        ("libreoffice-contacts-utf8.csv", ("--sheet", "Contacts"), ("--sheet is for workbooks",)),
+    ],
+)
+def test_options_that_do_not_fit_the_file_exit_2(tmp_path, name, options, words):
+    db = tmp_path / "s.db"
+    result = run("--db", str(db), "import", "customers", str(FIXTURES / name), *options)
+    assert result.returncode == 2
+    assert_one_sentence_error(result, *words)
+    assert not db.exists()
+
+
+def test_a_short_gbk_file_from_libreoffice_is_stored_as_chinese(tmp_path):
+    db, path = tmp_path / "s.db", FIXTURES / "libreoffice-short-gbk.csv"
+    result = run("--db", str(db), "import", "customers", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "GB18030 (detected)" in result.stdout
+    assert rows(db, "SELECT name, notes FROM customers ORDER BY rid") == [
+        ("王芳", "老客户"),
+        ("刘洋", "喜欢喝茶"),
+    ]
 
 
 def test_vcard_import(tmp_path):

@@ -24,6 +24,7 @@ LATER = {
     "textual.widgets._footer": "Textual's Footer (the key bar replaces it)",
     "secrets": "secrets, which loads the OpenSSL library (ids use os.urandom)",
     "_hashlib": "the OpenSSL library (team sync checksums)",
+    "python_calamine": "the spreadsheet reader (importing a workbook)",
 }
 
 

@@ -1,4 +1,4 @@
-"""`salesdesk import customers|vcard`: customers from a spreadsheet or vCards.
+"""`salesdesk import customers|vcard`: customers from a spreadsheet (CSV or workbook) or vCards.
 
 Files are read before the database is opened, so a file that cannot be read
 (exit status 2) leaves the database untouched. Rich shows a progress bar on a
@@ -37,8 +37,9 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     sheet = kinds.add_parser(
         "customers",
         parents=[common],
-        help="customers from a CSV or TSV file",
-        description="Import customers from a CSV/TSV file as any spreadsheet saves it. Rows "
+        help="customers from a CSV/TSV file or a spreadsheet",
+        description="Import customers from a CSV/TSV file as any spreadsheet saves it, or "
+        "straight from an Excel (.xlsx, .xls) or OpenDocument (.ods) workbook. Rows "
         "whose email or phone matches a customer update it (other values are kept in "
         "its notes, or with --update replace the stored ones); exit status 0 when "
         "every row was imported, 1 when some were refused, 2 when the file "
@@ -74,6 +75,9 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     sheet.add_argument(
         "--delimiter", metavar="D", help="the column separator: , ; or tab (default: detected)"
     )
+    sheet.add_argument(
+        "--sheet", metavar="NAME", help="the sheet of a workbook to import (default: the first)"
+    )
     order = sheet.add_mutually_exclusive_group()
     order.add_argument("--dayfirst", action="store_true", help="read 03/04/2026 as 3 April")
     order.add_argument("--monthfirst", action="store_true", help="read 03/04/2026 as March 4")
@@ -82,14 +86,26 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
 def import_customers(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.io.cells import DAY_FIRST, MONTH_FIRST
     from salesdesk.io.csv_import import read_customers_csv
+    from salesdesk.io.sheets import read_customers_sheet, workbook_kind
     from salesdesk.io.textfile import UnreadableFile
 
     order = DAY_FIRST if args.dayfirst else MONTH_FIRST if args.monthfirst else None
+    path = Path(args.file)
     try:
         region = _region(args.region)
-        batch = read_customers_csv(
-            Path(args.file), encoding=args.encoding, delimiter=args.delimiter, date_order=order
-        )
+        if kind := workbook_kind(path):
+            if args.encoding or args.delimiter:
+                option = "--encoding" if args.encoding else "--delimiter"
+                raise UnreadableFile(f"{option} is for CSV files, and {path} is {kind}; leave it out.")
+            batch = read_customers_sheet(path, kind, sheet=args.sheet, date_order=order)
+        elif args.sheet is not None:
+            raise UnreadableFile(
+                f"--sheet is for workbooks, and {path} is a text file with one table; leave it out."
+            )
+        else:
+            batch = read_customers_csv(
+                path, encoding=args.encoding, delimiter=args.delimiter, date_order=order
+            )
     except UnreadableFile as error:
         print(f"salesdesk: {error}", file=sys.stderr)
         return EXIT_UNREADABLE

@@ -8,6 +8,7 @@ take is refused with its line, column and the reason, the other rows go through.
 import _csv  # the type csv.reader returns, which csv itself does not name
 import csv
 import io
+import itertools
 import re
 import sys
 import unicodedata
@@ -27,6 +28,8 @@ _SEP_LINE = re.compile(r'"?sep=(.)"?')  # Excel's first-line hint: sep=;
 _LUNAR = re.compile(r"(\d{1,2})-(\d{1,2})")
 _SNIFF_BYTES = 64 * 1024
 _SNIFF_ROWS = 50
+_QUOTED = re.compile(r'"(?:[^"]|"")*+"')  # possessive: a value ending in "" is still open
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # A 100,000-character note is a real cell; csv's default limit is 131,072 characters.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -60,13 +63,19 @@ def read_customers_csv(
         f"({'as given' if given else 'detected'})"
     )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    numbered = _Numbered(reader, skipped)
     try:
-        read_customer_records(path, _numbered(reader, skipped), batch, date_order)
+        read_customer_records(path, numbered, batch, date_order)
     except csv.Error as error:
         raise UnreadableFile(
             f"{path} line {reader.line_num + skipped} cannot be read as CSV "
             f"({error}); check the quotes on that line."
         ) from None
+    if (opened := _unclosed_quote(text, numbered.last - skipped, delimiter)) is not None:
+        raise UnreadableFile(
+            f"{path} line {opened + skipped} opens a quote that is never closed, so the rest "
+            'of the file would be one value; close it, or write a quote inside a value as "".'
+        )
     return batch
 
 
@@ -90,12 +99,46 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _numbered(reader: _csv.Reader, skipped: int) -> Iterator[tuple[int, list[str]]]:
-    """Each record with the file line it starts on."""
-    line = skipped
-    for record in reader:
-        yield line + 1, record
-        line = reader.line_num + skipped
+class _Numbered:
+    """Each record with the file line it starts on; `last` is the last record's line."""
+
+    def __init__(self, reader: _csv.Reader, skipped: int) -> None:
+        self.reader, self.skipped, self.last = reader, skipped, 0
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        line = self.skipped
+        for record in self.reader:
+            self.last = line + 1
+            yield self.last, record
+            line = self.reader.line_num + self.skipped
+
+
+def _unclosed_quote(text: str, last: int, delimiter: str) -> int | None:
+    """The line of a quote that opens a value of the last record and never closes.
+
+    csv reads such a quote to the end of the file without complaint (outside strict
+    mode, which would also refuse the stray quotes spreadsheets read as text). Only an
+    unclosed quote can swallow lines, and it always ends in the last record, so only
+    that record is scanned, the way csv reads it: a quote opens a value only at its
+    start; inside, "" is a quote; after the closing quote the rest is text.
+    """
+    if last < 1:
+        return None
+    start = sum(map(len, itertools.islice(io.StringIO(text, newline=""), last - 1)))
+    pos = start
+    plain = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+    while pos < len(text):
+        if text[pos] == '"':
+            quoted = _QUOTED.match(text, pos)
+            if quoted is None:
+                return last + len(_LINE_BREAK.findall(text, start, pos))
+            pos = quoted.end()
+        if (rest := plain.match(text, pos)) is not None:  # always: it matches the empty string
+            pos = rest.end()
+        if pos >= len(text) or text[pos] != delimiter:
+            return None
+        pos += 1
+    return None
 
 
 def read_customer_records(

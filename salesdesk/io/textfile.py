@@ -2,7 +2,9 @@
 
 Spreadsheets save CSV as UTF-8 (with or without a byte-order mark), UTF-16 (Excel's
 "Unicode text"), GB18030/GBK (Chinese Excel) or a Windows code page (European
-Excel). A byte-order mark decides; else strict UTF-8; else charset-normalizer guesses.
+Excel). A byte-order mark decides; else strict UTF-8; else charset-normalizer guesses,
+and a guess of Korean, Japanese or Big5 for text that reads as Chinese in GB18030
+gives way to GB18030 (a few lines of names are too short for its statistics).
 """
 
 import codecs
@@ -40,6 +42,16 @@ _MULTIBYTE = {
 _GB_CHAR = re.compile(rb"[\x81-\xfe][\x30-\x39][\x81-\xfe][\x30-\x39]|[\x80-\xff][\x00-\xff]")
 _WESTERN_MARGIN = 0.06
 _GB2312 = re.compile(rb"[\xa1-\xf7][\xa1-\xfe]")  # the GB2312 hanzi and symbol rows
+_KOREAN = {"cp949", "euc_kr", "johab"}
+_JAPANESE = {"shift_jis", "cp932", "euc_jp"}
+_OTHER_CJK = _KOREAN | _JAPANESE | {"big5", "big5hkscs", "cp950"}
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+# Hanzi (with the extensions), CJK punctuation, and the fullwidth forms Chinese text uses.
+_CHINESE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f\u3000-\u303f\uff00-\uffef]")
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+# Fewer Hangul syllables than this read as GBK just as well: a short file is taken for Chinese.
+_HANGUL_AT_LEAST = 8
 
 
 class UnreadableFile(SalesdeskError):
@@ -100,7 +112,10 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> DecodedText:
             f"pass --encoding with the file's encoding ({SUGGESTED})."
         )
     codec = _SUPERSETS.get(best.encoding.replace("_", "").lower(), best.encoding)
-    if codec not in _MULTIBYTE:
+    if codec in _OTHER_CJK:
+        if _reads_as_chinese(data, codec):
+            codec = "gb18030"
+    elif codec not in _MULTIBYTE:
         if _looks_like_gb(data):
             codec = "gb18030"
         elif any(m.encoding == "cp1252" and m.chaos <= best.chaos + _WESTERN_MARGIN for m in matches):
@@ -114,7 +129,32 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> DecodedText:
     return DecodedText(text, codec.upper().replace("_", "-"), True)
 
 
-def _looks_like_gb(data: bytes) -> bool:
+def _reads_as_chinese(data: bytes, guess: str) -> bool:
+    """Whether a file charset-normalizer took for Korean, Japanese or Big5 is GBK Chinese.
+
+    On a few lines of names the guess is little better than chance, and GBK bytes are
+    nearly always valid CP949 or Big5 too. GB18030 wins when its reading is Chinese
+    (GB2312-row characters, nearly all of them hanzi or CJK punctuation), unless the
+    guess reads as its own language: Korean as Hangul throughout, Japanese with kana.
+    """
+    if not _looks_like_gb(data, at_least=2):
+        return False
+    foreign = _NOT_ASCII.findall(data.decode("gb18030"))
+    if sum(1 for c in foreign if _CHINESE.match(c)) < 0.9 * len(foreign):
+        return False
+    try:
+        theirs = _NOT_ASCII.findall(data.decode(guess))
+    except UnicodeDecodeError:
+        return True
+    if guess in _KOREAN:
+        hangul = sum(1 for c in theirs if _HANGUL.match(c))
+        return not (hangul >= _HANGUL_AT_LEAST and hangul >= 0.9 * len(theirs))
+    if guess in _JAPANESE:
+        return sum(1 for c in theirs if _KANA.match(c)) < 0.2 * len(theirs)
+    return True
+
+
+def _looks_like_gb(data: bytes, at_least: int = 4) -> bool:
     """Whether non-ASCII text is GB2312-row Chinese, decoding as GB18030.
 
     charset-normalizer can take a file of mostly ASCII with a few repeated Chinese words
@@ -125,7 +165,7 @@ def _looks_like_gb(data: bytes) -> bool:
     lines = [line for line in data.split(b"\n", 20_000) if max(line, default=0) >= 0x80]
     sample = b"\n".join(lines)[: 256 * 1024]
     characters = _GB_CHAR.findall(sample)
-    if len(characters) < 4:
+    if len(characters) < at_least:
         return False
     try:
         sample.decode("gb18030")

@@ -286,14 +286,11 @@ def test_an_exported_apostrophe_guard_is_taken_off(tmp_path):
     [
         ("company,phone\nAnalytical,555\n", "has no name column (its first row is 'company', 'phone')"),
         ("\n\n", "is empty"),
-        ('name,notes\nAda,"never closed\n' + "x" * 10, None),
+        ('name,notes\nAda,"never closed\nBob,x\n' + "x" * 10, "line 2 opens a quote that is never closed"),
     ],
 )
 def test_unreadable_files(tmp_path, text, words):
     path = write(tmp_path / "f.csv", text)
-    if words is None:  # an unterminated quote reads to the end of the file: one row, not an error
-        assert read_customers_csv(path).rows == 1
-        return
     with pytest.raises(UnreadableFile, match=words.replace("(", r"\(").replace(")", r"\)")):
         read_customers_csv(path)
 
@@ -322,3 +319,36 @@ def test_every_valid_row_goes_in_one_transaction(tmp_path, store, monkeypatch):
     with pytest.raises(RuntimeError):
         run_import(store, write(tmp_path / "g.csv", text.replace("C", "D").replace("c", "d")))
     assert len(customers(store)) == 50 and change_count(store) - before == 50
+
+
+@pytest.mark.parametrize(
+    "text, line",
+    [
+        ('name,notes\r\nAda,"two\r\nlines"\r\nBob,"open ""\r\nCy,y\r\n', 4),  # "" is a quote, not the end
+        ('sep=;\nname;notes\nAda;x\nBob;"y\nCy;z', 4),  # the sep= line counts
+        ('name,notes\n"Ada","a\nb",""\nBob,"', 4),
+        ('name,notes\nAda,ok,"\n', 2),
+    ],
+)
+def test_an_unclosed_quote_is_refused_with_the_line_it_opens_on(tmp_path, text, line):
+    path = write(tmp_path / "f.csv", text)
+    with pytest.raises(UnreadableFile) as caught:
+        read_customers_csv(path)
+    assert str(caught.value) == (
+        f"{path} line {line} opens a quote that is never closed, so the rest of the file would be "
+        'one value; close it, or write a quote inside a value as "".'
+    )
+
+
+@pytest.mark.parametrize(
+    "text, notes",
+    [
+        ('name,notes\nAda,"a ""b"" c"', ['a "b" c']),
+        ('name,notes\nAda,"x"y', ["xy"]),  # text after the closing quote, as spreadsheets read it
+        ('name,notes\nAda,x"y\n', ['x"y']),  # a quote inside a value that does not start with one
+        ('name,notes\nAda,""', []),
+    ],
+)
+def test_quotes_that_close_or_never_open_are_not_refused(tmp_path, text, notes):
+    batch = read_customers_csv(write(tmp_path / "f.csv", text))
+    assert [c.notes for c in batch.customers] == [notes]

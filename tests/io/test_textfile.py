@@ -92,3 +92,29 @@ def test_missing_file_and_folder_are_refused(tmp_path):
         read_bytes(tmp_path / "nope.csv")
     with pytest.raises(UnreadableFile, match="is a folder"):
         read_bytes(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "name,phone,notes\n张伟,13800138000,老客户\n李娜,13912345678,喜欢喝茶\n",  # read as CP949 before
+        "姓名,电话\n王芳,1\n刘洋,2\n",  # Chinese headers, read as CP949 before: no name column
+        "名字,电话\n陈静,1\n",
+    ],
+)
+def test_a_short_gbk_file_is_chinese_not_korean(tmp_path, text):
+    result = decoded(tmp_path, text.encode("gbk"))
+    assert (result.text, result.encoding) == (text, "GB18030")
+
+
+@pytest.mark.parametrize(
+    "text, encoding, label",
+    [
+        ("이름,전화\n김민수,010-1234-5678\n이영희,010-9876-5432\n박지성,010-5555-1212\n", "cp949", "CP949"),
+        ("名前,電話\nやまだ たろう,03-1234-5678\nすずき はなこ,06-1234-5678\n", "shift_jis", "CP932"),
+        ("姓名,電話\n陳美玲,0912-345-678\n林志明,0922-111-222\n", "big5", "BIG5"),
+    ],
+)
+def test_korean_japanese_and_big5_text_says_otherwise(tmp_path, text, encoding, label):
+    result = decoded(tmp_path, text.encode(encoding))
+    assert (result.text, result.encoding) == (text, label)
