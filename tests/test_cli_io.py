@@ -175,6 +175,33 @@ def test_vcard_import(tmp_path):
     )
 
 
+def test_vcard_import_names_cards_without_a_name(tmp_path):
+    db, path = tmp_path / "s.db", tmp_path / "phone.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nTEL;CELL:+86 138 0013 8000\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ada\r\nEND:VCARD\r\n"
+    )
+    result = run("--db", str(db), "import", "vcard", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[1] == "1 cards without a name named from their company, email or phone."
+    assert rows(db, "SELECT name, phone FROM customers ORDER BY rid") == [
+        ("+86 138 0013 8000", "+86 138 0013 8000"),
+        ("Ada", ""),
+    ]
+
+
+def test_a_vcard_file_cut_short_is_refused_and_imports_nothing(tmp_path):
+    db, path = tmp_path / "s.db", tmp_path / "cut.vcf"
+    path.write_bytes(b"BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nEND:VCARD\n")
+    assert run("--db", str(db), "import", "vcard", str(path)).returncode == 0
+    before = digest(db)
+    path.write_bytes(b"BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Bo")
+    result = run("--db", str(db), "import", "vcard", str(path))
+    assert result.returncode == 2
+    assert_one_sentence_error(result, str(path), "line 5", "END:VCARD")
+    assert digest(db) == before
+
+
 def test_export_csv_to_a_file_and_to_stdout_then_reimport(tmp_path):
     db, source = tmp_path / "s.db", tmp_path / "in.csv"
     source.write_bytes(EUROPEAN_EXCEL.encode("utf-8"))
