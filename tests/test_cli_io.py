@@ -44,6 +44,7 @@ def test_help_lists_the_data_commands():
         (("import", "vcard", "--help"), ("FILE",)),
         (("export", "csv", "--help"), ("customers", "followups", "-o")),
         (("export", "ics", "--help"), ("-o", "--weeks")),
+        (("export", "vcard", "--help"), ("-o", "--tag")),
     ):
         result = run(*args)
         assert result.returncode == 0
@@ -254,3 +255,47 @@ def test_export_ics_of_the_demo(tmp_path):
     assert len(followups) == open_soon > 0
     assert len(care) > 0 and len(followups) + len(care) == len(events)  # birthdays, renewals...
     assert result.stdout.startswith(f"Wrote {open_soon} follow-ups and {len(care)} care reminders from ")
+
+
+def test_export_vcard_of_the_demo_and_import_it_back(tmp_path):
+    import vobject
+
+    db, out = tmp_path / "demo.db", tmp_path / "customers.vcf"
+    assert run("demo", "--db", str(db), "--today", "2026-12-01").returncode == 0
+    result = run("--db", str(db), "export", "vcard", "-o", str(out))
+    live = rows(db, "SELECT name, phone, email FROM customers WHERE deleted_at IS NULL ORDER BY rid")
+    assert (result.returncode, result.stdout.strip()) == (0, f"Wrote {len(live)} customers to {out}")
+    cards = list(vobject.readComponents(out.read_bytes().decode("utf-8")))
+    assert [
+        (
+            card.fn.value,
+            card.tel.value if "tel" in card.contents else "",
+            card.email.value if "email" in card.contents else "",
+        )
+        for card in cards
+    ] == live
+    changes = rows(db, "SELECT count(*) FROM changes")[0][0]
+    again = run("--db", str(db), "import", "vcard", str(out))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.splitlines()[-1] == (
+        f"Imported {out}: 0 created, 0 updated, {len(live)} unchanged, 0 refused."
+    )
+    assert rows(db, "SELECT count(*) FROM changes")[0][0] == changes
+
+
+def test_export_vcard_of_one_tag_to_stdout(tmp_path):
+    db = tmp_path / "demo.db"
+    assert run("demo", "--db", str(db), "--today", "2026-12-01").returncode == 0
+    result = run("--db", str(db), "export", "vcard", "--tag", "VIP")
+    tagged = rows(
+        db,
+        "SELECT c.id FROM customers c JOIN customer_tags ct ON ct.customer_id = c.id "
+        "JOIN tags t ON t.id = ct.tag_id WHERE t.name = 'vip' AND c.deleted_at IS NULL "
+        "AND ct.deleted_at IS NULL ORDER BY c.rid",
+    )
+    assert result.returncode == 0 and len(tagged) > 0
+    assert [line[4:] for line in result.stdout.splitlines() if line.startswith("UID:")] == [
+        t[0] for t in tagged
+    ]
+    missing = run("--db", str(db), "export", "vcard", "--tag", "nope")
+    assert_one_sentence_error(missing, "--tag 'nope'", "'vip'")
