@@ -48,6 +48,7 @@ def test_help_lists_the_data_commands():
         (("import", "vcard", "--help"), ("FILE",)),
         (("export", "csv", "--help"), ("customers", "followups", "-o")),
         (("export", "ics", "--help"), ("-o", "--weeks")),
+        (("export", "vcard", "--help"), ("-o", "--tag")),
     ):
         result = run(*args)
         assert result.returncode == 0
@@ -236,6 +237,33 @@ def test_vcard_import(tmp_path):
     )
 
 
+def test_vcard_import_names_cards_without_a_name(tmp_path):
+    db, path = tmp_path / "s.db", tmp_path / "phone.vcf"
+    path.write_bytes(
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nTEL;CELL:+86 138 0013 8000\r\nEND:VCARD\r\n"
+        b"BEGIN:VCARD\r\nVERSION:2.1\r\nFN:Ada\r\nEND:VCARD\r\n"
+    )
+    result = run("--db", str(db), "import", "vcard", str(path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines()[1] == "1 cards without a name named from their company, email or phone."
+    assert rows(db, "SELECT name, phone FROM customers ORDER BY rid") == [
+        ("+86 138 0013 8000", "+86 138 0013 8000"),
+        ("Ada", ""),
+    ]
+
+
+def test_a_vcard_file_cut_short_is_refused_and_imports_nothing(tmp_path):
+    db, path = tmp_path / "s.db", tmp_path / "cut.vcf"
+    path.write_bytes(b"BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nEND:VCARD\n")
+    assert run("--db", str(db), "import", "vcard", str(path)).returncode == 0
+    before = digest(db)
+    path.write_bytes(b"BEGIN:VCARD\nVERSION:3.0\nFN:Ada\nEND:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Bo")
+    result = run("--db", str(db), "import", "vcard", str(path))
+    assert result.returncode == 2
+    assert_one_sentence_error(result, str(path), "line 5", "END:VCARD")
+    assert digest(db) == before
+
+
 def test_export_csv_to_a_file_and_to_stdout_then_reimport(tmp_path):
     db, source = tmp_path / "s.db", tmp_path / "in.csv"
     source.write_bytes(EUROPEAN_EXCEL.encode("utf-8"))
@@ -390,3 +418,47 @@ def test_head_of_an_import_prints_its_first_line_only(tmp_path):
     )
     assert shell.stdout == f"Reading {path}: UTF-8 (detected), comma-separated (detected); 3,000 rows.\n"
     assert shell.stderr == ""
+
+
+def test_export_vcard_of_the_demo_and_import_it_back(tmp_path):
+    import vobject
+
+    db, out = tmp_path / "demo.db", tmp_path / "customers.vcf"
+    assert run("demo", "--db", str(db), "--today", "2026-12-01").returncode == 0
+    result = run("--db", str(db), "export", "vcard", "-o", str(out))
+    live = rows(db, "SELECT name, phone, email FROM customers WHERE deleted_at IS NULL ORDER BY rid")
+    assert (result.returncode, result.stdout.strip()) == (0, f"Wrote {len(live)} customers to {out}")
+    cards = list(vobject.readComponents(out.read_bytes().decode("utf-8")))
+    assert [
+        (
+            card.fn.value,
+            card.tel.value if "tel" in card.contents else "",
+            card.email.value if "email" in card.contents else "",
+        )
+        for card in cards
+    ] == live
+    changes = rows(db, "SELECT count(*) FROM changes")[0][0]
+    again = run("--db", str(db), "import", "vcard", str(out))
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert again.stdout.splitlines()[-1] == (
+        f"Imported {out}: 0 created, 0 updated, {len(live)} unchanged, 0 refused."
+    )
+    assert rows(db, "SELECT count(*) FROM changes")[0][0] == changes
+
+
+def test_export_vcard_of_one_tag_to_stdout(tmp_path):
+    db = tmp_path / "demo.db"
+    assert run("demo", "--db", str(db), "--today", "2026-12-01").returncode == 0
+    result = run("--db", str(db), "export", "vcard", "--tag", "VIP")
+    tagged = rows(
+        db,
+        "SELECT c.id FROM customers c JOIN customer_tags ct ON ct.customer_id = c.id "
+        "JOIN tags t ON t.id = ct.tag_id WHERE t.name = 'vip' AND c.deleted_at IS NULL "
+        "AND ct.deleted_at IS NULL ORDER BY c.rid",
+    )
+    assert result.returncode == 0 and len(tagged) > 0
+    assert [line[4:] for line in result.stdout.splitlines() if line.startswith("UID:")] == [
+        t[0] for t in tagged
+    ]
+    missing = run("--db", str(db), "export", "vcard", "--tag", "nope")
+    assert_one_sentence_error(missing, "--tag 'nope'", "'vip'")

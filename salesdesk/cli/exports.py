@@ -1,5 +1,5 @@
-"""`salesdesk export csv|ics|weekly`: tables for a spreadsheet, follow-ups for a calendar,
-and the summary of a week (in `weekly`)."""
+"""`salesdesk export csv|vcard|ics|weekly`: tables for a spreadsheet, customers for a
+phone's contacts, follow-ups for a calendar, and the summary of a week (in `weekly`)."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     exports = commands.add_parser(
         "export",
         parents=[common],
-        help="write CSV, iCalendar or the weekly summary",
-        description="Export records as CSV or follow-ups as iCalendar.",
+        help="write CSV, vCard, iCalendar or the weekly summary",
+        description="Export records as CSV, customers as vCards or follow-ups as iCalendar.",
     )
     formats = exports.add_subparsers(dest="format", metavar="FORMAT", required=True)
     table = formats.add_parser(
@@ -33,6 +33,16 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     table.add_argument("table", choices=("customers", "deals", "interactions", "followups"))
     table.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
     table.set_defaults(run=run_export)
+    cards = formats.add_parser(
+        "vcard",
+        parents=[common],
+        help="customers as a vCard file for a phone's contacts",
+        description="Write customers as vCard 3.0 (name, company, title, mobile, email, birthday, "
+        "notes, tags), so that a phone shows who is calling; importing the file back changes nothing.",
+    )
+    cards.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
+    cards.add_argument("--tag", metavar="T", help="only the customers with this tag")
+    cards.set_defaults(run=run_export)
     calendar = formats.add_parser(
         "ics",
         parents=[common],
@@ -56,6 +66,8 @@ def run_export(args: argparse.Namespace, db_path: Path, user: str) -> int:
     try:
         if args.format == "ics":
             return export_ics(args, store, today=local_today(), now=wall_clock())
+        if args.format == "vcard":
+            return export_vcard(args, store)
         return export_csv(args, store)
     finally:
         store.close()
@@ -74,6 +86,26 @@ def export_csv(args: argparse.Namespace, store: Store) -> int:
     count = write_output(args.output, lambda stream: write_csv(stream, args.table, fields, rows(store.db)))
     if args.output:
         print(f"Wrote {count:,} {args.table} to {args.output}")
+    return 0
+
+
+def export_vcard(args: argparse.Namespace, store: Store) -> int:
+    from salesdesk.io.vcard_export import write_vcards
+    from salesdesk.store.exports import customers, tag_names
+
+    if args.tag is not None:
+        names = tag_names(store.db)
+        if args.tag.strip().casefold() not in (name.strip().casefold() for name in names):
+            known = ", ".join(repr(name) for name in names[:10]) + (", …" if len(names) > 10 else "")
+            raise SalesdeskError(
+                f"--tag {args.tag!r} is not a tag of any customer; use one of {known}."
+                if names
+                else f"--tag {args.tag!r} is not a tag: no customer has tags yet."
+            )
+    count = write_output(args.output, lambda stream: write_vcards(stream, customers(store.db, args.tag)))
+    if args.output:
+        tagged = f" tagged {args.tag!r}" if args.tag is not None else ""
+        print(f"Wrote {count:,} customers{tagged} to {args.output}")
     return 0
 
 

@@ -152,6 +152,8 @@ def _import(
     print(f"Reading {batch.source}: {batch.described}; {batch.rows:,} {unit}.")
     if batch.extra_columns:
         print(f"Columns kept in the notes: {', '.join(batch.extra_columns)}.")
+    if batch.named_from_contact:
+        print(f"{batch.named_from_contact:,} {unit} without a name named from their company, email or phone.")
     store = open_store(db_path, user)
     try:
         region = region or store.setting("phone_region")

@@ -52,6 +52,7 @@ class ImportBatch:
     rows: int = 0  # rows (or cards) read, blank ones not counted
     described: str = ""  # how it was read: "GB18030 (detected), comma-separated (detected)"
     extra_columns: list[str] = field(default_factory=list)  # kept in the notes
+    named_from_contact: int = 0  # cards without a name, named from their company, email or phone
 
     @property
     def refused_rows(self) -> int:

@@ -1,15 +1,19 @@
 """Customers from vCard files as phones, Google Contacts and Apple Contacts write them.
 
-vobject reads each card (vCard 2.1, 3.0 and 4.0: folded lines, quoted-printable
-values, escapes). Each card is read on its own, so one broken card is refused with
-its line number and the others still come in.
+vobject cuts each card into its logical lines (folding, quoted-printable soft line
+breaks, 2.1's parameters without names) and decodes quoted-printable values; the
+values are read here, because its own reading of a card refuses it for properties
+salesdesk never uses (a photo it cannot decode, `PROFILE:VCard`) and cuts a text at
+an unescaped comma (`FN:Smith, John` as Gmail writes it). Each card is read on its
+own, so one broken card is refused with its line number and the others still come in.
 """
 
+import io
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
 
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import ImportBatch, IncomingCustomer, Refusal, shown
@@ -17,145 +21,231 @@ from salesdesk.core.model import check_email
 from salesdesk.io.cells import CellError, read_date
 from salesdesk.io.textfile import UnreadableFile, decode, read_bytes
 
-if TYPE_CHECKING:  # vobject is imported when a file is read, not with this module
-    from vobject.vcard import Address, Name
-
 _BEGIN = re.compile(r"begin\s*:\s*vcard\s*", re.IGNORECASE)
 _END = re.compile(r"end\s*:\s*vcard\s*", re.IGNORECASE)
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # not str.splitlines: a value may hold U+2028
+# CR CR LF is one line end: a program that wrote CR LF through a text-mode file on
+# Windows. Not str.splitlines: a value may hold U+2028.
+_LINE_BREAK = re.compile(r"\r?\r\n|\r|\n")
+# The properties a customer is made from; every other one is skipped unread, so a
+# photo, logo, sound, key or vendor field that is broken never refuses the card.
+_USED = frozenset(
+    ("VERSION", "FN", "N", "ORG", "TITLE", "TEL", "EMAIL", "BDAY", "CATEGORIES", "NOTE", "ADR", "URL")
+    + ("IMPP", "X-WECHAT", "UID")
+)
+_STRUCTURED = frozenset(("N", "ADR", "ORG"))
+_ESCAPES = {"n": "\n", "N": "\n", "\\": "\\", ",": ",", ";": ";", ":": ":", '"': '"'}
+_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_UNESCAPED_SEMICOLON = re.compile(r"(?<!\\)((?:\\\\)*);")
+_NAME = re.compile(r"(?:[\w-]+\.)?([\w-]+)")
+_NO_YEAR = "1604"  # the year Apple and Android write for a birthday without one
 
 
-class _Property(Protocol):
-    """What is read of a property of a card (a vobject ContentLine)."""
+@dataclass
+class _Property:
+    """One content line of a card: its name, parameters and value as vobject cut it."""
+
+    name: str
+    params: dict[str, list[str]]
+    singletons: list[str]
+    raw: str  # after quoted-printable decoding, escapes still in
+    line: int  # in the file
+    types: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for value in self.params.get("TYPE", []):
+            self.types.extend(t.strip().lower() for t in value.split(","))
+        self.types.extend(s.lower() for s in self.singletons)
 
     @property
-    def value(self) -> object: ...  # text, a list of texts, or a Name or Address (N, ADR)
+    def text(self) -> str:
+        """The value as text: escapes undone, commas kept."""
+        return _unescape(self.raw)
 
-    @property
-    def params(self) -> dict[str, list[str]]: ...
-
-    @property
-    def lineNumber(self) -> int | None: ...
-
-
-class _NameProperty(Protocol):
-    """N, which vobject reads into a Name."""
-
-    @property
-    def value(self) -> "Name": ...
+    def parts(self) -> list[str]:
+        """The components of a structured value (N, ADR, ORG), separated by unescaped `;`."""
+        return [_unescape(part) for part in _split(self.raw, ";")]
 
 
 def read_vcards(path: Path) -> ImportBatch:
-    """Every card of a .vcf file; raises UnreadableFile when it holds no card at all."""
+    """Every card of a .vcf file; raises UnreadableFile when it holds no card at all,
+    or a card that does not end (a file cut short)."""
     path = Path(path)
     decoded = decode(path, read_bytes(path))
     batch = ImportBatch(source=str(path), described=f"{decoded.encoding} (detected)")
-    cards = list(_cards(decoded.text))
+    cards = list(_cards(path, decoded.text))
     if not cards:
         raise UnreadableFile(
             f"{path} holds no vCard (no BEGIN:VCARD line); export the contacts as a vCard (.vcf) file."
         )
-    for line, text in cards:
+    for line, lines in cards:
         batch.rows += 1
-        customer = _read_card(line, text, batch.refusals)
+        customer = _read_card(line, lines, batch.refusals)
         if customer is not None:
             batch.customers.append(customer)
+            if customer.values.get("name") is None:
+                batch.named_from_contact += 1
+                customer.values["name"] = _name_from_contact(customer.values)
     return batch
 
 
-def _cards(text: str) -> Iterator[tuple[int, str]]:
-    """(line number of BEGIN:VCARD, the card's text) for each card in the file."""
+def _cards(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number of BEGIN:VCARD, the card's lines) for each card in the file.
+
+    A card nested in another (2.1's AGENT) stays inside it; its lines are dropped.
+    """
     start: int | None = None
+    depth = 0
     lines: list[str] = []
     for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         if _BEGIN.fullmatch(line):
-            start, lines = number, [line]
-        elif start is not None:
-            lines.append(line)
+            if depth == 0:
+                start, lines = number, [line]
+            depth += 1
+        elif depth > 0:
             if _END.fullmatch(line):
-                yield start, "\r\n".join(lines) + "\r\n"
-                start = None
-
-
-def _read_card(line: int, text: str, refusals: list[Refusal]) -> IncomingCustomer | None:
-    import vobject
-
-    try:
-        card = vobject.readOne(text, allowQP=True)
-    except Exception as error:  # vobject raises several kinds for a malformed card
-        at = getattr(error, "lineNumber", None)
-        reason = getattr(error, "msg", None) or str(error).splitlines()[0] or type(error).__name__
-        refusals.append(
-            Refusal(
-                line + at - 1 if at else line,
-                "card",
-                "",
-                (
-                    f"the card cannot be read ({reason.rstrip('.')}); "
-                    "export it again from the phone or address book."
-                ),
-                line,
-            )
+                depth -= 1
+                if depth == 0:
+                    lines.append(line)
+                    yield start or number, lines
+            elif depth == 1:
+                lines.append(line)
+    if depth > 0:
+        raise UnreadableFile(
+            f"{path} line {start}: the card that begins here has no END:VCARD line (the file was "
+            "cut short); export the contacts again so that every card ends with END:VCARD."
         )
+
+
+def _properties(start: int, lines: list[str], refusals: list[Refusal]) -> list[_Property] | None:
+    """The used properties of a card, or None (with a refusal) when one cannot be read."""
+    from vobject.base import ParseError, getLogicalLines, parseLine, textLineToContentLine
+
+    found: list[_Property] = []
+    skipping = False  # inside a property we do not use, whose data may run over lines
+    for text, offset in getLogicalLines(io.StringIO("\n".join(lines[1:-1])), allowQP=True):
+        number = start + offset  # offset counts from 1 after BEGIN:VCARD
+        try:
+            name, _, value, _ = parseLine(text, number)
+        except ParseError:
+            # Base64 lines of a 2.1 photo that are not indented, or a broken unused property.
+            if skipping or _name_of(text) not in _USED:
+                continue
+            refusals.append(
+                Refusal(
+                    number,
+                    "card",
+                    text,
+                    (
+                        f"the line {shown(text)} is not a vCard property (NAME:value); "
+                        "export the card again from the phone or address book."
+                    ),
+                    start,
+                )
+            )
+            return None
+        name = name.upper()
+        skipping = name not in _USED
+        if skipping:
+            continue
+        try:
+            prop = textLineToContentLine(text, number)
+        except (LookupError, ValueError) as error:  # an unknown charset, bytes that are not in it
+            refusals.append(
+                Refusal(
+                    number,
+                    name,
+                    value,
+                    (
+                        f"the {name} value cannot be decoded ({type(error).__name__}); export the card "
+                        "again as UTF-8."
+                    ),
+                    start,
+                )
+            )
+            return None
+        found.append(_Property(name, prop.params, prop.singletonparams, str(prop.value), number))
+    return found
+
+
+def _read_card(line: int, lines: list[str], refusals: list[Refusal]) -> IncomingCustomer | None:
+    props = _properties(line, lines, refusals)
+    if props is None:
         return None
+    by_name: dict[str, list[_Property]] = {}
+    for prop in props:
+        by_name.setdefault(prop.name, []).append(prop)
     values: dict[str, str] = {}
     customer = IncomingCustomer(line, values)
     found: list[Refusal] = []
 
-    def where(prop: _Property) -> int:
-        return line + (prop.lineNumber or 1) - 1 if getattr(prop, "lineNumber", None) else line
-
-    contents = card.contents
-    name = _text(contents.get("fn", [None])[0]) or _name_from_n(contents.get("n", [None])[0])
-    if not name.strip():
-        found.append(Refusal(line, "FN", "", "the card has no name (FN or N); every customer needs a name."))
-    values["name"] = name
-    if org := contents.get("org"):
-        parts = org[0].value if isinstance(org[0].value, list) else [org[0].value]
+    names = [(p, p.text.strip()) for p in by_name.get("FN", [])] or [
+        (p, _name_from_n(p.parts())) for p in by_name.get("N", [])
+    ]
+    names = [(p, text) for p, text in names if text]
+    if names:
+        first, name = min(names, key=lambda pair: _rank(pair[0]))
+        values["name"] = name
+        for other, text in names:
+            if other is not first and text != name:
+                language = other.params.get("LANGUAGE", [""])[0]
+                customer.notes.append(f"Name ({language}): {text}" if language else f"Name: {text}")
+    if org := by_name.get("ORG"):
+        parts = org[0].parts()
         if parts and parts[0].strip():
             values["company"] = parts[0]
         if len(parts) > 1 and any(p.strip() for p in parts[1:]):
             customer.notes.append("Department: " + ", ".join(p for p in parts[1:] if p.strip()))
-    if title := _text(contents.get("title", [None])[0]):
-        values["title"] = title
-    phones = _ordered(contents.get("tel", []))
+    if (title := by_name.get("TITLE")) and title[0].text.strip():
+        values["title"] = title[0].text
+    phones = _ordered([p for p in by_name.get("TEL", []) if _phone(p).strip()])
     if phones:
         values["phone"] = _phone(phones[0])
         customer.notes.extend(f"Phone{_kind(p)}: {_phone(p)}" for p in phones[1:])
-    emails = _ordered(contents.get("email", []))
+    emails = _ordered([e for e in by_name.get("EMAIL", []) if e.text.strip()])
     if emails:
-        email = _text(emails[0])
+        email = emails[0].text.strip()
         try:
             check_email(email)
             values["email"] = email
         except InvalidValue:
             found.append(
                 Refusal(
-                    where(emails[0]),
+                    emails[0].line,
                     "EMAIL",
                     email,
-                    (f"{shown(email)} is not an email address; use a form like name@example.com."),
+                    f"{shown(email)} is not an email address; use a form like name@example.com.",
                     line,
                 )
             )
-        customer.notes.extend(f"Email{_kind(e)}: {_text(e)}" for e in emails[1:])
-    if bday := contents.get("bday"):
+        customer.notes.extend(f"Email{_kind(e)}: {e.text.strip()}" for e in emails[1:])
+    if "name" not in values and not phones and not emails:
+        found.append(
+            Refusal(
+                line,
+                "FN",
+                "",
+                "the card has no name (FN or N), phone or email; every customer needs a name.",
+            )
+        )
+    if (bday := by_name.get("BDAY")) and bday[0].text.strip():
         try:
             values["birthday"] = _birthday(bday[0])
         except CellError as error:
-            found.append(Refusal(where(bday[0]), "BDAY", _text(bday[0]), str(error), line))
-    for category in contents.get("categories", []):
-        items = category.value if isinstance(category.value, list) else [category.value]
-        customer.tags.extend(t.strip() for t in items if t.strip())
-    for note in contents.get("note", []):
-        if _text(note).strip():
-            customer.notes.append(_text(note))
-    for adr in contents.get("adr", []):
-        customer.notes.append(f"Address{_kind(adr)}: {_address(adr.value)}")
-    for url in contents.get("url", []):
-        customer.notes.append(f"Web: {_text(url)}")
-    for handle in contents.get("impp", []) + contents.get("x-wechat", []):
-        values.setdefault("handle", _text(handle))
+            found.append(Refusal(bday[0].line, "BDAY", bday[0].text, str(error), line))
+    for category in by_name.get("CATEGORIES", []):
+        customer.tags.extend(t.strip() for t in map(_unescape, _split(category.raw, ",")) if t.strip())
+    for note in by_name.get("NOTE", []):
+        if note.text.strip():
+            customer.notes.append(note.text)
+    for adr in by_name.get("ADR", []):
+        customer.notes.append(f"Address{_kind(adr)}: {_address(adr.parts())}")
+    for url in by_name.get("URL", []):
+        customer.notes.append(f"Web: {url.text}")
+    for handle in by_name.get("IMPP", []) + by_name.get("X-WECHAT", []):
+        if handle.text.strip():
+            values.setdefault("handle", handle.text.strip())
+    if uid := by_name.get("UID"):
+        customer.record_id = uid[0].text.strip()
     if found:
         refusals.extend(found)
         return None
@@ -163,67 +253,88 @@ def _read_card(line: int, text: str, refusals: list[Refusal]) -> IncomingCustome
     return customer
 
 
-def _text(prop: _Property | None) -> str:
-    if prop is None:
-        return ""
-    value = prop.value
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+def _name_of(text: str) -> str:
+    """The property name a line that cannot be parsed starts with ('item1.X-ABLabel' -> 'X-ABLABEL')."""
+    match = _NAME.match(text)
+    return match.group(1).upper() if match else ""
 
 
-def _name_from_n(prop: _NameProperty | None) -> str:
-    if prop is None:
-        return ""
-    n = prop.value
-    given = " ".join(p for p in (n.given, n.additional) if p and isinstance(p, str))
-    family = n.family if isinstance(n.family, str) else " ".join(n.family or [])
+def _name_from_contact(values: dict[str, str]) -> str:
+    """A name for a card that has none: its company, else its email, else its phone."""
+    return values.get("company") or values.get("email") or values.get("phone") or ""
+
+
+def _unescape(text: str) -> str:
+    return _ESCAPE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), text)
+
+
+def _split(raw: str, separator: str) -> list[str]:
+    """`raw` cut at each `separator` that no backslash escapes."""
+    parts, current, escaped = [], [], False
+    for char in raw:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            current.append(char)
+            escaped = True
+        elif char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _name_from_n(parts: list[str]) -> str:
+    """FN made from N (family; given; additional; prefix; suffix), family first for CJK names."""
+    family, given, additional, prefix, suffix = (parts + [""] * 5)[:5]
+    given = " ".join(p for p in (given, additional) if p.strip())
     if any(unicodedata.east_asian_width(ch) in "WF" for ch in family + given):
-        return family + given
-    return " ".join(part for part in (n.prefix, given, family, n.suffix) if part and isinstance(part, str))
+        return (family + given).strip()
+    return " ".join(p.strip() for p in (prefix, given, family, suffix) if p.strip())
 
 
-def _types(prop: _Property) -> list[str]:
-    types: list[str] = []
-    for value in prop.params.get("TYPE", []):
-        types.extend(t.strip().lower() for t in value.split(","))
-    types.extend(s.lower() for s in getattr(prop, "singletonparams", []))
-    return types
+def _rank(prop: _Property) -> int:
+    """PREF=1 (or TYPE=pref) first, then the file's order (min() keeps the first of equals)."""
+    pref = prop.params.get("PREF")
+    if pref and pref[0].isdigit():
+        return int(pref[0])
+    return 0 if "pref" in prop.types else 101
 
 
 def _ordered(props: list[_Property]) -> list[_Property]:
     """Preferred first (TYPE=pref, PREF=1), then mobile numbers, then file order."""
 
     def rank(prop: _Property) -> int:
-        types = _types(prop)
-        if "pref" in types or prop.params.get("PREF"):
+        if "pref" in prop.types or prop.params.get("PREF"):
             return 0
-        return 1 if "cell" in types else 2
+        return 1 if "cell" in prop.types else 2
 
     return sorted(props, key=rank)
 
 
 def _kind(prop: _Property) -> str:
-    kinds = [t for t in _types(prop) if t not in ("pref", "voice", "internet", "x400")]
+    kinds = [t for t in prop.types if t not in ("pref", "voice", "internet", "x400")]
     return f" ({', '.join(kinds)})" if kinds else ""
 
 
 def _phone(prop: _Property) -> str:
-    value = _text(prop)
+    value = prop.text.strip()
     return value[4:] if value.lower().startswith("tel:") else value
 
 
-def _address(adr: "Address") -> str:
-    parts = (adr.box, adr.extended, adr.street, adr.city, adr.region, adr.code, adr.country)
-    flat = [" ".join(p) if isinstance(p, list) else p for p in parts]
-    return ", ".join(p for p in flat if p and p.strip())
+def _address(parts: list[str]) -> str:
+    return ", ".join(p for p in parts if p.strip())
 
 
 def _birthday(prop: _Property) -> str:
-    """'1985-03-15', '19850315', '--0315' (4.0), Apple's 1604-03-15 with X-APPLE-OMIT-YEAR."""
-    value = _text(prop).strip()
-    omit = prop.params.get("X-APPLE-OMIT-YEAR")
-    if omit and value.startswith(omit[0]):
-        value = "--" + value[len(omit[0]) :].lstrip("-")
+    """'1985-03-15', '19850315', '--0315' and '--03-15' (4.0), and a day without a year
+    as Apple (X-APPLE-OMIT-YEAR=1604) and Android (year 1604) write it: '--03-15'."""
+    value = prop.text.strip()
+    omit = prop.params.get("X-APPLE-OMIT-YEAR", [_NO_YEAR])[0]
+    if omit and value.startswith(omit) and not value.startswith("--"):
+        value = "--" + value[len(omit) :].lstrip("-")
     date_part = value.split("T", 1)[0] if re.match(r"\d{8}T|\d{4}-\d{2}-\d{2}T", value) else value
     return read_date(date_part, year_optional=True)

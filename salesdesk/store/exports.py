@@ -81,8 +81,9 @@ def _rows(db: Database, sql: str, params: Parameters = ()) -> Iterator[dict[str,
         yield dict(zip(names, row, strict=True))
 
 
-def customers(db: Database) -> Iterator[dict[str, Any]]:
-    """Every live customer with its tags (a list), oldest first."""
+def customers(db: Database, tag: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every live customer with its tags (a list), oldest first; with `tag`, only those
+    that have it (in any case)."""
     tags: dict[str, list[str]] = {}
     for customer_id, name in db.execute(
         "SELECT ct.customer_id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
@@ -90,9 +91,27 @@ def customers(db: Database) -> Iterator[dict[str, Any]]:
     ):
         tags.setdefault(customer_id, []).append(name)
     columns = ", ".join(f for f in CUSTOMER_FIELDS if f != "tags")
-    for row in _rows(db, f"SELECT {columns} FROM customers WHERE deleted_at IS NULL ORDER BY rid"):
+    tagged = (
+        "AND EXISTS (SELECT 1 FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
+        "WHERE ct.customer_id = customers.id AND ct.deleted_at IS NULL AND t.deleted_at IS NULL "
+        "AND t.name = ? COLLATE NOCASE)"
+        if tag is not None
+        else ""
+    )
+    sql = f"SELECT {columns} FROM customers WHERE deleted_at IS NULL {tagged} ORDER BY rid"
+    for row in _rows(db, sql, (tag,) if tag is not None else ()):
         row["tags"] = tags.get(row["id"], [])
         yield row
+
+
+def tag_names(db: Database) -> list[str]:
+    """The names of the live tags, in alphabetical order (any case)."""
+    return [
+        name
+        for (name,) in db.execute(
+            "SELECT name FROM tags WHERE deleted_at IS NULL ORDER BY name COLLATE NOCASE"
+        )
+    ]
 
 
 def deals(db: Database) -> Iterator[dict[str, Any]]:
