@@ -52,6 +52,7 @@ class ImportBatch:
     rows: int = 0  # rows (or cards) read, blank ones not counted
     described: str = ""  # how it was read: "GB18030 (detected), comma-separated (detected)"
     extra_columns: list[str] = field(default_factory=list)  # kept in the notes
+    dialect: str = ""  # whose columns: "Google Contacts CSV", "Outlook CSV", "German headers"
 
     @property
     def refused_rows(self) -> int:
