@@ -147,11 +147,12 @@ class _Row:
     def __init__(self, line: int, plan: Plan, record: list[str]):
         self.line = line
         self.values: dict[str, str] = {}
-        self.found: list[Refusal] = []
+        self.found: list[tuple[int, Refusal]] = []  # (column, refusal), told in column order
         self.extras: list[tuple[int, str]] = []  # (column, "Label: value"), for the notes
         self.emails: list[tuple[int, int, str, str]] = []  # (preference, column, label, value)
         self.phones: list[tuple[int, int, str, str]] = []
         self.birth: dict[str, tuple[str, str]] = {}  # year/month/day -> (label, cell)
+        self.birth_columns: list[int] = []
         self.labels: dict[str, str] = {}  # Google group -> its label
         self.formatted: set[str] = set()  # Google address groups with a formatted address
         for column, raw in zip(plan.columns, record, strict=False):
@@ -220,6 +221,7 @@ def _read_row(
                     target.append((preference, index, label, piece))
         elif column.kind == "birth":
             state.birth[column.field] = (column.label, cell.strip())
+            state.birth_columns.append(index)
         elif column.field == "notes":
             row.notes.append(cell)
         elif column.field == "id":
@@ -230,19 +232,13 @@ def _read_row(
             try:
                 values[column.field] = read_date(cell, date_order, year_optional=column.field == "birthday")
             except CellError as error:
-                found.append(Refusal(line, f"column {column.label}", cell, str(error)))
+                found.append((index, Refusal(line, f"column {column.label}", cell, str(error))))
         elif column.field == "lunar_birthday":
             if match := _LUNAR.fullmatch(cell.strip()):
                 values[column.field] = f"{int(match.group(1)):02d}-{int(match.group(2)):02d}"
             else:
-                found.append(
-                    Refusal(
-                        line,
-                        f"column {column.label}",
-                        cell,
-                        (f"{shown(cell)} is not a lunar birthday; use MM-DD of the Chinese calendar."),
-                    )
-                )
+                reason = f"{shown(cell)} is not a lunar birthday; use MM-DD of the Chinese calendar."
+                found.append((index, Refusal(line, f"column {column.label}", cell, reason)))
         else:
             values[column.field] = cell
     _choose_email(state)
@@ -263,10 +259,15 @@ def _read_row(
         named.sort(key=lambda c: ("name", "first_name", "last_name").index(c.field))
         found.insert(
             0,
-            Refusal(line, f"column {named[0].label}", "", "the name is empty; every customer needs a name."),
+            (
+                -1,
+                Refusal(
+                    line, f"column {named[0].label}", "", "the name is empty; every customer needs a name."
+                ),
+            ),
         )
     if found:
-        refusals.extend(found)
+        refusals.extend(refusal for _, refusal in sorted(found, key=lambda item: item[0]))
         return None
     row.notes.extend(text for _, text in sorted(state.extras, key=lambda extra: extra[0]))
     return row
@@ -277,19 +278,13 @@ def _choose_email(state: _Row) -> None:
     if not state.emails:
         return
     ranked = sorted(state.emails, key=lambda email: (email[0], email[1]))
-    _, _, label, email = ranked[0]
+    _, column, label, email = ranked[0]
     try:
         check_email(email)
         state.values["email"] = email
     except InvalidValue:
-        state.found.append(
-            Refusal(
-                state.line,
-                f"column {label}",
-                email,
-                f"{shown(email)} is not an email address; use a form like name@example.com.",
-            )
-        )
+        reason = f"{shown(email)} is not an email address; use a form like name@example.com."
+        state.found.append((column, Refusal(state.line, f"column {label}", email, reason)))
     state.extras.extend((index, f"{label}: {value}") for _, index, label, value in ranked[1:])
 
 
@@ -308,6 +303,7 @@ def _combine_birthday(state: _Row) -> None:
         return
     parts = {part: cell for part, (_, cell) in state.birth.items()}
     label, cell = state.birth.get("day") or state.birth.get("month") or state.birth["year"]
+    where = max(state.birth_columns)
     if "month" not in parts and "day" not in parts:
         state.extras.append((-1, f"{state.birth['year'][0]}: {parts['year']}"))
         return
@@ -319,7 +315,7 @@ def _combine_birthday(state: _Row) -> None:
         iso = f"{int(parts['year']):04d}-{month:02d}-{day:02d}" if parts.get("year", "").isdigit() else ""
         state.values["birthday"] = read_date(iso or f"--{month:02d}-{day:02d}", year_optional=True)
     except CellError as error:
-        state.found.append(Refusal(state.line, f"column {label}", cell, str(error)))
+        state.found.append((where, Refusal(state.line, f"column {label}", cell, str(error))))
 
 
 def _full_name(first: str, last: str, middle: str = "") -> str:

@@ -9,7 +9,7 @@ customer's, every other one is kept in the notes with its label.
 import re
 from dataclasses import dataclass
 
-from salesdesk.io.headers import header_key, language_of, map_headers
+from salesdesk.io.headers import field_of, header_key, language_of, map_headers
 
 GOOGLE, GOOGLE_OLDER = "Google Contacts CSV", "Google Contacts CSV (older layout)"
 OUTLOOK, THUNDERBIRD = "Outlook CSV", "Thunderbird CSV"
@@ -97,7 +97,7 @@ class Plan:
 def phone_rank(label: str) -> int:
     """0 for a mobile, 1 for a work number, 2 unknown, 3 home, 4 fax or pager."""
     text = label.casefold()
-    for rank, words in _PHONE_RANKS:
+    for rank, words in sorted(_PHONE_RANKS, reverse=True):  # a home fax is a fax
         if any(word in text for word in words):
             return rank
     return 2
@@ -140,7 +140,7 @@ def plan_columns(headers: list[str]) -> Plan:
         elif dialect == THUNDERBIRD:
             column = _known(_THUNDERBIRD, header, field, label)
         else:
-            column = _generic(field, label)
+            column = _generic(field or _candidate(header), label)
         columns.append(column)
     taken: set[str] = set()
     for index, column in enumerate(columns):
@@ -149,6 +149,12 @@ def plan_columns(headers: list[str]) -> Plan:
                 columns[index] = Column("note", label=column.label)
             taken.add(column.field)
     return Plan(dialect, columns)
+
+
+def _candidate(header: str) -> str | None:
+    """'email' or 'phone' for a second column of either: both are candidates."""
+    field = field_of(header)
+    return field if field in ("email", "phone") else None
 
 
 def _generic(field: str | None, label: str) -> Column:

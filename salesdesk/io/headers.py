@@ -240,7 +240,7 @@ def language_of(headers: list[str]) -> str:
     for header in headers:
         key = header_key(header)
         for language, table in _LANGUAGE_FIELD_OF.items():
-            if key in table and (key not in _FIELD_OF or language in ("Chinese", "Japanese")):
+            if key in table and key not in _FIELD_OF:
                 counts[language] = (
                     counts.get(language, 0) + 1 + (language == "Japanese" and bool(_KANA.search(header)))
                 )
