@@ -150,6 +150,8 @@ def _import(
     from salesdesk.store.importer import import_customers as run_import
 
     print(f"Reading {batch.source}: {batch.described}; {batch.rows:,} {unit}.")
+    if batch.dialect:
+        print(f"Recognised {batch.dialect}.")
     if batch.extra_columns:
         print(f"Columns kept in the notes: {', '.join(batch.extra_columns)}.")
     if batch.named_from_contact:

@@ -53,6 +53,7 @@ class ImportBatch:
     described: str = ""  # how it was read: "GB18030 (detected), comma-separated (detected)"
     extra_columns: list[str] = field(default_factory=list)  # kept in the notes
     named_from_contact: int = 0  # cards without a name, named from their company, email or phone
+    dialect: str = ""  # whose columns: "Google Contacts CSV", "Outlook CSV", "German headers"
 
     @property
     def refused_rows(self) -> int:

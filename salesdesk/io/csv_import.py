@@ -19,7 +19,20 @@ from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import ImportBatch, IncomingCustomer, Refusal, shown
 from salesdesk.core.model import check_email
 from salesdesk.io.cells import CellError, read_date, split_tags, unescape_formula
-from salesdesk.io.headers import ALIASES, map_headers
+from salesdesk.io.dialects import (
+    GOOGLE,
+    GOOGLE_OLDER,
+    GOOGLE_SEPARATOR,
+    OUTLOOK,
+    OUTLOOK_EMPTY,
+    Column,
+    Plan,
+    google_label,
+    google_tags,
+    phone_rank,
+    plan_columns,
+)
+from salesdesk.io.headers import ALIASES
 from salesdesk.io.textfile import UnreadableFile, decode, read_bytes
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -147,125 +160,209 @@ def read_customer_records(
     """Customers from rows of cells, the first non-blank row the headers; each row comes
     with the line (or sheet row) it starts on, for refusals. CSV files and sheets both
     end here."""
-    headers = None
+    plan: Plan | None = None
     for start, record in records:
         if not any(cell.strip() for cell in record):
             continue
-        if headers is None:
+        if plan is None:
             headers = [header.strip() for header in record]
-            fields = map_headers(headers)
-            if "name" not in fields and not {"first_name", "last_name"} & set(fields):
+            plan = plan_columns(headers)
+            if not plan.names_a_customer:
                 raise UnreadableFile(
                     f"{path} has no name column (its first row is "
                     f"{', '.join(shown(h, 20) for h in headers[:6])}); "
                     f"name one column {', '.join(ALIASES['name'][:2])} or 姓名."
                 )
-            labels = [header or f"column {index + 1}" for index, header in enumerate(headers)]
-            batch.extra_columns = [
-                label for label, field in zip(labels, fields, strict=True) if field is None
-            ]
+            batch.dialect = plan.dialect
+            batch.extra_columns = [column.label for column in plan.columns if column.kind == "note"]
             continue
         batch.rows += 1
-        row = _read_row(start, record, labels, fields, date_order, batch.refusals)
+        row = _read_row(start, record, plan, date_order, batch.refusals)
         if row is not None:
             batch.customers.append(row)
-    if headers is None:
+    if plan is None:
         raise UnreadableFile(f"{path} has no rows; there is nothing to import.")
 
 
+class _Row:
+    """The values of one row while it is read: candidates, labels and notes."""
+
+    def __init__(self, line: int, plan: Plan, record: list[str]):
+        self.line = line
+        self.values: dict[str, str] = {}
+        self.found: list[tuple[int, Refusal]] = []  # (column, refusal), told in column order
+        self.extras: list[tuple[int, str]] = []  # (column, "Label: value"), for the notes
+        self.emails: list[tuple[int, int, str, str]] = []  # (preference, column, label, value)
+        self.phones: list[tuple[int, int, str, str]] = []
+        self.birth: dict[str, tuple[str, str]] = {}  # year/month/day -> (label, cell)
+        self.birth_columns: list[int] = []
+        self.labels: dict[str, str] = {}  # Google group -> its label
+        self.formatted: set[str] = set()  # Google address groups with a formatted address
+        for column, raw in zip(plan.columns, record, strict=False):
+            if column.kind == "label" and raw.strip():
+                self.labels[column.group] = google_label(raw)
+            elif column.kind == "note" and column.group.startswith("Address") and raw.strip():
+                self.formatted.add(column.group)
+        self.starred = {
+            column.group
+            for column, raw in zip(plan.columns, record, strict=False)
+            if column.kind == "label" and raw.strip().startswith("*")
+        }
+
+    def label_of(self, column: Column) -> str:
+        if not column.group:
+            return column.label
+        label = self.labels.get(column.group, "")
+        return f"{column.group} ({label})" if label else column.group
+
+
 def _read_row(
-    line: int,
-    record: list[str],
-    labels: list[str],
-    fields: list[str | None],
-    date_order: str | None,
-    refusals: list[Refusal],
+    line: int, record: list[str], plan: Plan, date_order: str | None, refusals: list[Refusal]
 ) -> IncomingCustomer | None:
-    if len(record) > len(labels) and any(cell.strip() for cell in record[len(labels) :]):
+    if len(record) > len(plan.columns) and any(cell.strip() for cell in record[len(plan.columns) :]):
         refusals.append(
             Refusal(
                 line,
                 "row",
                 "",
                 (
-                    f"it has {len(record)} cells but the header has {len(labels)}; "
+                    f"it has {len(record)} cells but the header has {len(plan.columns)}; "
                     "quote values that contain the delimiter."
                 ),
             )
         )
         return None
-    values: dict[str, str] = {}
-    found: list[Refusal] = []
+    state = _Row(line, plan, record)
+    values, found = state.values, state.found
     row = IncomingCustomer(line, values)
-    extras: list[str] = []
     name_parts: dict[str, str] = {}
-    for label, field, raw in zip(labels, fields, record, strict=False):
-        if not raw.strip():
+    google = plan.dialect in (GOOGLE, GOOGLE_OLDER)
+    for index, (column, raw) in enumerate(zip(plan.columns, record, strict=False)):
+        if not raw.strip() or column.kind in ("skip", "label"):
+            continue
+        if plan.dialect == OUTLOOK and raw.strip() in OUTLOOK_EMPTY:
+            continue
+        if column.drop and raw.strip().casefold() == column.drop:
             continue
         cell = unescape_formula(raw)
-        where = f"column {label}"
-        if field is None:
-            extras.append(f"{label}: {cell}")
-        elif field == "tags":
-            row.tags = split_tags(cell)
-        elif field == "notes":
+        label = state.label_of(column)
+        if column.kind == "note":
+            state.extras.append((index, f"{label}: {cell}"))
+        elif column.kind == "address":
+            if column.group not in state.formatted:
+                state.extras.append((index, f"{column.label}: {cell}"))
+        elif column.kind == "tags":
+            row.tags = google_tags(cell) if google else split_tags(cell)
+        elif column.kind in ("email", "phone"):
+            pieces = [piece.strip() for piece in cell.split(GOOGLE_SEPARATOR)] if google else [cell]
+            first = column.group in state.starred
+            rank = phone_rank(state.labels.get(column.group, "")) if column.group else column.rank
+            for piece in pieces:
+                if piece:
+                    preference = (0 if first else 1) if column.kind == "email" else rank
+                    target = state.emails if column.kind == "email" else state.phones
+                    target.append((preference, index, label, piece))
+        elif column.kind == "birth":
+            state.birth[column.field] = (column.label, cell.strip())
+            state.birth_columns.append(index)
+        elif column.field == "notes":
             row.notes.append(cell)
-        elif field == "id":
+        elif column.field == "id":
             row.record_id = cell.strip()
-        elif field in ("first_name", "last_name"):
-            name_parts[field] = cell.strip()
-        elif field == "email":
+        elif column.field in ("first_name", "middle_name", "last_name"):
+            name_parts[column.field] = cell.strip()
+        elif column.field in ("birthday", "contract_end"):
             try:
-                check_email(cell)
-                values["email"] = cell
-            except InvalidValue:
-                found.append(
-                    Refusal(
-                        line,
-                        where,
-                        cell,
-                        (f"{shown(cell)} is not an email address; use a form like name@example.com."),
-                    )
-                )
-        elif field in ("birthday", "contract_end"):
-            try:
-                values[field] = read_date(cell, date_order, year_optional=field == "birthday")
+                values[column.field] = read_date(cell, date_order, year_optional=column.field == "birthday")
             except CellError as error:
-                found.append(Refusal(line, where, cell, str(error)))
-        elif field == "lunar_birthday":
+                found.append((index, Refusal(line, f"column {column.label}", cell, str(error))))
+        elif column.field == "lunar_birthday":
             if match := _LUNAR.fullmatch(cell.strip()):
-                values[field] = f"{int(match.group(1)):02d}-{int(match.group(2)):02d}"
+                values[column.field] = f"{int(match.group(1)):02d}-{int(match.group(2)):02d}"
             else:
-                found.append(
-                    Refusal(
-                        line,
-                        where,
-                        cell,
-                        (f"{shown(cell)} is not a lunar birthday; use MM-DD of the Chinese calendar."),
-                    )
-                )
+                reason = f"{shown(cell)} is not a lunar birthday; use MM-DD of the Chinese calendar."
+                found.append((index, Refusal(line, f"column {column.label}", cell, reason)))
         else:
-            values[field] = cell
+            values[column.field] = cell
+    _choose_email(state)
+    _choose_phone(state)
+    _combine_birthday(state)
     if "name" not in values and name_parts:
-        values["name"] = _full_name(name_parts.get("first_name", ""), name_parts.get("last_name", ""))
-    if not values.get("name", "").strip():
-        label = (
-            labels[fields.index("name")]
-            if "name" in fields
-            else labels[fields.index("first_name" if "first_name" in fields else "last_name")]
+        values["name"] = _full_name(
+            name_parts.get("first_name", ""),
+            name_parts.get("last_name", ""),
+            name_parts.get("middle_name", ""),
         )
+    elif "middle_name" in name_parts:
+        state.extras.append((-1, f"Middle name: {name_parts['middle_name']}"))
+    if not values.get("name", "").strip():
+        named = [
+            c for c in plan.columns if c.kind == "field" and c.field in ("name", "first_name", "last_name")
+        ]
+        named.sort(key=lambda c: ("name", "first_name", "last_name").index(c.field))
         found.insert(
-            0, Refusal(line, f"column {label}", "", "the name is empty; every customer needs a name.")
+            0,
+            (
+                -1,
+                Refusal(
+                    line, f"column {named[0].label}", "", "the name is empty; every customer needs a name."
+                ),
+            ),
         )
     if found:
-        refusals.extend(found)
+        refusals.extend(refusal for _, refusal in sorted(found, key=lambda item: item[0]))
         return None
-    row.notes.extend(extras)
+    row.notes.extend(text for _, text in sorted(state.extras, key=lambda extra: extra[0]))
     return row
 
 
-def _full_name(first: str, last: str) -> str:
+def _choose_email(state: _Row) -> None:
+    """The starred (Google) or first email is the customer's; the others go to the notes."""
+    if not state.emails:
+        return
+    ranked = sorted(state.emails, key=lambda email: (email[0], email[1]))
+    _, column, label, email = ranked[0]
+    try:
+        check_email(email)
+        state.values["email"] = email
+    except InvalidValue:
+        reason = f"{shown(email)} is not an email address; use a form like name@example.com."
+        state.found.append((column, Refusal(state.line, f"column {label}", email, reason)))
+    state.extras.extend((index, f"{label}: {value}") for _, index, label, value in ranked[1:])
+
+
+def _choose_phone(state: _Row) -> None:
+    """A mobile, else a work number, becomes the customer's phone; the others go to the notes."""
+    if not state.phones:
+        return
+    ranked = sorted(state.phones, key=lambda phone: (phone[0], phone[1]))
+    state.values["phone"] = ranked[0][3]
+    state.extras.extend((index, f"{label}: {value}") for _, index, label, value in ranked[1:])
+
+
+def _combine_birthday(state: _Row) -> None:
+    """Thunderbird's Birth Year, Birth Month and Birth Day as one birthday."""
+    if not state.birth:
+        return
+    parts = {part: cell for part, (_, cell) in state.birth.items()}
+    label, cell = state.birth.get("day") or state.birth.get("month") or state.birth["year"]
+    where = max(state.birth_columns)
+    if "month" not in parts and "day" not in parts:
+        state.extras.append((-1, f"{state.birth['year'][0]}: {parts['year']}"))
+        return
+    text = "-".join(parts.get(part, "") for part in ("year", "month", "day"))
+    try:
+        if not all(parts.get(part, "").isdigit() for part in ("month", "day")):
+            raise CellError(f"{shown(text)} is not a date; give Birth Month and Birth Day as numbers.")
+        month, day = int(parts["month"]), int(parts["day"])
+        iso = f"{int(parts['year']):04d}-{month:02d}-{day:02d}" if parts.get("year", "").isdigit() else ""
+        state.values["birthday"] = read_date(iso or f"--{month:02d}-{day:02d}", year_optional=True)
+    except CellError as error:
+        state.found.append((where, Refusal(state.line, f"column {label}", cell, str(error))))
+
+
+def _full_name(first: str, last: str, middle: str = "") -> str:
     """'Ada' 'Lovelace' -> 'Ada Lovelace'; '伟' '张' -> '张伟' (family name first, no space)."""
     if any(unicodedata.east_asian_width(ch) in "WF" for ch in first + last):
-        return last + first
-    return " ".join(part for part in (first, last) if part)
+        return last + middle + first
+    return " ".join(part for part in (first, middle, last) if part)
