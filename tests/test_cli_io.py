@@ -245,7 +245,7 @@ def test_vcard_import_names_cards_without_a_name(tmp_path):
     )
     result = run("--db", str(db), "import", "vcard", str(path))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[1] == "1 cards without a name named from their company, email or phone."
+    assert result.stdout.splitlines()[1] == "1 card without a name named from their company, email or phone."
     assert rows(db, "SELECT name, phone FROM customers ORDER BY rid") == [
         ("+86 138 0013 8000", "+86 138 0013 8000"),
         ("Ada", ""),

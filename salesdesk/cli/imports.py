@@ -149,13 +149,16 @@ def _import(
 ) -> int:
     from salesdesk.store.importer import import_customers as run_import
 
-    print(f"Reading {batch.source}: {batch.described}; {batch.rows:,} {unit}.")
+    print(f"Reading {batch.source}: {batch.described}; {_counted(batch.rows, unit)}.")
     if batch.dialect:
         print(f"Recognised {batch.dialect}.")
     if batch.extra_columns:
         print(f"Columns kept in the notes: {', '.join(batch.extra_columns)}.")
     if batch.named_from_contact:
-        print(f"{batch.named_from_contact:,} {unit} without a name named from their company, email or phone.")
+        print(
+            f"{_counted(batch.named_from_contact, unit)} without a name named from "
+            "their company, email or phone."
+        )
     store = open_store(db_path, user)
     try:
         region = region or store.setting("phone_region")
@@ -220,3 +223,8 @@ class _progress:
     ) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def _counted(count: int, unit: str) -> str:
+    """'1 row', '2 rows', '1 card'."""
+    return f"{count:,} {unit if count != 1 else unit[:-1]}"
