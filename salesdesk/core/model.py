@@ -12,6 +12,26 @@ INTERACTION_KINDS = ("call", "email", "meeting", "visit", "message", "note")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
+# A customer's own fields, in the order forms and exports list them.
+CUSTOMER_FIELDS = (
+    "name",
+    "company",
+    "title",
+    "phone",
+    "email",
+    "handle",
+    "industry",
+    "source",
+    "owner",
+    "birthday",
+    "lunar_birthday",
+    "contract_end",
+    "notes",
+)
+# What a merge or an import fills in: all but the name and the notes, which join.
+CUSTOMER_DETAILS = CUSTOMER_FIELDS[1:-1]
+
+
 @dataclass
 class Record:
     id: str

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from salesdesk.core.model import phone_key
+from salesdesk.core.model import CUSTOMER_DETAILS, phone_key
 from salesdesk.core.segments import SEGMENTS
 from salesdesk.store.database import Database, Row
 from salesdesk.store.schema import CONTACT_TEXT
@@ -416,19 +416,7 @@ SEGMENT_CHOICES = SEGMENTS
 TIER_CHOICES = ("A", "B", "C")
 
 
-MERGED_FIELDS = (
-    "company",
-    "title",
-    "phone",
-    "email",
-    "handle",
-    "industry",
-    "source",
-    "owner",
-    "birthday",
-    "lunar_birthday",
-    "contract_end",
-)
+MERGED_FIELDS = CUSTOMER_DETAILS
 
 
 def merge_customers(store: "Store", keep_id: str, other_id: str) -> dict[str, int]:

@@ -27,26 +27,14 @@ from typing import TYPE_CHECKING
 
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import ImportCounts, IncomingCustomer, Refusal
-from salesdesk.core.model import phone_key
+from salesdesk.core.model import CUSTOMER_DETAILS, phone_key
 from salesdesk.core.phones import phone_match_keys, same_phone, typed_phone
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
 
 # Fields an import may fill; `name` is only ever set on a new customer.
-FILLABLE = (
-    "company",
-    "title",
-    "phone",
-    "email",
-    "handle",
-    "industry",
-    "source",
-    "owner",
-    "birthday",
-    "lunar_birthday",
-    "contract_end",
-)
+FILLABLE = CUSTOMER_DETAILS
 _COLUMNS = ("id", "name", "notes") + FILLABLE
 _OPTIONAL = ("birthday", "lunar_birthday", "contract_end")
 # The values of a matched row set beside the stored ones, in the order a kept note names them.

@@ -15,6 +15,7 @@ from salesdesk.core.assignment import next_owner
 from salesdesk.core.dates import parse_birthday, parse_iso_date, timestamp
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import (
+    CUSTOMER_FIELDS,
     Customer,
     Deal,
     FollowUp,
@@ -33,21 +34,6 @@ from salesdesk.store.database import Database
 from salesdesk.store.records import Records
 from salesdesk.store.schema import DEFAULT_SETTINGS, SYNCED_TABLES
 
-CUSTOMER_FIELDS = (
-    "name",
-    "company",
-    "title",
-    "phone",
-    "email",
-    "handle",
-    "industry",
-    "source",
-    "owner",
-    "birthday",
-    "lunar_birthday",
-    "contract_end",
-    "notes",
-)
 DEAL_FIELDS = (
     "customer_id",
     "title",
