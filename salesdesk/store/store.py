@@ -598,6 +598,23 @@ class Store:
     def reschedule_followup(self, followup_id: str, due: date) -> None:
         self.records.update("followups", followup_id, {"due_date": due.isoformat()})
 
+    def open_followups_of_deal(self, deal_id: str) -> list[FollowUp]:
+        """The deal's follow-ups not yet done, soonest first."""
+        rows = self.db.execute(
+            "SELECT * FROM followups WHERE deal_id = ? AND done_at IS NULL AND deleted_at IS NULL "
+            "ORDER BY due_date, id",
+            [deal_id],
+        )
+        names = [d[0] for d in rows.description]
+        return [FollowUp.from_row(dict(zip(names, row, strict=True))) for row in rows.fetchall()]
+
+    def close_followups(self, followup_ids: list[str]) -> None:
+        """Mark follow-ups done without booking a next occurrence: their deal is closed."""
+        moment = timestamp(self.clock())
+        with self.records.transaction():
+            for followup_id in followup_ids:
+                self.records.update("followups", followup_id, {"done_at": moment})
+
     def next_followup_of_deal(self, deal_id: str) -> date | None:
         row = self.db.execute(
             "SELECT min(due_date) FROM followups WHERE deal_id = ? AND done_at IS NULL "

@@ -137,3 +137,14 @@ def test_next_followup_of_a_deal_is_the_earliest_open_one(store, customer_id):
     store.add_followup(customer_id, date(2026, 12, 3), "Sooner", deal_id=deal_id)
     store.complete_followup(done, TODAY)
     assert store.next_followup_of_deal(deal_id) == date(2026, 12, 3)
+
+
+def test_closing_a_deals_follow_ups_books_no_next_occurrence(store):
+    customer = store.add_customer("Ada")
+    deal = store.add_deal(customer, "Support", 100_00)
+    weekly = store.add_followup(customer, date(2026, 12, 1), "Weekly call", deal_id=deal, rrule="FREQ=WEEKLY")
+    once = store.add_followup(customer, date(2026, 12, 3), "Send contract", deal_id=deal)
+    assert [f.id for f in store.open_followups_of_deal(deal)] == [weekly, once]
+    store.close_followups([weekly, once])
+    assert store.open_followups_of_deal(deal) == []
+    assert store.db.execute("SELECT count(*) FROM followups WHERE done_at IS NULL").fetchone()[0] == 0

@@ -97,6 +97,8 @@ async def test_won_and_lost_with_a_typed_reason(seeded):
         app = pilot.app
         await pilot.press("w")
         await settle(pilot)
+        await pilot.press("n")  # keep its follow-up (the next test closes them)
+        await settle(pilot)
         assert store.deal(won).stage_id == "stage-signed"
         assert store.deal(won).closed_on == TODAY.isoformat()
         await _focus(pilot, lost)
@@ -139,6 +141,8 @@ async def test_undo_takes_the_last_move_back(seeded):
     async with open_board(store, deal_id) as pilot:
         app = pilot.app
         await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("n")  # keep its follow-up
         await settle(pilot)
         assert store.deal(deal_id).stage_id == "stage-signed"
         await pilot.press("u")
@@ -333,3 +337,38 @@ async def test_assign_a_deal_to_a_teammate(seeded):
         await pilot.press(*"bob", "enter")
         await settle(pilot)
         assert store.deal(deal_id).owner == "bob"
+
+
+async def test_closing_a_deal_closes_its_follow_ups_unless_told_not_to(seeded):
+    from salesdesk.tui.screens.dialogs import CloseFollowupsScreen
+
+    store, ids, _ = seeded
+    won, lost = ids["Fleet tracking pilot"], ids["50 laptops for Shenzhen"]
+    assert len(store.open_followups_of_deal(won)) == len(store.open_followups_of_deal(lost)) == 1
+    async with open_board(store, won) as pilot:
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CloseFollowupsScreen)
+        await pilot.press("enter")  # yes is the default
+        await settle(pilot)
+        assert store.open_followups_of_deal(won) == []
+        await _focus(pilot, lost)
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press(*"no budget", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, CloseFollowupsScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert store.deal(lost).lost_reason == "no budget"
+        assert len(store.open_followups_of_deal(lost)) == 1  # kept, as asked
+
+
+async def test_a_deal_without_follow_ups_closes_without_asking(seeded):
+    store, ids, _ = seeded
+    deal_id = ids["POS terminals, 12 stores"]
+    async with open_board(store, deal_id) as pilot:
+        await pilot.press("w")
+        await settle(pilot)
+        assert pilot.app.screen.__class__.__name__ == "PipelineScreen"
+        assert store.stage(store.deal(deal_id).stage_id).kind == "won"

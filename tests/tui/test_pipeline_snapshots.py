@@ -52,3 +52,7 @@ class TestPipeline:
         customer = store.add_customer("\x1b[31mEvil\x1b[0m Corp [b]bold[/b]")
         store.add_deal(customer, "[red]x[/] \x1b]0;pwned\x07", 100_00)
         assert _snapshot(snap_compare, make_app(store))
+
+    def test_close_followups_dialog(self, snap_compare, seeded):
+        store, ids, _ = seeded
+        assert _snapshot(snap_compare, make_app(store), "w", focus=ids["Fleet tracking pilot"])

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -71,6 +72,37 @@ class LostReasonScreen(ModalScreen[str | None]):
             if options.option_count:
                 options.focus()
                 options.highlighted = 0
+
+
+class CloseFollowupsScreen(ModalScreen[bool]):
+    """A deal was closed: close its open follow-ups too? Yes unless said otherwise."""
+
+    BINDINGS = [
+        Binding("y,enter", "dismiss(True)", "Close them"),
+        Binding("n,escape", "dismiss(False)", "Keep them"),
+    ]
+
+    def __init__(self, deal_title: str, outcome: str, followups: list[str]):
+        super().__init__(classes="dialog-screen")
+        self.deal_title = deal_title
+        self.outcome = outcome
+        self.followups = followups
+
+    def compose(self) -> ComposeResult:
+        count = len(self.followups)
+        noun = "follow-up" if count == 1 else "follow-ups"
+        with Vertical(classes="dialog", id="close-followups-dialog"):
+            yield Label(f"Close its open {noun}?", classes="dialog-title")
+            yield Static(
+                Text.assemble(
+                    (literal(self.deal_title), "bold"),
+                    f" is {self.outcome}. It has {count} open {noun}, still on Today:",
+                )
+            )
+            yield Static(Text("\n").join(Text("  " + literal(title)) for title in self.followups[:5]))
+            if count > 5:
+                yield Static(f"  and {count - 5} more", classes="dim")
+            yield Static("enter or y: close them  n or esc: keep them", classes="dialog-keys")
 
 
 class ChecklistScreen(ModalScreen[list[str] | None]):

@@ -200,6 +200,29 @@ class PipelineScreen(DataScreen):
         self._reload({before, stage_id})
         if not self.board.focus_deal(deal_id):
             self.notify(f"Moved to {self.store.stage(stage_id).name}. u undoes it.", markup=False)
+        stage = self.store.stage(stage_id)
+        if stage.kind != pipeline.OPEN and self.store.stage(before).kind == pipeline.OPEN:
+            self._offer_to_close_followups(deal_id, "won" if stage.kind == pipeline.WON else "lost")
+
+    def _offer_to_close_followups(self, deal_id: str, outcome: str) -> None:
+        """A closed deal's follow-ups would stay on Today: ask to close them (yes by default)."""
+        from salesdesk.tui.screens.dialogs import CloseFollowupsScreen
+
+        open_ones = self.store.open_followups_of_deal(deal_id)
+        if not open_ones:
+            return
+        deal = self.store.deal(deal_id)
+
+        def answered(close: bool | None) -> None:
+            ids = [item.id for item in open_ones]
+            if close and self._attempt(lambda: self.store.close_followups(ids)):
+                noun = "follow-up" if len(ids) == 1 else "follow-ups"
+                self.notify(f"Closed {len(ids)} {noun} of {deal.title}.", markup=False)
+                self._reload({deal.stage_id})
+                self.board.focus_deal(deal_id)
+
+        titles = [item.title for item in open_ones]
+        self.app.push_screen(CloseFollowupsScreen(deal.title, outcome, titles), answered)
 
     # -- screen actions ---------------------------------------------------------------
 
