@@ -153,6 +153,8 @@ async def test_undo_takes_the_last_move_back(seeded):
         assert deal.closed_on is None
         assert [c.to_stage for c in store.stage_history(deal_id)] == ["stage-negotiation"]
         assert app.screen.board.focused_card.deal_id == deal_id
+        said = [n.message for n in app._notifications]
+        assert "Undone: Fleet tracking pilot is back from Signed in Negotiation." in said
 
 
 async def test_new_deal_for_a_customer_created_on_the_spot(seeded):

@@ -235,6 +235,13 @@ class PipelineScreen(DataScreen):
         if self._attempt(lambda: self.store.undo_stage_change(change_id)):
             self._reload({change["from_stage"], change["to_stage"]})
             self.board.focus_deal(change["deal_id"])
+            # Say which move was taken back: it may not be the card in view.
+            title = self.store.deal(change["deal_id"]).title
+            moved, back = (
+                self.store.stage(change["to_stage"]).name,
+                self.store.stage(change["from_stage"]).name,
+            )
+            self.notify(f"Undone: {title} is back from {moved} in {back}.", markup=False)
 
     def action_new_deal(self) -> None:
         from salesdesk.tui.screens.deal import NewDealScreen
