@@ -122,6 +122,18 @@ async def test_lost_reason_picked_from_past_reasons(seeded):
         assert store.deal(deal_id).lost_reason == "price too high"
 
 
+async def test_the_past_reasons_list_opens_on_its_first_reason(seeded):
+    store, ids, _ = seeded
+    store.mark_lost(ids["POS terminals, 12 stores"], "timing")  # now two past reasons
+    deal_id = ids["Clinic tablets"]
+    async with open_board(store, deal_id) as pilot:
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert store.deal(deal_id).lost_reason == "price too high"  # the first, not the second
+
+
 async def test_lost_without_a_reason_is_refused_in_the_dialog(seeded):
     store, ids, _ = seeded
     store.db.execute("UPDATE deals SET lost_reason = ''")  # no past reasons to pick

@@ -3,7 +3,7 @@
 from datetime import date
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -66,10 +66,14 @@ class LostReasonScreen(ModalScreen[str | None]):
     def _reason(self, option: Option) -> str:
         return self.reasons[int(option.id or 0)]  # each option's id is its reason's place
 
-    def key_down(self) -> None:
+    def key_down(self, event: events.Key) -> None:
         if self.focused is self.query_one("#reason-input"):
             options = self.query_one("#reasons", OptionList)
             if options.option_count:
+                # This key only moves into the list, onto its first reason: the list's
+                # own binding for it must not move on to the second.
+                event.prevent_default()
+                event.stop()
                 options.focus()
                 options.highlighted = 0
 
