@@ -11,6 +11,7 @@ import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -270,6 +271,31 @@ class AgendaQueries:
         }
 
 
+@dataclass
+class AgendaUndo:
+    """What one action on an agenda item changed, so that `u` can take it back."""
+
+    what: str  # for the message: "done: Call Wang Wei"
+    reopen: str | None = None  # a follow-up marked done
+    moved: tuple[str, str] | None = None  # a follow-up moved: (id, its due date before)
+    booked: list[str] = field(default_factory=list)  # follow-ups the action created
+    resolved: str | None = None  # a care reminder's occurrence marked done or dismissed
+
+    @classmethod
+    def of(cls, action: str, item: AgendaItem, booked: str | None = None) -> "AgendaUndo":
+        """The undo of `action` (done, dismissed, moved) just applied to `item`."""
+        step = cls(f"{action}: {item.what}")
+        if item.is_followup and action == "done":
+            step.reopen = _followup_id(item)
+        elif item.is_followup:
+            step.moved = (_followup_id(item), item.due.isoformat())
+        else:
+            step.resolved = item.key
+        if booked and booked != step.reopen and not (step.moved and booked == step.moved[0]):
+            step.booked.append(booked)
+        return step
+
+
 class AgendaStore:
     """The agenda of one person over a store: load it, and act on its items."""
 
@@ -395,6 +421,20 @@ class AgendaStore:
 
     def dismiss(self, item: AgendaItem) -> None:
         self.resolve(item, core.DISMISSED)
+
+    def undo(self, step: AgendaUndo) -> None:
+        """Take one action back, in one transaction: the agenda is as it was before it."""
+        records = self.store.records
+        with records.transaction():
+            if step.reopen is not None:
+                records.update("followups", step.reopen, {"done_at": None})
+            if step.moved is not None:
+                records.update("followups", step.moved[0], {"due_date": step.moved[1]})
+            for followup_id in step.booked:
+                if records.get("followups", followup_id) is not None:
+                    records.delete("followups", followup_id)
+            if step.resolved is not None and records.get("reminder_dismissals", step.resolved):
+                records.delete("reminder_dismissals", step.resolved)
 
     def snooze(self, item: AgendaItem, until: date, title: str | None = None, kind: str = "call") -> str:
         """Move an item to a later day; returns the follow-up that now carries it.

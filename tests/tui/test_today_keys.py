@@ -296,3 +296,42 @@ async def test_the_collector_paused_for_the_start_up_is_back_once_the_agenda_sho
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_u_takes_back_a_done_a_move_and_a_dismiss_in_turn(agenda_db):
+    store, ids = agenda_db
+    changes = store.db.execute("SELECT count(*) FROM followups WHERE deleted_at IS NULL").fetchone()[0]
+    async with today_screen(store, "Get back in touch") as pilot:
+        app = pilot.app
+        care = app.screen.agenda_list.current
+        await pilot.press("x")  # dismiss a care reminder
+        await ready(pilot)
+        call = await select(pilot, "Call 李娜")
+        due = store.followup(call.followup_id).due_date
+        await pilot.press("s", "w")  # a week later
+        await ready(pilot)
+        done = await select(pilot, "Send the contract")
+        await pilot.press("d", "escape")
+        await settle(pilot)
+        await pilot.press("enter")  # and book the next one, tomorrow
+        await ready(pilot)
+        assert store.followup(done.followup_id).done_at is not None
+        assert len(open_followups(store, ids["Sarah Miller"])) == 1
+
+        await pilot.press("u")  # the done, with the follow-up it booked
+        await ready(pilot)
+        assert store.followup(done.followup_id).done_at is None
+        assert open_followups(store, ids["Sarah Miller"])[0][1] == "Send the contract"
+        assert len(open_followups(store, ids["Sarah Miller"])) == 1
+        assert "Undone: done: Send the contract." in [n.message for n in app._notifications]
+        await pilot.press("u")  # the move
+        await ready(pilot)
+        assert store.followup(call.followup_id).due_date == due
+        await pilot.press("u")  # the dismiss
+        await ready(pilot)
+        assert care.key in [i.key for i in app.screen.agenda_list.items]
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Nothing to undo on Today." in [n.message for n in app._notifications]
+    live = store.db.execute("SELECT count(*) FROM followups WHERE deleted_at IS NULL").fetchone()[0]
+    assert live == changes

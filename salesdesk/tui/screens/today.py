@@ -18,7 +18,7 @@ from textual.widgets import Header, Static
 from salesdesk.core.agenda import NEXT, OVERDUE, TODAY, Agenda, AgendaItem
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.model import INTERACTION_KINDS
-from salesdesk.store.agenda import AgendaStore
+from salesdesk.store.agenda import AgendaStore, AgendaUndo
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import SalesdeskScreen
 from salesdesk.tui.widgets.agenda import AgendaList
@@ -48,6 +48,7 @@ class TodayScreen(SalesdeskScreen):
         Binding("t", "triage", "Triage", id="today.triage"),
         Binding("m", "toggle_mine", "Mine/all", id="today.mine"),
         Binding("comma", "settings", "Settings", key_display=",", id="today.settings"),
+        Binding("u", "undo", "Undo", id="today.undo"),
     ]
 
     def __init__(self, store: Store, *, user: str, today: date, first_agenda: Future | None = None):
@@ -59,6 +60,7 @@ class TodayScreen(SalesdeskScreen):
         self.today = today
         self.everyone = False
         self.agendas = AgendaStore(store)
+        self.undo_stack: list[AgendaUndo] = []  # what was done here since the app opened
         self.agenda: Agenda | None = None
         self._generation = 0  # of the latest load asked for
         self._path = self.agendas.path  # the worker opens its own connection to it
@@ -73,7 +75,9 @@ class TodayScreen(SalesdeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # During triage its own keys are the only ones that act on the agenda.
         return not (
-            action in ("triage", "toggle_mine", "settings") and self.is_mounted and self.triage.display
+            action in ("triage", "toggle_mine", "settings", "undo")
+            and self.is_mounted
+            and self.triage.display
         )
 
     @property
@@ -213,6 +217,8 @@ class TodayScreen(SalesdeskScreen):
         if not ok:
             finish(None, "")
             return
+        step = AgendaUndo.of("done", item, booked)
+        self.undo_stack.append(step)
         self.reload()
         customer_id = item.customer_id
         if customer_id is None:  # a holiday: many customers, nothing single to log
@@ -249,10 +255,11 @@ class TodayScreen(SalesdeskScreen):
         def booked_next(result) -> None:
             if result is not None:
                 due, title, kind = result
-                _, ok = self._guard(
+                next_id, ok = self._guard(
                     lambda: self.store.add_followup(customer_id, due, title, kind=kind, deal_id=item.deal_id)
                 )
                 if ok:
+                    step.booked.append(next_id)  # `u` takes the done back with what it booked
                     notes.append(f"next on {due:%a %d %b}")
             finish("done", ", ".join(notes))
 
@@ -278,7 +285,9 @@ class TodayScreen(SalesdeskScreen):
         self.app.push_screen(SnoozeScreen(item, self.today), answered)
 
     def _snooze_to(self, item: AgendaItem, day: date, finish: Finish) -> None:
-        _, ok = self._guard(lambda: self.agendas.snooze(item, day, kind=self._contact_kind(item)))
+        carrier, ok = self._guard(lambda: self.agendas.snooze(item, day, kind=self._contact_kind(item)))
+        if ok:
+            self.undo_stack.append(AgendaUndo.of("moved", item, carrier))
         if ok and not self.triage.display:  # triage counts it in its summary instead
             self.notify(f"Moved to {day:%a %d %b}.", markup=False)
         finish("snoozed" if ok else None, f"to {day:%a %d %b}")
@@ -293,7 +302,9 @@ class TodayScreen(SalesdeskScreen):
                 if day is None:
                     finish(None, "")
                     return
-                _, ok = self._guard(lambda: self.agendas.snooze(item, day))
+                carrier, ok = self._guard(lambda: self.agendas.snooze(item, day))
+                if ok:
+                    self.undo_stack.append(AgendaUndo.of("moved", item, carrier))
                 finish("rescheduled" if ok else None, f"to {day:%a %d %b}")
 
             self.app.push_screen(DateScreen(item, self.today), answered)
@@ -308,7 +319,9 @@ class TodayScreen(SalesdeskScreen):
                 finish(None, "")
                 return
             due, title, kind = result
-            _, ok = self._guard(lambda: self.agendas.snooze(item, due, title, kind))
+            carrier, ok = self._guard(lambda: self.agendas.snooze(item, due, title, kind))
+            if ok:
+                self.undo_stack.append(AgendaUndo.of("moved", item, carrier))
             finish("rescheduled" if ok else None, f"to {due:%a %d %b}")
 
         self.app.push_screen(
@@ -328,6 +341,8 @@ class TodayScreen(SalesdeskScreen):
             finish(None, "")
             return
         _, ok = self._guard(lambda: self.agendas.dismiss(item))
+        if ok:
+            self.undo_stack.append(AgendaUndo.of("dismissed", item))
         if ok and not self.triage.display:
             self.notify("Dismissed for this time.", markup=False)
         finish("dismissed" if ok else None, "")
@@ -388,6 +403,17 @@ class TodayScreen(SalesdeskScreen):
 
     def action_toggle_mine(self) -> None:
         self.everyone = not self.everyone
+        self.reload()
+
+    def action_undo(self) -> None:
+        """Take back the last done, move or dismiss made on this screen."""
+        if not self.undo_stack:
+            self.notify("Nothing to undo on Today.", severity="warning")
+            return
+        step = self.undo_stack.pop()
+        _, ok = self._guard(lambda: self.agendas.undo(step))
+        if ok:
+            self.notify(f"Undone: {step.what}.", markup=False)
         self.reload()
 
     def action_settings(self) -> None:
