@@ -1,11 +1,10 @@
 """`salesdesk check`: integrity, schema and counts, read-only."""
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
-from salesdesk.store.connection import probe
+from salesdesk.store.connection import check_location, probe, read_only_connection
 from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, SYNCED_TABLES
 
 
@@ -16,14 +15,15 @@ class CheckReport:
 
 
 def check_database(path: Path) -> CheckReport:
-    """Report on a database without changing it (opened read-only, never migrated)."""
-    if not path.exists():
-        raise SalesdeskError(f"{path} does not exist; build one with 'salesdesk demo' or open the app.")
+    """Report on a database without changing it (opened read-only, never migrated), also
+    in a read-only file, folder or mount."""
+    path = Path(path)
+    check_location(path, must_exist=True)
     app_id, version, tables = probe(path)
     if app_id != APPLICATION_ID:
         raise SalesdeskError(f"{path} is not a salesdesk database.")
     report = CheckReport()
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = read_only_connection(path)
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         report.ok = integrity == "ok"
