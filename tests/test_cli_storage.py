@@ -260,3 +260,9 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_nothing(shop, tmp_path):
         result = run("backup", "--db", str(shop / "crm.db"), "-o", str(target))
         assert_one_sentence_error(result, "copy.db", "disk is full", "nothing was written")
         assert list(stick.iterdir()) == []
+
+
+def test_check_in_a_read_only_folder_reports_the_journal_of_the_file(shop):
+    with read_only(shop, "attributes") as folder:
+        result = run("check", "--db", str(folder / "crm.db"))
+    assert result.returncode == 0 and "journal              wal" in result.stdout

@@ -37,7 +37,9 @@ def check_database(path: Path) -> CheckReport:
             "current" if version == SCHEMA_VERSION else f"will be upgraded to {SCHEMA_VERSION} when opened"
         )
         report.lines.append(("schema", f"{version} ({state})"))
-        report.lines.append(("journal", conn.execute("PRAGMA journal_mode").fetchone()[0]))
+        report.lines.append(
+            ("journal", _journal_mode(path, conn.execute("PRAGMA journal_mode").fetchone()[0]))
+        )
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         report.lines.append(("device", meta.get("device", "?")))
         if meta.get("demo"):
@@ -56,3 +58,11 @@ def check_database(path: Path) -> CheckReport:
     finally:
         conn.close()
     return report
+
+
+def _journal_mode(path: Path, reported: str) -> str:
+    """The journal mode the file is in. An immutable connection (a read-only folder) reports
+    "delete" for any file, so the file header's write version (2: WAL) is what tells."""
+    with open(path, "rb") as handle:
+        header = handle.read(20)
+    return "wal" if len(header) == 20 and header[18] == 2 else reported
