@@ -60,6 +60,20 @@ def migration_backup_path(folder: Path, db_path: Path, from_version: int) -> Pat
     return candidate
 
 
+def migration_backups(folder: Path, db_path: Path) -> list[Path]:
+    """The copies made before migrations of `db_path` in `folder`, newest first."""
+    import re
+
+    pattern = re.compile(rf"{re.escape(db_path.stem)}\.schema\d+\.bak\d*\.db")
+    found = [path for path in folder.glob(f"{db_path.stem}.schema*.bak*.db") if pattern.fullmatch(path.name)]
+    return sorted(found, key=lambda path: (path.stat().st_mtime_ns, path.name), reverse=True)
+
+
+def partial_path(target: Path) -> Path:
+    """The temporary name a copy is written under, beside `target`, until it is verified."""
+    return target.with_name(f".{target.name}.partial")
+
+
 def default_backup_path(db_path: Path, now: datetime) -> Path:
     return db_path.with_name(f"{db_path.stem}-backup-{now:%Y%m%d-%H%M%S}.db")
 

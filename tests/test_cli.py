@@ -5,10 +5,12 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime
 
 import pytest
 
 from salesdesk.store.schema import SCHEMA_VERSION
+from salesdesk.store.store import Store
 
 
 def run(*args, env=None, cwd=None):
@@ -22,6 +24,11 @@ def run(*args, env=None, cwd=None):
         cwd=cwd,
         timeout=120,
     )
+
+
+def new_database(path, user="ann"):
+    """An empty salesdesk database at `path`, as the app makes on first start."""
+    Store.open(path, user, lambda: datetime.now(UTC)).close()
 
 
 def digest(path):
@@ -46,23 +53,27 @@ def test_help_lists_the_commands():
 
 def test_db_option_before_or_after_the_command(tmp_path):
     first, second = tmp_path / "a.db", tmp_path / "b.db"
+    new_database(first)
+    new_database(second)
     assert run("--db", str(first), "backup", "-o", str(tmp_path / "a-copy.db")).returncode == 0
     assert run("backup", "--db", str(second), "-o", str(tmp_path / "b-copy.db")).returncode == 0
-    assert first.exists() and second.exists()
+    assert (tmp_path / "a-copy.db").exists() and (tmp_path / "b-copy.db").exists()
     assert run("check", "--db", str(first)).returncode == 0
     assert run("--db", str(second), "check").returncode == 0
 
 
 def test_database_from_the_environment(tmp_path):
     path = tmp_path / "env.db"
+    new_database(path)
     result = run("backup", "-o", str(tmp_path / "copy.db"), env={"SALESDESK_DB": str(path)})
     assert result.returncode == 0, result.stderr
-    assert path.exists()
+    assert (tmp_path / "copy.db").exists()
 
 
 def test_a_new_path_gets_a_database_with_the_default_pipeline(tmp_path):
-    path = tmp_path / "new.db"
-    assert run("--db", str(path), "backup", "-o", str(tmp_path / "copy.db")).returncode == 0
+    path, rows = tmp_path / "new.db", tmp_path / "leads.csv"
+    rows.write_text("name\nWang Li\n", encoding="utf-8")
+    assert run("--db", str(path), "import", "customers", str(rows)).returncode == 0
     names = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM stages ORDER BY position")]
     assert names == ["Lead", "Qualified", "Quote", "Negotiation", "Signed", "Paid", "Lost"]
 
@@ -85,7 +96,7 @@ def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path, command):
 
 def test_a_newer_schema_is_refused_untouched(tmp_path):
     path = tmp_path / "future.db"
-    assert run("--db", str(path), "backup", "-o", str(tmp_path / "copy.db")).returncode == 0
+    new_database(path)
     with sqlite3.connect(path) as conn:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
@@ -107,7 +118,7 @@ def test_check_reports_integrity_schema_and_counts(tmp_path):
     path = tmp_path / "c.db"
     result = run("check", "--db", str(path))
     assert_one_sentence_error(result, "does not exist")
-    run("--db", str(path), "backup", "-o", str(tmp_path / "copy.db"))
+    new_database(path)
     result = run("check", "--db", str(path))
     assert result.returncode == 0
     assert "integrity" in result.stdout and " ok" in result.stdout
@@ -120,6 +131,7 @@ def test_check_reports_integrity_schema_and_counts(tmp_path):
 
 def test_backup_writes_a_verified_copy_and_will_not_overwrite(tmp_path):
     path, copy = tmp_path / "b.db", tmp_path / "copy.db"
+    new_database(path)
     assert run("--db", str(path), "backup", "-o", str(copy)).returncode == 0
     conn = sqlite3.connect(copy)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -146,7 +158,7 @@ def test_demo_then_check_reports_sensible_counts(tmp_path):
 
 def test_demo_refuses_to_overwrite_real_data_without_force(tmp_path):
     path = tmp_path / "real.db"
-    run("--db", str(path), "backup", "-o", str(tmp_path / "copy.db"))
+    new_database(path)
     before = digest(path)
     assert_one_sentence_error(run("demo", "--db", str(path)), "--force")
     assert digest(path) == before

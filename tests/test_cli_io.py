@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from tests.test_cli import assert_one_sentence_error, digest, run
+from tests.test_cli import assert_one_sentence_error, digest, new_database, run
 
 FIXTURES = Path(__file__).parent / "fixtures" / "contacts"
 
@@ -139,8 +139,7 @@ def test_an_unreadable_file_exits_2_and_leaves_the_database_untouched(tmp_path, 
     assert_one_sentence_error(result, *words)
     assert result.stdout == ""
     assert not db.exists()  # not even created
-    run("--db", str(db), "check")
-    assert run("--db", str(db), "backup", "-o", str(tmp_path / "b.db")).returncode == 0
+    new_database(db)
     before = digest(db)
     assert run("--db", str(db), "import", "customers", str(path)).returncode == 2
     assert digest(db) == before
@@ -292,6 +291,7 @@ def test_export_csv_to_a_file_and_to_stdout_then_reimport(tmp_path):
 
 
 def test_export_to_a_missing_folder_is_refused(tmp_path):
+    new_database(tmp_path / "s.db")
     result = run(
         "--db", str(tmp_path / "s.db"), "export", "csv", "deals", "-o", str(tmp_path / "nowhere" / "d.csv")
     )

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_cli import new_database
+
 
 def run(*args, cwd=None):
     env = {**os.environ}
@@ -24,7 +26,7 @@ def run(*args, cwd=None):
 
 
 def _new_db(path, user):
-    assert run("--db", str(path), "--user", user, "backup", "-o", str(path) + ".bak").returncode == 0
+    new_database(path, user)
 
 
 def test_two_people_share_a_folder(tmp_path):

@@ -1,6 +1,7 @@
 """Demo databases: the small story, the bulk loader's invariants, and safe overwriting."""
 
 import json
+import os
 import random
 import sqlite3
 from collections import Counter
@@ -354,6 +355,54 @@ def test_a_demo_is_overwritten_without_force(tmp_path):
         assert store.meta("demo") == "small"
     finally:
         store.close()
+
+
+def test_a_demo_only_looked_at_is_rebuilt_without_force(tmp_path):
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", NOW, USER)
+    store = open_store(path)
+    store.stages(), store.counts()
+    store.close()
+    write_demo(path, "small", NOW + timedelta(days=1), USER)
+    assert counts_of(path)["customers"] >= 35
+
+
+def test_a_demo_with_work_added_is_not_rebuilt_without_force(tmp_path):
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", NOW, USER)
+    store = open_store(path)
+    store.add_customer("Real Customer Ltd")
+    store.close()
+    before = path.read_bytes()
+    with pytest.raises(SalesdeskError, match="changes made since it was built.*--force"):
+        write_demo(path, "small", NOW, USER)
+    assert path.read_bytes() == before and sidecars(path) == []
+    write_demo(path, "small", NOW, USER, force=True)
+    store = open_store(path)
+    try:
+        assert "Real Customer Ltd" not in [name for (name,) in rows(store, "SELECT name FROM customers")]
+    finally:
+        store.close()
+
+
+def test_a_demo_built_without_a_stamp_is_not_rebuilt_without_force(tmp_path):
+    """A demo of an older salesdesk cannot tell whether it was changed: it is kept."""
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", NOW, USER)
+    with sqlite3.connect(path) as conn:
+        conn.execute("DELETE FROM meta WHERE key = 'demo_built'")
+    conn.close()
+    with pytest.raises(SalesdeskError, match="--force"):
+        write_demo(path, "small", NOW, USER)
+
+
+def test_a_device_or_a_pipe_is_never_replaced(tmp_path):
+    pipe = tmp_path / "a-pipe"
+    os.mkfifo(pipe)
+    for force in (False, True):
+        with pytest.raises(SalesdeskError, match="not a regular file"):
+            write_demo(pipe, "small", NOW, USER, force=force)
+    assert pipe.is_fifo()
 
 
 def test_stale_wal_files_of_the_old_target_are_removed(tmp_path):

@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from salesdesk.cli.common import Commands, local_today, open_store
+from salesdesk.cli.common import Commands, local_today, open_store_to_read
 
 
 def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
@@ -26,7 +26,7 @@ def run_agenda(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.store.agenda import AgendaStore
 
     today = parse_iso_date(args.date, "--date") if args.date else local_today()
-    store = open_store(db_path, user)
+    store = open_store_to_read(db_path, user)
     try:
         print_agenda(AgendaStore(store).load(today, everyone=args.all), user)
     finally:

@@ -13,7 +13,8 @@ def run_app(args: argparse.Namespace, db_path: Path, user: str) -> int:
     # would only walk them, 40 ms of the start-up on the large demo. The app turns it
     # back on once the first agenda is on screen (SalesdeskApp.started).
     gc.disable()
-    store = open_store(db_path, user)
+    # A database that cannot be written opens read-only; the app marks it so.
+    store = open_store(db_path, user, writes=False)
     try:
         from salesdesk.cli.team import warn_if_in_sync_folder
 

@@ -30,10 +30,55 @@ def local_today() -> date:
     return datetime.now().astimezone().date()
 
 
-def open_store(db_path: Path, user: str) -> Store:
+def open_store(db_path: Path, user: str, *, writes: bool = True) -> Store:
+    """The store of a command that changes the database, made if it is new.
+
+    One that cannot be written is refused in one sentence; with `writes=False` (the app,
+    which marks it) it is opened read-only.
+    """
+    from salesdesk.core.errors import SalesdeskError
+    from salesdesk.store.connection import is_read_only, open_database
     from salesdesk.store.store import Store
 
-    return Store.open(db_path, user, wall_clock)
+    db = open_database(db_path)
+    if writes and is_read_only(db):
+        db.close()
+        raise SalesdeskError(
+            f"{db_path} cannot be written (a read-only file, folder or disk) and this command changes it; "
+            "copy it to a folder you can write, or use check, agenda, export or backup, which only read."
+        )
+    return Store(db, user, wall_clock)
+
+
+def open_store_to_read(db_path: Path, user: str) -> Store:
+    """The store of a command that only reads: the database must exist, and may be read-only."""
+    from salesdesk.store.connection import open_existing
+    from salesdesk.store.store import Store
+
+    return Store(open_existing(db_path), user, wall_clock)
+
+
+def storage_fault(error: Exception, db_path: Path) -> str | None:
+    """The sentence for a fault of the storage underneath a command, or None for another error."""
+    import sqlite3
+
+    from salesdesk.store.connection import is_busy, is_full_error, is_read_only_error
+
+    if isinstance(error, sqlite3.Error):
+        if is_busy(error):
+            return (
+                f"the database {db_path} is busy: another salesdesk (an import?) is writing to it; "
+                "try again when it has finished."
+            )
+        if is_read_only_error(error):
+            return f"{db_path} cannot be written (a read-only file, folder or disk); nothing was changed."
+        if is_full_error(error):
+            return f"the disk holding {db_path} is full; nothing was changed: free some space and try again."
+        return None
+    if isinstance(error, OSError):
+        where = f"{error.filename}" if error.filename else str(db_path)
+        return f"{where} could not be used ({error.strerror or error})."
+    return None
 
 
 def write_output(output: str | None, write: Callable[[BinaryIO], int]) -> int:

@@ -4,7 +4,7 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from salesdesk.cli.common import Commands, open_store, wall_clock
+from salesdesk.cli.common import Commands, open_store_to_read, wall_clock
 
 
 def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
@@ -81,7 +81,7 @@ def run_backup(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.store.connection import backup_to
 
     target = Path(args.output) if args.output else default_backup_path(db_path, datetime.now())
-    store = open_store(db_path, user)
+    store = open_store_to_read(db_path, user)
     try:
         backup_to(store.db, target)
     finally:

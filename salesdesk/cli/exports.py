@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesdesk.cli import weekly
-from salesdesk.cli.common import Commands, local_today, open_store, wall_clock, write_output
+from salesdesk.cli.common import Commands, local_today, open_store_to_read, wall_clock, write_output
 from salesdesk.core.errors import SalesdeskError
 
 if TYPE_CHECKING:
@@ -58,11 +58,11 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
 
 
 def run_weekly(args: argparse.Namespace, db_path: Path, user: str) -> int:
-    return weekly.export_weekly(args, lambda: open_store(db_path, user), today=local_today())
+    return weekly.export_weekly(args, lambda: open_store_to_read(db_path, user), today=local_today())
 
 
 def run_export(args: argparse.Namespace, db_path: Path, user: str) -> int:
-    store = open_store(db_path, user)
+    store = open_store_to_read(db_path, user)
     try:
         if args.format == "ics":
             return export_ics(args, store, today=local_today(), now=wall_clock())

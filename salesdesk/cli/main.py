@@ -67,6 +67,7 @@ def _main(argv: list[str] | None) -> int:
     from salesdesk.paths import cache_dir, resolve_db_path, resolve_user
 
     calendars.keep_years_in(holiday_cache(cache_dir))
+    db_path = None
     try:
         db_path = resolve_db_path(getattr(args, "db", None))
         user = resolve_user(getattr(args, "user", None))
@@ -78,9 +79,20 @@ def _main(argv: list[str] | None) -> int:
     except SalesdeskError as error:
         print(f"salesdesk: {error}", file=sys.stderr)
         return 1
-    except sqlite3.DatabaseError as error:
+    except BrokenPipeError:
+        raise  # handled in `main`
+    except (sqlite3.DatabaseError, OSError) as error:
+        # Storage underneath: a database busy past the busy timeout, a read-only or full
+        # disk, a file that cannot be opened.
+        from salesdesk.cli.common import storage_fault
+
+        fault = storage_fault(error, db_path) if db_path is not None else None
+        if fault is None and isinstance(error, OSError):
+            raise
         print(
-            f"salesdesk: the database could not be used ({error}); run 'salesdesk check' for a report.",
+            f"salesdesk: {fault}"
+            if fault
+            else f"salesdesk: the database could not be used ({error}); run 'salesdesk check' for a report.",
             file=sys.stderr,
         )
         return 1

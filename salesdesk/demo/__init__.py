@@ -12,12 +12,22 @@ from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.paths import demo_build_path
-from salesdesk.store.connection import open_database, probe
+from salesdesk.store.connection import (
+    check_location,
+    location_is_writable,
+    open_database,
+    probe,
+    read_only_connection,
+)
 from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION
 from salesdesk.store.store import Store
 
 SIZES = ("small", "large")
 DEMO_KEY = "demo"  # meta key marking a demo database; its value is the size
+# Meta key holding the last change-log entry of the build: every change anyone makes
+# afterwards (an edit, an import, a merge) adds entries, so a demo whose log has grown
+# holds work of its own and is not rebuilt over without --force.
+BUILT_KEY = "demo_built"
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 
@@ -56,25 +66,33 @@ def write_demo(
 
 def is_demo(path: Path) -> bool:
     """Whether an existing salesdesk database is a demo (read-only look)."""
-    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    return _demo_state(Path(path))[0]
+
+
+def _demo_state(path: Path) -> tuple[bool, bool]:
+    """(is a demo, changed since it was built) of an existing salesdesk database.
+
+    A demo built before the build was stamped counts as changed: nothing tells.
+    """
+    conn = read_only_connection(path)
     try:
-        row = conn.execute("SELECT value FROM meta WHERE key = ?", [DEMO_KEY]).fetchone()
+        meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN (?, ?)", [DEMO_KEY, BUILT_KEY]))
+        last = conn.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
     except sqlite3.DatabaseError:
-        return False
+        return False, False
     finally:
         conn.close()
-    return row is not None
+    return DEMO_KEY in meta, meta.get(BUILT_KEY) != str(last)
 
 
 def _check_target(target: Path, force: bool) -> None:
     """Refuse what must not be overwritten, leaving the file as it was."""
-    if not target.parent.is_dir():
+    check_location(target, must_exist=False)  # a device such as /dev/null is never replaced
+    if not location_is_writable(target):
         raise SalesdeskError(
-            f"The folder {target.parent} does not exist; create it first, "
-            "or pass --db with a file in an existing folder."
+            f"{target} cannot be written (a read-only file, folder or disk); "
+            "pass --db with a file in a folder you can write."
         )
-    if target.is_dir():
-        raise SalesdeskError(f"{target} is a folder; pass --db with a database file name.")
     if not target.exists() or target.stat().st_size == 0:
         return
     existed = {suffix for suffix in _SIDECARS if Path(f"{target}{suffix}").exists()}
@@ -83,13 +101,20 @@ def _check_target(target: Path, force: bool) -> None:
         ours = app_id == APPLICATION_ID
         if ours and version > SCHEMA_VERSION:
             open_database(target).close()  # refuses a newer schema with its own message
-        demo = ours and is_demo(target)
+        demo, changed = _demo_state(target) if ours else (False, False)
     finally:
         _tidy_after_reading(target, existed)
-    if not (force or demo):
+    if force:
+        return
+    if not demo:
         raise SalesdeskError(
             f"{target} holds data that is not a salesdesk demo; pass --force to overwrite it, "
             "or choose another file with --db."
+        )
+    if changed:
+        raise SalesdeskError(
+            f"{target} is a demo with changes made since it was built, which a new demo would lose; "
+            "pass --force to rebuild it anyway, or choose another file with --db."
         )
 
 
@@ -126,6 +151,8 @@ def _build(path: Path, size: str, now: datetime, user: str, seed: int) -> dict[s
             build_large(store, now, rng)
         clock.moment = now
         store.set_meta(DEMO_KEY, size)
+        last = store.db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+        store.set_meta(BUILT_KEY, str(last))
         counts = store.counts()
         store.db.execute("PRAGMA journal_mode=WAL")
         store.db.execute("PRAGMA synchronous=FULL")

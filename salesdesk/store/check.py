@@ -1,11 +1,10 @@
 """`salesdesk check`: integrity, schema and counts, read-only."""
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
-from salesdesk.store.connection import probe
+from salesdesk.store.connection import check_location, probe, read_only_connection
 from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, SYNCED_TABLES
 
 
@@ -16,14 +15,15 @@ class CheckReport:
 
 
 def check_database(path: Path) -> CheckReport:
-    """Report on a database without changing it (opened read-only, never migrated)."""
-    if not path.exists():
-        raise SalesdeskError(f"{path} does not exist; build one with 'salesdesk demo' or open the app.")
+    """Report on a database without changing it (opened read-only, never migrated), also
+    in a read-only file, folder or mount."""
+    path = Path(path)
+    check_location(path, must_exist=True)
     app_id, version, tables = probe(path)
     if app_id != APPLICATION_ID:
         raise SalesdeskError(f"{path} is not a salesdesk database.")
     report = CheckReport()
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    conn = read_only_connection(path)
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         report.ok = integrity == "ok"
@@ -37,7 +37,9 @@ def check_database(path: Path) -> CheckReport:
             "current" if version == SCHEMA_VERSION else f"will be upgraded to {SCHEMA_VERSION} when opened"
         )
         report.lines.append(("schema", f"{version} ({state})"))
-        report.lines.append(("journal", conn.execute("PRAGMA journal_mode").fetchone()[0]))
+        report.lines.append(
+            ("journal", _journal_mode(path, conn.execute("PRAGMA journal_mode").fetchone()[0]))
+        )
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         report.lines.append(("device", meta.get("device", "?")))
         if meta.get("demo"):
@@ -56,3 +58,11 @@ def check_database(path: Path) -> CheckReport:
     finally:
         conn.close()
     return report
+
+
+def _journal_mode(path: Path, reported: str) -> str:
+    """The journal mode the file is in. An immutable connection (a read-only folder) reports
+    "delete" for any file, so the file header's write version (2: WAL) is what tells."""
+    with open(path, "rb") as handle:
+        header = handle.read(20)
+    return "wal" if len(header) == 20 and header[18] == 2 else reported

@@ -1,5 +1,6 @@
 """Opening a salesdesk database safely: refuse what is not ours, migrate after a backup."""
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,7 +11,96 @@ from salesdesk.store.database import Database
 from salesdesk.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_S = 10.0
+# How many backups made before migrations are kept per database: the newest ones. A
+# migration killed midway is rolled back and tried again at the next opening, which
+# makes one more backup each time; without a bound they would fill the disk.
+KEPT_MIGRATION_BACKUPS = 2
 _SQLITE_HEADER = b"SQLite format 3\x00"
+# SQLite's primary result codes (an extended code carries one in its low byte).
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_FULL = 5, 6, 8, 13
+
+
+def is_busy(error: sqlite3.Error) -> bool:
+    """Whether SQLite gave up waiting for another connection's lock."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def is_read_only_error(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == _SQLITE_READONLY
+
+
+def is_full_error(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == _SQLITE_FULL
+
+
+def check_location(path: Path, *, must_exist: bool) -> None:
+    """Refuse, in one sentence, a path no database can be at: a missing folder, a folder,
+    a device or a pipe, and (with `must_exist`) a file that is not there or is empty."""
+    if not path.parent.is_dir():
+        raise SalesdeskError(
+            f"The folder {path.parent} does not exist; create it first, "
+            "or pass --db with a file in an existing folder."
+        )
+    if path.is_dir():
+        raise SalesdeskError(f"{path} is a folder; pass --db with a database file name.")
+    if path.exists() and not path.is_file():
+        raise SalesdeskError(
+            f"{path} is not a regular file (a device or a pipe); pass --db with a database file name."
+        )
+    if must_exist and not path.exists():
+        raise SalesdeskError(f"{path} does not exist; build one with 'salesdesk demo' or open the app.")
+    if must_exist and path.stat().st_size == 0:
+        raise SalesdeskError(
+            f"{path} is empty, so there is nothing in it to read; pass --db with a salesdesk database."
+        )
+
+
+def location_is_writable(path: Path) -> bool:
+    """Whether the database file can be written and its -wal, -shm and -journal made beside it.
+
+    `os.access` sees what stops even the superuser: a read-only mount and `chattr +i`.
+    """
+    folder = os.access(path.parent, os.W_OK)
+    return folder and (not path.exists() or os.access(path, os.W_OK))
+
+
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A read-only sqlite3 connection to an existing database, also in a read-only folder.
+
+    Read-only, but `immutable` only when it must be: an immutable connection takes no
+    locks and never looks at the -wal, so it would read a stale or torn database while
+    someone writes, and closing it drops this process's locks on the file, so another
+    process could checkpoint and delete the -wal under a connection this process still
+    has open. A WAL database read with `mode=ro` needs its -shm file; when there is none
+    and the folder cannot be written, SQLite cannot make one and refuses. Then, and only
+    then, `immutable` is safe: a writer needs the -wal and -shm files too, so with none
+    there and none possible, nothing can be writing. A -wal that holds changes but has no
+    -shm is refused instead, since an immutable connection would silently ignore them.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(
+        f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+    )
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as error:
+        conn.close()
+        if is_busy(error) or os.access(path.parent, os.W_OK):
+            raise
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        raise SalesdeskError(
+            f"{path} cannot be read in its read-only folder: its latest changes are in {wal.name}, "
+            "which SQLite can only read with a -shm file it cannot create there; "
+            "copy the database and its -wal file to a writable folder and open it there."
+        )
+    return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
 
 
 def probe(path: Path) -> tuple[int, int, int]:
@@ -24,37 +114,46 @@ def probe(path: Path) -> tuple[int, int, int]:
         raise SalesdeskError(
             f"{path} is not a SQLite database; pass --db with a salesdesk database or a new file name."
         )
-    # Read-only, but not `immutable`: an immutable connection takes no locks, and closing it
-    # drops this process's locks on the file, so another process could checkpoint and
-    # delete the -wal under a connection this process still has open.
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        conn = read_only_connection(path)
+    except sqlite3.DatabaseError as error:
+        raise _unreadable(path, error) from None
     try:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
     except sqlite3.DatabaseError as error:
-        raise SalesdeskError(
-            f"{path} cannot be read as a SQLite database ({error}); "
-            "pass --db with a salesdesk database or a new file name."
-        ) from None
+        raise _unreadable(path, error) from None
     finally:
         conn.close()
     return app_id, version, tables
 
 
+def _unreadable(path: Path, error: sqlite3.DatabaseError) -> Exception:
+    if is_busy(error):  # the command line says what to do about a busy database
+        return error
+    return SalesdeskError(
+        f"{path} cannot be read as a SQLite database ({error}); "
+        "pass --db with a salesdesk database or a new file name."
+    )
+
+
+def open_existing(path: Path) -> Database:
+    """`open_database` for a command that reads: the file must be there, and may be read-only."""
+    path = Path(path)
+    check_location(path, must_exist=True)
+    return open_database(path)
+
+
 def open_database(path: Path, backup_dir: Path | None = None) -> Database:
     """Open (creating if new) a salesdesk database, migrated to this program's schema.
 
-    A file that is not ours or is newer than this program is refused untouched.
+    A file that is not ours or is newer than this program is refused untouched. One that
+    cannot be written (a read-only file, folder or mount) is opened read-only
+    (`is_read_only`), if it needs no migration.
     """
     path = Path(path)
-    if not path.parent.is_dir():
-        raise SalesdeskError(
-            f"The folder {path.parent} does not exist; create it first, "
-            "or pass --db with a file in an existing folder."
-        )
-    if path.is_dir():
-        raise SalesdeskError(f"{path} is a folder; pass --db with a database file name.")
+    check_location(path, must_exist=False)
     version = 0
     if path.exists() and path.stat().st_size:
         app_id, version, tables = probe(path)
@@ -67,6 +166,18 @@ def open_database(path: Path, backup_dir: Path | None = None) -> Database:
             raise SalesdeskError(
                 f"{path} was written by a newer salesdesk (schema {version}; this one "
                 f"knows up to {SCHEMA_VERSION}) and was left unchanged; upgrade salesdesk to open it."
+            )
+    if not location_is_writable(path):
+        if version == 0:
+            raise SalesdeskError(
+                f"{path} cannot be made: its folder {path.parent} cannot be written; "
+                "pass --db with a file in a folder you can write."
+            )
+        if version < SCHEMA_VERSION:
+            raise SalesdeskError(
+                f"{path} has schema {version} and must be upgraded to {SCHEMA_VERSION} before this "
+                "salesdesk can read it, but it cannot be written; "
+                "copy it to a folder you can write and open it there."
             )
     db = connect(path)
     try:
@@ -81,13 +192,26 @@ def connect(path: Path) -> Database:
     """A connection with the pragmas every salesdesk connection needs.
 
     `isolation_level=None` hands transaction control to us, so every write
-    transaction can begin IMMEDIATE (see `write`).
+    transaction can begin IMMEDIATE (see `write`). A database that cannot be written
+    gets a read-only connection (`is_read_only`), which every reading query works on.
     """
+    path = Path(path)
+    if path.exists() and not location_is_writable(path):
+        conn = read_only_connection(path)
+        # A write now fails at once with "attempt to write a readonly database", instead
+        # of waiting for the file to turn out unwritable half-way.
+        conn.execute("PRAGMA query_only=ON")
+        return Database(conn)
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")
     return Database(conn)
+
+
+def is_read_only(db: Database) -> bool:
+    """Whether this connection was opened read-only because the database cannot be written."""
+    return bool(db.execute("PRAGMA query_only").fetchone()[0])
 
 
 @contextmanager
@@ -122,17 +246,28 @@ def schema_version(db: Database) -> int:
 def migrate(db: Database, path: Path, backup_dir: Path) -> Path | None:
     """Run pending migrations, each in one transaction; back up an existing database first.
 
-    Returns the backup path when one was written.
+    Returns the backup path when one was written. Of the backups made before migrations,
+    the newest `KEPT_MIGRATION_BACKUPS` are kept, counting the one just written and
+    verified, so the one verified backup is never the one removed.
     """
     current = schema_version(db)
     if current >= SCHEMA_VERSION:
         return None
     backup = None
     if current > 0:
-        from salesdesk.paths import migration_backup_path
+        from salesdesk.paths import migration_backup_path, migration_backups
 
         backup = migration_backup_path(backup_dir, path, current)
-        backup_to(db, backup)
+        try:
+            backup_to(db, backup)
+        except SalesdeskError as error:
+            raise SalesdeskError(
+                f"{path} was left unchanged at schema {current}: the backup made before upgrading "
+                f"it to {SCHEMA_VERSION} failed ({error})"
+            ) from None
+        for older in migration_backups(backup_dir, path)[KEPT_MIGRATION_BACKUPS:]:
+            if older != backup:
+                older.unlink(missing_ok=True)
     for number, migration in enumerate(MIGRATIONS[current:], start=current + 1):
         with write(db):
             migration(db)
@@ -142,19 +277,103 @@ def migrate(db: Database, path: Path, backup_dir: Path) -> Path | None:
 
 
 def backup_to(db: Database, target: Path) -> None:
-    """A consistent copy of the database, verified before it is trusted."""
+    """A consistent copy of the database at `target`, verified before it is trusted.
+
+    The copy is written under a temporary name beside the target, checked (integrity and
+    schema version), made durable, and only then given the target's name: a copy that is
+    killed midway or runs out of disk never sits under the name of a good backup. A
+    failure removes the temporary file and raises SalesdeskError saying why.
+    """
+    from salesdesk.paths import partial_path
+
     target = Path(target)
-    if target.exists():
+    if target.exists() or target.is_symlink():
         raise SalesdeskError(f"{target} already exists; choose another file for the backup.")
     if not target.parent.is_dir():
         raise SalesdeskError(f"The folder {target.parent} does not exist; create it first.")
-    db.execute("VACUUM INTO ?", [str(target)])
-    copy = sqlite3.connect(f"{target.resolve().as_uri()}?mode=ro", uri=True)
+    if not os.access(target.parent, os.W_OK):
+        raise SalesdeskError(
+            f"The backup {target} cannot be written: its folder is read-only; choose a file in a folder "
+            "you can write."
+        )
+    partial = partial_path(target)
+    _remove_with_journal(partial)  # left by a backup that was killed
     try:
-        result = copy.execute("PRAGMA integrity_check").fetchone()[0]
-        copied = copy.execute("PRAGMA user_version").fetchone()[0]
+        _copy(db, partial)
+        problem = _verify(partial, schema_version(db))
+        if problem:
+            raise SalesdeskError(
+                f"The backup {target} did not verify ({problem}); nothing was written there."
+            )
+        _sync(partial)
+        _move_into_place(partial, target)
+    except (sqlite3.Error, OSError) as error:
+        _remove_with_journal(partial)
+        reason = "the disk is full" if isinstance(error, sqlite3.Error) and is_full_error(error) else error
+        raise SalesdeskError(
+            f"The backup to {target} failed ({reason}); nothing was written there."
+        ) from None
+    except BaseException:
+        _remove_with_journal(partial)
+        raise
+
+
+def _copy(db: Database, target: Path) -> None:
+    """A compact, consistent copy of the whole database (one read transaction)."""
+    # `query_only` refuses VACUUM INTO too; a read-only connection cannot change the
+    # database itself either way, so lifting the guard for the copy is safe.
+    guarded = is_read_only(db)
+    if guarded:
+        db.execute("PRAGMA query_only=OFF")
+    try:
+        db.execute("VACUUM INTO ?", [str(target)])
     finally:
-        copy.close()
-    if result != "ok" or copied != schema_version(db):
-        target.unlink(missing_ok=True)
-        raise SalesdeskError(f"The backup {target} did not verify ({result}); nothing was changed.")
+        if guarded:
+            db.execute("PRAGMA query_only=ON")
+
+
+def _verify(copy: Path, version: int) -> str | None:
+    """What is wrong with a copy, or None when it is whole and of schema `version`."""
+    conn = sqlite3.connect(f"{copy.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        copied = conn.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        conn.close()
+    if result != "ok":
+        return str(result)
+    if copied != version:
+        return f"schema {copied} instead of {version}"
+    return None
+
+
+def _sync(path: Path) -> None:
+    """Flush a file to the disk (VACUUM INTO leaves that to the operating system)."""
+    handle = os.open(path, os.O_RDWR)
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def _move_into_place(partial: Path, target: Path) -> None:
+    """Rename `partial` to `target`, never over a file that appeared there meanwhile."""
+    try:
+        os.link(partial, target)  # fails if the target exists, where a rename would replace it
+    except FileExistsError:
+        raise SalesdeskError(f"{target} already exists; choose another file for the backup.") from None
+    except OSError:  # a filesystem without hard links
+        os.replace(partial, target)
+    else:
+        partial.unlink()
+    if os.name == "posix":  # make the new name durable too
+        folder = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def _remove_with_journal(path: Path) -> None:
+    path.unlink(missing_ok=True)
+    Path(f"{path}-journal").unlink(missing_ok=True)

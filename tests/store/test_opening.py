@@ -1,12 +1,14 @@
 """Opening a file: migrate an older schema after a verified backup; refuse what is not ours."""
 
 import hashlib
+import os
 import sqlite3
 
 import pytest
 
 from salesdesk.core.errors import SalesdeskError
-from salesdesk.paths import migration_backup_path
+from salesdesk.paths import migration_backup_path, migration_backups
+from salesdesk.store import connection
 from salesdesk.store.connection import connect, open_database, write
 from salesdesk.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from salesdesk.store.store import Store
@@ -166,3 +168,58 @@ def test_empty_file_becomes_a_new_database(tmp_path):
     path.touch()
     open_database(path).close()
     assert read(path, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+
+
+# -- migration backups: verified before they take their name, and a bounded number -------
+
+
+def test_a_failed_migration_backup_leaves_the_database_unchanged(old_db, monkeypatch):
+    before = sha256(old_db)
+
+    def fail(db, target):
+        target.write_bytes(b"")
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(connection, "_copy", fail)
+    with pytest.raises(SalesdeskError, match="left unchanged at schema 1: the backup .* disk is full"):
+        open_database(old_db)
+    assert sha256(old_db) == before
+    assert read(old_db, "PRAGMA user_version") == [(1,)]
+    assert sorted(p.name for p in old_db.parent.iterdir() if not p.name.endswith(("-wal", "-shm"))) == [
+        "crm.db"
+    ]
+
+
+def test_interrupted_migrations_keep_at_most_two_verified_backups(old_db, monkeypatch):
+    def killed(db):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(connection, "MIGRATIONS", (MIGRATIONS[0], killed, *MIGRATIONS[2:]))
+    for _ in range(4):
+        with pytest.raises(KeyboardInterrupt):
+            open_database(old_db)
+        assert read(old_db, "PRAGMA user_version") == [(1,)]
+    monkeypatch.undo()
+    open_database(old_db).close()
+    kept = migration_backups(old_db.parent, old_db)
+    assert len(kept) == connection.KEPT_MIGRATION_BACKUPS == 2
+    assert sorted(p.name for p in old_db.parent.iterdir() if ".bak" in p.name) == sorted(p.name for p in kept)
+    for backup in kept:
+        assert read(backup, "PRAGMA integrity_check") == [("ok",)]
+        assert read(backup, "SELECT name FROM customers") == [("Old Customer",)]
+    assert read(old_db, "PRAGMA user_version") == [(SCHEMA_VERSION,)]
+
+
+def test_pruning_keeps_the_new_verified_backup_and_leaves_other_databases_alone(old_db):
+    folder = old_db.parent
+    half = [folder / "crm.schema1.bak.db", folder / "crm.schema1.bak2.db"]
+    others = [folder / "crm2.schema1.bak.db", folder / "other.schema1.bak.db", folder / "crm.schema1.db"]
+    for age, path in enumerate([*half, *others]):
+        path.write_bytes(b"SQLite format 3\x00 cut short")
+        os.utime(path, (1_700_000_000 + age, 1_700_000_000 + age))
+    open_database(old_db).close()
+    new = folder / "crm.schema1.bak3.db"
+    assert read(new, "PRAGMA integrity_check") == [("ok",)]
+    assert migration_backups(folder, old_db) == [new, half[1]]
+    assert not half[0].exists()
+    assert all(path.exists() for path in others)
