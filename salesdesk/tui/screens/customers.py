@@ -25,7 +25,7 @@ from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from salesdesk.tui.widgets.customer_list import CustomerList
 from salesdesk.tui.widgets.key_bar import KeyBar
 
-SETTINGS = ("currency", "dormant_days", "tier_a_minor", "tier_b_minor")
+SETTINGS = ("dormant_days", "tier_thresholds")
 
 
 class CustomersScreen(DataScreen):
