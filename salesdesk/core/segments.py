@@ -129,8 +129,9 @@ def parse_thresholds(text: str, key: str = "tier_thresholds") -> dict[str, tuple
         if len(words) != 3:
             raise InvalidValue(
                 key,
-                f"{part!r} is not a currency and two amounts; write each currency's code, "
-                f"tier A's and tier B's thresholds, a comma between currencies, e.g. '{THRESHOLDS_EXAMPLE}'.",
+                f"{part!r} is not a currency and two amounts; write each currency's code and "
+                "tier A's and tier B's thresholds with no thousands separators, a comma between "
+                f"currencies, e.g. '{THRESHOLDS_EXAMPLE}'.",
             )
         try:
             currency = check_currency(words[0])

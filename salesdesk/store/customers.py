@@ -121,10 +121,19 @@ class CustomerQueries:
     def __init__(self, db: Database, settings: dict[str, Any]):
         """`settings`: dormant_days and tier_thresholds, as stored."""
         self.db = db
-        self.settings = settings
+        self._materialised: tuple[CustomerFilter, date] | None = None
+        self.settings: dict[str, Any] = {}
+        self.use_settings(settings)
+
+    def use_settings(self, settings: dict[str, Any]) -> bool:
+        """Count segments and tiers by these settings from now on; True if they changed."""
+        if settings == self.settings:
+            return False
+        self.settings = dict(settings)
         thresholds = thresholds_from(settings.get("tier_thresholds"))
         self._thresholds = json.dumps({currency: list(pair) for currency, pair in thresholds.items()})
-        self._materialised: tuple[CustomerFilter, date] | None = None
+        self.invalidate()
+        return True
 
     # -- the list ---------------------------------------------------------------
 

@@ -77,6 +77,11 @@ class CustomersScreen(DataScreen):
         self.loaded_generation = self.app.data_generation
         self.call_after_refresh(self._refresh)
 
+    def on_screen_resume(self) -> None:
+        # The dormant days and the tier thresholds are edited on the Today screen.
+        if self.queries.use_settings(self.store.settings_of(SETTINGS)) and self.is_mounted:
+            self._refresh(keep=self.current_id)
+
     def show_fresh(self) -> None:
         self._refresh(keep=self.current_id)
 

@@ -29,10 +29,10 @@ SETTING_LABELS = {
     "checkin_days": "Post-sale check-in (days after Paid)",
     "new_lead_days": "New lead uncontacted (days)",
     "care_overdue_days": "Missed reminders stay (days)",
-    "currency": "Default currency (USD, EUR, CNY…)",
-    "tier_thresholds": "Value tiers: currency, tier A from, tier B from (a comma between currencies)",
+    "currency": "Default currency",
+    "tier_thresholds": "Value tiers: currency, A from, B from; a comma between currencies",
 }
-WIDE = ("tier_thresholds",)  # a field of its own line
+MONEY = ("currency", "tier_thresholds")  # a line of their own, the thresholds the wider
 
 
 def subject(item: AgendaItem) -> str:
@@ -231,15 +231,22 @@ class SettingsScreen(ModalScreen[dict | None]):
         with Vertical(classes="dialog", id="settings-dialog"):
             yield Label("Settings", classes="dialog-title")
             with VerticalScroll():
-                keys = [key for key in care.SETTING_KEYS if key not in WIDE]
-                for pair in zip(keys[::2], keys[1::2], strict=False):
+                keys = [key for key in care.SETTING_KEYS if key not in MONEY]
+                for pair in (keys[i : i + 2] for i in range(0, len(keys), 2)):
                     with Horizontal(classes="pair"):
                         for key in pair:
                             text = _setting_text(getattr(self.settings, key))
                             yield FormField(SETTING_LABELS[key], text, id=key)
-                for key in WIDE:
-                    text = _setting_text(getattr(self.settings, key))
-                    yield FormField(SETTING_LABELS[key], text, placeholder=THRESHOLDS_EXAMPLE, id=key)
+                with Horizontal(classes="pair"):
+                    currency = FormField(SETTING_LABELS["currency"], self.settings.currency, id="currency")
+                    currency.add_class("narrow")
+                    yield currency
+                    yield FormField(
+                        SETTING_LABELS["tier_thresholds"],
+                        _setting_text(self.settings.tier_thresholds),
+                        placeholder=THRESHOLDS_EXAMPLE,
+                        id="tier_thresholds",
+                    )
             yield Static("enter: save  ·  tab: next field  ·  esc: cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
