@@ -144,33 +144,33 @@ class CustomerQueries:
         thresholds (core.segments.tier); `value` orders customers of one tier.
         """
         year_ago = (today - timedelta(days=365)).isoformat()
-        sql = """agg AS (
-            SELECT d.customer_id,
+        # One pass over the deals, as before tiers were counted per currency: sums per
+        # customer and currency, then per customer (a second pass over the groups only).
+        sql = """bands AS (
+            SELECT key AS currency, json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b
+            FROM json_each(?)),
+          per_currency AS (
+            SELECT d.customer_id, d.currency,
                    sum(s.kind = 'open') AS open_deals,
                    sum(s.kind = 'won') AS won_deals,
-                   sum(s.kind = 'lost') AS lost_deals
+                   sum(s.kind = 'lost') AS lost_deals,
+                   sum(CASE WHEN s.kind = 'won' AND d.closed_on >= ? THEN d.amount ELSE 0 END) AS total
             FROM deals d JOIN stages s ON s.id = d.stage_id
             WHERE d.deleted_at IS NULL
               AND (? IS NULL OR d.customer_id IN (SELECT value FROM json_each(?)))
-            GROUP BY d.customer_id),
-          won AS (
-            SELECT d.customer_id, d.currency, sum(d.amount) AS total
-            FROM deals d
-            WHERE d.stage_id IN (SELECT id FROM stages WHERE kind = 'won')
-              AND d.deleted_at IS NULL AND d.closed_on >= ?
-              AND (? IS NULL OR d.customer_id IN (SELECT value FROM json_each(?)))
             GROUP BY d.customer_id, d.currency),
-          bands AS (
-            SELECT key AS currency, json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b
-            FROM json_each(?)),
-          ranked AS (
-            SELECT w.customer_id,
-                   min(CASE WHEN w.total >= t.a THEN 1 WHEN w.total >= t.b THEN 2 ELSE 3 END) AS rank,
-                   max(w.total * 1.0 / t.a) AS value
-            FROM won w JOIN bands t ON t.currency = w.currency
-            GROUP BY w.customer_id)"""
+          agg AS (
+            SELECT p.customer_id,
+                   sum(p.open_deals) AS open_deals,
+                   sum(p.won_deals) AS won_deals,
+                   sum(p.lost_deals) AS lost_deals,
+                   min(CASE WHEN t.a IS NULL OR p.won_deals = 0 THEN 3 WHEN p.total >= t.a THEN 1
+                            WHEN p.total >= t.b THEN 2 ELSE 3 END) AS rank,
+                   max(CASE WHEN t.a IS NULL THEN 0 ELSE p.total * 1.0 / t.a END) AS value
+            FROM per_currency p LEFT JOIN bands t ON t.currency = p.currency
+            GROUP BY p.customer_id)"""
         ids = None if only is None else json.dumps(only)
-        return sql, [ids, ids, year_ago, ids, ids, self._thresholds]
+        return sql, [self._thresholds, year_ago, ids, ids]
 
     def _query(
         self,
@@ -198,10 +198,9 @@ class CustomerQueries:
                        WHEN coalesce(a.won_deals, 0) = 1 THEN 'customer'
                        WHEN coalesce(a.lost_deals, 0) > 0 THEN 'lost'
                        ELSE 'lead' END AS segment,
-                     CASE r.rank WHEN 1 THEN 'A' WHEN 2 THEN 'B' ELSE 'C' END AS tier,
-                     coalesce(r.value, 0) AS value
+                     CASE a.rank WHEN 1 THEN 'A' WHEN 2 THEN 'B' ELSE 'C' END AS tier,
+                     coalesce(a.value, 0) AS value
               FROM customers c LEFT JOIN agg a ON a.customer_id = c.id
-                   LEFT JOIN ranked r ON r.customer_id = c.id
               WHERE {where})
             SELECT {select} FROM listed c
             WHERE (? IS NULL OR c.segment = ?) AND (? IS NULL OR c.tier = ?) {tail}"""
