@@ -8,8 +8,8 @@ Pure functions of facts the store gathered, a `today` and the settings; the cale
 arithmetic (lunar dates, holidays, 29 February) is in `calendars`.
 """
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from itertools import pairwise
 from statistics import median
@@ -40,13 +40,16 @@ from salesdesk.core.calendars import (
     supported_countries,
 )
 from salesdesk.core.errors import InvalidValue
+from salesdesk.core.money import check_currency
+from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS, parse_thresholds, thresholds_from
 
 TIERS = ("A", "B", "C")
 
 
 @dataclass(frozen=True)
 class CareSettings:
-    """The thresholds of the care reminders; each is a setting stored in the database."""
+    """The settings of the Today screen's dialog: the thresholds of the care reminders,
+    the default currency and the value tiers. Each is a setting stored in the database."""
 
     dormant_days: int = 90
     """A customer who has bought is dormant after this many days without an interaction."""
@@ -64,6 +67,13 @@ class CareSettings:
     """A new customer nobody has contacted is flagged this many days after being added."""
     care_overdue_days: int = 7
     """A care reminder nobody acted on stays in Overdue this many days, then drops off."""
+    currency: str = "USD"
+    """The currency of a new deal unless another is chosen, and the first in the totals."""
+    tier_thresholds: Mapping[str, tuple[int, int]] = field(
+        default_factory=lambda: dict(DEFAULT_TIER_THRESHOLDS)
+    )
+    """Per currency, the won revenue of twelve months (minor units) for tiers A and B;
+    revenue in a currency not listed counts for no tier (amounts are never converted)."""
 
 
 SETTING_KEYS = tuple(f.name for f in fields(CareSettings))
@@ -85,11 +95,15 @@ def care_settings(read: Callable[[str], object]) -> CareSettings:
         value = read(key)
         if value is None:
             continue
-        values[key] = tuple(value) if key == "holiday_tiers" and isinstance(value, Iterable) else value
+        if key == "holiday_tiers" and isinstance(value, Iterable):
+            value = tuple(value)
+        elif key == "tier_thresholds":
+            value = thresholds_from(value)
+        values[key] = value
     return CareSettings(**{**{k: getattr(defaults, k) for k in SETTING_KEYS}, **values})
 
 
-def parse_setting(key: str, text: str) -> int | str | list[str]:
+def parse_setting(key: str, text: str) -> int | str | list[str] | dict[str, tuple[int, int]]:
     """Read a setting as typed in the settings dialog; raise InvalidValue when it is not one."""
     text = text.strip()
     if key in DAY_LIMITS:
@@ -114,6 +128,13 @@ def parse_setting(key: str, text: str) -> int | str | list[str]:
                 "use a code such as CN, US, GB or DE, or leave it empty.",
             )
         return code
+    if key == "currency":
+        try:
+            return check_currency(text)
+        except InvalidValue as error:
+            raise InvalidValue(key, str(error)) from None
+    if key == "tier_thresholds":
+        return parse_thresholds(text, key)
     raise InvalidValue(key, f"There is no care setting {key!r}.")
 
 

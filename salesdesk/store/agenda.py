@@ -22,6 +22,7 @@ from salesdesk.core.agenda import Agenda, AgendaItem, FollowUpFact
 from salesdesk.core.calendars import Span
 from salesdesk.core.care import CareFacts, CareSettings, CareWindow, Person
 from salesdesk.core.errors import InvalidValue
+from salesdesk.core.segments import TIER_RANKS, Thresholds
 from salesdesk.store.connection import connect
 from salesdesk.store.database import Database
 from salesdesk.store.store import Store
@@ -222,36 +223,43 @@ class AgendaQueries:
         ]
 
     def greeting(
-        self, settings: CareSettings, currency: str, today: date, tier_a: int, tier_b: int, owner: str | None
+        self, settings: CareSettings, thresholds: Thresholds, today: date, owner: str | None
     ) -> care.Greeting:
         """Customers of the chosen value tiers: the most valuable first, and how many in all."""
         tiers = set(settings.holiday_tiers)
         if not tiers:
             return care.Greeting((), 0)
-        # The tier rule of core.segments.tier, over won revenue of the last twelve months.
-        bands = {"A": "total >= :a", "B": "total >= :b AND total < :a", "C": "total < :b"}
-        condition = " OR ".join(f"({bands[t]})" for t in sorted(tiers))
+        # The tier rule of core.segments.tier over won revenue of the last twelve months:
+        # the best tier reached in any one currency, against that currency's thresholds.
+        ranks = ", ".join(str(TIER_RANKS[t]) for t in sorted(tiers))
         mine = " AND +c.owner = :owner" if owner is not None else ""
-        won = """SELECT customer_id, sum(amount) AS total FROM deals
-                 WHERE stage_id IN (SELECT id FROM stages WHERE kind = 'won')
-                   AND deleted_at IS NULL AND currency = :currency AND closed_on >= :since
-                 GROUP BY customer_id"""
+        ranked = """SELECT w.customer_id,
+                      min(CASE WHEN w.total >= t.a THEN 1 WHEN w.total >= t.b THEN 2 ELSE 3 END) AS rank,
+                      max(w.total * 1.0 / t.a) AS value
+                    FROM (SELECT customer_id, currency, sum(amount) AS total FROM deals
+                          WHERE stage_id IN (SELECT id FROM stages WHERE kind = 'won')
+                            AND deleted_at IS NULL AND closed_on >= :since
+                          GROUP BY customer_id, currency) w
+                    JOIN (SELECT key AS currency, json_extract(value, '$[0]') AS a,
+                                 json_extract(value, '$[1]') AS b FROM json_each(:thresholds)) t
+                      ON t.currency = w.currency
+                    GROUP BY w.customer_id"""
         if "C" in tiers:  # everyone, bar the tiers left out
-            source = f"customers c LEFT JOIN ({won}) w ON w.customer_id = c.id"
+            source = f"customers c LEFT JOIN ({ranked}) r ON r.customer_id = c.id"
         else:
-            source = f"({won}) w JOIN customers c ON c.id = w.customer_id"
+            source = f"({ranked}) r JOIN customers c ON c.id = r.customer_id"
         params = {
-            "a": tier_a,
-            "b": tier_b,
-            "currency": currency,
+            "thresholds": json.dumps({currency: list(pair) for currency, pair in thresholds.items()}),
             "owner": owner,
             "since": (today - timedelta(days=365)).isoformat(),
         }
         rows = self.db.execute(
             f"""SELECT id, name, company, owner, count(*) OVER () FROM (
-                  SELECT c.id, c.name, c.company, c.owner, coalesce(w.total, 0) AS total
+                  SELECT c.id, c.name, c.company, c.owner, coalesce(r.rank, 3) AS rank,
+                         coalesce(r.value, 0) AS value
                   FROM {source} WHERE c.deleted_at IS NULL{mine})
-                WHERE {condition} ORDER BY total DESC, name COLLATE NOCASE LIMIT {GREET_NAMES}""",
+                WHERE rank IN ({ranks})
+                ORDER BY rank, value DESC, name COLLATE NOCASE LIMIT {GREET_NAMES}""",
             params,
         ).fetchall()
         return care.Greeting(tuple(Person(*row[:4]) for row in rows), rows[0][4] if rows else 0)
@@ -341,7 +349,7 @@ class AgendaStore:
     # -- settings ---------------------------------------------------------------------
 
     def settings(self) -> CareSettings:
-        return care.care_settings(self.store.setting)
+        return care.care_settings(self.store.settings_of(care.SETTING_KEYS).get)
 
     def save_settings(self, values: Mapping[str, object]) -> None:
         """Store the settings that changed (values as `care.parse_setting` returns them)."""
@@ -365,14 +373,7 @@ class AgendaStore:
         paid = care.paid_stage(stages)
         greeting = None
         if window.holidays:
-            greeting = queries.greeting(
-                settings,
-                self.store.setting("currency"),
-                today,
-                self.store.setting("tier_a_minor"),
-                self.store.setting("tier_b_minor"),
-                owner,
-            )
+            greeting = queries.greeting(settings, settings.tier_thresholds, today, owner)
         facts = CareFacts(
             birthdays=tuple(queries.birthdays(window, owner)),
             renewals=tuple(queries.renewals(window.contract_ends, owner)),

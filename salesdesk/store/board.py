@@ -54,6 +54,7 @@ class Card:
     next_followup: date | None
     rotting: bool
     overdue: bool
+    lost_reason: str = ""
 
 
 class BoardQueries:
@@ -102,14 +103,15 @@ class BoardQueries:
                         WHERE f.deal_id = d.id AND f.done_at IS NULL AND f.deleted_at IS NULL),
                        EXISTS (SELECT 1 FROM followups f
                         WHERE f.deal_id = d.id AND f.done_at IS NULL AND f.deleted_at IS NULL
-                          AND f.due_date >= ?)
+                          AND f.due_date >= ?),
+                       d.lost_reason
                 FROM deals d JOIN customers c ON c.id = d.customer_id
                 WHERE d.stage_id = ? AND {where}
                 ORDER BY d.stage_entered_at DESC, d.id DESC LIMIT ? OFFSET ?""",
             [today.isoformat(), stage.id, *params, limit, offset],
         ).fetchall()
         cards = []
-        for deal_id, title, customer, amount, currency, owner, entered, next_due, ahead in rows:
+        for deal_id, title, customer, amount, currency, owner, entered, next_due, ahead, reason in rows:
             days = (today - parse_timestamp(entered).date()).days
             due = date.fromisoformat(next_due) if next_due else None
             cards.append(
@@ -124,6 +126,7 @@ class BoardQueries:
                     due,
                     rotting=pipeline.is_rotting(days, stage, bool(ahead)),
                     overdue=due is not None and due < today,
+                    lost_reason=reason or "",
                 )
             )
         return cards

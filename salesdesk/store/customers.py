@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from salesdesk.core.model import CUSTOMER_DETAILS, phone_key
-from salesdesk.core.segments import SEGMENTS
+from salesdesk.core.segments import SEGMENTS, thresholds_from
 from salesdesk.store.database import Database, Row
 from salesdesk.store.schema import CONTACT_TEXT
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 SORTS = {
     "name": "c.name COLLATE NOCASE, c.rid",
     "last contact": "c.last_contact_at DESC, c.rid DESC",
-    "value": "c.won_12m DESC, c.name COLLATE NOCASE, c.rid",
+    "value": "c.tier, c.value DESC, c.name COLLATE NOCASE, c.rid",
 }
 
 # Rows before a customer in each index-served order: (condition, parameters from its
@@ -78,7 +78,7 @@ class CustomerRow:
     last_contact: date | None
     segment: str
     tier: str
-    won_12m: int
+    value: float  # won over twelve months over tier A's threshold, in the currency where that is most
 
 
 @dataclass
@@ -119,29 +119,58 @@ def _phone_digits(text: str) -> str:
 
 class CustomerQueries:
     def __init__(self, db: Database, settings: dict[str, Any]):
-        """`settings`: currency, dormant_days, tier_a_minor, tier_b_minor."""
+        """`settings`: dormant_days and tier_thresholds, as stored."""
         self.db = db
-        self.settings = settings
         self._materialised: tuple[CustomerFilter, date] | None = None
+        self.settings: dict[str, Any] = {}
+        self.use_settings(settings)
+
+    def use_settings(self, settings: dict[str, Any]) -> bool:
+        """Count segments and tiers by these settings from now on; True if they changed."""
+        if settings == self.settings:
+            return False
+        self.settings = dict(settings)
+        thresholds = thresholds_from(settings.get("tier_thresholds"))
+        self._thresholds = json.dumps({currency: list(pair) for currency, pair in thresholds.items()})
+        self.invalidate()
+        return True
 
     # -- the list ---------------------------------------------------------------
 
     def _facts_sql(self, today: date, only: list[str] | None) -> tuple[str, list[object]]:
-        """Per-customer deal facts, aggregated once over the deals (never per customer)."""
+        """Per-customer deal facts, aggregated once over the deals (never per customer).
+
+        The tier is the best one reached in any currency against that currency's own
+        thresholds (core.segments.tier); `value` orders customers of one tier.
+        """
         year_ago = (today - timedelta(days=365)).isoformat()
-        sql = """agg AS (
-            SELECT d.customer_id,
+        # One pass over the deals, as before tiers were counted per currency: sums per
+        # customer and currency, then per customer (a second pass over the groups only).
+        sql = """bands AS (
+            SELECT key AS currency, json_extract(value, '$[0]') AS a, json_extract(value, '$[1]') AS b
+            FROM json_each(?)),
+          per_currency AS (
+            SELECT d.customer_id, d.currency,
                    sum(s.kind = 'open') AS open_deals,
                    sum(s.kind = 'won') AS won_deals,
                    sum(s.kind = 'lost') AS lost_deals,
-                   sum(CASE WHEN s.kind = 'won' AND d.currency = ? AND d.closed_on >= ?
-                            THEN d.amount ELSE 0 END) AS won_12m
+                   sum(CASE WHEN s.kind = 'won' AND d.closed_on >= ? THEN d.amount ELSE 0 END) AS total
             FROM deals d JOIN stages s ON s.id = d.stage_id
             WHERE d.deleted_at IS NULL
               AND (? IS NULL OR d.customer_id IN (SELECT value FROM json_each(?)))
-            GROUP BY d.customer_id)"""
+            GROUP BY d.customer_id, d.currency),
+          agg AS (
+            SELECT p.customer_id,
+                   sum(p.open_deals) AS open_deals,
+                   sum(p.won_deals) AS won_deals,
+                   sum(p.lost_deals) AS lost_deals,
+                   min(CASE WHEN t.a IS NULL OR p.won_deals = 0 THEN 3 WHEN p.total >= t.a THEN 1
+                            WHEN p.total >= t.b THEN 2 ELSE 3 END) AS rank,
+                   max(CASE WHEN t.a IS NULL THEN 0 ELSE p.total * 1.0 / t.a END) AS value
+            FROM per_currency p LEFT JOIN bands t ON t.currency = p.currency
+            GROUP BY p.customer_id)"""
         ids = None if only is None else json.dumps(only)
-        return sql, [self.settings["currency"], year_ago, ids, ids]
+        return sql, [self._thresholds, year_ago, ids, ids]
 
     def _query(
         self,
@@ -169,9 +198,8 @@ class CustomerQueries:
                        WHEN coalesce(a.won_deals, 0) = 1 THEN 'customer'
                        WHEN coalesce(a.lost_deals, 0) > 0 THEN 'lost'
                        ELSE 'lead' END AS segment,
-                     CASE WHEN coalesce(a.won_12m, 0) >= ? THEN 'A'
-                          WHEN coalesce(a.won_12m, 0) >= ? THEN 'B' ELSE 'C' END AS tier,
-                     coalesce(a.won_12m, 0) AS won_12m
+                     CASE a.rank WHEN 1 THEN 'A' WHEN 2 THEN 'B' ELSE 'C' END AS tier,
+                     coalesce(a.value, 0) AS value
               FROM customers c LEFT JOIN agg a ON a.customer_id = c.id
               WHERE {where})
             SELECT {select} FROM listed c
@@ -179,8 +207,6 @@ class CustomerQueries:
         params = [
             *facts_params,
             cutoff,
-            self.settings["tier_a_minor"],
-            self.settings["tier_b_minor"],
             *where_params,
             customer_filter.segment,
             customer_filter.segment,
@@ -258,7 +284,7 @@ class CustomerQueries:
 
     @staticmethod
     def _row(r: Row) -> CustomerRow:
-        customer_id, _rid, name, company, phone, email, owner, contact, segment, tier, won = r
+        customer_id, _rid, name, company, phone, email, owner, contact, segment, tier, value = r
         return CustomerRow(
             customer_id,
             name,
@@ -269,7 +295,7 @@ class CustomerQueries:
             date.fromisoformat(contact[:10]) if contact else None,
             segment,
             tier,
-            won,
+            value,
         )
 
     def page(

@@ -3,6 +3,7 @@
 import json
 
 from salesdesk.core.pipeline import DEFAULT_STAGES
+from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS
 from salesdesk.store.database import Database
 
 APPLICATION_ID = 0x5A1E5DE5  # marks a SQLite file as a salesdesk database
@@ -37,8 +38,12 @@ DEFAULT_SETTINGS = {
     "currency": "USD",
     "dormant_days": 90,
     "renewal_days": 30,
-    "tier_a_minor": 5_000_000,  # won in the last 12 months, minor units
-    "tier_b_minor": 1_000_000,
+    # Value tiers: currency -> [tier A, tier B] thresholds of won revenue over the last
+    # twelve months, in minor units (core.segments.tier). Amounts are never converted:
+    # revenue in a currency not listed here counts for no tier. Databases made before
+    # this setting hold "tier_a_minor" and "tier_b_minor", read for the default currency
+    # until the thresholds are saved (Store.setting).
+    "tier_thresholds": {currency: list(pair) for currency, pair in DEFAULT_TIER_THRESHOLDS.items()},
     # Care reminders on the Today screen (core.care.CareSettings says what each means).
     "holiday_country": "CN",
     "holiday_days_ahead": 14,

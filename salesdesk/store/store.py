@@ -5,7 +5,7 @@ the one write path. It never reads the clock: the clock is handed in.
 """
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,7 +28,7 @@ from salesdesk.core.model import (
 )
 from salesdesk.core.money import check_currency
 from salesdesk.core.recurrence import next_occurrence, normalise_rule, resumed_rule
-from salesdesk.core.segments import CustomerFacts, segment, tier
+from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS, CustomerFacts, segment, thresholds_from, tier
 from salesdesk.store.connection import open_database
 from salesdesk.store.database import Database
 from salesdesk.store.records import Records
@@ -75,7 +75,33 @@ class Store:
         row = self.db.execute(
             "SELECT value FROM settings WHERE id = ? AND deleted_at IS NULL", [key]
         ).fetchone()
+        if row is None and key == "tier_thresholds":
+            return self._legacy_tier_thresholds()
         return json.loads(row[0]) if row else DEFAULT_SETTINGS.get(key)
+
+    def settings_of(self, keys: Iterable[str]) -> dict[str, Any]:
+        """Several settings read in one query (those not stored: as `setting` reads them)."""
+        wanted = list(keys)
+        rows = self.db.execute(
+            "SELECT id, value FROM settings "
+            "WHERE deleted_at IS NULL AND id IN (SELECT value FROM json_each(?))",
+            [json.dumps(wanted)],
+        ).fetchall()
+        found = {key: json.loads(value) for key, value in rows}
+        return {key: found[key] if key in found else self.setting(key) for key in wanted}
+
+    def _legacy_tier_thresholds(self) -> dict[str, list[int]]:
+        """A database from before per-currency tiers: its one pair of thresholds (for the
+        default currency) stands for that currency; the other currencies take the defaults."""
+        thresholds = {currency: list(pair) for currency, pair in DEFAULT_TIER_THRESHOLDS.items()}
+        old = [self.setting("tier_a_minor"), self.setting("tier_b_minor")]
+        if all(isinstance(value, int) for value in old):
+            thresholds[str(self.setting("currency"))] = old
+        return thresholds
+
+    def tier_thresholds(self) -> dict[str, tuple[int, int]]:
+        """Currency -> (tier A, tier B) thresholds, checked (a teammate's value arrives by sync)."""
+        return thresholds_from(self.setting("tier_thresholds"))
 
     def set_setting(self, key: str, value: object) -> None:
         encoded = json.dumps(value)
@@ -179,7 +205,6 @@ class Store:
 
     def customer_facts(self, customer_id: str, today: date) -> CustomerFacts:
         year_ago = (today - timedelta(days=365)).isoformat()
-        currency = self.setting("currency")
         row = self.db.execute(
             """
             SELECT
@@ -189,13 +214,14 @@ class Store:
                 WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'won'),
               (SELECT count(*) FROM deals d JOIN stages s ON s.id = d.stage_id
                 WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'lost'),
-              (SELECT coalesce(sum(d.amount), 0) FROM deals d JOIN stages s ON s.id = d.stage_id
-                WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'won'
-                  AND d.currency = ? AND d.closed_on >= ?),
+              (SELECT json_group_object(currency, total) FROM
+                 (SELECT d.currency, sum(d.amount) AS total FROM deals d JOIN stages s ON s.id = d.stage_id
+                  WHERE d.customer_id = c.id AND d.deleted_at IS NULL AND s.kind = 'won'
+                    AND d.closed_on >= ? GROUP BY d.currency)),
               c.last_contact_at, c.created_at
             FROM customers c WHERE c.id = ?
             """,
-            [currency, year_ago, customer_id],
+            [year_ago, customer_id],
         ).fetchone()
         if row is None:
             raise InvalidValue("customer", f"There is no customer with id {customer_id!r}.")
@@ -206,14 +232,14 @@ class Store:
             lost_deals=row[2],
             last_contact=last,
             created=date.fromisoformat(row[5][:10]),
-            won_revenue_12m=row[3],
+            won_revenue_12m=json.loads(row[3]) if row[3] else {},
         )
 
     def segment_and_tier(self, customer_id: str, today: date) -> tuple[str, str]:
         facts = self.customer_facts(customer_id, today)
         return (
             segment(facts, today, self.setting("dormant_days")),
-            tier(facts.won_revenue_12m, self.setting("tier_a_minor"), self.setting("tier_b_minor")),
+            tier(facts.won_revenue_12m, self.tier_thresholds()),
         )
 
     # -- tags -------------------------------------------------------------------

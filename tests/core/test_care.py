@@ -245,9 +245,17 @@ def test_rotting_deals_follow_the_pipeline_rule():
 
 def test_the_defaults_are_the_stored_defaults():
     defaults = CareSettings()
-    for key in care.SETTING_KEYS:
-        stored = DEFAULT_SETTINGS[key]
-        assert getattr(defaults, key) == (tuple(stored) if isinstance(stored, list) else stored), key
+    assert care.care_settings(DEFAULT_SETTINGS.get) == defaults
+
+
+def test_currency_settings_as_typed():
+    assert care.parse_setting("currency", " eur ") == "EUR"
+    assert care.parse_setting("tier_thresholds", "CNY 350000 70000, USD 50k 10k") == {
+        "CNY": (35_000_000, 7_000_000),
+        "USD": (5_000_000, 1_000_000),
+    }
+    with pytest.raises(InvalidValue, match="tier A's threshold comes first"):
+        care.parse_setting("tier_thresholds", "USD 10 50")
 
 
 def test_settings_as_typed():

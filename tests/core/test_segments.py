@@ -4,15 +4,20 @@ from datetime import date, timedelta
 
 import pytest
 
+from salesdesk.core.errors import InvalidValue
 from salesdesk.core.segments import (
     CUSTOMER,
+    DEFAULT_TIER_THRESHOLDS,
     DORMANT,
     LEAD,
     LOST,
     PROSPECT,
     REPEAT,
     CustomerFacts,
+    format_thresholds,
+    parse_thresholds,
     segment,
+    thresholds_from,
     tier,
 )
 
@@ -83,4 +88,51 @@ def test_dormant_days_is_configurable():
     ],
 )
 def test_tier_thresholds_are_inclusive(revenue, expected):
-    assert tier(revenue, a_threshold=5_000_000, b_threshold=1_000_000) == expected
+    assert tier({"USD": revenue}, {"USD": (5_000_000, 1_000_000)}) == expected
+
+
+def test_every_currency_counts_against_its_own_thresholds():
+    # ¥141,000 paid: B against yuan thresholds, not C against dollar ones.
+    assert tier({"CNY": 14_100_000}, DEFAULT_TIER_THRESHOLDS) == "B"
+    assert tier({"USD": 1_260_000}, DEFAULT_TIER_THRESHOLDS) == "B"
+    assert tier({"CNY": 40_000_000, "USD": 100}, DEFAULT_TIER_THRESHOLDS) == "A"
+    # The best tier in any one currency: amounts in two currencies are never added.
+    assert tier({"CNY": 6_000_000, "USD": 900_000}, DEFAULT_TIER_THRESHOLDS) == "C"
+
+
+def test_a_currency_without_thresholds_counts_for_no_tier():
+    assert tier({"GBP": 900_000_000}, DEFAULT_TIER_THRESHOLDS) == "C"
+    assert tier({"GBP": 900_000_000, "USD": 1_000_000}, DEFAULT_TIER_THRESHOLDS) == "B"
+
+
+def test_thresholds_typed_in_the_settings_round_trip():
+    text = format_thresholds(DEFAULT_TIER_THRESHOLDS)
+    assert text == "CNY 350000 70000, EUR 50000 10000, USD 50000 10000"
+    assert parse_thresholds(text) == DEFAULT_TIER_THRESHOLDS
+    assert parse_thresholds("usd 50k 10k, JPY 5000000 1000000") == {
+        "USD": (5_000_000, 1_000_000),
+        "JPY": (5_000_000, 1_000_000),
+    }
+    assert parse_thresholds(" ") == {}
+
+
+@pytest.mark.parametrize(
+    "typed, says",
+    [
+        ("USD 50000", "is not a currency and two amounts"),
+        ("US 5 1", "'US' is not a currency code"),
+        ("USD 1000 5000", "tier A's threshold comes first"),
+        ("USD 50,000 10,000", "is not a currency and two amounts"),
+        ("USD lots 1", "'lots' is not an amount"),
+        ("USD 2 1, usd 3 1", "USD is given twice"),
+    ],
+)
+def test_thresholds_that_are_not_say_what_would_be_accepted(typed, says):
+    with pytest.raises(InvalidValue) as raised:
+        parse_thresholds(typed)
+    assert says in str(raised.value)
+
+
+def test_stored_thresholds_are_checked():
+    assert thresholds_from({"USD": [5, 1], "CNY": [1, 5], "EUR": "x", "GBP": [True, 1]}) == {"USD": (5, 1)}
+    assert thresholds_from("nonsense") == DEFAULT_TIER_THRESHOLDS

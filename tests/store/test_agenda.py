@@ -50,9 +50,9 @@ def contacted(store, clock, customer_id, days_ago):
     clock.now = START
 
 
-def won(store, clock, customer_id, days_ago, amount=1_000_00, stage="stage-signed"):
+def won(store, clock, customer_id, days_ago, amount=1_000_00, stage="stage-signed", currency=None):
     at(clock, days_ago)
-    deal_id = store.add_deal(customer_id, f"Order {days_ago}", amount, stage_id=stage)
+    deal_id = store.add_deal(customer_id, f"Order {days_ago}", amount, currency, stage_id=stage)
     clock.now = START
     return deal_id
 
@@ -283,6 +283,21 @@ def test_holiday_greetings_list_the_chosen_tiers(store, clock, agendas):
     assert HOLIDAY not in [i.kind for i in agendas.load(DAY).items]
 
 
+def test_holiday_greetings_count_every_currency_against_its_own_thresholds(store, clock, agendas):
+    store.set_setting("holiday_days_ahead", 40)
+    yuan = added(store, clock, "朱艳")
+    won(store, clock, yuan, 30, amount=141_000_00, currency="CNY")  # B in yuan, C if read as dollars
+    dollars = added(store, clock, "Lucas Schmidt")
+    won(store, clock, dollars, 30, amount=12_600_00)  # B
+    pounds = added(store, clock, "Oliver Collins")
+    won(store, clock, pounds, 30, amount=900_000_00, currency="GBP")  # no thresholds: C
+    (item,) = [i for i in agendas.load(DAY).items if i.kind == HOLIDAY]
+    assert set(item.greet) == {"朱艳", "Lucas Schmidt"}
+    store.set_setting("tier_thresholds", {"USD": [5_000_000, 1_000_000], "GBP": [5_000_000, 1_000_000]})
+    (item,) = [i for i in agendas.load(DAY).items if i.kind == HOLIDAY]
+    assert item.greet == ("Oliver Collins", "Lucas Schmidt")  # A first
+
+
 def test_settings_are_saved_only_when_changed(store, agendas):
     before = store.db.execute("SELECT count(*) FROM changes").fetchone()[0]
     agendas.save_settings({"dormant_days": 90, "holiday_tiers": ["A", "B"]})
@@ -290,7 +305,9 @@ def test_settings_are_saved_only_when_changed(store, agendas):
     agendas.save_settings({"dormant_days": 60, "holiday_country": "US"})
     assert (agendas.settings().dormant_days, agendas.settings().holiday_country) == (60, "US")
     with pytest.raises(InvalidValue):
-        agendas.save_settings({"currency": "EUR"})
+        agendas.save_settings({"colour": "red"})
+    agendas.save_settings({"currency": "EUR", "tier_thresholds": {"EUR": (100, 50)}})
+    assert (store.setting("currency"), store.tier_thresholds()) == ("EUR", {"EUR": (100, 50)})
 
 
 def test_load_from_reads_on_a_connection_of_its_own(store, agendas, world):

@@ -10,7 +10,7 @@ from salesdesk.core.segments import segment, tier
 from salesdesk.store.customers import CustomerFilter, CustomerQueries, merge_customers
 from tests.conftest import TODAY
 
-SETTINGS = ("currency", "dormant_days", "tier_a_minor", "tier_b_minor")
+SETTINGS = ("dormant_days", "tier_thresholds")
 
 
 def queries(store):
@@ -38,11 +38,40 @@ def test_sql_segments_and_tiers_match_the_domain_rules(store, clock):
     for row in rows:
         facts = store.customer_facts(row.id, TODAY)
         assert row.segment == segment(facts, TODAY, store.setting("dormant_days")), row.name
-        assert row.tier == tier(
-            facts.won_revenue_12m, store.setting("tier_a_minor"), store.setting("tier_b_minor")
-        ), row.name
+        assert row.tier == tier(facts.won_revenue_12m, store.tier_thresholds()), row.name
     seen = {row.segment for row in rows}
     assert {"prospect", "dormant", "customer", "repeat"} <= seen
+
+
+def test_tiers_count_every_currency_against_its_own_thresholds(store, clock):
+    """¥141,000 paid is tier B like $12,600, not C as if it were dollars."""
+    yuan = store.add_customer("朱艳")
+    store.mark_won(store.add_deal(yuan, "Lab equipment", 141_000_00, "CNY"))
+    dollars = store.add_customer("Lucas Schmidt")
+    store.mark_won(store.add_deal(dollars, "ERP rollout", 12_600_00, "USD"))
+    big = store.add_customer("Mary Cooper")
+    store.mark_won(store.add_deal(big, "Fleet", 400_000_00, "CNY"))
+    store.mark_won(store.add_deal(big, "Fleet", 100_00, "USD"))
+    pounds = store.add_customer("Oliver Collins")
+    store.mark_won(store.add_deal(pounds, "Shelving", 900_000_00, "GBP"))
+    listing = queries(store)
+    tiers = {row.name: row.tier for row in listing.page(CustomerFilter(), TODAY, 0, 10)}
+    assert tiers == {"朱艳": "B", "Lucas Schmidt": "B", "Mary Cooper": "A", "Oliver Collins": "C"}
+    for customer, expected in ((yuan, "B"), (big, "A"), (pounds, "C")):
+        assert store.segment_and_tier(customer, TODAY)[1] == expected
+    by_tier = [r.name for r in listing.page(CustomerFilter(tier="B"), TODAY, 0, 10)]
+    assert sorted(by_tier) == ["Lucas Schmidt", "朱艳"]
+    by_value = [r.name for r in listing.page(CustomerFilter(sort="value"), TODAY, 0, 10)]
+    assert by_value[0] == "Mary Cooper" and by_value[-1] == "Oliver Collins"
+
+
+def test_a_database_from_before_per_currency_tiers_keeps_its_thresholds(store):
+    store.db.execute("DELETE FROM settings WHERE id = 'tier_thresholds'")
+    store.set_setting("tier_a_minor", 2_000_000)
+    store.set_setting("tier_b_minor", 300_000)
+    thresholds = store.tier_thresholds()
+    assert thresholds["USD"] == (2_000_000, 300_000)
+    assert thresholds["CNY"] == (35_000_000, 7_000_000)
 
 
 @pytest.fixture

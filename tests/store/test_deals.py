@@ -265,7 +265,7 @@ def test_expected_close_is_an_iso_date(store, customer_id):
 
 
 def test_deal_in_a_won_stage_counts_toward_the_tier(store, customer_id, clock):
-    store.set_setting("tier_a_minor", 1_000_000)
+    store.set_setting("tier_thresholds", {"USD": [1_000_000, 500_000]})
     store.add_deal(customer_id, "Big", amount=1_500_000, stage_id="stage-signed")
     assert store.segment_and_tier(customer_id, clock.today()) == ("customer", "A")
     clock.advance(days=400)

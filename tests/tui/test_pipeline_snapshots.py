@@ -40,6 +40,13 @@ class TestPipeline:
             snap_compare, make_app(store), "right_square_bracket", focus=ids["Fleet tracking pilot"]
         )
 
+    def test_lost_shown_with_reasons_and_two_currencies(self, snap_compare, seeded):
+        store, ids, _ = seeded
+        customer = store.add_customer("朱艳", company="蓝海零售连锁有限公司")
+        store.add_deal(customer, "Office furniture refit, Shanghai HQ", 141_000_00, "CNY")
+        store.add_deal(customer, "Office furniture refit, Beijing office", 23_000_00, "CNY")
+        assert _snapshot(snap_compare, make_app(store), "L", focus=ids["50 laptops for Shenzhen"])
+
     def test_empty_database(self, snap_compare, tmp_path):
         store = Store.open(tmp_path / "empty.db", "ann", FakeClock())
         try:

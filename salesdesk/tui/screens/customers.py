@@ -25,7 +25,7 @@ from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from salesdesk.tui.widgets.customer_list import CustomerList
 from salesdesk.tui.widgets.key_bar import KeyBar
 
-SETTINGS = ("currency", "dormant_days", "tier_a_minor", "tier_b_minor")
+SETTINGS = ("dormant_days", "tier_thresholds")
 
 
 class CustomersScreen(DataScreen):
@@ -76,6 +76,11 @@ class CustomersScreen(DataScreen):
         self.customer_list.focus()
         self.loaded_generation = self.app.data_generation
         self.call_after_refresh(self._refresh)
+
+    def on_screen_resume(self) -> None:
+        # The dormant days and the tier thresholds are edited on the Today screen.
+        if self.queries.use_settings(self.store.settings_of(SETTINGS)) and self.is_mounted:
+            self._refresh(keep=self.current_id)
 
     def show_fresh(self) -> None:
         self._refresh(keep=self.current_id)

@@ -58,6 +58,7 @@ class PipelineScreen(DataScreen):
             self.today,
             BoardFilter(),
             self._deal_action,
+            currency=self.store.setting("currency"),
             id="board",
         )
         empty = Static(EMPTY_TEXT, id="board-empty", markup=False)

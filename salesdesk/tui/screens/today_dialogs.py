@@ -1,5 +1,6 @@
 """Dialogs of the Today screen: snooze, a new date, logging what happened, a holiday's greetings, settings."""
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -15,6 +16,7 @@ from salesdesk.core.agenda import AgendaItem
 from salesdesk.core.dates import ACCEPTED, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS
+from salesdesk.core.segments import THRESHOLDS_EXAMPLE, format_thresholds
 from salesdesk.core.text import literal
 from salesdesk.tui.widgets.form import FormField
 
@@ -27,7 +29,10 @@ SETTING_LABELS = {
     "checkin_days": "Post-sale check-in (days after Paid)",
     "new_lead_days": "New lead uncontacted (days)",
     "care_overdue_days": "Missed reminders stay (days)",
+    "currency": "Default currency",
+    "tier_thresholds": "Value tiers: currency, A from, B from; a comma between currencies",
 }
+MONEY = ("currency", "tier_thresholds")  # a line of their own, the thresholds the wider
 
 
 def subject(item: AgendaItem) -> str:
@@ -205,8 +210,16 @@ class GreetingScreen(ModalScreen[None]):
             yield Static("esc: close", classes="dialog-keys")
 
 
+def _setting_text(value: object) -> str:
+    if isinstance(value, tuple):
+        return " ".join(value)
+    if isinstance(value, Mapping):
+        return format_thresholds(value)
+    return str(value)
+
+
 class SettingsScreen(ModalScreen[dict | None]):
-    """The thresholds of the care reminders."""
+    """The thresholds of the care reminders, the default currency and the value tiers."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
@@ -216,15 +229,24 @@ class SettingsScreen(ModalScreen[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="settings-dialog"):
-            yield Label("Care reminders", classes="dialog-title")
+            yield Label("Settings", classes="dialog-title")
             with VerticalScroll():
-                keys = care.SETTING_KEYS
-                for pair in zip(keys[::2], keys[1::2], strict=False):
+                keys = [key for key in care.SETTING_KEYS if key not in MONEY]
+                for pair in (keys[i : i + 2] for i in range(0, len(keys), 2)):
                     with Horizontal(classes="pair"):
                         for key in pair:
-                            value = getattr(self.settings, key)
-                            text = " ".join(value) if isinstance(value, tuple) else str(value)
+                            text = _setting_text(getattr(self.settings, key))
                             yield FormField(SETTING_LABELS[key], text, id=key)
+                with Horizontal(classes="pair"):
+                    currency = FormField(SETTING_LABELS["currency"], self.settings.currency, id="currency")
+                    currency.add_class("narrow")
+                    yield currency
+                    yield FormField(
+                        SETTING_LABELS["tier_thresholds"],
+                        _setting_text(self.settings.tier_thresholds),
+                        placeholder=THRESHOLDS_EXAMPLE,
+                        id="tier_thresholds",
+                    )
             yield Static("enter: save  ·  tab: next field  ·  esc: cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:

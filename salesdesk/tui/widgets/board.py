@@ -3,16 +3,21 @@
 A column never holds more cards than fit on screen: it knows its count from a
 summary query and asks for the page of cards it shows. Moving the focus past the
 page asks for the next page. So a stage with 10,000 deals costs what one with 10 does.
+
+A column scrolls only when its cards do not fit, by as little as keeps the focused
+card in view, and says how many cards are above and below what it shows.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
+from textual.message import Message
 from textual.widget import Widget
 
 from salesdesk.core import pipeline
@@ -21,17 +26,36 @@ from salesdesk.core.text import literal
 from salesdesk.store.board import BoardFilter, BoardQueries, Card, ColumnSummary
 from salesdesk.tui.privacy import HIDDEN
 
-CARD_LINES = 4
+CARD_LINES = 5  # the title takes two lines, so cards of like titles can be told apart
 CARD_HEIGHT = CARD_LINES + 1  # a blank line between cards
 HEADER_HEIGHT = 4
 
 
-def _money(totals: dict[str, int]) -> str:
-    """Short totals, the largest currency first: '$145.6k ¥364k' (no rates: never converted)."""
+def _money(totals: dict[str, int], first: str = "") -> str:
+    """Short totals, the default currency first, then the largest: '$145.6k ¥364k'.
+
+    The order depends on the totals only, never on the order the query returned them
+    in, so it does not change from one redraw to the next (no rates: never converted).
+    """
     if not totals:
         return "–"
-    ordered = sorted(totals.items(), key=lambda kv: -kv[1])
+    ordered = sorted(totals.items(), key=lambda kv: (kv[0] != first, -kv[1], kv[0]))
     return " ".join(format_short(amount, currency) for currency, amount in ordered)
+
+
+def _split(text: str, width: int) -> tuple[str, str]:
+    """The first line of `text` in `width` cells (broken at its last space that fits,
+    else where it is full: CJK titles have no spaces) and the rest."""
+    if cell_len(text) <= width:
+        return text, ""
+    cells, end = 0, 0
+    while cells + cell_len(text[end]) <= width:
+        cells += cell_len(text[end])
+        end += 1
+    space = text.rfind(" ", 0, end + 1)
+    if space > 0:
+        return text[:space], text[space + 1 :]
+    return text[:end], text[end:]
 
 
 class StageColumn(Widget):
@@ -48,14 +72,23 @@ class StageColumn(Widget):
         "stage-column--marker",
     }
 
-    def __init__(self, stage: pipeline.Stage):
+    class Resized(Message):
+        """The column's height changed so that its page holds another number of cards."""
+
+        def __init__(self, column: "StageColumn"):
+            super().__init__()
+            self.column = column
+
+    def __init__(self, stage: pipeline.Stage, currency: str = ""):
         super().__init__(id=f"column-{stage.id}")
         self.stage = stage
+        self.currency = currency  # the default currency, shown first in the totals
         self.summary = ColumnSummary(stage, 0, {}, {})
         self.cards: list[Card] = []
         self.top = 0  # index of the first card shown
         self.cursor: int | None = None  # absolute index of the focused card, in this column only
         self.privacy = False  # amounts hidden
+        self.loaded_capacity: int | None = None  # the capacity the page was read for
 
     @property
     def count(self) -> int:
@@ -63,8 +96,24 @@ class StageColumn(Widget):
 
     @property
     def capacity(self) -> int:
-        """How many cards fit; one line is kept for the 'more' indicator."""
-        return max(1, (self.size.height - HEADER_HEIGHT - 1) // CARD_HEIGHT)
+        """How many cards fit: all of them if they do, else as many as leave a line for
+        the 'more' marker below. A column not laid out yet (hidden) holds none."""
+        room = self.size.height - HEADER_HEIGHT
+        if room <= 0:
+            return 0
+        whole = (room + 1) // CARD_HEIGHT  # the last card needs no blank line after it
+        if self.count <= whole:
+            return max(1, whole)
+        return max(1, (room - 1) // CARD_HEIGHT)
+
+    def clamp_top(self, top: int) -> int:
+        """The first card to show: never leaving room at the bottom that cards could fill."""
+        return max(0, min(top, self.count - self.capacity))
+
+    def on_resize(self, event: events.Resize) -> None:
+        # Before the board's first read there is no page to read again.
+        if self.loaded_capacity is not None and self.capacity != self.loaded_capacity:
+            self.post_message(self.Resized(self))
 
     def card_at(self, index: int) -> Card | None:
         offset = index - self.top
@@ -74,10 +123,17 @@ class StageColumn(Widget):
         width = max(self.size.width, 4)
         style = self.get_component_rich_style
         lines: list[Text] = []
-        title = Text(f" {literal(self.stage.name)} ", style=style("stage-column--title"))
-        title.append(f" {self.count:,}", style=style("stage-column--figures"))
+        # The count is never cut: the name gives way first ("Qualif… 2,912").
+        count = f" {self.count:,}"
+        name = Text(f" {literal(self.stage.name)} ", style=style("stage-column--title"))
+        name.truncate(max(width - cell_len(count), 2), overflow="ellipsis")
+        title = Text.assemble(name, (count, style("stage-column--figures")))
         lines.append(title)
-        money = (lambda totals: HIDDEN) if self.privacy else _money
+        currency = self.currency
+
+        def money(totals: dict[str, int]) -> str:
+            return HIDDEN if self.privacy else _money(totals, currency)
+
         lines.append(Text(f" {money(self.summary.totals)}", style=style("stage-column--figures")))
         if self.stage.kind == pipeline.OPEN:
             lines.append(Text(f" wtd {money(self.summary.weighted)}", style=style("stage-column--dim")))
@@ -112,14 +168,20 @@ class StageColumn(Widget):
         days = f"{card.days_in_stage}d"
         amount = HIDDEN if self.privacy else format_money(card.amount, card.currency)
         gap = max(1, width - 2 - len(amount) - len(days))
-        if card.next_followup is None:
+        if self.stage.kind == pipeline.LOST:
+            follow = Text(
+                f"✗ {literal(card.lost_reason) or 'no reason given'}", style=style("stage-column--dim")
+            )
+        elif card.next_followup is None:
             follow = Text("no follow-up", style=style("stage-column--dim"))
         elif card.overdue:
             follow = Text(f"! {card.next_followup:%b %d} overdue", style=style("stage-column--overdue"))
         else:
             follow = Text(f"→ {card.next_followup:%b %d}")
+        first, rest = _split(literal(card.title), width - 1)
         rows = [
-            Text(literal(card.title), style="bold"),
+            Text(first, style="bold"),
+            Text(rest, style="bold"),
             Text(literal(card.customer), style=style("stage-column--dim")),
             Text.assemble(
                 amount,
@@ -179,6 +241,7 @@ class Board(Widget, can_focus=True):
         board_filter: BoardFilter,
         on_deal: Callable[[str, str], None],
         *,
+        currency: str = "",
         id: str | None = None,
     ):
         """`on_deal(action, deal_id)` does what a deal key asks (forward, won, open...).
@@ -195,8 +258,7 @@ class Board(Widget, can_focus=True):
         self.filter = board_filter
         self.show_lost = False
         self.focus_at = _Focus()
-        self._columns = [StageColumn(stage) for stage in self.stages]
-        self._loaded_capacity: int | None = None  # cards a page held at the last reload
+        self._columns = [StageColumn(stage, currency) for stage in self.stages]
 
     def compose(self):
         yield from self._columns
@@ -216,7 +278,6 @@ class Board(Widget, can_focus=True):
 
     def reload(self, stage_ids: set[str] | None = None) -> None:
         """Fetch the headers and the visible page of the named columns (all by default)."""
-        self._loaded_capacity = self._columns[0].capacity if self._columns else None
         stages = [stage for stage in self.stages if stage_ids is None or stage.id in stage_ids]
         summaries = {s.stage.id: s for s in self.queries.summaries(stages, self.filter)}
         for column in self._columns:
@@ -231,16 +292,24 @@ class Board(Widget, can_focus=True):
 
     def _load_page(self, column: StageColumn) -> bool:
         """Read the column's page of cards again; True if it differs from the one shown."""
-        column.top = max(0, min(column.top, column.count - 1))
+        column.top = column.clamp_top(column.top)
+        column.loaded_capacity = column.capacity
+        if not column.capacity:  # hidden, or not laid out yet: read when it is
+            changed, column.cards = bool(column.cards), []
+            return changed
         cards = self.queries.cards(column.stage, self.filter, column.top, column.capacity, self.today)
         changed, column.cards = cards != column.cards, cards
         return changed
 
-    def on_resize(self, event: events.Resize) -> None:
-        # A page holds as many cards as fit: read again only if that number changed.
-        capacity = self._columns[0].capacity if self._columns else None
-        if self.is_mounted and capacity != self._loaded_capacity:
-            self.call_after_refresh(self.reload)
+    def on_stage_column_resized(self, message: StageColumn.Resized) -> None:
+        # A page holds as many cards as fit: read again when that number changed (a
+        # column shown for the first time, or a taller terminal).
+        message.stop()
+        column = message.column
+        if self.is_mounted and column.capacity != column.loaded_capacity:
+            self._load_page(column)
+            column.refresh()
+            self._show_focus()
 
     # -- focus ------------------------------------------------------------------
 
@@ -266,12 +335,14 @@ class Board(Widget, can_focus=True):
         """Mark the focused card and scroll its column so it is on screen."""
         for index, column in enumerate(self.columns):
             wanted = self.focus_at.row if index == self.focus_at.column else None
-            if index == self.focus_at.column:
+            if index == self.focus_at.column and column.capacity:
+                # Scroll by the least that brings the focused card into view.
                 top = column.top
                 if self.focus_at.row < top:
                     top = self.focus_at.row
                 elif self.focus_at.row >= top + column.capacity:
                     top = self.focus_at.row - column.capacity + 1
+                top = column.clamp_top(top)
                 if top != column.top:
                     column.top = top
                     if self._load_page(column):
@@ -341,8 +412,17 @@ class Board(Widget, can_focus=True):
             column.refresh()
 
     def toggle_lost(self) -> None:
+        column = self.focused_column
+        slot = self.focus_at.row - column.top if column is not None else 0
+        was_lost = column is not None and column.stage.kind == pipeline.LOST
         self.show_lost = not self.show_lost
         self._apply_lost_visibility()
+        if was_lost:
+            # The focus leaves the hidden column for its neighbour, at the same place
+            # on screen, rather than at its row number (which would scroll the neighbour).
+            self.focus_at.column = len(self.columns) - 1
+            target = self.focused_column
+            self.focus_at.row = (target.top if target is not None else 0) + slot
         self.reload()
 
     def _apply_lost_visibility(self) -> None:

@@ -1,7 +1,8 @@
 """The customer list: one line a customer, drawn from the page on screen only.
 
 Like the board's columns, the list knows its length from a count query and asks
-for the rows it shows, so 100,000 customers cost what 100 do.
+for the rows it shows, so 100,000 customers cost what 100 do. It scrolls only when
+the customers do not fit, and then says on its last line how many are above and below.
 """
 
 from datetime import date
@@ -64,7 +65,10 @@ class CustomerList(Widget, can_focus=True):
 
     @property
     def capacity(self) -> int:
-        return max(1, self.size.height - 1)  # one line for the column headings
+        """Rows that fit under the headings; a line is kept for the 'more' marker when
+        the list is longer than that."""
+        room = self.size.height - 1
+        return max(1, room if self.total <= room else room - 1)
 
     @property
     def current(self) -> CustomerRow | None:
@@ -83,9 +87,14 @@ class CustomerList(Widget, can_focus=True):
             if found is not None:
                 self.cursor = found
         self.cursor = max(0, min(self.cursor, self.total - 1))
+        if self.cursor < self.capacity:
+            # Another order or filter is a new list: start it at its top when the
+            # cursor's customer is on the first page, not where the old list was scrolled.
+            self.top = 0
         self._scroll_to_cursor(force=True)
 
     def _scroll_to_cursor(self, force: bool = False) -> None:
+        """Bring the cursor into view, scrolling by the least needed."""
         top = self.top
         if self.cursor < top:
             top = self.cursor
@@ -147,6 +156,12 @@ class CustomerList(Widget, can_focus=True):
             if self.top + offset == self.cursor:
                 line.stylize(style("customer-list--cursor"))
             lines.append(line)
+        below = self.total - self.top - min(len(self.rows), self.capacity)
+        if self.top or below > 0:
+            more = [f"↑ {self.top:,} more above"] if self.top else []
+            more += [f"↓ {below:,} more below"] if below > 0 else []
+            lines += [Text("")] * max(0, self.capacity + 1 - len(lines))
+            lines.append(Text(" " + "  ·  ".join(more), style=style("customer-list--dim")))
         for line in lines:
             line.truncate(width, overflow="ellipsis", pad=True)
         return Text("\n").join(lines)
