@@ -68,6 +68,39 @@ class Store:
     def device(self) -> str:
         return self.records.log.device
 
+    @property
+    def path(self) -> Path:
+        """The file behind the connection."""
+        row = next(row for row in self.db.execute("PRAGMA database_list") if row[1] == "main")
+        return Path(row[2])
+
+    def limit_lock_wait(self, seconds: float) -> None:
+        """Wait at most `seconds` for a write lock another connection holds, then give up
+        (`sqlite3.OperationalError`, "database is locked"), instead of the opening's long wait.
+
+        The app writes on its UI thread: a long wait there is a frozen screen.
+        """
+        self.db.execute(f"PRAGMA busy_timeout = {max(0, round(seconds * 1000))}")
+
+    def writable(self) -> bool:
+        """Whether the database takes writes: False for a read-only file, folder or disk.
+
+        Asked with a write that changes nothing, without waiting for the lock: SQLite
+        refuses a read-only database before it looks at the lock, and a lock held
+        elsewhere means someone writes, so it counts as writable.
+        """
+        import sqlite3
+
+        wait = self.db.execute("PRAGMA busy_timeout").fetchone()[0]
+        self.db.execute("PRAGMA busy_timeout = 0")
+        try:
+            self.db.execute("DELETE FROM meta WHERE 0")
+        except sqlite3.OperationalError as error:
+            return error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(wait)}")
+        return True
+
     # -- settings and meta ------------------------------------------------------
 
     def setting(self, key: str) -> Any:

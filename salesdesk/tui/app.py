@@ -28,12 +28,19 @@ POLL_SECONDS = 1.0  # how often the app asks whether another process changed the
 SYNC_CHECK_SECONDS = 5.0  # how often it asks whether a team sync round is due
 QUIT_PUBLISH_SECONDS = 10.0  # the longest quitting waits to publish to the team folder
 STARTED_AT_THE_LATEST = 10.0  # the garbage collector is back on by then, agenda or not
+# The longest the app waits for a write lock another process holds (an import holds it
+# for the whole import): the app writes on its UI thread, so this is the longest the
+# screen can freeze on a save. A busy database is then a message and a retry.
+LOCK_WAIT_SECONDS = 0.25
 
 
 class SalesdeskApp(App):
     # Hides amounts, phone numbers and email addresses on every screen, for sharing
     # a screen with a customer in the room. Screens watch it.
     privacy = reactive(False)
+    # The database cannot be written (a read-only file or disk): everything is shown,
+    # and keys that would write say why they cannot.
+    read_only = reactive(False)
 
     # Every screen's CSS is the app's, read once at start-up: a screen with a CSS file
     # of its own has Textual parse all the CSS again when it is first shown.
@@ -62,6 +69,8 @@ class SalesdeskApp(App):
         self.today = today
         self._first_agenda = first_agenda  # Today's first load, begun before the app
         self.sub_title = user
+        store.limit_lock_wait(LOCK_WAIT_SECONDS)
+        self.set_reactive(SalesdeskApp.read_only, not store.writable())
         # Counts changes made by other processes; a screen that loaded at an older
         # count reloads when it is shown again.
         self.data_generation = 0
@@ -149,9 +158,18 @@ class SalesdeskApp(App):
         self.set_timer(STARTED_AT_THE_LATEST, self.started)
         self._watch = live.DataWatch(self.store)
         self.set_interval(POLL_SECONDS, self.check_for_changes)
-        if self._team is not None:
+        self.watch_read_only(self.read_only)
+        if self._team is not None and not self.read_only:  # a sync round writes
             self.set_interval(SYNC_CHECK_SECONDS, self.check_team_sync)
             self.call_after_refresh(self.check_team_sync)
+
+    def watch_read_only(self, read_only: bool) -> None:
+        self.title = "salesdesk · read-only" if read_only else "salesdesk"
+        self.set_class(read_only, "-read-only")
+
+    def became_read_only(self) -> None:
+        """A write was refused as read-only (the disk was remounted, the file locked)."""
+        self.read_only = True
 
     # -- changes made elsewhere ------------------------------------------------------
 
@@ -177,7 +195,7 @@ class SalesdeskApp(App):
             self.error = error
 
     def check_team_sync(self) -> None:
-        if self._team is None:
+        if self._team is None or self.read_only:
             return
         publish = self.sync_schedule.due(
             time.monotonic(), live.own_changes(self.store), live.folder_signature(self._team)
@@ -218,7 +236,11 @@ class SalesdeskApp(App):
 
     async def action_quit(self) -> None:
         """Publish unpublished changes to the team folder (briefly), then quit."""
-        if self._team is not None and self.sync_schedule.unpublished(live.own_changes(self.store)):
+        if (
+            self._team is not None
+            and not self.read_only
+            and self.sync_schedule.unpublished(live.own_changes(self.store))
+        ):
             self.notify("Publishing your changes to the team folder…")
             failed: list[str] = []
 

@@ -1,14 +1,18 @@
-"""What the screens share: the app they belong to, refusals shown, and catching up with
-changes made elsewhere."""
+"""What the screens share: the app they belong to, refusals and storage faults shown,
+writes refused in a read-only database, dialogs that save before they close, and
+catching up with changes made elsewhere."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.tui import faults
 
 if TYPE_CHECKING:
     from textual import getters
@@ -16,6 +20,35 @@ if TYPE_CHECKING:
     from salesdesk.tui.app import SalesdeskApp
 
 T = TypeVar("T")
+R = TypeVar("R")
+S = TypeVar("S", bound="SalesdeskScreen")
+
+Save = Callable[[Any], bool]  # writes a dialog's answer; whether it was written
+
+AGAIN = "press the key again"  # how a key's write is tried again
+SAVE_AGAIN = "press ctrl+s again"  # how a form's
+ENTER_AGAIN = "press enter again"  # how a one-line dialog's
+
+
+def show_fault(node: Screen[Any], error: sqlite3.Error, retry: str) -> None:
+    """Say on screen why the database did not take a write; a read-only one makes the app read-only."""
+    app: SalesdeskApp = node.app  # type: ignore[assignment]
+    if faults.kind_of(error) == faults.READ_ONLY:
+        app.became_read_only()
+    message = faults.sentence(error, str(app.store.path), retry)
+    node.notify(message, severity="error", markup=False, timeout=10)
+
+
+def writes(action: Callable[..., T]) -> Callable[..., T | None]:
+    """For an action that changes the database: in a read-only one it says why it cannot."""
+
+    @wraps(action)
+    def guarded(self: SalesdeskScreen, *args: object) -> T | None:
+        if self.refused_read_only():
+            return None
+        return action(self, *args)
+
+    return guarded
 
 
 class SalesdeskScreen(Screen[Any]):
@@ -26,6 +59,27 @@ class SalesdeskScreen(Screen[Any]):
 
     def reload_data(self) -> None:
         """Read again what is shown: another process or a teammate changed the database."""
+
+    def refused_read_only(self) -> bool:
+        """True (and a notification saying why) when the database cannot be written."""
+        if not self.app.read_only:
+            return False
+        self.notify(faults.read_only_why(str(self.app.store.path)), severity="warning", markup=False)
+        return True
+
+    def _try(self, work: Callable[[], T], retry: str = AGAIN) -> tuple[T | None, bool]:
+        """Run a store call: (its result, True), or (None, False) with the reason on screen.
+
+        A refusal (SalesdeskError) and a database that cannot take the write (busy,
+        read-only, full) are messages, never a crash.
+        """
+        try:
+            return work(), True
+        except SalesdeskError as error:
+            self.notify(str(error), severity="error", markup=False)
+        except sqlite3.Error as error:
+            show_fault(self, error, retry)
+        return None, False
 
 
 class DataScreen(SalesdeskScreen):
@@ -44,19 +98,31 @@ class DataScreen(SalesdeskScreen):
     def show_fresh(self) -> None:
         raise NotImplementedError
 
-    def _guard(self, work: Callable[[], T]) -> T | None:
-        """Run a store call; a refusal becomes a message on screen, never a crash."""
-        try:
-            return work()
-        except SalesdeskError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return None
+    def _guard(self, work: Callable[[], T], retry: str = AGAIN) -> T | None:
+        """Run a store call; a refusal or a storage fault becomes a message on screen."""
+        return self._try(work, retry)[0]
 
-    def _attempt(self, work: Callable[[], object]) -> bool:
+    def _attempt(self, work: Callable[[], object], retry: str = AGAIN) -> bool:
         """Run a store call that returns nothing; whether it was done (see `_guard`)."""
-        try:
-            work()
-        except SalesdeskError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return False
-        return True
+        return self._try(work, retry)[1]
+
+
+class SavingDialog(ModalScreen[R], Generic[R]):
+    """A dialog whose answer is written before it closes.
+
+    Given `save`, the dialog calls it with the answer and closes only if it returns
+    True: a write the database refused (busy, read-only, full) leaves the dialog open
+    with what was typed, for ctrl+s (or enter) again. Without `save` it just closes.
+    """
+
+    if TYPE_CHECKING:
+        app = getters.app(SalesdeskApp)
+
+    def __init__(self, *, save: Save | None = None, classes: str = "dialog-screen"):
+        super().__init__(classes=classes)
+        self._saver = save
+
+    def finish(self, answer: R) -> None:
+        if self._saver is not None and not self._saver(answer):
+            return
+        self.dismiss(answer)

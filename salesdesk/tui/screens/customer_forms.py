@@ -20,6 +20,7 @@ from salesdesk.core.segments import SEGMENTS
 from salesdesk.core.text import literal
 from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
 from salesdesk.tui.privacy import PRIVATE_FIELDS
+from salesdesk.tui.screens.base import Save, SavingDialog
 from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormField
 
@@ -38,7 +39,7 @@ CUSTOMER_FIELDS = (
 )
 
 
-class CustomerForm(ModalScreen[dict | None]):
+class CustomerForm(SavingDialog[dict | None]):
     """Add or edit a customer. Returns the values to save."""
 
     BINDINGS = [
@@ -46,8 +47,8 @@ class CustomerForm(ModalScreen[dict | None]):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 
-    def __init__(self, today: date, record: dict | None = None, owner: str = ""):
-        super().__init__(classes="dialog-screen")
+    def __init__(self, today: date, record: dict | None = None, owner: str = "", *, save: Save | None = None):
+        super().__init__(save=save)
         self.today = today
         self.record = record or {"owner": owner}
 
@@ -95,7 +96,7 @@ class CustomerForm(ModalScreen[dict | None]):
             values[name] = text if text.strip() or name not in ("birthday", "contract_end") else None
         values["notes"] = self.query_one("#notes", TextArea).text
         if ok:
-            self.dismiss(values)
+            self.finish(values)
 
 
 class DuplicateScreen(ModalScreen[tuple[str, str] | None]):
@@ -137,7 +138,7 @@ class DuplicateScreen(ModalScreen[tuple[str, str] | None]):
         self.dismiss((action, self.matches[index][0]))
 
 
-class InteractionForm(ModalScreen[dict | None]):
+class InteractionForm(SavingDialog[dict | None]):
     """Log what happened and, in the same form, book the next step."""
 
     BINDINGS = [
@@ -145,8 +146,8 @@ class InteractionForm(ModalScreen[dict | None]):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 
-    def __init__(self, customer_name: str, today: date, now: datetime):
-        super().__init__(classes="dialog-screen")
+    def __init__(self, customer_name: str, today: date, now: datetime, *, save: Save | None = None):
+        super().__init__(save=save)
         self.customer_name = customer_name
         self.today = today
         self.now = now
@@ -222,10 +223,10 @@ class InteractionForm(ModalScreen[dict | None]):
                 ok = False
             result["next_title"] = fields["next_title"].value.strip() or f"Follow up: {result['summary']}"
         if ok:
-            self.dismiss(result)
+            self.finish(result)
 
 
-class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
+class TagsScreen(SavingDialog[tuple[list[str], list[str]] | None]):
     """Add tags (completed from the ones in use) and untick tags to remove them."""
 
     BINDINGS = [
@@ -233,8 +234,8 @@ class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
 
-    def __init__(self, customer_name: str, current: list[str], known: list[str]):
-        super().__init__(classes="dialog-screen")
+    def __init__(self, customer_name: str, current: list[str], known: list[str], *, save: Save | None = None):
+        super().__init__(save=save)
         self.customer_name = customer_name
         self.current = current
         self.known = known
@@ -274,7 +275,7 @@ class TagsScreen(ModalScreen[tuple[list[str], list[str]] | None]):
         selected = set(self.query_one("#tag-list", SelectionList).selected)
         removed = [t for t in self.current if t not in selected]
         added = [t for t in self.added if t in selected]
-        self.dismiss((added, removed))
+        self.finish((added, removed))
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -5,6 +5,7 @@ Each dialog is imported by the key that opens it: the forms would otherwise be m
 of the screen's first visit.
 """
 
+import sqlite3
 from dataclasses import replace
 from datetime import date
 
@@ -20,7 +21,7 @@ from salesdesk.core.text import literal
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
 from salesdesk.store.store import Store
-from salesdesk.tui.screens.base import DataScreen
+from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, SAVE_AGAIN, DataScreen, show_fault, writes
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from salesdesk.tui.widgets.customer_list import CustomerList
 from salesdesk.tui.widgets.key_bar import KeyBar
@@ -157,38 +158,49 @@ class CustomersScreen(DataScreen):
             return None
         return self.store.customer(customer_id)
 
+    @writes
     def action_add(self) -> None:
+        self._add_form({"owner": self.user})
+
+    def _add_form(self, typed: dict) -> None:
+        """The new-customer form, saved before it closes unless it looks like someone we have."""
         from salesdesk.tui.screens.customer_forms import CustomerForm, DuplicateScreen
 
-        def entered(values: dict | None) -> None:
-            if values is None:
-                return
-            matches = self.queries.duplicates(
+        matches: list = []
+
+        def save(values: dict) -> bool:
+            matches[:] = self.queries.duplicates(
                 values["name"], values["company"], values["email"], values["phone"]
             )
-            if not matches:
-                self._create(values)
+            if matches:  # asked about first, once the form is closed
+                return True
+            return self._create(values, SAVE_AGAIN) is not None
+
+        def entered(values: dict | None) -> None:
+            if values is None or not matches:
                 return
 
             def decided(choice) -> None:
                 if choice is None:
-                    self.app.push_screen(CustomerForm(self.today, values), entered)
+                    self._add_form(values)
                     return
                 action, other = choice
                 if action == "open":
                     self.show_customer(other)
                     return
                 created = self._create(values)
-                if created and action == "merge":
+                if created is None:  # not saved: the form again, as typed
+                    self._add_form(values)
+                elif action == "merge":
                     self._merge(other, created)
 
             self.app.push_screen(DuplicateScreen(values["name"], matches), decided)
 
-        self.app.push_screen(CustomerForm(self.today, owner=self.user), entered)
+        self.app.push_screen(CustomerForm(self.today, typed, save=save), entered)
 
-    def _create(self, values: dict) -> str | None:
-        name = values.pop("name")
-        customer_id = self._guard(lambda: self.store.add_customer(name, **values))
+    def _create(self, values: dict, retry: str = AGAIN) -> str | None:
+        fields = {name: value for name, value in values.items() if name != "name"}
+        customer_id = self._guard(lambda: self.store.add_customer(values["name"], **fields), retry)
         if customer_id:
             self.show_customer(customer_id)
         return customer_id
@@ -203,9 +215,8 @@ class CustomersScreen(DataScreen):
             )
             self.show_customer(keep)
 
+    @writes
     def action_edit(self) -> None:
-        from salesdesk.tui.screens.customer_forms import CustomerForm, DuplicateScreen
-
         customer = self._selected()
         if customer is None:
             return
@@ -227,53 +238,89 @@ class CustomersScreen(DataScreen):
                 "notes",
             )
         }
+        self._edit_form(record, {}, customer.version)
+
+    def _edit_form(self, record: dict, typed: dict, version: int) -> None:
+        """The edit form over `record` (with `typed` in it), saved before it closes."""
+        from salesdesk.tui.screens.customer_forms import CustomerForm, DuplicateScreen
+
+        customer_id = record["id"]
+        after: list = []  # what comes once the form is closed: duplicates to ask about, a stale record
+
+        def refresh() -> None:
+            self._refresh(keep=customer_id)
+
+        def save(values: dict) -> bool:
+            matches = self.queries.duplicates(
+                values["name"], values["company"], values["email"], values["phone"], exclude=customer_id
+            )
+            if matches:
+                after[:] = ["duplicates", matches]
+                return True
+            outcome = self._write_edit(record, values, version, SAVE_AGAIN)
+            if isinstance(outcome, StaleRecord):
+                after[:] = ["stale", outcome]
+            return outcome is not None
 
         def entered(values: dict | None) -> None:
             if values is None:
                 return
-            matches = self.queries.duplicates(
-                values["name"], values["company"], values["email"], values["phone"], exclude=customer.id
-            )
-            if not matches:
-                self._save_edit(record, values, customer.version, lambda: self._refresh(keep=customer.id))
+            if not after:
+                refresh()
+                return
+            what, detail = after
+            if what == "stale":
+                self._stale(record, values, detail, refresh)
                 return
 
             def decided(choice) -> None:
                 if choice is None:
-                    self.app.push_screen(CustomerForm(self.today, {**record, **values}), entered)
+                    self._edit_form(record, values, version)
                     return
                 action, other = choice
                 if action == "open":
                     self.show_customer(other)
                     return
-                self._save_edit(
-                    record,
-                    values,
-                    customer.version,
-                    lambda: (
-                        self._merge(customer.id, other)
-                        if action == "merge"
-                        else self._refresh(keep=customer.id)
-                    ),
-                )
+                then = (lambda: self._merge(customer_id, other)) if action == "merge" else refresh
+                self._save_edit(record, values, version, then)
 
-            self.app.push_screen(DuplicateScreen(values["name"], matches), decided)
+            self.app.push_screen(DuplicateScreen(values["name"], detail), decided)
 
-        self.app.push_screen(CustomerForm(self.today, record), entered)
+        self.app.push_screen(CustomerForm(self.today, {**record, **typed}, save=save), entered)
 
-    def _save_edit(self, record: dict, values: dict, version: int, then) -> None:
-        """Save an edit; if the customer changed elsewhere meanwhile, show both values first."""
+    def _write_edit(
+        self, record: dict, values: dict, version: int, retry: str = AGAIN
+    ) -> bool | StaleRecord | None:
+        """Write an edit: True, the StaleRecord when the customer changed elsewhere, or None
+        (the reason on screen) when it was refused or the database did not take it."""
         try:
             self.store.update_customer(record["id"], values, expected_version=version)
         except StaleRecord as error:
             if error.current is None:
                 self.notify(str(error), severity="error", markup=False)
-                return
-            self._changed_elsewhere(record, values, error.current, then)
+                return None
+            return error
         except SalesdeskError as error:
             self.notify(str(error), severity="error", markup=False)
+            return None
+        except sqlite3.Error as error:
+            show_fault(self, error, retry)
+            return None
+        return True
+
+    def _save_edit(self, record: dict, values: dict, version: int, then) -> None:
+        """Save an edit once its form is closed; if it is not taken, the form comes back as typed."""
+        outcome = self._write_edit(record, values, version)
+        if isinstance(outcome, StaleRecord):
+            self._stale(record, values, outcome, then)
+        elif outcome is None:
+            self._edit_form(record, values, version)
         else:
             then()
+
+    def _stale(self, record: dict, values: dict, error: StaleRecord, then) -> None:
+        assert error.current is not None  # _write_edit reports the vanished record itself
+        self._changed_elsewhere(record, values, error.current, then)
 
     def _changed_elsewhere(self, record: dict, values: dict, current: dict, then) -> None:
         from salesdesk.tui.screens.customer_forms import CUSTOMER_FIELDS
@@ -292,6 +339,7 @@ class CustomersScreen(DataScreen):
         rows = differences(record, values, current, CUSTOMER_FIELDS + (("notes", "Notes"),))
         self.app.push_screen(StaleScreen(current["name"], rows), chosen)
 
+    @writes
     def action_log(self) -> None:
         from salesdesk.tui.screens.customer_forms import InteractionForm
 
@@ -299,11 +347,8 @@ class CustomersScreen(DataScreen):
         if customer is None:
             return
 
-        def entered(result: dict | None) -> None:
-            if result is None:
-                return
-
-            def write():
+        def save(result: dict) -> bool:
+            def write() -> None:
                 with self.store.records.transaction():
                     self.store.log_interaction(
                         customer.id, result["kind"], result["summary"], at=result["at"], body=result["body"]
@@ -315,15 +360,20 @@ class CustomersScreen(DataScreen):
                             result["next_title"],
                             kind=result["kind"] if result["kind"] != "note" else "call",
                         )
-                return True
 
-            if self._guard(write):
+            return self._attempt(write, SAVE_AGAIN)
+
+        def entered(result: dict | None) -> None:
+            if result is not None:
                 booked = f"; next step {result['next_due']:%a %d %b}" if result["next_due"] else ""
                 self.notify(f"Logged the {result['kind']}{booked}.", markup=False)
                 self._refresh(keep=customer.id)
 
-        self.app.push_screen(InteractionForm(customer.name, self.today, self.store.clock()), entered)
+        self.app.push_screen(
+            InteractionForm(customer.name, self.today, self.store.clock(), save=save), entered
+        )
 
+    @writes
     def action_tags(self) -> None:
         from salesdesk.tui.screens.customer_forms import TagsScreen
 
@@ -331,26 +381,26 @@ class CustomersScreen(DataScreen):
         if customer is None:
             return
 
-        def entered(result) -> None:
-            if result is None:
-                return
+        def save(result: tuple[list[str], list[str]]) -> bool:
             added, removed = result
 
-            def write():
+            def write() -> None:
                 with self.store.records.transaction():
                     for name in added:
                         self.store.add_tag(customer.id, name)
                     for name in removed:
                         self.store.remove_tag(customer.id, name)
-                return True
 
-            if self._guard(write):
+            return self._attempt(write, SAVE_AGAIN)
+
+        def entered(result) -> None:
+            if result is not None:
                 self._refresh(keep=customer.id)
 
-        self.app.push_screen(
-            TagsScreen(customer.name, self.store.tags_of(customer.id), self.queries.tag_names()), entered
-        )
+        tags = TagsScreen(customer.name, self.store.tags_of(customer.id), self.queries.tag_names(), save=save)
+        self.app.push_screen(tags, entered)
 
+    @writes
     def action_followup(self) -> None:
         from salesdesk.tui.screens.dialogs import FollowUpScreen
 
@@ -358,16 +408,22 @@ class CustomersScreen(DataScreen):
         if customer is None:
             return
 
-        def entered(result) -> None:
-            if result is None:
-                return
+        def save(result: tuple) -> bool:
             due, title, kind = result
-            if self._guard(lambda: self.store.add_followup(customer.id, due, title, kind=kind)):
-                self.notify(f"Follow-up booked for {due:%a %d %b}.", markup=False)
+            return self._attempt(
+                lambda: self.store.add_followup(customer.id, due, title, kind=kind), ENTER_AGAIN
+            )
+
+        def entered(result) -> None:
+            if result is not None:
+                self.notify(f"Follow-up booked for {result[0]:%a %d %b}.", markup=False)
                 self._refresh(keep=customer.id)
 
-        self.app.push_screen(FollowUpScreen(customer.name, self.today, f"Call {customer.name}"), entered)
+        self.app.push_screen(
+            FollowUpScreen(customer.name, self.today, f"Call {customer.name}", save=save), entered
+        )
 
+    @writes
     def action_new_deal(self) -> None:
         from salesdesk.tui.screens.deal import NewDealScreen
 
@@ -375,19 +431,20 @@ class CustomersScreen(DataScreen):
         if customer is None:
             return
 
-        def entered(result: dict | None) -> None:
-            if result is None:
-                return
-            deal_id = self._guard(
+        def save(result: dict) -> bool:
+            return self._attempt(
                 lambda: self.store.add_deal(
                     customer.id,
                     result["title"],
                     result["amount"],
                     result["currency"],
                     expected_close=result["expected_close"],
-                )
+                ),
+                ENTER_AGAIN,
             )
-            if deal_id:
+
+        def entered(result: dict | None) -> None:
+            if result is not None:
                 self.notify(f"New deal in Lead: {result['title']}", markup=False)
                 self._refresh(keep=customer.id)
 
@@ -397,10 +454,12 @@ class CustomersScreen(DataScreen):
                 self.store.setting("currency"),
                 self.today,
                 customer=(customer.id, customer.name),
+                save=save,
             ),
             entered,
         )
 
+    @writes
     def action_assign(self) -> None:
         from salesdesk.tui.screens.dialogs import AssignScreen
 
@@ -408,13 +467,19 @@ class CustomersScreen(DataScreen):
         if customer is None:
             return
 
+        def save(owner: str) -> bool:
+            return self._attempt(lambda: self.store.assign("customers", customer.id, owner), ENTER_AGAIN)
+
         def answered(owner: str | None) -> None:
-            if owner and self._attempt(lambda: self.store.assign("customers", customer.id, owner)):
+            if owner:
                 self.notify(f"Assigned to {owner}.", markup=False)
                 self._refresh(keep=customer.id)
 
-        self.app.push_screen(AssignScreen(customer.name, customer.owner, self.store.people()), answered)
+        self.app.push_screen(
+            AssignScreen(customer.name, customer.owner, self.store.people(), save=save), answered
+        )
 
+    @writes
     def action_delete(self) -> None:
         from salesdesk.tui.screens.customer_forms import ConfirmScreen
 

@@ -1,6 +1,7 @@
 """A deal in full (every field editable, its stage history, its customer), and a new deal."""
 
 import json
+import sqlite3
 from datetime import date
 
 from rich.text import Text
@@ -8,7 +9,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
@@ -19,7 +19,9 @@ from salesdesk.core.money import exponent, parse_amount
 from salesdesk.core.text import literal
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.store import Store
+from salesdesk.tui.faults import read_only_why, sentence
 from salesdesk.tui.privacy import masked
+from salesdesk.tui.screens.base import SAVE_AGAIN, Save, SavingDialog, show_fault
 from salesdesk.tui.screens.stale import MINE, THEIRS, StaleScreen, differences, my_changes
 from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormField
@@ -42,7 +44,7 @@ DEAL_LABELS = (
 )
 
 
-class DealScreen(ModalScreen[bool]):
+class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps it open
     """Every field of a deal, editable; its stage checklist, stage history and customer."""
 
     BINDINGS = [
@@ -51,7 +53,7 @@ class DealScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, store: Store, deal_id: str, today: date):
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.store = store
         self.deal = store.deal(deal_id)
         self.original = store.records.require("deals", deal_id)  # as opened: what the user changed
@@ -174,6 +176,9 @@ class DealScreen(ModalScreen[bool]):
         self._save(changes, self.deal.version)
 
     def _save(self, changes: dict, version: int) -> None:
+        if self.app.read_only:
+            self.query_one("#deal-error", Static).update(read_only_why(str(self.store.path)))
+            return
         try:
             self.store.update_deal(self.deal.id, changes, expected_version=version)
         except StaleRecord as error:
@@ -181,6 +186,10 @@ class DealScreen(ModalScreen[bool]):
             return
         except SalesdeskError as error:
             self.query_one("#deal-error", Static).update(str(error))
+            return
+        except sqlite3.Error as error:  # busy, read-only, full: what was typed stays for ctrl+s again
+            self.query_one("#deal-error", Static).update(sentence(error, str(self.store.path), SAVE_AGAIN))
+            show_fault(self, error, SAVE_AGAIN)
             return
         self.dismiss(True)
 
@@ -229,15 +238,21 @@ class DealScreen(ModalScreen[bool]):
         return int(text)
 
 
-class NewDealScreen(ModalScreen[dict | None]):
+class NewDealScreen(SavingDialog[dict | None]):
     """A new deal: the customer found by type-ahead or created on the spot."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(
-        self, queries: BoardQueries, currency: str, today: date, customer: tuple[str, str] | None = None
+        self,
+        queries: BoardQueries,
+        currency: str,
+        today: date,
+        customer: tuple[str, str] | None = None,
+        *,
+        save: Save | None = None,
     ):
-        super().__init__(classes="dialog-screen")
+        super().__init__(save=save)
         self.queries = queries
         self.currency = currency
         self.today = today
@@ -342,7 +357,7 @@ class NewDealScreen(ModalScreen[dict | None]):
                 ok = False
         if ok and self.chosen is not None:
             customer_id, name = self.chosen
-            self.dismiss(
+            self.finish(
                 {
                     "customer_id": customer_id,
                     "customer_name": name,

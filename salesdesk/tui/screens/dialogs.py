@@ -15,17 +15,18 @@ from salesdesk.core.dates import ACCEPTED, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.core.text import literal
+from salesdesk.tui.screens.base import Save, SavingDialog
 from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormField
 
 
-class LostReasonScreen(ModalScreen[str | None]):
+class LostReasonScreen(SavingDialog[str | None]):
     """Why was the deal lost? Pick a past reason or type a new one."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, deal_title: str, reasons: list[str]):
-        super().__init__(classes="dialog-screen")
+    def __init__(self, deal_title: str, reasons: list[str], *, save: Save | None = None):
+        super().__init__(save=save)
         self.deal_title = deal_title
         self.reasons = reasons
 
@@ -51,17 +52,17 @@ class LostReasonScreen(ModalScreen[str | None]):
     @on(Input.Submitted, "#reason-input")
     def _typed(self, event: Input.Submitted) -> None:
         if event.value.strip():
-            self.dismiss(event.value.strip())
+            self.finish(event.value.strip())
             return
         options = self.query_one("#reasons", OptionList)
         if options.highlighted is not None and options.option_count:
-            self.dismiss(self._reason(options.get_option_at_index(options.highlighted)))
+            self.finish(self._reason(options.get_option_at_index(options.highlighted)))
             return
         self.query_one("#reason", FormField).show_error("Say why the deal was lost; a reason is required.")
 
     @on(OptionList.OptionSelected, "#reasons")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self._reason(event.option))
+        self.finish(self._reason(event.option))
 
     def _reason(self, option: Option) -> str:
         return self.reasons[int(option.id or 0)]  # each option's id is its reason's place
@@ -109,7 +110,7 @@ class CloseFollowupsScreen(ModalScreen[bool]):
             yield Static("enter or y: close them  n or esc: keep them", classes="dialog-keys")
 
 
-class ChecklistScreen(ModalScreen[list[str] | None]):
+class ChecklistScreen(SavingDialog[list[str] | None]):
     """Asked once when a deal leaves a stage whose standard is not met."""
 
     BINDINGS = [
@@ -117,8 +118,16 @@ class ChecklistScreen(ModalScreen[list[str] | None]):
         Binding("ctrl+m,enter", "move", "Move", priority=True),
     ]
 
-    def __init__(self, deal_title: str, stage_name: str, target_name: str, unmet: list[str]):
-        super().__init__(classes="dialog-screen")
+    def __init__(
+        self,
+        deal_title: str,
+        stage_name: str,
+        target_name: str,
+        unmet: list[str],
+        *,
+        save: Save | None = None,
+    ):
+        super().__init__(save=save)
         self.deal_title = deal_title
         self.stage_name = stage_name
         self.target_name = target_name
@@ -145,10 +154,10 @@ class ChecklistScreen(ModalScreen[list[str] | None]):
         self.query_one("#checklist", SelectionList).focus()
 
     def action_move(self) -> None:
-        self.dismiss(list(self.query_one("#checklist", SelectionList).selected))
+        self.finish(list(self.query_one("#checklist", SelectionList).selected))
 
 
-class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
+class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
     """Book a follow-up: when (quick forms), what, and how."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
@@ -162,8 +171,9 @@ class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
         heading: str = "Book a follow-up",
         escape: str = "cancel",
         kind: str = "call",
+        save: Save | None = None,
     ):
-        super().__init__(classes="dialog-screen")
+        super().__init__(save=save)
         self.subject = subject
         self.today = today
         self.default_title = default_title
@@ -212,16 +222,16 @@ class FollowUpScreen(ModalScreen[tuple[date, str, str] | None]):
             kind.show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")
             ok = False
         if ok and due is not None:
-            self.dismiss((due, title.value.strip(), kind.value.strip()))
+            self.finish((due, title.value.strip(), kind.value.strip()))
 
 
-class AssignScreen(ModalScreen[str | None]):
+class AssignScreen(SavingDialog[str | None]):
     """Give a lead to a teammate: a name, completed from the people in the team."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, subject: str, current: str, people: list[str]):
-        super().__init__(classes="dialog-screen")
+    def __init__(self, subject: str, current: str, people: list[str], *, save: Save | None = None):
+        super().__init__(save=save)
         self.subject = subject
         self.current = current
         self.people = people
@@ -249,4 +259,4 @@ class AssignScreen(ModalScreen[str | None]):
             self.query_one("#owner", FormField).show_error("Type who should own it.")
             return
         known = {person.lower(): person for person in self.people}
-        self.dismiss(known.get(name.lower(), name))
+        self.finish(known.get(name.lower(), name))

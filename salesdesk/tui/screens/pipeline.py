@@ -14,7 +14,7 @@ from salesdesk.core import pipeline
 from salesdesk.core.text import literal
 from salesdesk.store.board import BoardFilter, BoardQueries
 from salesdesk.store.store import Store
-from salesdesk.tui.screens.base import DataScreen
+from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, DataScreen, writes
 from salesdesk.tui.widgets.board import Board
 from salesdesk.tui.widgets.key_bar import KeyBar
 
@@ -102,6 +102,8 @@ class PipelineScreen(DataScreen):
     # -- deal actions from the board ----------------------------------------------
 
     def _deal_action(self, action: str, deal_id: str) -> None:
+        if action != "open" and self.refused_read_only():  # the deal opens to be read
+            return
         getattr(self, f"_deal_{action}")(deal_id)
 
     def _deal_forward(self, deal_id: str) -> None:
@@ -119,14 +121,12 @@ class PipelineScreen(DataScreen):
             return
         current = self.store.stage(deal.stage_id)
 
-        def answered(ticked: list[str] | None) -> None:
-            if ticked is None:
-                return
-            if ticked:
-                self.store.tick_checklist(deal_id, ticked)
-            self._move(deal_id, target.id)
+        def save(ticked: list[str]) -> bool:
+            if ticked and not self._attempt(lambda: self.store.tick_checklist(deal_id, ticked), ENTER_AGAIN):
+                return False
+            return self._move(deal_id, target.id, retry=ENTER_AGAIN)
 
-        self.app.push_screen(ChecklistScreen(deal.title, current.name, target.name, unmet), answered)
+        self.app.push_screen(ChecklistScreen(deal.title, current.name, target.name, unmet, save=save))
 
     def _deal_back(self, deal_id: str) -> None:
         deal = self.store.deal(deal_id)
@@ -145,11 +145,10 @@ class PipelineScreen(DataScreen):
         deal = self.store.deal(deal_id)
         lost = pipeline.first_stage(self.store.stages(), pipeline.LOST)
 
-        def answered(reason: str | None) -> None:
-            if reason:
-                self._move(deal_id, lost.id, lost_reason=reason)
+        def save(reason: str) -> bool:
+            return self._move(deal_id, lost.id, lost_reason=reason, retry=ENTER_AGAIN)
 
-        self.app.push_screen(LostReasonScreen(deal.title, self.board.queries.lost_reasons()), answered)
+        self.app.push_screen(LostReasonScreen(deal.title, self.board.queries.lost_reasons(), save=save))
 
     def _deal_open(self, deal_id: str) -> None:
         from salesdesk.tui.screens.deal import DealScreen
@@ -166,44 +165,55 @@ class PipelineScreen(DataScreen):
 
         deal = self.store.deal(deal_id)
 
+        def save(result: tuple) -> bool:
+            due, title, kind = result
+            return self._attempt(
+                lambda: self.store.add_followup(deal.customer_id, due, title, kind=kind, deal_id=deal_id),
+                ENTER_AGAIN,
+            )
+
         def answered(result) -> None:
             if result is None:
                 return
-            due, title, kind = result
-            self._guard(
-                lambda: self.store.add_followup(deal.customer_id, due, title, kind=kind, deal_id=deal_id)
-            )
             self._reload({deal.stage_id})
             self.board.focus_deal(deal_id)
-            self.notify(f"Follow-up booked for {due:%a %d %b}.", markup=False)
+            self.notify(f"Follow-up booked for {result[0]:%a %d %b}.", markup=False)
 
-        self.app.push_screen(FollowUpScreen(deal.title, self.today, f"Follow up: {deal.title}"), answered)
+        followup = FollowUpScreen(deal.title, self.today, f"Follow up: {deal.title}", save=save)
+        self.app.push_screen(followup, answered)
 
     def _deal_assign(self, deal_id: str) -> None:
         from salesdesk.tui.screens.dialogs import AssignScreen
 
         deal = self.store.deal(deal_id)
 
+        def save(owner: str) -> bool:
+            return self._attempt(lambda: self.store.assign("deals", deal_id, owner), ENTER_AGAIN)
+
         def answered(owner: str | None) -> None:
-            if owner and self._attempt(lambda: self.store.assign("deals", deal_id, owner)):
+            if owner:
                 self.notify(f"Assigned to {owner}.", markup=False)
                 self._reload({deal.stage_id})
                 self.board.focus_deal(deal_id)
 
-        self.app.push_screen(AssignScreen(deal.title, deal.owner, self.store.people()), answered)
+        self.app.push_screen(AssignScreen(deal.title, deal.owner, self.store.people(), save=save), answered)
 
-    def _move(self, deal_id: str, stage_id: str, lost_reason: str = "") -> None:
+    def _move(self, deal_id: str, stage_id: str, lost_reason: str = "", retry: str = AGAIN) -> bool:
+        """Move a deal and show it where it went; whether it moved (if not, the reason is shown)."""
         before = self.store.deal(deal_id).stage_id
-        change = self._guard(lambda: self.store.move_deal(deal_id, stage_id, lost_reason=lost_reason))
+        change = self._guard(lambda: self.store.move_deal(deal_id, stage_id, lost_reason=lost_reason), retry)
         if change is None:
-            return
+            return False
         self.undo_stack.append(change.id)
         self._reload({before, stage_id})
         if not self.board.focus_deal(deal_id):
             self.notify(f"Moved to {self.store.stage(stage_id).name}. u undoes it.", markup=False)
         stage = self.store.stage(stage_id)
         if stage.kind != pipeline.OPEN and self.store.stage(before).kind == pipeline.OPEN:
-            self._offer_to_close_followups(deal_id, "won" if stage.kind == pipeline.WON else "lost")
+            # After the dialog that asked for the move (the lost reason) has closed.
+            outcome = "won" if stage.kind == pipeline.WON else "lost"
+            self.call_after_refresh(self._offer_to_close_followups, deal_id, outcome)
+        return True
 
     def _offer_to_close_followups(self, deal_id: str, outcome: str) -> None:
         """A closed deal's follow-ups would stay on Today: ask to close them (yes by default)."""
@@ -227,6 +237,7 @@ class PipelineScreen(DataScreen):
 
     # -- screen actions ---------------------------------------------------------------
 
+    @writes
     def action_undo(self) -> None:
         if not self.undo_stack:
             self.notify("Nothing to undo.", severity="warning")
@@ -244,14 +255,14 @@ class PipelineScreen(DataScreen):
             )
             self.notify(f"Undone: {title} is back from {moved} in {back}.", markup=False)
 
+    @writes
     def action_new_deal(self) -> None:
         from salesdesk.tui.screens.deal import NewDealScreen
 
-        def answered(result: dict | None) -> None:
-            if result is None:
-                return
+        created: list[str] = []
 
-            def create():
+        def save(result: dict) -> bool:
+            def create() -> str:
                 with self.store.records.transaction():
                     customer_id = result["customer_id"] or self.store.add_customer(result["customer_name"])
                     return self.store.add_deal(
@@ -262,13 +273,18 @@ class PipelineScreen(DataScreen):
                         expected_close=result["expected_close"],
                     )
 
-            deal_id = self._guard(create)
+            deal_id = self._guard(create, ENTER_AGAIN)
             if deal_id:
+                created.append(deal_id)
+            return deal_id is not None
+
+        def answered(result: dict | None) -> None:
+            if result is not None and created:
                 self._reload()
-                self.board.focus_deal(deal_id)
+                self.board.focus_deal(created[-1])
 
         self.app.push_screen(
-            NewDealScreen(self.board.queries, self.store.setting("currency"), self.today), answered
+            NewDealScreen(self.board.queries, self.store.setting("currency"), self.today, save=save), answered
         )
 
     def action_filter(self) -> None:

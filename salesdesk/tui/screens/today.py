@@ -20,7 +20,7 @@ from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.store.agenda import AgendaStore, AgendaUndo
 from salesdesk.store.store import Store
-from salesdesk.tui.screens.base import SalesdeskScreen
+from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, SalesdeskScreen, writes
 from salesdesk.tui.widgets.agenda import AgendaList
 from salesdesk.tui.widgets.key_bar import KeyBar
 from salesdesk.tui.widgets.triage import TriagePanel
@@ -171,13 +171,10 @@ class TodayScreen(SalesdeskScreen):
         ]
         self.query_one("#today-status", Static).update("  ·  ".join(parts))
 
-    def _guard(self, call):
-        """Run a store call; a refusal becomes a message on screen, never a crash."""
-        try:
-            return call(), True
-        except SalesdeskError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return None, False
+    def _guard(self, call, retry: str = AGAIN):
+        """Run a store call: (its result, whether it was done); a refusal, or a database
+        that cannot take the write (busy, read-only, full), is a message, never a crash."""
+        return self._try(call, retry)
 
     # -- what the list and triage ask for ------------------------------------------------
 
@@ -202,6 +199,9 @@ class TodayScreen(SalesdeskScreen):
         self._run(event.action, event.item, finish)
 
     def _run(self, action: str, item: AgendaItem, finish: Finish) -> None:
+        if action != "open" and self.refused_read_only():  # every other key writes
+            finish(None, "")
+            return
         if action == "tomorrow":
             self._snooze_to(item, self.today + timedelta(days=1), finish)
         elif action == "next_week":
@@ -229,14 +229,16 @@ class TodayScreen(SalesdeskScreen):
             following = self.store.followup(booked)
             notes.append(f"next on {date.fromisoformat(following.due_date):%a %d %b}")
 
+        def log(result: tuple[str, str]) -> bool:
+            kind, summary = result
+            return self._guard(
+                lambda: self.store.log_interaction(customer_id, kind, summary, deal_id=item.deal_id),
+                ENTER_AGAIN,
+            )[1]
+
         def logged(result) -> None:
             if result is not None:
-                kind, summary = result
-                _, ok = self._guard(
-                    lambda: self.store.log_interaction(customer_id, kind, summary, deal_id=item.deal_id)
-                )
-                if ok:
-                    notes.append(f"{kind} logged")
+                notes.append(f"{result[0]} logged")
             if booked:  # a repeating follow-up has already booked its next occurrence
                 finish("done", ", ".join(notes))
                 return
@@ -248,23 +250,31 @@ class TodayScreen(SalesdeskScreen):
                     heading="Book the next follow-up?",
                     escape="skip",
                     kind=self._contact_kind(item),
+                    save=book,
                 ),
                 booked_next,
             )
 
+        def book(result: tuple[date, str, str]) -> bool:
+            due, title, kind = result
+            next_id, ok = self._guard(
+                lambda: self.store.add_followup(customer_id, due, title, kind=kind, deal_id=item.deal_id),
+                ENTER_AGAIN,
+            )
+            if ok:
+                step.booked.append(next_id)  # `u` takes the done back with what it booked
+            return ok
+
         def booked_next(result) -> None:
             if result is not None:
-                due, title, kind = result
-                next_id, ok = self._guard(
-                    lambda: self.store.add_followup(customer_id, due, title, kind=kind, deal_id=item.deal_id)
-                )
-                if ok:
-                    step.booked.append(next_id)  # `u` takes the done back with what it booked
-                    notes.append(f"next on {due:%a %d %b}")
+                notes.append(f"next on {result[0]:%a %d %b}")
             finish("done", ", ".join(notes))
 
         self.app.push_screen(
-            LogScreen("Done. Log what happened?", subject(item), self._contact_kind(item), item.what), logged
+            LogScreen(
+                "Done. Log what happened?", subject(item), self._contact_kind(item), item.what, save=log
+            ),
+            logged,
         )
 
     @staticmethod
@@ -276,21 +286,35 @@ class TodayScreen(SalesdeskScreen):
     def _snooze(self, item: AgendaItem, finish: Finish) -> None:
         from salesdesk.tui.screens.today_dialogs import SnoozeScreen
 
+        def save(day: date) -> bool:
+            return self._snooze_write(item, day)
+
         def answered(day: date | None) -> None:
             if day is None:
                 finish(None, "")
             else:
-                self._snooze_to(item, day, finish)
+                self._snoozed(day, finish)
 
-        self.app.push_screen(SnoozeScreen(item, self.today), answered)
+        self.app.push_screen(SnoozeScreen(item, self.today, save=save), answered)
 
     def _snooze_to(self, item: AgendaItem, day: date, finish: Finish) -> None:
-        carrier, ok = self._guard(lambda: self.agendas.snooze(item, day, kind=self._contact_kind(item)))
+        if self._snooze_write(item, day):
+            self._snoozed(day, finish)
+        else:
+            finish(None, "")
+
+    def _snooze_write(self, item: AgendaItem, day: date, retry: str = AGAIN) -> bool:
+        carrier, ok = self._guard(
+            lambda: self.agendas.snooze(item, day, kind=self._contact_kind(item)), retry
+        )
         if ok:
             self.undo_stack.append(AgendaUndo.of("moved", item, carrier))
-        if ok and not self.triage.display:  # triage counts it in its summary instead
+        return ok
+
+    def _snoozed(self, day: date, finish: Finish) -> None:
+        if not self.triage.display:  # triage counts it in its summary instead
             self.notify(f"Moved to {day:%a %d %b}.", markup=False)
-        finish("snoozed" if ok else None, f"to {day:%a %d %b}")
+        finish("snoozed", f"to {day:%a %d %b}")
 
     def _reschedule(self, item: AgendaItem, finish: Finish) -> None:
         from salesdesk.tui.screens.dialogs import FollowUpScreen
@@ -298,31 +322,37 @@ class TodayScreen(SalesdeskScreen):
 
         if item.is_followup:
 
+            def move(day: date) -> bool:
+                carrier, ok = self._guard(lambda: self.agendas.snooze(item, day), ENTER_AGAIN)
+                if ok:
+                    self.undo_stack.append(AgendaUndo.of("moved", item, carrier))
+                return ok
+
             def answered(day: date | None) -> None:
                 if day is None:
                     finish(None, "")
-                    return
-                carrier, ok = self._guard(lambda: self.agendas.snooze(item, day))
-                if ok:
-                    self.undo_stack.append(AgendaUndo.of("moved", item, carrier))
-                finish("rescheduled" if ok else None, f"to {day:%a %d %b}")
+                else:
+                    finish("rescheduled", f"to {day:%a %d %b}")
 
-            self.app.push_screen(DateScreen(item, self.today), answered)
+            self.app.push_screen(DateScreen(item, self.today, save=move), answered)
             return
         if item.customer_id is None:
             self._guard(lambda: self.agendas.snooze(item, self.today))  # explains why not
             finish(None, "")
             return
 
+        def book(result: tuple[date, str, str]) -> bool:
+            due, title, kind = result
+            carrier, ok = self._guard(lambda: self.agendas.snooze(item, due, title, kind), ENTER_AGAIN)
+            if ok:
+                self.undo_stack.append(AgendaUndo.of("moved", item, carrier))
+            return ok
+
         def booked(result) -> None:
             if result is None:
                 finish(None, "")
-                return
-            due, title, kind = result
-            carrier, ok = self._guard(lambda: self.agendas.snooze(item, due, title, kind))
-            if ok:
-                self.undo_stack.append(AgendaUndo.of("moved", item, carrier))
-            finish("rescheduled" if ok else None, f"to {due:%a %d %b}")
+            else:
+                finish("rescheduled", f"to {result[0]:%a %d %b}")
 
         self.app.push_screen(
             FollowUpScreen(
@@ -331,6 +361,7 @@ class TodayScreen(SalesdeskScreen):
                 item.what,
                 heading="Turn it into a follow-up",
                 kind=self._contact_kind(item),
+                save=book,
             ),
             booked,
         )
@@ -356,18 +387,22 @@ class TodayScreen(SalesdeskScreen):
             finish(None, "")
             return
 
+        def log(result: tuple[str, str]) -> bool:
+            kind, summary = result
+            return self._guard(
+                lambda: self.store.log_interaction(customer_id, kind, summary, deal_id=item.deal_id),
+                ENTER_AGAIN,
+            )[1]
+
         def answered(result) -> None:
             if result is not None:
-                kind, summary = result
-                _, ok = self._guard(
-                    lambda: self.store.log_interaction(customer_id, kind, summary, deal_id=item.deal_id)
-                )
-                if ok:
-                    self.notify(f"Logged a {kind}.", markup=False)
+                self.notify(f"Logged a {result[0]}.", markup=False)
             finish(None, "")
 
         self.app.push_screen(
-            LogScreen("Log an interaction", subject(item), self._contact_kind(item), "", skip="cancel"),
+            LogScreen(
+                "Log an interaction", subject(item), self._contact_kind(item), "", skip="cancel", save=log
+            ),
             answered,
         )
 
@@ -382,6 +417,7 @@ class TodayScreen(SalesdeskScreen):
 
     # -- screen actions -------------------------------------------------------------------
 
+    @writes
     def action_triage(self) -> None:
         items = self.agenda.triage() if self.agenda else []
         if not items:
@@ -405,6 +441,7 @@ class TodayScreen(SalesdeskScreen):
         self.everyone = not self.everyone
         self.reload()
 
+    @writes
     def action_undo(self) -> None:
         """Take back the last done, move or dismiss made on this screen."""
         if not self.undo_stack:
@@ -414,17 +451,20 @@ class TodayScreen(SalesdeskScreen):
         _, ok = self._guard(lambda: self.agendas.undo(step))
         if ok:
             self.notify(f"Undone: {step.what}.", markup=False)
+        else:
+            self.undo_stack.append(step)  # refused (a busy database): u tries again
         self.reload()
 
+    @writes
     def action_settings(self) -> None:
         from salesdesk.tui.screens.today_dialogs import SettingsScreen
 
+        def save(values: dict) -> bool:
+            return self._guard(lambda: self.agendas.save_settings(values), ENTER_AGAIN)[1]
+
         def answered(values: dict | None) -> None:
-            if values is None:
-                return
-            _, ok = self._guard(lambda: self.agendas.save_settings(values))
-            if ok:
+            if values is not None:
                 self.notify("Settings saved.")
                 self.reload()
 
-        self.app.push_screen(SettingsScreen(self.agendas.settings()), answered)
+        self.app.push_screen(SettingsScreen(self.agendas.settings(), save=save), answered)

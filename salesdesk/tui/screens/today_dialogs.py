@@ -18,6 +18,7 @@ from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.core.segments import THRESHOLDS_EXAMPLE, format_thresholds
 from salesdesk.core.text import literal
+from salesdesk.tui.screens.base import Save, SavingDialog
 from salesdesk.tui.widgets.form import FormField
 
 SETTING_LABELS = {
@@ -40,7 +41,7 @@ def subject(item: AgendaItem) -> str:
     return f"{literal(item.what)} — {literal(item.who)}"
 
 
-class _DateField(ModalScreen[date | None]):
+class _DateField(SavingDialog[date | None]):
     """A quick-form date field that says what it read, or what is wrong."""
 
     today: date
@@ -70,8 +71,8 @@ class SnoozeScreen(_DateField):
         Binding("t,slash", "type_date", "A date", show=False),
     ]
 
-    def __init__(self, item: AgendaItem, today: date):
-        super().__init__(classes="dialog-screen")
+    def __init__(self, item: AgendaItem, today: date, *, save: Save | None = None):
+        super().__init__(save=save)
         self.item = item
         self.today = today
 
@@ -97,7 +98,7 @@ class SnoozeScreen(_DateField):
             yield Static("d, w or t  ·  esc: cancel", classes="dialog-keys", id="snooze-keys")
 
     def action_pick(self, days: int) -> None:
-        self.dismiss(self.today + timedelta(days=days))
+        self.finish(self.today + timedelta(days=days))
 
     def action_type_date(self) -> None:
         field = self.query_one("#until", FormField)
@@ -113,7 +114,7 @@ class SnoozeScreen(_DateField):
     def _submitted(self) -> None:
         day = self.read_date("until")
         if day is not None:
-            self.dismiss(day)
+            self.finish(day)
 
 
 class DateScreen(_DateField):
@@ -121,8 +122,10 @@ class DateScreen(_DateField):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, item: AgendaItem, today: date, heading: str = "Reschedule"):
-        super().__init__(classes="dialog-screen")
+    def __init__(
+        self, item: AgendaItem, today: date, heading: str = "Reschedule", *, save: Save | None = None
+    ):
+        super().__init__(save=save)
         self.item = item
         self.today = today
         self.heading = heading
@@ -142,16 +145,25 @@ class DateScreen(_DateField):
     def _submitted(self) -> None:
         day = self.read_date("when")
         if day is not None:
-            self.dismiss(day)
+            self.finish(day)
 
 
-class LogScreen(ModalScreen[tuple[str, str] | None]):
+class LogScreen(SavingDialog[tuple[str, str] | None]):
     """What happened: a kind and a summary. Escape skips."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Skip")]
 
-    def __init__(self, heading: str, about: str, kind: str, summary: str, skip: str = "skip"):
-        super().__init__(classes="dialog-screen")
+    def __init__(
+        self,
+        heading: str,
+        about: str,
+        kind: str,
+        summary: str,
+        skip: str = "skip",
+        *,
+        save: Save | None = None,
+    ):
+        super().__init__(save=save)
         self.heading = heading
         self.about = about
         self.kind = kind if kind in INTERACTION_KINDS else "call"
@@ -183,7 +195,7 @@ class LogScreen(ModalScreen[tuple[str, str] | None]):
             summary.show_error("Say in a few words what happened.")
             ok = False
         if ok:
-            self.dismiss((kind.value.strip(), summary.value.strip()))
+            self.finish((kind.value.strip(), summary.value.strip()))
 
 
 class GreetingScreen(ModalScreen[None]):
@@ -218,13 +230,13 @@ def _setting_text(value: object) -> str:
     return str(value)
 
 
-class SettingsScreen(ModalScreen[dict | None]):
+class SettingsScreen(SavingDialog[dict | None]):
     """The thresholds of the care reminders, the default currency and the value tiers."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
-    def __init__(self, settings: care.CareSettings):
-        super().__init__(classes="dialog-screen")
+    def __init__(self, settings: care.CareSettings, *, save: Save | None = None):
+        super().__init__(save=save)
         self.settings = settings
 
     def compose(self) -> ComposeResult:
@@ -264,4 +276,4 @@ class SettingsScreen(ModalScreen[dict | None]):
                 field.show_error(str(error))
                 ok = False
         if ok:
-            self.dismiss(values)
+            self.finish(values)
