@@ -243,6 +243,8 @@ async def test_a_deal_keeps_its_edits_and_its_lost_reason_when_the_disk_is_full(
             assert pilot.app.screen.query_one("#reason-input").value == "budget cut"
         await pilot.press("enter")
         await settle(pilot)
+        await pilot.press("n")  # keep its follow-up (asked once the deal is closed)
+        await settle(pilot)
         assert isinstance(pilot.app.screen, PipelineScreen)
         assert store.deal(deal_id).lost_reason == "budget cut"
 
