@@ -293,3 +293,14 @@ async def test_assign_a_customer_to_a_teammate(crm):
         await pilot.press(*"cai", "enter")
         await settle(pilot)
         assert store.customer(ids["wang"]).owner == "cai"
+
+
+async def test_the_log_form_opens_on_its_summary_with_a_call_now_filled_in(crm):
+    store, ids = crm
+    async with customers_screen(store, focus=ids["wang"]) as pilot:
+        await pilot.press("i")
+        await settle(pilot)
+        await pilot.press(*"Asked for a demo", "ctrl+s")
+        await settle(pilot)
+        latest = store.interactions_of(ids["wang"])[0]
+        assert (latest.kind, latest.summary) == ("call", "Asked for a demo")

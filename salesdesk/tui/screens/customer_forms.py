@@ -174,6 +174,10 @@ class InteractionForm(SavingDialog[dict | None]):
                 yield FormField("What", "", placeholder="e.g. send the quote", id="next_title")
             yield Static("ctrl+s: save  tab: next field  esc: cancel", classes="dialog-keys")
 
+    def on_mount(self) -> None:
+        # What happened is typed first; a call, now, are already filled in above it.
+        self.query_one("#summary", FormField).input.focus()
+
     def _when(self, text: str) -> datetime:
         text = text.strip().lower()
         if text in ("", "now"):
