@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from salesdesk.core import pipeline
 from salesdesk.core.model import INTERACTION_KINDS
@@ -299,17 +299,7 @@ class ReportQueries:
         """Deals won (or lost) in the period, the largest of each currency first."""
         stages = _WON if kind == pipeline.WON else _LOST
         return [
-            DealLine(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                date.fromisoformat(row[4]),
-                row[5],
-                row[6],
-                reason=row[7],
-                of=row[8],
-            )
+            _deal_line(row, reason=row[7])
             for row in self._rows(
                 f"""
             SELECT * FROM (
@@ -382,17 +372,7 @@ class ReportQueries:
     def closing(self, first: date, last: date, owner: str | None) -> list[DealLine]:
         """Open deals expected to close from `first` to `last`, the largest of each currency first."""
         return [
-            DealLine(
-                row[0],
-                row[1],
-                row[2],
-                row[3],
-                date.fromisoformat(row[4]),
-                row[5],
-                row[6],
-                weighted=row[7],
-                of=row[8],
-            )
+            _deal_line(row, weighted=row[7])
             for row in self._rows(
                 f"""
             SELECT * FROM (
@@ -488,3 +468,11 @@ class ReportStore:
             stages,
             currency,
         )
+
+
+def _deal_line(row: Row, **extra: Any) -> DealLine:
+    """A listed deal from a row of title, customer, amount, currency, date, owner, stage
+    (then the extra column the list has), and the count of its currency in `row[8]`."""
+    return DealLine(
+        row[0], row[1], row[2], row[3], date.fromisoformat(row[4]), row[5], row[6], of=row[8], **extra
+    )

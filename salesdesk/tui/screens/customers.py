@@ -17,6 +17,7 @@ from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
 from salesdesk.core.errors import SalesdeskError, StaleRecord
+from salesdesk.core.model import CUSTOMER_FIELDS
 from salesdesk.core.text import literal
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
@@ -220,24 +221,7 @@ class CustomersScreen(DataScreen):
         customer = self._selected()
         if customer is None:
             return
-        record = {
-            name: getattr(customer, name)
-            for name in (
-                "id",
-                "name",
-                "company",
-                "title",
-                "phone",
-                "email",
-                "handle",
-                "industry",
-                "source",
-                "owner",
-                "birthday",
-                "contract_end",
-                "notes",
-            )
-        }
+        record = {name: getattr(customer, name) for name in ("id", *CUSTOMER_FIELDS)}
         self._edit_form(record, {}, customer.version)
 
     def _edit_form(self, record: dict, typed: dict, version: int) -> None:
