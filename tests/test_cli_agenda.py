@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
 
@@ -120,11 +121,25 @@ def test_an_impossible_date_is_one_sentence_and_exit_1(seeded_db):
     path, _ = seeded_db
     result = agenda("--db", str(path), "--date", "2026-02-31")
     assert result.returncode == 1
-    assert result.stderr.strip() == "salesdesk: --date: 2026-02-31 is not a real date; use YYYY-MM-DD."
+    assert result.stderr.strip() == (
+        "salesdesk: --date: 2026-02-31 is not a real date; "
+        "use YYYY-MM-DD, today, tomorrow, 3d, 2w, fri or next mon."
+    )
     assert result.stdout == ""
-    result = agenda("--db", str(path), "--date", "tomorrow")
+    result = agenda("--db", str(path), "--date", "someday")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "\n" not in result.stderr.strip()
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"), [("tomorrow", 1), ("明天", 1), ("后天", 2), ("3天", 3), ("2w", 14), ("两周", 14)]
+)
+def test_the_date_can_be_typed_as_in_the_app(seeded_db, typed, days):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--date", typed)
+    assert result.returncode == 0, result.stderr
+    day = date.today() + timedelta(days=days)
+    assert result.stdout.splitlines()[0].startswith(f"Agenda for {day:%A} {day.day} {day:%B %Y}")
 
 
 def test_help_lists_the_agenda_command():

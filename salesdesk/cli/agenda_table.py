@@ -39,7 +39,8 @@ def _headings(agenda: Agenda) -> list[str]:
 
 def title(agenda: Agenda, user: str) -> str:
     whose = "everyone's" if agenda.everyone else literal(user)
-    return f"Agenda for {agenda.today:%A %d %B %Y} ({whose})"
+    day = agenda.today
+    return f"Agenda for {day:%A} {day.day} {day:%B %Y} ({whose})"
 
 
 def print_agenda(agenda: Agenda, user: str, console: Console | None = None) -> None:
