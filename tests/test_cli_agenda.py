@@ -147,3 +147,29 @@ def test_help_lists_the_agenda_command():
         [sys.executable, "-m", "salesdesk", "--help"], capture_output=True, text=True, timeout=60
     )
     assert "agenda" in result.stdout
+
+
+def test_under_a_chinese_locale_the_agenda_is_in_chinese(seeded_db):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--date", "2026-11-27", env={"LANGUAGE": "", "LANG": "zh_CN.UTF-8"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2026年11月27日 周五 的日程（ann）"
+    assert {"已逾期", "今天", "未来7天"} <= {line.split(" (")[0] for line in lines if line and line[0] != " "}
+    assert "Overdue" not in result.stdout and "follow-up" not in result.stdout
+    assert "跟进（电话）" in result.stdout
+
+
+def test_lang_overrides_the_locale(seeded_db):
+    path, _ = seeded_db
+    chinese = agenda("--db", str(path), "--date", "2026-11-27", "--lang", "zh")
+    assert chinese.stdout.startswith("2026年11月27日 周五 的日程（ann）")
+    english = agenda("--lang=en", "--db", str(path), "--date", "2026-11-27", env={"LANG": "zh_CN.UTF-8"})
+    assert english.stdout.startswith("Agenda for Friday 27 November 2026 (ann)")
+
+
+def test_an_unknown_language_is_refused_in_one_sentence(seeded_db):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--lang", "fr")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "invalid choice: 'fr'" in result.stderr

@@ -6,8 +6,24 @@ from dataclasses import dataclass, fields
 from typing import Any, Self
 
 from salesdesk.core.errors import InvalidValue
+from salesdesk.i18n import N_, _
 
 INTERACTION_KINDS = ("call", "email", "meeting", "visit", "message", "note")
+# The kinds as a person reads them (the stored value is the English key).
+_KIND_NAMES = {
+    "call": N_("call"),
+    "email": N_("email"),
+    "meeting": N_("meeting"),
+    "visit": N_("visit"),
+    "message": N_("message"),
+    "note": N_("note"),
+}
+
+
+def kind_name(kind: str) -> str:
+    """An interaction kind in the language shown; one we do not know, as stored."""
+    return _(_KIND_NAMES[kind]) if kind in _KIND_NAMES else kind
+
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
