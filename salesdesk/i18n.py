@@ -95,6 +95,11 @@ def N_(message: str) -> str:
     return message
 
 
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese."""
+    return ("" if _language == CHINESE else " ").join(part for part in parts if part)
+
+
 # -- dates as each language writes them ---------------------------------------------------
 
 _WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")

@@ -62,3 +62,9 @@ def test_dates_as_each_language_writes_them():
     i18n.set_language("zh")
     assert i18n.long_date(day) == "2026年12月1日 周二"
     assert i18n.short_date(day) == "12月1日 周二"
+
+
+def test_sentences_are_spaced_in_english_and_not_in_chinese():
+    assert i18n.sentences("One.", "", "Two.") == "One. Two."
+    i18n.set_language("zh")
+    assert i18n.sentences("一。", "", "二。") == "一。二。"

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from salesdesk.core.errors import InvalidValue
+from salesdesk.i18n import CHINESE, language, short_date
 
 WEEK_ACCEPTED = "YYYY-Www such as 2026-W48"
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
@@ -71,12 +72,24 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def day_text(day: date) -> str:
-    """'Mon 23 Nov'."""
+    """'Mon 23 Nov'; in Chinese '11月23日 周一'."""
+    if language() == CHINESE:
+        return short_date(day)
     return f"{DAYS_OF_WEEK[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
 
 
 def span_text(first: date, last: date) -> str:
-    """'23–29 Nov 2026', '30 Nov – 6 Dec 2026', '29 Dec 2025 – 4 Jan 2026'."""
+    """'23–29 Nov 2026', '30 Nov – 6 Dec 2026', '29 Dec 2025 – 4 Jan 2026'.
+
+    In Chinese '2026年11月23日–29日', '2026年11月30日–12月6日', '2025年12月29日–2026年1月4日'.
+    """
+    if language() == CHINESE:
+        start = f"{first.year}年{first.month}月{first.day}日"
+        if first.year != last.year:
+            return f"{start}–{last.year}年{last.month}月{last.day}日"
+        if first.month != last.month:
+            return f"{start}–{last.month}月{last.day}日"
+        return f"{start}–{last.day}日"
     if first.year != last.year:
         return (
             f"{first.day} {MONTHS[first.month - 1]} {first.year} – "
