@@ -173,3 +173,12 @@ def test_an_unknown_language_is_refused_in_one_sentence(seeded_db):
     result = agenda("--db", str(path), "--lang", "fr")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "invalid choice: 'fr'" in result.stderr
+
+
+def test_a_bad_date_is_refused_in_chinese_naming_what_is_accepted(seeded_db):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--date", "下周八", "--lang", "zh")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        "salesdesk: --date: '下周八' 不是日期；请使用 YYYY-MM-DD、今天、明天、3天、2周、周五或下周一。\n"
+    )

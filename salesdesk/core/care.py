@@ -111,22 +111,29 @@ def parse_setting(key: str, text: str) -> int | str | list[str] | dict[str, tupl
         low, high = DAY_LIMITS[key]
         if not text.isdigit() or not low <= int(text) <= high:
             raise InvalidValue(
-                key, f"{text!r} is not a number of days; use a whole number from {low} to {high}."
+                key,
+                _("{value} is not a number of days; use a whole number from {low} to {high}.").format(
+                    value=repr(text), low=low, high=high
+                ),
             )
         return int(text)
     if key == "holiday_tiers":
         tiers = [part for part in text.upper().replace(",", " ").split() if part]
         unknown = [tier for tier in tiers if tier not in TIERS]
         if unknown:
-            raise InvalidValue(key, f"{unknown[0]!r} is not a tier; use A, B and C, e.g. 'A B'.")
+            raise InvalidValue(
+                key, _("{value} is not a tier; use A, B and C, e.g. 'A B'.").format(value=repr(unknown[0]))
+            )
         return sorted(set(tiers))
     if key == "holiday_country":
         code = text.upper()
         if code and code not in supported_countries():
             raise InvalidValue(
                 key,
-                f"{text!r} is not a country the holiday calendar knows; "
-                "use a code such as CN, US, GB or DE, or leave it empty.",
+                _(
+                    "{value} is not a country the holiday calendar knows; "
+                    "use a code such as CN, US, GB or DE, or leave it empty."
+                ).format(value=repr(text)),
             )
         return code
     if key == "currency":
@@ -136,7 +143,7 @@ def parse_setting(key: str, text: str) -> int | str | list[str] | dict[str, tupl
             raise InvalidValue(key, str(error)) from None
     if key == "tier_thresholds":
         return parse_thresholds(text, key)
-    raise InvalidValue(key, f"There is no care setting {key!r}.")
+    raise InvalidValue(key, _("There is no care setting {key}.").format(key=repr(key)))
 
 
 # -- the facts the store gathers -------------------------------------------------------

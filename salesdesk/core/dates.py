@@ -6,9 +6,11 @@ Nothing here reads the clock: `today` and `now` always come in as arguments.
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from salesdesk.core.errors import InvalidValue
+from salesdesk.core.errors import InvalidValue, field_name
+from salesdesk.i18n import N_, _
 
-ACCEPTED = "YYYY-MM-DD, today, tomorrow, 3d, 2w, fri or next mon"
+# What a date field accepts, as its messages and placeholders say (shown with `_`).
+ACCEPTED = N_("YYYY-MM-DD, today, tomorrow, 3d, 2w, fri or next mon")
 
 WEEKDAYS = {
     "mon": 0,
@@ -54,15 +56,19 @@ def parse_iso_date(text: str, field: str = "date", *, accepted: str = "YYYY-MM-D
     text = text.strip()
     match = _ISO_DATE.fullmatch(text)
     if not match:
-        raise InvalidValue(field, f"{text!r} is not a date; use {accepted}.")
+        raise InvalidValue(
+            field, _("{value} is not a date; use {accepted}.").format(value=repr(text), accepted=_(accepted))
+        )
     year, month, day = (int(part) for part in match.groups())
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidValue(field, f"{text} is not a real date; use {accepted}.") from None
+        raise InvalidValue(
+            field, _("{value} is not a real date; use {accepted}.").format(value=text, accepted=_(accepted))
+        ) from None
 
 
-BIRTHDAY_ACCEPTED = "YYYY-MM-DD, or --MM-DD when the year is not known"
+BIRTHDAY_ACCEPTED = N_("YYYY-MM-DD, or --MM-DD when the year is not known")
 _NO_YEAR = re.compile(r"--(\d{1,2})-?(\d{1,2})")
 
 
@@ -80,7 +86,12 @@ def parse_birthday(text: str, field: str = "birthday") -> str:
     try:
         date(2000, month, day)  # a leap year, so --02-29 passes
     except ValueError:
-        raise InvalidValue(field, f"{text} is not a real day of the year; use {BIRTHDAY_ACCEPTED}.") from None
+        raise InvalidValue(
+            field,
+            _("{value} is not a real day of the year; use {accepted}.").format(
+                value=text, accepted=_(BIRTHDAY_ACCEPTED)
+            ),
+        ) from None
     return f"--{month:02d}-{day:02d}"
 
 
@@ -92,7 +103,10 @@ def parse_quick_date(text: str, today: date, field: str = "date") -> date:
     raw = text
     text = text.strip().lower()
     if not text:
-        raise InvalidValue(field, f"The {field} is empty; use {ACCEPTED}.")
+        raise InvalidValue(
+            field,
+            _("The {field} is empty; use {accepted}.").format(field=field_name(field), accepted=_(ACCEPTED)),
+        )
     if text in ("today", "tod", "now"):
         return today
     if text in ("tomorrow", "tom", "tmr"):
@@ -119,7 +133,10 @@ def parse_quick_date(text: str, today: date, field: str = "date") -> date:
     chinese = _chinese_quick_date(text.replace(" ", ""), today)
     if chinese is not None:
         return chinese
-    raise InvalidValue(field, f"{raw.strip()!r} is not a date; use {ACCEPTED}.")
+    raise InvalidValue(
+        field,
+        _("{value} is not a date; use {accepted}.").format(value=repr(raw.strip()), accepted=_(ACCEPTED)),
+    )
 
 
 def _chinese_quick_date(text: str, today: date) -> date | None:

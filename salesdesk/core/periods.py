@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from salesdesk.core.errors import InvalidValue
-from salesdesk.i18n import CHINESE, language, short_date
+from salesdesk.i18n import CHINESE, N_, _, language, short_date
 
-WEEK_ACCEPTED = "YYYY-Www such as 2026-W48"
+WEEK_ACCEPTED = N_("YYYY-Www such as 2026-W48")
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
 
 
@@ -59,10 +59,20 @@ def parse_iso_week(text: str, field: str = "--week") -> IsoWeek:
     cleaned = text.strip()
     match = _WEEK.fullmatch(cleaned)
     if match is None:
-        raise InvalidValue(field, f"{cleaned!r} is not an ISO week; use {WEEK_ACCEPTED}.")
+        raise InvalidValue(
+            field,
+            _("{value} is not an ISO week; use {accepted}.").format(
+                value=repr(cleaned), accepted=_(WEEK_ACCEPTED)
+            ),
+        )
     year, week = int(match.group(1)), int(match.group(2))
     if not 1 <= week <= weeks_in_year(year) or year < 1:
-        raise InvalidValue(field, f"{cleaned} is not a week of {year}; use {WEEK_ACCEPTED}.")
+        raise InvalidValue(
+            field,
+            _("{value} is not a week of {year}; use {accepted}.").format(
+                value=cleaned, year=year, accepted=_(WEEK_ACCEPTED)
+            ),
+        )
     return IsoWeek(year, week)
 
 
@@ -177,4 +187,9 @@ def preset_period(name: str, today: date) -> Period:
         return quarter_of(today)
     if name == "last quarter":
         return quarter_of(today).previous()
-    raise InvalidValue("period", f"{name!r} is not a period; use one of {', '.join(PRESETS)}.")
+    raise InvalidValue(
+        "period",
+        _("{value} is not a period; use one of {presets}.").format(
+            value=repr(name), presets=", ".join(PRESETS)
+        ),
+    )
