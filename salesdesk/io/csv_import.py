@@ -186,7 +186,8 @@ def read_customer_records(
                 continue
             plan = candidate
             if above:
-                skipped = f"the {where}" if len(above) == 1 else f"the {len(above)} {where}s"
+                first, last = above[0][0], start - 1
+                skipped = f"{where} {first}" if first == last else f"{where}s {first}–{last}"
                 batch.described += f"; headers on {where} {start}, {skipped} above them not imported"
             batch.dialect = plan.dialect
             batch.extra_columns = [column.label for column in plan.columns if column.kind == "note"]

@@ -60,7 +60,7 @@ OTHER_REFUSED = [
     (19, "column Name", "", NO_NAME),
     (19, "column Date of birth", "now!", "'now!' is not a date; use YYYY-MM-DD, or --MM-DD without a year."),
 ]
-HEADERS_FOUND = "headers on row 5, the 4 rows above them not imported"
+HEADERS_FOUND = "headers on row 5, rows 1–4 above them not imported"
 
 CASES = [
     ("excel-mac-deaths.xlsx", "an Excel workbook", None, "arts", ARTS, ARTS_REFUSED),
@@ -101,7 +101,7 @@ def test_headers_under_a_title_in_a_csv_file_too(tmp_path, store):
     text = "Customers 2026,,\n,,\nName,Phone,Notes\nAda Lovelace,+44 20 7946 0958,VIP\n"
     path = write(tmp_path / "list.csv", text)
     batch = read_customers_csv(path)
-    assert batch.described.endswith("; headers on line 3, the line above them not imported")
+    assert batch.described.endswith("; headers on line 3, lines 1–2 above them not imported")
     assert [(c.line, c.values, c.notes) for c in batch.customers] == [
         (4, {"name": "Ada Lovelace", "phone": "+44 20 7946 0958"}, ["VIP"])
     ]
@@ -110,7 +110,7 @@ def test_headers_under_a_title_in_a_csv_file_too(tmp_path, store):
 def test_headers_are_looked_for_in_the_first_eleven_rows_only(tmp_path):
     titles = "".join(f"Title {n}\n" for n in range(1, 11))
     found = read_customers_csv(write(tmp_path / "ten.csv", titles + "Name\nAda\n"))
-    assert found.described.endswith("; headers on line 11, the 10 lines above them not imported")
+    assert found.described.endswith("; headers on line 11, lines 1–10 above them not imported")
     with pytest.raises(UnreadableFile) as refused:
         read_customers_csv(write(tmp_path / "eleven.csv", titles + "Title 11\nName\nAda\n"))
     assert str(refused.value) == (
