@@ -104,30 +104,6 @@ EXPECTED = {
             ),
         },
     ),
-    "outlook-2000-project-open.csv": (
-        "Outlook CSV",
-        1,
-        {
-            # Outlook 2000's own export (Windows-1252, CRLF): "0/0/00" in both date columns,
-            # Private and Sensitivity set; the mobile number is the phone, the same number as
-            # Home Phone stays in the notes with its label, Categories "PO" is the tag.
-            "Frank Bergmann": _person(
-                "Project/Open",
-                "Managing Director",
-                "+34 609 953 751",
-                "frank.bergmann@project-open.com",
-                tags=["PO"],
-                notes="Founder of Project/Open\nBusiness Street: Ronda Sant Antoní 51, 1° 2ª\n"
-                "Business City: Barcelona\nBusiness State: Catalunya\nBusiness Postal Code: 08011\n"
-                "Business Country: Spain\nHome Street: Home: Ronda Sant Antoní 51, 1° 2ª\n"
-                "Home City: Barcelona, Catalunya\nHome Postal Code: 08011\nHome Country: Spain\n"
-                "Other Street: Other: Ronda Sant Antoní 51, 1° 2ª\nOther City: Barcelona, Catalunya\n"
-                "Other Postal Code: 08011\nOther Country: Spain\nBusiness Fax: +34 93 289 0729\n"
-                "Business Phone: +34 93 325 0914\nHome Phone: +34 609 953 751\nInitials: F.B.\n"
-                "Private: True\nSensitivity: Private",
-            )
-        },
-    ),
     "outlook-shared-contacts.csv": (
         "Outlook CSV",
         3,
@@ -350,8 +326,3 @@ def test_the_import_says_which_dialect_it_recognised(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith("Reading ") and lines[1] == "Recognised Outlook CSV."
-
-
-def test_outlook_2000_writes_windows_1252_and_it_is_read_so(store):
-    batch, _ = run_import(store, FIXTURES / "outlook-2000-project-open.csv")
-    assert batch.described == "CP1252 (detected), comma-separated (detected)"
