@@ -102,7 +102,7 @@ APP_COMMANDS = (
     ("app.export_vcard", "export('vcard')"),
     ("app.export_calendar", "export('calendar')"),
 )
-NO_KEY = "no key: from here"
+NO_KEY = "no key: the palette only"
 
 
 @dataclass(frozen=True)

@@ -105,3 +105,18 @@ async def test_a_file_is_refused_as_the_export_folder_and_nothing_is_saved(seede
         hint = str(app.screen.query_one("#export_folder-hint").render())
         assert hint.startswith(f"{tmp_path / 'notes.txt'} is a file, not a folder;")
         assert exports.folder_setting(store) == ""
+
+
+async def test_an_export_folder_that_cannot_be_made_is_a_message_not_a_crash(seeded, tmp_path):
+    store, _, _ = seeded
+    (tmp_path / "notes.txt").write_text("a file")
+    exports.set_folder_setting(store, str(tmp_path / "notes.txt" / "exports"))  # e.g. set elsewhere
+    app = make_app(store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        app.action_export("vcard")
+        refused = "The vCard file was not written:"
+        await wait_for(pilot, lambda: any(m.startswith(refused) for m in messages(app)))
+        said = next(m for m in messages(app) if m.startswith(refused))
+        assert str(tmp_path / "notes.txt") in said
+        assert app.is_running and (tmp_path / "notes.txt").read_text() == "a file"
