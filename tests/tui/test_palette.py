@@ -120,3 +120,9 @@ async def test_the_exports_of_the_app_are_in_the_palette_of_today(seeded, docume
         await wait_for(pilot, target.exists)
         assert target.read_text().count("BEGIN:VCARD") == 8
         assert isinstance(app.screen, TodayScreen)  # written from where it was asked for
+
+
+def test_every_command_has_a_name_of_its_own():
+    """A new binding with an id gets a palette name, not only its key bar word."""
+    assert every_bound_id() - set(palette.NAMES) - set(palette.AS_APP_COMMAND) == set()
+    assert set(palette.NAMES) - every_bound_id() - {i for i, _ in palette.APP_COMMANDS} == set()
