@@ -2,6 +2,7 @@
 file, a busy database, a full disk. Each gives one sentence and a non-zero exit, never a
 traceback, and leaves the database as it was."""
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from salesdesk.cli.main import main
+from salesdesk.core.errors import SalesdeskError
 from salesdesk.demo import write_demo
 from salesdesk.store import connection
 from salesdesk.store.database import Database
@@ -326,6 +328,54 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_nothing(shop, tmp_path):
         result = run("backup", "--db", str(shop / "crm.db"), "-o", str(target))
         assert_one_sentence_error(result, "copy.db", "disk is full", "nothing was written")
         assert list(stick.iterdir()) == []
+
+
+def fill(folder):
+    """Take every free byte of the disk holding `folder`."""
+    with open(folder / "filler", "wb") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError:
+            pass
+    with contextlib.suppress(OSError), open(folder / "filler", "ab") as filler:
+        while True:
+            filler.write(b"\0")
+            filler.flush()
+
+
+def test_opening_a_database_on_a_full_disk_says_the_disk_is_full(shop, tmp_path):
+    """SQLite cannot give the -shm its size and says "disk I/O error"; that is a full disk."""
+    with small_disk(tmp_path / "stick", "2M") as stick:
+        shutil.copy(shop / "crm.db", stick / "crm.db")
+        before = digest(stick / "crm.db")
+        rows = csv_of_one(tmp_path)
+        fill(stick)
+        db = str(stick / "crm.db")
+        for command in [*READING, ["backup", "-o", str(tmp_path / "copy.db")], ["import", "customers", rows]]:
+            result = run(*command, "--db", db, cwd=tmp_path)
+            assert_one_sentence_error(result, "crm.db cannot be opened: the disk holding it is full")
+            assert "free some space" in result.stderr and "I/O" not in result.stderr
+        from salesdesk.cli.common import open_store
+
+        with pytest.raises(SalesdeskError, match="the disk holding it is full"):
+            open_store(stick / "crm.db", "ann", writes=False)  # as the app opens it
+        assert digest(stick / "crm.db") == before
+        (stick / "filler").unlink()
+        result = run("check", "--db", db)
+        assert result.returncode == 0 and "customers            40" in result.stdout
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_new_database_on_a_full_disk_is_not_made(tmp_path):
+    with small_disk(tmp_path / "stick", "64k") as stick:
+        fill(stick)
+        from salesdesk.cli.common import open_store
+
+        with pytest.raises(SalesdeskError, match="new.db cannot be made: the disk holding it is full"):
+            open_store(stick / "new.db", "ann", writes=False)  # the app on a new file
+        assert sorted(path.name for path in stick.iterdir()) == ["filler"]
 
 
 def test_check_in_a_read_only_folder_reports_the_journal_of_the_file(shop):

@@ -18,7 +18,9 @@ BUSY_TIMEOUT_S = 10.0
 KEPT_MIGRATION_BACKUPS = 2
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite's primary result codes (an extended code carries one in its low byte).
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_FULL = 5, 6, 8, 13
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL = 5, 6, 8, 10, 13
+# Less free space than this under a database whose opening failed with an I/O error: a full disk.
+_ROOM_TO_OPEN = 2**20
 
 
 def is_busy(error: sqlite3.Error) -> bool:
@@ -255,9 +257,39 @@ def probe(path: Path) -> tuple[int, int, int]:
     return app_id, version, tables
 
 
+def disk_full_at(path: Path, error: sqlite3.Error) -> bool:
+    """Whether `error` came of a full disk under the database `path`. Opening a WAL
+    database on a full disk fails as an I/O error (SQLITE_IOERR_SHMSIZE: the -shm file
+    could not be given its size), which alone would not say why."""
+    if is_full_error(error):
+        return True
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None or code & 0xFF != _SQLITE_IOERR:
+        return False
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < _ROOM_TO_OPEN
+    except OSError:
+        return False
+
+
+def _disk_full(path: Path, *, new: bool = False) -> SalesdeskError:
+    if new:
+        return SalesdeskError(
+            f"{path} cannot be made: the disk holding it is full; free some space and try again."
+        )
+    return SalesdeskError(
+        f"{path} cannot be opened: the disk holding it is full, and SQLite needs room beside it "
+        "for its -wal and -shm files; nothing was changed: free some space and try again."
+    )
+
+
 def _unreadable(path: Path, error: sqlite3.DatabaseError) -> Exception:
     if is_busy(error):  # the command line says what to do about a busy database
         return error
+    if disk_full_at(path, error):
+        return _disk_full(path)
     return SalesdeskError(
         f"{path} cannot be read as a SQLite database ({error}); "
         "pass --db with a salesdesk database or a new file name."
@@ -305,11 +337,20 @@ def open_database(path: Path, backup_dir: Path | None = None) -> Database:
                 "salesdesk can read it, but it cannot be written; "
                 "copy it to a folder you can write and open it there."
             )
-    db = connect(path)
+    made = not path.exists()
     try:
-        migrate(db, path, backup_dir or path.parent)
-    except BaseException:
-        db.close()
+        db = connect(path)
+        try:
+            migrate(db, path, backup_dir or path.parent)
+        except BaseException:
+            db.close()
+            raise
+    except BaseException as error:
+        if made:  # a new database that could not be made: nothing of it is left behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if isinstance(error, sqlite3.Error) and disk_full_at(path, error):
+            raise _disk_full(path, new=made) from None
         raise
     return db
 
