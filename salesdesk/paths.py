@@ -74,6 +74,14 @@ def partial_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.partial")
 
 
+def private_copy_folder(db_path: Path) -> Path:
+    """A new folder only this user can read, in the system's temporary folder, for a private
+    copy of a database that cannot be read where it is (see `store.connection.private_copy`)."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"salesdesk-{db_path.stem}-")).resolve()
+
+
 def default_backup_path(db_path: Path, now: datetime) -> Path:
     return db_path.with_name(f"{db_path.stem}-backup-{now:%Y%m%d-%H%M%S}.db")
 

@@ -50,12 +50,20 @@ def open_store(db_path: Path, user: str, *, writes: bool = True) -> Store:
     return Store(db, user, wall_clock)
 
 
-def open_store_to_read(db_path: Path, user: str) -> Store:
-    """The store of a command that only reads: the database must exist, and may be read-only."""
-    from salesdesk.store.connection import open_existing
+def open_store_to_read(db_path: Path, user: str, *, say_snapshot: bool = True) -> Store:
+    """The store of a command that only reads: the database must exist, and may be read-only.
+
+    One read as a snapshot (a read-only folder, see `connection.read_only_connection`) is
+    said so on stderr, unless `say_snapshot` is False (a backup is a snapshot anyway).
+    """
+    from salesdesk.store.connection import open_existing, snapshot_note
     from salesdesk.store.store import Store
 
-    return Store(open_existing(db_path), user, wall_clock)
+    db = open_existing(db_path)
+    note = snapshot_note(db)
+    if note and say_snapshot:  # on stderr: what the command writes to stdout stays as it is
+        print(f"salesdesk: {note}", file=sys.stderr)
+    return Store(db, user, wall_clock)
 
 
 def storage_fault(error: Exception, db_path: Path) -> str | None:

@@ -29,7 +29,7 @@ from salesdesk.core.model import (
 from salesdesk.core.money import check_currency
 from salesdesk.core.recurrence import next_occurrence, normalise_rule, resumed_rule
 from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS, CustomerFacts, segment, thresholds_from, tier
-from salesdesk.store.connection import open_database
+from salesdesk.store.connection import open_database, original_of
 from salesdesk.store.database import Database
 from salesdesk.store.records import Records
 from salesdesk.store.schema import DEFAULT_SETTINGS, SYNCED_TABLES
@@ -70,9 +70,10 @@ class Store:
 
     @property
     def path(self) -> Path:
-        """The file behind the connection."""
+        """The database file the store was opened on (not the private copy read in its place,
+        see `connection.private_copy`): the one to name to a person."""
         row = next(row for row in self.db.execute("PRAGMA database_list") if row[1] == "main")
-        return Path(row[2])
+        return original_of(Path(row[2]))
 
     def limit_lock_wait(self, seconds: float) -> None:
         """Wait at most `seconds` for a write lock another connection holds, then give up

@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.store.connection import snapshot_note
 from salesdesk.store.store import Store
 from salesdesk.sync.team import team_folder
 from salesdesk.tui import live
@@ -166,6 +167,9 @@ class SalesdeskApp(App):
         self._watch = live.DataWatch(self.store)
         self.set_interval(POLL_SECONDS, self.check_for_changes)
         self.watch_read_only(self.read_only)
+        note = snapshot_note(self.store.db)  # a read-only folder: what is seen, and what is not
+        if note:
+            self.notify(note, title="Read-only", severity="warning", timeout=15, markup=False)
         if self._team is not None and not self.read_only:  # a sync round writes
             self.set_interval(SYNC_CHECK_SECONDS, self.check_team_sync)
             self.call_after_refresh(self.check_team_sync)
