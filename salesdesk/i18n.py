@@ -28,6 +28,7 @@ _TRADITIONAL = ("zh_tw", "zh_hk", "zh_mo", "zh_hant")
 
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()
 _language = ENGLISH
+_fixed = False  # chosen on the command line: a stored preference does not override it
 
 
 def normalise(tag: str | None) -> str | None:
@@ -63,9 +64,13 @@ def from_environment(environ: Mapping[str, str] = os.environ) -> str:
     return ENGLISH
 
 
-def set_language(language: str | None) -> str:
-    """Show every word from now on in `language` (`en`, `zh`; None or unknown: English)."""
-    global _translation, _language
+def set_language(language: str | None, *, fixed: bool = False) -> str:
+    """Show every word from now on in `language` (`en`, `zh`; None or unknown: English).
+
+    `fixed`: the person chose it for this run (`--lang`), so `prefer` leaves it alone.
+    """
+    global _translation, _language, _fixed
+    _fixed = fixed
     chosen = normalise(language) or ENGLISH
     if chosen == ENGLISH:
         _translation = _gettext.NullTranslations()
@@ -73,6 +78,13 @@ def set_language(language: str | None) -> str:
         _translation = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOGUES[chosen]])
     _language = chosen
     return chosen
+
+
+def prefer(language: str | None) -> str:
+    """The person's stored preference (the settings' language), unless `--lang` chose one."""
+    if language and not _fixed:
+        set_language(language)
+    return _language
 
 
 def language() -> str:

@@ -182,3 +182,44 @@ def test_a_bad_date_is_refused_in_chinese_naming_what_is_accepted(seeded_db):
     assert result.stderr == (
         "salesdesk: --date: '下周八' 不是日期；请使用 YYYY-MM-DD、今天、明天、3天、2周、周五或下周一。\n"
     )
+
+
+def test_a_database_made_under_chinese_has_the_pipeline_in_chinese_and_an_old_one_keeps_its_own(tmp_path):
+    from tests.test_cli import run
+
+    chinese = {"LANGUAGE": "", "LANG": "zh_CN.UTF-8"}
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("姓名,电话\n张伟,13800138000\n", encoding="utf-8")
+    made = tmp_path / "new.db"
+    assert run("--db", str(made), "import", "customers", str(contacts), env=chinese).returncode == 0
+    store = Store.open(made, "ann", FakeClock())
+    assert [stage.name for stage in store.stages()] == [
+        "线索",
+        "需求确认",
+        "报价",
+        "谈判",
+        "签约",
+        "回款",
+        "输单",
+    ]
+    store.close()
+    old = tmp_path / "old.db"
+    Store.open(old, "ann", FakeClock()).close()
+    assert run("--db", str(old), "import", "customers", str(contacts), env=chinese).returncode == 0
+    store = Store.open(old, "ann", FakeClock())
+    assert [stage.name for stage in store.stages()][0] == "Lead"
+    store.close()
+
+
+def test_the_language_chosen_in_the_settings_wins_over_the_locale_and_lang_over_both(seeded_db, tmp_path):
+    import shutil
+
+    path = tmp_path / "crm.db"
+    shutil.copy(seeded_db[0], path)
+    store = Store.open(path, "ann", FakeClock())
+    store.set_meta("language", "zh")
+    store.close()
+    result = agenda("--db", str(path), "--date", "2026-11-27", env={"LANG": "en_US.UTF-8"})
+    assert result.stdout.startswith("2026年11月27日 周五 的日程（ann）")
+    result = agenda("--db", str(path), "--date", "2026-11-27", "--lang", "en")
+    assert result.stdout.startswith("Agenda for Friday 27 November 2026 (ann)")

@@ -40,6 +40,7 @@ def open_store(db_path: Path, user: str, *, writes: bool = True) -> Store:
     from salesdesk.store.connection import is_read_only, open_database
     from salesdesk.store.store import Store
 
+    new = not db_path.exists()
     db = open_database(db_path)
     if writes and is_read_only(db):
         db.close()
@@ -47,7 +48,18 @@ def open_store(db_path: Path, user: str, *, writes: bool = True) -> Store:
             f"{db_path} cannot be written (a read-only file, folder or disk) and this command changes it; "
             "copy it to a folder you can write, or use check, agenda, export or backup, which only read."
         )
-    return Store(db, user, wall_clock)
+    store = Store(db, user, wall_clock)
+    prefer_language(store)
+    if new:
+        store.name_default_pipeline()  # made under Chinese: 线索, 需求确认, 报价 ...
+    return store
+
+
+def prefer_language(store: Store) -> None:
+    """The language this person chose in the settings, unless `--lang` chose one for this run."""
+    from salesdesk import i18n
+
+    i18n.prefer(store.meta("language"))
 
 
 def open_store_to_read(db_path: Path, user: str, *, say_snapshot: bool = True) -> Store:
@@ -60,10 +72,12 @@ def open_store_to_read(db_path: Path, user: str, *, say_snapshot: bool = True) -
     from salesdesk.store.store import Store
 
     db = open_existing(db_path)
+    store = Store(db, user, wall_clock)
+    prefer_language(store)
     note = snapshot_note(db)
     if note and say_snapshot:  # on stderr: what the command writes to stdout stays as it is
         print(f"salesdesk: {note}", file=sys.stderr)
-    return Store(db, user, wall_clock)
+    return store
 
 
 def storage_fault(error: Exception, db_path: Path) -> str | None:

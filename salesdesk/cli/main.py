@@ -76,7 +76,8 @@ def _language_asked(argv: list[str]) -> str | None:
 
 
 def _main(argv: list[str] | None) -> int:
-    i18n.set_language(_language_asked(sys.argv[1:] if argv is None else argv) or i18n.from_environment())
+    asked = _language_asked(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(asked or i18n.from_environment(), fixed=asked is not None)
     parser = build_parser()
     args = parser.parse_args(argv)
     from salesdesk.cache import holiday_cache

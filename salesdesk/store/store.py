@@ -166,6 +166,28 @@ class Store:
         ).fetchall()
         return [pipeline.Stage(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6]))) for r in rows]
 
+    def name_default_pipeline(self) -> int:
+        """Give the stages of an untouched default pipeline their names in the language
+        shown (线索, 需求确认 ... with their checklists), as an edit; how many changed.
+
+        For a database just made under Chinese: every database is seeded in English, the
+        same on every device, so the names are an ordinary edit that syncs like any other.
+        A stage someone renamed, or whose checklist changed, keeps what it has.
+        """
+        changed = 0
+        stored = {stage.id: stage for stage in self.stages()}
+        with self.records.transaction():
+            for seed, local in zip(pipeline.DEFAULT_STAGES, pipeline.localised_default_stages(), strict=True):
+                mine = stored.get(seed.id)
+                if mine is None or (mine.name, mine.checklist) != (seed.name, seed.checklist):
+                    continue
+                if (local.name, local.checklist) == (seed.name, seed.checklist):
+                    continue
+                checklist = json.dumps(list(local.checklist), ensure_ascii=False)
+                self.records.update("stages", seed.id, {"name": local.name, "checklist": checklist})
+                changed += 1
+        return changed
+
     def stage(self, stage_id: str) -> pipeline.Stage:
         for stage in self.stages():
             if stage.id == stage_id:
