@@ -74,18 +74,45 @@ class ChangeLog:
             )
         return clocks
 
-    def record(self, clock: str, table: str, row_id: str, values: dict[str, object]) -> None:
+    def record(
+        self, clock: str, table: str, row_id: str, values: dict[str, object], seen: dict[str, str]
+    ) -> None:
+        """One entry; `seen` is what the writer had of the record (`seen_of`)."""
         self.db.execute(
-            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
-            [self.device, clock, table, row_id, json.dumps(values, ensure_ascii=False)],
+            "INSERT INTO changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",
+            [self.device, clock, table, row_id, json.dumps(values, ensure_ascii=False), json.dumps(seen)],
         )
 
     def record_many(self, table: str, entries: Iterable[tuple[str, dict[str, object]]]) -> None:
-        """`record` for many (clock, full record) pairs of one table, in one statement."""
+        """`record` for many (clock, full record) pairs of one table, in one statement:
+        new records, so their writer had seen nothing of them."""
         self.db.conn.executemany(
-            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, '{}')",
             [
                 (self.device, clock, table, values["id"], json.dumps(values, ensure_ascii=False))
                 for clock, values in entries
             ],
         )
+
+    def seen_of(self, table: str, row_id: str, fields: Iterable[str]) -> dict[str, str]:
+        """What this copy has of a record, for an entry about to be written over it.
+
+        Per field written, the clock of the newest value of it here; under `deleted_at`,
+        the newest clock of the record at all (every entry says whether the record is
+        alive). A merge compares these to tell an edit made over a value from one made
+        without having seen it (a conflict), the same way on every copy.
+        """
+        wanted = set(fields)
+        seen: dict[str, str] = {}
+        head = None
+        for name, clock in self.db.execute(
+            "SELECT j.key, max(c.clock) FROM changes c, json_each(c.data) j "
+            "WHERE c.tbl = ? AND c.row_id = ? GROUP BY j.key",
+            [table, row_id],
+        ):
+            head = clock if head is None or clock > head else head
+            if name in wanted:
+                seen[name] = clock
+        if head is not None:
+            seen["deleted_at"] = head
+        return seen
