@@ -137,9 +137,8 @@ def test_who_changed_a_record_last_is_the_same_on_every_copy(team):
     bob.store.update_customer(customer, {"email": "tom@baker.example"})  # the newest edit
     cai.merge_from(bob)  # cai sees bob's before ann's
     _sync_all(team)
-    stamps = {
-        d.store.db.execute("SELECT updated_at, updated_by, created_at FROM customers").fetchone() for d in team
-    }
+    query = "SELECT updated_at, updated_by, created_at FROM customers"
+    stamps = {d.store.db.execute(query).fetchone() for d in team}
     assert len(stamps) == 1
     assert next(iter(stamps))[1] == "bob"
 
@@ -160,11 +159,14 @@ def test_a_link_two_copies_each_created_keeps_the_first_creation_time(team):
         for d in team
     }
     [(_, created, _, _)] = links
-    assert created == bob.store.db.execute(
-        "SELECT min(json_extract(data, '$.created_at')) FROM changes WHERE tbl = 'customer_tags' "
-        "AND row_id LIKE ? || ':%'",
-        [second],
-    ).fetchone()[0]
+    assert (
+        created
+        == bob.store.db.execute(
+            "SELECT min(json_extract(data, '$.created_at')) FROM changes WHERE tbl = 'customer_tags' "
+            "AND row_id LIKE ? || ':%'",
+            [second],
+        ).fetchone()[0]
+    )
     assert len({d.digest() for d in team}) == 1
 
 
