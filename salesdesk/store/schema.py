@@ -389,6 +389,8 @@ def _v11_seen_and_tags(db: Database) -> None:
     Tags whose names differ only in case are folded into the first created, through
     the change log (so copies learn of it) under this copy's device and clock.
 
+    The Trash lists deleted records, latest first, from an index of the deleted ones.
+
     (Numbered 11: migration 10 comes with another change of the same release.)
     """
     from datetime import datetime
@@ -398,6 +400,8 @@ def _v11_seen_and_tags(db: Database) -> None:
     from salesdesk.store.tags import fold_duplicate_tags
 
     db.execute("ALTER TABLE changes ADD COLUMN seen TEXT")
+    for table in ("customers", "deals", "followups", "interactions"):
+        db.execute(f"CREATE INDEX {table}_trash ON {table}(deleted_at) WHERE deleted_at IS NOT NULL")
     newest = db.execute("SELECT max(updated_at) FROM tags").fetchone()[0]
     moment: datetime = parse_timestamp(newest or SEED_TIME)
     device = db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0]
