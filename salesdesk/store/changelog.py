@@ -94,25 +94,24 @@ class ChangeLog:
             ],
         )
 
-    def seen_of(self, table: str, row_id: str, fields: Iterable[str]) -> dict[str, str]:
+    def seen_of(
+        self, table: str, row_id: str, fields: Iterable[str], *, every: bool = False
+    ) -> dict[str, str]:
         """What this copy has of a record, for an entry about to be written over it.
 
-        Per field written, the clock of the newest value of it here; under `deleted_at`,
-        the newest clock of the record at all (every entry says whether the record is
-        alive). A merge compares these to tell an edit made over a value from one made
-        without having seen it (a conflict), the same way on every copy.
+        Per field written (`every`: per field of the record, for a delete), the clock of
+        the newest value of it here, and under `deleted_at` that of the newest word on
+        the record's life (its creation, a delete or a restore). A merge compares these
+        with the other entries of the record to tell an edit made over a value from one
+        made without having seen it (a conflict), the same way on every copy.
         """
-        wanted = set(fields)
+        wanted = set(fields) | {"deleted_at"}
         seen: dict[str, str] = {}
-        head = None
         for name, clock in self.db.execute(
             "SELECT j.key, max(c.clock) FROM changes c, json_each(c.data) j "
             "WHERE c.tbl = ? AND c.row_id = ? GROUP BY j.key",
             [table, row_id],
         ):
-            head = clock if head is None or clock > head else head
-            if name in wanted:
+            if every or name in wanted:
                 seen[name] = clock
-        if head is not None:
-            seen["deleted_at"] = head
         return seen

@@ -147,7 +147,8 @@ class Records:
             )
             if cursor.rowcount != 1:
                 raise StaleRecord(table, record_id, None)
-            seen = self.log.seen_of(table, record_id, stamped)
+            # A delete says what it saw of every field: an edit it had not seen is a conflict.
+            seen = self.log.seen_of(table, record_id, stamped, every=stamped.get("deleted_at") is not None)
             self.log.record(self.log.tick(epoch_ms(moment)), table, record_id, stamped, seen)
         return version
 

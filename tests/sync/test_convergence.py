@@ -99,8 +99,9 @@ def _expected_conflicts(devices) -> set:
 
     In a device's log, the entries before one of its own (by sequence number) are what
     it had when it wrote it. A value is lost when a newer entry writes another value of
-    that field (or, for `deleted_at`, says the other thing about the record's life)
-    and its writer had no value of the field at least as new.
+    that field and its writer had no value of the field at least as new; a record's life
+    (`deleted_at`) is lost when a newer entry says the other thing about it and its
+    writer had not, for every field the older one wrote, a value at least as new.
     """
     knowledge = {}  # (clock, table, row) of an entry -> the clocks its writer had per field
     for device in devices:
@@ -132,12 +133,16 @@ def _expected_conflicts(devices) -> set:
                     continue
                 had = knowledge[(newer_clock, table, row_id)]
                 for name in fields(table, older) & fields(table, newer):
-                    if name == "deleted_at":
+                    if name == "deleted_at":  # had it seen every field the older one wrote?
                         differ = (older.get(name) is None) != (newer.get(name) is None)
-                        seen = any(clock >= older_clock for clock, _ in had)
+                        written = fields(table, older) - {"deleted_at"} | {"deleted_at"} & set(older)
                     else:
                         differ = older[name] != newer[name]
-                        seen = any(clock >= older_clock and name in values for clock, values in had)
+                        written = {name}
+                    seen = all(
+                        any(clock >= older_clock and field in values for clock, values in had)
+                        for field in written
+                    )
                     if differ and not seen:
                         expected.add((table, row_id, name, older_clock))
     return expected
