@@ -21,6 +21,7 @@ LATER = {
     "salesdesk.tui.screens.today_dialogs": "Today's dialogs (opened by a key)",
     "salesdesk.tui.screens.pipeline": "the other screens (built on first visit)",
     "salesdesk.tui.screens.customers": "the other screens (built on first visit)",
+    "salesdesk.tui.screens.trash": "the other screens (built on first visit)",
     "textual.widgets._footer": "Textual's Footer (the key bar replaces it)",
     "secrets": "secrets, which loads the OpenSSL library (ids use os.urandom)",
     "_hashlib": "the OpenSSL library (team sync checksums)",

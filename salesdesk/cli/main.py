@@ -6,7 +6,7 @@ import sqlite3
 import sys
 
 from salesdesk import __version__, i18n
-from salesdesk.cli import agenda, app, database, exports, imports, team
+from salesdesk.cli import agenda, app, database, exports, imports, team, trash
 from salesdesk.i18n import LANGUAGES
 
 
@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"salesdesk {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Each group adds its commands with `set_defaults(run=...)`.
-    for group in (database, agenda, imports, exports, team):
+    for group in (database, agenda, imports, exports, team, trash):
         group.add_parsers(commands, common)
     return parser
 

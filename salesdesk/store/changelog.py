@@ -74,18 +74,44 @@ class ChangeLog:
             )
         return clocks
 
-    def record(self, clock: str, table: str, row_id: str, values: dict[str, object]) -> None:
+    def record(
+        self, clock: str, table: str, row_id: str, values: dict[str, object], seen: dict[str, str]
+    ) -> None:
+        """One entry; `seen` is what the writer had of the record (`seen_of`)."""
         self.db.execute(
-            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
-            [self.device, clock, table, row_id, json.dumps(values, ensure_ascii=False)],
+            "INSERT INTO changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",
+            [self.device, clock, table, row_id, json.dumps(values, ensure_ascii=False), json.dumps(seen)],
         )
 
     def record_many(self, table: str, entries: Iterable[tuple[str, dict[str, object]]]) -> None:
-        """`record` for many (clock, full record) pairs of one table, in one statement."""
+        """`record` for many (clock, full record) pairs of one table, in one statement:
+        new records, so their writer had seen nothing of them."""
         self.db.conn.executemany(
-            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, '{}')",
             [
                 (self.device, clock, table, values["id"], json.dumps(values, ensure_ascii=False))
                 for clock, values in entries
             ],
         )
+
+    def seen_of(
+        self, table: str, row_id: str, fields: Iterable[str], *, every: bool = False
+    ) -> dict[str, str]:
+        """What this copy has of a record, for an entry about to be written over it.
+
+        Per field written (`every`: per field of the record, for a delete), the clock of
+        the newest value of it here, and under `deleted_at` that of the newest word on
+        the record's life (its creation, a delete or a restore). A merge compares these
+        with the other entries of the record to tell an edit made over a value from one
+        made without having seen it (a conflict), the same way on every copy.
+        """
+        wanted = set(fields) | {"deleted_at"}
+        seen: dict[str, str] = {}
+        for name, clock in self.db.execute(
+            "SELECT j.key, max(c.clock) FROM changes c, json_each(c.data) j "
+            "WHERE c.tbl = ? AND c.row_id = ? GROUP BY j.key",
+            [table, row_id],
+        ):
+            if every or name in wanted:
+                seen[name] = clock
+        return seen

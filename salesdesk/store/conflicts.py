@@ -1,7 +1,8 @@
 """Concurrent edits a merge kept for review: list them, keep the winner, or restore the loser.
 
 A merge records in `conflicts` the value that lost when two copies edited one field
-without seeing each other (see `salesdesk.sync.merge`). The table is this copy's own:
+without seeing each other, a delete a later edit undid and an edit a later delete
+hid (see `salesdesk.sync.merge`); every copy records the same ones. The table is this copy's own:
 resolving a row is not synced, but restoring a lost value is an ordinary edit through
 the one write path, so it becomes a new change that wins on every copy.
 """
@@ -15,6 +16,10 @@ from salesdesk.core.errors import NotFound
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
+
+# The field whose conflicts are a record's life: a delete undone by a later edit (lost:
+# the delete's time), an edit into a record deleted later (lost: None, alive).
+LIFE = "deleted_at"
 
 # How a person recognises a record of each table: an SQL expression over the row `r`.
 _NAMES = {
@@ -41,6 +46,11 @@ class Conflict:
     kept: object  # the value in the record now
     lost: object  # the value the other edit wrote
     detected_at: str
+
+    @property
+    def about_life(self) -> bool:
+        """A delete against an edit, not two values of one field."""
+        return self.field == LIFE
 
 
 class ConflictStore:
@@ -77,10 +87,22 @@ class ConflictStore:
             self._resolve(conflict_id)
 
     def restore(self, conflict_id: int) -> None:
-        """Write the lost value back as a new edit (it then wins everywhere); settled."""
-        with self.store.records.transaction():
+        """Write the lost value back as a new edit (it then wins everywhere); settled.
+
+        For a record's life (`deleted_at`) that is: an undone delete deletes it again,
+        an edit lost in a delete brings the record back.
+        """
+        records = self.store.records
+        with records.transaction():
             conflict = self._require(conflict_id)
-            self.store.records.update(conflict.table, conflict.row_id, {conflict.field: conflict.lost})
+            if conflict.field != LIFE:
+                records.update(conflict.table, conflict.row_id, {conflict.field: conflict.lost})
+            elif conflict.lost is None:
+                records.update(conflict.table, conflict.row_id, {LIFE: None})
+            else:
+                record = records.get(conflict.table, conflict.row_id, include_deleted=True)
+                if record is not None and record[LIFE] is None:
+                    records.delete(conflict.table, conflict.row_id)
             self._resolve(conflict_id)
 
     def _require(self, conflict_id: int) -> Conflict:

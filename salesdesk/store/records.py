@@ -37,6 +37,7 @@ class Records:
     def insert(self, table: str, values: Mapping[str, object], record_id: str | None = None) -> str:
         moment = self.now()
         stamp = timestamp(moment)
+        given_id = record_id is not None  # a fresh id has no history to have seen
         record_id = record_id or self._ids(epoch_ms(moment))
         record = {
             "id": record_id,
@@ -51,7 +52,8 @@ class Records:
             columns = ", ".join(record)
             marks = ", ".join("?" for _ in record)
             self.db.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(record.values()))
-            self.log.record(self.log.tick(epoch_ms(moment)), table, record_id, record)
+            seen = self.log.seen_of(table, record_id, record) if given_id else {}
+            self.log.record(self.log.tick(epoch_ms(moment)), table, record_id, record, seen)
         return record_id
 
     def new_id(self) -> str:
@@ -145,7 +147,9 @@ class Records:
             )
             if cursor.rowcount != 1:
                 raise StaleRecord(table, record_id, None)
-            self.log.record(self.log.tick(epoch_ms(moment)), table, record_id, stamped)
+            # A delete says what it saw of every field: an edit it had not seen is a conflict.
+            seen = self.log.seen_of(table, record_id, stamped, every=stamped.get("deleted_at") is not None)
+            self.log.record(self.log.tick(epoch_ms(moment)), table, record_id, stamped, seen)
         return version
 
     def delete(self, table: str, record_id: str, expected_version: int | None = None) -> None:

@@ -394,6 +394,36 @@ def _v10_short_search_in_name_order(db: Database) -> None:
     db.execute("DROP INDEX customers_contact")
 
 
+def _v11_seen_and_tags(db: Database) -> None:
+    """Nothing vanishes in a merge, and tags are one per name whatever its case.
+
+    Each change-log entry carries `seen`: per field it writes, the clock of the newest
+    value its writer had (and, under `deleted_at`, the newest clock of the record). A
+    merge compares it with the other entries of the record to tell an edit made over a
+    value from one made without seeing it, the same way on every copy: such a value,
+    a delete undone by a later edit, or an edit into a record deleted later, is kept
+    as a conflict to review. Entries from before carry none (NULL: not known).
+
+    Tags whose names differ only in case are folded into the first created, through
+    the change log (so copies learn of it) under this copy's device and clock.
+
+    The Trash lists deleted records, latest first, from an index of the deleted ones.
+    """
+    from datetime import datetime
+
+    from salesdesk.core.dates import parse_timestamp
+    from salesdesk.store.records import Records
+    from salesdesk.store.tags import fold_duplicate_tags
+
+    db.execute("ALTER TABLE changes ADD COLUMN seen TEXT")
+    for table in ("customers", "deals", "followups", "interactions"):
+        db.execute(f"CREATE INDEX {table}_trash ON {table}(deleted_at) WHERE deleted_at IS NOT NULL")
+    newest = db.execute("SELECT max(updated_at) FROM tags").fetchone()[0]
+    moment: datetime = parse_timestamp(newest or SEED_TIME)
+    device = db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0]
+    fold_duplicate_tags(Records(db, "salesdesk", lambda: moment, device))
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -405,5 +435,6 @@ MIGRATIONS = (
     _v8_board_owner,
     _v9_short_search,
     _v10_short_search_in_name_order,
+    _v11_seen_and_tags,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

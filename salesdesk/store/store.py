@@ -302,13 +302,11 @@ class Store:
 
     def tag_id(self, name: str) -> str:
         """The id of the tag with this name (any case), creating it if new."""
+        from salesdesk.store.tags import find_tag
+
         check_name(name, "tag")
         label = name.strip()
-        row = self.db.execute(
-            "SELECT id, deleted_at FROM tags WHERE name = ? COLLATE NOCASE "
-            "ORDER BY deleted_at IS NOT NULL LIMIT 1",
-            [label],
-        ).fetchone()
+        row = find_tag(self.db, label)
         if row is None:
             return self.records.insert("tags", {"name": label})
         if row[1] is not None:
@@ -327,15 +325,21 @@ class Store:
                 self.records.update("customer_tags", link, {"deleted_at": None})
 
     def remove_tag(self, customer_id: str, name: str) -> bool:
-        row = self.db.execute(
-            "SELECT ct.id FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
-            "WHERE ct.customer_id = ? AND t.name = ? COLLATE NOCASE AND ct.deleted_at IS NULL",
-            [customer_id, name.strip()],
-        ).fetchone()
-        if row is None:
-            return False
-        self.records.delete("customer_tags", row[0])
-        return True
+        from salesdesk.store.tags import fold_key
+
+        links = [
+            link
+            for link, label in self.db.execute(
+                "SELECT ct.id, t.name FROM customer_tags ct JOIN tags t ON t.id = ct.tag_id "
+                "WHERE ct.customer_id = ? AND ct.deleted_at IS NULL",
+                [customer_id],
+            ).fetchall()
+            if fold_key(label) == fold_key(name)
+        ]
+        with self.records.transaction():  # every spelling of it (copies not yet folded)
+            for link in links:
+                self.records.delete("customer_tags", link)
+        return bool(links)
 
     def tags_of(self, customer_id: str) -> list[str]:
         return [

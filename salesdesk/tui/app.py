@@ -58,13 +58,14 @@ class SalesdeskApp(App):
     DEFAULT_MODE = "today"
 
     # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports,
-    # 5 Conflicts.
+    # 5 Conflicts, 6 Trash.
     BINDINGS = [
         Binding("1", "show_screen('today')", "Today", id="screen.today", show=False),
         Binding("2", "show_screen('pipeline')", "Pipeline", id="screen.pipeline", show=False),
         Binding("3", "show_screen('customers')", "Customers", id="screen.customers", show=False),
         Binding("4", "show_screen('reports')", "Reports", id="screen.reports", show=False),
         Binding("5", "show_screen('conflicts')", "Conflicts", id="screen.conflicts", show=False),
+        Binding("6", "show_screen('trash')", "Trash", id="screen.trash", show=False),
         Binding("asterisk", "toggle_privacy", "Privacy", key_display="*", id="app.privacy", show=False),
         Binding("question_mark", "toggle_keys", "Keys", id="app.keys"),
         Binding("q", "quit", "Quit", id="app.quit"),
@@ -94,6 +95,7 @@ class SalesdeskApp(App):
         self.add_mode("customers", self._styled(self._customers_screen))
         self.add_mode("reports", self._styled(self._reports_screen))
         self.add_mode("conflicts", self._styled(self._conflicts_screen))
+        self.add_mode("trash", self._styled(self._trash_screen))
 
     def _styled(self, build: Callable[[], Screen]) -> Callable[[], Screen]:
         """`build`, with the new screen marked as styled by the CSS already parsed.
@@ -135,6 +137,11 @@ class SalesdeskApp(App):
         from salesdesk.tui.screens.conflicts import ConflictsScreen
 
         return ConflictsScreen(self.store, today=self.today)
+
+    def _trash_screen(self) -> Screen:
+        from salesdesk.tui.screens.trash import TrashScreen
+
+        return TrashScreen(self.store, today=self.today)
 
     def open_customer(self, customer_id: str) -> None:
         """Show one customer on the Customers screen, from anywhere."""

@@ -25,6 +25,7 @@ SHOTS = {
     "customers": ["3", "down", "down", "down"],
     "customer-log": ["3", "down", "down", "down", "i"],
     "reports": ["4"],
+    "trash": ["6"],
 }
 
 

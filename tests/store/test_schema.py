@@ -117,3 +117,51 @@ def test_the_board_sums_of_my_deals_come_from_one_index(store):
         )
     )
     assert "COVERING INDEX deals_board" in plan
+
+
+def test_migration_11_folds_tags_differing_in_case_and_adds_what_entries_saw(tmp_path, clock):
+    from salesdesk.store.connection import connect, write
+    from salesdesk.store.schema import MIGRATIONS, _v11_seen_and_tags
+    from salesdesk.store.store import Store
+
+    before = MIGRATIONS.index(_v11_seen_and_tags)  # the version this migration upgrades from
+    path = tmp_path / "old.db"
+    db = connect(path)
+    for number, migration in enumerate(MIGRATIONS[:before], start=1):
+        with write(db):
+            migration(db)
+            db.execute(f"PRAGMA user_version={number}")
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    stamp = "2026-11-20T09:00:00.000Z"
+    with write(db):  # two copies each made their own spelling before they synced
+        rows = [
+            ("customers", {"id": "c1", "name": "Wang Wei"}),
+            ("customers", {"id": "c2", "name": "Sarah"}),
+            ("tags", {"id": "t-later", "name": "VIP", "created_at": "2026-11-20T10:00:00.000Z"}),
+            ("tags", {"id": "t-first", "name": "vip"}),
+            ("customer_tags", {"id": "c1:t-first", "customer_id": "c1", "tag_id": "t-first"}),
+            ("customer_tags", {"id": "c2:t-later", "customer_id": "c2", "tag_id": "t-later"}),
+        ]
+        for n, (table, values) in enumerate(rows):
+            record = {"created_at": stamp, "updated_at": stamp, "updated_by": "ann", **values}
+            db.execute(
+                f"INSERT INTO {table} ({', '.join(record)}) VALUES ({', '.join('?' for _ in record)})",
+                list(record.values()),
+            )
+            db.execute(
+                "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
+                ["old", f"00017636000000{n}-00000-old", table, values["id"], json.dumps(record)],
+            )
+    db.close()
+    store = Store.open(path, "ann", clock)
+    try:
+        assert pragma(store, "user_version") == SCHEMA_VERSION
+        live = store.db.execute("SELECT id, name FROM tags WHERE deleted_at IS NULL").fetchall()
+        assert live == [("t-first", "vip")]
+        assert store.tags_of("c1") == store.tags_of("c2") == ["vip"]
+        folded = store.db.execute("SELECT row_id, seen FROM changes WHERE device != 'old' ORDER BY seq")
+        assert {row_id for row_id, _ in folded} >= {"t-later", "c2:t-later", "c2:t-first"}
+        old_seen = store.db.execute("SELECT DISTINCT seen FROM changes WHERE device = 'old'").fetchall()
+        assert old_seen == [(None,)]  # what older entries saw is not known
+    finally:
+        store.close()

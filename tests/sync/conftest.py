@@ -12,8 +12,8 @@ from salesdesk.store.store import Store
 from salesdesk.sync.merge import merge_database
 from tests.conftest import FakeClock
 
-# Columns that are this copy's own bookkeeping, not shared data.
-LOCAL = {"rid", "version", "updated_at", "updated_by"}
+# Columns that are this copy's own bookkeeping, not shared data (the stamps are shared).
+LOCAL = {"rid", "version"}
 
 
 class Device:

@@ -1,22 +1,50 @@
 """Three devices, random work, random sync order and repetition, skewed clocks:
-everyone ends with the same data and no change is missing."""
+everyone ends with the same data (stamps included), no change is missing, and every
+value overwritten or undone without its overwriter having seen it is a conflict on
+every device, the same conflicts everywhere."""
 
+import json
 from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from salesdesk.store.trash import TrashStore
+from salesdesk.sync.merge import BOOKKEEPING, LATEST_VALUE
 from tests.sync.conftest import Device
 
 OPS = st.lists(
     st.tuples(
         st.integers(0, 2),  # device
-        st.sampled_from(["create", "edit", "tag", "untag", "deal", "move", "delete", "sync"]),
+        st.sampled_from(
+            [
+                "create",
+                "edit",
+                "edit",
+                "tag",
+                "untag",
+                "deal",
+                "move",
+                "delete",
+                "delete_deal",
+                "restore",
+                "sync",
+                "sync",
+            ]
+        ),
         st.integers(0, 1000),  # picks a record / a value / a peer
     ),
     min_size=5,
-    max_size=30,
+    max_size=40,
 )
+
+
+def _share(devices):
+    """Customers everyone has, so what follows races on shared records."""
+    for n in range(3):
+        devices[0].store.add_customer(f"shared{n}")
+    for device in devices[1:]:
+        device.merge_from(devices[0])
 
 
 def _run(devices, ops):
@@ -41,22 +69,91 @@ def _run(devices, ops):
                 customers[pick % len(customers)],
                 {["company", "notes", "title"][pick % 3]: f"v{pick}-{index}"},
             )
-        elif op == "tag":
-            store.add_tag(customers[pick % len(customers)], f"t{pick % 4}")
+        elif op == "tag":  # the same tag in another case on another device
+            name = f"t{pick % 3}"
+            store.add_tag(customers[pick % len(customers)], name.upper() if pick % 2 else name)
         elif op == "untag":
             customer = customers[pick % len(customers)]
             tags = store.tags_of(customer)
             if tags:
-                store.remove_tag(customer, tags[pick % len(tags)])
+                store.remove_tag(customer, tags[pick % len(tags)].swapcase())
         elif op == "deal":
             store.add_deal(customers[pick % len(customers)], f"d{pick}", pick * 100)
         elif op == "move" and deals:
             store.step_deal(deals[pick % len(deals)], 1)
         elif op == "delete":
             store.delete_customer(customers[pick % len(customers)])
+        elif op == "delete_deal" and deals:
+            store.delete_deal(deals[pick % len(deals)])
+        elif op == "restore":
+            trash = TrashStore(store).items()
+            if trash:
+                TrashStore(store).restore([trash[pick % len(trash)].id])
         elif op == "sync":
             peer = devices[(index + 1 + pick % 2) % 3]
             device.merge_from(peer)
+
+
+def _expected_conflicts(devices) -> set:
+    """Every value overwritten unseen, worked out from each writer's own log.
+
+    In a device's log, the entries before one of its own (by sequence number) are what
+    it had when it wrote it. A value is lost when a newer entry writes another value of
+    that field and its writer had no value of the field at least as new; a record's life
+    (`deleted_at`) is lost when a newer entry says the other thing about it and its
+    writer had not, for every field the older one wrote, a value at least as new.
+    """
+    knowledge = {}  # (clock, table, row) of an entry -> the clocks its writer had per field
+    for device in devices:
+        own = device.store.device
+        history: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+        for seq_device, clock, table, row_id, data in device.store.db.execute(
+            "SELECT device, clock, tbl, row_id, data FROM changes ORDER BY seq"
+        ):
+            values = json.loads(data)
+            earlier = history.setdefault((table, row_id), [])
+            if seq_device == own:
+                knowledge[(clock, table, row_id)] = list(earlier)
+            earlier.append((clock, values))
+    entries: dict[tuple[str, str], list[tuple[str, dict]]] = {}
+    for clock, table, row_id, data in devices[0].store.db.execute(
+        "SELECT clock, tbl, row_id, data FROM changes WHERE device != 'seed'"
+    ):
+        entries.setdefault((table, row_id), []).append((clock, json.loads(data)))
+
+    def fields(table, values):
+        names = {n for n in values if n not in BOOKKEEPING and (table, n) not in LATEST_VALUE}
+        return names | {"deleted_at"}
+
+    expected = set()
+    for (table, row_id), found in entries.items():
+        for older_clock, older in found:
+            for newer_clock, newer in found:
+                if newer_clock <= older_clock:
+                    continue
+                had = knowledge[(newer_clock, table, row_id)]
+                for name in fields(table, older) & fields(table, newer):
+                    if name == "deleted_at":  # had it seen every field the older one wrote?
+                        differ = (older.get(name) is None) != (newer.get(name) is None)
+                        written = fields(table, older) - {"deleted_at"} | {"deleted_at"} & set(older)
+                    else:
+                        differ = older[name] != newer[name]
+                        written = {name}
+                    seen = all(
+                        any(clock >= older_clock and field in values for clock, values in had)
+                        for field in written
+                    )
+                    if differ and not seen:
+                        expected.add((table, row_id, name, older_clock))
+    return expected
+
+
+def _conflicts(device) -> set:
+    return set(
+        device.store.db.execute(
+            "SELECT tbl, row_id, field, kept_value, kept_clock, lost_value, lost_clock FROM conflicts"
+        ).fetchall()
+    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -69,6 +166,7 @@ def test_everyone_converges(tmp_path_factory, ops, order):
         Device(folder, "cai", timedelta(hours=23)),
     ]
     try:
+        _share(devices)
         _run(devices, ops)
         for _ in range(2):  # two full rounds in a random order reach everyone
             for i in order:
@@ -76,9 +174,15 @@ def test_everyone_converges(tmp_path_factory, ops, order):
                     if i != j:
                         devices[i].merge_from(devices[j])
         digests = {device.digest() for device in devices}
-        assert len(digests) == 1
+        assert len(digests) == 1  # updated_at and updated_by included
         entries = [device.entries() for device in devices]
         assert entries[0] == entries[1] == entries[2]
+        conflicts = [_conflicts(device) for device in devices]
+        assert conflicts[0] == conflicts[1] == conflicts[2]
+        assert {row[:3] + row[6:] for row in conflicts[0]} == _expected_conflicts(devices)
+        for device in devices:  # tags differing only in case are one
+            names = [r[0] for r in device.store.db.execute("SELECT name FROM tags WHERE deleted_at IS NULL")]
+            assert len(names) == len({name.casefold() for name in names})
     finally:
         for device in devices:
             device.store.close()

@@ -96,3 +96,27 @@ class TestConflicts:
     def test_empty(self, snap_compare, seeded):
         store, _, _ = seeded
         assert _snapshot(snap_compare, store)
+
+
+@pytest.fixture
+def life(tmp_path):
+    """Ann deleted Chen Jing, Bob's later edit (not having seen it) brought her back;
+    Ann edited Tom, whom Bob deleted later: both are conflicts of a record's life."""
+    ann, bob = Device(tmp_path, "ann"), Device(tmp_path, "bob", timedelta(hours=-2))
+    chen, tom = ann.store.add_customer("Chen Jing"), ann.store.add_customer("Tom Baker")
+    bob.merge_from(ann)
+    ann.store.delete_customer(chen)
+    ann.store.update_customer(tom, {"notes": "call in spring"})
+    bob.clock.advance(days=1)
+    bob.store.update_customer(chen, {"notes": "still buying"})
+    bob.store.delete_customer(tom)
+    ann.merge_from(bob)
+    ann.store.db.execute("UPDATE conflicts SET detected_at = '2026-11-27T09:30:00.000Z'")
+    yield ann
+    ann.store.close()
+    bob.store.close()
+
+
+class TestConflictsOfLife:
+    def test_list(self, snap_compare, life):
+        assert _snapshot(snap_compare, life.store)

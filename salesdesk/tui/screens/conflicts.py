@@ -23,6 +23,10 @@ EMPTY_TEXT = (
     "the newer edit wins and the other value is listed here to review."
 )
 EMPTY_VALUE = "(empty)"
+# A conflict of a record's life: a delete against an edit made without seeing it.
+LIFE_FIELD = "deleted or alive"
+ALIVE = "alive, edited"
+DELETED = "deleted {:%Y-%m-%d %H:%M}"
 
 
 def _value(value: object, private: bool) -> Text:
@@ -33,10 +37,22 @@ def _value(value: object, private: bool) -> Text:
     return literal_text(value)
 
 
+def _life(value: object) -> Text:
+    """A record's life in a conflict: alive (an edit), or deleted at a time."""
+    if isinstance(value, str):
+        return Text(DELETED.format(parse_timestamp(value).astimezone()))
+    return Text(ALIVE)
+
+
+def _life_text(value: object) -> str:
+    return _life(value).plain
+
+
 class ConflictsScreen(SalesdeskScreen):
     BINDINGS = [
         Binding("k", "keep", "Keep kept value", id="conflicts.keep"),
         Binding("r", "restore", "Restore lost value", id="conflicts.restore"),
+        Binding("t", "trash", "Trash", id="conflicts.trash"),
     ]
 
     def __init__(self, store: Store, *, today: date):
@@ -76,12 +92,13 @@ class ConflictsScreen(SalesdeskScreen):
         table.clear()
         for conflict in self.shown:
             detected = parse_timestamp(conflict.detected_at).astimezone()
+            life = conflict.about_life
             table.add_row(
                 literal_text(conflict.table),
                 literal_text(conflict.record),
-                literal_text(conflict.field),
-                _value(conflict.kept, self._private(conflict)),
-                _value(conflict.lost, self._private(conflict)),
+                Text(LIFE_FIELD) if life else literal_text(conflict.field),
+                _life(conflict.kept) if life else _value(conflict.kept, self._private(conflict)),
+                _life(conflict.lost) if life else _value(conflict.lost, self._private(conflict)),
                 f"{detected:%Y-%m-%d %H:%M}",
                 key=str(conflict.id),
             )
@@ -93,7 +110,8 @@ class ConflictsScreen(SalesdeskScreen):
             table.focus()
         noun = "conflict" if len(self.shown) == 1 else "conflicts"
         self.query_one("#conflicts-status", Static).update(
-            f"{len(self.shown):,} unresolved {noun}  ·  k keeps the kept value  ·  r restores the lost one"
+            f"{len(self.shown):,} unresolved {noun}  ·  k keeps the kept value  ·  "
+            "r restores the lost one (a deleted record, a delete)  ·  t Trash"
         )
 
     def _private(self, conflict: Conflict) -> bool:
@@ -121,6 +139,14 @@ class ConflictsScreen(SalesdeskScreen):
             self.notify(str(error), severity="error", markup=False)
         else:
             value = conflict.kept if verb == "Kept" else conflict.lost
-            shown = EMPTY_VALUE if value in (None, "") else masked(literal(value), self._private(conflict))
-            self.notify(f"{verb} {literal(conflict.field)}: {shown}.", markup=False)
+            if conflict.about_life:
+                self.notify(f"{verb} {literal(conflict.record)}: {_life_text(value)}.", markup=False)
+            else:
+                shown = (
+                    EMPTY_VALUE if value in (None, "") else masked(literal(value), self._private(conflict))
+                )
+                self.notify(f"{verb} {literal(conflict.field)}: {shown}.", markup=False)
         self.reload_data()
+
+    def action_trash(self) -> None:
+        self.app.switch_mode("trash")

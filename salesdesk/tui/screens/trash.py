@@ -1,0 +1,102 @@
+"""The Trash screen: every deleted customer, deal, follow-up and interaction, one key to restore."""
+
+from datetime import date
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Header, Static
+
+from salesdesk.core.dates import parse_timestamp
+from salesdesk.core.text import literal
+from salesdesk.store.store import Store
+from salesdesk.store.trash import Trashed, TrashStore
+from salesdesk.tui.screens.base import SalesdeskScreen, writes
+from salesdesk.tui.text import literal_text
+from salesdesk.tui.widgets.key_bar import KeyBar
+
+SHOWN_AT_MOST = 1000  # the latest deleted; the command line lists them all
+EMPTY_TEXT = (
+    "The Trash is empty.\n\n"
+    "Whatever you or a teammate deletes (customers, deals, follow-ups, interactions)\n"
+    "is listed here, and r brings it back on every copy at the next sync."
+)
+NOTHING_TO_RESTORE = "Nothing to restore."
+
+
+class TrashScreen(SalesdeskScreen):
+    BINDINGS = [
+        Binding("r", "restore", "Restore", id="trash.restore"),
+        Binding("c", "conflicts", "Conflicts", id="trash.conflicts"),
+    ]
+
+    def __init__(self, store: Store, *, today: date):
+        super().__init__()
+        self.store = store
+        self.today = today
+        self.trash = TrashStore(store)
+        self.shown: list[Trashed] = []
+        self.loaded_generation = 0  # the app's data_generation when the list was last read
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="trash-status", markup=False)
+        yield DataTable(id="trash-table", cursor_type="row", zebra_stripes=True)
+        yield Static(EMPTY_TEXT, id="trash-empty", markup=False)
+        yield KeyBar()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(DataTable)
+
+    def on_mount(self) -> None:
+        self.table.add_columns("What", "Name", "Of", "Deleted", "By")
+        self.reload_data()
+
+    def on_screen_resume(self) -> None:
+        if self.loaded_generation != self.app.data_generation:
+            self.reload_data()
+
+    def reload_data(self) -> None:
+        """Read the Trash again, keeping the cursor near where it was."""
+        self.loaded_generation = self.app.data_generation
+        table = self.table
+        row = table.cursor_row
+        self.shown = self.trash.items(limit=SHOWN_AT_MOST)
+        table.clear()
+        for item in self.shown:
+            deleted = parse_timestamp(item.deleted_at).astimezone()
+            table.add_row(
+                item.kind,
+                literal_text(item.name),
+                literal_text(item.customer),
+                f"{deleted:%Y-%m-%d %H:%M}",
+                literal_text(item.deleted_by),
+                key=f"{item.table}:{item.id}",
+            )
+        empty = not self.shown
+        table.display = not empty
+        self.query_one("#trash-empty").display = empty
+        if not empty:
+            table.move_cursor(row=min(row, len(self.shown) - 1))
+            table.focus()
+        total = len(self.shown) if len(self.shown) < SHOWN_AT_MOST else self.trash.count()
+        noun = "deleted record" if total == 1 else "deleted records"
+        latest = f" (the latest {len(self.shown):,} shown)" if total > len(self.shown) else ""
+        self.query_one("#trash-status", Static).update(
+            f"{total:,} {noun}{latest}  ·  r restores one  ·  salesdesk trash restore --by NAME for many"
+        )
+
+    @writes
+    def action_restore(self) -> None:
+        if not self.shown:
+            self.notify(NOTHING_TO_RESTORE, severity="warning")
+            return
+        item = self.shown[min(self.table.cursor_row, len(self.shown) - 1)]
+        restored, done = self._try(lambda: self.trash.restore([item.id]))
+        if done and restored:
+            names = ", ".join(f"{r.kind} {literal(r.name)}" for r in restored)
+            self.notify(f"Restored {names}.", markup=False)
+        self.reload_data()
+
+    def action_conflicts(self) -> None:
+        self.app.switch_mode("conflicts")
