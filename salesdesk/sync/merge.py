@@ -28,11 +28,13 @@ from salesdesk.store.changelog import format_clock, parse_clock, received
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
 from salesdesk.store.schema import SEED_DEVICE, SYNCED_TABLES
+from salesdesk.sync import held
+from salesdesk.sync.checks import INVALID, RELAYED, WAITING, Problem
+from salesdesk.sync.reading import Entry
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
     from salesdesk.sync.checks import Checker
-    from salesdesk.sync.reading import Entry
 
 # Bookkeeping columns: carried along, never a conflict, never copied as they are.
 BOOKKEEPING = {"id", "rid", "version", "updated_at", "updated_by", "created_at"}
@@ -241,8 +243,6 @@ class _Merge:
         self.moment = timestamp(store.clock())
 
     def run(self, entries: Iterable["Entry"]) -> None:
-        from salesdesk.sync import held
-
         db = self.db
         for device, user, direct in db.execute("SELECT device, user, direct FROM main.devices"):
             self.users[device] = user
@@ -355,9 +355,6 @@ class _Merge:
 
     def _take(self, row: tuple[Any, ...], was_held: bool = False) -> str:
         """Check one entry and apply it, or hold it back: 'applied', 'held' or 'waiting'."""
-        from salesdesk.sync import held
-        from salesdesk.sync.checks import RELAYED, WAITING, Problem
-        from salesdesk.sync.reading import Entry
 
         seq, device, clock, tbl, row_id, data, size, clash, came_from = row[:9]
         db, report = self.db, self.report
@@ -400,7 +397,6 @@ class _Merge:
         if key not in self.rows:
             self.rows[key] = _load_row(db, table, record_id)
         conflicts = report.conflicts
-        db.execute("SAVEPOINT sync_change")
         try:
             # A renamed clone entry was written without seeing ours: always concurrent.
             _apply(
@@ -416,12 +412,14 @@ class _Merge:
                 None if clash else outcome.seq,
             )
         except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
-            db.execute("ROLLBACK TO sync_change")
-            db.execute("RELEASE sync_change")
+            # The failed statement undid itself; a conflict `_apply` noted before it is
+            # undone here (only this entry's own clock can be in it: the entry is new).
+            db.execute(
+                "DELETE FROM main.conflicts WHERE tbl = ? AND row_id = ? AND ? IN (kept_clock, lost_clock)",
+                [table, record_id, clock_text],
+            )
             self.rows.pop(key, None)
             report.conflicts = conflicts
-            from salesdesk.sync.checks import INVALID
-
             reason = f"this copy's schema refuses it ({error})"
             held.hold(
                 db,
@@ -436,7 +434,6 @@ class _Merge:
             if len(report.reasons) < 5:
                 report.reasons.append(f"A change from {author} was held back: {reason}.")
             return "held"
-        db.execute("RELEASE sync_change")
         db.execute(
             "INSERT INTO main.changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
             [device_id, clock_text, table, record_id, outcome.data],

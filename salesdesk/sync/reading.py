@@ -23,6 +23,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION
@@ -44,8 +45,7 @@ class UnreadableCopy(SalesdeskError):
     """A copy that is skipped whole, with one sentence saying why."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One change as it arrived: who, when (the clock), which record, what (JSON text).
 
     Nothing in it is checked yet: `data` is None when the change was longer than

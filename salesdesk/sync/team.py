@@ -31,10 +31,10 @@ from typing import TYPE_CHECKING
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.schema import SCHEMA_VERSION
-from salesdesk.sync.merge import MergeReport, fetch, merge_copy, remove_database, retry_held, work_dir
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
+    from salesdesk.sync.merge import MergeReport
 
 TEAM_DIR = "salesdesk-team"
 MANIFEST_LIMIT = 64 * 1024  # bytes of a manifest
@@ -55,7 +55,7 @@ class Peer:
 
 @dataclass
 class SyncReport:
-    merged: list[MergeReport] = field(default_factory=list)
+    merged: list["MergeReport"] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one sentence each
     published: Path | None = None
     rekeyed_from: str | None = None
@@ -130,6 +130,8 @@ def _sha256(path: Path) -> str:
 @contextmanager
 def _working(store: "Store") -> Iterator[Path]:
     """The private work folder, locked for this sync; leftovers of a crash removed first."""
+    from salesdesk.sync.merge import work_dir
+
     work = work_dir(store)
     try:
         import fcntl
@@ -264,6 +266,7 @@ def pull(store: "Store", folder: Path, report: SyncReport) -> None:
     """Merge every other device's published file whose content is new to us; then say
     what is held back. A file that cannot be read is skipped with a sentence."""
     from salesdesk.sync import held
+    from salesdesk.sync.merge import fetch, merge_copy, remove_database, retry_held
     from salesdesk.sync.reading import UnreadableCopy
 
     with _working(store) as work:
