@@ -33,6 +33,7 @@ from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION
 # than its manifest says) is not read at all.
 COPY_LIMIT = 8 * 1024**3  # bytes of a copy (and of its -wal)
 CHANGE_LIMIT = 1_000_000  # characters of one change's data (its JSON)
+_BYTES_LIMIT = 4 * CHANGE_LIMIT + 1024  # the longest value read at all (UTF-8: up to 4 bytes a character)
 # The VM steps a read may take per page of the copy, and the handler's granularity.
 _STEPS_PER_PAGE = 20_000
 _STEPS_BASE = 50_000_000
@@ -176,7 +177,10 @@ def _columns(conn: sqlite3.Connection, table: str) -> dict[str, int] | None:
     sql = str(row[1] or "").lower()
     if "without rowid" in sql or "collate" in sql:
         return None  # not a plain table: its comparisons would not be ours
-    return {r[1]: r[6] for r in conn.execute(f"PRAGMA table_xinfo({table})")}
+    columns = {r[1]: r[6] for r in conn.execute(f"PRAGMA table_xinfo({table})")}
+    if {name.lower() for name in columns} & {"rowid", "oid", "_rowid_"}:
+        return None  # a column standing in for the row number
+    return columns
 
 
 def read_copy(private: Path, name: str) -> tuple[sqlite3.Connection, CopyContents]:
@@ -254,19 +258,56 @@ def _check(conn: sqlite3.Connection, name: str, recover_error: UnreadableCopy | 
 
 
 def _entries(conn: sqlite3.Connection, handler: _Guard, name: str) -> Iterator[Entry]:
-    short = [
+    """The copy's entries in rowid order. A value longer than a change may be is never
+    loaded: SQLite's length limit makes reading it fail at once (without reading it),
+    and that row comes out without its data, its size taken from the record header."""
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, _BYTES_LIMIT)
+    short = ", ".join(
         f"CASE typeof({c}) WHEN 'text' THEN substr({c}, 1, 201) WHEN 'blob' THEN NULL ELSE {c} END"
         for c in ("device", "clock", "tbl", "row_id")
-    ]
-    cursor = conn.execute(
-        f"SELECT seq, {', '.join(short)}, "
-        f"CASE WHEN length(data) > {CHANGE_LIMIT} THEN NULL ELSE data END, length(data) FROM changes"
     )
+    start = -(2**63)
     try:
-        while rows := cursor.fetchmany(2000):
-            for seq, device, clock, tbl, row_id, data, size in rows:
-                yield Entry(seq, device, clock, tbl, row_id, data, int(size or 0))
+        while True:
+            try:  # (executing steps to the first row already)
+                cursor = conn.execute(
+                    f"SELECT rowid, seq, {short}, data FROM changes WHERE rowid >= ? ORDER BY rowid", [start]
+                )
+                for rowid, seq, device, clock, tbl, row_id, data in cursor:
+                    size = len(data) if isinstance(data, str | bytes) else 0
+                    if size > CHANGE_LIMIT:
+                        data = None
+                    yield Entry(seq, device, clock, tbl, row_id, data, size)
+                    start = rowid + 1
+                return
+            except sqlite3.DataError:  # a row close ahead holds a value too long to read
+                pass
+            # Which row: the reading steps ahead of what it gave, so try the next one alone.
+            rowid = conn.execute("SELECT min(rowid) FROM changes WHERE rowid >= ?", [start]).fetchone()[0]
+            try:
+                seq, device, clock, tbl, row_id, data = conn.execute(
+                    f"SELECT seq, {short}, data FROM changes WHERE rowid = ?", [rowid]
+                ).fetchone()
+                size = len(data) if isinstance(data, str | bytes) else 0
+                yield Entry(seq, device, clock, tbl, row_id, None if size > CHANGE_LIMIT else data, size)
+            except sqlite3.DataError:
+                yield _too_long(conn, rowid, short)
+            start = rowid + 1
     except sqlite3.DatabaseError as error:
         if handler.tripped:
             raise UnreadableCopy(f"{name}: reading it took too long, so it was not merged.") from None
         raise UnreadableCopy(f"{name} is damaged ({error}); nothing was merged from it.") from None
+
+
+def _too_long(conn: sqlite3.Connection, rowid: int, short: str) -> Entry:
+    try:
+        with conn.blobopen("changes", "data", rowid, readonly=True) as blob:
+            size = len(blob)
+    except sqlite3.Error:
+        size = _BYTES_LIMIT
+    try:
+        row = conn.execute(f"SELECT seq, {short} FROM changes WHERE rowid = ?", [rowid]).fetchone()
+    except sqlite3.DataError:  # even its ids are too long: a malformed change
+        row = (None, None, None, None, None)
+    seq, device, clock, tbl, row_id = row
+    return Entry(seq, device, clock, tbl, row_id, None, size)
