@@ -184,3 +184,18 @@ def test_sync_with_a_bad_change_exits_0_and_team_held_lists_it(tmp_path):
     assert listed.returncode == 0 and "settings/dormant_days" in listed.stdout
     assert "dormant_days" in listed.stdout and "1 change is held back" in listed.stdout
     assert run("agenda", "--db", str(a), "--user", "ann").returncode == 0
+
+
+def test_the_bound_on_clocks_ahead_is_set_from_the_command_line(tmp_path):
+    path = tmp_path / "t.db"
+    _new_db(path, "ann")
+    result = run("team", "clock-ahead", "72", "--db", str(path))
+    assert result.returncode == 0 and "72 hours" in result.stdout
+    value = (
+        sqlite3.connect(path)
+        .execute("SELECT value FROM settings WHERE id = 'sync_clock_ahead_hours'")
+        .fetchone()
+    )
+    assert value == ("72",)
+    refused = run("team", "clock-ahead", "0", "--db", str(path))
+    assert refused.returncode == 1 and "use 1 to 720" in refused.stderr and "Traceback" not in refused.stderr

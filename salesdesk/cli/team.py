@@ -39,6 +39,15 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         description="List the changes from teammates that failed a check and are held back "
         "(who they came from, which record, and why). Each is tried again at every sync.",
     )
+    ahead = team_commands.add_parser(
+        "clock-ahead",
+        parents=[common],
+        help="how far ahead a teammate's clock may be",
+        description="A teammate's change whose clock is more than HOURS ahead of this "
+        "computer's is held back until that time comes (a wrong system date, or a crafted "
+        "file, would otherwise pin every clock to the future). A team setting; 24 by default.",
+    )
+    ahead.add_argument("hours", metavar="HOURS", type=int)
     rotate = team_commands.add_parser(
         "round-robin",
         parents=[common],
@@ -80,6 +89,19 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
                 f"New unowned leads go in turn to: {', '.join(names)}."
                 if names
                 else "Round-robin is off: new leads stay with whoever adds them."
+            )
+            return 0
+        if getattr(args, "team_command", None) == "clock-ahead":
+            from salesdesk.core.errors import InvalidValue
+            from salesdesk.sync.checks import AHEAD_RANGE, AHEAD_SETTING
+
+            low, high = AHEAD_RANGE
+            if not low <= args.hours <= high:
+                raise InvalidValue("hours", f"{args.hours} hours is not a bound; use {low} to {high}.")
+            store.set_setting(AHEAD_SETTING, args.hours)
+            print(
+                f"A teammate's change more than {args.hours} hours ahead of this computer's clock "
+                "is held back."
             )
             return 0
         if getattr(args, "team_command", None) == "held":
