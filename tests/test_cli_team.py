@@ -1,5 +1,6 @@
 """team, sync and merge from the command line."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -128,3 +129,73 @@ def test_round_robin_is_set_from_the_command_line(tmp_path):
     value = sqlite3.connect(path).execute("SELECT value FROM settings WHERE id = 'round_robin'").fetchone()
     assert value == ('["bob", "cai"]',)
     assert "off" in run("team", "round-robin", "--db", str(path)).stdout
+
+
+def test_merge_brings_in_what_a_copy_killed_before_its_checkpoint_left_in_its_wal(tmp_path):
+    main = tmp_path / "salesdesk.db"
+    _new_db(main, "ann")
+    copy = tmp_path / "salesdesk.sync-conflict-20261120-093000-ABCDEFG.db"
+    conn = sqlite3.connect(main)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    copy.write_bytes(main.read_bytes())
+    code = (
+        "import os; from datetime import datetime, timezone; from salesdesk.store.store import Store; "
+        f"s = Store.open({str(copy)!r}, 'ann', lambda: datetime.now(timezone.utc)); "
+        "s.db.execute('PRAGMA wal_autocheckpoint=0'); "
+        "[s.add_customer(f'In the wal {n}') for n in range(25)]; os._exit(0)"  # killed: no checkpoint
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    wal = copy.with_name(copy.name + "-wal")
+    assert wal.stat().st_size > 0
+    with closing(sqlite3.connect(f"{copy.as_uri()}?immutable=1", uri=True)) as db:
+        assert db.execute("SELECT count(*) FROM customers").fetchone()[0] == 0  # the file alone
+    result = run("merge", str(copy), "--db", str(main))
+    assert result.returncode == 0, result.stderr
+    assert "Found " in result.stdout and "25 changes from 1 device" in result.stdout
+    with closing(sqlite3.connect(main)) as db:
+        got = {r[0] for r in db.execute("SELECT name FROM customers")}
+    assert {f"In the wal {n}" for n in range(25)} <= got
+    assert not wal.exists()  # moved aside with its copy
+
+
+def test_sync_with_a_bad_change_exits_0_and_team_held_lists_it(tmp_path):
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b = tmp_path / "ann.db", tmp_path / "mal.db"
+    _new_db(a, "ann")
+    _new_db(b, "mal")
+    assert run("team", "join", str(shared), "--db", str(a), "--user", "ann").returncode == 0
+    assert run("team", "join", str(shared), "--db", str(b), "--user", "mal").returncode == 0
+    with closing(sqlite3.connect(b)) as db, db:
+        device = db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0]
+        db.execute(
+            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, 'settings', "
+            "'dormant_days', ?)",
+            [device, f"001700000000000-00000-{device}", json.dumps({"value": '"ninety"'})],
+        )
+    assert run("sync", "--db", str(b), "--user", "mal").returncode == 0
+    result = run("sync", "--db", str(a), "--user", "ann")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "Held back 1 change from mal" in result.stdout and "Published" in result.stdout
+    status = run("team", "--db", str(a), "--user", "ann")
+    assert "Held back 1 change from mal" in status.stdout
+    listed = run("team", "held", "--db", str(a), "--user", "ann")
+    assert listed.returncode == 0 and "settings/dormant_days" in listed.stdout
+    assert "dormant_days" in listed.stdout and "1 change is held back" in listed.stdout
+    assert run("agenda", "--db", str(a), "--user", "ann").returncode == 0
+
+
+def test_the_bound_on_clocks_ahead_is_set_from_the_command_line(tmp_path):
+    path = tmp_path / "t.db"
+    _new_db(path, "ann")
+    result = run("team", "clock-ahead", "72", "--db", str(path))
+    assert result.returncode == 0 and "72 hours" in result.stdout
+    value = (
+        sqlite3.connect(path)
+        .execute("SELECT value FROM settings WHERE id = 'sync_clock_ahead_hours'")
+        .fetchone()
+    )
+    assert value == ("72",)
+    refused = run("team", "clock-ahead", "0", "--db", str(path))
+    assert refused.returncode == 1 and "use 1 to 720" in refused.stderr and "Traceback" not in refused.stderr

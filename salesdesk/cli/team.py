@@ -1,4 +1,4 @@
-"""Commands of a team sharing a folder: team, team join, team round-robin, sync, merge."""
+"""Commands of a team sharing a folder: team, team join, team held, team round-robin, sync, merge."""
 
 from __future__ import annotations
 
@@ -32,6 +32,22 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         "OneDrive or a network share.",
     )
     join.add_argument("folder", metavar="FOLDER")
+    team_commands.add_parser(
+        "held",
+        parents=[common],
+        help="list teammates' changes held back",
+        description="List the changes from teammates that failed a check and are held back "
+        "(who they came from, which record, and why). Each is tried again at every sync.",
+    )
+    ahead = team_commands.add_parser(
+        "clock-ahead",
+        parents=[common],
+        help="how far ahead a teammate's clock may be",
+        description="A teammate's change whose clock is more than HOURS ahead of this "
+        "computer's is held back until that time comes (a wrong system date, or a crafted "
+        "file, would otherwise pin every clock to the future). A team setting; 24 by default.",
+    )
+    ahead.add_argument("hours", metavar="HOURS", type=int)
     rotate = team_commands.add_parser(
         "round-robin",
         parents=[common],
@@ -75,6 +91,21 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
                 else "Round-robin is off: new leads stay with whoever adds them."
             )
             return 0
+        if getattr(args, "team_command", None) == "clock-ahead":
+            from salesdesk.core.errors import InvalidValue
+            from salesdesk.sync.checks import AHEAD_RANGE, AHEAD_SETTING
+
+            low, high = AHEAD_RANGE
+            if not low <= args.hours <= high:
+                raise InvalidValue("hours", f"{args.hours} hours is not a bound; use {low} to {high}.")
+            store.set_setting(AHEAD_SETTING, args.hours)
+            print(
+                f"A teammate's change more than {args.hours} hours ahead of this computer's clock "
+                "is held back."
+            )
+            return 0
+        if getattr(args, "team_command", None) == "held":
+            return _list_held(store)
         if getattr(args, "team_command", None) == "join":
             report = team.join(store, Path(args.folder))
             print(f"Joined the team in {team.team_folder(store)} as {user} (device {store.device}).")
@@ -93,9 +124,33 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
                 f"  {peer.user:<16} {peer.device}  published {peer.published_at}, "
                 f"{peer.entries:,} changes{mark}"
             )
+        from salesdesk.sync import held
+
+        for line in held.summary(store.db):
+            print(line)
         return 0
     finally:
         store.close()
+
+
+def _list_held(store: Store) -> int:
+    from salesdesk.core.text import literal
+    from salesdesk.sync import held
+
+    changes = held.listing(store.db)
+    if not changes:
+        print("No changes are held back: everything teammates published was merged.")
+        return 0
+    for change in changes:
+        print(
+            literal(
+                f"{change.held_at}  {change.author:<16} {change.table}/{change.row_id}  "
+                f"[{change.kind}] {change.reason}."
+            )
+        )
+    noun = "change is" if len(changes) == 1 else "changes are"
+    print(f"{len(changes):,} {noun} held back; each is tried again at every sync.")
+    return 0
 
 
 def run_sync(args: argparse.Namespace, db_path: Path, user: str) -> int:
@@ -106,8 +161,10 @@ def run_sync(args: argparse.Namespace, db_path: Path, user: str) -> int:
         report = team.sync_once(store)
     finally:
         store.close()
+    from salesdesk.core.text import literal
+
     for line in report.lines():
-        print(line)
+        print(literal(line))
     return 0
 
 
@@ -127,7 +184,12 @@ def run_merge(args: argparse.Namespace, db_path: Path, user: str) -> int:
         store.close()
     what = f"{kind} conflict copy" if kind else "copy"
     verb = "Would merge" if args.dry_run else "Merged"
+    print(f"Found {report.found:,} changes in {other.name} (its -wal included).")
     print(f"{verb} the {what} {other.name}: " + report.summary().split(": ", 1)[1])
+    from salesdesk.core.text import literal
+
+    for reason in report.reasons:
+        print(literal(reason))
     if report.conflicts:
         print(
             f"{report.conflicts} fields were edited in both copies; the losing values are kept "

@@ -2,37 +2,75 @@
 
 Team sync (TEAM-SYNC.md) merges copies by replaying these entries per field, newest
 clock first, the device id breaking ties. A clock value is
-`{milliseconds:015d}-{counter:05d}-{device}`, so clocks compare as strings.
+`{milliseconds:015d}-{counter:05d}-{device}`. Both numbers have a fixed width and the
+counter never passes 99,999: when it would, the clock moves on to the next millisecond
+instead (in `next_clock`, so in every tick, bulk write and merge alike). So the text
+order of two clocks is their numeric order, `(ms, counter, device)`, for every value,
+and 100,000 edits in one millisecond still come out in order. `parse_clock` accepts
+only clocks of exactly this shape; anything else is a malformed clock.
 """
 
 import json
+import re
 from collections.abc import Iterable
 
 from salesdesk.store.database import Database
 
-COUNTER_LIMIT = 99_999  # the largest counter that still formats in five digits
+COUNTER_LIMIT = 99_999  # the largest counter; one more moves the clock to the next millisecond
+MS_LIMIT = 10**15 - 1  # the largest millisecond that formats in fifteen digits (year 33658)
+# A device id: the hex of a new copy, 'seed', or a renamed clone ('<id>~<id>copy').
+_CLOCK = re.compile(r"(\d{15})-(\d{5})-([0-9A-Za-z~._-]{1,80})")
+
+
+class MalformedClock(ValueError):
+    """A clock text that is not `{ms:015d}-{counter:05d}-{device}`."""
 
 
 def format_clock(ms: int, counter: int, device: str) -> str:
+    if not (0 <= ms <= MS_LIMIT and 0 <= counter <= COUNTER_LIMIT):
+        raise MalformedClock(f"no clock has millisecond {ms} and counter {counter}")
     return f"{ms:015d}-{counter:05d}-{device}"
 
 
-def parse_clock(clock: str) -> tuple[int, int, str]:
-    ms, counter, device = clock.split("-", 2)
-    return int(ms), int(counter), device
+def parse_clock(clock: object) -> tuple[int, int, str]:
+    """(ms, counter, device) of a well-formed clock; `MalformedClock` for anything else."""
+    found = _CLOCK.fullmatch(clock) if isinstance(clock, str) else None
+    if found is None:
+        raise MalformedClock(f"{str(clock)[:60]!r} is not a clock")
+    return int(found[1]), int(found[2]), found[3]
+
+
+def clock_ms(clock: str) -> int:
+    return parse_clock(clock)[0]
+
+
+def _after(ms: int, counter: int) -> tuple[int, int]:
+    """The moment just after (ms, counter): the counter absorbs it until it is full."""
+    return (ms, counter + 1) if counter < COUNTER_LIMIT else (ms + 1, 0)
 
 
 def next_clock(last: str | None, now_ms: int, device: str) -> str:
     """Advance the hybrid logical clock: wall time when it moves on, else a counter.
 
-    The clock never goes backwards, even when the wall clock does.
+    The clock never goes backwards, even when the wall clock does, and never wraps.
     """
     if last is None:
         return format_clock(now_ms, 0, device)
     last_ms, counter, _ = parse_clock(last)
     if now_ms > last_ms:
         return format_clock(now_ms, 0, device)
-    return format_clock(last_ms, counter + 1, device)
+    return format_clock(*_after(last_ms, counter), device)
+
+
+def received(local: str | None, seen: str, device: str) -> str | None:
+    """The receive rule: the local clock after seeing `seen`, or None if it stays.
+
+    The local clock is never behind anything merged; the next tick moves past it.
+    """
+    ms, counter, _ = parse_clock(seen)
+    if local is None or parse_clock(local)[:2] < (ms, counter):
+        return format_clock(ms, counter, device)
+    return None
 
 
 class ChangeLog:
@@ -43,28 +81,14 @@ class ChangeLog:
         self.device = device
 
     def tick(self, now_ms: int) -> str:
-        row = self.db.execute("SELECT value FROM meta WHERE key = 'clock'").fetchone()
-        clock = next_clock(row[0] if row else None, now_ms, self.device)
-        self.db.execute(
-            "INSERT INTO meta (key, value) VALUES ('clock', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [clock],
-        )
-        return clock
+        return self.ticks(now_ms, 1)[0]
 
     def ticks(self, now_ms: int, count: int) -> list[str]:
-        """`count` successive clocks, as `count` calls of `tick` would give, in one write.
-
-        The counter has five digits, so clocks keep comparing as strings: after 99,999
-        in one millisecond the clock moves on to the next millisecond.
-        """
+        """`count` successive clocks, as `count` calls of `tick` would give, in one write."""
         row = self.db.execute("SELECT value FROM meta WHERE key = 'clock'").fetchone()
         last, clocks = row[0] if row else None, []
         for _ in range(count):
-            if last is not None and parse_clock(last)[1] >= COUNTER_LIMIT:
-                last = format_clock(parse_clock(last)[0] + 1, 0, self.device)
-            else:
-                last = next_clock(last, now_ms, self.device)
+            last = next_clock(last, now_ms, self.device)
             clocks.append(last)
         if clocks:
             self.db.execute(

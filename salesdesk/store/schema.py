@@ -424,6 +424,44 @@ def _v11_seen_and_tags(db: Database) -> None:
     fold_duplicate_tags(Records(db, "salesdesk", lambda: moment, device))
 
 
+def _v12_held(db: Database) -> None:
+    """Team sync that no copy can break: a change from a teammate that fails a check is
+    kept aside here with the reason, never applied and never lost; it is tried again at
+    every merge (its deal may arrive later). Local to this copy: never merged.
+
+    `devices` pins the user of each device as first seen (from the device's own
+    published copy, or a copy that relayed it), so the author of a change comes from
+    the device that published it, never from a field the change carries. `direct` says
+    this copy has merged the device's own file: changes under its id that arrive
+    through someone else's file wait until its own file confirms them.
+    """
+    db.executescript("""
+    CREATE TABLE held (
+        id INTEGER PRIMARY KEY,
+        device TEXT NOT NULL,
+        clock TEXT NOT NULL,
+        tbl TEXT NOT NULL,
+        row_id TEXT NOT NULL,
+        data TEXT,  -- NULL when the change is too big to keep
+        size INTEGER NOT NULL,
+        seen TEXT,  -- what the change's writer had seen (changes.seen), when it said
+        author TEXT NOT NULL,
+        source TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        held_at TEXT NOT NULL,
+        UNIQUE (device, clock, tbl, row_id)
+    );
+    CREATE INDEX held_kind ON held(kind);
+    CREATE TABLE devices (
+        device TEXT PRIMARY KEY,
+        user TEXT NOT NULL,
+        direct INTEGER NOT NULL DEFAULT 0,
+        first_seen_at TEXT NOT NULL
+    );
+    """)
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -436,5 +474,6 @@ MIGRATIONS = (
     _v9_short_search,
     _v10_short_search_in_name_order,
     _v11_seen_and_tags,
+    _v12_held,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

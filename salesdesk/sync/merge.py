@@ -5,25 +5,38 @@ breaks ties). Entries already here are skipped, so merging is idempotent, and th
 result does not depend on the order copies are merged in. Concurrent edits of one
 field (neither copy had seen the other's) keep the losing value in `conflicts`.
 A delete is a tombstone; an edit newer than the delete revives the record.
+
+The merge works on a stream of change entries (`reading.Entry`: device, clock, table,
+row id, data, seq), however they arrived; `merge_database` reads them from a SQLite
+copy (`sync.reading`). Each entry is checked first (`sync.checks`); one that fails is
+held back with its reason (`sync.held`) and the rest still merge. The author of an
+applied change is the user of the device that published it, never a field it carries.
 """
 
+import bisect
 import json
+import os
 import sqlite3
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from salesdesk.core.dates import timestamp
+from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.errors import SalesdeskError
-from salesdesk.store.changelog import format_clock, parse_clock
-from salesdesk.store.connection import probe, write
+from salesdesk.store.changelog import format_clock, parse_clock, received
+from salesdesk.store.connection import write
 from salesdesk.store.database import Database
-from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, SYNCED_TABLES
+from salesdesk.store.schema import SEED_DEVICE, SYNCED_TABLES
 from salesdesk.store.tags import fold_duplicate_tags
+from salesdesk.sync import held
+from salesdesk.sync.checks import INVALID, RELAYED, WAITING, Problem
+from salesdesk.sync.reading import SEEN_LIMIT, Entry
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
+    from salesdesk.sync.checks import Checker
 
 # Bookkeeping columns: carried along, never a conflict, never copied as they are
 # (but for the stamps, which follow the newest entry, and the first creation's time).
@@ -34,6 +47,9 @@ STAMPS = ("updated_at", "updated_by")
 ROWS_KEPT = 20_000
 # Fields where the latest moment, not the latest writer, is the truth.
 LATEST_VALUE = {("customers", "last_contact_at")}
+# Fields naming who did it: like `updated_by`, taken from the publishing device's user.
+AUTHOR_FIELDS = ("updated_by", "by_user")
+_LOAD_CHUNK = 5000
 
 
 @dataclass
@@ -45,9 +61,14 @@ class MergeReport:
     conflicts: int = 0
     devices: set[str] = field(default_factory=set)
     renamed_clone: str | None = None
+    found: int = 0  # entries the copy holds, new or not
+    held: Counter[str] = field(default_factory=Counter)  # held back now, per kind of problem
+    reasons: list[str] = field(default_factory=list)  # the first few, as sentences
+    released: int = 0  # changes held earlier that were applied now
 
     def summary(self) -> str:
-        if not self.entries:
+        held = sum(self.held.values())
+        if not self.entries and not held:
             return f"{self.source}: nothing new."
         parts = [f"{self.entries:,} changes from {len(self.devices)} device(s)"]
         if self.created:
@@ -56,29 +77,144 @@ class MergeReport:
             parts.append("updated: " + ", ".join(f"{n:,} {t}" for t, n in sorted(self.changed.items())))
         if self.conflicts:
             parts.append(f"{self.conflicts} conflicting edits kept for review")
+        if self.released:
+            parts.append(f"{self.released:,} held back before and applied now")
+        if held:
+            parts.append(f"{held:,} held back ('salesdesk team held' lists them)")
         return f"{self.source}: " + "; ".join(parts) + "."
 
 
-def check_mergeable(path: Path) -> None:
-    """Refuse, with one sentence, a file that is not a salesdesk database we can read."""
-    if not path.is_file():
-        raise SalesdeskError(f"{path} does not exist.")
-    app_id, version, _ = probe(path)
-    if app_id != APPLICATION_ID:
-        raise SalesdeskError(f"{path} is not a salesdesk database; nothing was merged.")
-    if version > SCHEMA_VERSION:
-        raise SalesdeskError(
-            f"{path} was written by a newer salesdesk (schema {version}); upgrade salesdesk to merge it."
-        )
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+def merge_database(
+    store: "Store",
+    other: Path,
+    *,
+    dry_run: bool = False,
+    work: Path | None = None,
+    publisher: tuple[str, str] | None = None,
+    exact_size: int | None = None,
+    with_wal: bool = True,
+) -> MergeReport:
+    """Merge the copy at `other` into `store`'s database (one transaction).
+
+    The copy is never changed nor opened where it lies: it is copied into `work` (with
+    its -wal, unless `with_wal` is off), read there and removed. `publisher` is the
+    (device, user) a manifest names; else the copy's own meta says who wrote it. With
+    `exact_size` a file of any other size is refused (a manifest's size).
+    """
+
+    other = Path(other)
+    work = work or work_dir(store)
+    private = work / f"incoming-{os.urandom(4).hex()}.db"
     try:
-        result = conn.execute("PRAGMA quick_check").fetchone()[0]
-    except sqlite3.DatabaseError as error:
-        result = str(error)
+        fetch(other, private, exact_size=exact_size, with_wal=with_wal)
+        return merge_copy(store, private, other.name, publisher=publisher, dry_run=dry_run)
+    finally:
+        remove_database(private)
+
+
+def fetch(other: Path, private: Path, *, exact_size: int | None = None, with_wal: bool = True) -> None:
+    """Copy `other` (and its -wal) to `private`, bounded; a sentence when it cannot be."""
+    from salesdesk.sync.reading import COPY_LIMIT, UnreadableCopy, copy_privately
+
+    try:
+        copy_privately(other, private, limit=COPY_LIMIT, exact=exact_size)
+        wal = other.with_name(other.name + "-wal")
+        if with_wal and os.path.lexists(wal):
+            copy_privately(wal, private.with_name(private.name + "-wal"), limit=COPY_LIMIT)
+    except FileNotFoundError:
+        raise SalesdeskError(f"{other} does not exist.") from None
+    except IsADirectoryError:
+        raise SalesdeskError(f"{other} is a folder, not a copy of a database.") from None
+    except UnreadableCopy:
+        raise
+    except OSError as error:
+        raise SalesdeskError(f"{other.name} cannot be read ({error.strerror}).") from None
+
+
+def merge_copy(
+    store: "Store",
+    private: Path,
+    name: str,
+    *,
+    publisher: tuple[str | None, str | None] | None = None,
+    dry_run: bool = False,
+) -> MergeReport:
+    """Merge a private copy (made by `fetch`), read on a hardened connection."""
+    from salesdesk.sync.reading import read_copy
+
+    conn, contents = read_copy(private, name)
+    try:
+        device, user = publisher if publisher else (contents.device, contents.user)
+        return merge_entries(
+            store,
+            contents.entries,
+            source=name,
+            publisher=device,
+            publisher_user=user,
+            relayed_users=contents.relayed_users,
+            dry_run=dry_run,
+        )
     finally:
         conn.close()
-    if result != "ok":
-        raise SalesdeskError(f"{path} is damaged ({result}); nothing was merged from it.")
+
+
+def remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def work_dir(store: "Store") -> Path:
+    """A private folder beside the working database for snapshots and copies."""
+    main = next(row[2] for row in store.db.execute("PRAGMA database_list") if row[1] == "main")
+    work = Path(main).with_name(Path(main).stem + ".sync")
+    work.mkdir(exist_ok=True)
+    return work
+
+
+def retry_held(store: "Store") -> MergeReport:
+    """Try the held changes again, with no copy: those that pass now are applied."""
+    return merge_entries(store, (), source="held changes", publisher=None, publisher_user=None)
+
+
+def merge_entries(
+    store: "Store",
+    entries: Iterable["Entry"],
+    *,
+    source: str,
+    publisher: str | None,
+    publisher_user: str | None,
+    relayed_users: dict[str, str] | None = None,
+    dry_run: bool = False,
+) -> MergeReport:
+    """Merge a stream of change entries published by device `publisher` (one transaction).
+
+    The held changes are tried again with them. Raises SalesdeskError only for what
+    stops the whole stream (the copy could not be read); a bad entry is held back.
+    """
+    from salesdesk.sync.checks import AHEAD_SETTING, Checker, ahead_hours
+
+    report = MergeReport(source=source)
+    db = store.db
+    try:
+        setting = store.setting(AHEAD_SETTING)
+    except ValueError:
+        setting = None
+    checker = Checker(db, now_ms=epoch_ms(store.clock()), ahead_hours=ahead_hours(setting))
+    merge = _Merge(store, checker, report, publisher, publisher_user, relayed_users or {})
+    try:
+        with write(db):
+            merge.run(entries)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    finally:
+        db.execute("DROP TABLE IF EXISTS temp.sync_incoming")
+    return report
+
+
+class _DryRun(Exception):
+    """Unwinds the merge transaction after it was counted."""
 
 
 class _Entry(NamedTuple):
@@ -105,88 +241,317 @@ class _Row:
     ):
         self.values = values
         self.clocks = clocks
-        self.entries = entries
+        self.entries = sorted(entries, key=lambda entry: entry.clock)  # in clock order
+        self.order = [entry.clock for entry in self.entries]  # their clocks, to bisect
+        self.deletes = [entry for entry in self.entries if entry.values.get("deleted_at") is not None]
         self.created = created
 
+    def add(self, entry: _Entry) -> None:
+        at = bisect.bisect_left(self.order, entry.clock)
+        self.entries.insert(at, entry)
+        self.order.insert(at, entry.clock)
+        if entry.values.get("deleted_at") is not None:
+            self.deletes.append(entry)
 
-def merge_database(store: "Store", other: Path, *, dry_run: bool = False) -> MergeReport:
-    """Merge the copy at `other` into `store`'s database (one transaction).
+    def maybe_unseen(self, entry: _Entry) -> list[_Entry]:
+        """The entries that may have lost a value to `entry`, or `entry` to them: every one
+        `_record_conflicts` must compare, and as few others as the clocks allow.
 
-    The other file is opened read-only and never changed.
-    """
-    other = Path(other)
-    check_mergeable(other)
-    report = MergeReport(source=other.name)
-    db = store.db
-    db.execute("ATTACH DATABASE ? AS other", [f"{other.resolve().as_uri()}?mode=ro&immutable=1"])
-    try:
-        with write(db):
-            _merge(store, report)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    finally:
-        db.execute("DETACH DATABASE other")
-    return report
-
-
-class _DryRun(Exception):
-    """Unwinds the merge transaction after it was counted."""
+        An older entry loses a field's value only if its clock is past what `entry`'s
+        writer had of that field; it loses the record's life only if it is alive where
+        `entry` deletes, or a delete where `entry` is an edit. Newer entries are few in a
+        merge (entries arrive in clock order), so all of them are compared.
+        """
+        at = bisect.bisect_left(self.order, entry.clock)
+        newer = self.entries[at:]
+        if entry.seen is None or entry.values.get("deleted_at") is not None:
+            return self.entries[:at] + newer
+        fields = [name for name in entry.values if name != "deleted_at"]
+        since = min((entry.seen.get(name, "") for name in fields), default=entry.clock)
+        older = self.entries[bisect.bisect_right(self.order, since) : at]
+        picked = {id(other) for other in older}
+        older += [d for d in self.deletes if d.clock < entry.clock and id(d) not in picked]
+        return older + newer
 
 
-def _merge(store: "Store", report: MergeReport) -> None:
-    db = store.db
-    columns = {
-        table: [r[1] for r in db.execute(f"PRAGMA main.table_info({table})")] for table in SYNCED_TABLES
-    }
-    other_device = db.execute("SELECT value FROM other.meta WHERE key = 'device'").fetchone()
-    clone_device = None
-    # Entries this copy lacks; an entry of the same identity but other content means the
-    # other file was copied from this device and then written on its own (a conflict
-    # copy, a restored backup, a cloned laptop): its entries get a device of their own.
-    other_columns = {r[1] for r in db.execute("PRAGMA other.table_info(changes)")}
-    seen_column = "o.seen" if "seen" in other_columns else "NULL"  # a copy from before migration 11
-    incoming = db.execute(
-        f"""SELECT o.seq, o.device, o.clock, o.tbl, o.row_id, o.data, {seen_column},
-                  EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock AND m.tbl = o.tbl
-                          AND m.row_id = o.row_id) AS clash
-           FROM other.changes o
-           WHERE NOT EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock
-                             AND m.tbl = o.tbl AND m.row_id = o.row_id AND m.data = o.data)
-           ORDER BY o.clock"""
-    ).fetchall()
-    rows: dict[tuple[str, str], _Row] = {}
-    newest = None
-    tagged = False
-    for _seq, device, clock, table, row_id, data, seen, clash in incoming:
-        if table not in columns:
-            continue
+class _Merge:
+    def __init__(
+        self,
+        store: "Store",
+        checker: "Checker",
+        report: MergeReport,
+        publisher: str | None,
+        publisher_user: str | None,
+        relayed_users: dict[str, str],
+    ):
+        self.store, self.db, self.checker, self.report = store, store.db, checker, report
+        self.publisher, self.publisher_user, self.relayed_users = publisher, publisher_user, relayed_users
+        self.columns = {
+            table: [r[1] for r in self.db.execute(f"PRAGMA main.table_info({table})")]
+            for table in SYNCED_TABLES
+        }
+        self.rows: dict[tuple[str, str], _Row] = {}
+        self.users: dict[str, str] = {}
+        self.direct: set[str] = set()
+        self.clone_device: str | None = None
+        self.held_here: set[tuple[object, ...]] = set()
+        self.newest: str | None = None
+        self.moment = timestamp(store.clock())
+        # Per incoming entry that said it, what its writer had seen (`ChangeLog.seen_of`).
+        self.seen: dict[tuple[object, ...], str] = {}
+        self.tagged = False
+
+    def run(self, entries: Iterable["Entry"]) -> None:
+        db = self.db
+        for device, user, direct in db.execute("SELECT device, user, direct FROM main.devices"):
+            self.users[device] = user
+            if direct:
+                self.direct.add(device)
+        self._pin(self.store.device, self.store.user, direct=True)
+        if self.publisher is not None and self.publisher_user:
+            self._pin(self.publisher, self.publisher_user, direct=True)
+        self.found = self._load(entries)
+        for device, clock, tbl, row_id, seen in db.execute(
+            "SELECT device, clock, tbl, row_id, seen FROM temp.sync_incoming "
+            "WHERE typeof(seen) = 'text' AND length(seen) <= ?",
+            [SEEN_LIMIT],
+        ):
+            self.seen[(device, clock, tbl, row_id)] = seen
+        # Entries this copy lacks; an entry of the same identity but other content means the
+        # other file was copied from this device and then written on its own (a conflict
+        # copy, a restored backup, a cloned laptop): its entries get a device of their own.
+        stream: list[tuple[Any, ...]] = [
+            (*row, self.publisher)
+            for row in db.execute(
+                """SELECT o.seq, o.device, o.clock, o.tbl, o.row_id, o.data, o.size,
+                          EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock AND m.tbl = o.tbl
+                                  AND m.row_id = o.row_id) AS clash
+                   FROM temp.sync_incoming o
+                   WHERE NOT EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock
+                                     AND m.tbl = o.tbl AND m.row_id = o.row_id
+                                     AND (m.data = o.data OR o.data IS NULL))"""
+            )
+        ]
+        offered = {(row[1], row[2], row[3], row[4]) for row in stream}
+        retried = held.retriable(db)
+        self.held_here = {(e.device, e.clock, e.tbl, e.row_id) for e, _ in retried}
+        for entry, came_from in retried:
+            identity = (entry.device, entry.clock, entry.tbl, entry.row_id)
+            if identity in offered:
+                continue
+            here = db.execute(
+                "SELECT data FROM main.changes WHERE clock = ? AND tbl = ? AND row_id = ?",
+                [entry.clock, entry.tbl, entry.row_id],
+            ).fetchall()
+            if any(data == entry.data for (data,) in here):
+                held.release(db, *identity)  # it arrived by another way
+                continue
+            if isinstance(entry.seen, str):
+                self.seen[identity] = entry.seen
+            stream.append((None, *identity, entry.data, entry.size, bool(here), came_from, True))
+        stream.sort(key=lambda row: str(row[2]))
+        waiting = []
+        for row in stream:
+            if self._take(row, len(row) > 9) == "waiting":
+                waiting.append(row)
+        # A record a held change names may have arrived later in this same stream.
+        while waiting:
+            still = [row for row in waiting if self._take(row, True) == "waiting"]
+            if len(still) == len(waiting):
+                break
+            waiting = still
+        if self.newest is not None:
+            self._advance_clock(self.newest)
+        if self.tagged:
+            fold_duplicate_tags(self.store.records)  # `vip` here and `VIP` there are one tag
+        self.report.found = self.found
+
+    def _load(self, entries: Iterable["Entry"]) -> int:
+        """The stream into a table of our own, indexed, so the merge never reads a copy twice."""
+        db = self.db
+        db.execute("DROP TABLE IF EXISTS temp.sync_incoming")
+        db.execute("CREATE TEMP TABLE sync_incoming (seq, device, clock, tbl, row_id, data, size, seen)")
+        found, chunk = 0, []
+        for entry in entries:
+            chunk.append(
+                (
+                    entry.seq,
+                    entry.device,
+                    entry.clock,
+                    entry.tbl,
+                    entry.row_id,
+                    entry.data,
+                    entry.size,
+                    entry.seen,
+                )
+            )
+            if len(chunk) >= _LOAD_CHUNK:
+                db.conn.executemany("INSERT INTO temp.sync_incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?)", chunk)
+                found, chunk = found + len(chunk), []
+        if chunk:
+            db.conn.executemany("INSERT INTO temp.sync_incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?)", chunk)
+            found += len(chunk)
+        db.execute("CREATE INDEX temp.sync_incoming_identity ON sync_incoming(clock, tbl, row_id)")
+        return found
+
+    def _pin(self, device: str, user: str, *, direct: bool = False) -> str:
+        """The user of `device` as first seen; later claims never change it."""
+        if device not in self.users:
+            self.db.execute(
+                "INSERT OR IGNORE INTO main.devices (device, user, direct, first_seen_at) "
+                "VALUES (?, ?, ?, ?)",
+                [device, user, int(direct), self.moment],
+            )
+            self.users[device] = user
+        if direct and device not in self.direct:
+            self.db.execute("UPDATE main.devices SET direct = 1 WHERE device = ?", [device])
+            self.direct.add(device)
+        return self.users[device]
+
+    def _author(self, device: str, values: dict[str, Any]) -> str:
+        if device in self.users:
+            return self.users[device]
+        if device == self.publisher and self.publisher_user:
+            user = self.publisher_user
+        elif device in self.relayed_users:
+            user = self.relayed_users[device]
+        elif device == SEED_DEVICE:
+            user = "salesdesk"
+        else:  # a device nobody named: the first name seen under it stays its name
+            claimed = values.get("updated_by")
+            user = claimed[:100] if isinstance(claimed, str) and claimed else "someone"
+        return self._pin(device, user)
+
+    def _who(self, device: object) -> str:
+        if isinstance(device, str) and device in self.users:
+            return self.users[device]
+        if isinstance(device, str) and device == self.publisher and self.publisher_user:
+            return self.publisher_user
+        if isinstance(device, str) and device in self.relayed_users:
+            return self.relayed_users[device]
+        return self.publisher_user or "an unknown device"
+
+    def _take(self, row: tuple[Any, ...], was_held: bool = False) -> str:
+        """Check one entry and apply it, or hold it back: 'applied', 'held' or 'waiting'."""
+
+        seq, device, clock, tbl, row_id, data, size, clash, came_from = row[:9]
+        db, report = self.db, self.report
+        size = int(size) if isinstance(size, int) else 0
+        entry = Entry(
+            seq, device, clock, tbl, row_id, data, size, self.seen.get((device, clock, tbl, row_id))
+        )
+        outcome = self.checker.check(entry)
+        if not isinstance(outcome, Problem) and self._relayed(outcome.device, came_from):
+            owner = self.users[outcome.device]
+            outcome = Problem(
+                RELAYED,
+                f"it claims to come from {owner}'s device ({outcome.device}) but came in another "
+                f"device's file; it is applied when {owner}'s own file brings it",
+            )
+        if isinstance(outcome, Problem):
+            author = self._who(device)
+            held.hold(
+                db,
+                entry,
+                kind=outcome.kind,
+                reason=outcome.reason,
+                author=author,
+                source=came_from or "",
+                moment=self.moment,
+            )
+            report.held[outcome.kind] += 1
+            if len(report.reasons) < 5:
+                report.reasons.append(f"A change from {author} was held back: {outcome.reason}.")
+            return "waiting" if outcome.kind == WAITING else "held"
+        table, record_id, values = outcome.table, outcome.row_id, outcome.values
+        device_id, clock_text = outcome.device, outcome.clock
+        author = self._author(device_id, values)
+        for name in AUTHOR_FIELDS:
+            if name in values:
+                values[name] = author  # never whoever the change says it is
         if clash:
-            clone_device = clone_device or f"{device}~{(other_device or ['x'])[0][:6]}copy"
-            device, clock = clone_device, _reclock(clock, clone_device)
-            report.renamed_clone = clone_device
-        values = json.loads(data)
-        key = (table, row_id)
-        if key not in rows:
-            if len(rows) >= ROWS_KEPT:
-                rows.clear()  # what is applied is in the tables and the log: read again when needed
-            rows[key] = _load_row(db, table, row_id)
+            self.clone_device = self.clone_device or f"{device_id}~{(self.publisher or 'x')[:6]}copy"
+            device_id, clock_text = self.clone_device, _reclock(clock_text, self.clone_device)
+            self._pin(self.clone_device, author)
+            report.renamed_clone = self.clone_device
+        key = (table, record_id)
+        if key not in self.rows:
+            if len(self.rows) >= ROWS_KEPT:
+                self.rows.clear()  # what is applied is in the tables and the log: read again when needed
+            self.rows[key] = _load_row(db, table, record_id)
         # A renamed clone entry was written without seeing ours: what it saw is not known.
-        entry = _Entry(clock, values, None if clash or seen is None else json.loads(seen), device)
-        _apply(db, store, report, columns[table], table, row_id, rows[key], entry)
+        seen = None if clash else _seen(self.seen.get((outcome.device, outcome.clock, table, record_id)))
+        conflicts = report.conflicts
+        try:
+            _apply(
+                db,
+                self.store,
+                report,
+                self.columns[table],
+                table,
+                record_id,
+                self.rows[key],
+                _Entry(clock_text, values, seen, device_id),
+            )
+        except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
+            # The failed statement undid itself; a conflict `_apply` noted before it is
+            # undone here (only this entry's own clock can be in it: the entry is new).
+            db.execute(
+                "DELETE FROM main.conflicts WHERE tbl = ? AND row_id = ? AND ? IN (kept_clock, lost_clock)",
+                [table, record_id, clock_text],
+            )
+            self.rows.pop(key, None)
+            report.conflicts = conflicts
+            reason = f"this copy's schema refuses it ({error})"
+            held.hold(
+                db,
+                entry,
+                kind=INVALID,
+                reason=reason,
+                author=author,
+                source=came_from or "",
+                moment=self.moment,
+            )
+            report.held[INVALID] += 1
+            if len(report.reasons) < 5:
+                report.reasons.append(f"A change from {author} was held back: {reason}.")
+            return "held"
         db.execute(
             "INSERT INTO main.changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",
-            [device, clock, table, row_id, data, None if clash else seen],
+            [
+                device_id,
+                clock_text,
+                table,
+                record_id,
+                outcome.data,
+                None if seen is None else json.dumps(seen),
+            ],
         )
-        tagged = tagged or table in ("tags", "customer_tags")
+        self.tagged = self.tagged or table in ("tags", "customer_tags")
+        if "created_at" in values:
+            self.checker.arrived(table, record_id)
+        if was_held or (outcome.device, outcome.clock, table, record_id) in self.held_here:
+            held.release(db, outcome.device, outcome.clock, table, record_id)
+            report.released += 1
         report.entries += 1
-        report.devices.add(device)
-        newest = clock if newest is None or clock > newest else newest
-    if newest is not None:
-        _advance_clock(db, newest, store.device)
-    if tagged:
-        fold_duplicate_tags(store.records)  # `vip` here and `VIP` there are one tag
+        report.devices.add(device_id)
+        self.newest = clock_text if self.newest is None or clock_text > self.newest else self.newest
+        return "applied"
+
+    def _relayed(self, device: str, came_from: str | None) -> bool:
+        """A change under the id of a device whose own file we read, but not from that file."""
+        return device != came_from and device in self.direct
+
+    def _advance_clock(self, newest: str) -> None:
+        """The receive rule of a hybrid logical clock: never behind anything applied."""
+        row = self.db.execute("SELECT value FROM main.meta WHERE key = 'clock'").fetchone()
+        clock = received(row[0] if row else None, newest, self.store.device)
+        if clock is not None:
+            self.db.execute(
+                "INSERT INTO main.meta (key, value) VALUES ('clock', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [clock],
+            )
 
 
 def _reclock(clock: str, device: str) -> str:
@@ -319,7 +684,7 @@ def _record_conflicts(db: Database, store: "Store", table: str, row_id: str, row
     """
     new = 0
     fields = _conflict_fields(table, entry)
-    for other in row.entries:
+    for other in row.maybe_unseen(entry):
         if other.clock == entry.clock:
             continue
         older, newer = (other, entry) if other.clock < entry.clock else (entry, other)
@@ -330,7 +695,7 @@ def _record_conflicts(db: Database, store: "Store", table: str, row_id: str, row
                 new += _conflict(
                     db, store, table, row_id, name, kept=(newer.clock, kept), lost=(older.clock, lost)
                 )
-    row.entries.append(entry)
+    row.add(entry)
     return new
 
 
@@ -402,13 +767,20 @@ def _conflict(
     return 1
 
 
-def _advance_clock(db: Database, newest: str, device: str) -> None:
-    """The receive rule of a hybrid logical clock: never behind anything seen."""
-    row = db.execute("SELECT value FROM main.meta WHERE key = 'clock'").fetchone()
-    ms, counter, _ = parse_clock(newest)
-    if row is None or parse_clock(row[0])[:2] < (ms, counter):
-        db.execute(
-            "INSERT INTO main.meta (key, value) VALUES ('clock', ?) "
-            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [format_clock(ms, counter, device)],
-        )
+def _seen(text: str | None) -> dict[str, str] | None:
+    """An entry's `seen` as its writer gave it, or None when it is not one we can use.
+
+    It only decides which overwritten values are kept as conflicts: one that claims
+    more than its writer had can hide a conflict, never change what is applied.
+    """
+    if text is None:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        return None
+    return value

@@ -5,12 +5,25 @@ consistent snapshot (VACUUM INTO a private file), copies it in under a temporary
 name, fsyncs and renames it into place, then does the same for a small manifest
 with its checksum. Readers copy a file out first and check it against its manifest,
 so a half-synced or damaged file is skipped and tried again next time.
+
+A manifest is read like any file from others: never through a symbolic link, at most
+`MANIFEST_LIMIT` bytes, its fields checked. A file is never copied beyond the size its
+manifest gives. Private working files (`incoming-*`, `publish-*`, `manifest-*` in the
+`.sync` folder beside the database) are removed when done, and any left by a crash are
+removed at the next sync, under a lock of the folder so no running sync loses its own;
+a `.tmp` a crash left in the shared folder is never read, and its owner removes it.
+The checksums of this device's last published files are kept, so an older file of
+its own that the sync tool brings back is recognised as its own, not as a clone.
 """
 
 import json
 import os
+import re
 import shutil
 import sqlite3
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,12 +31,17 @@ from typing import TYPE_CHECKING
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.store.schema import SCHEMA_VERSION
-from salesdesk.sync.merge import MergeReport, merge_database
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
+    from salesdesk.sync.merge import MergeReport
 
 TEAM_DIR = "salesdesk-team"
+MANIFEST_LIMIT = 64 * 1024  # bytes of a manifest
+PUBLISHED_KEPT = 20  # checksums of this device's own published files remembered
+_WORK_FILES = ("incoming-*", "publish-*", "manifest-*")
+_DEVICE = re.compile(r"[0-9A-Za-z~._-]{1,80}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -37,14 +55,16 @@ class Peer:
 
 @dataclass
 class SyncReport:
-    merged: list[MergeReport] = field(default_factory=list)
+    merged: list["MergeReport"] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one sentence each
     published: Path | None = None
     rekeyed_from: str | None = None
+    held: list[str] = field(default_factory=list)  # who is held back and why, one line each
 
     def lines(self) -> list[str]:
         out = [report.summary() for report in self.merged]
         out += self.skipped
+        out += self.held
         if self.rekeyed_from:
             out.append(
                 f"Another copy was publishing as this device ({self.rekeyed_from}); "
@@ -107,20 +127,48 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _work_dir(store: "Store") -> Path:
-    """A private folder beside the working database for snapshots and copies."""
-    main = next(row[2] for row in store.db.execute("PRAGMA database_list") if row[1] == "main")
-    work = Path(main).with_name(Path(main).stem + ".sync")
-    work.mkdir(exist_ok=True)
-    return work
+@contextmanager
+def _working(store: "Store") -> Iterator[Path]:
+    """The private work folder, locked for this sync; leftovers of a crash removed first."""
+    from salesdesk.sync.merge import work_dir
+
+    work = work_dir(store)
+    try:
+        import fcntl
+    except ImportError:  # Windows: a file another sync still has open cannot be removed
+        fcntl = None  # type: ignore[assignment]
+    with open(work / "lock", "a+b") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+        try:
+            _remove_leftovers(work)
+            yield work
+        finally:
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+
+def _remove_leftovers(work: Path) -> None:
+    for pattern in _WORK_FILES:
+        for leftover in work.glob(pattern):
+            with suppress(OSError):
+                leftover.unlink()
 
 
 def publish(store: "Store", folder: Path) -> Path:
+    with _working(store) as work:
+        return _publish(store, folder, work)
+
+
+def _publish(store: "Store", folder: Path, work: Path) -> Path:
     shared = _shared(folder)
     shared.mkdir(exist_ok=True)
-    work = _work_dir(store)
+    for name in (f"{store.device}.db", f"{store.device}.json"):
+        for leftover in shared.glob(f".{name}.*.tmp"):  # of a publish a crash cut short
+            leftover.unlink(missing_ok=True)
     snapshot = work / f"publish-{os.urandom(4).hex()}.db"
     try:
+        store.set_meta("user", store.user)  # who this copy's own changes are by
         store.db.execute("VACUUM INTO ?", [str(snapshot)])
         conn = sqlite3.connect(snapshot)
         try:
@@ -146,75 +194,130 @@ def publish(store: "Store", folder: Path) -> Path:
         _fsync_copy(manifest_file, shared / f"{store.device}.json")
         manifest_file.unlink(missing_ok=True)
         store.set_meta("published_sha256", checksum)
+        history = [checksum, *(h for h in _published(store) if h != checksum)][:PUBLISHED_KEPT]
+        store.set_meta("published_history", json.dumps(history))
         store.set_meta("published_at", manifest["published_at"])
         return target
     finally:
         snapshot.unlink(missing_ok=True)
 
 
+def _published(store: "Store") -> list[str]:
+    """The checksums of this device's last published files, newest first."""
+    try:
+        history = json.loads(store.meta("published_history") or "[]")
+    except ValueError:
+        history = []
+    current = store.meta("published_sha256")
+    found = [h for h in history if isinstance(h, str)] if isinstance(history, list) else []
+    return ([current] if current and current not in found else []) + found
+
+
+def _manifest(path: Path) -> dict[str, object]:
+    """A manifest's fields, checked; ValueError or OSError when it cannot be used (yet)."""
+    info = os.lstat(path)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MANIFEST_LIMIT:
+        raise ValueError("not a manifest file")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    handle = os.open(path, flags)
+    try:
+        raw = os.read(handle, MANIFEST_LIMIT + 1)
+    finally:
+        os.close(handle)
+    data = json.loads(raw.decode("utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    device, checksum, size = data.get("device"), data.get("sha256"), data.get("size")
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device) or device != path.stem:
+        raise ValueError("no device of its own name")
+    if not isinstance(checksum, str) or not _SHA256.fullmatch(checksum):
+        raise ValueError("no checksum")
+    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+        raise ValueError("no size")
+    user = data.get("user")
+    data["user"] = user[:100] if isinstance(user, str) and user.strip() else device
+    entries = data.get("entries")
+    data["entries"] = entries if isinstance(entries, int) and not isinstance(entries, bool) else 0
+    published = data.get("published_at")
+    data["published_at"] = published[:40] if isinstance(published, str) else "?"
+    return data
+
+
 def peers(folder: Path) -> list[Peer]:
     found = []
     for manifest in sorted(_shared(folder).glob("*.json")):
         try:
-            data = json.loads(manifest.read_text(encoding="utf-8"))
-            found.append(
-                Peer(
-                    data["device"],
-                    data.get("user", "?"),
-                    data.get("published_at", "?"),
-                    data.get("entries", 0),
-                    manifest.with_suffix(".db"),
-                )
-            )
-        except (OSError, ValueError, KeyError):
+            data = _manifest(manifest)
+        except (OSError, ValueError):
             continue
+        found.append(
+            Peer(
+                str(data["device"]),
+                str(data["user"]),
+                str(data["published_at"]),
+                int(data["entries"]),  # type: ignore[call-overload]
+                manifest.with_suffix(".db"),
+            )
+        )
     return found
 
 
 def pull(store: "Store", folder: Path, report: SyncReport) -> None:
-    """Merge every other device's published file whose content is new to us."""
-    work = _work_dir(store)
-    for manifest_path in sorted(_shared(folder).glob("*.json")):
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-            device, checksum = manifest["device"], manifest["sha256"]
-        except (OSError, ValueError, KeyError):
-            report.skipped.append(f"Skipped {manifest_path.name}: its manifest cannot be read yet.")
-            continue
-        if device == store.device:
-            if checksum != store.meta("published_sha256"):
+    """Merge every other device's published file whose content is new to us; then say
+    what is held back. A file that cannot be read is skipped with a sentence."""
+    from salesdesk.sync import held
+    from salesdesk.sync.merge import fetch, merge_copy, remove_database, retry_held
+    from salesdesk.sync.reading import UnreadableCopy
+
+    with _working(store) as work:
+        for manifest_path in sorted(_shared(folder).glob("*.json")):
+            try:
+                manifest = _manifest(manifest_path)
+            except (OSError, ValueError, UnicodeDecodeError):
+                report.skipped.append(f"Skipped {manifest_path.name}: its manifest cannot be read yet.")
+                continue
+            device, checksum, user = str(manifest["device"]), str(manifest["sha256"]), str(manifest["user"])
+            if device == store.device:
+                if checksum in _published(store):
+                    continue  # our own file (an older one, if the sync tool brought one back)
                 # Someone else publishes under our id: a copied database. Take a new id;
                 # their file is then merged like anyone's.
                 report.rekeyed_from = device
                 rekey(store)
-            else:
-                continue
-        if store.meta(f"merged:{device}") == checksum:
-            continue  # nothing new from that device
-        source = manifest_path.with_suffix(".db")
-        copy = work / f"incoming-{os.urandom(4).hex()}.db"
-        try:
+            if store.meta(f"merged:{device}") == checksum:
+                continue  # nothing new from that device
+            source = manifest_path.with_suffix(".db")
+            copy = work / f"incoming-{os.urandom(4).hex()}.db"
             try:
-                shutil.copyfile(source, copy)
-            except OSError:
-                report.skipped.append(f"Skipped {source.name}: it is not there yet; will try again.")
-                continue
-            if _sha256(copy) != checksum:
-                report.skipped.append(
-                    f"Skipped {source.name} from {manifest.get('user', device)}: "
-                    "it is not completely synced yet (checksum differs); will try again."
-                )
-                continue
-            try:
-                merged = merge_database(store, copy)
-            except SalesdeskError as error:
-                report.skipped.append(f"Skipped {source.name}: {error}")
-                continue
-            merged.source = f"{manifest.get('user', '?')} ({device})"
-            report.merged.append(merged)
-            store.set_meta(f"merged:{device}", checksum)
-        finally:
-            copy.unlink(missing_ok=True)
+                try:
+                    fetch(source, copy, exact_size=int(manifest["size"]), with_wal=False)  # type: ignore[call-overload]
+                except SalesdeskError as error:
+                    if not source.exists():
+                        report.skipped.append(f"Skipped {source.name}: it is not there yet; will try again.")
+                    else:
+                        report.skipped.append(f"Skipped {source.name} from {user}: {error}")
+                    continue
+                if _sha256(copy) != checksum:
+                    report.skipped.append(
+                        f"Skipped {source.name} from {user}: "
+                        "it is not completely synced yet (checksum differs); will try again."
+                    )
+                    continue
+                try:
+                    merged = merge_copy(store, copy, source.name, publisher=(device, user))
+                except UnreadableCopy as error:
+                    report.skipped.append(f"Skipped {source.name} from {user}: {error}")
+                    continue
+                merged.source = f"{user} ({device})"
+                report.merged.append(merged)
+                store.set_meta(f"merged:{device}", checksum)
+            finally:
+                remove_database(copy)
+        if not report.merged and held.count(store.db):
+            released = retry_held(store)
+            if released.released:
+                report.merged.append(released)
+    report.held = held.summary(store.db)
 
 
 def rekey(store: "Store") -> str:

@@ -239,7 +239,8 @@ class SalesdeskApp(App):
         if result.device != self.store.device:  # the round gave this copy a device id of its own
             self.store.records.log.device = result.device
         people = "1 person" if result.people == 1 else f"{result.people} people"
-        self.sub_title = f"{self.user} · synced {result.finished.astimezone():%H:%M} · {people}"
+        held = f" · {result.held}" if result.held else ""  # from whom: salesdesk team held
+        self.sub_title = f"{self.user} · synced {result.finished.astimezone():%H:%M} · {people}{held}"
         if result.brought_in:
             self.check_for_changes()
             noun = "change" if result.brought_in == 1 else "changes"

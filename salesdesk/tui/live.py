@@ -84,6 +84,7 @@ class Round:
     device: str  # this copy's device id after the round (a round may re-key a cloned copy)
     own_seq: int  # own_changes() as published
     lines: list[str] = field(default_factory=list)
+    held: str = ""  # teammates' changes held back and from whom; `salesdesk team held` lists them
 
 
 def sync_round(path: Path, user: str, clock: Callable[[], datetime], *, publish: bool) -> Round:
@@ -113,9 +114,18 @@ def sync_round(path: Path, user: str, clock: Callable[[], datetime], *, publish:
             device=store.device,
             own_seq=own,
             lines=report.lines(),
+            held=_held(store),
         )
     finally:
         store.close()
+
+
+def _held(store: Store) -> str:
+    """'3 held back from mal, bob' for the header, or '' when nothing is held."""
+    rows = store.db.execute("SELECT author, count(*) FROM held GROUP BY author ORDER BY 2 DESC").fetchall()
+    if not rows:
+        return ""
+    return f"{sum(n for _, n in rows):,} held back from {', '.join(author for author, _ in rows)}"
 
 
 def publish_now(path: Path, user: str, clock: Callable[[], datetime]) -> None:

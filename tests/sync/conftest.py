@@ -56,8 +56,8 @@ class Device:
 def team(tmp_path):
     devices = [
         Device(tmp_path, "ann"),
-        Device(tmp_path, "bob", timedelta(hours=-20)),
-        Device(tmp_path, "cai", timedelta(hours=23)),
+        Device(tmp_path, "bob", timedelta(hours=-11)),
+        Device(tmp_path, "cai", timedelta(hours=12)),
     ]
     yield devices
     for device in devices:

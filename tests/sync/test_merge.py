@@ -67,7 +67,7 @@ def test_an_edit_after_a_delete_revives_the_record(team):
     customer = ann.store.add_customer("Chen Jing")
     bob.merge_from(ann)
     ann.store.delete_customer(customer)
-    bob.clock.advance(days=2)  # the edit comes after the delete
+    bob.clock.advance(hours=13)  # the edit comes after the delete (bob is 11 hours behind)
     bob.store.update_customer(customer, {"notes": "still buying"})
     ann.merge_from(bob)
     bob.merge_from(ann)
@@ -81,7 +81,7 @@ def test_a_delete_after_an_edit_wins(team):
     customer = ann.store.add_customer("Chen Jing")
     bob.merge_from(ann)
     bob.store.update_customer(customer, {"notes": "edited first"})
-    ann.clock.advance(days=2)
+    ann.clock.advance(hours=2)
     ann.store.delete_customer(customer)
     ann.merge_from(bob)
     bob.merge_from(ann)
@@ -91,7 +91,7 @@ def test_a_delete_after_an_edit_wins(team):
 
 
 def test_a_clock_a_day_wrong_loses_no_edit(team):
-    ann, bob, cai = team  # bob is 20 hours behind, cai 23 hours ahead
+    ann, bob, cai = team  # bob is 11 hours behind, cai 12 hours ahead: a day apart
     customer = cai.store.add_customer("Li Na")
     ann.merge_from(cai)
     bob.merge_from(cai)

@@ -7,6 +7,13 @@ from salesdesk.store.conflicts import ConflictStore
 from tests.sync.conftest import Device
 
 
+def _later(team, **delta):
+    """Time passes for the whole team (each device's clock keeps its skew): what is done
+    next is later than what was done before, and no device runs a day ahead of another."""
+    for device in team:
+        device.clock.advance(**delta)
+
+
 def _conflicts(device):
     return sorted(
         device.store.db.execute(
@@ -28,7 +35,7 @@ def test_a_delete_undone_by_a_later_edit_is_a_conflict_everywhere(team):
     customer = ann.store.add_customer("Chen Jing")
     bob.merge_from(ann)
     ann.store.delete_customer(customer)
-    bob.clock.advance(days=2)  # bob, not having seen the delete, edits later
+    _later(team, days=2)  # bob, not having seen the delete, edits later
     bob.store.update_customer(customer, {"notes": "still buying"})
     _sync_all(team)
     assert ann.store.records.get("customers", customer) is not None  # the edit revived it
@@ -50,7 +57,7 @@ def test_an_edit_into_a_record_deleted_later_is_a_conflict_everywhere(team):
     customer = ann.store.add_customer("Chen Jing")
     bob.merge_from(ann)
     bob.store.update_customer(customer, {"notes": "edited first"})
-    ann.clock.advance(days=2)
+    _later(team, days=2)
     ann.store.delete_customer(customer)  # without having seen bob's edit
     _sync_all(team)
     assert all(d.store.records.get("customers", customer) is None for d in team)
@@ -70,7 +77,7 @@ def test_an_edit_of_another_field_is_a_conflict_with_a_delete_after_edits_of_its
     customer = ann.store.add_customer("Chen Jing")
     bob.merge_from(ann)
     ann.store.update_customer(customer, {"company": "Pearl River"})
-    bob.clock.advance(days=1)
+    _later(team, days=1)
     bob.store.update_customer(customer, {"notes": "moving away"})  # newer than ann's edit
     bob.store.delete_customer(customer)  # but never saw it
     ann.merge_from(bob)
@@ -86,7 +93,7 @@ def test_a_delete_after_seeing_the_edit_is_no_conflict(team):
     bob.merge_from(ann)
     bob.store.update_customer(customer, {"notes": "edited first"})
     ann.merge_from(bob)
-    ann.clock.advance(days=2)
+    _later(team, days=2)
     ann.store.delete_customer(customer)
     bob.merge_from(ann)
     ann.merge_from(bob)
@@ -99,7 +106,7 @@ def test_the_loser_learns_of_the_conflict_through_a_third_device(team):
     bob.merge_from(ann)
     cai.merge_from(ann)
     ann.store.update_customer(customer, {"company": "Baker & Sons"})
-    bob.clock.advance(days=1)
+    _later(team, days=1)
     bob.store.update_customer(customer, {"company": "Baker Ltd"})  # newer: wins
     cai.merge_from(ann)
     cai.merge_from(bob)
@@ -130,9 +137,9 @@ def test_a_value_lost_to_several_edits_is_kept_against_the_same_one_everywhere(t
     for device in (bob, cai):
         device.merge_from(ann)
     ann.store.update_customer(customer, {"title": "Buyer"})
-    bob.clock.advance(days=1)
+    _later(team, days=1)
     bob.store.update_customer(customer, {"title": "Head buyer"})
-    cai.clock.advance(days=1)
+    _later(team, days=1)
     cai.store.update_customer(customer, {"title": "Director"})
     ann.merge_from(cai)  # ann sees cai's first, bob sees them the other way round
     ann.merge_from(bob)
@@ -148,7 +155,7 @@ def test_who_changed_a_record_last_is_the_same_on_every_copy(team):
     customer = ann.store.add_customer("Tom")
     _sync_all(team)
     ann.store.update_customer(customer, {"phone": "+1 415 555 0100"})
-    bob.clock.advance(hours=30)
+    _later(team, hours=30)
     bob.store.update_customer(customer, {"email": "tom@baker.example"})  # the newest edit
     cai.merge_from(bob)  # cai sees bob's before ann's
     _sync_all(team)
@@ -191,7 +198,7 @@ def test_tags_differing_only_in_case_become_one(team):
     second = ann.store.add_customer("Sarah")
     bob.merge_from(ann)
     ann.store.add_tag(first, "vip")
-    bob.clock.advance(days=1)  # bob's clock is 20 hours behind: this is later than ann's
+    _later(team, days=1)  # bob's clock is 20 hours behind: this is later than ann's
     bob.store.add_tag(second, "VIP")
     _sync_all(team)
     for device in team:
@@ -228,7 +235,7 @@ def test_a_merge_that_reads_records_again_ends_the_same(team, monkeypatch):
     for n, customer in enumerate(customers):
         ann.store.update_customer(customer, {"notes": f"ann {n}"})
         ann.store.add_tag(customer, "vip")
-    bob.clock.advance(days=1)
+    _later(team, days=1)
     for customer in customers:
         bob.store.update_customer(customer, {"notes": "bob"})
         bob.store.add_tag(customer, "VIP")

@@ -1,0 +1,108 @@
+"""Changes held back: kept aside with their reason, never applied, never lost.
+
+A change from a teammate that fails a check (`sync.checks`) goes into the local `held`
+table with the reason and the device and person it came from; the rest of the copy and
+every other copy still merge. Every merge tries the held changes again, so one whose
+deal has since arrived, or whose clock is no longer ahead, is applied then.
+"""
+
+from dataclasses import dataclass
+
+from salesdesk.store.database import Database
+from salesdesk.sync.reading import SEEN_LIMIT, Entry
+
+
+@dataclass(frozen=True)
+class HeldChange:
+    id: int
+    device: str
+    clock: str
+    table: str
+    row_id: str
+    author: str
+    source: str
+    kind: str
+    reason: str
+    held_at: str
+
+
+def hold(
+    db: Database, entry: Entry, *, kind: str, reason: str, author: str, source: str, moment: str
+) -> None:
+    """Keep `entry` aside (its data only when it is within the bounds: never a huge value)."""
+    data = entry.data if isinstance(entry.data, str) else None
+    seen = entry.seen if isinstance(entry.seen, str) and len(entry.seen) <= SEEN_LIMIT else None
+    db.execute(
+        """INSERT INTO main.held
+           (device, clock, tbl, row_id, data, size, seen, author, source, kind, reason, held_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (device, clock, tbl, row_id) DO UPDATE SET
+               data = excluded.data, size = excluded.size, seen = excluded.seen, author = excluded.author,
+               source = excluded.source, kind = excluded.kind, reason = excluded.reason""",
+        [
+            _text(entry.device),
+            _text(entry.clock),
+            _text(entry.tbl),
+            _text(entry.row_id),
+            data,
+            entry.size,
+            seen,
+            author,
+            source,
+            kind,
+            reason,
+            moment,
+        ],
+    )
+
+
+def release(db: Database, device: object, clock: object, table: object, row_id: object) -> None:
+    """The change was applied (or arrived by another way): it is no longer held."""
+    db.execute(
+        "DELETE FROM main.held WHERE device = ? AND clock = ? AND tbl = ? AND row_id = ?",
+        [device, clock, table, row_id],
+    )
+
+
+def retriable(db: Database) -> list[tuple[Entry, str | None]]:
+    """The held changes to try again (with the device whose file brought each): all that
+    kept their data, oldest clock first."""
+    return [
+        (Entry(None, device, clock, tbl, row_id, data, size, seen), source or None)
+        for device, clock, tbl, row_id, data, size, seen, source in db.execute(
+            "SELECT device, clock, tbl, row_id, data, size, seen, source FROM main.held "
+            "WHERE data IS NOT NULL ORDER BY clock"
+        )
+    ]
+
+
+def count(db: Database) -> int:
+    return int(db.execute("SELECT count(*) FROM main.held").fetchone()[0])
+
+
+def listing(db: Database) -> list[HeldChange]:
+    return [
+        HeldChange(*row)
+        for row in db.execute(
+            "SELECT id, device, clock, tbl, row_id, author, source, kind, reason, held_at "
+            "FROM main.held ORDER BY author, clock"
+        )
+    ]
+
+
+def summary(db: Database) -> list[str]:
+    """How many changes from whom are held back and why: one line per person."""
+    lines = []
+    rows = db.execute(
+        "SELECT author, count(*), group_concat(DISTINCT kind), min(reason) FROM main.held "
+        "GROUP BY author ORDER BY count(*) DESC, author"
+    ).fetchall()
+    for author, number, kinds, reason in rows:
+        noun = "change" if number == 1 else "changes"
+        kinds = kinds.replace(",", ", ")
+        lines.append(f"Held back {number:,} {noun} from {author} ({kinds}), e.g. {reason}.")
+    return lines
+
+
+def _text(value: object) -> str:
+    return value[:200] if isinstance(value, str) else repr(value)[:200]
