@@ -185,8 +185,14 @@ class SavingDialog(DialogScreen[R], Generic[R]):
         self._opened: tuple | None = None
 
     def on_mount(self) -> None:
-        # After the subclass's own on_mount, which may fill a field in.
+        # After the subclass's own on_mount, which may fill a field in or focus one.
         self._opened = form_values(self)
+        self.call_after_refresh(self._show_focused)
+
+    def _show_focused(self) -> None:
+        """The field a form opens on, scrolled into view once the form has its size."""
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False, immediate=True)
 
     @property
     def changed(self) -> bool:
