@@ -1,7 +1,7 @@
 """Every filesystem location salesdesk uses; nowhere else builds a path."""
 
 import os
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 APP_NAME = "salesdesk"
@@ -74,6 +74,14 @@ def partial_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.partial")
 
 
+def private_copy_folder(db_path: Path) -> Path:
+    """A new folder only this user can read, in the system's temporary folder, for a private
+    copy of a database that cannot be read where it is (see `store.connection.private_copy`)."""
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix=f"salesdesk-{db_path.stem}-")).resolve()
+
+
 def default_backup_path(db_path: Path, now: datetime) -> Path:
     return db_path.with_name(f"{db_path.stem}-backup-{now:%Y%m%d-%H%M%S}.db")
 
@@ -81,3 +89,52 @@ def default_backup_path(db_path: Path, now: datetime) -> Path:
 def demo_build_path(db_path: Path) -> Path:
     """The temporary file a demo is built in before it replaces the target."""
     return db_path.with_name(f".{db_path.name}.building")
+
+
+def default_export_dir() -> Path:
+    """Where the app's exports go unless the export folder setting says otherwise: a
+    folder of salesdesk's own in the user's documents folder."""
+    from platformdirs import user_documents_path
+
+    return user_documents_path() / APP_NAME
+
+
+def export_dir(setting: str | None) -> Path:
+    """The export folder: the setting (a folder, `~` allowed), or the default when it is blank."""
+    text = (setting or "").strip()
+    return Path(text).expanduser() if text else default_export_dir()
+
+
+def check_export_dir(setting: str) -> str | None:
+    """Why `setting` cannot be the export folder (one sentence), or None when it can.
+    Blank is the default, whatever the platform makes of it: an export says if it fails."""
+    if not setting.strip():
+        return None
+    folder = export_dir(setting)
+    if not folder.is_absolute():
+        return f"{setting.strip()} is not a whole path; start it with / or ~ (blank: {default_export_dir()})."
+    for step in (folder, *folder.parents):
+        if step.exists():
+            if not step.is_dir():
+                return f"{step} is a file, not a folder; name a folder (blank: {default_export_dir()})."
+            if not os.access(step, os.W_OK):
+                return (
+                    f"{step} cannot be written; name a folder you can write (blank: {default_export_dir()})."
+                )
+            return None
+    return None
+
+
+def export_target(setting: str | None, file_name: str) -> Path:
+    """Where an export named `file_name` is written, its folder created when needed."""
+    folder = export_dir(setting)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / file_name
+
+
+def vcard_file_name(today: date) -> str:
+    return f"salesdesk-customers-{today.isoformat()}.vcf"
+
+
+def calendar_file_name(today: date) -> str:
+    return f"salesdesk-follow-ups-{today.isoformat()}.ics"

@@ -1,10 +1,16 @@
 """Shared fixtures: a controllable clock and a fresh store on a tmp_path database."""
 
+import os
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from salesdesk import i18n
 from salesdesk.store.store import Store
+
+# The tests read English unless they ask for another language, whatever the machine's
+# locale: the processes they start inherit this, and gettext reads LANGUAGE first.
+os.environ["LANGUAGE"] = "en"
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # a Friday
 TODAY = START.date()
@@ -29,6 +35,14 @@ class FakeClock:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "slow: long-running tests (deselect with -m 'not slow')")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Each test starts in English, and one that changed the language leaves English."""
+    i18n.set_language(i18n.ENGLISH)
+    yield
+    i18n.set_language(i18n.ENGLISH)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 
 import pytest
 
@@ -120,11 +121,25 @@ def test_an_impossible_date_is_one_sentence_and_exit_1(seeded_db):
     path, _ = seeded_db
     result = agenda("--db", str(path), "--date", "2026-02-31")
     assert result.returncode == 1
-    assert result.stderr.strip() == "salesdesk: --date: 2026-02-31 is not a real date; use YYYY-MM-DD."
+    assert result.stderr.strip() == (
+        "salesdesk: --date: 2026-02-31 is not a real date; "
+        "use YYYY-MM-DD, today, tomorrow, 3d, 2w, fri or next mon."
+    )
     assert result.stdout == ""
-    result = agenda("--db", str(path), "--date", "tomorrow")
+    result = agenda("--db", str(path), "--date", "someday")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "\n" not in result.stderr.strip()
+
+
+@pytest.mark.parametrize(
+    ("typed", "days"), [("tomorrow", 1), ("明天", 1), ("后天", 2), ("3天", 3), ("2w", 14), ("两周", 14)]
+)
+def test_the_date_can_be_typed_as_in_the_app(seeded_db, typed, days):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--date", typed)
+    assert result.returncode == 0, result.stderr
+    day = date.today() + timedelta(days=days)
+    assert result.stdout.splitlines()[0].startswith(f"Agenda for {day:%A} {day.day} {day:%B %Y}")
 
 
 def test_help_lists_the_agenda_command():
@@ -132,3 +147,79 @@ def test_help_lists_the_agenda_command():
         [sys.executable, "-m", "salesdesk", "--help"], capture_output=True, text=True, timeout=60
     )
     assert "agenda" in result.stdout
+
+
+def test_under_a_chinese_locale_the_agenda_is_in_chinese(seeded_db):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--date", "2026-11-27", env={"LANGUAGE": "", "LANG": "zh_CN.UTF-8"})
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2026年11月27日 周五 的日程（ann）"
+    assert {"已逾期", "今天", "未来7天"} <= {line.split(" (")[0] for line in lines if line and line[0] != " "}
+    assert "Overdue" not in result.stdout and "follow-up" not in result.stdout
+    assert "跟进（电话）" in result.stdout
+
+
+def test_lang_overrides_the_locale(seeded_db):
+    path, _ = seeded_db
+    chinese = agenda("--db", str(path), "--date", "2026-11-27", "--lang", "zh")
+    assert chinese.stdout.startswith("2026年11月27日 周五 的日程（ann）")
+    english = agenda("--lang=en", "--db", str(path), "--date", "2026-11-27", env={"LANG": "zh_CN.UTF-8"})
+    assert english.stdout.startswith("Agenda for Friday 27 November 2026 (ann)")
+
+
+def test_an_unknown_language_is_refused_in_one_sentence(seeded_db):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--lang", "fr")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "invalid choice: 'fr'" in result.stderr
+
+
+def test_a_bad_date_is_refused_in_chinese_naming_what_is_accepted(seeded_db):
+    path, _ = seeded_db
+    result = agenda("--db", str(path), "--date", "下周八", "--lang", "zh")
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        "salesdesk: --date: '下周八' 不是日期；请使用 YYYY-MM-DD、今天、明天、3天、2周、周五或下周一。\n"
+    )
+
+
+def test_a_database_made_under_chinese_has_the_pipeline_in_chinese_and_an_old_one_keeps_its_own(tmp_path):
+    from tests.test_cli import run
+
+    chinese = {"LANGUAGE": "", "LANG": "zh_CN.UTF-8"}
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text("姓名,电话\n张伟,13800138000\n", encoding="utf-8")
+    made = tmp_path / "new.db"
+    assert run("--db", str(made), "import", "customers", str(contacts), env=chinese).returncode == 0
+    store = Store.open(made, "ann", FakeClock())
+    assert [stage.name for stage in store.stages()] == [
+        "线索",
+        "需求确认",
+        "报价",
+        "谈判",
+        "签约",
+        "回款",
+        "输单",
+    ]
+    store.close()
+    old = tmp_path / "old.db"
+    Store.open(old, "ann", FakeClock()).close()
+    assert run("--db", str(old), "import", "customers", str(contacts), env=chinese).returncode == 0
+    store = Store.open(old, "ann", FakeClock())
+    assert [stage.name for stage in store.stages()][0] == "Lead"
+    store.close()
+
+
+def test_the_language_chosen_in_the_settings_wins_over_the_locale_and_lang_over_both(seeded_db, tmp_path):
+    import shutil
+
+    path = tmp_path / "crm.db"
+    shutil.copy(seeded_db[0], path)
+    store = Store.open(path, "ann", FakeClock())
+    store.set_meta("language", "zh")
+    store.close()
+    result = agenda("--db", str(path), "--date", "2026-11-27", env={"LANG": "en_US.UTF-8"})
+    assert result.stdout.startswith("2026年11月27日 周五 的日程（ann）")
+    result = agenda("--db", str(path), "--date", "2026-11-27", "--lang", "en")
+    assert result.stdout.startswith("Agenda for Friday 27 November 2026 (ann)")

@@ -2,6 +2,7 @@
 file, a busy database, a full disk. Each gives one sentence and a non-zero exit, never a
 traceback, and leaves the database as it was."""
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -14,8 +15,11 @@ from pathlib import Path
 import pytest
 
 from salesdesk.cli.main import main
+from salesdesk.core.errors import SalesdeskError
 from salesdesk.demo import write_demo
 from salesdesk.store import connection
+from salesdesk.store.database import Database
+from salesdesk.store.store import Store
 from tests.storage_faults import READ_ONLY_KINDS, read_only, small_disk
 from tests.test_cli import assert_one_sentence_error, digest, new_database
 
@@ -30,8 +34,8 @@ READING = [
 ]
 
 
-def run(*args, timeout=60, cwd=None):
-    environment = {**os.environ, "SALESDESK_USER": "ann"}
+def run(*args, timeout=60, cwd=None, env=None):
+    environment = {**os.environ, "SALESDESK_USER": "ann", **(env or {})}
     environment.pop("SALESDESK_DB", None)
     return subprocess.run(
         [sys.executable, "-m", "salesdesk", *args],
@@ -59,6 +63,21 @@ def shop(tmp_path, built_demo):
     return folder
 
 
+def shop_with_changes_in_the_wal(tmp_path):
+    """A folder holding a database whose last commit (Wang Li added) is only in its -wal:
+    copied while the app had it open, or left by one that was killed, without its -shm."""
+    source, shop = tmp_path / "live.db", tmp_path / "shop"
+    new_database(source)
+    shop.mkdir()
+    writer = sqlite3.connect(source)
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    Store(Database(writer), "ann", lambda: NOW).add_customer("Wang Li")
+    shutil.copy(source, shop / "crm.db")
+    shutil.copy(f"{source}-wal", shop / "crm.db-wal")
+    writer.close()
+    return shop
+
+
 def csv_of_one(tmp_path):
     path = tmp_path / "leads.csv"
     path.write_text("name,email\nWang Li,wang@example.cn\n", encoding="utf-8")
@@ -77,7 +96,14 @@ def test_reading_commands_work_on_a_read_only_database(shop, tmp_path, kind):
             result = run(*command, "--db", str(db))
             assert result.returncode == 0, (command, result.stderr)
             assert result.stdout.strip() and "Traceback" not in result.stderr
-        assert "customers            40" in run("check", "--db", str(db)).stdout
+        report = run("check", "--db", str(db)).stdout
+        assert "customers            40" in report
+        assert "access               read-only, read as it was when opened" in report
+        note = run("agenda", "--db", str(db)).stderr.strip()
+        assert note == (
+            f"salesdesk: {db} is read as it was when salesdesk opened it, since its folder cannot be "
+            "written: changes made to it elsewhere meanwhile are not seen."
+        )
         result = run("backup", "--db", str(db), "-o", str(tmp_path / "copy.db"))
         assert result.returncode == 0, result.stderr
         assert sorted(path.name for path in folder.iterdir()) == ["crm.db"]
@@ -104,21 +130,63 @@ def test_commands_that_write_say_the_database_cannot_be_written(shop, tmp_path, 
     assert digest(shop / "crm.db") == before
 
 
-def test_a_read_only_folder_with_unread_changes_in_the_wal_is_refused(tmp_path):
-    """An immutable reading would skip the changes in the -wal: say so instead."""
-    source, shop = tmp_path / "live.db", tmp_path / "shop"
-    new_database(source)
-    shop.mkdir()
-    writer = sqlite3.connect(source)
-    writer.execute("PRAGMA wal_autocheckpoint=0")
-    writer.execute("UPDATE stages SET name = 'Prospect' WHERE id = 'stage-lead'")
-    writer.commit()
-    shutil.copy(source, shop / "crm.db")
-    shutil.copy(f"{source}-wal", shop / "crm.db-wal")  # copied without its -shm
-    writer.close()
+@pytest.mark.parametrize("kind", READ_ONLY_KINDS)
+def test_a_read_only_folder_with_unread_changes_in_the_wal_is_read_from_a_private_copy(tmp_path, kind):
+    """An immutable reading would skip the changes in the -wal: they are read from a copy
+    in the temporary folder instead, which is gone when the command ends."""
+    shop, temporary = shop_with_changes_in_the_wal(tmp_path), tmp_path / "tmp"
+    temporary.mkdir()
+    before = {path.name: digest(path) for path in shop.iterdir()}
+    with read_only(shop, kind) as folder:
+        db = folder / "crm.db"
+        result = run("check", "--db", str(db), env={"TMPDIR": str(temporary)})
+        assert result.returncode == 0, result.stderr
+        assert "access               read-only, read from a private copy with its crm.db-wal" in result.stdout
+        for command in (["export", "csv", "customers"], ["agenda"], ["export", "weekly"]):
+            result = run(*command, "--db", str(db), env={"TMPDIR": str(temporary)})
+            assert result.returncode == 0, (command, result.stderr)
+            assert result.stderr.strip() == (
+                f"salesdesk: {db} is read from a private copy of it and its crm.db-wal, since its folder "
+                "cannot be written and its latest changes are in crm.db-wal: changes made to it elsewhere "
+                "meanwhile are not seen."
+            )
+        assert "Wang Li" in run("export", "csv", "customers", "--db", str(db)).stdout  # only in the -wal
+        copy = tmp_path / "copy.db"
+        result = run("backup", "--db", str(db), "-o", str(copy), env={"TMPDIR": str(temporary)})
+        assert result.returncode == 0, result.stderr
+        assert sorted(path.name for path in folder.iterdir()) == ["crm.db", "crm.db-wal"]
+    assert {path.name: digest(path) for path in shop.iterdir()} == before
+    assert list(temporary.iterdir()) == []  # each command removed its copy
+    with sqlite3.connect(copy) as backup:
+        assert backup.execute("SELECT count(*) FROM customers WHERE name = 'Wang Li'").fetchone()[0] == 1
+    backup.close()
+
+
+def test_the_app_on_a_private_copy_says_so_and_is_read_only(tmp_path, monkeypatch):
+    import tempfile
+
+    from salesdesk.cli.common import open_store
+    from salesdesk.tui.app import SalesdeskApp
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    shop = shop_with_changes_in_the_wal(tmp_path)
+
+    async def opened():
+        store = open_store(folder / "crm.db", "ann", writes=False)
+        app = SalesdeskApp(store, user="ann", today=NOW.date())
+        try:
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.pause()
+                return app.title, [note.message for note in app._notifications]
+        finally:
+            store.close()
+
+    import asyncio
+
     with read_only(shop, "attributes") as folder:
-        result = run("agenda", "--db", str(folder / "crm.db"))
-        assert_one_sentence_error(result, "crm.db-wal", "copy the database and its -wal file")
+        title, notes = asyncio.run(opened())
+    assert title == "salesdesk · read-only"
+    assert any("private copy" in note and "not seen" in note for note in notes), notes
 
 
 # -- paths that are no database file ------------------------------------------------------
@@ -262,7 +330,61 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_nothing(shop, tmp_path):
         assert list(stick.iterdir()) == []
 
 
+def fill(folder):
+    """Take every free byte of the disk holding `folder`."""
+    with open(folder / "filler", "wb") as filler:
+        try:
+            while True:
+                filler.write(b"\0" * 65536)
+                filler.flush()
+        except OSError:
+            pass
+    with contextlib.suppress(OSError), open(folder / "filler", "ab") as filler:
+        while True:
+            filler.write(b"\0")
+            filler.flush()
+
+
+def test_opening_a_database_on_a_full_disk_says_the_disk_is_full(shop, tmp_path):
+    """SQLite cannot give the -shm its size and says "disk I/O error"; that is a full disk."""
+    with small_disk(tmp_path / "stick", "2M") as stick:
+        shutil.copy(shop / "crm.db", stick / "crm.db")
+        before = digest(stick / "crm.db")
+        rows = csv_of_one(tmp_path)
+        fill(stick)
+        db = str(stick / "crm.db")
+        for command in [*READING, ["backup", "-o", str(tmp_path / "copy.db")], ["import", "customers", rows]]:
+            result = run(*command, "--db", db, cwd=tmp_path)
+            assert_one_sentence_error(result, "crm.db cannot be opened: the disk holding it is full")
+            assert "free some space" in result.stderr and "I/O" not in result.stderr
+        from salesdesk.cli.common import open_store
+
+        with pytest.raises(SalesdeskError, match="the disk holding it is full"):
+            open_store(stick / "crm.db", "ann", writes=False)  # as the app opens it
+        assert digest(stick / "crm.db") == before
+        (stick / "filler").unlink()
+        result = run("check", "--db", db)
+        assert result.returncode == 0 and "customers            40" in result.stdout
+    assert not (tmp_path / "copy.db").exists()
+
+
+def test_a_new_database_on_a_full_disk_is_not_made(tmp_path):
+    with small_disk(tmp_path / "stick", "64k") as stick:
+        fill(stick)
+        from salesdesk.cli.common import open_store
+
+        with pytest.raises(SalesdeskError, match="new.db cannot be made: the disk holding it is full"):
+            open_store(stick / "new.db", "ann", writes=False)  # the app on a new file
+        assert sorted(path.name for path in stick.iterdir()) == ["filler"]
+
+
 def test_check_in_a_read_only_folder_reports_the_journal_of_the_file(shop):
     with read_only(shop, "attributes") as folder:
         result = run("check", "--db", str(folder / "crm.db"))
     assert result.returncode == 0 and "journal              wal" in result.stdout
+
+
+def test_check_says_a_writable_database_is_read_write_and_reading_it_says_nothing_more(shop):
+    assert "access               read-write" in run("check", "--db", str(shop / "crm.db")).stdout
+    result = run("agenda", "--db", str(shop / "crm.db"))
+    assert result.returncode == 0 and result.stderr == ""

@@ -63,3 +63,26 @@ def test_a_bad_week_is_refused_before_the_database_is_opened(db_path, tmp_path):
     assert str(refused.value) == "2026-W54 is not a week of 2026; use YYYY-Www such as 2026-W48."
     assert refused.value.field == "--week"
     assert opened == [] and not (tmp_path / "x.md").exists()
+
+
+def test_in_chinese_the_summary_is_chinese_and_still_markdown_tables(db_path, tmp_path):
+    from salesdesk import i18n
+
+    i18n.set_language("zh")
+    target = tmp_path / "week.md"
+    args = _parser().parse_args(["weekly", "--week", "2026-W48", "-o", str(target), "--all"])
+    assert export_weekly(args, _opener(db_path, []), today=TODAY) == 0
+    text = target.read_text(encoding="utf-8")
+    assert text == (GOLDEN / "weekly-2026-W48-everyone.zh_CN.md").read_text(encoding="utf-8")
+    assert text.startswith("# 全体：2026-W48 周，2026年11月23日–29日\n")
+    # Each table: a header, its rule, and rows with as many cells as the header.
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.startswith("| ") and index + 1 < len(lines) and lines[index + 1].startswith("| ---"):
+            width = line.count(" | ")
+            table = [line]
+            for row in lines[index + 1 :]:
+                if not row.startswith("|"):
+                    break
+                table.append(row)
+            assert all(row.replace("\\|", "").count(" | ") == width for row in table), table

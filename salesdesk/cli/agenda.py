@@ -13,7 +13,12 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         help="print today's agenda",
         description="Print the agenda: overdue, today and the next 7 days of follow-ups and care reminders.",
     )
-    agenda.add_argument("--date", metavar="YYYY-MM-DD", help="the day whose agenda to print (default: today)")
+    agenda.add_argument(
+        "--date",
+        metavar="DAY",
+        help="the day whose agenda to print (default: today): YYYY-MM-DD, tomorrow, fri, next mon, 3d, "
+        "明天, 周五, 下周一, 3天",
+    )
     agenda.add_argument(
         "--all", action="store_true", help="everyone's follow-ups and reminders, not only yours"
     )
@@ -22,10 +27,10 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
 
 def run_agenda(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.cli.agenda_table import print_agenda
-    from salesdesk.core.dates import parse_iso_date
+    from salesdesk.core.dates import parse_quick_date
     from salesdesk.store.agenda import AgendaStore
 
-    today = parse_iso_date(args.date, "--date") if args.date else local_today()
+    today = parse_quick_date(args.date, local_today(), "--date") if args.date else local_today()
     store = open_store_to_read(db_path, user)
     try:
         print_agenda(AgendaStore(store).load(today, everyone=args.all), user)

@@ -17,9 +17,12 @@ from rich.style import Style
 
 from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, AgendaItem, when_text
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, long_date
 
 SECTION_STYLES = {OVERDUE: "bold red", TODAY: "bold yellow"}
 WARN_KINDS = {"rotting", "dormant"}
+COLUMNS = (N_("When"), N_("What"), N_("Who"), N_("Why"), N_("Deal"), N_("Stage"))
+OWNER = N_("Owner")
 # Columns that give up width, and in what proportion, when a terminal is too narrow;
 # the others (dates, stages, owners) are short and shown whole.
 FLEXIBLE = {"What": 4, "Who": 3, "Why": 4, "Deal": 3}
@@ -33,13 +36,16 @@ def _cells(item: AgendaItem, agenda: Agenda) -> list[str]:
     return [literal(cell) for cell in cells]
 
 
-def _headings(agenda: Agenda) -> list[str]:
-    return ["When", "What", "Who", "Why", "Deal", "Stage"] + (["Owner"] if agenda.everyone else [])
+def _columns(agenda: Agenda) -> list[str]:
+    """The columns by their English names (the keys of FLEXIBLE)."""
+    return [*COLUMNS, OWNER] if agenda.everyone else list(COLUMNS)
 
 
 def title(agenda: Agenda, user: str) -> str:
-    whose = "everyone's" if agenda.everyone else literal(user)
-    return f"Agenda for {agenda.today:%A %d %B %Y} ({whose})"
+    day = long_date(agenda.today)
+    if agenda.everyone:
+        return _("Agenda for {day} (everyone's)").format(day=day)
+    return _("Agenda for {day} ({user})").format(day=day, user=literal(user))
 
 
 def print_agenda(agenda: Agenda, user: str, console: Console | None = None) -> None:
@@ -59,7 +65,10 @@ def _natural_widths(headings: list[str], rows: list[list[str]], with_headings: b
 
 
 def fit_widths(headings: list[str], natural: list[int], width: int) -> list[int]:
-    """Column widths that fit `width`: the flexible columns share what the others leave."""
+    """Column widths that fit `width`: the flexible columns share what the others leave.
+
+    `headings` are the columns' English names, whatever the language shown.
+    """
     room = width - len(INDENT) - len(GAP) * (len(headings) - 1)
     widths = list(natural)
     flexible = [column for column, name in enumerate(headings) if name in FLEXIBLE]
@@ -100,19 +109,20 @@ class _Segments:
 
 
 def _print_tables(agenda: Agenda, user: str, rows: dict[int, list[str]], console: Console) -> None:
-    headings = _headings(agenda)
+    columns = _columns(agenda)
+    headings = [_(name) for name in columns]
     natural = _natural_widths(headings, list(rows.values()), with_headings=True)
-    widths = fit_widths(headings, natural, console.width)
+    widths = fit_widths(columns, natural, console.width)
     rule = "─" * (sum(widths) + len(GAP) * (len(widths) - 1))
     runs = [(title(agenda, user), "bold")]
     for section in agenda.sections:
         runs += [
             ("\n\n", ""),
-            (f"{section.title} ", SECTION_STYLES.get(section.title, "bold")),
+            (f"{_(section.title)} ", SECTION_STYLES.get(section.title, "bold")),
             (f"{len(section.items):,}", "dim"),
         ]
         if not section.items:
-            runs.append(("  nothing", "dim"))
+            runs.append(("  " + _("nothing"), "dim"))
             continue
         header = GAP.join(set_cell_size(name, width) for name, width in zip(headings, widths, strict=True))
         runs += [("\n" + INDENT, ""), (header, "dim bold"), ("\n" + INDENT, ""), (rule, "dim")]
@@ -133,11 +143,11 @@ def _print_tables(agenda: Agenda, user: str, rows: dict[int, list[str]], console
 def _print_plain(agenda: Agenda, user: str, rows: dict[int, list[str]], console: Console) -> None:
     lines = [title(agenda, user)]
     # One set of column widths for every section, so the whole agenda lines up.
-    widths = _natural_widths(_headings(agenda), list(rows.values()), with_headings=False)
+    widths = _natural_widths(_columns(agenda), list(rows.values()), with_headings=False)
     for section in agenda.sections:
-        lines += ["", f"{section.title} ({len(section.items)})"]
+        lines += ["", f"{_(section.title)} ({len(section.items)})"]
         if not section.items:
-            lines.append("  nothing")
+            lines.append("  " + _("nothing"))
             continue
         for item in section.items:
             padded = [

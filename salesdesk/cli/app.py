@@ -26,7 +26,9 @@ def run_app(args: argparse.Namespace, db_path: Path, user: str) -> int:
         first_agenda = AgendaStore.load_soon(AgendaStore(store).path, user, wall_clock, today)
         from salesdesk.tui.app import SalesdeskApp
 
-        SalesdeskApp(store, user=user, today=today, first_agenda=first_agenda).run()
+        app = SalesdeskApp(store, user=user, today=today, first_agenda=first_agenda)
+        app.run()
     finally:
         store.close()
-    return 0
+    # Textual prints an unhandled error itself and records 1: the shell must see it too.
+    return app.return_code or 0

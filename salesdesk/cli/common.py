@@ -40,6 +40,7 @@ def open_store(db_path: Path, user: str, *, writes: bool = True) -> Store:
     from salesdesk.store.connection import is_read_only, open_database
     from salesdesk.store.store import Store
 
+    new = not db_path.exists()
     db = open_database(db_path)
     if writes and is_read_only(db):
         db.close()
@@ -47,15 +48,36 @@ def open_store(db_path: Path, user: str, *, writes: bool = True) -> Store:
             f"{db_path} cannot be written (a read-only file, folder or disk) and this command changes it; "
             "copy it to a folder you can write, or use check, agenda, export or backup, which only read."
         )
-    return Store(db, user, wall_clock)
+    store = Store(db, user, wall_clock)
+    prefer_language(store)
+    if new:
+        store.name_default_pipeline()  # made under Chinese: 线索, 需求确认, 报价 ...
+    return store
 
 
-def open_store_to_read(db_path: Path, user: str) -> Store:
-    """The store of a command that only reads: the database must exist, and may be read-only."""
-    from salesdesk.store.connection import open_existing
+def prefer_language(store: Store) -> None:
+    """The language this person chose in the settings, unless `--lang` chose one for this run."""
+    from salesdesk import i18n
+
+    i18n.prefer(store.meta("language"))
+
+
+def open_store_to_read(db_path: Path, user: str, *, say_snapshot: bool = True) -> Store:
+    """The store of a command that only reads: the database must exist, and may be read-only.
+
+    One read as a snapshot (a read-only folder, see `connection.read_only_connection`) is
+    said so on stderr, unless `say_snapshot` is False (a backup is a snapshot anyway).
+    """
+    from salesdesk.store.connection import open_existing, snapshot_note
     from salesdesk.store.store import Store
 
-    return Store(open_existing(db_path), user, wall_clock)
+    db = open_existing(db_path)
+    store = Store(db, user, wall_clock)
+    prefer_language(store)
+    note = snapshot_note(db)
+    if note and say_snapshot:  # on stderr: what the command writes to stdout stays as it is
+        print(f"salesdesk: {note}", file=sys.stderr)
+    return store
 
 
 def storage_fault(error: Exception, db_path: Path) -> str | None:

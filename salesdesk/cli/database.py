@@ -81,7 +81,7 @@ def run_backup(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.store.connection import backup_to
 
     target = Path(args.output) if args.output else default_backup_path(db_path, datetime.now())
-    store = open_store_to_read(db_path, user)
+    store = open_store_to_read(db_path, user, say_snapshot=False)
     try:
         backup_to(store.db, target)
     finally:

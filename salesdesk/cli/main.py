@@ -5,8 +5,9 @@ import os
 import sqlite3
 import sys
 
-from salesdesk import __version__
+from salesdesk import __version__, i18n
 from salesdesk.cli import agenda, app, database, exports, imports, team
+from salesdesk.i18n import LANGUAGES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +25,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         default=argparse.SUPPRESS,
         help="who you are (default: $SALESDESK_USER, else the login name)",
+    )
+    common.add_argument(
+        "--lang",
+        choices=LANGUAGES,
+        default=argparse.SUPPRESS,
+        help="the language of what is shown and written: en or zh (default: from LANG, else English)",
     )
     parser = argparse.ArgumentParser(
         prog="salesdesk",
@@ -58,7 +65,19 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def _language_asked(argv: list[str]) -> str | None:
+    """`--lang` as typed, read before the parser: its help is in that language too."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def _main(argv: list[str] | None) -> int:
+    asked = _language_asked(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(asked or i18n.from_environment(), fixed=asked is not None)
     parser = build_parser()
     args = parser.parse_args(argv)
     from salesdesk.cache import holiday_cache

@@ -40,6 +40,7 @@ def export_weekly(args: argparse.Namespace, open_store: Callable[[], Store], tod
     from pathlib import Path
 
     from salesdesk.core.periods import IsoWeek, parse_iso_week
+    from salesdesk.i18n import _
     from salesdesk.io.weekly import render_weekly, save_summary
     from salesdesk.store.reports import ReportStore
 
@@ -51,7 +52,7 @@ def export_weekly(args: argparse.Namespace, open_store: Callable[[], Store], tod
         store.close()
     if args.output:
         target = save_summary(text, Path(args.output))
-        print(f"Wrote the summary of {week} to {target}")
+        print(_("Wrote the summary of {week} to {path}").format(week=week, path=target))
         return 0
     write_output(None, lambda stream: stream.write(text.encode("utf-8")))
     return 0

@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
-OVERDUE, TODAY, NEXT = "Overdue", "Today", "Next 7 days"
+from salesdesk.core.model import kind_name
+from salesdesk.i18n import N_, _, short_date
+
+# Section titles: keys in English, shown with `_` (i18n).
+OVERDUE, TODAY, NEXT = N_("Overdue"), N_("Today"), N_("Next 7 days")
 SECTIONS = (OVERDUE, TODAY, NEXT)
 HORIZON_DAYS = 7  # "Next 7 days" (SPEC section 3)
 
@@ -93,14 +97,16 @@ class AgendaItem:
         if self.kind == HOLIDAY:
             shown = ", ".join(self.greet[:3])
             more = self.greet_count - min(len(self.greet), 3)
-            return shown + (f" and {more:,} more" if more > 0 else "") if shown else "no customers"
+            if not shown:
+                return _("no customers")
+            return shown + (_(" and {n} more").format(n=f"{more:,}") if more > 0 else "")
         return self.customer
 
 
 def followup_item(fact: FollowUpFact) -> AgendaItem:
-    why = f"follow-up ({fact.kind})"
+    why = _("follow-up ({kind})").format(kind=kind_name(fact.kind))
     if fact.rrule:
-        why += ", repeats"
+        why += _(", repeats")
     return AgendaItem(
         key=f"{FOLLOWUP}:{fact.id}",
         kind=FOLLOWUP,
@@ -197,9 +203,13 @@ def build_agenda(
 def when_text(item: AgendaItem, today: date) -> str:
     """The date column: a weekday and date, a time today, or how late."""
     if item.due == today:
-        return item.due_time or "today"
+        return item.due_time or _("today")
     if item.due < today:
         late = (today - item.due).days
-        return f"{item.due:%a %d %b}, {late}d late" if late > 1 else "yesterday"
-    text = f"{item.due:%a %d %b}"
+        return (
+            _("{date}, {days}d late").format(date=short_date(item.due), days=late)
+            if late > 1
+            else _("yesterday")
+        )
+    text = short_date(item.due)
     return f"{text} {item.due_time}" if item.due_time else text

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
 
+from salesdesk.i18n import CHINESE, language
+
 
 @dataclass(frozen=True)
 class Span:
@@ -100,7 +102,7 @@ class YearStore(Protocol):
     def put(self, key: str, value: list[list[str]]) -> None: ...
 
 
-_years: dict[tuple[str, int], tuple[Holiday, ...]] = {}
+_years: dict[tuple[str, int, str | None], tuple[Holiday, ...]] = {}
 _year_store: YearStore | None = None
 
 
@@ -129,31 +131,46 @@ def holidays_between(country: str, first: date, last: date) -> list[Holiday]:
     return found
 
 
+# The calendar's own names for a language shown, where it has them (春节, 国庆节).
+_HOLIDAY_LANGUAGES = {CHINESE: "zh_CN"}
+
+
 def _holidays_of(country: str, year: int) -> tuple[Holiday, ...]:
-    key = (country, year)
+    names = _HOLIDAY_LANGUAGES.get(language())
+    key = (country, year, names)
     if key not in _years:
-        stored = _year_store.get(f"{country}-{year}") if _year_store is not None else None
+        cached = f"{country}-{year}" + (f"-{names}" if names else "")
+        stored = _year_store.get(cached) if _year_store is not None else None
         if stored is not None:
             _years[key] = tuple(Holiday(date.fromisoformat(day), name) for day, name in stored)
         else:
-            _years[key] = _compute_year(country, year)
+            _years[key] = _compute_year(country, year, names)
             if _year_store is not None:
-                _year_store.put(f"{country}-{year}", [[h.day.isoformat(), h.name] for h in _years[key]])
+                _year_store.put(cached, [[h.day.isoformat(), h.name] for h in _years[key]])
     return _years[key]
 
 
-def _compute_year(country: str, year: int) -> tuple[Holiday, ...]:
+def _compute_year(country: str, year: int, names: str | None = None) -> tuple[Holiday, ...]:
+    """The holidays to greet on in `year`, named in English or, given `names` (`zh_CN`)
+    and a calendar that has them, in that language."""
     import holidays
 
     try:
-        # English names where the calendar has them, else its own language; never the
-        # names of whatever locale the machine happens to have. The years either side
-        # tell whether 1 January follows an eve, or 31 December continues a holiday.
+        # Which days are holidays is read from the English names, where the calendar has
+        # them, else its own language; never the names of whatever locale the machine
+        # happens to have. The years either side tell whether 1 January follows an eve,
+        # or 31 December continues a holiday.
         calendar = holidays.country_holidays(
             country, years=range(year - 1, year + 2), observed=False, language="en_US"
         )
     except NotImplementedError:  # a code the calendar does not know: nothing to greet on
         return ()
+    local: dict[date, list[str]] = {}
+    if names and names in getattr(calendar, "supported_languages", ()):
+        translated = holidays.country_holidays(
+            country, years=range(year - 1, year + 2), observed=False, language=names
+        )
+        local = {day: text.split("; ") for day, text in translated.items()}
     substituted = getattr(calendar, "substituted_label", None)
     prefix = calendar.tr(substituted).split("%")[0].strip() if substituted else None
     names_on = {day: names.split("; ") for day, names in calendar.items()}
@@ -161,14 +178,17 @@ def _compute_year(country: str, year: int) -> tuple[Holiday, ...]:
     for day in sorted(names_on):
         if day.year != year:
             continue
-        for name in names_on[day]:
+        shown = local.get(day, [])
+        for index, name in enumerate(names_on[day]):
             if prefix and name.startswith(prefix):
                 continue
             if name in names_on.get(day - timedelta(days=1), ()):
                 continue  # the second day of a holiday of several days
             if name.endswith("Eve") and day + timedelta(days=1) in names_on:
                 continue
-            found.append(Holiday(day, name))
+            # The calendars list a day's holidays in the same order in every language.
+            same = len(shown) == len(names_on[day])
+            found.append(Holiday(day, shown[index] if same else name))
     return tuple(found)
 
 

@@ -42,6 +42,7 @@ from salesdesk.core.calendars import (
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.money import check_currency
 from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS, parse_thresholds, thresholds_from
+from salesdesk.i18n import _, ngettext, short_date
 
 TIERS = ("A", "B", "C")
 
@@ -110,22 +111,29 @@ def parse_setting(key: str, text: str) -> int | str | list[str] | dict[str, tupl
         low, high = DAY_LIMITS[key]
         if not text.isdigit() or not low <= int(text) <= high:
             raise InvalidValue(
-                key, f"{text!r} is not a number of days; use a whole number from {low} to {high}."
+                key,
+                _("{value} is not a number of days; use a whole number from {low} to {high}.").format(
+                    value=repr(text), low=low, high=high
+                ),
             )
         return int(text)
     if key == "holiday_tiers":
         tiers = [part for part in text.upper().replace(",", " ").split() if part]
         unknown = [tier for tier in tiers if tier not in TIERS]
         if unknown:
-            raise InvalidValue(key, f"{unknown[0]!r} is not a tier; use A, B and C, e.g. 'A B'.")
+            raise InvalidValue(
+                key, _("{value} is not a tier; use A, B and C, e.g. 'A B'.").format(value=repr(unknown[0]))
+            )
         return sorted(set(tiers))
     if key == "holiday_country":
         code = text.upper()
         if code and code not in supported_countries():
             raise InvalidValue(
                 key,
-                f"{text!r} is not a country the holiday calendar knows; "
-                "use a code such as CN, US, GB or DE, or leave it empty.",
+                _(
+                    "{value} is not a country the holiday calendar knows; "
+                    "use a code such as CN, US, GB or DE, or leave it empty."
+                ).format(value=repr(text)),
             )
         return code
     if key == "currency":
@@ -135,7 +143,7 @@ def parse_setting(key: str, text: str) -> int | str | list[str] | dict[str, tupl
             raise InvalidValue(key, str(error)) from None
     if key == "tier_thresholds":
         return parse_thresholds(text, key)
-    raise InvalidValue(key, f"There is no care setting {key!r}.")
+    raise InvalidValue(key, _("There is no care setting {key}.").format(key=repr(key)))
 
 
 # -- the facts the store gathers -------------------------------------------------------
@@ -281,14 +289,16 @@ def _birthdays(facts: CareFacts, window: CareWindow) -> list[AgendaItem]:
                 if day not in window.shown:
                     continue
                 age = year - fact.year if fact.year else 0
-                why = f"birthday, turns {age}" if 0 < age < 130 else "birthday"
+                why = _("birthday, turns {age}").format(age=age) if 0 < age < 130 else _("birthday")
                 if (fact.month, fact.day) == (2, 29) and day.day == 28:
-                    why += " (29 Feb, kept on the 28th)"
-                items.append(_care(BIRTHDAY, person, day, day.isoformat(), "Birthday greetings", why))
+                    why += _(" (29 Feb, kept on the 28th)")
+                items.append(_care(BIRTHDAY, person, day, day.isoformat(), _("Birthday greetings"), why))
         if fact.lunar:
             for day in window.lunar_days.get(fact.lunar, ()):
-                why = f"lunar birthday ({fact.lunar})"
-                items.append(_care(LUNAR_BIRTHDAY, person, day, day.isoformat(), "Birthday greetings", why))
+                why = _("lunar birthday ({date})").format(date=fact.lunar)
+                items.append(
+                    _care(LUNAR_BIRTHDAY, person, day, day.isoformat(), _("Birthday greetings"), why)
+                )
     return items
 
 
@@ -299,7 +309,7 @@ def _holidays(facts: CareFacts, window: CareWindow, settings: CareSettings, user
     items = []
     ahead = timedelta(days=settings.holiday_days_ahead)
     greeting = facts.greeting or Greeting((), 0)
-    tiers = " ".join(settings.holiday_tiers) or "none"
+    tiers = " ".join(settings.holiday_tiers) or _("none")
     for holiday in window.holidays:
         due = holiday.day - ahead
         if holiday.day < window.today or due > window.shown.last:
@@ -310,8 +320,8 @@ def _holidays(facts: CareFacts, window: CareWindow, settings: CareSettings, user
                 key=reminder_id(HOLIDAY, user, holiday.day.isoformat()),
                 kind=HOLIDAY,
                 due=due,
-                what=f"{holiday.name} greetings",
-                why=f"on {holiday.day:%a %d %b}, tiers {tiers}",
+                what=_("{holiday} greetings").format(holiday=holiday.name),
+                why=_("on {date}, tiers {tiers}").format(date=short_date(holiday.day), tiers=tiers),
                 occurrence=holiday.day.isoformat(),
                 greet=tuple(p.name for p in greeting.customers),
                 greet_ids=tuple(p.id for p in greeting.customers),
@@ -364,9 +374,16 @@ def _renewals(facts: CareFacts, window: CareWindow, settings: CareSettings) -> l
         if due > window.shown.last:
             continue
         left = (fact.contract_end - window.today).days
-        why = f"ends {fact.contract_end:%a %d %b}" + (", today" if left == 0 else f", in {left} days")
+        ends = short_date(fact.contract_end)
+        why = (
+            _("ends {date}, today").format(date=ends)
+            if left == 0
+            else ngettext("ends {date}, in {n} day", "ends {date}, in {n} days", left).format(
+                date=ends, n=left
+            )
+        )
         items.append(
-            _care(RENEWAL, fact.customer, due, fact.contract_end.isoformat(), "Contract renewal", why)
+            _care(RENEWAL, fact.customer, due, fact.contract_end.isoformat(), _("Contract renewal"), why)
         )
     return items
 
@@ -377,9 +394,9 @@ def _quiet(facts: CareFacts, window: CareWindow, settings: CareSettings) -> list
         if fact.last_contact is None:
             due = fact.created + timedelta(days=settings.new_lead_days)
             if window.shown.first <= due <= window.today:
-                why = "new lead, not contacted yet"
+                why = _("new lead, not contacted yet")
                 items.append(
-                    _care(NEW_LEAD, fact.customer, due, fact.created.isoformat(), "First contact", why)
+                    _care(NEW_LEAD, fact.customer, due, fact.created.isoformat(), _("First contact"), why)
                 )
                 continue
         if not fact.bought or fact.open_deals:
@@ -389,11 +406,13 @@ def _quiet(facts: CareFacts, window: CareWindow, settings: CareSettings) -> list
         if window.shown.first <= due <= window.today:
             quiet = (window.today - since).days
             why = (
-                f"dormant: {quiet} days quiet"
+                ngettext("dormant: {n} day quiet", "dormant: {n} days quiet", quiet)
                 if fact.last_contact
-                else f"dormant: never contacted, {quiet} days"
-            )
-            items.append(_care(DORMANT, fact.customer, due, since.isoformat(), "Get back in touch", why))
+                else ngettext(
+                    "dormant: never contacted, {n} day", "dormant: never contacted, {n} days", quiet
+                )
+            ).format(n=quiet)
+            items.append(_care(DORMANT, fact.customer, due, since.isoformat(), _("Get back in touch"), why))
     return items
 
 
@@ -413,8 +432,10 @@ def _repeat(facts: CareFacts, window: CareWindow) -> list[AgendaItem]:
         last = max(fact.won_on)
         due = last + timedelta(days=interval)
         if window.shown.first <= due <= window.today:
-            why = f"buys every ~{interval}d, last {(window.today - last).days}d ago"
-            items.append(_care(REPEAT, fact.customer, due, last.isoformat(), "Time to reorder?", why))
+            why = _("buys every ~{interval}d, last {ago}d ago").format(
+                interval=interval, ago=(window.today - last).days
+            )
+            items.append(_care(REPEAT, fact.customer, due, last.isoformat(), _("Time to reorder?"), why))
     return items
 
 
@@ -426,14 +447,14 @@ def _checkins(
         due = fact.entered + timedelta(days=settings.checkin_days)
         if due not in window.shown:
             continue
-        why = f"paid {fact.entered:%a %d %b}"
+        why = _("paid {date}").format(date=short_date(fact.entered))
         items.append(
             _care(
                 CHECKIN,
                 fact.customer,
                 due,
                 f"{fact.deal_id}@{fact.entered}",
-                "Post-sale check-in",
+                _("Post-sale check-in"),
                 why,
                 owner=fact.owner or fact.customer.owner,
                 deal_id=fact.deal_id,
@@ -456,14 +477,16 @@ def _rotting(facts: CareFacts, window: CareWindow, stages: dict[str, pipeline.St
         due = fact.entered + timedelta(days=stage.rotting_days + 1)
         if due < window.shown.first:
             continue
-        why = f"rotting: {days}d in {stage.name} (max {stage.rotting_days})"
+        why = _("rotting: {days}d in {stage} (max {limit})").format(
+            days=days, stage=stage.name, limit=stage.rotting_days
+        )
         items.append(
             _care(
                 ROTTING,
                 fact.customer,
                 due,
                 f"{fact.deal_id}@{fact.entered}",
-                "Move the deal on",
+                _("Move the deal on"),
                 why,
                 owner=fact.owner or fact.customer.owner,
                 deal_id=fact.deal_id,

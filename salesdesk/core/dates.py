@@ -6,9 +6,11 @@ Nothing here reads the clock: `today` and `now` always come in as arguments.
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from salesdesk.core.errors import InvalidValue
+from salesdesk.core.errors import InvalidValue, field_name
+from salesdesk.i18n import N_, _
 
-ACCEPTED = "YYYY-MM-DD, today, tomorrow, 3d, 2w, fri or next mon"
+# What a date field accepts, as its messages and placeholders say (shown with `_`).
+ACCEPTED = N_("YYYY-MM-DD, today, tomorrow, 3d, 2w, fri or next mon")
 
 WEEKDAYS = {
     "mon": 0,
@@ -30,6 +32,18 @@ WEEKDAYS = {
     "sunday": 6,
 }
 
+# The same quick dates as Chinese speakers type them: 今天, 明天, 后天, 周五 (星期五,
+# 礼拜五), 下周一, 这周五, 3天, 2周, 1个月, 月底; counts in digits or 一 to 十 (两).
+# Never 3月 or 3日 alone: those name a month and a day of the month, not a span.
+CHINESE_DAYS = {"今天": 0, "今日": 0, "明天": 1, "明日": 1, "后天": 2, "大后天": 3, "昨天": -1}
+CHINESE_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+CHINESE_NUMBERS = {
+    **{digit: number for number, digit in enumerate("一二三四五六七八九十", start=1)},
+    "两": 2,
+}
+_CHINESE_WEEKDAY = re.compile(r"(下下|下个?|这个?|本)?(?:周|星期|礼拜)([一二三四五六日天])")
+_CHINESE_OFFSET = re.compile(r"(\d{1,4}|[一两二三四五六七八九十])\s*(天|周|个?星期|个?礼拜|个月)后?")
+
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _OFFSET = re.compile(r"\+?(\d{1,4})\s*(d|day|days|w|wk|week|weeks|m|mo|month|months)")
 
@@ -42,15 +56,19 @@ def parse_iso_date(text: str, field: str = "date", *, accepted: str = "YYYY-MM-D
     text = text.strip()
     match = _ISO_DATE.fullmatch(text)
     if not match:
-        raise InvalidValue(field, f"{text!r} is not a date; use {accepted}.")
+        raise InvalidValue(
+            field, _("{value} is not a date; use {accepted}.").format(value=repr(text), accepted=_(accepted))
+        )
     year, month, day = (int(part) for part in match.groups())
     try:
         return date(year, month, day)
     except ValueError:
-        raise InvalidValue(field, f"{text} is not a real date; use {accepted}.") from None
+        raise InvalidValue(
+            field, _("{value} is not a real date; use {accepted}.").format(value=text, accepted=_(accepted))
+        ) from None
 
 
-BIRTHDAY_ACCEPTED = "YYYY-MM-DD, or --MM-DD when the year is not known"
+BIRTHDAY_ACCEPTED = N_("YYYY-MM-DD, or --MM-DD when the year is not known")
 _NO_YEAR = re.compile(r"--(\d{1,2})-?(\d{1,2})")
 
 
@@ -68,7 +86,12 @@ def parse_birthday(text: str, field: str = "birthday") -> str:
     try:
         date(2000, month, day)  # a leap year, so --02-29 passes
     except ValueError:
-        raise InvalidValue(field, f"{text} is not a real day of the year; use {BIRTHDAY_ACCEPTED}.") from None
+        raise InvalidValue(
+            field,
+            _("{value} is not a real day of the year; use {accepted}.").format(
+                value=text, accepted=_(BIRTHDAY_ACCEPTED)
+            ),
+        ) from None
     return f"--{month:02d}-{day:02d}"
 
 
@@ -80,7 +103,10 @@ def parse_quick_date(text: str, today: date, field: str = "date") -> date:
     raw = text
     text = text.strip().lower()
     if not text:
-        raise InvalidValue(field, f"The {field} is empty; use {ACCEPTED}.")
+        raise InvalidValue(
+            field,
+            _("The {field} is empty; use {accepted}.").format(field=field_name(field), accepted=_(ACCEPTED)),
+        )
     if text in ("today", "tod", "now"):
         return today
     if text in ("tomorrow", "tom", "tmr"):
@@ -104,7 +130,43 @@ def parse_quick_date(text: str, today: date, field: str = "date") -> date:
         return today + timedelta(days=ahead)
     if _ISO_DATE.fullmatch(text):
         return parse_iso_date(text, field, accepted=ACCEPTED)
-    raise InvalidValue(field, f"{raw.strip()!r} is not a date; use {ACCEPTED}.")
+    chinese = _chinese_quick_date(text.replace(" ", ""), today)
+    if chinese is not None:
+        return chinese
+    raise InvalidValue(
+        field,
+        _("{value} is not a date; use {accepted}.").format(value=repr(raw.strip()), accepted=_(ACCEPTED)),
+    )
+
+
+def _chinese_quick_date(text: str, today: date) -> date | None:
+    """`parse_quick_date`'s Chinese forms; None when `text` is none of them.
+
+    周五 is the next Friday after today, as `fri` is; 这周五 (本周五) the Friday of this
+    week; 下周五 the Friday of next week, as `next fri`; 月底 the last day of this month.
+    """
+    if text in CHINESE_DAYS:
+        return today + timedelta(days=CHINESE_DAYS[text])
+    if text in ("月底", "本月底", "这个月底"):
+        return _add_months(today.replace(day=1), 1) - timedelta(days=1)
+    match = _CHINESE_WEEKDAY.fullmatch(text)
+    if match:
+        which, weekday = match.group(1), CHINESE_WEEKDAYS[match.group(2)]
+        monday = today - timedelta(days=today.weekday())
+        if which is None:
+            return today + timedelta(days=(weekday - today.weekday()) % 7 or 7)
+        weeks = 2 if which == "下下" else 1 if which.startswith("下") else 0
+        return monday + timedelta(weeks=weeks, days=weekday)
+    match = _CHINESE_OFFSET.fullmatch(text)
+    if match:
+        number, unit = match.groups()
+        count = int(number) if number.isdigit() else CHINESE_NUMBERS[number]
+        if unit == "天":
+            return today + timedelta(days=count)
+        if unit.endswith("月"):
+            return _add_months(today, count)
+        return today + timedelta(weeks=count)
+    return None
 
 
 def _add_months(day: date, months: int) -> date:

@@ -2,6 +2,43 @@
 
 from typing import Any
 
+from salesdesk.i18n import N_, _
+
+# The fields a message can name, as a person reads them (the code passes the English).
+_FIELD_WORDS = (
+    N_("name"),
+    N_("company"),
+    N_("title"),
+    N_("phone"),
+    N_("email"),
+    N_("owner"),
+    N_("tag"),
+    N_("date"),
+    N_("birthday"),
+    N_("contract end"),
+    N_("expected close"),
+    N_("follow-up"),
+    N_("when"),
+    N_("amount"),
+    N_("currency"),
+    N_("kind"),
+    N_("repeat"),
+)
+
+
+_RECORD_WORDS = {
+    "customers": N_("customer"),
+    "deals": N_("deal"),
+    "followups": N_("follow-up"),
+    "interactions": N_("interaction"),
+    "stages": N_("stage"),
+}
+
+
+def field_name(field: str) -> str:
+    """A field as the language shown names it; a flag (`--date`) or unknown field as it is."""
+    return _(field) if field in _FIELD_WORDS else field
+
 
 class SalesdeskError(Exception):
     """Bad input or an unusable file; the message is shown as it is, without a traceback."""
@@ -19,9 +56,12 @@ class StaleRecord(SalesdeskError):
     """A save was refused because the record changed since it was read."""
 
     def __init__(self, table: str, record_id: str, current: dict[str, Any] | None):
+        what = _(_RECORD_WORDS.get(table, table.rstrip("s")))
         super().__init__(
-            f"This {table.rstrip('s')} was changed elsewhere since you opened it; "
-            "reload it and make your change again."
+            _(
+                "This {record} was changed elsewhere since you opened it; "
+                "reload it and make your change again."
+            ).format(record=what)
         )
         self.table = table
         self.record_id = record_id

@@ -5,9 +5,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Self
 
-from salesdesk.core.errors import InvalidValue
+from salesdesk.core.errors import InvalidValue, field_name
+from salesdesk.i18n import N_, _
 
 INTERACTION_KINDS = ("call", "email", "meeting", "visit", "message", "note")
+# The kinds as a person reads them (the stored value is the English key).
+_KIND_NAMES = {
+    "call": N_("call"),
+    "email": N_("email"),
+    "meeting": N_("meeting"),
+    "visit": N_("visit"),
+    "message": N_("message"),
+    "note": N_("note"),
+}
+
+
+def kind_name(kind: str) -> str:
+    """An interaction kind in the language shown; one we do not know, as stored."""
+    return _(_KIND_NAMES[kind]) if kind in _KIND_NAMES else kind
+
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -130,19 +146,25 @@ def phone_key(phone: str) -> str:
 def check_email(email: str) -> str:
     email = email.strip()
     if email and not _EMAIL.fullmatch(email):
-        raise InvalidValue("email", f"{email!r} is not an email address; use a form like name@example.com.")
+        raise InvalidValue(
+            "email",
+            _("{value} is not an email address; use a form like name@example.com.").format(value=repr(email)),
+        )
     return email
 
 
 def check_name(name: str, what: str = "name") -> str:
     if not name or not name.strip():
-        raise InvalidValue(what, f"A {what} is required.")
+        raise InvalidValue(what, _("A {field} is required.").format(field=field_name(what)))
     return name
 
 
 def check_kind(kind: str) -> str:
     if kind not in INTERACTION_KINDS:
         raise InvalidValue(
-            "kind", f"{kind!r} is not a kind of interaction; use one of {', '.join(INTERACTION_KINDS)}."
+            "kind",
+            _("{value} is not a kind of interaction; use one of {kinds}.").format(
+                value=repr(kind), kinds=", ".join(INTERACTION_KINDS)
+            ),
         )
     return kind

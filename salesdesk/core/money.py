@@ -4,6 +4,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from salesdesk.core.errors import InvalidValue
+from salesdesk.i18n import _
 
 # Currencies whose minor unit is not the cent.
 _EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "OMR": 3}
@@ -19,7 +20,10 @@ def check_currency(currency: str) -> str:
     code = currency.strip().upper()
     if not _CURRENCY.fullmatch(code):
         raise InvalidValue(
-            "currency", f"{currency!r} is not a currency code; use three letters such as USD, EUR or CNY."
+            "currency",
+            _("{value} is not a currency code; use three letters such as USD, EUR or CNY.").format(
+                value=repr(currency)
+            ),
         )
     return code
 
@@ -39,13 +43,23 @@ def parse_amount(text: str, currency: str) -> int:
         value = None
     if value is None or not value.is_finite():  # 'NaN' and 'Infinity' parse as Decimals
         raise InvalidValue(
-            "amount", f"{text!r} is not an amount; type a number such as 12500, 12,500.50 or 12.5k."
+            "amount",
+            _("{value} is not an amount; type a number such as 12500, 12,500.50 or 12.5k.").format(
+                value=repr(text)
+            ),
         )
     if value < 0:
-        raise InvalidValue("amount", f"{text!r} is negative; an amount is zero or more.")
+        raise InvalidValue(
+            "amount", _("{value} is negative; an amount is zero or more.").format(value=repr(text))
+        )
     minor = value * (10 ** exponent(currency))
     if minor != minor.to_integral_value():
-        raise InvalidValue("amount", f"{text!r} has more decimals than {currency} allows.")
+        raise InvalidValue(
+            "amount",
+            _("{value} has more decimals than {currency} allows.").format(
+                value=repr(text), currency=currency
+            ),
+        )
     return int(minor)
 
 

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from salesdesk.core.errors import InvalidValue
+from salesdesk.i18n import CHINESE, N_, _, language, short_date
 
-WEEK_ACCEPTED = "YYYY-Www such as 2026-W48"
+WEEK_ACCEPTED = N_("YYYY-Www such as 2026-W48")
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
 
 
@@ -58,10 +59,20 @@ def parse_iso_week(text: str, field: str = "--week") -> IsoWeek:
     cleaned = text.strip()
     match = _WEEK.fullmatch(cleaned)
     if match is None:
-        raise InvalidValue(field, f"{cleaned!r} is not an ISO week; use {WEEK_ACCEPTED}.")
+        raise InvalidValue(
+            field,
+            _("{value} is not an ISO week; use {accepted}.").format(
+                value=repr(cleaned), accepted=_(WEEK_ACCEPTED)
+            ),
+        )
     year, week = int(match.group(1)), int(match.group(2))
     if not 1 <= week <= weeks_in_year(year) or year < 1:
-        raise InvalidValue(field, f"{cleaned} is not a week of {year}; use {WEEK_ACCEPTED}.")
+        raise InvalidValue(
+            field,
+            _("{value} is not a week of {year}; use {accepted}.").format(
+                value=cleaned, year=year, accepted=_(WEEK_ACCEPTED)
+            ),
+        )
     return IsoWeek(year, week)
 
 
@@ -71,12 +82,24 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 
 def day_text(day: date) -> str:
-    """'Mon 23 Nov'."""
+    """'Mon 23 Nov'; in Chinese '11月23日 周一'."""
+    if language() == CHINESE:
+        return short_date(day)
     return f"{DAYS_OF_WEEK[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
 
 
 def span_text(first: date, last: date) -> str:
-    """'23–29 Nov 2026', '30 Nov – 6 Dec 2026', '29 Dec 2025 – 4 Jan 2026'."""
+    """'23–29 Nov 2026', '30 Nov – 6 Dec 2026', '29 Dec 2025 – 4 Jan 2026'.
+
+    In Chinese '2026年11月23日–29日', '2026年11月30日–12月6日', '2025年12月29日–2026年1月4日'.
+    """
+    if language() == CHINESE:
+        start = f"{first.year}年{first.month}月{first.day}日"
+        if first.year != last.year:
+            return f"{start}–{last.year}年{last.month}月{last.day}日"
+        if first.month != last.month:
+            return f"{start}–{last.month}月{last.day}日"
+        return f"{start}–{last.day}日"
     if first.year != last.year:
         return (
             f"{first.day} {MONTHS[first.month - 1]} {first.year} – "
@@ -164,4 +187,9 @@ def preset_period(name: str, today: date) -> Period:
         return quarter_of(today)
     if name == "last quarter":
         return quarter_of(today).previous()
-    raise InvalidValue("period", f"{name!r} is not a period; use one of {', '.join(PRESETS)}.")
+    raise InvalidValue(
+        "period",
+        _("{value} is not a period; use one of {presets}.").format(
+            value=repr(name), presets=", ".join(PRESETS)
+        ),
+    )

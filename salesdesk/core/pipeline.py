@@ -1,7 +1,9 @@
 """Stages of the sales process and the rules for moving a deal through them."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from salesdesk.i18n import N_, _
 
 OPEN, WON, LOST = "open", "won", "lost"
 
@@ -22,30 +24,56 @@ class Stage:
 DEFAULT_STAGES = (
     Stage(
         "stage-lead",
-        "Lead",
+        N_("Lead"),
         1,
         10,
         OPEN,
         14,
-        ("Contact person and need identified", "First call or meeting booked"),
+        (N_("Contact person and need identified"), N_("First call or meeting booked")),
     ),
     Stage(
         "stage-qualified",
-        "Qualified",
+        N_("Qualified"),
         2,
         25,
         OPEN,
         21,
-        ("Budget confirmed", "Decision maker known", "Timeline agreed"),
+        (N_("Budget confirmed"), N_("Decision maker known"), N_("Timeline agreed")),
     ),
-    Stage("stage-quote", "Quote", 3, 50, OPEN, 14, ("Quote sent", "Quote walked through with the customer")),
     Stage(
-        "stage-negotiation", "Negotiation", 4, 75, OPEN, 21, ("Terms agreed", "Contract sent for signature")
+        "stage-quote",
+        N_("Quote"),
+        3,
+        50,
+        OPEN,
+        14,
+        (N_("Quote sent"), N_("Quote walked through with the customer")),
     ),
-    Stage("stage-signed", "Signed", 5, 100, WON, None, ("Invoice sent",)),
-    Stage("stage-paid", "Paid", 6, 100, WON, None, ()),
-    Stage("stage-lost", "Lost", 7, 0, LOST, None, ()),
+    Stage(
+        "stage-negotiation",
+        N_("Negotiation"),
+        4,
+        75,
+        OPEN,
+        21,
+        (N_("Terms agreed"), N_("Contract sent for signature")),
+    ),
+    Stage("stage-signed", N_("Signed"), 5, 100, WON, None, (N_("Invoice sent"),)),
+    Stage("stage-paid", N_("Paid"), 6, 100, WON, None, ()),
+    Stage("stage-lost", N_("Lost"), 7, 0, LOST, None, ()),
 )
+
+
+def localised_default_stages() -> tuple[Stage, ...]:
+    """The default pipeline in the language shown (线索, 需求确认, 报价 ... in Chinese).
+
+    A new database is seeded in English, the same for every device of a team; one made
+    under another language then renames its stages as an ordinary edit (Store).
+    """
+    return tuple(
+        replace(stage, name=_(stage.name), checklist=tuple(_(item) for item in stage.checklist))
+        for stage in DEFAULT_STAGES
+    )
 
 
 def ordered(stages: Iterable[Stage]) -> list[Stage]:

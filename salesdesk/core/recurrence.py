@@ -8,6 +8,7 @@ import re
 from datetime import date, datetime, time
 
 from salesdesk.core.errors import InvalidValue
+from salesdesk.i18n import _
 
 SHORTCUTS = {
     "daily": "FREQ=DAILY",
@@ -33,8 +34,10 @@ def normalise_rule(text: str) -> str:
     except (ValueError, TypeError) as error:
         raise InvalidValue(
             "repeat",
-            f"{text!r} is not a recurrence rule ({error}); use daily, weekly, monthly, "
-            "quarterly, yearly or an RRULE such as FREQ=WEEKLY;BYDAY=MO.",
+            _(
+                "{value} is not a recurrence rule ({error}); use daily, weekly, monthly, "
+                "quarterly, yearly or an RRULE such as FREQ=WEEKLY;BYDAY=MO."
+            ).format(value=repr(text), error=error),
         ) from None
     return rule
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.money import check_currency, exponent, parse_amount
+from salesdesk.i18n import _
 
 LEAD, PROSPECT, CUSTOMER, REPEAT, DORMANT, LOST = (
     "lead",
@@ -129,14 +130,16 @@ def parse_thresholds(text: str, key: str = "tier_thresholds") -> dict[str, tuple
         if len(words) != 3:
             raise InvalidValue(
                 key,
-                f"{part!r} is not a currency and two amounts; write each currency's code and "
-                "tier A's and tier B's thresholds with no thousands separators, a comma between "
-                f"currencies, e.g. '{THRESHOLDS_EXAMPLE}'.",
+                _(
+                    "{value} is not a currency and two amounts; write each currency's code and "
+                    "tier A's and tier B's thresholds with no thousands separators, a comma between "
+                    "currencies, e.g. '{example}'."
+                ).format(value=repr(part), example=THRESHOLDS_EXAMPLE),
             )
         try:
             currency = check_currency(words[0])
         except InvalidValue as error:
-            raise InvalidValue(key, f"In {part!r}: {error}") from None
+            raise InvalidValue(key, _("In {value}: {error}").format(value=repr(part), error=error)) from None
         amounts = []
         for word in words[1:]:
             try:
@@ -144,16 +147,22 @@ def parse_thresholds(text: str, key: str = "tier_thresholds") -> dict[str, tuple
             except InvalidValue:
                 raise InvalidValue(
                     key,
-                    f"In {part!r}: {word!r} is not an amount; type a number such as 50000 or 50k "
-                    "(a comma separates currencies, so no thousands separators).",
+                    _(
+                        "In {value}: {word} is not an amount; type a number such as 50000 or 50k "
+                        "(a comma separates currencies, so no thousands separators)."
+                    ).format(value=repr(part), word=repr(word)),
                 ) from None
         a_threshold, b_threshold = amounts
         if not a_threshold >= b_threshold >= 1:
             raise InvalidValue(
                 key,
-                f"In {part!r}: tier A's threshold comes first and is at least tier B's, which is above 0.",
+                _(
+                    "In {value}: tier A's threshold comes first and is at least tier B's, which is above 0."
+                ).format(value=repr(part)),
             )
         if currency in result:
-            raise InvalidValue(key, f"{currency} is given twice; give each currency once.")
+            raise InvalidValue(
+                key, _("{currency} is given twice; give each currency once.").format(currency=currency)
+            )
         result[currency] = (a_threshold, b_threshold)
     return result

@@ -24,11 +24,12 @@ from salesdesk.core.agenda import AgendaItem
 from salesdesk.core.periods import IsoWeek
 from salesdesk.core.pipeline import Stage
 from salesdesk.core.reports import OpenMonth, Report, ordered_currencies
+from salesdesk.i18n import N_, _
 
 SHOWN_PER_CURRENCY = 15  # deals listed per currency in each list of deals
 SHOWN_FOLLOWUPS = 25
 SHOWN_DUE = 30
-NEW = "new"  # the "from" of a deal's first stage
+NEW = N_("new")  # the "from" of a deal's first stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +222,7 @@ def _moves(moves: Iterable[MoveRow], stages: list[Stage], currencies: Sequence[s
 
     def name(stage_id: str | None) -> str:
         if stage_id is None:
-            return NEW
+            return _(NEW)
         return by_id[stage_id].name if stage_id in by_id else stage_id
 
     def place(stage_id: str | None) -> tuple[int, str]:
@@ -298,21 +299,21 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
         for code in currencies:
             if code == default_currency or this.get(code) or previous.get(code):
                 rows.append(
-                    Headline(f"{label} ({code})", MONEY, this.get(code, 0), previous.get(code, 0), code)
+                    Headline(f"{_(label)} ({code})", MONEY, this.get(code, 0), previous.get(code, 0), code)
                 )
 
-    rows.append(Headline("New leads", COUNT, new_count, old_count))
-    money_rows("New leads value", new_amounts, old_amounts)
-    rows.append(Headline("Won", COUNT, report.won.count, before.won.count))
-    money_rows("Won value", report.won.amounts, before.won.amounts)
-    rows.append(Headline("Lost", COUNT, report.lost.count, before.lost.count))
-    money_rows("Lost value", report.lost.amounts, before.lost.amounts)
-    rows.append(Headline("Win rate", RATE, report.win_rate, before.win_rate))
-    rows.append(Headline("Open pipeline", COUNT, end.count, start.count))
-    money_rows("Open pipeline value", end.amounts, start.amounts)
-    money_rows("Weighted pipeline value", end.weighted, start.weighted)
-    rows.append(Headline("Interactions logged", COUNT, report.activity_total, before.activity_total))
-    rows.append(Headline("Follow-ups done", COUNT, facts.followups_done, facts.followups_done_before))
+    rows.append(Headline(_("New leads"), COUNT, new_count, old_count))
+    money_rows(N_("New leads value"), new_amounts, old_amounts)
+    rows.append(Headline(_("Won"), COUNT, report.won.count, before.won.count))
+    money_rows(N_("Won value"), report.won.amounts, before.won.amounts)
+    rows.append(Headline(_("Lost"), COUNT, report.lost.count, before.lost.count))
+    money_rows(N_("Lost value"), report.lost.amounts, before.lost.amounts)
+    rows.append(Headline(_("Win rate"), RATE, report.win_rate, before.win_rate))
+    rows.append(Headline(_("Open pipeline"), COUNT, end.count, start.count))
+    money_rows(N_("Open pipeline value"), end.amounts, start.amounts)
+    money_rows(N_("Weighted pipeline value"), end.weighted, start.weighted)
+    rows.append(Headline(_("Interactions logged"), COUNT, report.activity_total, before.activity_total))
+    rows.append(Headline(_("Follow-ups done"), COUNT, facts.followups_done, facts.followups_done_before))
 
     won, won_count = _largest(facts.won, currencies, SHOWN_PER_CURRENCY)
     lost, lost_count = _largest(facts.lost, currencies, SHOWN_PER_CURRENCY)

@@ -140,6 +140,7 @@ def _build(path: Path, size: str, now: datetime, user: str, seed: int) -> dict[s
         # The file is thrown away if the build fails, so it needs no durability until then.
         store.db.execute("PRAGMA synchronous=OFF")
         store.db.execute("PRAGMA journal_mode=MEMORY")
+        store.name_default_pipeline()  # built under Chinese: 线索, 需求确认, 报价 ...
         rng = random.Random(seed)
         if size == "small":
             from salesdesk.demo.small import build_small

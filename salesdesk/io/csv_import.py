@@ -14,6 +14,7 @@ import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import NoReturn
 
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import ImportBatch, IncomingCustomer, Refusal, shown
@@ -43,6 +44,8 @@ _SNIFF_BYTES = 64 * 1024
 _SNIFF_ROWS = 50
 _QUOTED = re.compile(r'"(?:[^"]|"")*+"')  # possessive: a value ending in "" is still open
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# How many rows above a table may hold a title or notes before its headers are given up on.
+_HEADER_SEARCH_ROWS = 10
 
 # A 100,000-character note is a real cell; csv's default limit is 131,072 characters.
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
@@ -155,24 +158,37 @@ def _unclosed_quote(text: str, last: int, delimiter: str) -> int | None:
 
 
 def read_customer_records(
-    path: Path, records: Iterable[tuple[int, list[str]]], batch: ImportBatch, date_order: str | None
+    path: Path,
+    records: Iterable[tuple[int, list[str]]],
+    batch: ImportBatch,
+    date_order: str | None,
+    where: str = "line",
 ) -> None:
     """Customers from rows of cells, the first non-blank row the headers; each row comes
     with the line (or sheet row) it starts on, for refusals. CSV files and sheets both
-    end here."""
+    end here.
+
+    When the first row names no name column but one of the next rows does (a title and
+    notes written above the table, as people do in a sheet), that row is the headers and
+    the rows above it are left out, which the batch's description says."""
     plan: Plan | None = None
+    above: list[tuple[int, list[str]]] = []  # rows before the headers, while they are looked for
     for start, record in records:
         if not any(cell.strip() for cell in record):
             continue
         if plan is None:
             headers = [header.strip() for header in record]
-            plan = plan_columns(headers)
-            if not plan.names_a_customer:
-                raise UnreadableFile(
-                    f"{path} has no name column (its first row is "
-                    f"{', '.join(shown(h, 20) for h in headers[:6])}); "
-                    f"name one column {', '.join(ALIASES['name'][:2])} or 姓名."
-                )
+            candidate = plan_columns(headers)
+            if not candidate.names_a_customer:
+                above.append((start, headers))
+                if len(above) > _HEADER_SEARCH_ROWS:
+                    _no_name_column(path, above[0][1])
+                continue
+            plan = candidate
+            if above:
+                first, last = above[0][0], start - 1
+                skipped = f"{where} {first}" if first == last else f"{where}s {first}–{last}"
+                batch.described += f"; headers on {where} {start}, {skipped} above them not imported"
             batch.dialect = plan.dialect
             batch.extra_columns = [column.label for column in plan.columns if column.kind == "note"]
             continue
@@ -181,7 +197,17 @@ def read_customer_records(
         if row is not None:
             batch.customers.append(row)
     if plan is None:
+        if above:
+            _no_name_column(path, above[0][1])
         raise UnreadableFile(f"{path} has no rows; there is nothing to import.")
+
+
+def _no_name_column(path: Path, headers: list[str]) -> NoReturn:
+    raise UnreadableFile(
+        f"{path} has no name column (its first row is "
+        f"{', '.join(shown(h, 20) for h in headers[:6])}); "
+        f"name one column {', '.join(ALIASES['name'][:2])} or 姓名."
+    )
 
 
 class _Row:

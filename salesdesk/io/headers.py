@@ -44,7 +44,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "empresa",
         "azienda",
     ),
-    "title": ("title", "job title", "position", "职位", "职务"),
+    "title": ("title", "job title", "position", "profession", "职位", "职务"),
     "phone": (
         "phone",
         "mobile",

@@ -54,6 +54,11 @@ def read_customers_sheet(
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"{path} cannot be read ({error.strerror}).") from None
+    if data.startswith(_OLE) and _excel_95(data):
+        raise UnreadableFile(
+            f"{path} is an Excel 5.0/95 workbook, whose text cannot be read reliably; open it "
+            "in a spreadsheet, save it as an Excel workbook (.xlsx) or as CSV, and import that."
+        )
     try:
         # From the bytes, so the format is told by the content and not by the file's name.
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -76,8 +81,30 @@ def read_customers_sheet(
         ) from None
     batch = ImportBatch(source=str(path), described=f"sheet {name!r} of {kind}")
     records = ((number, [_text(cell) for cell in row]) for number, row in enumerate(rows, start=first))
-    read_customer_records(path, records, batch, date_order)
+    read_customer_records(path, records, batch, date_order, where="row")
     return batch
+
+
+def _excel_95(data: bytes) -> bool:
+    """Whether an OLE file holds an Excel 5.0/95 workbook (BIFF5, a stream named "Book")
+    and not an Excel 97-2003 one (a stream named "Workbook").
+
+    The reader takes BIFF5 for BIFF8 and reads its text, stored in the file's code page,
+    as UTF-16: 'Name' would come out as 'N\\x00a\\x00m\\x00e\\x00'. The streams' names are
+    in the first sector of the file's directory, as 128-byte entries (name in UTF-16,
+    then its length in bytes counting the final NUL)."""
+    if len(data) < 512:
+        return False
+    sector = 1 << int.from_bytes(data[30:32], "little")
+    if sector not in (512, 4096):
+        return False
+    start = (int.from_bytes(data[48:52], "little") + 1) * sector
+    names = set()
+    for entry in range(start, min(start + sector, len(data) - 127), 128):
+        length = int.from_bytes(data[entry + 64 : entry + 66], "little")
+        if 2 <= length <= 64 and length % 2 == 0:
+            names.add(data[entry : entry + length - 2].decode("utf-16-le", errors="replace"))
+    return "Book" in names and "Workbook" not in names
 
 
 def _visible(workbook: "CalamineWorkbook") -> list[str]:

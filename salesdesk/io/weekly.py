@@ -12,10 +12,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from salesdesk.core.agenda import AgendaItem
+from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money
 from salesdesk.core.periods import IsoWeek, day_text, span_text
 from salesdesk.core.reports import percent
 from salesdesk.core.weekly import COUNT, MONEY, DealLine, Headline, WeeklySummary
+from salesdesk.i18n import _, ngettext, sentences
 
 # C0 controls and DEL as their Unicode pictures (newline -> ␊), C1 controls as U+FFFD.
 _PICTURES = {code: 0x2400 + code for code in range(0x20)}
@@ -24,24 +26,31 @@ _PICTURES.update({code: 0xFFFD for code in range(0x80, 0xA0)})
 # What markdown (CommonMark, GitHub tables, strikethrough, math) could read as syntax.
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|&~#$!])")
 
-# (one, many) of each kind of item due, for the count line of "Due next week".
-KIND_NAMES = {
-    "follow-up": ("follow-up", "follow-ups"),
-    "birthday": ("birthday", "birthdays"),
-    "lunar-birthday": ("lunar birthday", "lunar birthdays"),
-    "renewal": ("contract renewal", "contract renewals"),
-    "holiday": ("holiday greeting", "holiday greetings"),
-    "dormant": ("dormant customer", "dormant customers"),
-    "repeat": ("repeat buyer", "repeat buyers"),
-    "check-in": ("check-in", "check-ins"),
-    "new-lead": ("new lead", "new leads"),
-    "rotting": ("rotting deal", "rotting deals"),
-}
-
 
 def _kind_count(kind: str, count: int) -> str:
-    one, many = KIND_NAMES.get(kind, (md(kind), md(kind)))
-    return f"{count:,} {one if count == 1 else many}"
+    """'1 birthday', '3 follow-ups': each kind of item due, for the count line of "Due next week"."""
+    n = f"{count:,}"
+    if kind == "follow-up":
+        return ngettext("{n} follow-up", "{n} follow-ups", count).format(n=n)
+    if kind == "birthday":
+        return ngettext("{n} birthday", "{n} birthdays", count).format(n=n)
+    if kind == "lunar-birthday":
+        return ngettext("{n} lunar birthday", "{n} lunar birthdays", count).format(n=n)
+    if kind == "renewal":
+        return ngettext("{n} contract renewal", "{n} contract renewals", count).format(n=n)
+    if kind == "holiday":
+        return ngettext("{n} holiday greeting", "{n} holiday greetings", count).format(n=n)
+    if kind == "dormant":
+        return ngettext("{n} dormant customer", "{n} dormant customers", count).format(n=n)
+    if kind == "repeat":
+        return ngettext("{n} repeat buyer", "{n} repeat buyers", count).format(n=n)
+    if kind == "check-in":
+        return ngettext("{n} check-in", "{n} check-ins", count).format(n=n)
+    if kind == "new-lead":
+        return ngettext("{n} new lead", "{n} new leads", count).format(n=n)
+    if kind == "rotting":
+        return ngettext("{n} rotting deal", "{n} rotting deals", count).format(n=n)
+    return f"{n} {md(kind)}"
 
 
 def file_name(week: IsoWeek) -> str:
@@ -81,7 +90,7 @@ def _change(row: Headline) -> str:
         return _signed(change, row.currency if row.kind == MONEY else None)
     # From the percentages as shown, so the column adds up for the reader.
     points = round(float(percent(row.this)[:-1]) - float(percent(row.before)[:-1]), 1)
-    return f"{points:+g} pts" if points else "0 pts"
+    return _("{points} pts").format(points=f"{points:+g}" if points else "0")
 
 
 def _table(headers: Sequence[str], right: Iterable[int], rows: Iterable[Sequence[str]]) -> list[str]:
@@ -106,30 +115,36 @@ def _listed(what: str, counts: dict[str, int], shown: Sequence[DealLine]) -> lis
     for code, total in counts.items():
         listed = sum(1 for line in shown if line.currency == code)
         if total > listed:
-            cut.append(f"the {listed} largest of {total:,} in {code}")
-    return ["", f"Listed: {' and '.join(cut)} {what}."] if cut else []
+            cut.append(
+                _("the {listed} largest of {total} in {currency}").format(
+                    listed=listed, total=f"{total:,}", currency=code
+                )
+            )
+    return ["", _("Listed: {which} {what}.").format(which=_(" and ").join(cut), what=what)] if cut else []
 
 
 def render_weekly(summary: WeeklySummary) -> str:
     """The summary as markdown text, ending with a newline."""
     everyone = summary.everyone
-    whose = "Everyone" if everyone else md(summary.user)
+    whose = _("Everyone") if everyone else md(summary.user)
     week = summary.week
-    lines = [f"# {whose}: week {week}, {span_text(week.monday, week.sunday)}", ""]
+    span = span_text(week.monday, week.sunday)
+    lines = [_("# {whose}: week {week}, {span}").format(whose=whose, week=week, span=span), ""]
     if everyone:
-        scope = "Everyone's deals, interactions and follow-ups"
+        scope = _("Everyone's deals, interactions and follow-ups, Monday to Sunday (UTC days).")
     else:
-        user = md(summary.user)
-        scope = f"The deals {user} owns, the interactions {user} logged and {user}'s follow-ups"
-    lines.append(
-        f"{scope}, Monday to Sunday (UTC days). "
-        + ("" if summary.finished else f"The week so far, up to {day_text(summary.today)}. ")
-        + "Amounts are shown in their own currency, never converted."
+        scope = _(
+            "The deals {user} owns, the interactions {user} logged and {user}'s follow-ups, "
+            "Monday to Sunday (UTC days)."
+        ).format(user=md(summary.user))
+    so_far = (
+        "" if summary.finished else _("The week so far, up to {day}.").format(day=day_text(summary.today))
     )
+    lines.append(sentences(scope, so_far, _("Amounts are shown in their own currency, never converted.")))
 
-    lines += ["", "## Headline", ""]
+    lines += ["", _("## Headline"), ""]
     lines += _table(
-        ("Figure", "This week", "Week before", "Change"),
+        (_("Figure"), _("This week"), _("Week before"), _("Change")),
         (1, 2, 3),
         (
             (row.label, _figure(row, row.this), _figure(row, row.before), _change(row))
@@ -137,21 +152,21 @@ def render_weekly(summary: WeeklySummary) -> str:
         ),
     )
 
-    lines += ["", "## Stage moves", ""]
+    lines += ["", _("## Stage moves"), ""]
     if summary.moves:
         lines += _table(
-            ("From", "To", "Deals", "Value"),
+            (_("From"), _("To"), _("Deals"), _("Value")),
             (2, 3),
             ((md(m.from_name), md(m.to_name), f"{m.count:,}", _amounts(m.amounts)) for m in summary.moves),
         )
     else:
-        lines.append("No deal moved this week.")
+        lines.append(_("No deal moved this week."))
 
-    owner = ("Owner",) if everyone else ()
-    lines += ["", f"## Won ({sum(summary.won_count.values()):,})", ""]
+    owner = (_("Owner"),) if everyone else ()
+    lines += ["", _("## Won ({n})").format(n=f"{sum(summary.won_count.values()):,}"), ""]
     if summary.won:
         lines += _table(
-            ("Deal", "Customer", "Amount", "Closed", "Stage", *owner),
+            (_("Deal"), _("Customer"), _("Amount"), _("Closed"), _("Stage"), *owner),
             (2,),
             (
                 (
@@ -165,14 +180,14 @@ def render_weekly(summary: WeeklySummary) -> str:
                 for d in summary.won
             ),
         )
-        lines += _listed("won deals", summary.won_count, summary.won)
+        lines += _listed(_("won deals"), summary.won_count, summary.won)
     else:
-        lines.append("No deal won this week.")
+        lines.append(_("No deal won this week."))
 
-    lines += ["", f"## Lost ({sum(summary.lost_count.values()):,})", ""]
+    lines += ["", _("## Lost ({n})").format(n=f"{sum(summary.lost_count.values()):,}"), ""]
     if summary.lost:
         lines += _table(
-            ("Deal", "Customer", "Amount", "Closed", "Reason", *owner),
+            (_("Deal"), _("Customer"), _("Amount"), _("Closed"), _("Reason"), *owner),
             (2,),
             (
                 (
@@ -180,38 +195,53 @@ def render_weekly(summary: WeeklySummary) -> str:
                     md(d.customer),
                     format_money(d.amount, d.currency),
                     day_text(d.day),
-                    md(d.reason.strip() or "(no reason given)"),
+                    md(d.reason.strip() or _("(no reason given)")),
                     *((md(d.owner),) if everyone else ()),
                 )
                 for d in summary.lost
             ),
         )
-        lines += _listed("lost deals", summary.lost_count, summary.lost)
+        lines += _listed(_("lost deals"), summary.lost_count, summary.lost)
     else:
-        lines.append("No deal lost this week.")
+        lines.append(_("No deal lost this week."))
 
     report = summary.report
-    lines += ["", f"## Activity ({report.activity_total:,} interactions)", ""]
+    total = report.activity_total
+    lines += [
+        "",
+        ngettext("## Activity ({n} interaction)", "## Activity ({n} interactions)", total).format(
+            n=f"{total:,}"
+        ),
+        "",
+    ]
     if report.activity_total:
         lines += _table(
-            ("Kind", "Interactions"), (1,), ((md(t.name), f"{t.count:,}") for t in report.activity_by_kind)
+            (_("Kind"), _("Interactions")),
+            (1,),
+            ((md(kind_name(t.name)), f"{t.count:,}") for t in report.activity_by_kind),
         )
         lines.append("")
         lines += _table(
-            ("Person", "Interactions"),
+            (_("Person"), _("Interactions")),
             (1,),
             ((md(t.name), f"{t.count:,}") for t in report.activity_by_person),
         )
     else:
-        lines.append("No interaction logged this week.")
+        lines.append(_("No interaction logged this week."))
 
-    lines += ["", "## Follow-ups", ""]
-    when = "at the end of the week" if summary.finished else "now"
-    lines.append(f"Done this week: {summary.followups_done:,}. Overdue {when}: {summary.overdue_count:,}.")
+    lines += ["", _("## Follow-ups"), ""]
+    done, overdue = f"{summary.followups_done:,}", f"{summary.overdue_count:,}"
+    lines.append(
+        _("Done this week: {done}. Overdue at the end of the week: {overdue}.").format(
+            done=done, overdue=overdue
+        )
+        if summary.finished
+        else _("Done this week: {done}. Overdue now: {overdue}.").format(done=done, overdue=overdue)
+    )
     if summary.overdue:
         lines.append("")
         lines += _table(
-            ("Due", "Follow-up", "Customer", "Deal", *owner),
+            (_("Due"), _("Follow-up"), _("Customer"), _("Deal"), *owner),
             (),
             (
                 (
@@ -225,28 +255,39 @@ def render_weekly(summary: WeeklySummary) -> str:
             ),
         )
         if summary.overdue_count > len(summary.overdue):
-            lines += ["", f"Listed: the {len(summary.overdue)} oldest of {summary.overdue_count:,}."]
+            lines += [
+                "",
+                _("Listed: the {shown} oldest of {total}.").format(
+                    shown=len(summary.overdue), total=f"{summary.overdue_count:,}"
+                ),
+            ]
 
     following = summary.next_week
-    lines += ["", f"## Due next week, {span_text(following.monday, following.sunday)}", ""]
+    span = span_text(following.monday, following.sunday)
+    lines += ["", _("## Due next week, {span}").format(span=span), ""]
     if summary.due_count:
-        kinds = ", ".join(_kind_count(kind, count) for kind, count in summary.due_kinds)
-        lines.append(f"{summary.due_count:,} in all: {kinds}.")
+        kinds = _(", ").join(_kind_count(kind, count) for kind, count in summary.due_kinds)
+        lines.append(_("{n} in all: {kinds}.").format(n=f"{summary.due_count:,}", kinds=kinds))
         lines.append("")
         lines += _table(
-            ("Due", "What", "Who", "Why", "Deal", *owner),
+            (_("Due"), _("What"), _("Who"), _("Why"), _("Deal"), *owner),
             (),
             (_due_row(item, everyone) for item in summary.due_next_week),
         )
         if summary.due_count > len(summary.due_next_week):
-            lines += ["", f"Listed: the first {len(summary.due_next_week)} of {summary.due_count:,}."]
+            lines += [
+                "",
+                _("Listed: the first {shown} of {total}.").format(
+                    shown=len(summary.due_next_week), total=f"{summary.due_count:,}"
+                ),
+            ]
     else:
-        lines.append("Nothing due next week.")
+        lines.append(_("Nothing due next week."))
 
-    lines += ["", f"## Closing soon: expected by {day_text(summary.closing_last)}", ""]
+    lines += ["", _("## Closing soon: expected by {day}").format(day=day_text(summary.closing_last)), ""]
     if summary.closing:
         lines += _table(
-            ("Deal", "Customer", "Stage", "Amount", "Weighted", "Expected close", *owner),
+            (_("Deal"), _("Customer"), _("Stage"), _("Amount"), _("Weighted"), _("Expected close"), *owner),
             (3, 4),
             (
                 (
@@ -261,9 +302,9 @@ def render_weekly(summary: WeeklySummary) -> str:
                 for d in summary.closing
             ),
         )
-        lines += _listed("open deals", summary.closing_count, summary.closing)
+        lines += _listed(_("open deals"), summary.closing_count, summary.closing)
     else:
-        lines.append("No open deal is expected to close by then.")
+        lines.append(_("No open deal is expected to close by then."))
     return "\n".join(lines) + "\n"
 
 

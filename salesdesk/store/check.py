@@ -1,10 +1,17 @@
 """`salesdesk check`: integrity, schema and counts, read-only."""
 
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
-from salesdesk.store.connection import check_location, probe, read_only_connection
+from salesdesk.store.connection import (
+    SnapshotConnection,
+    check_location,
+    location_is_writable,
+    probe,
+    read_only_connection,
+)
 from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, SYNCED_TABLES
 
 
@@ -40,6 +47,7 @@ def check_database(path: Path) -> CheckReport:
         report.lines.append(
             ("journal", _journal_mode(path, conn.execute("PRAGMA journal_mode").fetchone()[0]))
         )
+        report.lines.append(("access", _access(path, conn)))
         meta = dict(conn.execute("SELECT key, value FROM meta"))
         report.lines.append(("device", meta.get("device", "?")))
         if meta.get("demo"):
@@ -66,3 +74,12 @@ def _journal_mode(path: Path, reported: str) -> str:
     with open(path, "rb") as handle:
         header = handle.read(20)
     return "wal" if len(header) == 20 and header[18] == 2 else reported
+
+
+def _access(path: Path, conn: sqlite3.Connection) -> str:
+    """Whether salesdesk can write the database, and if not, how it reads it."""
+    if location_is_writable(path):
+        return "read-write"
+    if isinstance(conn, SnapshotConnection):
+        return f"read-only, {conn.how}"
+    return "read-only (a read-only file, folder or disk)"

@@ -1,5 +1,6 @@
 """Opening a salesdesk database safely: refuse what is not ours, migrate after a backup."""
 
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -17,7 +18,9 @@ BUSY_TIMEOUT_S = 10.0
 KEPT_MIGRATION_BACKUPS = 2
 _SQLITE_HEADER = b"SQLite format 3\x00"
 # SQLite's primary result codes (an extended code carries one in its low byte).
-_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_FULL = 5, 6, 8, 13
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL = 5, 6, 8, 10, 13
+# Less free space than this under a database whose opening failed with an I/O error: a full disk.
+_ROOM_TO_OPEN = 2**20
 
 
 def is_busy(error: sqlite3.Error) -> bool:
@@ -69,6 +72,18 @@ def location_is_writable(path: Path) -> bool:
     return folder and (not path.exists() or os.access(path, os.W_OK))
 
 
+class SnapshotConnection(sqlite3.Connection):
+    """A read-only connection that sees the database as it was when it was opened.
+
+    What `read_only_connection` falls back to in a folder that cannot be written, where
+    SQLite cannot follow other connections' changes; `note` says which way and what it
+    means for the person.
+    """
+
+    note = ""  # a sentence for the person
+    how = ""  # a few words for `salesdesk check`
+
+
 def read_only_connection(path: Path) -> sqlite3.Connection:
     """A read-only sqlite3 connection to an existing database, also in a read-only folder.
 
@@ -78,9 +93,12 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
     process could checkpoint and delete the -wal under a connection this process still
     has open. A WAL database read with `mode=ro` needs its -shm file; when there is none
     and the folder cannot be written, SQLite cannot make one and refuses. Then, and only
-    then, `immutable` is safe: a writer needs the -wal and -shm files too, so with none
-    there and none possible, nothing can be writing. A -wal that holds changes but has no
-    -shm is refused instead, since an immutable connection would silently ignore them.
+    then, `immutable` is taken: nobody writing from here can make the -wal and -shm a
+    writer needs. A -wal that holds committed changes (a copy taken, or a stick pulled,
+    while salesdesk had it open) would be skipped by an immutable connection, so the
+    database is read from a private copy of it and its -wal instead, in the system's
+    temporary folder, where SQLite can make the -shm (`private_copy`). Either way the
+    connection is a `SnapshotConnection`, whose `note` says what is read.
     """
     uri = path.resolve().as_uri()
     conn = sqlite3.connect(
@@ -95,12 +113,122 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
             raise
     wal = Path(f"{path}-wal")
     if wal.exists() and wal.stat().st_size:
-        raise SalesdeskError(
-            f"{path} cannot be read in its read-only folder: its latest changes are in {wal.name}, "
-            "which SQLite can only read with a -shm file it cannot create there; "
-            "copy the database and its -wal file to a writable folder and open it there."
+        copy = private_copy(path)
+        snapshot = sqlite3.connect(
+            f"{copy.as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=SnapshotConnection,
         )
-    return sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None, check_same_thread=False)
+        snapshot.note = SNAPSHOT_OF_A_COPY.format(path=path, wal=wal.name)
+        snapshot.how = f"read from a private copy with its {wal.name} (its folder cannot be written)"
+        return snapshot
+    snapshot = sqlite3.connect(
+        f"{uri}?immutable=1",
+        uri=True,
+        isolation_level=None,
+        check_same_thread=False,
+        factory=SnapshotConnection,
+    )
+    snapshot.note = SNAPSHOT_IN_PLACE.format(path=path)
+    snapshot.how = "read as it was when opened (its folder cannot be written)"
+    return snapshot
+
+
+# What a person is told about a database read as a snapshot (`SnapshotConnection`).
+SNAPSHOT_IN_PLACE = (
+    "{path} is read as it was when salesdesk opened it, since its folder cannot be written: "
+    "changes made to it elsewhere meanwhile are not seen."
+)
+SNAPSHOT_OF_A_COPY = (
+    "{path} is read from a private copy of it and its {wal}, since its folder cannot be written "
+    "and its latest changes are in {wal}: changes made to it elsewhere meanwhile are not seen."
+)
+
+# Private copies made in this process: (database, its size and time, its -wal's) -> copy.
+# They are reused while the files are unchanged, and removed when the process ends.
+_private_copies: dict[tuple[Path, int, int, int, int], Path] = {}
+
+
+def private_copy(path: Path) -> Path:
+    """A copy of the database `path` and its -wal in a private temporary folder, where SQLite
+    can make the -shm it needs to read the -wal (see `read_only_connection`).
+
+    Raises SalesdeskError when there is no room for it.
+    """
+    path = path.resolve()
+    wal = Path(f"{path}-wal")
+    state, wal_state = path.stat(), wal.stat()
+    key = (path, state.st_size, state.st_mtime_ns, wal_state.st_size, wal_state.st_mtime_ns)
+    if key in _private_copies and _private_copies[key].exists():
+        return _private_copies[key]
+    import shutil
+
+    from salesdesk.paths import private_copy_folder
+
+    try:
+        folder = private_copy_folder(path)
+    except OSError as error:
+        raise _no_private_copy(path, wal, error) from None
+    needed = state.st_size + wal_state.st_size + 2**20  # and the -shm, and a little room
+    try:
+        free = shutil.disk_usage(folder).free
+        if free < needed:
+            raise OSError(errno.ENOSPC, f"{free // 2**20:,} MB free of the {needed // 2**20 + 1:,} MB needed")
+        copy = folder / path.name
+        shutil.copyfile(path, copy)
+        shutil.copyfile(wal, Path(f"{copy}-wal"))
+    except OSError as error:
+        _remove_private_copy(folder)
+        raise _no_private_copy(path, wal, error) from None
+    except BaseException:
+        _remove_private_copy(folder)
+        raise
+    if not _private_copies:
+        import atexit
+
+        atexit.register(_remove_private_copies)
+    _private_copies[key] = copy
+    return copy
+
+
+def _no_private_copy(path: Path, wal: Path, error: OSError) -> SalesdeskError:
+    import tempfile
+
+    return SalesdeskError(
+        f"{path} cannot be read in its read-only folder: its latest changes are in {wal.name}, which "
+        f"SQLite can only read from a copy in a folder it can write, and the copy in {tempfile.gettempdir()} "
+        f"failed ({error.strerror or error}); copy the database and its -wal file to a writable folder "
+        "and open it there."
+    )
+
+
+def original_of(path: Path) -> Path:
+    """The database a private copy was made of (`private_copy`), else `path` itself."""
+    path = Path(path)
+    for (original, *_), copy in _private_copies.items():
+        if copy == path:
+            return original
+    return path
+
+
+def _remove_private_copies() -> None:
+    for copy in _private_copies.values():
+        _remove_private_copy(copy.parent)
+    _private_copies.clear()
+
+
+def _remove_private_copy(folder: Path) -> None:
+    import shutil
+
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def snapshot_note(db: Database | sqlite3.Connection) -> str | None:
+    """What to tell a person about a database read as a snapshot, or None for a live one."""
+    conn = db.conn if isinstance(db, Database) else db
+    return conn.note if isinstance(conn, SnapshotConnection) else None
 
 
 def probe(path: Path) -> tuple[int, int, int]:
@@ -129,9 +257,39 @@ def probe(path: Path) -> tuple[int, int, int]:
     return app_id, version, tables
 
 
+def disk_full_at(path: Path, error: sqlite3.Error) -> bool:
+    """Whether `error` came of a full disk under the database `path`. Opening a WAL
+    database on a full disk fails as an I/O error (SQLITE_IOERR_SHMSIZE: the -shm file
+    could not be given its size), which alone would not say why."""
+    if is_full_error(error):
+        return True
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None or code & 0xFF != _SQLITE_IOERR:
+        return False
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < _ROOM_TO_OPEN
+    except OSError:
+        return False
+
+
+def _disk_full(path: Path, *, new: bool = False) -> SalesdeskError:
+    if new:
+        return SalesdeskError(
+            f"{path} cannot be made: the disk holding it is full; free some space and try again."
+        )
+    return SalesdeskError(
+        f"{path} cannot be opened: the disk holding it is full, and SQLite needs room beside it "
+        "for its -wal and -shm files; nothing was changed: free some space and try again."
+    )
+
+
 def _unreadable(path: Path, error: sqlite3.DatabaseError) -> Exception:
     if is_busy(error):  # the command line says what to do about a busy database
         return error
+    if disk_full_at(path, error):
+        return _disk_full(path)
     return SalesdeskError(
         f"{path} cannot be read as a SQLite database ({error}); "
         "pass --db with a salesdesk database or a new file name."
@@ -179,11 +337,20 @@ def open_database(path: Path, backup_dir: Path | None = None) -> Database:
                 "salesdesk can read it, but it cannot be written; "
                 "copy it to a folder you can write and open it there."
             )
-    db = connect(path)
+    made = not path.exists()
     try:
-        migrate(db, path, backup_dir or path.parent)
-    except BaseException:
-        db.close()
+        db = connect(path)
+        try:
+            migrate(db, path, backup_dir or path.parent)
+        except BaseException:
+            db.close()
+            raise
+    except BaseException as error:
+        if made:  # a new database that could not be made: nothing of it is left behind
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        if isinstance(error, sqlite3.Error) and disk_full_at(path, error):
+            raise _disk_full(path, new=made) from None
         raise
     return db
 
@@ -196,7 +363,7 @@ def connect(path: Path) -> Database:
     gets a read-only connection (`is_read_only`), which every reading query works on.
     """
     path = Path(path)
-    if path.exists() and not location_is_writable(path):
+    if path.exists() and (not location_is_writable(path) or original_of(path) != path):
         conn = read_only_connection(path)
         # A write now fails at once with "attempt to write a readonly database", instead
         # of waiting for the file to turn out unwritable half-way.

@@ -216,7 +216,9 @@ class CustomerQueries:
         ]
         return self.db.execute(sql, params).fetchall()
 
-    def _where(self, f: CustomerFilter) -> tuple[str, list[str]]:
+    def _where(self, f: CustomerFilter, *, by_name: bool = False) -> tuple[str, list[str]]:
+        """The filter as SQL over `customers c`. `by_name`: the query counts the list or reads
+        it in name order, so a short search alone is tested in the index kept in that order."""
         clauses, params = ["c.deleted_at IS NULL"], []
         if f.owner:
             clauses.append("c.owner = ?")
@@ -228,22 +230,29 @@ class CustomerQueries:
             params.append(f.tag)
         text = f.search.strip()
         if text:
-            clauses.append(self._search_clause(text, params))
+            in_order = by_name and not f.owner and not f.tag
+            clauses.append(self._search_clause(text, params, in_order=in_order))
         return " AND ".join(clauses), params
 
     @staticmethod
-    def _search_clause(text: str, params: list[str]) -> str:
+    def _search_clause(text: str, params: list[str], *, in_order: bool = False) -> str:
         """Name, company, phone (as typed and as digits), email, notes, and interaction text.
 
         The trigram index needs three characters. Shorter text (most Chinese names and
         companies are two or three characters: 华信) is looked for in any part of the
         name, company, email or phone by a scan of those short columns. A phone typed
         with separators or a country prefix is also looked for by its digits.
+
+        `in_order`: tested on each customer as the query walks them, which SQLite does in
+        `customers_contact_by_name` (the contact text in name order) without reading a
+        row: a page in name order stops at its last row, a count scans the index. Else
+        (with an owner or tag, or in another order) the matches are listed from that
+        index first, so only they are read.
         """
         if len(text) < 3:
             params.append(text)
-            if len(text) == 1 and text.isascii():
-                # Found in nearly every customer: the list's own order finds a page at once.
+            if in_order or (len(text) == 1 and text.isascii()):
+                # One letter is found in nearly every customer: any order finds a page at once.
                 return f"instr({CONTACT_TEXT}, lower(?))"
             return f"""c.rid IN (SELECT rid FROM customers
                                  WHERE deleted_at IS NULL AND instr({CONTACT_TEXT}, lower(?)))"""
@@ -279,7 +288,7 @@ class CustomerQueries:
         if customer_filter.needs_facts:
             self._materialise(customer_filter, today)
             return int(self.db.execute("SELECT count(*) FROM temp.customer_view").fetchone()[0])
-        where, params = self._where(customer_filter)
+        where, params = self._where(customer_filter, by_name=True)
         return int(self.db.execute(f"SELECT count(*) FROM customers c WHERE {where}", params).fetchone()[0])
 
     @staticmethod
@@ -311,8 +320,8 @@ class CustomerQueries:
                 )
             ]
         else:
-            where, params = self._where(customer_filter)
             order = SORTS.get(customer_filter.sort, SORTS["name"])
+            where, params = self._where(customer_filter, by_name=order == SORTS["name"])
             ids = [
                 r[0]
                 for r in self.db.execute(
@@ -329,7 +338,7 @@ class CustomerQueries:
             self._materialise(customer_filter, today)
             row = self.db.execute("SELECT pos FROM temp.customer_view WHERE id = ?", [customer_id]).fetchone()
             return int(row[0]) if row else None
-        where, params = self._where(customer_filter)
+        where, params = self._where(customer_filter, by_name=customer_filter.sort == "name")
         me = self.db.execute(
             "SELECT name, last_contact_at, rid FROM customers c WHERE id = ? AND " + where,
             [customer_id, *params],

@@ -29,7 +29,7 @@ from salesdesk.core.model import (
 from salesdesk.core.money import check_currency
 from salesdesk.core.recurrence import next_occurrence, normalise_rule, resumed_rule
 from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS, CustomerFacts, segment, thresholds_from, tier
-from salesdesk.store.connection import open_database
+from salesdesk.store.connection import open_database, original_of
 from salesdesk.store.database import Database
 from salesdesk.store.records import Records
 from salesdesk.store.schema import DEFAULT_SETTINGS, SYNCED_TABLES
@@ -70,9 +70,10 @@ class Store:
 
     @property
     def path(self) -> Path:
-        """The file behind the connection."""
+        """The database file the store was opened on (not the private copy read in its place,
+        see `connection.private_copy`): the one to name to a person."""
         row = next(row for row in self.db.execute("PRAGMA database_list") if row[1] == "main")
-        return Path(row[2])
+        return original_of(Path(row[2]))
 
     def limit_lock_wait(self, seconds: float) -> None:
         """Wait at most `seconds` for a write lock another connection holds, then give up
@@ -164,6 +165,28 @@ class Store:
             "FROM stages WHERE deleted_at IS NULL ORDER BY position, name"
         ).fetchall()
         return [pipeline.Stage(r[0], r[1], r[2], r[3], r[4], r[5], tuple(json.loads(r[6]))) for r in rows]
+
+    def name_default_pipeline(self) -> int:
+        """Give the stages of an untouched default pipeline their names in the language
+        shown (线索, 需求确认 ... with their checklists), as an edit; how many changed.
+
+        For a database just made under Chinese: every database is seeded in English, the
+        same on every device, so the names are an ordinary edit that syncs like any other.
+        A stage someone renamed, or whose checklist changed, keeps what it has.
+        """
+        changed = 0
+        stored = {stage.id: stage for stage in self.stages()}
+        with self.records.transaction():
+            for seed, local in zip(pipeline.DEFAULT_STAGES, pipeline.localised_default_stages(), strict=True):
+                mine = stored.get(seed.id)
+                if mine is None or (mine.name, mine.checklist) != (seed.name, seed.checklist):
+                    continue
+                if (local.name, local.checklist) == (seed.name, seed.checklist):
+                    continue
+                checklist = json.dumps(list(local.checklist), ensure_ascii=False)
+                self.records.update("stages", seed.id, {"name": local.name, "checklist": checklist})
+                changed += 1
+        return changed
 
     def stage(self, stage_id: str) -> pipeline.Stage:
         for stage in self.stages():

@@ -5,20 +5,21 @@ import gc
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import date
-from functools import partial
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
+from textual.command import Provider
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.store.connection import snapshot_note
 from salesdesk.store.store import Store
 from salesdesk.sync.team import team_folder
 from salesdesk.tui import live
@@ -34,6 +35,12 @@ STARTED_AT_THE_LATEST = 10.0  # the garbage collector is back on by then, agenda
 LOCK_WAIT_SECONDS = 0.25
 
 
+def _palette_commands() -> type[Provider]:
+    from salesdesk.tui.palette import AppCommands
+
+    return AppCommands
+
+
 class SalesdeskApp(App):
     # Hides amounts, phone numbers and email addresses on every screen, for sharing
     # a screen with a customer in the room. Screens watch it.
@@ -47,6 +54,7 @@ class SalesdeskApp(App):
     CSS_PATH = ["salesdesk.tcss", "screens/today.tcss", "screens/customers.tcss", "screens/reports.tcss"]
     TITLE = "salesdesk"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = {_palette_commands}  # every action of every screen, once (tui/palette.py)
     DEFAULT_MODE = "today"
 
     # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports,
@@ -159,6 +167,9 @@ class SalesdeskApp(App):
         self._watch = live.DataWatch(self.store)
         self.set_interval(POLL_SECONDS, self.check_for_changes)
         self.watch_read_only(self.read_only)
+        note = snapshot_note(self.store.db)  # a read-only folder: what is seen, and what is not
+        if note:
+            self.notify(note, title="Read-only", severity="warning", timeout=15, markup=False)
         if self._team is not None and not self.read_only:  # a sync round writes
             self.set_interval(SYNC_CHECK_SECONDS, self.check_team_sync)
             self.call_after_refresh(self.check_team_sync)
@@ -277,16 +288,26 @@ class SalesdeskApp(App):
         else:
             self.action_show_help_panel()
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action bound where the focus is, so the palette reaches them all."""
-        seen = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            key = binding.key_display or self.get_key_display(binding)
-            yield SystemCommand(
-                binding.description, f"key: {key}", partial(self.run_action, binding.action, active.node)
+    def action_export(self, kind: str) -> None:
+        """Write the week's summary (the week shown on Reports), the customers as vCards, or
+        my follow-ups as a calendar, into the export folder; the whole path is shown after."""
+        from salesdesk.tui import exports
+        from salesdesk.tui.screens.reports import ReportsScreen
+
+        if kind == "weekly" and isinstance(self.screen, ReportsScreen):
+            self.screen.action_export()
+            return
+        today = self.today
+        if kind == "weekly":
+            from salesdesk.core.periods import IsoWeek
+
+            week = IsoWeek.of(today)
+            exports.start_export(
+                self, kind, lambda store, folder: exports.write_weekly(store, week, today, folder, False)
             )
-        yield from super().get_system_commands(screen)
+        elif kind == "vcard":
+            exports.start_export(self, kind, lambda store, folder: exports.write_vcards(store, today, folder))
+        else:
+            exports.start_export(
+                self, kind, lambda store, folder: exports.write_calendar(store, today, folder)
+            )

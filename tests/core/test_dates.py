@@ -139,3 +139,61 @@ def test_timestamp_refuses_naive_datetimes():
 def test_timestamp_round_trips():
     moment = datetime(2026, 11, 27, 9, 0, 0, 250000, tzinfo=UTC)
     assert parse_timestamp(timestamp(moment)) == moment
+
+
+# Chinese quick dates, against the same Friday 2026-11-27.
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("今天", date(2026, 11, 27)),
+        ("明天", date(2026, 11, 28)),
+        ("后天", date(2026, 11, 29)),
+        ("大后天", date(2026, 11, 30)),
+        ("昨天", date(2026, 11, 26)),
+        ("周五", date(2026, 12, 4)),  # as `fri`: the next Friday after today
+        ("周一", date(2026, 11, 30)),
+        ("星期六", date(2026, 11, 28)),
+        ("礼拜天", date(2026, 11, 29)),
+        ("周日", date(2026, 11, 29)),
+        ("这周五", date(2026, 11, 27)),
+        ("本周一", date(2026, 11, 23)),
+        ("下周一", date(2026, 11, 30)),
+        ("下周五", date(2026, 12, 4)),
+        ("下星期三", date(2026, 12, 2)),
+        ("下个礼拜二", date(2026, 12, 1)),
+        ("下下周一", date(2026, 12, 7)),
+        ("3天", date(2026, 11, 30)),
+        ("3天后", date(2026, 11, 30)),
+        ("10 天", date(2026, 12, 7)),
+        ("2周", date(2026, 12, 11)),
+        ("两周", date(2026, 12, 11)),
+        ("2个星期", date(2026, 12, 11)),
+        ("1个月", date(2026, 12, 27)),
+        ("三个月", date(2027, 2, 27)),
+        ("月底", date(2026, 11, 30)),
+    ],
+)
+def test_chinese_quick_dates(text, expected):
+    assert quick(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2026, 12, 1), date(2026, 12, 31)),
+        (date(2027, 2, 10), date(2027, 2, 28)),
+        (date(2028, 2, 10), date(2028, 2, 29)),
+        (date(2026, 11, 30), date(2026, 11, 30)),  # on the last day, that day
+    ],
+)
+def test_end_of_month(today, expected):
+    assert quick("月底", today) == expected
+
+
+@pytest.mark.parametrize("text", ["3月", "3日", "周八", "下周", "明后天"])
+def test_chinese_forms_that_are_not_a_span_are_refused(text):
+    # 3月 is March and 3日 the 3rd, not three months or days from now: refused, not guessed.
+    with pytest.raises(InvalidValue, match="is not a date"):
+        quick(text)

@@ -83,3 +83,26 @@ def test_the_holiday_cache_lives_in_the_folder_given(tmp_path):
     cache = holiday_cache(lambda: tmp_path)
     cache.put("CN-2026", [])
     assert (tmp_path / "holidays.json").exists()
+
+
+def test_in_chinese_the_holidays_are_named_as_in_china(shelf):
+    from salesdesk import i18n
+
+    english = calendars.holidays_between("CN", date(2027, 1, 1), date(2027, 12, 31))
+    i18n.set_language("zh")
+    chinese = calendars.holidays_between("CN", date(2027, 1, 1), date(2027, 12, 31))
+    # The same days, named as the calendar names them in China.
+    assert [h.day for h in chinese] == [h.day for h in english]
+    assert [h.name for h in chinese] == ["元旦", "春节", "清明节", "劳动节", "端午节", "中秋节", "国庆节"]
+    assert english[1].name == "Chinese New Year (Spring Festival)"
+    # Each language's year is kept apart, so the next run reads the right names back.
+    assert shelf["CN-2027"][1] == ["2027-02-06", "Chinese New Year (Spring Festival)"]
+    assert shelf["CN-2027-zh_CN"][1] == ["2027-02-06", "春节"]
+
+
+def test_a_calendar_without_chinese_names_keeps_its_english_ones_in_chinese(shelf):
+    from salesdesk import i18n
+
+    i18n.set_language("zh")
+    names = [h.name for h in calendars.holidays_between("US", date(2027, 1, 1), date(2027, 1, 31))]
+    assert names == ["New Year's Day", "Martin Luther King Jr. Day"]

@@ -124,3 +124,47 @@ def test_customers_with_a_tag_in_any_case(store):
     store.add_customer("Bo")
     assert [c["name"] for c in exported(store.db, "vip")] == ["Ada"]
     assert [c["name"] for c in exported(store.db)] == ["Ada", "Bo"]
+
+
+def test_vobject_reads_every_card_of_the_demo_field_by_field(tmp_path):
+    """A second parser, not ours, reads back each demo customer's name, company, title,
+    phone, email, birthday (a no-year one as Apple's 1604 form), notes and tags."""
+    from datetime import UTC, datetime
+
+    from salesdesk.demo import write_demo
+    from salesdesk.store.store import Store
+
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", now, "ann")
+    store = Store.open(path, "ann", lambda: now)
+    try:
+        live = list(exported(store.db))
+        cards = list(vobject.readComponents(written(*live).decode("utf-8")))
+    finally:
+        store.close()
+    assert len(cards) == len(live) > 20
+
+    def value(card, name: str):
+        return card.contents[name][0].value if name in card.contents else ""
+
+    def expected(customer: dict) -> tuple:
+        birthday = (customer["birthday"] or "").strip()
+        return (
+            customer["id"],
+            customer["name"].strip(),
+            [customer["company"].strip()] if (customer["company"] or "").strip() else "",
+            (customer["title"] or "").strip(),
+            (customer["phone"] or "").strip(),
+            (customer["email"] or "").strip(),
+            "1604-" + birthday[2:] if birthday.startswith("--") else birthday,
+            (customer["notes"] or "").strip(),
+            [tag for tag in customer["tags"] if tag.strip()] or "",
+        )
+
+    fields = ("uid", "fn", "org", "title", "tel", "email", "bday", "note", "categories")
+    assert [tuple(value(card, name) for name in fields) for card in cards] == [
+        expected(customer) for customer in live
+    ]
+    assert any(value(card, "bday") for card in cards) and any(value(card, "categories") for card in cards)
+    assert any(value(card, "note") for card in cards) and any(value(card, "org") for card in cards)

@@ -16,6 +16,10 @@ SIZE = (120, 40)
 # Times are shown in local time: pin it so snapshots do not depend on the machine.
 os.environ["TZ"] = "UTC"
 time.tzset()
+# The documents folder the export folder defaults to, shown in the settings dialog: fixed
+# for the snapshots, and a path nothing can be written under, so no test writes into the
+# real one (a test that exports gives a folder of its own).
+os.environ["XDG_DOCUMENTS_DIR"] = os.path.join(os.devnull, "Documents")
 
 DEALS = [
     # customer, company, deal, amount in dollars, stage, days in stage, follow-up in days (None: none)

@@ -42,6 +42,7 @@ class PipelineScreen(DataScreen):
         self.today = today
         self.mine = False
         self.undo_stack: list[str] = []  # stage change ids of this session's moves
+        self._offer_after_dialog: tuple[str, str] | None = None  # (deal, won or lost)
         self.loaded_generation = 0  # the app's data_generation when the board was last read
 
     def compose(self) -> ComposeResult:
@@ -126,7 +127,9 @@ class PipelineScreen(DataScreen):
                 return False
             return self._move(deal_id, target.id, retry=ENTER_AGAIN)
 
-        self.app.push_screen(ChecklistScreen(deal.title, current.name, target.name, unmet, save=save))
+        self.app.push_screen(
+            ChecklistScreen(deal.title, current.name, target.name, unmet, save=save), self._dialog_closed
+        )
 
     def _deal_back(self, deal_id: str) -> None:
         deal = self.store.deal(deal_id)
@@ -148,7 +151,9 @@ class PipelineScreen(DataScreen):
         def save(reason: str) -> bool:
             return self._move(deal_id, lost.id, lost_reason=reason, retry=ENTER_AGAIN)
 
-        self.app.push_screen(LostReasonScreen(deal.title, self.board.queries.lost_reasons(), save=save))
+        self.app.push_screen(
+            LostReasonScreen(deal.title, self.board.queries.lost_reasons(), save=save), self._dialog_closed
+        )
 
     def _deal_open(self, deal_id: str) -> None:
         from salesdesk.tui.screens.deal import DealScreen
@@ -210,10 +215,21 @@ class PipelineScreen(DataScreen):
             self.notify(f"Moved to {self.store.stage(stage_id).name}. u undoes it.", markup=False)
         stage = self.store.stage(stage_id)
         if stage.kind != pipeline.OPEN and self.store.stage(before).kind == pipeline.OPEN:
-            # After the dialog that asked for the move (the lost reason) has closed.
             outcome = "won" if stage.kind == pipeline.WON else "lost"
-            self.call_after_refresh(self._offer_to_close_followups, deal_id, outcome)
+            if self.app.screen is not self:
+                # Asked once the dialog that asked for the move (the lost reason, the
+                # checklist) has closed: a question pushed from inside it would answer
+                # to the closed dialog, and its answer would be lost.
+                self._offer_after_dialog = (deal_id, outcome)
+            else:
+                self.call_after_refresh(self._offer_to_close_followups, deal_id, outcome)
         return True
+
+    def _dialog_closed(self, _answer: object = None) -> None:
+        """A dialog that may have moved a deal closed: ask about its follow-ups now."""
+        offer, self._offer_after_dialog = self._offer_after_dialog, None
+        if offer is not None:
+            self._offer_to_close_followups(*offer)
 
     def _offer_to_close_followups(self, deal_id: str, outcome: str) -> None:
         """A closed deal's follow-ups would stay on Today: ask to close them (yes by default)."""

@@ -16,7 +16,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.money import format_money, format_short
 from salesdesk.core.periods import DAYS, DEFAULT_PRESET, PRESETS, WEEK, IsoWeek, Period, preset_period
 from salesdesk.core.reports import Report, days_text, percent
@@ -64,18 +63,12 @@ class ReportsScreen(Screen):
             self.report = report
             self.generation = generation
 
-    class Exported(Message):
-        def __init__(self, path: Path | None, error: str = ""):
-            super().__init__()
-            self.path = path
-            self.error = error
-
     def __init__(self, store: Store, *, user: str, today: date, folder: Path | None = None):
         super().__init__()
         self.store = store
         self.user = user
         self.today = today
-        self.folder = Path(folder) if folder is not None else Path.cwd()
+        self.folder = folder  # None: the export folder of the settings
         self.preset = DEFAULT_PRESET
         self.steps = 0  # periods back (negative) or forward from the preset's
         self.everyone = False
@@ -86,12 +79,13 @@ class ReportsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="reports-status", markup=False)
+        # Above the panels: at the foot of the screen the notification would cover it.
+        yield Static("", id="reports-export", markup=False)
         with VerticalScroll(id="reports-body"), Horizontal(id="reports-columns"):
             for column, ids in (("reports-left", LEFT), ("reports-right", RIGHT)):
                 with Vertical(id=column, classes="reports-column"):
                     for panel_id in ids:
                         yield ReportPanel(PANELS[panel_id], id=f"panel-{panel_id}")
-        yield Static("", id="reports-export", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -177,36 +171,21 @@ class ReportsScreen(Screen):
     # -- the export ---------------------------------------------------------------------
 
     def action_export(self) -> None:
-        week = self.week
-        from salesdesk.io.weekly import file_name
+        """The week's summary, written to the export folder (the whole path is shown after)."""
+        from salesdesk.tui.exports import start_export, write_weekly
 
-        self._export(week, self.folder / file_name(week), self.everyone)
+        week, everyone, today, folder = self.week, self.everyone, self.today, self.folder
 
-    @work(thread=True, group="reports-export")
-    def _export(self, week: IsoWeek, target: Path, everyone: bool) -> None:
-        from salesdesk.io.weekly import render_weekly, save_summary
+        def work(store: Store, setting: str) -> tuple[Path, str]:
+            return write_weekly(store, week, today, str(folder) if folder else setting, everyone)
 
-        try:
-            text = ReportStore.load_from(
-                self._path,
-                self.user,
-                self.store.clock,
-                lambda reports: render_weekly(reports.weekly(week, self.today, everyone=everyone)),
-            )
-            self.post_message(self.Exported(save_summary(text, target)))
-        except (SalesdeskError, OSError) as error:
-            self.post_message(self.Exported(None, str(error)))
+        start_export(self, "weekly", work, self._exported)
 
-    @on(Exported)
-    def _exported(self, event: Exported) -> None:
-        if event.path is None:
-            self.notify(f"The summary was not written: {event.error}", severity="error", markup=False)
-            return
-        self.exported = event.path
+    def _exported(self, path: Path) -> None:
+        self.exported = path
         line = self.query_one("#reports-export", Static)
-        line.update(f"Weekly summary written to {event.path}")
+        line.update(f"Weekly summary written to {path}")
         line.display = True
-        self.notify(f"Wrote {event.path.name}", markup=False)
 
     # -- drawing ------------------------------------------------------------------------
 

@@ -469,14 +469,26 @@ class TodayScreen(SalesdeskScreen):
 
     @writes
     def action_settings(self) -> None:
+        from salesdesk.tui.exports import folder_setting, set_folder_setting
         from salesdesk.tui.screens.today_dialogs import SettingsScreen
 
         def save(values: dict) -> bool:
-            return self._guard(lambda: self.agendas.save_settings(values), ENTER_AGAIN)[1]
+            care = {key: value for key, value in values.items() if key != "export_folder"}
+
+            def write() -> None:
+                with self.store.records.transaction():
+                    self.agendas.save_settings(care)
+                    if values["export_folder"] != folder_setting(self.store):
+                        set_folder_setting(self.store, values["export_folder"])
+
+            return self._guard(write, ENTER_AGAIN)[1]
 
         def answered(values: dict | None) -> None:
             if values is not None:
                 self.notify("Settings saved.")
                 self.reload()
 
-        self.app.push_screen(SettingsScreen(self.agendas.settings(), save=save), answered)
+        settings = SettingsScreen(
+            self.agendas.settings(), export_folder=folder_setting(self.store), save=save
+        )
+        self.app.push_screen(settings, answered)

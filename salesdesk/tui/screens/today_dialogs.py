@@ -32,6 +32,7 @@ SETTING_LABELS = {
     "care_overdue_days": "Missed reminders stay (days)",
     "currency": "Default currency",
     "tier_thresholds": "Value tiers: currency, A from, B from; a comma between currencies",
+    "export_folder": "Export folder (on this computer; blank: {default})",
 }
 MONEY = ("currency", "tier_thresholds")  # a line of their own, the thresholds the wider
 
@@ -180,9 +181,12 @@ def _setting_text(value: object) -> str:
 class SettingsScreen(SavingDialog[dict | None]):
     """The thresholds of the care reminders, the default currency and the value tiers."""
 
-    def __init__(self, settings: care.CareSettings, *, save: Save | None = None):
+    def __init__(
+        self, settings: care.CareSettings, *, export_folder: str | None = None, save: Save | None = None
+    ):
         super().__init__(save=save)
         self.settings = settings
+        self.export_folder = export_folder  # None: no export folder field
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form", id="settings-dialog"):
@@ -204,6 +208,16 @@ class SettingsScreen(SavingDialog[dict | None]):
                         placeholder=THRESHOLDS_EXAMPLE,
                         id="tier_thresholds",
                     )
+                if self.export_folder is not None:
+                    from salesdesk.paths import default_export_dir
+
+                    default = str(default_export_dir())
+                    yield FormField(
+                        SETTING_LABELS["export_folder"].format(default=default),
+                        self.export_folder,
+                        placeholder=default,
+                        id="export_folder",
+                    )
             yield Static("enter: save  ·  tab: next field  ·  esc: cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
@@ -220,5 +234,14 @@ class SettingsScreen(SavingDialog[dict | None]):
             except InvalidValue as error:
                 field.show_error(str(error))
                 ok = False
+        if self.export_folder is not None:
+            from salesdesk.paths import check_export_dir
+
+            field = self.query_one("#export_folder", FormField)
+            refused = check_export_dir(field.value)
+            if refused:
+                field.show_error(refused)
+                ok = False
+            values["export_folder"] = field.value.strip()
         if ok:
             self.finish(values)

@@ -1,0 +1,131 @@
+"""Every word a person reads, in their language: GNU gettext catalogues.
+
+The catalogues are in `salesdesk/locale/` (`zh_CN/LC_MESSAGES/salesdesk.po`, compiled to
+`.mo` beside it and shipped in the package: installing is the only step). Strings are
+marked with `_` (shown now), `ngettext` (a count: `1 customer`, `2 customers`) and `N_`
+(a constant defined at import, translated where it is shown with `_`). `scripts/catalogues`
+extracts them and compiles the catalogues (CONTRIBUTING.md).
+
+The language is chosen once, before anything is shown: `--lang`, else the database's
+setting, else the environment as gettext reads it (`LANGUAGE`, `LC_ALL`, `LC_MESSAGES`,
+`LANG`), else English. Imports nothing of salesdesk's, so every layer may use it.
+"""
+
+import gettext as _gettext
+import os
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+DOMAIN = "salesdesk"
+LOCALE_DIR = Path(__file__).with_name("locale")
+ENGLISH, CHINESE = "en", "zh"
+# The language a short code names, and the catalogue that holds it.
+CATALOGUES = {CHINESE: "zh_CN"}
+LANGUAGES = (ENGLISH, CHINESE)
+# Chinese written in Traditional characters has no catalogue yet: those people get English.
+_TRADITIONAL = ("zh_tw", "zh_hk", "zh_mo", "zh_hant")
+
+_translation: _gettext.NullTranslations = _gettext.NullTranslations()
+_language = ENGLISH
+_fixed = False  # chosen on the command line: a stored preference does not override it
+
+
+def normalise(tag: str | None) -> str | None:
+    """The language (`en`, `zh`) a locale name or code names; None when none we have.
+
+    `zh_CN.UTF-8`, `zh_SG`, `zh-Hans`, `zh` are Chinese; `C`, `POSIX`, `en_GB.UTF-8` English.
+    """
+    if not tag:
+        return None
+    name = tag.strip().split(".")[0].split("@")[0].replace("-", "_").lower()
+    if name in ("c", "posix") or name.startswith("en"):
+        return ENGLISH
+    if name == CHINESE or name.startswith("zh_"):
+        return None if name.startswith(_TRADITIONAL) else CHINESE
+    return None
+
+
+def from_environment(environ: Mapping[str, str] = os.environ) -> str:
+    """The language of the environment, read in gettext's order: the first variable set.
+
+    `LANGUAGE` may list several (`fr:zh_CN:en`): the first we have a catalogue for.
+    """
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = environ.get(variable)
+        if not value:
+            continue
+        for tag in value.split(":"):
+            found = normalise(tag)
+            if found:
+                return found
+        if variable != "LANGUAGE":
+            return ENGLISH  # set, to a language without a catalogue
+    return ENGLISH
+
+
+def set_language(language: str | None, *, fixed: bool = False) -> str:
+    """Show every word from now on in `language` (`en`, `zh`; None or unknown: English).
+
+    `fixed`: the person chose it for this run (`--lang`), so `prefer` leaves it alone.
+    """
+    global _translation, _language, _fixed
+    _fixed = fixed
+    chosen = normalise(language) or ENGLISH
+    if chosen == ENGLISH:
+        _translation = _gettext.NullTranslations()
+    else:
+        _translation = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOGUES[chosen]])
+    _language = chosen
+    return chosen
+
+
+def prefer(language: str | None) -> str:
+    """The person's stored preference (the settings' language), unless `--lang` chose one."""
+    if language and not _fixed:
+        set_language(language)
+    return _language
+
+
+def language() -> str:
+    """The language words are shown in now: `en` or `zh`."""
+    return _language
+
+
+def _(message: str) -> str:
+    """`message` in the chosen language."""
+    return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form of `singular`/`plural` for `count` in the chosen language (Chinese has one)."""
+    return _translation.ngettext(singular, plural, count)
+
+
+def N_(message: str) -> str:
+    """Mark a constant for the catalogue; it is translated where it is shown, with `_`."""
+    return message
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: a space between them in English, none in Chinese."""
+    return ("" if _language == CHINESE else " ").join(part for part in parts if part)
+
+
+# -- dates as each language writes them ---------------------------------------------------
+
+_WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+
+
+def long_date(day: date) -> str:
+    """`Friday 27 November 2026`; `2026年11月27日 周五`."""
+    if _language == CHINESE:
+        return f"{day.year}年{day.month}月{day.day}日 {_WEEKDAYS[day.weekday()]}"
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: date) -> str:
+    """`Fri 27 Nov` (`Tue 01 Dec`: columns of them line up); `11月27日 周五`."""
+    if _language == CHINESE:
+        return f"{day.month}月{day.day}日 {_WEEKDAYS[day.weekday()]}"
+    return f"{day:%a %d %b}"
