@@ -254,6 +254,19 @@ async def test_the_customer_form_tabs_across_then_down_and_keeps_each_fields_tex
         assert pilot.app.screen.query_one("#company-input", Input).value == "Huaxin Technology Ltd"
 
 
+async def test_a_suggestion_in_the_field_a_form_opens_on_is_replaced_by_typing(seeded):
+    """The follow-up's day (tomorrow) and a done's summary are offered selected; Tab selects nothing."""
+    store, ids, _ = seeded
+    async with running(store) as pilot:
+        await on_deal(pilot, ids[LAPTOPS])
+        await pilot.press("f")
+        await settle(pilot)
+        assert focused_id(pilot) == "due-input"
+        await pilot.press(*"fri", "tab")
+        assert pilot.app.screen.query_one("#due-input", Input).value == "fri"
+        assert focused_id(pilot) == "title-input" and pilot.app.focused.selection.is_empty
+
+
 async def test_a_new_deal_opens_on_the_customer_and_from_a_customer_on_its_title(seeded):
     store, _, _ = seeded
     async with running(store) as pilot:

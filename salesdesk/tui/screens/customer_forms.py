@@ -226,8 +226,13 @@ class InteractionForm(SavingDialog[dict | None]):
             )
 
     def on_mount(self) -> None:
-        # What happened is typed first; a call, now, are already filled in above it.
-        self.query_one("#summary", FormField).input.focus()
+        # What happened is typed first; a call, now, are already filled in above it. A
+        # summary offered (a done follow-up's title) is selected: typing replaces it, enter
+        # keeps it. Tab never selects: only the field a form opens on has a suggestion.
+        summary = self.query_one("#summary", FormField).input
+        summary.focus()
+        if self.summary:
+            summary.select_all()
 
     def _when(self, text: str) -> datetime:
         text = text.strip().lower()

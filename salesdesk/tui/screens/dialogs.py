@@ -189,7 +189,11 @@ class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
             )
 
     def on_mount(self) -> None:
-        self._read_due(self.query_one("#due", FormField).value)
+        due = self.query_one("#due", FormField)
+        # Opened on the day, its suggestion selected: a day typed replaces it, enter keeps it.
+        due.input.focus()
+        due.input.select_all()
+        self._read_due(due.value)
 
     @on(Input.Changed, "#due-input")
     def _due_changed(self, event: Input.Changed) -> None:
