@@ -18,7 +18,6 @@ from salesdesk.tui.screens.deal import DealScreen
 from salesdesk.tui.screens.dialogs import LostReasonScreen
 from salesdesk.tui.screens.pipeline import PipelineScreen
 from salesdesk.tui.screens.today import TodayScreen
-from salesdesk.tui.screens.today_dialogs import LogScreen
 from tests.conftest import FakeClock
 from tests.tui.agenda_seed import seed_agenda
 from tests.tui.conftest import SIZE, make_app, no_blink, settle
@@ -278,12 +277,12 @@ async def test_today_keeps_the_log_dialog_open_when_the_write_is_refused(agenda_
         item = pilot.app.screen.agenda_list.current
         await pilot.press("l")
         await settle(pilot)
-        assert isinstance(pilot.app.screen, LogScreen)
+        assert isinstance(pilot.app.screen, InteractionForm)
         await pilot.press(*"Left a voicemail")
         with refusing(store, LOCKED):
             await pilot.press("enter")
             await settle(pilot)
-            assert isinstance(pilot.app.screen, LogScreen)
+            assert isinstance(pilot.app.screen, InteractionForm)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, TodayScreen)

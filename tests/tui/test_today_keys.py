@@ -8,10 +8,11 @@ import pytest
 from salesdesk.core.agenda import DISMISSED, OVERDUE
 from salesdesk.core.agenda import TODAY as TODAY_SECTION
 from salesdesk.store.store import Store
+from salesdesk.tui.screens.customer_forms import InteractionForm
 from salesdesk.tui.screens.dialogs import FollowUpScreen
 from salesdesk.tui.screens.pipeline import PipelineScreen
 from salesdesk.tui.screens.today import TodayScreen
-from salesdesk.tui.screens.today_dialogs import GreetingScreen, LogScreen, SettingsScreen, SnoozeScreen
+from salesdesk.tui.screens.today_dialogs import GreetingScreen, SettingsScreen, SnoozeScreen
 from tests.conftest import TODAY, FakeClock
 from tests.tui.agenda_seed import seed_agenda
 from tests.tui.conftest import SIZE, make_app, settle
@@ -84,7 +85,7 @@ async def test_done_logs_a_call_and_books_the_next_follow_up(agenda_db):
         item = app.screen.agenda_list.current
         await pilot.press("d")
         await settle(pilot)
-        assert isinstance(app.screen, LogScreen)
+        assert isinstance(app.screen, InteractionForm)
         app.screen.query_one("#summary-input").value = "Budget confirmed for phase 2"
         await pilot.press("enter")
         await settle(pilot)
@@ -241,7 +242,7 @@ async def test_enter_opens_the_customer_and_l_logs_an_interaction(agenda_db):
         assert app.screen.agenda_list.current.what == "Get back in touch"
         await pilot.press("l")
         await settle(pilot)
-        assert isinstance(app.screen, LogScreen)
+        assert isinstance(app.screen, InteractionForm)
         await pilot.press(*"Left a voicemail", "enter")
         await ready(pilot)
         latest = store.interactions_of(ids["Greg Howard"], limit=1)[0]

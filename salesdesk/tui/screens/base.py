@@ -1,6 +1,6 @@
 """What the screens share: the app they belong to, refusals and storage faults shown,
-writes refused in a read-only database, dialogs that save before they close, and
-catching up with changes made elsewhere."""
+writes refused in a read-only database, dialogs that save before they close and ask
+before throwing typed changes away, and catching up with changes made elsewhere."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from salesdesk.core.errors import SalesdeskError
@@ -16,6 +17,7 @@ from salesdesk.tui import faults
 
 if TYPE_CHECKING:
     from textual import getters
+    from textual.app import ComposeResult
 
     from salesdesk.tui.app import SalesdeskApp
 
@@ -28,6 +30,14 @@ Save = Callable[[Any], bool]  # writes a dialog's answer; whether it was written
 AGAIN = "press the key again"  # how a key's write is tried again
 SAVE_AGAIN = "press ctrl+s again"  # how a form's
 ENTER_AGAIN = "press enter again"  # how a one-line dialog's
+
+DISCARD_TITLE = "Discard the changes?"
+DISCARD_TEXT = "What you typed in this form is not saved yet."
+DISCARD_KEYS = "y: discard them  n, enter or esc: keep editing"
+
+# A terminal this short or narrow gets compact dialogs (see salesdesk.tcss): every form
+# scrolls inside its dialog, so no field and no key hint is out of reach at 60x15.
+SHORT_BELOW, NARROW_BELOW = 36, 80
 
 
 def show_fault(node: Screen[Any], error: sqlite3.Error, retry: str) -> None:
@@ -107,20 +117,98 @@ class DataScreen(SalesdeskScreen):
         return self._try(work, retry)[1]
 
 
-class SavingDialog(ModalScreen[R], Generic[R]):
+class DialogScreen(ModalScreen[R], Generic[R]):
+    """A modal dialog of the app: centred over the screen, compact on a small terminal."""
+
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (SHORT_BELOW, "-tall")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-wide")]
+
+    if TYPE_CHECKING:
+        app = getters.app(SalesdeskApp)
+
+    def __init__(self, *, classes: str = "dialog-screen"):
+        super().__init__(classes=classes)
+
+
+class DiscardScreen(DialogScreen[bool]):
+    """Esc on a changed form: throw away what was typed? Only on y; keeping is the default."""
+
+    BINDINGS = [
+        Binding("y", "dismiss(True)", "Discard"),
+        Binding("n,enter,escape", "dismiss(False)", "Keep editing"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import Vertical
+        from textual.widgets import Label, Static
+
+        with Vertical(classes="dialog", id="discard-dialog"):
+            yield Label(DISCARD_TITLE, classes="dialog-title")
+            yield Static(DISCARD_TEXT)
+            yield Static(DISCARD_KEYS, classes="dialog-keys")
+
+
+def form_values(screen: Screen[Any]) -> tuple:
+    """What the fields of a form hold now, in the order they are shown."""
+    from textual.widgets import Input, Select, SelectionList, TextArea  # a form is open: loaded
+
+    values: list[object] = []
+    for widget in screen.query("*"):
+        if isinstance(widget, Input):
+            values.append(widget.value)
+        elif isinstance(widget, TextArea):
+            values.append(widget.text)
+        elif isinstance(widget, SelectionList):
+            values.append(tuple(sorted(map(str, widget.selected))))
+        elif isinstance(widget, Select):
+            values.append(widget.value)
+    return tuple(values)
+
+
+class SavingDialog(DialogScreen[R], Generic[R]):
     """A dialog whose answer is written before it closes.
 
     Given `save`, the dialog calls it with the answer and closes only if it returns
     True: a write the database refused (busy, read-only, full) leaves the dialog open
     with what was typed, for ctrl+s (or enter) again. Without `save` it just closes.
+
+    Esc closes it with `CANCELLED` at once when nothing was changed since it opened; when
+    something was, it asks first, and keeps the form unless the answer is y.
     """
 
-    if TYPE_CHECKING:
-        app = getters.app(SalesdeskApp)
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    CANCELLED: Any = None  # the answer of a form closed with esc
 
     def __init__(self, *, save: Save | None = None, classes: str = "dialog-screen"):
         super().__init__(classes=classes)
         self._saver = save
+        self._opened: tuple | None = None
+
+    def on_mount(self) -> None:
+        # After the subclass's own on_mount, which may fill a field in or focus one.
+        self._opened = form_values(self)
+        self.call_after_refresh(self._show_focused)
+
+    def _show_focused(self) -> None:
+        """The field a form opens on, scrolled into view once the form has its size."""
+        if self.focused is not None:
+            self.focused.scroll_visible(animate=False, immediate=True)
+
+    @property
+    def changed(self) -> bool:
+        """Whether any field differs from what it held when the dialog opened."""
+        return self._opened is not None and form_values(self) != self._opened
+
+    def action_cancel(self) -> None:
+        if not self.changed:
+            self.dismiss(self.CANCELLED)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(self.CANCELLED)
+
+        self.app.push_screen(DiscardScreen(), answered)
 
     def finish(self, answer: R) -> None:
         if self._saver is not None and not self._saver(answer):

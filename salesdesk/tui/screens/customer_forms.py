@@ -1,14 +1,14 @@
-"""Modal forms of the Customers screen; each validates beside the field and keeps what was typed."""
+"""Modal forms of the Customers screen, and the app's one log form (used on Today too); each
+validates beside the field and keeps what was typed."""
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
+from textual.containers import Horizontal, Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -20,9 +20,12 @@ from salesdesk.core.segments import SEGMENTS
 from salesdesk.core.text import literal
 from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
 from salesdesk.tui.privacy import PRIVATE_FIELDS
-from salesdesk.tui.screens.base import Save, SavingDialog
+from salesdesk.tui.screens.base import DialogScreen, Save, SavingDialog
 from salesdesk.tui.text import literal_text
-from salesdesk.tui.widgets.form import FormField
+from salesdesk.tui.widgets.form import FieldInput, FormBody, FormField
+
+if TYPE_CHECKING:
+    from salesdesk.store.store import Store
 
 CUSTOMER_FIELDS = (
     ("name", "Name"),
@@ -42,10 +45,7 @@ CUSTOMER_FIELDS = (
 class CustomerForm(SavingDialog[dict | None]):
     """Add or edit a customer. Returns the values to save."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("ctrl+s", "save", "Save", priority=True),
-    ]
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
 
     def __init__(self, today: date, record: dict | None = None, owner: str = "", *, save: Save | None = None):
         super().__init__(save=save)
@@ -54,9 +54,9 @@ class CustomerForm(SavingDialog[dict | None]):
 
     def compose(self) -> ComposeResult:
         title = "Edit customer" if self.record.get("id") else "New customer"
-        with Vertical(classes="dialog wide", id="customer-form"):
+        with Vertical(classes="dialog wide form", id="customer-form"):
             yield Label(title, classes="dialog-title")
-            with VerticalScroll():
+            with FormBody():
                 for pair in (CUSTOMER_FIELDS[i : i + 2] for i in range(0, len(CUSTOMER_FIELDS), 2)):
                     with Horizontal(classes="pair"):
                         for name, label in pair:
@@ -99,7 +99,7 @@ class CustomerForm(SavingDialog[dict | None]):
             self.finish(values)
 
 
-class DuplicateScreen(ModalScreen[tuple[str, str] | None]):
+class DuplicateScreen(DialogScreen[tuple[str, str] | None]):
     """Looks like someone we already have: open them, merge, or save anyway."""
 
     BINDINGS = [
@@ -110,7 +110,7 @@ class DuplicateScreen(ModalScreen[tuple[str, str] | None]):
     ]
 
     def __init__(self, name: str, matches: list[tuple[str, str, str, str]], can_save: bool = True):
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.typed_name = name
         self.matches = matches
         self.can_save = can_save
@@ -138,45 +138,101 @@ class DuplicateScreen(ModalScreen[tuple[str, str] | None]):
         self.dismiss((action, self.matches[index][0]))
 
 
+NEXT_STEP_NEEDS_A_DAY = "Say when to follow up (3d, fri, 2026-12-01), or clear What for no next step."
+
+
+def write_log(store: "Store", customer_id: str, result: dict, deal_id: str | None = None) -> None:
+    """What the log form's answer writes: the interaction and its next step, in one transaction."""
+    with store.records.transaction():
+        store.log_interaction(
+            customer_id,
+            result["kind"],
+            result["summary"],
+            at=result["at"],
+            body=result["body"],
+            deal_id=deal_id,
+        )
+        if result["next_due"]:
+            store.add_followup(
+                customer_id,
+                result["next_due"],
+                result["next_title"],
+                kind=result["kind"] if result["kind"] != "note" else "call",
+                deal_id=deal_id,
+            )
+
+
 class InteractionForm(SavingDialog[dict | None]):
-    """Log what happened and, in the same form, book the next step."""
+    """The app's log form: what happened and, in the same form and the same write, the next step.
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("ctrl+s", "save", "Save", priority=True),
-    ]
+    Opened on the summary, the one thing always typed; a call, now, are filled in above
+    it. The Customers screen and Today both log with it.
+    """
 
-    def __init__(self, customer_name: str, today: date, now: datetime, *, save: Save | None = None):
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
+
+    def __init__(
+        self,
+        customer_name: str,
+        today: date,
+        now: datetime,
+        *,
+        heading: str | None = None,
+        about: str = "",
+        kind: str = "call",
+        summary: str = "",
+        escape: str = "cancel",
+        save: Save | None = None,
+    ):
         super().__init__(save=save)
         self.customer_name = customer_name
         self.today = today
         self.now = now
+        self.heading = heading
+        self.about = about  # already literal text: what the log is about
+        self.kind = kind if kind in INTERACTION_KINDS else "call"
+        self.summary = summary
+        self.escape = escape
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog wide", id="interaction-form"):
+        heading = (
+            Text(self.heading, style="bold")
+            if self.heading is not None
+            else Text.assemble(("Log an interaction with ", "bold"), (literal(self.customer_name), "bold"))
+        )
+        with Vertical(classes="dialog wide form", id="interaction-form"):
+            yield Static(heading, classes="dialog-title")
+            with FormBody():
+                if self.about:
+                    yield Static(self.about, markup=False, classes="form-about")
+                with Horizontal(classes="pair"):
+                    yield FormField("Kind", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
+                    yield FormField(
+                        "When", "now", placeholder="now, today 14:30, yesterday, 2026-11-20 09:00", id="when"
+                    )
+                yield FormField(
+                    "Summary", self.summary, placeholder="one line: what was said or done", id="summary"
+                )
+                yield Label("Details", classes="form-label")
+                yield TextArea("", id="body", soft_wrap=True)
+                yield Label("Next step (optional)", classes="section-title")
+                with Horizontal(classes="pair"):
+                    yield FormField(
+                        "Follow up on", "", placeholder="blank: none; 3d, fri, 2026-12-01", id="next_due"
+                    )
+                    yield FormField("What", "", placeholder="e.g. send the quote", id="next_title")
             yield Static(
-                Text.assemble(("Log an interaction with ", "bold"), (literal(self.customer_name), "bold")),
-                classes="dialog-title",
+                f"ctrl+s: save  tab: next field  esc: {self.escape}", classes="dialog-keys", markup=False
             )
-            with Horizontal(classes="pair"):
-                yield FormField("Kind", "call", placeholder=", ".join(INTERACTION_KINDS), id="kind")
-                yield FormField(
-                    "When", "now", placeholder="now, today 14:30, yesterday, 2026-11-20 09:00", id="when"
-                )
-            yield FormField("Summary", placeholder="one line: what was said or done", id="summary")
-            yield Label("Details", classes="form-label")
-            yield TextArea("", id="body", soft_wrap=True)
-            yield Label("Next step", classes="section-title")
-            with Horizontal(classes="pair"):
-                yield FormField(
-                    "Follow up on", "", placeholder="blank: none; 3d, fri, 2026-12-01", id="next_due"
-                )
-                yield FormField("What", "", placeholder="e.g. send the quote", id="next_title")
-            yield Static("ctrl+s: save  tab: next field  esc: cancel", classes="dialog-keys")
 
     def on_mount(self) -> None:
-        # What happened is typed first; a call, now, are already filled in above it.
-        self.query_one("#summary", FormField).input.focus()
+        # What happened is typed first; a call, now, are already filled in above it. A
+        # summary offered (a done follow-up's title) is selected: typing replaces it, enter
+        # keeps it. Tab never selects: only the field a form opens on has a suggestion.
+        summary = self.query_one("#summary", FormField).input
+        summary.focus()
+        if self.summary:
+            summary.select_all()
 
     def _when(self, text: str) -> datetime:
         text = text.strip().lower()
@@ -217,7 +273,10 @@ class InteractionForm(SavingDialog[dict | None]):
             fields["summary"].show_error("Say in one line what happened.")
             ok = False
         result["body"] = self.query_one("#body", TextArea).text
-        result["next_due"] = None
+        result["next_due"] = result["next_title"] = None
+        if fields["next_title"].value.strip() and not fields["next_due"].value.strip():
+            fields["next_due"].show_error(NEXT_STEP_NEEDS_A_DAY)
+            ok = False
         if fields["next_due"].value.strip():
             try:
                 result["next_due"] = parse_quick_date(fields["next_due"].value, self.today, "follow-up")
@@ -233,10 +292,7 @@ class InteractionForm(SavingDialog[dict | None]):
 class TagsScreen(SavingDialog[tuple[list[str], list[str]] | None]):
     """Add tags (completed from the ones in use) and untick tags to remove them."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
-        Binding("ctrl+s", "save", "Save", priority=True),
-    ]
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
 
     def __init__(self, customer_name: str, current: list[str], known: list[str], *, save: Save | None = None):
         super().__init__(save=save)
@@ -251,7 +307,7 @@ class TagsScreen(SavingDialog[tuple[list[str], list[str]] | None]):
                 Text.assemble(("Tags of ", "bold"), (literal(self.customer_name), "bold")),
                 classes="dialog-title",
             )
-            yield Input(
+            yield FieldInput(
                 placeholder="type a tag, enter adds it (→ completes)",
                 id="tag-input",
                 suggester=SuggestFromList(self.known, case_sensitive=False),
@@ -282,11 +338,11 @@ class TagsScreen(SavingDialog[tuple[list[str], list[str]] | None]):
         self.finish((added, removed))
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(DialogScreen[bool]):
     BINDINGS = [Binding("y", "dismiss(True)", "Yes"), Binding("n,escape", "dismiss(False)", "No")]
 
     def __init__(self, title: str, message: Text):
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.title_text = title
         self.message = message
 
@@ -297,7 +353,7 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static("y: yes  n or esc: no", classes="dialog-keys")
 
 
-class CopyScreen(ModalScreen[str | None]):
+class CopyScreen(DialogScreen[str | None]):
     """Which contact detail to copy."""
 
     BINDINGS = [
@@ -312,17 +368,16 @@ class CopyScreen(ModalScreen[str | None]):
             yield Static("p: phone  e: email  esc: cancel", classes="dialog-keys")
 
 
-class FilterScreen(ModalScreen[CustomerFilter | None]):
-    """Combine filters by tag, segment, tier and owner; choose the order."""
+class FilterScreen(SavingDialog[CustomerFilter | None]):
+    """Combine filters by tag, segment, tier and owner; choose the order (nothing to write)."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
         Binding("ctrl+s", "apply", "Apply", priority=True),
         Binding("ctrl+r", "clear", "Clear all"),
     ]
 
     def __init__(self, current: CustomerFilter, tags: list[str], owners: list[str]):
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.current = current
         self.tags = tags
         self.owners = owners
@@ -337,14 +392,15 @@ class FilterScreen(ModalScreen[CustomerFilter | None]):
                 prompt="any",
             )
 
-        with Vertical(classes="dialog", id="filter-dialog"):
+        with Vertical(classes="dialog form", id="filter-dialog"):
             yield Label("Filter and sort customers", classes="dialog-title")
-            yield from select("tag", "Tag", self.tags, self.current.tag)
-            yield from select("segment", "Segment", SEGMENTS, self.current.segment)
-            yield from select("tier", "Tier", TIER_CHOICES, self.current.tier)
-            yield from select("owner", "Owner", self.owners, self.current.owner)
-            yield Label("Sort by", classes="form-label")
-            yield Select([(s, s) for s in SORTS], value=self.current.sort, id="sort", allow_blank=False)
+            with FormBody():
+                yield from select("tag", "Tag", self.tags, self.current.tag)
+                yield from select("segment", "Segment", SEGMENTS, self.current.segment)
+                yield from select("tier", "Tier", TIER_CHOICES, self.current.tier)
+                yield from select("owner", "Owner", self.owners, self.current.owner)
+                yield Label("Sort by", classes="form-label")
+                yield Select([(s, s) for s in SORTS], value=self.current.sort, id="sort", allow_blank=False)
             yield Static("ctrl+s: apply  ctrl+r: clear all  esc: cancel", classes="dialog-keys")
 
     def action_clear(self) -> None:
@@ -356,7 +412,7 @@ class FilterScreen(ModalScreen[CustomerFilter | None]):
             chosen = self.query_one(f"#{name}", Select).value
             return None if chosen is Select.NULL else chosen
 
-        self.dismiss(
+        self.finish(
             CustomerFilter(
                 search=self.current.search,
                 tag=value("tag"),

@@ -24,7 +24,7 @@ from salesdesk.tui.privacy import masked
 from salesdesk.tui.screens.base import SAVE_AGAIN, Save, SavingDialog, show_fault
 from salesdesk.tui.screens.stale import MINE, THEIRS, StaleScreen, differences, my_changes
 from salesdesk.tui.text import literal_text
-from salesdesk.tui.widgets.form import FormField
+from salesdesk.tui.widgets.form import FormBody, FormField
 
 
 def _amount_text(minor: int, currency: str) -> str:
@@ -48,9 +48,11 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
     """Every field of a deal, editable; its stage checklist, stage history and customer."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(False)", "Close"),
+        Binding("escape", "cancel", "Close"),
         Binding("ctrl+s", "save", "Save", priority=True),
     ]
+    CANCELLED = False  # closed without saving
+    FIRST = "next_step"  # what changes after each contact; Title, above it, is a shift+tab away
 
     def __init__(self, store: Store, deal_id: str, today: date):
         super().__init__()
@@ -63,11 +65,11 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
         deal, store = self.deal, self.store
         stage = store.stage(deal.stage_id)
         own = "" if deal.probability is None else str(deal.probability)
-        with Vertical(classes="dialog wide", id="deal-dialog"):
+        with Vertical(classes="dialog wide form", id="deal-dialog"):
             yield Static(literal_text(deal.title), classes="dialog-title", id="deal-title")
             yield Static("", id="deal-error", classes="form-hint -error", markup=False)
-            with Horizontal():
-                with VerticalScroll(id="deal-fields"):
+            with Horizontal(id="deal-panes"):
+                with VerticalScroll(id="deal-fields", can_focus=False):
                     yield FormField("Title", deal.title, id="title")
                     with Horizontal(classes="pair"):
                         yield FormField(
@@ -89,7 +91,7 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
                         )
                     yield FormField("Next step", deal.next_step, id="next_step")
                     yield FormField("Owner", deal.owner, id="owner")
-                with VerticalScroll(id="deal-side"):
+                with VerticalScroll(id="deal-side", can_focus=False):
                     yield Label("Customer", classes="section-title")
                     yield Static(id="deal-customer")
                     yield Label(
@@ -108,6 +110,8 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
             yield Static("ctrl+s: save  tab: next field  space: tick  esc: close", classes="dialog-keys")
 
     def on_mount(self) -> None:
+        # Not the checklist (the first thing that takes focus): the field typed into first.
+        self.query_one(f"#{self.FIRST}", FormField).input.focus()
         customer = self.store.customer(self.deal.customer_id)
         self.watch(
             self.app,
@@ -239,9 +243,8 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
 
 
 class NewDealScreen(SavingDialog[dict | None]):
-    """A new deal: the customer found by type-ahead or created on the spot."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    """A new deal: the customer found by type-ahead or created on the spot; opened on the
+    customer, or on the title when the customer is known already."""
 
     def __init__(
         self,
@@ -267,16 +270,17 @@ class NewDealScreen(SavingDialog[dict | None]):
             self.query_one("#title-input").focus()
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="new-deal-dialog"):
+        with Vertical(classes="dialog form", id="new-deal-dialog"):
             yield Label("New deal", classes="dialog-title")
-            yield FormField("Customer", placeholder="type a name or company", id="customer")
-            yield OptionList(id="matches")
-            yield FormField("Title", placeholder="what is being sold", id="title")
-            with Horizontal(classes="pair"):
-                yield FormField(
-                    f"Amount ({self.currency})", placeholder="12500 or 12.5k", id="amount", private=True
-                )
-                yield FormField("Expected close", placeholder="optional: 2w, 2026-12-31", id="close")
+            with FormBody():
+                yield FormField("Customer", placeholder="type a name or company", id="customer")
+                yield OptionList(id="matches")
+                yield FormField("Title", placeholder="what is being sold", id="title")
+                with Horizontal(classes="pair"):
+                    yield FormField(
+                        f"Amount ({self.currency})", placeholder="12500 or 12.5k", id="amount", private=True
+                    )
+                    yield FormField("Expected close", placeholder="optional: 2w, 2026-12-31", id="close")
             yield Static("enter: choose / add  tab: next field  esc: cancel", classes="dialog-keys")
 
     @on(Input.Changed, "#customer-input")

@@ -7,7 +7,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
@@ -15,15 +14,13 @@ from salesdesk.core.dates import ACCEPTED, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.core.text import literal
-from salesdesk.tui.screens.base import Save, SavingDialog
+from salesdesk.tui.screens.base import DialogScreen, Save, SavingDialog
 from salesdesk.tui.text import literal_text
-from salesdesk.tui.widgets.form import FormField
+from salesdesk.tui.widgets.form import FormBody, FormField
 
 
 class LostReasonScreen(SavingDialog[str | None]):
     """Why was the deal lost? Pick a past reason or type a new one."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, deal_title: str, reasons: list[str], *, save: Save | None = None):
         super().__init__(save=save)
@@ -79,7 +76,7 @@ class LostReasonScreen(SavingDialog[str | None]):
                 options.highlighted = 0
 
 
-class CloseFollowupsScreen(ModalScreen[bool]):
+class CloseFollowupsScreen(DialogScreen[bool]):
     """A deal was closed: close its open follow-ups too? Yes unless said otherwise."""
 
     BINDINGS = [
@@ -88,7 +85,7 @@ class CloseFollowupsScreen(ModalScreen[bool]):
     ]
 
     def __init__(self, deal_title: str, outcome: str, followups: list[str]):
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.deal_title = deal_title
         self.outcome = outcome
         self.followups = followups
@@ -114,7 +111,7 @@ class ChecklistScreen(SavingDialog[list[str] | None]):
     """Asked once when a deal leaves a stage whose standard is not met."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("escape", "cancel", "Stay"),
         Binding("ctrl+m,enter", "move", "Move", priority=True),
     ]
 
@@ -160,8 +157,6 @@ class ChecklistScreen(SavingDialog[list[str] | None]):
 class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
     """Book a follow-up: when (quick forms), what, and how."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
-
     def __init__(
         self,
         subject: str,
@@ -182,18 +177,23 @@ class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
         self.kind = kind
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="followup-dialog"):
+        with Vertical(classes="dialog form", id="followup-dialog"):
             yield Label(self.heading, classes="dialog-title", markup=False)
-            yield Static(literal(self.subject), markup=False)
-            yield FormField("When", "tomorrow", placeholder=ACCEPTED, id="due")
-            yield FormField("What", self.default_title, id="title")
-            yield FormField("How", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
+            with FormBody():
+                yield Static(literal(self.subject), markup=False)
+                yield FormField("When", "tomorrow", placeholder=ACCEPTED, id="due")
+                yield FormField("What", self.default_title, id="title")
+                yield FormField("How", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
             yield Static(
                 f"enter: book  tab: next field  esc: {self.escape}", classes="dialog-keys", markup=False
             )
 
     def on_mount(self) -> None:
-        self._read_due(self.query_one("#due", FormField).value)
+        due = self.query_one("#due", FormField)
+        # Opened on the day, its suggestion selected: a day typed replaces it, enter keeps it.
+        due.input.focus()
+        due.input.select_all()
+        self._read_due(due.value)
 
     @on(Input.Changed, "#due-input")
     def _due_changed(self, event: Input.Changed) -> None:
@@ -227,8 +227,6 @@ class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
 
 class AssignScreen(SavingDialog[str | None]):
     """Give a lead to a teammate: a name, completed from the people in the team."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
 
     def __init__(self, subject: str, current: str, people: list[str], *, save: Save | None = None):
         super().__init__(save=save)

@@ -13,11 +13,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from salesdesk.core.text import literal
 from salesdesk.tui.privacy import PRIVATE_FIELDS, masked, privacy_on
+from salesdesk.tui.screens.base import DialogScreen
 
 MINE, THEIRS = "mine", "theirs"
 EMPTY = "(empty)"
@@ -71,7 +71,7 @@ def _shown(show, name, value) -> str:
     return EMPTY if value is None or value == "" else literal(show(name, value))
 
 
-class StaleScreen(ModalScreen[str | None]):
+class StaleScreen(DialogScreen[str | None]):
     """Shows both values of every field that differs; returns MINE, THEIRS or None (back)."""
 
     BINDINGS = [
@@ -81,7 +81,7 @@ class StaleScreen(ModalScreen[str | None]):
     ]
 
     def __init__(self, what: str, rows: list[Difference]):
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.what = what
         self.rows = rows
 

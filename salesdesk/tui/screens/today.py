@@ -20,7 +20,7 @@ from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.store.agenda import AgendaStore, AgendaUndo
 from salesdesk.store.store import Store
-from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, SalesdeskScreen, writes
+from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, SAVE_AGAIN, SalesdeskScreen, writes
 from salesdesk.tui.widgets.agenda import AgendaList
 from salesdesk.tui.widgets.key_bar import KeyBar
 from salesdesk.tui.widgets.triage import TriagePanel
@@ -210,8 +210,9 @@ class TodayScreen(SalesdeskScreen):
             getattr(self, f"_{action}")(item, finish)
 
     def _done(self, item: AgendaItem, finish: Finish) -> None:
+        from salesdesk.tui.screens.customer_forms import InteractionForm, write_log
         from salesdesk.tui.screens.dialogs import FollowUpScreen
-        from salesdesk.tui.screens.today_dialogs import LogScreen, subject
+        from salesdesk.tui.screens.today_dialogs import subject
 
         booked, ok = self._guard(lambda: self.agendas.done(item, self.today))
         if not ok:
@@ -229,18 +230,17 @@ class TodayScreen(SalesdeskScreen):
             following = self.store.followup(booked)
             notes.append(f"next on {date.fromisoformat(following.due_date):%a %d %b}")
 
-        def log(result: tuple[str, str]) -> bool:
-            kind, summary = result
-            return self._guard(
-                lambda: self.store.log_interaction(customer_id, kind, summary, deal_id=item.deal_id),
-                ENTER_AGAIN,
-            )[1]
+        def log(result: dict) -> bool:
+            _, ok = self._guard(lambda: write_log(self.store, customer_id, result, item.deal_id), SAVE_AGAIN)
+            return ok
 
         def logged(result) -> None:
             if result is not None:
-                notes.append(f"{result[0]} logged")
-            if booked:  # a repeating follow-up has already booked its next occurrence
-                finish("done", ", ".join(notes))
+                notes.append(f"{result['kind']} logged")
+                if result["next_due"]:  # the next step was booked with the log
+                    notes.append(f"next on {result['next_due']:%a %d %b}")
+            if booked or (result is not None and result["next_due"]):
+                finish("done", ", ".join(notes))  # a repeating one has booked its next already
                 return
             self.app.push_screen(
                 FollowUpScreen(
@@ -271,8 +271,16 @@ class TodayScreen(SalesdeskScreen):
             finish("done", ", ".join(notes))
 
         self.app.push_screen(
-            LogScreen(
-                "Done. Log what happened?", subject(item), self._contact_kind(item), item.what, save=log
+            InteractionForm(
+                item.customer,
+                self.today,
+                self.store.clock(),
+                heading="Done. Log what happened?",
+                about=subject(item),
+                kind=self._contact_kind(item),
+                summary=item.what,
+                escape="skip",
+                save=log,
             ),
             logged,
         )
@@ -379,7 +387,8 @@ class TodayScreen(SalesdeskScreen):
         finish("dismissed" if ok else None, "")
 
     def _log(self, item: AgendaItem, finish: Finish) -> None:
-        from salesdesk.tui.screens.today_dialogs import LogScreen, subject
+        from salesdesk.tui.screens.customer_forms import InteractionForm, write_log
+        from salesdesk.tui.screens.today_dialogs import subject
 
         customer_id = item.customer_id
         if customer_id is None:
@@ -387,21 +396,24 @@ class TodayScreen(SalesdeskScreen):
             finish(None, "")
             return
 
-        def log(result: tuple[str, str]) -> bool:
-            kind, summary = result
-            return self._guard(
-                lambda: self.store.log_interaction(customer_id, kind, summary, deal_id=item.deal_id),
-                ENTER_AGAIN,
-            )[1]
+        def log(result: dict) -> bool:
+            _, ok = self._guard(lambda: write_log(self.store, customer_id, result, item.deal_id), SAVE_AGAIN)
+            return ok
 
         def answered(result) -> None:
             if result is not None:
-                self.notify(f"Logged a {result[0]}.", markup=False)
+                booked = f"; next step {result['next_due']:%a %d %b}" if result["next_due"] else ""
+                self.notify(f"Logged the {result['kind']}{booked}.", markup=False)
             finish(None, "")
 
         self.app.push_screen(
-            LogScreen(
-                "Log an interaction", subject(item), self._contact_kind(item), "", skip="cancel", save=log
+            InteractionForm(
+                item.customer,
+                self.today,
+                self.store.clock(),
+                about=subject(item),
+                kind=self._contact_kind(item),
+                save=log,
             ),
             answered,
         )

@@ -1,4 +1,6 @@
-"""Dialogs of the Today screen: snooze, a new date, logging what happened, a holiday's greetings, settings."""
+"""Dialogs of the Today screen: snooze, a new date, a holiday's greetings, settings.
+
+What happened is logged with the one log form of the app (customer_forms.InteractionForm)."""
 
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -8,18 +10,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from salesdesk.core import care
 from salesdesk.core.agenda import AgendaItem
 from salesdesk.core.dates import ACCEPTED, parse_quick_date
 from salesdesk.core.errors import InvalidValue
-from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.core.segments import THRESHOLDS_EXAMPLE, format_thresholds
 from salesdesk.core.text import literal
-from salesdesk.tui.screens.base import Save, SavingDialog
-from salesdesk.tui.widgets.form import FormField
+from salesdesk.tui.screens.base import DialogScreen, Save, SavingDialog
+from salesdesk.tui.widgets.form import FormBody, FormField
 
 SETTING_LABELS = {
     "dormant_days": "Dormant after (days without contact)",
@@ -66,7 +66,6 @@ class SnoozeScreen(_DateField):
 
     AUTO_FOCUS = ""  # nothing: d, w and t are keys until a date is typed
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel"),
         Binding("d,1", "pick(1)", "+1 day", show=False),
         Binding("w,7", "pick(7)", "+1 week", show=False),
         Binding("t,slash", "type_date", "A date", show=False),
@@ -121,8 +120,6 @@ class SnoozeScreen(_DateField):
 class DateScreen(_DateField):
     """Move a follow-up to another day."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
-
     def __init__(
         self, item: AgendaItem, today: date, heading: str = "Reschedule", *, save: Save | None = None
     ):
@@ -149,63 +146,13 @@ class DateScreen(_DateField):
             self.finish(day)
 
 
-class LogScreen(SavingDialog[tuple[str, str] | None]):
-    """What happened: a kind and a summary. Escape skips."""
-
-    BINDINGS = [Binding("escape", "dismiss(None)", "Skip")]
-
-    def __init__(
-        self,
-        heading: str,
-        about: str,
-        kind: str,
-        summary: str,
-        skip: str = "skip",
-        *,
-        save: Save | None = None,
-    ):
-        super().__init__(save=save)
-        self.heading = heading
-        self.about = about
-        self.kind = kind if kind in INTERACTION_KINDS else "call"
-        self.summary = summary
-        self.skip = skip
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="log-dialog"):
-            yield Label(self.heading, classes="dialog-title", markup=False)
-            yield Static(self.about, markup=False)
-            yield FormField("How", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
-            yield FormField("What happened", self.summary, id="summary")
-            yield Static(
-                f"enter: log it  ·  tab: next field  ·  esc: {self.skip}", classes="dialog-keys", markup=False
-            )
-
-    def on_mount(self) -> None:
-        self.query_one("#summary", FormField).input.focus()
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        kind = self.query_one("#kind", FormField)
-        summary = self.query_one("#summary", FormField)
-        ok = True
-        if kind.value.strip() not in INTERACTION_KINDS:
-            kind.show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")
-            ok = False
-        if not summary.value.strip():
-            summary.show_error("Say in a few words what happened.")
-            ok = False
-        if ok:
-            self.finish((kind.value.strip(), summary.value.strip()))
-
-
-class GreetingScreen(ModalScreen[None]):
+class GreetingScreen(DialogScreen[None]):
     """Whom to greet for a holiday."""
 
     BINDINGS = [Binding("escape,enter", "dismiss(None)", "Close")]
 
     def __init__(self, item: AgendaItem):
-        super().__init__(classes="dialog-screen")
+        super().__init__()
         self.item = item
 
     def compose(self) -> ComposeResult:
@@ -234,8 +181,6 @@ def _setting_text(value: object) -> str:
 class SettingsScreen(SavingDialog[dict | None]):
     """The thresholds of the care reminders, the default currency and the value tiers."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
-
     def __init__(
         self, settings: care.CareSettings, *, export_folder: str | None = None, save: Save | None = None
     ):
@@ -244,9 +189,9 @@ class SettingsScreen(SavingDialog[dict | None]):
         self.export_folder = export_folder  # None: no export folder field
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="settings-dialog"):
+        with Vertical(classes="dialog form", id="settings-dialog"):
             yield Label("Settings", classes="dialog-title")
-            with VerticalScroll():
+            with FormBody():
                 keys = [key for key in care.SETTING_KEYS if key not in MONEY]
                 for pair in (keys[i : i + 2] for i in range(0, len(keys), 2)):
                     with Horizontal(classes="pair"):

@@ -1,8 +1,29 @@
 """Form pieces for modal screens: a labelled input with its error beside it."""
 
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
+
+
+class FormBody(VerticalScroll):
+    """The fields of a form, scrolling between its title and its keys when the terminal is
+    short. Never focused itself: Tab goes from field to field, each scrolled into view."""
+
+    can_focus = False
+
+    def __init__(self, *children, **options) -> None:
+        options["classes"] = " ".join(filter(None, ["form-body", options.get("classes", "")]))
+        super().__init__(*children, **options)
+
+
+class FieldInput(Input):
+    """An input that keeps its text when focused: Tab onto a filled field puts the cursor at
+    its end, and typing adds to the text instead of replacing it (Textual's Input selects
+    it all on focus unless told not to)."""
+
+    def __init__(self, value: str = "", **options) -> None:
+        options.setdefault("select_on_focus", False)
+        super().__init__(value, **options)
 
 
 class FormField(Vertical):
@@ -17,7 +38,7 @@ class FormField(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label(self._label, classes="form-label")
-        yield Input(self._value, placeholder=self._placeholder, id=f"{self.id}-input")
+        yield FieldInput(self._value, placeholder=self._placeholder, id=f"{self.id}-input")
         hint = Static("", classes="form-hint", id=f"{self.id}-hint", markup=False)
         hint.display = False
         yield hint
