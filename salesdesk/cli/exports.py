@@ -114,7 +114,8 @@ def export_vcard(args: argparse.Namespace, store: Store) -> int:
     if args.tag is not None:
         names = tag_names(store.db)
         if args.tag.strip().casefold() not in (name.strip().casefold() for name in names):
-            known = ", ".join(repr(name) for name in names[:10]) + (", …" if len(names) > 10 else "")
+            shown = [repr(name) for name in names[:10]] + (["…"] if len(names) > 10 else [])
+            known = _(", ").join(shown)
             raise SalesdeskError(
                 _("--tag {value} is not a tag of any customer; use one of {known}.").format(
                     value=repr(args.tag), known=known

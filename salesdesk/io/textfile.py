@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
-from salesdesk.i18n import _
+from salesdesk.i18n import N_, _
 
 # GB2312 and GBK are subsets of GB18030; decoding with the superset loses nothing.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030"}
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
+    (codecs.BOM_UTF8, "utf-8-sig", N_("UTF-8 with BOM")),
     (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
     (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE"),
@@ -102,7 +102,7 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> DecodedText:
         return DecodedText(_decode_as(path, data, encoding), encoding, False)
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
-            return DecodedText(_decode_as(path, data, codec, label), label, True)
+            return DecodedText(_decode_as(path, data, codec, _(label)), _(label), True)
     if b"\x00" in data[:4096]:
         # ASCII text in UTF-16 without a byte-order mark: every other byte is zero.
         sample = data[:4096]

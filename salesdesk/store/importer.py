@@ -348,9 +348,12 @@ def _kept_note(template: str, source: str, line: int, values: list[tuple[str, st
     ]
     pieces = []
     for name, value in values:
-        label = _(_LABELS[name]) if name in _LABELS else field_name(name)
+        english = _LABELS.get(name, name)
+        label = _(english) if name in _LABELS else field_name(name)
         piece = f"{label} {_folded(value)}"
-        if not any(_holds(details, piece.casefold()) for details in held) and piece not in pieces:
+        # Kept before in either language (an import run under English, then Chinese).
+        said = {piece.casefold(), f"{english} {_folded(value)}".casefold()}
+        if not any(_holds(details, form) for details in held for form in said) and piece not in pieces:
             pieces.append(piece)
     if not pieces:
         return ""
