@@ -95,3 +95,18 @@ def test_the_package_ships_the_compiled_catalogues():
     assert '"locale/*/LC_MESSAGES/*.mo"' in text
     for locale in CATALOGUES.values():
         assert (LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.mo").is_file()
+
+
+@pytest.mark.parametrize("locale", sorted(CATALOGUES.values()))
+def test_the_translation_keeps_every_printf_placeholder_of_argparse(locale):
+    """argparse's own messages (cli/parser_words.py) are filled in with % by argparse."""
+    import re
+
+    field = re.compile(r"%(?:\([a-z_]+\))?[sr]")
+    wrong = []
+    for message in catalogue(locale):
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        if sorted(field.findall(message.string)) != sorted(field.findall(message.id)):
+            wrong.append((message.id, message.string))
+    assert wrong == []

@@ -4,23 +4,28 @@ import argparse
 from pathlib import Path
 
 from salesdesk.cli.common import Commands, local_today, open_store_to_read
+from salesdesk.i18n import _
 
 
 def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     agenda = commands.add_parser(
         "agenda",
         parents=[common],
-        help="print today's agenda",
-        description="Print the agenda: overdue, today and the next 7 days of follow-ups and care reminders.",
+        help=_("print today's agenda"),
+        description=_(
+            "Print the agenda: overdue, today and the next 7 days of follow-ups and care reminders."
+        ),
     )
     agenda.add_argument(
         "--date",
         metavar="DAY",
-        help="the day whose agenda to print (default: today): YYYY-MM-DD, tomorrow, fri, next mon, 3d, "
-        "明天, 周五, 下周一, 3天",
+        help=_(
+            "the day whose agenda to print (default: today): YYYY-MM-DD, tomorrow, fri, next mon, 3d, "
+            "明天, 周五, 下周一, 3天"
+        ),
     )
     agenda.add_argument(
-        "--all", action="store_true", help="everyone's follow-ups and reminders, not only yours"
+        "--all", action="store_true", help=_("everyone's follow-ups and reminders, not only yours")
     )
     agenda.set_defaults(run=run_agenda)
 

@@ -11,48 +11,55 @@ from typing import TYPE_CHECKING
 from salesdesk.cli import weekly
 from salesdesk.cli.common import Commands, local_today, open_store_to_read, wall_clock, write_output
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
+
+
+OUTPUT_HELP = N_("where to write it (default: stdout)")
 
 
 def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     exports = commands.add_parser(
         "export",
         parents=[common],
-        help="write CSV, vCard, iCalendar or the weekly summary",
-        description="Export records as CSV, customers as vCards or follow-ups as iCalendar.",
+        help=_("write CSV, vCard, iCalendar or the weekly summary"),
+        description=_("Export records as CSV, customers as vCards or follow-ups as iCalendar."),
     )
     formats = exports.add_subparsers(dest="format", metavar="FORMAT", required=True)
     table = formats.add_parser(
         "csv",
         parents=[common],
-        help="a table as CSV for a spreadsheet",
-        description="Write a table as CSV: UTF-8 with a byte-order mark, formula-looking cells escaped.",
+        help=_("a table as CSV for a spreadsheet"),
+        description=_("Write a table as CSV: UTF-8 with a byte-order mark, formula-looking cells escaped."),
     )
     table.add_argument("table", choices=("customers", "deals", "interactions", "followups"))
-    table.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
+    table.add_argument("-o", "--output", metavar="FILE", help=_(OUTPUT_HELP))
     table.set_defaults(run=run_export)
     cards = formats.add_parser(
         "vcard",
         parents=[common],
-        help="customers as a vCard file for a phone's contacts",
-        description="Write customers as vCard 3.0 (name, company, title, mobile, email, birthday, "
-        "notes, tags), so that a phone shows who is calling; importing the file back changes nothing.",
+        help=_("customers as a vCard file for a phone's contacts"),
+        description=_(
+            "Write customers as vCard 3.0 (name, company, title, mobile, email, birthday, notes, tags), "
+            "so that a phone shows who is calling; importing the file back changes nothing."
+        ),
     )
-    cards.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
-    cards.add_argument("--tag", metavar="T", help="only the customers with this tag")
+    cards.add_argument("-o", "--output", metavar="FILE", help=_(OUTPUT_HELP))
+    cards.add_argument("--tag", metavar="T", help=_("only the customers with this tag"))
     cards.set_defaults(run=run_export)
     calendar = formats.add_parser(
         "ics",
         parents=[common],
-        help="follow-ups as an iCalendar file",
-        description="Write your open follow-ups of the coming weeks "
-        "as an iCalendar file for a phone calendar.",
+        help=_("follow-ups as an iCalendar file"),
+        description=_(
+            "Write your open follow-ups of the coming weeks as an iCalendar file for a phone calendar."
+        ),
     )
-    calendar.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
-    calendar.add_argument("--weeks", type=int, default=6, help="how many weeks ahead (default: 6)")
-    calendar.add_argument("--all", action="store_true", help="everyone's follow-ups, not only yours")
+    calendar.add_argument("-o", "--output", metavar="FILE", help=_(OUTPUT_HELP))
+    calendar.add_argument("--weeks", type=int, default=6, help=_("how many weeks ahead (default: 6)"))
+    calendar.add_argument("--all", action="store_true", help=_("everyone's follow-ups, not only yours"))
     calendar.set_defaults(run=run_export)
     weekly.add_weekly_parser(formats, common).set_defaults(run=run_weekly)
 
@@ -85,8 +92,19 @@ def export_csv(args: argparse.Namespace, store: Store) -> int:
     }[args.table]
     count = write_output(args.output, lambda stream: write_csv(stream, args.table, fields, rows(store.db)))
     if args.output:
-        print(f"Wrote {count:,} {args.table} to {args.output}")
+        print(_wrote(args.table, count).format(n=f"{count:,}", path=args.output))
     return 0
+
+
+def _wrote(table: str, count: int) -> str:
+    """'Wrote {n} customers to {path}', of the table written."""
+    if table == "deals":
+        return ngettext("Wrote {n} deal to {path}", "Wrote {n} deals to {path}", count)
+    if table == "interactions":
+        return ngettext("Wrote {n} interaction to {path}", "Wrote {n} interactions to {path}", count)
+    if table == "followups":
+        return ngettext("Wrote {n} followup to {path}", "Wrote {n} followups to {path}", count)
+    return ngettext("Wrote {n} customer to {path}", "Wrote {n} customers to {path}", count)
 
 
 def export_vcard(args: argparse.Namespace, store: Store) -> int:
@@ -96,16 +114,26 @@ def export_vcard(args: argparse.Namespace, store: Store) -> int:
     if args.tag is not None:
         names = tag_names(store.db)
         if args.tag.strip().casefold() not in (name.strip().casefold() for name in names):
-            known = ", ".join(repr(name) for name in names[:10]) + (", …" if len(names) > 10 else "")
+            shown = [repr(name) for name in names[:10]] + (["…"] if len(names) > 10 else [])
+            known = _(", ").join(shown)
             raise SalesdeskError(
-                f"--tag {args.tag!r} is not a tag of any customer; use one of {known}."
+                _("--tag {value} is not a tag of any customer; use one of {known}.").format(
+                    value=repr(args.tag), known=known
+                )
                 if names
-                else f"--tag {args.tag!r} is not a tag: no customer has tags yet."
+                else _("--tag {value} is not a tag: no customer has tags yet.").format(value=repr(args.tag))
             )
     count = write_output(args.output, lambda stream: write_vcards(stream, customers(store.db, args.tag)))
     if args.output:
-        tagged = f" tagged {args.tag!r}" if args.tag is not None else ""
-        print(f"Wrote {count:,} customers{tagged} to {args.output}")
+        if args.tag is not None:
+            wrote = ngettext(
+                "Wrote {n} customer tagged {tag} to {path}",
+                "Wrote {n} customers tagged {tag} to {path}",
+                count,
+            )
+        else:
+            wrote = _wrote("customers", count)
+        print(wrote.format(n=f"{count:,}", tag=repr(args.tag), path=args.output))
     return 0
 
 
@@ -115,7 +143,7 @@ def export_ics(args: argparse.Namespace, store: Store, today: date, now: datetim
     from salesdesk.store.exports import open_followups_between
 
     if args.weeks < 1:
-        raise SalesdeskError(f"--weeks {args.weeks} is too few; use 1 or more.")
+        raise SalesdeskError(_("--weeks {n} is too few; use 1 or more.").format(n=args.weeks))
     last = today + timedelta(weeks=args.weeks) - timedelta(days=1)
     owner = None if args.all else store.user
     entries = [followup_entry(row) for row in open_followups_between(store.db, today, last, owner)]
@@ -123,8 +151,11 @@ def export_ics(args: argparse.Namespace, store: Store, today: date, now: datetim
     data = build_calendar(entries + care, now)
     write_output(args.output, lambda stream: stream.write(data))
     if args.output:
+        followups = ngettext("{n} follow-up", "{n} follow-ups", len(entries)).format(n=f"{len(entries):,}")
+        reminders = ngettext("{n} care reminder", "{n} care reminders", len(care)).format(n=f"{len(care):,}")
         print(
-            f"Wrote {len(entries):,} follow-ups and {len(care):,} care reminders from {today} "
-            f"to {last} to {args.output}"
+            _("Wrote {followups} and {reminders} from {first} to {last} to {path}").format(
+                followups=followups, reminders=reminders, first=today, last=last, path=args.output
+            )
         )
     return 0

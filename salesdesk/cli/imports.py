@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from salesdesk.cli.common import Commands, open_store
+from salesdesk.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -30,57 +31,64 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     imports = commands.add_parser(
         "import",
         parents=[common],
-        help="import customers from a file",
-        description="Import customers from a CSV/TSV file or vCards.",
+        help=_("import customers from a file"),
+        description=_("Import customers from a CSV/TSV file or vCards."),
     )
     kinds = imports.add_subparsers(dest="kind", metavar="KIND", required=True)
     sheet = kinds.add_parser(
         "customers",
         parents=[common],
-        help="customers from a CSV/TSV file or a spreadsheet",
-        description="Import customers from a CSV/TSV file as any spreadsheet saves it, or "
-        "straight from an Excel (.xlsx, .xls) or OpenDocument (.ods) workbook. Rows "
-        "whose email or phone matches a customer update it (other values are kept in "
-        "its notes, or with --update replace the stored ones); exit status 0 when "
-        "every row was imported, 1 when some were refused, 2 when the file "
-        "could not be read (then nothing is imported).",
+        help=_("customers from a CSV/TSV file or a spreadsheet"),
+        description=_(
+            "Import customers from a CSV/TSV file as any spreadsheet saves it, or "
+            "straight from an Excel (.xlsx, .xls) or OpenDocument (.ods) workbook. Rows "
+            "whose email or phone matches a customer update it (other values are kept in "
+            "its notes, or with --update replace the stored ones); exit status 0 when "
+            "every row was imported, 1 when some were refused, 2 when the file "
+            "could not be read (then nothing is imported)."
+        ),
     )
     sheet.set_defaults(run=import_customers)
     vcard = kinds.add_parser(
         "vcard",
         parents=[common],
-        help="customers from a vCard (.vcf) file",
-        description="Import the cards of a vCard file (2.1, 3.0 or 4.0) "
-        "as customers, matched like a CSV import.",
+        help=_("customers from a vCard (.vcf) file"),
+        description=_(
+            "Import the cards of a vCard file (2.1, 3.0 or 4.0) as customers, matched like a CSV import."
+        ),
     )
     vcard.set_defaults(run=import_vcard)
     for parser in (sheet, vcard):
         parser.add_argument("file", metavar="FILE")
         parser.add_argument(
-            "--dry-run", action="store_true", help="report what would be imported and save nothing"
+            "--dry-run", action="store_true", help=_("report what would be imported and save nothing")
         )
         parser.add_argument(
             "--region",
             metavar="CC",
-            help="read phone numbers without a country code as this region's "
-            "(e.g. GB); CN and US are always tried",
+            help=_(
+                "read phone numbers without a country code as this region's (e.g. GB); "
+                "CN and US are always tried"
+            ),
         )
         parser.add_argument(
             "--update",
             action="store_true",
-            help="let the file's values replace a matched customer's (the old ones go into its "
-            "notes); without it they are kept in the notes",
+            help=_(
+                "let the file's values replace a matched customer's (the old ones go into its "
+                "notes); without it they are kept in the notes"
+            ),
         )
-    sheet.add_argument("--encoding", metavar="E", help="the file's encoding (default: detected)")
+    sheet.add_argument("--encoding", metavar="E", help=_("the file's encoding (default: detected)"))
     sheet.add_argument(
-        "--delimiter", metavar="D", help="the column separator: , ; or tab (default: detected)"
+        "--delimiter", metavar="D", help=_("the column separator: , ; or tab (default: detected)")
     )
     sheet.add_argument(
-        "--sheet", metavar="NAME", help="the sheet of a workbook to import (default: the first)"
+        "--sheet", metavar="NAME", help=_("the sheet of a workbook to import (default: the first)")
     )
     order = sheet.add_mutually_exclusive_group()
-    order.add_argument("--dayfirst", action="store_true", help="read 03/04/2026 as 3 April")
-    order.add_argument("--monthfirst", action="store_true", help="read 03/04/2026 as March 4")
+    order.add_argument("--dayfirst", action="store_true", help=_("read 03/04/2026 as 3 April"))
+    order.add_argument("--monthfirst", action="store_true", help=_("read 03/04/2026 as March 4"))
 
 
 def import_customers(args: argparse.Namespace, db_path: Path, user: str) -> int:
@@ -96,11 +104,17 @@ def import_customers(args: argparse.Namespace, db_path: Path, user: str) -> int:
         if kind := workbook_kind(path):
             if args.encoding or args.delimiter:
                 option = "--encoding" if args.encoding else "--delimiter"
-                raise UnreadableFile(f"{option} is for CSV files, and {path} is {kind}; leave it out.")
+                raise UnreadableFile(
+                    _("{option} is for CSV files, and {path} is {kind}; leave it out.").format(
+                        option=option, path=path, kind=_(kind)
+                    )
+                )
             batch = read_customers_sheet(path, kind, sheet=args.sheet, date_order=order)
         elif args.sheet is not None:
             raise UnreadableFile(
-                f"--sheet is for workbooks, and {path} is a text file with one table; leave it out."
+                _("--sheet is for workbooks, and {path} is a text file with one table; leave it out.").format(
+                    path=path
+                )
             )
         else:
             batch = read_customers_csv(
@@ -134,7 +148,9 @@ def _region(option: str | None) -> str | None:
 
     if option.upper() not in phonenumbers.SUPPORTED_REGIONS:
         raise UnreadableFile(
-            f"--region {option!r} is not a region code; use two letters such as CN, US, GB or DE."
+            _("--region {value} is not a region code; use two letters such as CN, US, GB or DE.").format(
+                value=repr(option)
+            )
         )
     return option.upper()
 
@@ -147,17 +163,23 @@ def _import(
     args: argparse.Namespace,
     unit: str = "rows",
 ) -> int:
+    from salesdesk.io.dialects import dialect_name
     from salesdesk.store.importer import import_customers as run_import
 
-    print(f"Reading {batch.source}: {batch.described}; {_counted(batch.rows, unit)}.")
+    print(
+        _("Reading {source}: {described}; {rows}.").format(
+            source=batch.source, described=batch.described, rows=_counted(batch.rows, unit)
+        )
+    )
     if batch.dialect:
-        print(f"Recognised {batch.dialect}.")
+        print(_("Recognised {dialect}.").format(dialect=dialect_name(batch.dialect)))
     if batch.extra_columns:
-        print(f"Columns kept in the notes: {', '.join(batch.extra_columns)}.")
+        print(_("Columns kept in the notes: {columns}.").format(columns=_(", ").join(batch.extra_columns)))
     if batch.named_from_contact:
         print(
-            f"{_counted(batch.named_from_contact, unit)} without a name named from "
-            "their company, email or phone."
+            _("{cards} without a name named from their company, email or phone.").format(
+                cards=_counted(batch.named_from_contact, unit)
+            )
         )
     store = open_store(db_path, user)
     try:
@@ -180,9 +202,10 @@ def _import(
     refused = len({refusal.record_line for refusal in refusals})
     summary = result.summary(refused, unit)
     if args.dry_run:
-        print(f"Dry run of {batch.source}, nothing was saved: {summary}.")
+        done = _("Dry run of {source}, nothing was saved: {summary}.")
+        print(done.format(source=batch.source, summary=summary))
     else:
-        print(f"Imported {batch.source}: {summary}.")
+        print(_("Imported {source}: {summary}.").format(source=batch.source, summary=summary))
     return EXIT_REFUSED if refusals else 0
 
 
@@ -211,10 +234,11 @@ class _progress:
             transient=True,
         )
         bar.start()
-        task = bar.add_task("Matching", total=self.total)
+        stages = {"matching": _("Matching"), "saving": _("Saving")}
+        task = bar.add_task(stages["matching"], total=self.total)
 
         def advance(stage: str, done: int) -> None:
-            bar.update(task, completed=done, description=stage.capitalize())
+            bar.update(task, completed=done, description=stages.get(stage, stage.capitalize()))
 
         return advance
 
@@ -227,4 +251,6 @@ class _progress:
 
 def _counted(count: int, unit: str) -> str:
     """'1 row', '2 rows', '1 card'."""
-    return f"{count:,} {unit if count != 1 else unit[:-1]}"
+    if unit == "cards":
+        return ngettext("{n} card", "{n} cards", count).format(n=f"{count:,}")
+    return ngettext("{n} row", "{n} rows", count).format(n=f"{count:,}")

@@ -7,7 +7,8 @@ import sys
 
 from salesdesk import __version__, i18n
 from salesdesk.cli import agenda, app, database, exports, imports, team, trash
-from salesdesk.i18n import LANGUAGES
+from salesdesk.cli.parser_words import translate_argparse
+from salesdesk.i18n import LANGUAGES, _
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -18,26 +19,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="PATH",
         default=argparse.SUPPRESS,
-        help="the database file (default: $SALESDESK_DB, else the user data folder)",
+        help=_("the database file (default: $SALESDESK_DB, else the user data folder)"),
     )
     common.add_argument(
         "--user",
         metavar="NAME",
         default=argparse.SUPPRESS,
-        help="who you are (default: $SALESDESK_USER, else the login name)",
+        help=_("who you are (default: $SALESDESK_USER, else the login name)"),
     )
     common.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=argparse.SUPPRESS,
-        help="the language of what is shown and written: en or zh (default: from LANG, else English)",
+        help=_("the language of what is shown and written: en or zh (default: from LANG, else English)"),
     )
     parser = argparse.ArgumentParser(
         prog="salesdesk",
         parents=[common],
-        description="A keyboard-driven CRM in the terminal. With no command, opens the app.",
+        description=_("A keyboard-driven CRM in the terminal. With no command, opens the app."),
     )
-    parser.add_argument("--version", action="version", version=f"salesdesk {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"salesdesk {__version__}",
+        help=_("show program's version number and exit"),  # argparse's own words, given here
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Each group adds its commands with `set_defaults(run=...)`.
     for group in (database, agenda, imports, exports, team, trash):
@@ -76,13 +82,16 @@ def _language_asked(argv: list[str]) -> str | None:
 
 
 def _main(argv: list[str] | None) -> int:
+    # The language first: the parser's help, argparse's own words and every message after
+    # them are looked up in it.
     asked = _language_asked(sys.argv[1:] if argv is None else argv)
     i18n.set_language(asked or i18n.from_environment(), fixed=asked is not None)
+    translate_argparse()
     parser = build_parser()
     args = parser.parse_args(argv)
     from salesdesk.cache import holiday_cache
     from salesdesk.core import calendars
-    from salesdesk.core.errors import InvalidValue, SalesdeskError
+    from salesdesk.core.errors import InvalidValue, SalesdeskError, field_name
     from salesdesk.paths import cache_dir, resolve_db_path, resolve_user
 
     calendars.keep_years_in(holiday_cache(cache_dir))
@@ -93,7 +102,7 @@ def _main(argv: list[str] | None) -> int:
         run = getattr(args, "run", app.run_app)
         return run(args, db_path, user) or 0
     except InvalidValue as error:
-        print(f"salesdesk: {error.field}: {error}", file=sys.stderr)
+        print(f"salesdesk: {field_name(error.field)}: {error}", file=sys.stderr)
         return 1
     except SalesdeskError as error:
         print(f"salesdesk: {error}", file=sys.stderr)
@@ -111,7 +120,10 @@ def _main(argv: list[str] | None) -> int:
         print(
             f"salesdesk: {fault}"
             if fault
-            else f"salesdesk: the database could not be used ({error}); run 'salesdesk check' for a report.",
+            else "salesdesk: "
+            + _("the database could not be used ({error}); run 'salesdesk check' for a report.").format(
+                error=error
+            ),
             file=sys.stderr,
         )
         return 1

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from salesdesk.cli.common import Commands, write_output
+from salesdesk.i18n import _
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -22,16 +23,18 @@ def add_weekly_parser(formats: Commands, common: argparse.ArgumentParser) -> arg
     weekly = formats.add_parser(
         "weekly",
         parents=[common],
-        help="a markdown summary of a week",
-        description="Write a markdown summary of an ISO week: headline numbers beside the "
-        "week before, stage moves, deals won and lost, activity, follow-ups, "
-        "what is due next week and the largest deals closing soon.",
+        help=_("a markdown summary of a week"),
+        description=_(
+            "Write a markdown summary of an ISO week: headline numbers beside the week before, stage "
+            "moves, deals won and lost, activity, follow-ups, what is due next week and the largest "
+            "deals closing soon."
+        ),
     )
     weekly.add_argument(
-        "--week", metavar="YYYY-Www", help="the ISO week, e.g. 2026-W48 (default: the current week)"
+        "--week", metavar="YYYY-Www", help=_("the ISO week, e.g. 2026-W48 (default: the current week)")
     )
-    weekly.add_argument("-o", "--output", metavar="FILE", help="where to write it (default: stdout)")
-    weekly.add_argument("--all", action="store_true", help="everyone's work, not only yours")
+    weekly.add_argument("-o", "--output", metavar="FILE", help=_("where to write it (default: stdout)"))
+    weekly.add_argument("--all", action="store_true", help=_("everyone's work, not only yours"))
     return weekly
 
 
@@ -40,7 +43,6 @@ def export_weekly(args: argparse.Namespace, open_store: Callable[[], Store], tod
     from pathlib import Path
 
     from salesdesk.core.periods import IsoWeek, parse_iso_week
-    from salesdesk.i18n import _
     from salesdesk.io.weekly import render_weekly, save_summary
     from salesdesk.store.reports import ReportStore
 

@@ -6,6 +6,8 @@ the store's importer matches each incoming customer with the ones it already has
 
 from dataclasses import dataclass, field
 
+from salesdesk.i18n import _
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -22,7 +24,9 @@ class Refusal:
         return self.record if self.record is not None else self.line
 
     def sentence(self, source: str) -> str:
-        return f"{source} line {self.line}, {self.column}: {self.reason}"
+        return _("{source} line {line}, {column}: {reason}").format(
+            source=source, line=self.line, column=self.column, reason=self.reason
+        )
 
 
 @dataclass(slots=True)
@@ -73,12 +77,23 @@ class ImportCounts:
 
     def summary(self, refused: int, unit: str = "rows") -> str:
         """'3 created, 2 updated, 1 with values kept in notes, 4 unchanged, 0 refused'."""
-        parts = [f"{self.created:,} created", f"{self.updated:,} updated"]
+        parts = [
+            _("{n} created").format(n=f"{self.created:,}"),
+            _("{n} updated").format(n=f"{self.updated:,}"),
+        ]
         if self.kept:
-            parts.append(f"{self.kept:,} with values kept in notes")
+            parts.append(_("{n} with values kept in notes").format(n=f"{self.kept:,}"))
         if self.replaced:
-            parts.append(f"{self.replaced:,} with the file's values over the stored ones")
-        parts += [f"{self.unchanged:,} unchanged", f"{refused:,} refused"]
+            parts.append(_("{n} with the file's values over the stored ones").format(n=f"{self.replaced:,}"))
+        parts += [
+            _("{n} unchanged").format(n=f"{self.unchanged:,}"),
+            _("{n} refused").format(n=f"{refused:,}"),
+        ]
         if self.merged:
-            parts.append(f"{self.merged:,} merged into an earlier {unit[:-1]} of the same customer")
-        return ", ".join(parts)
+            merged = (
+                _("{n} merged into an earlier card of the same customer")
+                if unit == "cards"
+                else _("{n} merged into an earlier row of the same customer")
+            )
+            parts.append(merged.format(n=f"{self.merged:,}"))
+        return _(", ").join(parts)

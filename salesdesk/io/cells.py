@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from salesdesk.core.incoming import shown
+from salesdesk.i18n import N_, _
 
 DAY_FIRST, MONTH_FIRST = "day", "month"
 
@@ -60,11 +61,19 @@ def split_tags(text: str) -> list[str]:
     return tags
 
 
-def _real(year: int, month: int, day: int, value: str, hint: str) -> date:
+# Why a date is not real, by how it was read (shown with `_`).
+_NOT_REAL = {
+    "": N_("{value} is not a real date; use YYYY-MM-DD."),
+    DAY_FIRST: N_("{value} is not a real date read day first (DD/MM/YYYY); use YYYY-MM-DD."),
+    MONTH_FIRST: N_("{value} is not a real date read month first (MM/DD/YYYY); use YYYY-MM-DD."),
+}
+
+
+def _real(year: int, month: int, day: int, value: str, read: str = "") -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise CellError(f"{shown(value)} is not a real date{hint}; use YYYY-MM-DD.") from None
+        raise CellError(_(_NOT_REAL[read]).format(value=shown(value))) from None
 
 
 def read_date(value: str, order: str | None = None, *, year_optional: bool = False) -> str:
@@ -77,51 +86,58 @@ def read_date(value: str, order: str | None = None, *, year_optional: bool = Fal
     text = value.strip()
     if (match := _YEAR_FIRST.match(text)) and _TIME.fullmatch(text[match.end() :]):
         year, month, day = (int(g) for g in match.groups())
-        return _real(year, month, day, value, "").isoformat()
+        return _real(year, month, day, value).isoformat()
     if match := _COMPACT.fullmatch(text):
         year, month, day = (int(g) for g in match.groups())
-        return _real(year, month, day, value, "").isoformat()
+        return _real(year, month, day, value).isoformat()
     if (match := _YEAR_LAST.match(text)) and _TIME.fullmatch(text[match.end() :]):
         first, second, year_text = int(match.group(1)), int(match.group(3)), match.group(4)
         if len(year_text) != 4:
-            raise CellError(f"{shown(value)} has a two-digit year; use YYYY-MM-DD.")
+            raise CellError(_("{value} has a two-digit year; use YYYY-MM-DD.").format(value=shown(value)))
         year = int(year_text)
         if order == DAY_FIRST:
-            return _real(year, second, first, value, " read day first (DD/MM/YYYY)").isoformat()
+            return _real(year, second, first, value, DAY_FIRST).isoformat()
         if order == MONTH_FIRST:
-            return _real(year, first, second, value, " read month first (MM/DD/YYYY)").isoformat()
+            return _real(year, first, second, value, MONTH_FIRST).isoformat()
         if first > 12 and second <= 12:
-            return _real(year, second, first, value, "").isoformat()
+            return _real(year, second, first, value).isoformat()
         if second > 12 and first <= 12 or first == second:
-            return _real(year, first, second, value, "").isoformat()
+            return _real(year, first, second, value).isoformat()
         if first > 12:
-            raise CellError(f"{shown(value)} is not a real date; use YYYY-MM-DD.")
+            raise CellError(_(_NOT_REAL[""]).format(value=shown(value)))
         raise CellError(
-            f"{shown(value)} could be {first} {_MONTHS[second]} or {second} {_MONTHS[first]}; "
-            "pass --dayfirst or --monthfirst, or write it as YYYY-MM-DD."
+            _(
+                "{value} could be {one} or {other}; pass --dayfirst or --monthfirst, "
+                "or write it as YYYY-MM-DD."
+            ).format(value=shown(value), one=_day_of(first, second), other=_day_of(second, first))
         )
     if match := _NO_YEAR.fullmatch(text):
         if not year_optional:
-            raise CellError(f"{shown(value)} has no year; use YYYY-MM-DD.")
+            raise CellError(_("{value} has no year; use YYYY-MM-DD.").format(value=shown(value)))
         month, day = (int(g) for g in (match.group(1, 2) if match.group(1) else match.group(3, 4)))
-        _real(2000, month, day, value, "")  # a leap year: 29 February is a birthday
+        _real(2000, month, day, value)  # a leap year: 29 February is a birthday
         return f"--{month:02d}-{day:02d}"
-    accepted = "YYYY-MM-DD, or --MM-DD without a year" if year_optional else "YYYY-MM-DD"
-    raise CellError(f"{shown(value)} is not a date; use {accepted}.")
+    accepted = _("YYYY-MM-DD, or --MM-DD without a year") if year_optional else "YYYY-MM-DD"
+    raise CellError(_("{value} is not a date; use {accepted}.").format(value=shown(value), accepted=accepted))
+
+
+def _day_of(day: int, month: int) -> str:
+    """'3 April'; '4月3日'."""
+    return _("{day} {month}").format(day=day, month=_(_MONTHS[month]))
 
 
 _MONTHS = (
     "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    N_("January"),
+    N_("February"),
+    N_("March"),
+    N_("April"),
+    N_("May"),
+    N_("June"),
+    N_("July"),
+    N_("August"),
+    N_("September"),
+    N_("October"),
+    N_("November"),
+    N_("December"),
 )

@@ -10,32 +10,48 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
+from salesdesk.i18n import N_, _
 from salesdesk.io.cells import escape_formula
-from salesdesk.io.headers import LABELS
+from salesdesk.io.headers import export_label
 
 TABLES = ("customers", "deals", "interactions", "followups")
 
-# Headers that are not customer fields (customer fields use the importer's own words).
+# Headers that are not customer fields (customer fields use the importer's own words),
+# shown with `_` in the language of the export.
 _HEADERS = {
-    "customer_id": "customer id",
-    "deal_id": "deal id",
-    "expected_close": "expected close",
-    "next_step": "next step",
-    "lost_reason": "lost reason",
-    "closed_on": "closed on",
-    "stage_entered_at": "stage entered at",
-    "created_at": "created at",
-    "by_user": "by",
-    "due_date": "due date",
-    "due_time": "due time",
-    "done_at": "done at",
+    "id": N_("id"),
+    "title": N_("title"),
+    "customer": N_("customer"),
+    "customer_id": N_("customer id"),
+    "amount": N_("amount"),
+    "currency": N_("currency"),
+    "stage": N_("stage"),
+    "probability": N_("probability"),
+    "expected_close": N_("expected close"),
+    "next_step": N_("next step"),
+    "owner": N_("owner"),
+    "lost_reason": N_("lost reason"),
+    "closed_on": N_("closed on"),
+    "stage_entered_at": N_("stage entered at"),
+    "created_at": N_("created at"),
+    "at": N_("at"),
+    "kind": N_("kind"),
+    "deal": N_("deal"),
+    "deal_id": N_("deal id"),
+    "summary": N_("summary"),
+    "body": N_("body"),
+    "by_user": N_("by"),
+    "due_date": N_("due date"),
+    "due_time": N_("due time"),
+    "done_at": N_("done at"),
+    "rrule": N_("rrule"),
 }
 
 
 def header(field: str, table: str) -> str:
     if table == "customers":
-        return LABELS[field]
-    return _HEADERS.get(field, field.replace("_", " "))
+        return export_label(field)
+    return _(_HEADERS[field]) if field in _HEADERS else field.replace("_", " ")
 
 
 def cell(value: object) -> str:

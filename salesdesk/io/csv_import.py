@@ -19,6 +19,7 @@ from typing import NoReturn
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import ImportBatch, IncomingCustomer, Refusal, shown
 from salesdesk.core.model import check_email
+from salesdesk.i18n import N_, _
 from salesdesk.io.cells import CellError, read_date, split_tags, unescape_formula
 from salesdesk.io.dialects import (
     GOOGLE,
@@ -34,9 +35,11 @@ from salesdesk.io.dialects import (
     plan_columns,
 )
 from salesdesk.io.headers import ALIASES
-from salesdesk.io.textfile import UnreadableFile, decode, read_bytes
+from salesdesk.io.textfile import UnreadableFile, decode, how_found, read_bytes
 
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+# How a file's delimiter is described (shown with `_`).
+_SEPARATED = {",": N_("comma-separated"), ";": N_("semicolon-separated"), "\t": N_("tab-separated")}
 _DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t", "tsv": "\t"}
 _SEP_LINE = re.compile(r'"?sep=(.)"?')  # Excel's first-line hint: sep=;
 _LUNAR = re.compile(r"(\d{1,2})-(\d{1,2})")
@@ -55,7 +58,9 @@ def delimiter_from_option(option: str) -> str:
     """',', ';', a tab, or their names ('comma', 'semicolon', 'tab', '\\t')."""
     value = _DELIMITER_NAMES.get(option.lower(), option)
     if len(value) != 1:
-        raise UnreadableFile(f"--delimiter {option!r} is not one character; use , ; or tab.")
+        raise UnreadableFile(
+            _("--delimiter {value} is not one character; use , ; or tab.").format(value=repr(option))
+        )
     return value
 
 
@@ -73,10 +78,13 @@ def read_customers_csv(
     given = delimiter is not None
     delimiter = delimiter_from_option(delimiter) if delimiter is not None else sniff_delimiter(text)
     batch = ImportBatch(source=str(path))
-    batch.described = (
-        f"{decoded.encoding} ({'detected' if decoded.detected else 'as given'}), "
-        f"{DELIMITERS.get(delimiter, repr(delimiter))}-separated "
-        f"({'as given' if given else 'detected'})"
+    separated = (
+        _(_SEPARATED[delimiter])
+        if delimiter in _SEPARATED
+        else _("{delimiter}-separated").format(delimiter=repr(delimiter))
+    )
+    batch.described = _("{encoding}, {delimiter}").format(
+        encoding=how_found(decoded.encoding, decoded.detected), delimiter=how_found(separated, not given)
     )
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     numbered = _Numbered(reader, skipped)
@@ -84,13 +92,16 @@ def read_customers_csv(
         read_customer_records(path, numbered, batch, date_order)
     except csv.Error as error:
         raise UnreadableFile(
-            f"{path} line {reader.line_num + skipped} cannot be read as CSV "
-            f"({error}); check the quotes on that line."
+            _("{path} line {line} cannot be read as CSV ({error}); check the quotes on that line.").format(
+                path=path, line=reader.line_num + skipped, error=error
+            )
         ) from None
     if (opened := _unclosed_quote(text, numbered.last - skipped, delimiter)) is not None:
         raise UnreadableFile(
-            f"{path} line {opened + skipped} opens a quote that is never closed, so the rest "
-            'of the file would be one value; close it, or write a quote inside a value as "".'
+            _(
+                "{path} line {line} opens a quote that is never closed, so the rest of the file "
+                'would be one value; close it, or write a quote inside a value as "".'
+            ).format(path=path, line=opened + skipped)
         )
     return batch
 
@@ -186,9 +197,7 @@ def read_customer_records(
                 continue
             plan = candidate
             if above:
-                first, last = above[0][0], start - 1
-                skipped = f"{where} {first}" if first == last else f"{where}s {first}–{last}"
-                batch.described += f"; headers on {where} {start}, {skipped} above them not imported"
+                batch.described = _headers_below(batch.described, where, above[0][0], start)
             batch.dialect = plan.dialect
             batch.extra_columns = [column.label for column in plan.columns if column.kind == "note"]
             continue
@@ -199,14 +208,38 @@ def read_customer_records(
     if plan is None:
         if above:
             _no_name_column(path, above[0][1])
-        raise UnreadableFile(f"{path} has no rows; there is nothing to import.")
+        raise UnreadableFile(_("{path} has no rows; there is nothing to import.").format(path=path))
+
+
+def _headers_below(described: str, where: str, first: int, start: int) -> str:
+    """How a file was read, and that its headers are on `start` below rows left out."""
+    last = start - 1
+    if where == "row":
+        headers = _("headers on row {n}").format(n=start)
+        skipped = (
+            _("row {first}").format(first=first)
+            if first == last
+            else _("rows {first}–{last}").format(first=first, last=last)
+        )
+    else:
+        headers = _("headers on line {n}").format(n=start)
+        skipped = (
+            _("line {first}").format(first=first)
+            if first == last
+            else _("lines {first}–{last}").format(first=first, last=last)
+        )
+    return _("{described}; {headers}, {skipped} above them not imported").format(
+        described=described, headers=headers, skipped=skipped
+    )
 
 
 def _no_name_column(path: Path, headers: list[str]) -> NoReturn:
     raise UnreadableFile(
-        f"{path} has no name column (its first row is "
-        f"{', '.join(shown(h, 20) for h in headers[:6])}); "
-        f"name one column {', '.join(ALIASES['name'][:2])} or 姓名."
+        _("{path} has no name column (its first row is {headers}); name one column {names} or 姓名.").format(
+            path=path,
+            headers=", ".join(shown(h, 20) for h in headers[:6]),
+            names=", ".join(ALIASES["name"][:2]),
+        )
     )
 
 
@@ -249,12 +282,12 @@ def _read_row(
         refusals.append(
             Refusal(
                 line,
-                "row",
+                _("row"),
                 "",
-                (
-                    f"it has {len(record)} cells but the header has {len(plan.columns)}; "
-                    "quote values that contain the delimiter."
-                ),
+                _(
+                    "it has {cells} cells but the header has {columns}; quote values that contain "
+                    "the delimiter."
+                ).format(cells=len(record), columns=len(plan.columns)),
             )
         )
         return None
@@ -301,13 +334,15 @@ def _read_row(
             try:
                 values[column.field] = read_date(cell, date_order, year_optional=column.field == "birthday")
             except CellError as error:
-                found.append((index, Refusal(line, f"column {column.label}", cell, str(error))))
+                found.append((index, Refusal(line, column_named(column.label), cell, str(error))))
         elif column.field == "lunar_birthday":
             if match := _LUNAR.fullmatch(cell.strip()):
                 values[column.field] = f"{int(match.group(1)):02d}-{int(match.group(2)):02d}"
             else:
-                reason = f"{shown(cell)} is not a lunar birthday; use MM-DD of the Chinese calendar."
-                found.append((index, Refusal(line, f"column {column.label}", cell, reason)))
+                reason = _("{value} is not a lunar birthday; use MM-DD of the Chinese calendar.").format(
+                    value=shown(cell)
+                )
+                found.append((index, Refusal(line, column_named(column.label), cell, reason)))
         else:
             values[column.field] = cell
     _choose_email(state)
@@ -320,7 +355,8 @@ def _read_row(
             name_parts.get("middle_name", ""),
         )
     elif "middle_name" in name_parts:
-        state.extras.append((-1, f"Middle name: {name_parts['middle_name']}"))
+        middle = _("Middle name")
+        state.extras.append((-1, f"{middle}: {name_parts['middle_name']}"))
     if not values.get("name", "").strip():
         named = [
             c for c in plan.columns if c.kind == "field" and c.field in ("name", "first_name", "last_name")
@@ -331,7 +367,10 @@ def _read_row(
             (
                 -1,
                 Refusal(
-                    line, f"column {named[0].label}", "", "the name is empty; every customer needs a name."
+                    line,
+                    column_named(named[0].label),
+                    "",
+                    _("the name is empty; every customer needs a name."),
                 ),
             ),
         )
@@ -347,13 +386,15 @@ def _choose_email(state: _Row) -> None:
     if not state.emails:
         return
     ranked = sorted(state.emails, key=lambda email: (email[0], email[1]))
-    _, column, label, email = ranked[0]
+    _preference, column, label, email = ranked[0]
     try:
         check_email(email)
         state.values["email"] = email
     except InvalidValue:
-        reason = f"{shown(email)} is not an email address; use a form like name@example.com."
-        state.found.append((column, Refusal(state.line, f"column {label}", email, reason)))
+        reason = _("{value} is not an email address; use a form like name@example.com.").format(
+            value=shown(email)
+        )
+        state.found.append((column, Refusal(state.line, column_named(label), email, reason)))
     state.extras.extend((index, f"{label}: {value}") for _, index, label, value in ranked[1:])
 
 
@@ -379,12 +420,21 @@ def _combine_birthday(state: _Row) -> None:
     text = "-".join(parts.get(part, "") for part in ("year", "month", "day"))
     try:
         if not all(parts.get(part, "").isdigit() for part in ("month", "day")):
-            raise CellError(f"{shown(text)} is not a date; give Birth Month and Birth Day as numbers.")
+            raise CellError(
+                _("{value} is not a date; give Birth Month and Birth Day as numbers.").format(
+                    value=shown(text)
+                )
+            )
         month, day = int(parts["month"]), int(parts["day"])
         iso = f"{int(parts['year']):04d}-{month:02d}-{day:02d}" if parts.get("year", "").isdigit() else ""
         state.values["birthday"] = read_date(iso or f"--{month:02d}-{day:02d}", year_optional=True)
     except CellError as error:
-        state.found.append((where, Refusal(state.line, f"column {label}", cell, str(error))))
+        state.found.append((where, Refusal(state.line, column_named(label), cell, str(error))))
+
+
+def column_named(label: str) -> str:
+    """'column 邮箱': a column as a refusal names it, by its header."""
+    return _("column {label}").format(label=label)
 
 
 def _full_name(first: str, last: str, middle: str = "") -> str:

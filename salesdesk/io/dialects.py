@@ -9,10 +9,26 @@ customer's, every other one is kept in the notes with its label.
 import re
 from dataclasses import dataclass
 
+from salesdesk.i18n import N_, _
 from salesdesk.io.headers import field_of, header_key, language_of, map_headers
 
 GOOGLE, GOOGLE_OLDER = "Google Contacts CSV", "Google Contacts CSV (older layout)"
 OUTLOOK, THUNDERBIRD = "Outlook CSV", "Thunderbird CSV"
+# Each dialect as the language shown names it (`dialect_name`); the constants above are
+# what the code compares.
+_DIALECT_NAMES = {
+    GOOGLE: N_("Google Contacts CSV"),
+    GOOGLE_OLDER: N_("Google Contacts CSV (older layout)"),
+    OUTLOOK: N_("Outlook CSV"),
+    THUNDERBIRD: N_("Thunderbird CSV"),
+    "German headers": N_("German headers"),
+    "French headers": N_("French headers"),
+    "Spanish headers": N_("Spanish headers"),
+    "Italian headers": N_("Italian headers"),
+    "Portuguese headers": N_("Portuguese headers"),
+    "Japanese headers": N_("Japanese headers"),
+    "Chinese headers": N_("Chinese headers"),
+}
 
 # Google numbers its repeated columns: 'E-mail 1 - Value', 'Phone 2 - Label'.
 _GOOGLE_GROUP = re.compile(r"(.+?) (\d+) - (.+)")
@@ -126,13 +142,18 @@ def dialect_of(headers: list[str]) -> str:
     return ""
 
 
+def dialect_name(dialect: str) -> str:
+    """'Google Contacts CSV', 'German headers' in the language shown."""
+    return _(_DIALECT_NAMES[dialect]) if dialect in _DIALECT_NAMES else dialect
+
+
 def plan_columns(headers: list[str]) -> Plan:
     """The dialect of a file and what each of its columns holds."""
     dialect = dialect_of(headers)
     fields = map_headers(headers)
     columns: list[Column] = []
     for header, field in zip(headers, fields, strict=True):
-        label = header or f"column {len(columns) + 1}"
+        label = header or _("column {n}").format(n=len(columns) + 1)
         if dialect in (GOOGLE, GOOGLE_OLDER):
             column = _google(header, field, label)
         elif dialect == OUTLOOK:

@@ -8,12 +8,14 @@ Headers are compared case-insensitively, ignoring spaces and punctuation, so
 import re
 import unicodedata
 
+from salesdesk import i18n
+
 # The customer field each header means. `tags`, `id` and the name parts are not
 # customer columns: tags become tag links, an id (from a salesdesk export) is matched
 # first, and first and last names make the name when there is no name column
 # (Google Contacts and Outlook export them so).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "salesdesk id"),
+    "id": ("id", "salesdesk id", "salesdesk 编号"),
     "name": (
         "name",
         "full name",
@@ -207,6 +209,33 @@ GIVEN_BESIDE_FAMILY = ("nombre", "nome")
 
 # How each field is named in messages and in salesdesk's own exports.
 LABELS = {field: names[0] for field, names in ALIASES.items() if field != "middle_name"}
+# The headers of a customers export written in Chinese: aliases above, so that the file
+# imports back to the same customers (a translation could name a field in words the
+# importer does not read).
+CHINESE_LABELS = {
+    "id": "salesdesk 编号",
+    "name": "姓名",
+    "first_name": "名",
+    "last_name": "姓",
+    "company": "公司",
+    "title": "职位",
+    "phone": "手机",
+    "email": "邮箱",
+    "handle": "微信",
+    "industry": "行业",
+    "tags": "标签",
+    "birthday": "生日",
+    "lunar_birthday": "农历生日",
+    "contract_end": "合同到期",
+    "source": "来源",
+    "owner": "负责人",
+    "notes": "备注",
+}
+
+
+def export_label(field: str) -> str:
+    """The header of a customer field in an export, in the language shown."""
+    return CHINESE_LABELS[field] if i18n.language() == i18n.CHINESE else LABELS[field]
 
 
 def header_key(header: str) -> str:

@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
 from salesdesk.core.agenda import BIRTHDAY, HOLIDAY, LUNAR_BIRTHDAY, AgendaItem
+from salesdesk.core.model import kind_name
+from salesdesk.i18n import N_, _
 
 PRODID = "-//salesdesk//salesdesk//EN"
 TIMED_MINUTES = 30  # how long a follow-up with a time of day is shown for
@@ -46,15 +48,10 @@ def care_entry(item: AgendaItem) -> CalendarEntry:
     """
     details = [item.why]
     if item.greet:
-        details.append(
-            "Greet: "
-            + ", ".join(_one_line(name) for name in item.greet)
-            + (
-                f" and {item.greet_count - len(item.greet)} more"
-                if item.greet_count > len(item.greet)
-                else ""
-            )
-        )
+        names = _(", ").join(_one_line(name) for name in item.greet)
+        if item.greet_count > len(item.greet):
+            names += _(" and {n} more").format(n=item.greet_count - len(item.greet))
+        details.append(_("Greet: {names}").format(names=names))
     who = f" · {item.customer}" if item.customer else ""
     return CalendarEntry(
         uid=care_uid(item),
@@ -77,14 +74,18 @@ def care_uid(item: AgendaItem) -> str:
     return f"care-{item.kind}-{subject}@salesdesk"
 
 
+# The lines of a follow-up's description, by the row's column (shown with `_`).
+_DETAILS = ((N_("Deal"), "deal"), (N_("Phone"), "phone"), (N_("Email"), "email"))
+
+
 def followup_entry(row: Mapping[str, Any]) -> CalendarEntry:
     """A follow-up row (`salesdesk.store.exports.open_followups_between`) as an event."""
     # Any: the row's values are as SQLite read them, text or None by the query's columns.
     who = _one_line(row["customer"]) + (f" ({_one_line(row['company'])})" if row.get("company") else "")
-    details = [f"{row['kind'].capitalize()} {who}"]
-    for label, key in (("Deal", "deal"), ("Phone", "phone"), ("Email", "email")):
+    details = [f"{kind_name(row['kind']).capitalize()} {who}"]
+    for label, key in _DETAILS:
         if row.get(key):
-            details.append(f"{label}: {_one_line(row[key])}")
+            details.append(_("{label}: {value}").format(label=_(label), value=_one_line(row[key])))
     at = time.fromisoformat(row["due_time"]) if row.get("due_time") else None
     return CalendarEntry(
         uid=f"followup-{row['id']}@salesdesk",

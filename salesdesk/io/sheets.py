@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesdesk.core.incoming import ImportBatch
+from salesdesk.i18n import N_, _
 from salesdesk.io.csv_import import read_customer_records
-from salesdesk.io.textfile import UnreadableFile
+from salesdesk.io.textfile import UnreadableFile, cannot_read
 
 if TYPE_CHECKING:
     from python_calamine import CalamineWorkbook
@@ -23,6 +24,12 @@ _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 (BIFF8) lives in an OLE container
 _ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
 _EXACT = 2**53  # floats up to here hold every whole number exactly
+# The kinds of workbook, as messages name them (shown with `_`).
+EXCEL, EXCEL_97, OPENDOCUMENT = (
+    N_("an Excel workbook"),
+    N_("an Excel 97-2003 workbook"),
+    N_("an OpenDocument spreadsheet"),
+)
 
 
 def workbook_kind(path: Path) -> str | None:
@@ -35,10 +42,10 @@ def workbook_kind(path: Path) -> str | None:
     except OSError:
         return None
     if head.startswith(_OLE):
-        return "an Excel 97-2003 workbook"
+        return EXCEL_97
     if head.startswith(_ZIP):
         # An OpenDocument file starts with its uncompressed mimetype entry.
-        return "an OpenDocument spreadsheet" if _ODS in head else "an Excel workbook"
+        return OPENDOCUMENT if _ODS in head else EXCEL
     return None
 
 
@@ -53,11 +60,13 @@ def read_customers_sheet(
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise UnreadableFile(f"{path} cannot be read ({error.strerror}).") from None
+        raise UnreadableFile(cannot_read(path, error)) from None
     if data.startswith(_OLE) and _excel_95(data):
         raise UnreadableFile(
-            f"{path} is an Excel 5.0/95 workbook, whose text cannot be read reliably; open it "
-            "in a spreadsheet, save it as an Excel workbook (.xlsx) or as CSV, and import that."
+            _(
+                "{path} is an Excel 5.0/95 workbook, whose text cannot be read reliably; open it in a "
+                "spreadsheet, save it as an Excel workbook (.xlsx) or as CSV, and import that."
+            ).format(path=path)
         )
     try:
         # From the bytes, so the format is told by the content and not by the file's name.
@@ -70,16 +79,22 @@ def read_customers_sheet(
         rows = found.to_python(skip_empty_area=True)
     except PasswordError:
         raise UnreadableFile(
-            f"{path} is protected with a password; save a copy without the password and import that."
+            _(
+                "{path} is protected with a password; save a copy without the password and import that."
+            ).format(path=path)
         ) from None
     except CalamineError as error:
         said = str(error).splitlines()[0] if str(error).strip() else type(error).__name__
         reason = said if len(said) <= 80 else said[:80] + "…"
         raise UnreadableFile(
-            f"{path} cannot be read as {kind} ({reason}); open it in its spreadsheet and save it "
-            "again, or save the sheet as CSV."
+            _(
+                "{path} cannot be read as {kind} ({reason}); open it in its spreadsheet and save it "
+                "again, or save the sheet as CSV."
+            ).format(path=path, kind=_(kind), reason=reason)
         ) from None
-    batch = ImportBatch(source=str(path), described=f"sheet {name!r} of {kind}")
+    batch = ImportBatch(
+        source=str(path), described=_("sheet {name} of {kind}").format(name=repr(name), kind=_(kind))
+    )
     records = ((number, [_text(cell) for cell in row]) for number, row in enumerate(rows, start=first))
     read_customer_records(path, records, batch, date_order, where="row")
     return batch
@@ -119,7 +134,7 @@ def _visible(workbook: "CalamineWorkbook") -> list[str]:
 
 def _sheet_name(path: Path, names: list[str], visible: list[str], wanted: str | None) -> str:
     if not names:
-        raise UnreadableFile(f"{path} has no sheets; there is nothing to import.")
+        raise UnreadableFile(_("{path} has no sheets; there is nothing to import.").format(path=path))
     if wanted is None:
         return (visible or names)[0]
     if wanted in names:
@@ -128,9 +143,15 @@ def _sheet_name(path: Path, names: list[str], visible: list[str], wanted: str | 
     if len(folded) == 1:
         return folded[0]
     listed = [repr(name) for name in names]
-    these = listed[0] if len(listed) == 1 else ", ".join(listed[:-1]) + " or " + listed[-1]
+    these = (
+        listed[0]
+        if len(listed) == 1
+        else _("{these} or {last}").format(these=_(", ").join(listed[:-1]), last=listed[-1])
+    )
     raise UnreadableFile(
-        f"{path} has no sheet named {wanted!r}; pass --sheet with one of its sheets: {these}."
+        _("{path} has no sheet named {name}; pass --sheet with one of its sheets: {these}.").format(
+            path=path, name=repr(wanted), these=these
+        )
     )
 
 

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import N_, _
 
 # GB2312 and GBK are subsets of GB18030; decoding with the superset loses nothing.
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030"}
 _BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8 with BOM"),
+    (codecs.BOM_UTF8, "utf-8-sig", N_("UTF-8 with BOM")),
     (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
     (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
     (codecs.BOM_UTF16_LE, "utf-16", "UTF-16 LE"),
@@ -67,21 +68,33 @@ class DecodedText:
 
 def read_bytes(path: Path) -> bytes:
     if not path.exists():
-        raise UnreadableFile(f"{path} does not exist; check the file name.")
+        raise UnreadableFile(_("{path} does not exist; check the file name.").format(path=path))
     if path.is_dir():
-        raise UnreadableFile(f"{path} is a folder; pass a file.")
+        raise UnreadableFile(_("{path} is a folder; pass a file.").format(path=path))
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise UnreadableFile(f"{path} cannot be read ({error.strerror}).") from None
+        raise UnreadableFile(cannot_read(path, error)) from None
     if not data.strip():
-        raise UnreadableFile(f"{path} is empty; there is nothing to import.")
+        raise UnreadableFile(_("{path} is empty; there is nothing to import.").format(path=path))
     if data.startswith(b"PK\x03\x04"):
         raise UnreadableFile(
-            f"{path} is a spreadsheet workbook, not CSV; save it from the "
-            "spreadsheet as CSV (CSV UTF-8 if offered) and import that file."
+            _(
+                "{path} is a spreadsheet workbook, not CSV; save it from the spreadsheet as CSV "
+                "(CSV UTF-8 if offered) and import that file."
+            ).format(path=path)
         )
     return data
+
+
+def cannot_read(path: Path, error: OSError) -> str:
+    """'contacts.csv cannot be read (Permission denied).'"""
+    return _("{path} cannot be read ({reason}).").format(path=path, reason=error.strerror)
+
+
+def how_found(what: str, detected: bool) -> str:
+    """'UTF-8 (detected)', 'latin-1 (as given)': an encoding or delimiter and who chose it."""
+    return (_("{what} (detected)") if detected else _("{what} (as given)")).format(what=what)
 
 
 def decode(path: Path, data: bytes, encoding: str | None = None) -> DecodedText:
@@ -89,7 +102,7 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> DecodedText:
         return DecodedText(_decode_as(path, data, encoding), encoding, False)
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
-            return DecodedText(_decode_as(path, data, codec, label), label, True)
+            return DecodedText(_decode_as(path, data, codec, _(label)), _(label), True)
     if b"\x00" in data[:4096]:
         # ASCII text in UTF-16 without a byte-order mark: every other byte is zero.
         sample = data[:4096]
@@ -108,8 +121,10 @@ def decode(path: Path, data: bytes, encoding: str | None = None) -> DecodedText:
     best = matches.best()
     if best is None:
         raise UnreadableFile(
-            f"{path} is not text in an encoding salesdesk recognises; "
-            f"pass --encoding with the file's encoding ({SUGGESTED})."
+            _(
+                "{path} is not text in an encoding salesdesk recognises; pass --encoding with the "
+                "file's encoding ({suggested})."
+            ).format(path=path, suggested=SUGGESTED)
         )
     codec = _SUPERSETS.get(best.encoding.replace("_", "").lower(), best.encoding)
     if codec in _OTHER_CJK:
@@ -179,7 +194,9 @@ def _decode_as(path: Path, data: bytes, codec: str, label: str | None = None) ->
         codecs.lookup(codec)
     except LookupError:
         raise UnreadableFile(
-            f"{codec!r} is not an encoding salesdesk knows; use one such as {SUGGESTED}."
+            _("{value} is not an encoding salesdesk knows; use one such as {suggested}.").format(
+                value=repr(codec), suggested=SUGGESTED
+            )
         ) from None
     label = label or codec
     if codecs.lookup(codec).name == "utf-8":
@@ -189,7 +206,10 @@ def _decode_as(path: Path, data: bytes, codec: str, label: str | None = None) ->
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise UnreadableFile(
-            f"{path} cannot be read as {label}: byte 0x{data[error.start]:02x} on line "
-            f"{line} is not {label}; pass --encoding with the file's encoding "
-            f"({SUGGESTED})."
+            _(
+                "{path} cannot be read as {encoding}: byte {byte} on line {line} is not {encoding}; "
+                "pass --encoding with the file's encoding ({suggested})."
+            ).format(
+                path=path, encoding=label, byte=f"0x{data[error.start]:02x}", line=line, suggested=SUGGESTED
+            )
         ) from None

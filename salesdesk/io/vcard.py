@@ -18,8 +18,9 @@ from pathlib import Path
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import ImportBatch, IncomingCustomer, Refusal, shown
 from salesdesk.core.model import check_email
+from salesdesk.i18n import N_, _
 from salesdesk.io.cells import CellError, read_date
-from salesdesk.io.textfile import UnreadableFile, decode, read_bytes
+from salesdesk.io.textfile import UnreadableFile, decode, how_found, read_bytes
 
 _BEGIN = re.compile(r"begin\s*:\s*vcard\s*", re.IGNORECASE)
 _END = re.compile(r"end\s*:\s*vcard\s*", re.IGNORECASE)
@@ -38,6 +39,14 @@ _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
 _UNESCAPED_SEMICOLON = re.compile(r"(?<!\\)((?:\\\\)*);")
 _NAME = re.compile(r"(?:[\w-]+\.)?([\w-]+)")
 _NO_YEAR = "1604"  # the year Apple and Android write for a birthday without one
+# How the notes label the values a card has beyond the customer's fields (shown with `_`).
+_LABELS = {
+    "department": N_("Department"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "address": N_("Address"),
+    "web": N_("Web"),
+}
 
 
 @dataclass
@@ -71,11 +80,13 @@ def read_vcards(path: Path) -> ImportBatch:
     or a card that does not end (a file cut short)."""
     path = Path(path)
     decoded = decode(path, read_bytes(path))
-    batch = ImportBatch(source=str(path), described=f"{decoded.encoding} (detected)")
+    batch = ImportBatch(source=str(path), described=how_found(decoded.encoding, True))
     cards = list(_cards(path, decoded.text))
     if not cards:
         raise UnreadableFile(
-            f"{path} holds no vCard (no BEGIN:VCARD line); export the contacts as a vCard (.vcf) file."
+            _(
+                "{path} holds no vCard (no BEGIN:VCARD line); export the contacts as a vCard (.vcf) file."
+            ).format(path=path)
         )
     for line, lines in cards:
         batch.rows += 1
@@ -111,8 +122,10 @@ def _cards(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
                 lines.append(line)
     if depth > 0:
         raise UnreadableFile(
-            f"{path} line {start}: the card that begins here has no END:VCARD line (the file was "
-            "cut short); export the contacts again so that every card ends with END:VCARD."
+            _(
+                "{path} line {line}: the card that begins here has no END:VCARD line (the file was cut "
+                "short); export the contacts again so that every card ends with END:VCARD."
+            ).format(path=path, line=start)
         )
 
 
@@ -125,7 +138,7 @@ def _properties(start: int, lines: list[str], refusals: list[Refusal]) -> list[_
     for text, offset in getLogicalLines(io.StringIO("\n".join(lines[1:-1])), allowQP=True):
         number = start + offset  # offset counts from 1 after BEGIN:VCARD
         try:
-            name, _, value, _ = parseLine(text, number)
+            name, _params, value, _group = parseLine(text, number)
         except ParseError:
             # Base64 lines of a 2.1 photo that are not indented, or a broken unused property.
             if skipping or _name_of(text) not in _USED:
@@ -133,12 +146,12 @@ def _properties(start: int, lines: list[str], refusals: list[Refusal]) -> list[_
             refusals.append(
                 Refusal(
                     number,
-                    "card",
+                    _("card"),
                     text,
-                    (
-                        f"the line {shown(text)} is not a vCard property (NAME:value); "
-                        "export the card again from the phone or address book."
-                    ),
+                    _(
+                        "the line {value} is not a vCard property (NAME:value); export the card again "
+                        "from the phone or address book."
+                    ).format(value=shown(text)),
                     start,
                 )
             )
@@ -155,9 +168,8 @@ def _properties(start: int, lines: list[str], refusals: list[Refusal]) -> list[_
                     number,
                     name,
                     value,
-                    (
-                        f"the {name} value cannot be decoded ({type(error).__name__}); export the card "
-                        "again as UTF-8."
+                    _("the {name} value cannot be decoded ({error}); export the card again as UTF-8.").format(
+                        name=name, error=type(error).__name__
                     ),
                     start,
                 )
@@ -188,19 +200,21 @@ def _read_card(line: int, lines: list[str], refusals: list[Refusal]) -> Incoming
         for other, text in names:
             if other is not first and text != name:
                 language = other.params.get("LANGUAGE", [""])[0]
-                customer.notes.append(f"Name ({language}): {text}" if language else f"Name: {text}")
+                label = _("Name ({language})").format(language=language) if language else _("Name")
+                customer.notes.append(f"{label}: {text}")
     if org := by_name.get("ORG"):
         parts = org[0].parts()
         if parts and parts[0].strip():
             values["company"] = parts[0]
         if len(parts) > 1 and any(p.strip() for p in parts[1:]):
-            customer.notes.append("Department: " + ", ".join(p for p in parts[1:] if p.strip()))
+            department = ", ".join(p for p in parts[1:] if p.strip())
+            customer.notes.append(f"{_(_LABELS['department'])}: {department}")
     if (title := by_name.get("TITLE")) and title[0].text.strip():
         values["title"] = title[0].text
     phones = _ordered([p for p in by_name.get("TEL", []) if _phone(p).strip()])
     if phones:
         values["phone"] = _phone(phones[0])
-        customer.notes.extend(f"Phone{_kind(p)}: {_phone(p)}" for p in phones[1:])
+        customer.notes.extend(f"{_(_LABELS['phone'])}{_kind(p)}: {_phone(p)}" for p in phones[1:])
     emails = _ordered([e for e in by_name.get("EMAIL", []) if e.text.strip()])
     if emails:
         email = emails[0].text.strip()
@@ -213,18 +227,20 @@ def _read_card(line: int, lines: list[str], refusals: list[Refusal]) -> Incoming
                     emails[0].line,
                     "EMAIL",
                     email,
-                    f"{shown(email)} is not an email address; use a form like name@example.com.",
+                    _("{value} is not an email address; use a form like name@example.com.").format(
+                        value=shown(email)
+                    ),
                     line,
                 )
             )
-        customer.notes.extend(f"Email{_kind(e)}: {e.text.strip()}" for e in emails[1:])
+        customer.notes.extend(f"{_(_LABELS['email'])}{_kind(e)}: {e.text.strip()}" for e in emails[1:])
     if "name" not in values and not phones and not emails:
         found.append(
             Refusal(
                 line,
                 "FN",
                 "",
-                "the card has no name (FN or N), phone or email; every customer needs a name.",
+                _("the card has no name (FN or N), phone or email; every customer needs a name."),
             )
         )
     if (bday := by_name.get("BDAY")) and bday[0].text.strip():
@@ -238,9 +254,9 @@ def _read_card(line: int, lines: list[str], refusals: list[Refusal]) -> Incoming
         if note.text.strip():
             customer.notes.append(note.text)
     for adr in by_name.get("ADR", []):
-        customer.notes.append(f"Address{_kind(adr)}: {_address(adr.parts())}")
+        customer.notes.append(f"{_(_LABELS['address'])}{_kind(adr)}: {_address(adr.parts())}")
     for url in by_name.get("URL", []):
-        customer.notes.append(f"Web: {url.text}")
+        customer.notes.append(f"{_(_LABELS['web'])}: {url.text}")
     for handle in by_name.get("IMPP", []) + by_name.get("X-WECHAT", []):
         if handle.text.strip():
             values.setdefault("handle", handle.text.strip())

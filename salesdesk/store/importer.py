@@ -25,10 +25,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from salesdesk.core.errors import InvalidValue
+from salesdesk.core.errors import InvalidValue, field_name
 from salesdesk.core.incoming import ImportCounts, IncomingCustomer, Refusal
 from salesdesk.core.model import CUSTOMER_DETAILS, phone_key
 from salesdesk.core.phones import phone_match_keys, same_phone, typed_phone
+from salesdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -41,9 +42,20 @@ _OPTIONAL = ("birthday", "lunar_birthday", "contract_end")
 _COMPARED = ("name", "phone", "email", "company", "title") + tuple(
     name for name in FILLABLE if name not in ("phone", "email", "company", "title")
 )
-# How a kept value is named in the notes; the other fields by their own names.
-_LABELS = {"handle": "other contact", "lunar_birthday": "lunar birthday", "contract_end": "contract end"}
-_KEPT = re.compile(r"(?:From|Before) .+? line \d+: (.*)")  # a note line written by `_kept_note`
+# How a kept value is named in the notes (in the language shown); the other fields by
+# their own names (`field_name`).
+_LABELS = {
+    "handle": N_("other contact"),
+    "industry": N_("industry"),
+    "source": N_("source"),
+    "lunar_birthday": N_("lunar birthday"),
+    "contract_end": N_("contract end"),
+}
+# The note lines `_kept_note` writes: the values a row had beside the stored ones, and the
+# stored ones its values replaced. Read back in English and in the language shown, so an
+# import run again keeps nothing twice.
+_FROM = N_("From {source} line {line}: {values}")
+_BEFORE = N_("Before {source} line {line}: {values}")
 PROGRESS_EVERY = 1000
 
 
@@ -176,7 +188,7 @@ class _Import:
                 values = self.store._customer_values(item.values)
             except InvalidValue as error:
                 self.result.refusals.append(
-                    Refusal(item.line, error.field, item.values.get(error.field, ""), str(error))
+                    Refusal(item.line, field_name(error.field), item.values.get(error.field, ""), str(error))
                 )
                 continue
             values.pop("phone_key", None)
@@ -227,13 +239,14 @@ class _Import:
         replace = self.update and customer_id not in self.seen and customer_id not in self.new
         replaced = [(name, value) for name, value in other if replace and name != "name"]
         kept = [(name, value) for name, value in other if (name, value) not in replaced]
-        for note in (
-            _kept_note("Before", self.source, item.line, [(n, current[n]) for n, _ in replaced], notes),
-            _kept_note("From", self.source, item.line, kept, notes),
+        for template, values_kept in (
+            (_BEFORE, [(n, current[n]) for n, _value in replaced]),
+            (_FROM, kept),
         ):
+            note = _kept_note(template, self.source, item.line, values_kept, notes)
             if note:
                 notes = f"{notes}\n{note}" if notes else note
-                self.result.kept += note.startswith("From")
+                self.result.kept += template == _FROM
         if replaced:
             changes.update(replaced)
             self.result.replaced += 1
@@ -325,22 +338,48 @@ def _folded(value: str) -> str:
     return " ".join(value.split())
 
 
-def _kept_note(prefix: str, source: str, line: int, values: list[tuple[str, str]], notes: str) -> str:
+def _kept_note(template: str, source: str, line: int, values: list[tuple[str, str]], notes: str) -> str:
     """'From contacts.csv line 7: phone ...; title Buyer', of the values the notes do not hold yet."""
-    held = [match.group(1).casefold() for match in map(_KEPT.fullmatch, notes.splitlines()) if match]
+    kept = _kept_lines()
+    held = [
+        next(group for group in match.groups() if group is not None).casefold()
+        for match in map(kept.fullmatch, notes.splitlines())
+        if match
+    ]
     pieces = []
     for name, value in values:
-        piece = f"{_LABELS.get(name, name)} {_folded(value)}"
-        if not any(_holds(details, piece.casefold()) for details in held) and piece not in pieces:
+        english = _LABELS.get(name, name)
+        label = _(english) if name in _LABELS else field_name(name)
+        piece = f"{label} {_folded(value)}"
+        # Kept before in either language (an import run under English, then Chinese).
+        said = {piece.casefold(), f"{english} {_folded(value)}".casefold()}
+        if not any(_holds(details, form) for details in held for form in said) and piece not in pieces:
             pieces.append(piece)
-    return f"{prefix} {source} line {line}: {'; '.join(pieces)}" if pieces else ""
+    if not pieces:
+        return ""
+    return _(template).format(source=source, line=line, values=_("; ").join(pieces))
+
+
+def _kept_lines() -> "re.Pattern[str]":
+    """A note line `_kept_note` wrote, in English or in the language shown; its values a group."""
+    forms = []
+    for template in (_FROM, _BEFORE):
+        for text in dict.fromkeys((template, _(template))):
+            pattern = re.escape(text)
+            for name, part in (("source", ".+?"), ("line", r"\d+"), ("values", "(.*)")):
+                pattern = pattern.replace(re.escape("{" + name + "}"), part)
+            forms.append(pattern)
+    return re.compile("|".join(forms))
 
 
 def _holds(details: str, piece: str) -> bool:
     """Whether the '; '-separated values of a kept note include `piece`."""
-    return (
-        details == piece
-        or details.startswith(f"{piece}; ")
-        or details.endswith(f"; {piece}")
-        or f"; {piece}; " in details
-    )
+    for separator in dict.fromkeys(("; ", _("; "))):
+        if (
+            details == piece
+            or details.startswith(f"{piece}{separator}")
+            or details.endswith(f"{separator}{piece}")
+            or f"{separator}{piece}{separator}" in details
+        ):
+            return True
+    return False

@@ -189,3 +189,90 @@ def test_calendar_entries_from_elsewhere_fit_in(store):
     )
     [event] = Calendar.from_ical(build_calendar([entry], NOW)).walk("VEVENT")
     assert str(event["categories"].cats[0]) == "salesdesk care"
+
+
+# -- in Chinese --------------------------------------------------------------------------
+
+CHINESE_CUSTOMER_HEADERS = (
+    "salesdesk 编号,姓名,公司,职位,手机,邮箱,微信,行业,标签,生日,农历生日,合同到期,来源,负责人,备注"
+)
+
+
+@pytest.mark.parametrize("read_in", ["zh", "en"])
+def test_a_customers_export_in_chinese_has_chinese_headers_and_imports_back_unchanged(
+    tmp_path, filled, read_in
+):
+    from salesdesk import i18n
+
+    i18n.set_language("zh")
+    path = tmp_path / "客户.csv"
+    path.write_bytes(export(filled, "customers"))
+    assert rows_of(path.read_bytes())[0] == CHINESE_CUSTOMER_HEADERS.split(",")
+    i18n.set_language(read_in)
+    before, snapshot = change_count(filled), customers(filled)
+    batch = read_customers_csv(path)
+    assert (batch.refusals, batch.extra_columns, batch.dialect) == ([], [], "")
+    result = import_customers(filled, batch.customers)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
+    assert change_count(filled) == before and customers(filled) == snapshot
+
+
+def test_every_chinese_export_header_reads_back_as_its_field():
+    from salesdesk.io.headers import CHINESE_LABELS, LABELS, field_of
+
+    assert set(CHINESE_LABELS) == set(LABELS)
+    assert {field: field_of(header) for field, header in CHINESE_LABELS.items()} == {
+        field: field for field in CHINESE_LABELS
+    }
+
+
+def test_the_other_tables_export_with_chinese_headers(filled):
+    from salesdesk import i18n
+
+    i18n.set_language("zh")
+    deals = (
+        "编号 标题 客户 客户编号 金额 币种 阶段 赢率 预计成交日期 下一步 负责人 输单原因 结束日期 "
+        "进入阶段时间 创建时间"
+    )
+    assert rows_of(export(filled, "deals"))[0] == deals.split()
+    assert rows_of(export(filled, "interactions"))[0] == (
+        ["编号", "时间", "类型", "客户", "客户编号", "商机", "商机编号", "摘要", "内容", "记录人"]
+    )
+    followups = "编号 到期日期 到期时间 标题 类型 客户 客户编号 商机 商机编号 负责人 完成时间 重复规则"
+    assert rows_of(export(filled, "followups"))[0] == followups.split()
+    i18n.set_language("en")
+    assert rows_of(export(filled, "deals"))[0][:4] == ["id", "title", "customer", "customer id"]
+
+
+def test_a_calendar_in_chinese_describes_a_follow_up_in_chinese(store):
+    from salesdesk import i18n
+
+    ada = store.add_customer("张伟", company="恒达贸易", phone="138 0013 8000", email="zw@example.cn")
+    deal = store.add_deal(ada, "年度采购", amount=100000, currency="CNY")
+    store.add_followup(ada, date(2026, 11, 30), "发报价", kind="call", deal_id=deal)
+    i18n.set_language("zh")
+    [event] = calendar_of(store).walk("VEVENT")
+    assert str(event["summary"]) == "发报价 · 张伟"
+    assert str(event["description"]) == (
+        "电话 张伟 (恒达贸易)\n商机：年度采购\n电话：138 0013 8000\n邮箱：zw@example.cn"
+    )
+
+
+def test_a_holiday_greeting_in_chinese_lists_whom_to_greet_in_chinese():
+    from salesdesk import i18n
+    from salesdesk.core.agenda import HOLIDAY, AgendaItem
+    from salesdesk.io.ics import care_entry
+
+    item = AgendaItem(
+        key="care:holiday",
+        kind=HOLIDAY,
+        due=date(2027, 2, 6),
+        what="春节祝福",
+        why="A 级、B 级客户",
+        occurrence="2027-02-06",
+        greet=("张伟", "李娜"),
+        greet_count=5,
+    )
+    assert care_entry(item).description == "A 级、B 级客户\nGreet: 张伟, 李娜 and 3 more"
+    i18n.set_language("zh")
+    assert care_entry(item).description == "A 级、B 级客户\n问候：张伟、李娜 等另外3位"

@@ -240,3 +240,42 @@ def test_owner_defaults_to_the_importing_user(tmp_path, store):
 def test_the_store_keeps_a_birthday_without_a_year(store):
     customer_id = store.add_customer("Ada", birthday="--0315")
     assert store.customer(customer_id).birthday == "--03-15"
+
+
+def test_in_chinese_the_kept_note_reads_in_chinese_and_is_kept_once(tmp_path, store):
+    from salesdesk import i18n
+
+    existing = store.add_customer("张伟", email="zhang@example.cn", company="恒达贸易", phone="138 0013 8000")
+    path = write(
+        tmp_path / "f.csv", "姓名,邮箱,公司,手机\r\n张伟,zhang@example.cn,华光科技,139 1234 5678\r\n"
+    )
+    i18n.set_language("zh")
+    _, result = run_import(store, path)
+    assert result.kept == 1
+    assert store.customer(existing).notes == "来自 f.csv 第 2 行：电话 139 1234 5678；公司 华光科技"
+    _, again = run_import(store, path)
+    assert (again.updated, again.unchanged, again.kept) == (0, 1, 0)
+
+
+def test_values_kept_in_english_are_not_kept_again_by_an_import_in_chinese(tmp_path, store):
+    from salesdesk import i18n
+
+    existing = store.add_customer("Ada", email="ada@example.com", company="Analytical")
+    path = write(tmp_path / "f.csv", "name,email,company\r\nAda,ada@example.com,Other Co\r\n")
+    run_import(store, path)
+    assert store.customer(existing).notes == "From f.csv line 2: company Other Co"
+    i18n.set_language("zh")
+    _, again = run_import(store, path)
+    assert (again.updated, again.unchanged) == (0, 1)
+    assert store.customer(existing).notes == "From f.csv line 2: company Other Co"
+
+
+def test_with_update_in_chinese_the_replaced_values_are_noted_in_chinese(tmp_path, store):
+    from salesdesk import i18n
+
+    existing = store.add_customer("Ada", email="ada@example.com", company="Analytical")
+    path = write(tmp_path / "f.csv", "name,email,company\r\nAda,ada@example.com,Other Co\r\n")
+    i18n.set_language("zh")
+    run_import(store, path, update=True)
+    customer = store.customer(existing)
+    assert (customer.company, customer.notes) == ("Other Co", "f.csv 第 2 行导入前：公司 Analytical")
