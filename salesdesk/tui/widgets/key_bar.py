@@ -6,13 +6,32 @@ change: on these screens that was 100 ms of the start-up and of many key presses
 Here a change of bindings is a redraw of one line.
 """
 
+from dataclasses import replace
+
 from rich.console import RenderableType
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
 from textual.widget import Widget
 
+from salesdesk.i18n import _
+
 SEPARATOR = "▏"
+
+
+def translate_keys(node: DOMNode) -> None:
+    """Describe `node`'s keys in the language shown, for the key bar and the help panel.
+
+    A class's bindings are made when its module is imported, which may be before the
+    language is chosen (tests import first), so their descriptions are English keys
+    marked with `N_`. Each node gets its own copy of them from Textual when it is made:
+    this translates that copy, so what is drawn is in the language of when the node was
+    made, whenever the module was imported. Call it in `__init__`, after Textual's.
+    """
+    node._bindings = BindingsMap(
+        [replace(binding, description=_(binding.description)) for _key, binding in node._bindings]
+    )
 
 
 class KeyBar(Widget, can_focus=False):
