@@ -35,8 +35,6 @@ STARTED_AT_THE_LATEST = 10.0  # the garbage collector is back on by then, agenda
 # for the whole import): the app writes on its UI thread, so this is the longest the
 # screen can freeze on a save. A busy database is then a message and a retry.
 LOCK_WAIT_SECONDS = 0.25
-# The command palette's key, as Textual describes it: in the catalogue, so it is translated.
-PALETTE = N_("palette")
 
 
 def _palette_commands() -> type[Provider]:

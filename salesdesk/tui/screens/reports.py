@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money, format_short
 from salesdesk.core.periods import DAYS, DEFAULT_PRESET, PRESETS, WEEK, IsoWeek, Period, preset_period
 from salesdesk.core.reports import Report, days_text, percent
@@ -315,7 +316,10 @@ class ReportsScreen(Screen):
         total = f"{report.activity_total:,}"
         rows = [PanelRow(_("By kind ({n} in all)").format(n=total), heading=True)]
         most = max(tally.count for tally in report.activity_by_kind)
-        rows += [PanelRow(t.name, f"{t.count:,}", _fraction(t.count, most)) for t in report.activity_by_kind]
+        rows += [
+            PanelRow(kind_name(t.name), f"{t.count:,}", _fraction(t.count, most))
+            for t in report.activity_by_kind
+        ]
         rows.append(PanelRow(_("By person"), heading=True))
         most = max(tally.count for tally in report.activity_by_person)
         rows += [

@@ -8,6 +8,7 @@ index of its first visible line and renders just the page it shows.
 from datetime import date
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
@@ -18,7 +19,7 @@ from textual.widget import Widget
 
 from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, AgendaItem, when_text
 from salesdesk.core.text import literal
-from salesdesk.i18n import N_, _, ngettext
+from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.tui.text import centred
 from salesdesk.tui.widgets.key_bar import translate_keys
 
@@ -34,6 +35,10 @@ CLEAR = N_(
 )
 HEADINGS = (N_("When"), N_("What"), N_("Who"), N_("Why"))
 DEAL_STAGE = N_("Deal · stage")
+# The When column is as wide as a late item's longest date in the language shown
+# (core.agenda.when_text): "Wed 25 Nov, 99d late", 20 cells; 23 in Chinese.
+LATE = N_("{date}, {days}d late")
+LONGEST_DAY = date(2026, 11, 25)
 
 
 class _Line(NamedTuple):
@@ -47,7 +52,7 @@ class _Line(NamedTuple):
 
 def column_widths(width: int) -> tuple[int, int, int, int, int]:
     """When, what, who, why, and deal · stage, in cells, for a line `width` wide."""
-    when = 20
+    when = max(20, cell_len(_(LATE).format(date=short_date(LONGEST_DAY), days=99)))
     rest = max(width - 2 - when - 8, 20)  # the marker, the when column, four gaps of two
     what, who, why = rest * 25 // 100, rest * 19 // 100, rest * 32 // 100
     return when, what, who, why, rest - what - who - why
@@ -76,12 +81,12 @@ class AgendaList(Widget, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up,k", "move(-1)", N_("Up"), show=False),
+        Binding("down,j", "move(1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "jump(0)", N_("First"), show=False),
+        Binding("end", "jump(-1)", N_("Last"), show=False),
         Binding("d", "item('done')", N_("Done"), id="today.done"),
         Binding("s", "item('snooze')", N_("Snooze"), id="today.snooze"),
         Binding("r", "item('reschedule')", N_("Reschedule"), id="today.reschedule"),

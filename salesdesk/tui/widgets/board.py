@@ -223,14 +223,14 @@ class Board(Widget, can_focus=True):
     """The columns of the pipeline, driven from the keyboard."""
 
     BINDINGS = [
-        Binding("left,h", "cursor(-1, 0)", "Left", show=False),
-        Binding("right,l", "cursor(1, 0)", "Right", show=False),
-        Binding("up,k", "cursor(0, -1)", "Up", show=False),
-        Binding("down,j", "cursor(0, 1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "cursor_to(0)", "First card", show=False),
-        Binding("end", "cursor_to(-1)", "Last card", show=False),
+        Binding("left,h", "cursor(-1, 0)", N_("Left"), show=False),
+        Binding("right,l", "cursor(1, 0)", N_("Right"), show=False),
+        Binding("up,k", "cursor(0, -1)", N_("Up"), show=False),
+        Binding("down,j", "cursor(0, 1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "cursor_to(0)", N_("First card"), show=False),
+        Binding("end", "cursor_to(-1)", N_("Last card"), show=False),
         Binding(
             "right_square_bracket,shift+right",
             "deal('forward')",

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from salesdesk.core.text import literal
-from salesdesk.i18n import N_, _, ngettext
+from salesdesk.i18n import N_, _, ngettext, pgettext
 from salesdesk.store.customers import CustomerFilter, CustomerQueries, CustomerRow
 from salesdesk.tui.text import padded
 from salesdesk.tui.widgets.key_bar import translate_keys
@@ -28,22 +28,22 @@ SEGMENT_STYLES = {
     "lost": "red",
 }
 
-# The segments as they are shown; the keys are the names core.segments computes.
-SEGMENT_NAMES = {
-    "lead": N_("lead"),
-    "prospect": N_("prospect"),
-    "customer": N_("customer"),
-    "repeat": N_("repeat"),
-    "dormant": N_("dormant"),
-    "lost": N_("lost"),
-}
 HEADINGS = (N_("Name"), N_("Company"), N_("Segment"), N_("Contact"))
 SEGMENT_CELLS, CONTACT_CELLS = 9, 9
 
 
 def segment_name(segment: str) -> str:
-    """A segment as it is shown: `repeat`; `复购`."""
-    return _(SEGMENT_NAMES[segment]) if segment in SEGMENT_NAMES else segment
+    """A segment as it is shown: `repeat`; `复购` (in the context "segment": as a field,
+    `repeat` is `重复`). The keys are the names core.segments computes."""
+    names = {
+        "lead": pgettext("segment", "lead"),
+        "prospect": pgettext("segment", "prospect"),
+        "customer": pgettext("segment", "customer"),
+        "repeat": pgettext("segment", "repeat"),
+        "dormant": pgettext("segment", "dormant"),
+        "lost": pgettext("segment", "lost"),
+    }
+    return names.get(segment, segment)
 
 
 def _since(day: date | None, today: date) -> str:
@@ -59,12 +59,12 @@ class CustomerList(Widget, can_focus=True):
     COMPONENT_CLASSES = {"customer-list--cursor", "customer-list--dim", "customer-list--header"}
 
     BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up,k", "move(-1)", N_("Up"), show=False),
+        Binding("down,j", "move(1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "jump(0)", N_("First"), show=False),
+        Binding("end", "jump(-1)", N_("Last"), show=False),
     ]
 
     class Highlighted(Message):

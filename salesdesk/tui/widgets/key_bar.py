@@ -15,9 +15,19 @@ from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.widget import Widget
 
-from salesdesk.i18n import _
+from salesdesk.i18n import N_, _
 
 SEPARATOR = "▏"
+# Textual's own words on the keys of every screen and of the app (the palette's key,
+# tab, the quit key's tooltip), in the catalogue so that `translate_keys` finds them.
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Open the command palette"),
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Copy selected text"),
+    N_("Quit the app and return to the command prompt."),
+)
 
 
 def translate_keys(node: DOMNode) -> None:
@@ -30,7 +40,14 @@ def translate_keys(node: DOMNode) -> None:
     made, whenever the module was imported. Call it in `__init__`, after Textual's.
     """
     node._bindings = BindingsMap(
-        [replace(binding, description=_(binding.description)) for _key, binding in node._bindings]
+        [
+            replace(
+                binding,
+                description=_(binding.description),
+                tooltip=_(binding.tooltip) if binding.tooltip else "",
+            )
+            for _key, binding in node._bindings
+        ]
     )
 
 
