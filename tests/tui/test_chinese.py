@@ -87,6 +87,22 @@ class TestChinese:
     def test_keys_panel(self, snap_compare, demo):
         assert _snapshot(snap_compare, demo, "question_mark")
 
+    def test_changed_elsewhere_dialog(self, snap_compare, demo):
+        from salesdesk.tui.screens.stale import Difference, StaleScreen
+
+        rows = [
+            Difference("金额", "65000.00", "70000.00", changed_by_me=True, private=True),
+            Difference("下一步", "", "Send the contract", changed_by_me=False),
+        ]
+
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.app.workers.wait_for_complete()
+            pilot.app.push_screen(StaleScreen("50台笔记本电脑（深圳）", rows))
+            await settle(pilot)
+
+        assert snap_compare(chinese_app(demo), terminal_size=SIZE, run_before=run_before)
+
     def test_today_at_80x24(self, snap_compare, demo):
         assert _snapshot(snap_compare, demo, size=SMALL)
 
