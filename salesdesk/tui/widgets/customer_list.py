@@ -6,6 +6,7 @@ the customers do not fit, and then says on its last line how many are above and 
 """
 
 from datetime import date
+from functools import cache
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -14,7 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from salesdesk.core.text import literal
-from salesdesk.i18n import N_, _, ngettext, pgettext
+from salesdesk.i18n import N_, _, language, ngettext, pgettext
 from salesdesk.store.customers import CustomerFilter, CustomerQueries, CustomerRow
 from salesdesk.tui.text import padded
 from salesdesk.tui.widgets.key_bar import translate_keys
@@ -32,7 +33,8 @@ HEADINGS = (N_("Name"), N_("Company"), N_("Segment"), N_("Contact"))
 SEGMENT_CELLS, CONTACT_CELLS = 9, 9
 
 
-def segment_name(segment: str) -> str:
+@cache
+def _segment_name(segment: str, _language: str) -> str:
     """A segment as it is shown: `repeat`; `复购` (in the context "segment": as a field,
     `repeat` is `重复`). The keys are the names core.segments computes."""
     names = {
@@ -44,6 +46,11 @@ def segment_name(segment: str) -> str:
         "lost": pgettext("segment", "lost"),
     }
     return names.get(segment, segment)
+
+
+def segment_name(segment: str) -> str:
+    """A segment as it is shown: `repeat`; `复购` (once per segment and language)."""
+    return _segment_name(segment, language())
 
 
 def _since(day: date | None, today: date) -> str:

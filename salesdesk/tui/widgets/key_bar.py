@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.widget import Widget
 
-from salesdesk.i18n import N_, _
+from salesdesk.i18n import N_, _, language
 
 SEPARATOR = "▏"
 # Textual's own words on the keys of every screen and of the app (the palette's key,
@@ -38,17 +38,27 @@ def translate_keys(node: DOMNode) -> None:
     marked with `N_`. Each node gets its own copy of them from Textual when it is made:
     this translates that copy, so what is drawn is in the language of when the node was
     made, whenever the module was imported. Call it in `__init__`, after Textual's.
+    Each set of bindings is translated once per language, then copied as Textual does.
     """
-    node._bindings = BindingsMap(
-        [
-            replace(
-                binding,
-                description=_(binding.description),
-                tooltip=_(binding.tooltip) if binding.tooltip else "",
-            )
-            for _key, binding in node._bindings
-        ]
-    )
+    bindings = tuple(binding for _key, binding in node._bindings)
+    cache_key = (language(), bindings)
+    translated = _TRANSLATED.get(cache_key)
+    if translated is None:
+        translated = _TRANSLATED[cache_key] = BindingsMap(
+            [
+                replace(
+                    binding,
+                    description=_(binding.description),
+                    tooltip=_(binding.tooltip) if binding.tooltip else "",
+                )
+                for binding in bindings
+            ]
+        )
+    node._bindings = translated.copy()
+
+
+# Translated bindings by (language, the bindings as the class made them).
+_TRANSLATED: dict[tuple[str, tuple[Binding, ...]], BindingsMap] = {}
 
 
 class KeyBar(Widget, can_focus=False):
