@@ -295,6 +295,13 @@ class SalesdeskApp(App):
                 return
         self.exit()
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the language shown (tui/palette.py)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
+
     def action_show_screen(self, name: str) -> None:
         if self.current_mode != name:
             self.switch_mode(name)

@@ -178,10 +178,16 @@ async def test_a_segment_is_named_as_a_segment_not_as_the_field_of_the_same_engl
 
 
 async def test_the_palette_names_every_command_in_chinese(demo):
+    from textual.command import CommandInput, CommandPalette
+
     app = chinese_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         found = {command.name: command.help for command in palette.commands(app)}
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandInput).placeholder == "搜索命令…"
     assert found["前往客户"] == "按键 3"
     assert found["客户：搜索客户"] == "客户页按 /"
     assert found["导出本周总结"] == "报表页按 x"
