@@ -2,7 +2,8 @@
 
 The catalogues are in `salesdesk/locale/` (`zh_CN/LC_MESSAGES/salesdesk.po`, compiled to
 `.mo` beside it and shipped in the package: installing is the only step). Strings are
-marked with `_` (shown now), `ngettext` (a count: `1 customer`, `2 customers`) and `N_`
+marked with `_` (shown now), `ngettext` (a count: `1 customer`, `2 customers`), `pgettext`
+(a word that needs its context) and `N_`
 (a constant defined at import, translated where it is shown with `_`). `scripts/catalogues`
 extracts them and compiles the catalogues (CONTRIBUTING.md).
 
@@ -100,6 +101,12 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form of `singular`/`plural` for `count` in the chosen language (Chinese has one)."""
     return _translation.ngettext(singular, plural, count)
+
+
+def pgettext(context: str, message: str) -> str:
+    """`message` in the chosen language, as it reads in `context` (one English word may
+    be two in another language: `repeat`, a field, and `repeat`, a segment)."""
+    return _translation.pgettext(context, message)
 
 
 def N_(message: str) -> str:

@@ -16,7 +16,7 @@ from salesdesk.i18n import CATALOGUES, DOMAIN, LOCALE_DIR
 
 PACKAGE = Path(salesdesk.__file__).parent
 ROOT = PACKAGE.parent
-KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "ngettext": (1, 2), "N_": None, "pgettext": ((1, "c"), 2)}
 
 
 def marked() -> set[str]:
@@ -86,6 +86,8 @@ def test_the_compiled_catalogue_is_the_one_written(locale):
             for count, string in enumerate(message.string):
                 assert compiled.ngettext(*message.id, count + 1) == string or len(message.string) == 1
             assert compiled.ngettext(*message.id, 2) == message.string[-1]
+        elif message.context:
+            assert compiled.pgettext(message.context, message.id) == message.string, message.id
         else:
             assert compiled.gettext(message.id) == message.string, message.id
 

@@ -19,11 +19,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import N_, _, ngettext
 from salesdesk.store.connection import snapshot_note
 from salesdesk.store.store import Store
 from salesdesk.sync.team import team_folder
 from salesdesk.tui import live
 from salesdesk.tui.screens.base import SalesdeskScreen
+from salesdesk.tui.widgets.key_bar import translate_keys
 
 POLL_SECONDS = 1.0  # how often the app asks whether another process changed the database
 SYNC_CHECK_SECONDS = 5.0  # how often it asks whether a team sync round is due
@@ -60,19 +62,20 @@ class SalesdeskApp(App):
     # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports,
     # 5 Conflicts, 6 Trash.
     BINDINGS = [
-        Binding("1", "show_screen('today')", "Today", id="screen.today", show=False),
-        Binding("2", "show_screen('pipeline')", "Pipeline", id="screen.pipeline", show=False),
-        Binding("3", "show_screen('customers')", "Customers", id="screen.customers", show=False),
-        Binding("4", "show_screen('reports')", "Reports", id="screen.reports", show=False),
-        Binding("5", "show_screen('conflicts')", "Conflicts", id="screen.conflicts", show=False),
-        Binding("6", "show_screen('trash')", "Trash", id="screen.trash", show=False),
-        Binding("asterisk", "toggle_privacy", "Privacy", key_display="*", id="app.privacy", show=False),
-        Binding("question_mark", "toggle_keys", "Keys", id="app.keys"),
-        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("1", "show_screen('today')", N_("Today"), id="screen.today", show=False),
+        Binding("2", "show_screen('pipeline')", N_("Pipeline"), id="screen.pipeline", show=False),
+        Binding("3", "show_screen('customers')", N_("Customers"), id="screen.customers", show=False),
+        Binding("4", "show_screen('reports')", N_("Reports"), id="screen.reports", show=False),
+        Binding("5", "show_screen('conflicts')", N_("Conflicts"), id="screen.conflicts", show=False),
+        Binding("6", "show_screen('trash')", N_("Trash"), id="screen.trash", show=False),
+        Binding("asterisk", "toggle_privacy", N_("Privacy"), key_display="*", id="app.privacy", show=False),
+        Binding("question_mark", "toggle_keys", N_("Keys"), id="app.keys"),
+        Binding("q", "quit", N_("Quit"), id="app.quit"),
     ]
 
     def __init__(self, store: Store, *, user: str, today: date, first_agenda: Future | None = None):
         super().__init__()
+        translate_keys(self)
         self.store = store
         self.user = user
         self.today = today
@@ -156,7 +159,9 @@ class SalesdeskApp(App):
 
     def action_toggle_privacy(self) -> None:
         self.privacy = not self.privacy
-        self.notify("Privacy on: amounts, phones and emails hidden." if self.privacy else "Privacy off.")
+        self.notify(
+            _("Privacy on: amounts, phones and emails hidden.") if self.privacy else _("Privacy off.")
+        )
 
     def started(self) -> None:
         """The first agenda is on screen (or could not be read): collect garbage again.
@@ -176,13 +181,13 @@ class SalesdeskApp(App):
         self.watch_read_only(self.read_only)
         note = snapshot_note(self.store.db)  # a read-only folder: what is seen, and what is not
         if note:
-            self.notify(note, title="Read-only", severity="warning", timeout=15, markup=False)
+            self.notify(note, title=_("Read-only"), severity="warning", timeout=15, markup=False)
         if self._team is not None and not self.read_only:  # a sync round writes
             self.set_interval(SYNC_CHECK_SECONDS, self.check_team_sync)
             self.call_after_refresh(self.check_team_sync)
 
     def watch_read_only(self, read_only: bool) -> None:
-        self.title = "salesdesk · read-only" if read_only else "salesdesk"
+        self.title = _("salesdesk · read-only") if read_only else "salesdesk"
         self.set_class(read_only, "-read-only")
 
     def became_read_only(self) -> None:
@@ -238,19 +243,28 @@ class SalesdeskApp(App):
         self.sync_schedule.finished(time.monotonic(), result.own_seq if result.published else None)
         if result.device != self.store.device:  # the round gave this copy a device id of its own
             self.store.records.log.device = result.device
-        people = "1 person" if result.people == 1 else f"{result.people} people"
+        people = ngettext("{n} person", "{n} people", result.people).format(n=result.people)
         held = f" · {result.held}" if result.held else ""  # from whom: salesdesk team held
-        self.sub_title = f"{self.user} · synced {result.finished.astimezone():%H:%M} · {people}{held}"
+        self.sub_title = (
+            _("{user} · synced {time} · {people}").format(
+                user=self.user, time=f"{result.finished.astimezone():%H:%M}", people=people
+            )
+            + held
+        )
         if result.brought_in:
             self.check_for_changes()
-            noun = "change" if result.brought_in == 1 else "changes"
-            self.notify(f"Team sync brought in {result.brought_in:,} {noun}.", markup=False)
+            brought = ngettext(
+                "Team sync brought in {n} change.", "Team sync brought in {n} changes.", result.brought_in
+            )
+            self.notify(brought.format(n=f"{result.brought_in:,}"), markup=False)
 
     @on(SyncFailed)
     def _sync_failed(self, event: SyncFailed) -> None:
         self.sync_schedule.failed(time.monotonic())
         self.notify(
-            f"Team sync failed: {event.error} It is tried again in a while.", severity="error", markup=False
+            _("Team sync failed: {error} It is tried again in a while.").format(error=event.error),
+            severity="error",
+            markup=False,
         )
 
     async def action_quit(self) -> None:
@@ -260,7 +274,7 @@ class SalesdeskApp(App):
             and not self.read_only
             and self.sync_schedule.unpublished(live.own_changes(self.store))
         ):
-            self.notify("Publishing your changes to the team folder…")
+            self.notify(_("Publishing your changes to the team folder…"))
             failed: list[str] = []
 
             def publish() -> None:
@@ -276,15 +290,28 @@ class SalesdeskApp(App):
             while thread.is_alive() and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
             if thread.is_alive() or failed:
-                reason = failed[0] if failed else f"it took over {QUIT_PUBLISH_SECONDS:.0f} s"
+                reason = (
+                    failed[0]
+                    if failed
+                    else _("it took over {seconds} s").format(seconds=f"{QUIT_PUBLISH_SECONDS:.0f}")
+                )
                 self.exit(
                     message=Text(
-                        f"salesdesk: your latest changes were not published to the "
-                        f"team folder ({reason}); run 'salesdesk sync' to publish them."
+                        _(
+                            "salesdesk: your latest changes were not published to the "
+                            "team folder ({reason}); run 'salesdesk sync' to publish them."
+                        ).format(reason=reason)
                     )
                 )
                 return
         self.exit()
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with its prompt in the language shown (tui/palette.py)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=_("Search for commands…")))
 
     def action_show_screen(self, name: str) -> None:
         if self.current_mode != name:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from salesdesk import paths
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.periods import IsoWeek
+from salesdesk.i18n import N_, _, ngettext
 from salesdesk.store.store import Store
 
 if TYPE_CHECKING:
@@ -30,12 +31,15 @@ CALENDAR_WEEKS = 6  # as `salesdesk export ics` without --weeks
 
 # What each export says when done or refused; one place, for translating later.
 WROTE = {
-    "weekly": "Wrote the summary of {what} to {path}",
-    "vcard": "Wrote {what} to {path}",
-    "calendar": "Wrote {what} to {path}",
+    "weekly": N_("Wrote the summary of {what} to {path}"),
+    "vcard": N_("Wrote {what} to {path}"),
+    "calendar": N_("Wrote {what} to {path}"),
 }
-NOT_WRITTEN = "The {name} was not written: {error}"
-NAMES = {"weekly": "weekly summary", "vcard": "vCard file", "calendar": "calendar"}
+NOT_WRITTEN = {
+    "weekly": N_("The weekly summary was not written: {error}"),
+    "vcard": N_("The vCard file was not written: {error}"),
+    "calendar": N_("The calendar was not written: {error}"),
+}
 
 
 def folder_setting(store: Store) -> str:
@@ -79,7 +83,7 @@ def write_vcards(store: Store, today: date, folder: str) -> tuple[Path, str]:
 
     target = paths.export_target(folder, paths.vcard_file_name(today))
     count = write_atomically(target, lambda stream: write(stream, customers(store.db)))
-    return target, f"{count:,} customer" + ("" if count == 1 else "s")
+    return target, ngettext("{n} customer", "{n} customers", count).format(n=f"{count:,}")
 
 
 def write_calendar(store: Store, today: date, folder: str) -> tuple[Path, str]:
@@ -95,7 +99,8 @@ def write_calendar(store: Store, today: date, folder: str) -> tuple[Path, str]:
     data = build_calendar(entries + care, store.clock())
     target = paths.export_target(folder, paths.calendar_file_name(today))
     write_atomically(target, lambda stream: stream.write(data))
-    return target, f"{len(entries):,} follow-ups and {len(care):,} care reminders"
+    said = _("{followups} follow-ups and {care} care reminders")
+    return target, said.format(followups=f"{len(entries):,}", care=f"{len(care):,}")
 
 
 def start_export(
@@ -118,7 +123,7 @@ def start_export(
         except (SalesdeskError, OSError, sqlite3.Error) as error:
             app.call_from_thread(
                 app.notify,
-                NOT_WRITTEN.format(name=NAMES[kind], error=error),
+                _(NOT_WRITTEN[kind]).format(error=error),
                 severity="error",
                 markup=False,
                 timeout=10,
@@ -127,7 +132,7 @@ def start_export(
         app.call_from_thread(finished, target, what)
 
     def finished(target: Path, what: str) -> None:
-        app.notify(WROTE[kind].format(what=what, path=target), markup=False, timeout=10)
+        app.notify(_(WROTE[kind]).format(what=what, path=target), markup=False, timeout=10)
         if done is not None:
             done(target)
 

@@ -6,6 +6,8 @@ nor what to do; these sentences do. Nothing here imports Textual.
 
 import sqlite3
 
+from salesdesk.i18n import N_, _
+
 BUSY = "busy"
 READ_ONLY = "read-only"
 FULL = "full"
@@ -28,13 +30,19 @@ _WORDING = (
     ("disk is full", FULL),
 )
 
-_CANNOT_WRITE = "{path} cannot be written (the file or the disk it is on is read-only)"
-_MAKE_WRITABLE = "make it writable and open salesdesk again to change anything"
+# How a write is tried again, as tui/screens/base.py says it (AGAIN, SAVE_AGAIN, ENTER_AGAIN):
+# marked here so that `sentence` shows them in the language shown.
+RETRIES = (N_("press the key again"), N_("press ctrl+s again"), N_("press enter again"))
+
+_CANNOT_WRITE = N_("{path} cannot be written (the file or the disk it is on is read-only)")
+_MAKE_WRITABLE = N_("make it writable and open salesdesk again to change anything")
 
 
 def read_only_why(path: str) -> str:
     """Why a key that would write does nothing, in a database opened read-only."""
-    return f"Nothing can be changed here: {_CANNOT_WRITE.format(path=path)}; {_MAKE_WRITABLE}."
+    return _("Nothing can be changed here: {why}; {what_to_do}.").format(
+        why=_(_CANNOT_WRITE).format(path=path), what_to_do=_(_MAKE_WRITABLE)
+    )
 
 
 def kind_of(error: sqlite3.Error) -> str:
@@ -53,16 +61,21 @@ def sentence(error: sqlite3.Error, path: str, retry: str) -> str:
     """One sentence: what happened to the write and what to do; `retry` is how to try again
     ("press ctrl+s again", "press the key again")."""
     kind = kind_of(error)
+    retry = _(retry)
     if kind == BUSY:
-        return (
+        return _(
             "Nothing was saved: another program is writing to the database (an import or a sync, "
-            f"perhaps) and holds it; {retry} in a moment."
-        )
+            "perhaps) and holds it; {retry} in a moment."
+        ).format(retry=retry)
     if kind == READ_ONLY:
-        return f"Nothing was saved: {_CANNOT_WRITE.format(path=path)}; {_MAKE_WRITABLE}."
+        return _("Nothing was saved: {why}; {what_to_do}.").format(
+            why=_(_CANNOT_WRITE).format(path=path), what_to_do=_(_MAKE_WRITABLE)
+        )
     if kind == FULL:
-        return f"Nothing was saved: the disk holding {path} is full; free some space, then {retry}."
-    return (
-        f"Nothing was saved: the database could not be written ({error}); {retry}, "
+        return _("Nothing was saved: the disk holding {path} is full; free some space, then {retry}.").format(
+            path=path, retry=retry
+        )
+    return _(
+        "Nothing was saved: the database could not be written ({error}); {retry}, "
         "or quit and run 'salesdesk check' for a report."
-    )
+    ).format(error=error, retry=retry)

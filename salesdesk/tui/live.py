@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import _
 from salesdesk.store.connection import connect
 from salesdesk.store.store import Store
 from salesdesk.sync import team
@@ -96,9 +97,11 @@ def sync_round(path: Path, user: str, clock: Callable[[], datetime], *, publish:
     try:
         folder = team.team_folder(store)
         if folder is None or not folder.is_dir():
-            where = folder or "(none)"
+            where = folder or _("(none)")
             raise SalesdeskError(
-                f"The team folder {where} is not there (is the sync tool running, or the share mounted?)."
+                _(
+                    "The team folder {folder} is not there (is the sync tool running, or the share mounted?)."
+                ).format(folder=where)
             )
         report = team.SyncReport()
         team.pull(store, folder, report)

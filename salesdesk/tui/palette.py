@@ -17,82 +17,89 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from salesdesk.i18n import N_, _
+
 if TYPE_CHECKING:
     from textual.app import App
     from textual.css.query import DOMQuery
 
 # mode, title, the screen's class, the widget that holds the item keys (or None)
 SCREENS = (
-    ("today", "Today", "salesdesk.tui.screens.today:TodayScreen", "salesdesk.tui.widgets.agenda:AgendaList"),
+    (
+        "today",
+        N_("Today"),
+        "salesdesk.tui.screens.today:TodayScreen",
+        "salesdesk.tui.widgets.agenda:AgendaList",
+    ),
     (
         "pipeline",
-        "Pipeline",
+        N_("Pipeline"),
         "salesdesk.tui.screens.pipeline:PipelineScreen",
         "salesdesk.tui.widgets.board:Board",
     ),
-    ("customers", "Customers", "salesdesk.tui.screens.customers:CustomersScreen", None),
-    ("reports", "Reports", "salesdesk.tui.screens.reports:ReportsScreen", None),
-    ("conflicts", "Conflicts", "salesdesk.tui.screens.conflicts:ConflictsScreen", None),
+    ("customers", N_("Customers"), "salesdesk.tui.screens.customers:CustomersScreen", None),
+    ("reports", N_("Reports"), "salesdesk.tui.screens.reports:ReportsScreen", None),
+    ("conflicts", N_("Conflicts"), "salesdesk.tui.screens.conflicts:ConflictsScreen", None),
 )
 
 # The name of each command, by its binding's id: the key bar's short word is not always
 # enough on its own. A binding with an id that is not here is named by its description.
 # The app's own commands have no screen in front of their name.
 NAMES = {
-    "screen.today": "Go to Today",
-    "screen.pipeline": "Go to Pipeline",
-    "screen.customers": "Go to Customers",
-    "screen.reports": "Go to Reports",
-    "screen.conflicts": "Go to Conflicts",
-    "app.privacy": "Privacy mode on or off",
-    "app.keys": "Show or hide the keys",
-    "app.quit": "Quit",
-    "app.export_weekly": "Export the week's summary",
-    "app.export_vcard": "Export customers as vCards",
-    "app.export_calendar": "Export follow-ups as a calendar",
-    "today.settings": "Settings",
-    "today.triage": "Triage overdue and today's items",
-    "today.mine": "Mine or everyone's",
-    "today.undo": "Undo the last done, move or dismiss",
-    "today.done": "Mark done",
-    "today.snooze": "Snooze",
-    "today.reschedule": "Reschedule",
-    "today.dismiss": "Dismiss a reminder",
-    "today.log": "Log an interaction",
-    "today.open": "Open the customer",
-    "pipeline.new": "New deal",
-    "pipeline.undo": "Undo the last move",
-    "pipeline.filter": "Filter the cards",
-    "pipeline.mine": "Mine or everyone's",
-    "pipeline.lost": "Show or hide Lost",
-    "board.forward": "Move the deal a stage forward",
-    "board.back": "Move the deal a stage back",
-    "board.won": "Mark the deal won",
-    "board.lost": "Mark the deal lost",
-    "board.open": "Open the deal",
-    "board.followup": "Book a follow-up on the deal",
-    "board.assign": "Assign the deal",
-    "customers.search": "Search customers",
-    "customers.add": "Add a customer",
-    "customers.edit": "Edit the customer",
-    "customers.log": "Log an interaction",
-    "customers.tags": "Tag the customer",
-    "customers.followup": "Book a follow-up",
-    "customers.deal": "New deal for the customer",
-    "customers.filters": "Filters",
-    "customers.sort": "Sort",
-    "customers.copy": "Copy a phone or email",
-    "customers.assign": "Assign the customer",
-    "customers.delete": "Delete the customer",
-    "reports.period": "Switch the period (90 days, 30 days, week…)",
-    "reports.period_back": "Switch the period back",
-    "reports.earlier": "An earlier period",
-    "reports.later": "A later period",
-    "reports.mine": "Mine or everyone's",
-    "conflicts.keep": "Keep the kept value",
-    "conflicts.restore": "Restore the lost value",
+    "screen.today": N_("Go to Today"),
+    "screen.pipeline": N_("Go to Pipeline"),
+    "screen.customers": N_("Go to Customers"),
+    "screen.reports": N_("Go to Reports"),
+    "screen.conflicts": N_("Go to Conflicts"),
+    "app.privacy": N_("Privacy mode on or off"),
+    "app.keys": N_("Show or hide the keys"),
+    "app.quit": N_("Quit"),
+    "app.export_weekly": N_("Export the week's summary"),
+    "app.export_vcard": N_("Export customers as vCards"),
+    "app.export_calendar": N_("Export follow-ups as a calendar"),
+    "today.settings": N_("Settings"),
+    "today.triage": N_("Triage overdue and today's items"),
+    "today.mine": N_("Mine or everyone's"),
+    "today.undo": N_("Undo the last done, move or dismiss"),
+    "today.done": N_("Mark done"),
+    "today.snooze": N_("Snooze"),
+    "today.reschedule": N_("Reschedule"),
+    "today.dismiss": N_("Dismiss a reminder"),
+    "today.log": N_("Log an interaction"),
+    "today.open": N_("Open the customer"),
+    "pipeline.new": N_("New deal"),
+    "pipeline.undo": N_("Undo the last move"),
+    "pipeline.filter": N_("Filter the cards"),
+    "pipeline.mine": N_("Mine or everyone's"),
+    "pipeline.lost": N_("Show or hide Lost"),
+    "board.forward": N_("Move the deal a stage forward"),
+    "board.back": N_("Move the deal a stage back"),
+    "board.won": N_("Mark the deal won"),
+    "board.lost": N_("Mark the deal lost"),
+    "board.open": N_("Open the deal"),
+    "board.followup": N_("Book a follow-up on the deal"),
+    "board.assign": N_("Assign the deal"),
+    "customers.search": N_("Search customers"),
+    "customers.add": N_("Add a customer"),
+    "customers.edit": N_("Edit the customer"),
+    "customers.log": N_("Log an interaction"),
+    "customers.tags": N_("Tag the customer"),
+    "customers.followup": N_("Book a follow-up"),
+    "customers.deal": N_("New deal for the customer"),
+    "customers.filters": N_("Filters"),
+    "customers.sort": N_("Sort"),
+    "customers.copy": N_("Copy a phone or email"),
+    "customers.assign": N_("Assign the customer"),
+    "customers.delete": N_("Delete the customer"),
+    "reports.period": N_("Switch the period (90 days, 30 days, week…)"),
+    "reports.period_back": N_("Switch the period back"),
+    "reports.earlier": N_("An earlier period"),
+    "reports.later": N_("A later period"),
+    "reports.mine": N_("Mine or everyone's"),
+    "conflicts.keep": N_("Keep the kept value"),
+    "conflicts.restore": N_("Restore the lost value"),
 }
-CLOSE_THE_DIALOG = "Close the dialog first, then choose the command again."
+CLOSE_THE_DIALOG = N_("Close the dialog first, then choose the command again.")
 APP_WIDE = {"today.settings"}  # bound on Today, but a command of the whole app
 # Commands the palette has once as the app's own, though a screen binds them too.
 AS_APP_COMMAND = {"reports.export": "app.export_weekly"}
@@ -102,7 +109,10 @@ APP_COMMANDS = (
     ("app.export_vcard", "export('vcard')"),
     ("app.export_calendar", "export('calendar')"),
 )
-NO_KEY = "no key: the palette only"
+NO_KEY = N_("no key: the palette only")
+KEY = N_("key {key}")
+KEY_ON = N_("key {key} on {screen}")
+ON_SCREEN = N_("{screen}: {command}")
 
 
 @dataclass(frozen=True)
@@ -143,20 +153,20 @@ def commands(app: App) -> list[Command]:
     for binding in _bindings(type(app)):
         add(
             binding.id or "",
-            NAMES.get(binding.id or "", binding.description),
-            f"key {_key(app, binding)}",
+            _(NAMES.get(binding.id or "", binding.description)),
+            _(KEY).format(key=_key(app, binding)),
             _runner(app, None, None, binding.action),
         )
     keyed = {
-        AS_APP_COMMAND[b.id or ""]: f"{_key(app, b)} on {title}"
-        for _, title, screen, widget in SCREENS
+        AS_APP_COMMAND[b.id or ""]: _(KEY_ON).format(key=_key(app, b), screen=_(title))
+        for _mode, title, screen, widget in SCREENS
         for cls in filter(None, (screen, widget))
         for b in _bindings(_load(cls))
         if b.id in AS_APP_COMMAND
     }
     for binding_id, action in APP_COMMANDS:
-        key = f"key {keyed[binding_id]}" if binding_id in keyed else NO_KEY
-        add(binding_id, NAMES[binding_id], key, _runner(app, None, None, action))
+        key = keyed[binding_id] if binding_id in keyed else _(NO_KEY)
+        add(binding_id, _(NAMES[binding_id]), key, _runner(app, None, None, action))
     here = [entry for entry in SCREENS if entry[0] == getattr(app, "current_mode", None)]
     for mode, title, screen, widget in here + [entry for entry in SCREENS if entry not in here]:
         for cls_name in filter(None, (screen, widget)):
@@ -164,14 +174,14 @@ def commands(app: App) -> list[Command]:
                 binding_id = binding.id or ""
                 if binding_id in AS_APP_COMMAND:
                     continue
-                name = NAMES.get(binding_id, binding.description)
+                name = _(NAMES.get(binding_id, binding.description))
                 if binding_id not in APP_WIDE:
-                    name = f"{title}: {name}"
+                    name = _(ON_SCREEN).format(screen=_(title), command=name)
                 target = widget if cls_name == widget else None
                 add(
                     binding_id,
                     name,
-                    f"key {_key(app, binding)} on {title}",
+                    _(KEY_ON).format(key=_key(app, binding), screen=_(title)),
                     _runner(app, mode, target, binding.action),
                 )
     return found
@@ -190,7 +200,7 @@ def _runner(app: App, mode: str | None, widget: str | None, action: str) -> Call
             if widget is not None:
                 found: DOMQuery = screen.query(_load(widget))
                 if not found:  # a dialog is open over the screen
-                    app.notify(CLOSE_THE_DIALOG, severity="warning")
+                    app.notify(_(CLOSE_THE_DIALOG), severity="warning")
                     return
                 target = found.first()
             await app.run_action(action, target)

@@ -16,39 +16,58 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import Header, Input, Static
 
+from salesdesk.core import pipeline
 from salesdesk.core.errors import SalesdeskError, StaleRecord
-from salesdesk.core.model import CUSTOMER_FIELDS
+from salesdesk.core.model import CUSTOMER_FIELDS, kind_name
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, SAVE_AGAIN, DataScreen, show_fault, writes
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
-from salesdesk.tui.widgets.customer_list import CustomerList
-from salesdesk.tui.widgets.key_bar import KeyBar
+from salesdesk.tui.widgets.customer_list import CustomerList, segment_name
+from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
 SETTINGS = ("dormant_days", "tier_thresholds")
+# The orders of the list as the status line names them, by their names in store.customers.
+SORT_NAMES = {
+    "name": N_("name"),
+    "last contact": N_("last contact"),
+    "value": N_("value"),
+}
+# The filters as the status line names them: `tag: vip`.
+FILTER_NAMES = (
+    ("tag", N_("tag: {value}")),
+    ("segment", N_("segment: {value}")),
+    ("tier", N_("tier: {value}")),
+    ("owner", N_("owner: {value}")),
+)
+# What `c` copies, as a notification names it.
+COPIED = {"phone": N_("Copied the phone."), "email": N_("Copied the email.")}
+NOTHING_TO_COPY = {"phone": N_("No phone to copy."), "email": N_("No email to copy.")}
 
 
 class CustomersScreen(DataScreen):
     BINDINGS = [
-        Binding("slash", "search", "Search", key_display="/", id="customers.search"),
-        Binding("a", "add", "Add", id="customers.add"),
-        Binding("e", "edit", "Edit", id="customers.edit"),
-        Binding("i", "log", "Log", id="customers.log"),
-        Binding("t", "tags", "Tags", id="customers.tags"),
-        Binding("f", "followup", "Follow-up", id="customers.followup"),
-        Binding("n", "new_deal", "New deal", id="customers.deal"),
-        Binding("F", "filters", "Filters", id="customers.filters"),
-        Binding("o", "cycle_sort", "Sort", id="customers.sort"),
-        Binding("c", "copy", "Copy", id="customers.copy", show=False),
-        Binding("O", "assign", "Assign", id="customers.assign", show=False),
-        Binding("d", "delete", "Delete", id="customers.delete", show=False),
-        Binding("escape", "back_to_list", "List", show=False),
+        Binding("slash", "search", N_("Search"), key_display="/", id="customers.search"),
+        Binding("a", "add", N_("Add"), id="customers.add"),
+        Binding("e", "edit", N_("Edit"), id="customers.edit"),
+        Binding("i", "log", N_("Log"), id="customers.log"),
+        Binding("t", "tags", N_("Tags"), id="customers.tags"),
+        Binding("f", "followup", N_("Follow-up"), id="customers.followup"),
+        Binding("n", "new_deal", N_("New deal"), id="customers.deal"),
+        Binding("F", "filters", N_("Filters"), id="customers.filters"),
+        Binding("o", "cycle_sort", N_("Sort"), id="customers.sort"),
+        Binding("c", "copy", N_("Copy"), id="customers.copy", show=False),
+        Binding("O", "assign", N_("Assign"), id="customers.assign", show=False),
+        Binding("d", "delete", N_("Delete"), id="customers.delete", show=False),
+        Binding("escape", "back_to_list", N_("List"), show=False),
     ]
 
     def __init__(self, store: Store, *, user: str, today: date):
         super().__init__()
+        translate_keys(self)
         self.store = store
         self.user = user
         self.today = today
@@ -57,7 +76,9 @@ class CustomersScreen(DataScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="/ search name, company, phone, email, notes, history", id="customer-search")
+        yield Input(
+            placeholder=_("/ search name, company, phone, email, notes, history"), id="customer-search"
+        )
         yield Static("", id="customer-status", markup=False)
         with Horizontal(id="customers-body"):
             yield CustomerList(self.queries, self.today, id="customer-list")
@@ -95,9 +116,16 @@ class CustomersScreen(DataScreen):
 
     def _update_status(self) -> None:
         listing = self.customer_list
-        noun = "customer" if listing.total == 1 else "customers"
-        parts = [f"{listing.total:,} {noun}", f"sorted by {listing.filter.sort}"]
-        parts += listing.filter.describe()
+        sort = listing.filter.sort
+        parts = [
+            ngettext("{n} customer", "{n} customers", listing.total).format(n=f"{listing.total:,}"),
+            _("sorted by {order}").format(order=_(SORT_NAMES[sort]) if sort in SORT_NAMES else sort),
+        ]
+        for field, said in FILTER_NAMES:
+            value = getattr(listing.filter, field)
+            if value:
+                shown = segment_name(value) if field == "segment" else value
+                parts.append(_(said).format(value=shown))
         self.query_one("#customer-status", Static).update("  ·  ".join(parts))
 
     def _show_detail(self) -> None:
@@ -155,7 +183,7 @@ class CustomersScreen(DataScreen):
     def _selected(self):
         customer_id = self.current_id
         if customer_id is None:
-            self.notify("No customer selected.", severity="warning")
+            self.notify(_("No customer selected."), severity="warning")
             return None
         return self.store.customer(customer_id)
 
@@ -209,11 +237,11 @@ class CustomersScreen(DataScreen):
     def _merge(self, keep: str, other: str) -> None:
         moved = self._guard(lambda: merge_customers(self.store, keep, other))
         if moved is not None:
-            self.notify(
-                f"Merged: {moved['deals']} deals, {moved['interactions']} interactions, "
-                f"{moved['followups']} follow-ups and {moved['tags']} tags moved.",
-                markup=False,
+            merged = _(
+                "Merged: {deals} deals, {interactions} interactions, "
+                "{followups} follow-ups and {tags} tags moved."
             )
+            self.notify(merged.format(**moved), markup=False)
             self.show_customer(keep)
 
     @writes
@@ -317,10 +345,10 @@ class CustomersScreen(DataScreen):
                 self._save_edit(record, mine, current["version"], then)
             else:  # take theirs, or back: nothing of this edit is written
                 if choice is None:
-                    self.notify("Nothing saved; the customer shows what was saved elsewhere.")
+                    self.notify(_("Nothing saved; the customer shows what was saved elsewhere."))
                 self._refresh(keep=record["id"])
 
-        rows = differences(record, values, current, CUSTOMER_FIELDS + (("notes", "Notes"),))
+        rows = differences(record, values, current, CUSTOMER_FIELDS + (("notes", _("Notes")),))
         self.app.push_screen(StaleScreen(current["name"], rows), chosen)
 
     @writes
@@ -349,8 +377,14 @@ class CustomersScreen(DataScreen):
 
         def entered(result: dict | None) -> None:
             if result is not None:
-                booked = f"; next step {result['next_due']:%a %d %b}" if result["next_due"] else ""
-                self.notify(f"Logged the {result['kind']}{booked}.", markup=False)
+                kind = kind_name(result["kind"])
+                if result["next_due"]:
+                    logged = _("Logged the {kind}; next step {date}.").format(
+                        kind=kind, date=short_date(result["next_due"])
+                    )
+                else:
+                    logged = _("Logged the {kind}.").format(kind=kind)
+                self.notify(logged, markup=False)
                 self._refresh(keep=customer.id)
 
         self.app.push_screen(
@@ -400,11 +434,14 @@ class CustomersScreen(DataScreen):
 
         def entered(result) -> None:
             if result is not None:
-                self.notify(f"Follow-up booked for {result[0]:%a %d %b}.", markup=False)
+                self.notify(
+                    _("Follow-up booked for {date}.").format(date=short_date(result[0])), markup=False
+                )
                 self._refresh(keep=customer.id)
 
         self.app.push_screen(
-            FollowUpScreen(customer.name, self.today, f"Call {customer.name}", save=save), entered
+            FollowUpScreen(customer.name, self.today, _("Call {name}").format(name=customer.name), save=save),
+            entered,
         )
 
     @writes
@@ -429,7 +466,10 @@ class CustomersScreen(DataScreen):
 
         def entered(result: dict | None) -> None:
             if result is not None:
-                self.notify(f"New deal in Lead: {result['title']}", markup=False)
+                first = pipeline.first_stage(self.store.stages(), pipeline.OPEN).name
+                self.notify(
+                    _("New deal in {stage}: {deal}").format(stage=first, deal=result["title"]), markup=False
+                )
                 self._refresh(keep=customer.id)
 
         self.app.push_screen(
@@ -456,7 +496,7 @@ class CustomersScreen(DataScreen):
 
         def answered(owner: str | None) -> None:
             if owner:
-                self.notify(f"Assigned to {owner}.", markup=False)
+                self.notify(_("Assigned to {owner}.").format(owner=owner), markup=False)
                 self._refresh(keep=customer.id)
 
         self.app.push_screen(
@@ -473,15 +513,14 @@ class CustomersScreen(DataScreen):
 
         def answered(yes: bool | None) -> None:
             if yes and self._attempt(lambda: self.store.delete_customer(customer.id, customer.version)):
-                self.notify(f"Deleted {customer.name}.", markup=False)
+                self.notify(_("Deleted {name}.").format(name=customer.name), markup=False)
                 self._refresh()
 
-        message = Text.assemble(
-            "Delete ",
-            (literal(customer.name), "bold"),
-            "? Their deals and history stay in the database, hidden with them.",
-        )
-        self.app.push_screen(ConfirmScreen("Delete customer", message), answered)
+        before, _name, after = _(
+            "Delete {name}? Their deals and history stay in the database, hidden with them."
+        ).partition("{name}")
+        message = Text.assemble(before, (literal(customer.name), "bold"), after)
+        self.app.push_screen(ConfirmScreen(_("Delete customer"), message), answered)
 
     def action_copy(self) -> None:
         from salesdesk.tui.screens.customer_forms import CopyScreen
@@ -495,9 +534,9 @@ class CustomersScreen(DataScreen):
                 return
             value = getattr(customer, which)
             if not value:
-                self.notify(f"No {which} to copy.", severity="warning")
+                self.notify(_(NOTHING_TO_COPY[which]), severity="warning")
                 return
             self.app.copy_to_clipboard(value)
-            self.notify(f"Copied the {which}.")
+            self.notify(_(COPIED[which]))
 
         self.app.push_screen(CopyScreen(classes="dialog-screen"), chosen)

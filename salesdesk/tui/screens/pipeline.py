@@ -12,13 +12,14 @@ from textual.widgets import Header, Input, Static
 
 from salesdesk.core import pipeline
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.store.board import BoardFilter, BoardQueries
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, DataScreen, writes
 from salesdesk.tui.widgets.board import Board
-from salesdesk.tui.widgets.key_bar import KeyBar
+from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
-EMPTY_TEXT = (
+EMPTY_TEXT = N_(
     "No deals yet.\n\n"
     "Press n to add your first deal,\n"
     "or quit (q) and run `salesdesk demo` to explore with sample data."
@@ -27,16 +28,17 @@ EMPTY_TEXT = (
 
 class PipelineScreen(DataScreen):
     BINDINGS = [
-        Binding("n", "new_deal", "New deal", id="pipeline.new"),
-        Binding("u", "undo", "Undo", id="pipeline.undo"),
-        Binding("slash", "filter", "Filter", key_display="/", id="pipeline.filter"),
-        Binding("m", "toggle_mine", "Mine/all", id="pipeline.mine"),
-        Binding("L", "toggle_lost", "Show/hide Lost", id="pipeline.lost", show=False),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("n", "new_deal", N_("New deal"), id="pipeline.new"),
+        Binding("u", "undo", N_("Undo"), id="pipeline.undo"),
+        Binding("slash", "filter", N_("Filter"), key_display="/", id="pipeline.filter"),
+        Binding("m", "toggle_mine", N_("Mine/all"), id="pipeline.mine"),
+        Binding("L", "toggle_lost", N_("Show/hide Lost"), id="pipeline.lost", show=False),
+        Binding("escape", "clear_filter", N_("Clear filter"), show=False),
     ]
 
     def __init__(self, store: Store, *, user: str, today: date):
         super().__init__()
+        translate_keys(self)
         self.store = store
         self.user = user
         self.today = today
@@ -49,7 +51,7 @@ class PipelineScreen(DataScreen):
         yield Header()
         # The filter box and the empty-board text start hidden, so the first layout
         # gives the board its full height and the first page of cards fills it.
-        filter_box = Input(placeholder="filter cards by deal, customer or company", id="board-filter")
+        filter_box = Input(placeholder=_("filter cards by deal, customer or company"), id="board-filter")
         filter_box.display = False
         yield filter_box
         yield Static("", id="board-status", markup=False)
@@ -62,7 +64,7 @@ class PipelineScreen(DataScreen):
             currency=self.store.setting("currency"),
             id="board",
         )
-        empty = Static(EMPTY_TEXT, id="board-empty", markup=False)
+        empty = Static(_(EMPTY_TEXT), id="board-empty", markup=False)
         empty.display = False
         yield empty
         yield KeyBar()
@@ -92,12 +94,12 @@ class PipelineScreen(DataScreen):
 
     def _update_status(self) -> None:
         board = self.board
-        parts = ["mine" if self.mine else "everyone's deals"]
+        parts = [_("mine") if self.mine else _("everyone's deals")]
         if board.filter.text:
-            parts.append(f"filter “{literal(board.filter.text)}”")
+            parts.append(_("filter “{text}”").format(text=literal(board.filter.text)))
         if board.show_lost:
-            parts.append("Lost shown")
-        parts.append(f"{board.total:,} deals")
+            parts.append(_("Lost shown"))
+        parts.append(ngettext("{n} deal", "{n} deals", board.total).format(n=f"{board.total:,}"))
         self.query_one("#board-status", Static).update("  ·  ".join(parts))
 
     # -- deal actions from the board ----------------------------------------------
@@ -114,7 +116,7 @@ class PipelineScreen(DataScreen):
         stages = self.store.stages()
         target = pipeline.neighbour(stages, deal.stage_id, +1)
         if target is None:
-            self.notify("This deal is in the last stage.", severity="warning")
+            self.notify(_("This deal is in the last stage."), severity="warning")
             return
         unmet = self.store.unmet_checklist(deal)
         if not unmet:
@@ -135,7 +137,7 @@ class PipelineScreen(DataScreen):
         deal = self.store.deal(deal_id)
         target = pipeline.neighbour(self.store.stages(), deal.stage_id, -1)
         if target is None:
-            self.notify("This deal is in the first stage.", severity="warning")
+            self.notify(_("This deal is in the first stage."), severity="warning")
             return
         self._move(deal_id, target.id)
 
@@ -182,9 +184,10 @@ class PipelineScreen(DataScreen):
                 return
             self._reload({deal.stage_id})
             self.board.focus_deal(deal_id)
-            self.notify(f"Follow-up booked for {result[0]:%a %d %b}.", markup=False)
+            self.notify(_("Follow-up booked for {date}.").format(date=short_date(result[0])), markup=False)
 
-        followup = FollowUpScreen(deal.title, self.today, f"Follow up: {deal.title}", save=save)
+        suggested = _("Follow up: {deal}").format(deal=deal.title)
+        followup = FollowUpScreen(deal.title, self.today, suggested, save=save)
         self.app.push_screen(followup, answered)
 
     def _deal_assign(self, deal_id: str) -> None:
@@ -197,7 +200,7 @@ class PipelineScreen(DataScreen):
 
         def answered(owner: str | None) -> None:
             if owner:
-                self.notify(f"Assigned to {owner}.", markup=False)
+                self.notify(_("Assigned to {owner}.").format(owner=owner), markup=False)
                 self._reload({deal.stage_id})
                 self.board.focus_deal(deal_id)
 
@@ -212,7 +215,8 @@ class PipelineScreen(DataScreen):
         self.undo_stack.append(change.id)
         self._reload({before, stage_id})
         if not self.board.focus_deal(deal_id):
-            self.notify(f"Moved to {self.store.stage(stage_id).name}. u undoes it.", markup=False)
+            moved = _("Moved to {stage}. u undoes it.").format(stage=self.store.stage(stage_id).name)
+            self.notify(moved, markup=False)
         stage = self.store.stage(stage_id)
         if stage.kind != pipeline.OPEN and self.store.stage(before).kind == pipeline.OPEN:
             outcome = "won" if stage.kind == pipeline.WON else "lost"
@@ -243,8 +247,10 @@ class PipelineScreen(DataScreen):
         def answered(close: bool | None) -> None:
             ids = [item.id for item in open_ones]
             if close and self._attempt(lambda: self.store.close_followups(ids)):
-                noun = "follow-up" if len(ids) == 1 else "follow-ups"
-                self.notify(f"Closed {len(ids)} {noun} of {deal.title}.", markup=False)
+                closed = ngettext(
+                    "Closed {n} follow-up of {deal}.", "Closed {n} follow-ups of {deal}.", len(ids)
+                )
+                self.notify(closed.format(n=len(ids), deal=deal.title), markup=False)
                 self._reload({deal.stage_id})
                 self.board.focus_deal(deal_id)
 
@@ -256,7 +262,7 @@ class PipelineScreen(DataScreen):
     @writes
     def action_undo(self) -> None:
         if not self.undo_stack:
-            self.notify("Nothing to undo.", severity="warning")
+            self.notify(_("Nothing to undo."), severity="warning")
             return
         change_id = self.undo_stack.pop()
         change = self.store.records.require("stage_changes", change_id)
@@ -269,7 +275,12 @@ class PipelineScreen(DataScreen):
                 self.store.stage(change["to_stage"]).name,
                 self.store.stage(change["from_stage"]).name,
             )
-            self.notify(f"Undone: {title} is back from {moved} in {back}.", markup=False)
+            self.notify(
+                _("Undone: {deal} is back from {moved} in {back}.").format(
+                    deal=title, moved=moved, back=back
+                ),
+                markup=False,
+            )
 
     @writes
     def action_new_deal(self) -> None:

@@ -16,25 +16,37 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money, format_short
 from salesdesk.core.periods import DAYS, DEFAULT_PRESET, PRESETS, WEEK, IsoWeek, Period, preset_period
 from salesdesk.core.reports import Report, days_text, percent
+from salesdesk.i18n import N_, _, ngettext
 from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
 from salesdesk.tui.privacy import HIDDEN, privacy_on
 from salesdesk.tui.widgets.bars import PanelRow, ReportPanel
-from salesdesk.tui.widgets.key_bar import KeyBar
+from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
 PANELS = {  # id -> title; the left column, then the right
-    "summary": "Won, lost and customers",
-    "funnel": "Funnel: deals entering each stage · moved on",
-    "stage-days": "Days in each stage: median · average (stays)",
-    "probability": "Win probability: set · seen from the stage",
-    "reasons": "Lost reasons",
-    "activity": "Activity",
-    "by-week": "Won by week",
-    "by-month": "Won by month",
-    "forecast": "Weighted forecast by expected close (open deals now)",
+    "summary": N_("Won, lost and customers"),
+    "funnel": N_("Funnel: deals entering each stage · moved on"),
+    "stage-days": N_("Days in each stage: median · average (stays)"),
+    "probability": N_("Win probability: set · seen from the stage"),
+    "reasons": N_("Lost reasons"),
+    "activity": N_("Activity"),
+    "by-week": N_("Won by week"),
+    "by-month": N_("Won by month"),
+    "forecast": N_("Weighted forecast by expected close (open deals now)"),
+}
+# The periods of core.periods.PRESETS as the status line names them.
+PRESET_NAMES = {
+    "last 90 days": N_("Last 90 days"),
+    "last 30 days": N_("Last 30 days"),
+    "last 365 days": N_("Last 365 days"),
+    "this week": N_("This week"),
+    "last week": N_("Last week"),
+    "this quarter": N_("This quarter"),
+    "last quarter": N_("Last quarter"),
 }
 LEFT = ("summary", "funnel", "stage-days", "probability", "reasons", "activity")
 RIGHT = ("by-week", "by-month", "forecast")
@@ -49,12 +61,12 @@ def _fraction(value: float | None, most: float) -> float | None:
 
 class ReportsScreen(Screen):
     BINDINGS = [
-        Binding("p", "cycle_period(1)", "Period", id="reports.period"),
-        Binding("P", "cycle_period(-1)", "Period back", id="reports.period_back", show=False),
-        Binding("left_square_bracket", "shift(-1)", "Earlier", key_display="[", id="reports.earlier"),
-        Binding("right_square_bracket", "shift(1)", "Later", key_display="]", id="reports.later"),
-        Binding("m", "toggle_mine", "Mine/all", id="reports.mine"),
-        Binding("x", "export", "Export week", id="reports.export"),
+        Binding("p", "cycle_period(1)", N_("Period"), id="reports.period"),
+        Binding("P", "cycle_period(-1)", N_("Period back"), id="reports.period_back", show=False),
+        Binding("left_square_bracket", "shift(-1)", N_("Earlier"), key_display="[", id="reports.earlier"),
+        Binding("right_square_bracket", "shift(1)", N_("Later"), key_display="]", id="reports.later"),
+        Binding("m", "toggle_mine", N_("Mine/all"), id="reports.mine"),
+        Binding("x", "export", N_("Export week"), id="reports.export"),
     ]
 
     class Loaded(Message):
@@ -65,6 +77,7 @@ class ReportsScreen(Screen):
 
     def __init__(self, store: Store, *, user: str, today: date, folder: Path | None = None):
         super().__init__()
+        translate_keys(self)
         self.store = store
         self.user = user
         self.today = today
@@ -85,7 +98,7 @@ class ReportsScreen(Screen):
             for column, ids in (("reports-left", LEFT), ("reports-right", RIGHT)):
                 with Vertical(id=column, classes="reports-column"):
                     for panel_id in ids:
-                        yield ReportPanel(PANELS[panel_id], id=f"panel-{panel_id}")
+                        yield ReportPanel(_(PANELS[panel_id]), id=f"panel-{panel_id}")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -104,7 +117,7 @@ class ReportsScreen(Screen):
     @property
     def period(self) -> Period:
         period = preset_period(self.preset, self.today)
-        for _ in range(abs(self.steps)):
+        for _step in range(abs(self.steps)):
             period = period.previous() if self.steps < 0 else period.next()
         return period
 
@@ -121,7 +134,7 @@ class ReportsScreen(Screen):
 
     def action_shift(self, step: int) -> None:
         if step > 0 and self.period.last >= self.today:
-            self.notify("This period already reaches today.", severity="warning")
+            self.notify(_("This period already reaches today."), severity="warning")
             return
         self.steps += step
         self.reload()
@@ -158,14 +171,15 @@ class ReportsScreen(Screen):
     def _update_status(self, loading: bool = False) -> None:
         period = self.period
         if self.steps == 0:
-            shown = f"{self.preset.capitalize()}: " + (
-                period.span() if period.kind == DAYS else period.describe()
+            name = _(PRESET_NAMES[self.preset]) if self.preset in PRESET_NAMES else self.preset.capitalize()
+            shown = _("{period}: {span}").format(
+                period=name, span=period.span() if period.kind == DAYS else period.describe()
             )
         else:
             shown = period.describe()
-        parts = [shown, "everyone's" if self.everyone else "mine"]
+        parts = [shown, _("everyone's") if self.everyone else _("mine")]
         if loading:
-            parts.append("loading…")
+            parts.append(_("loading…"))
         self.query_one("#reports-status", Static).update("  ·  ".join(parts))
 
     # -- the export ---------------------------------------------------------------------
@@ -184,7 +198,7 @@ class ReportsScreen(Screen):
     def _exported(self, path: Path) -> None:
         self.exported = path
         line = self.query_one("#reports-export", Static)
-        line.update(f"Weekly summary written to {path}")
+        line.update(_("Weekly summary written to {path}").format(path=path))
         line.display = True
 
     # -- drawing ------------------------------------------------------------------------
@@ -225,7 +239,7 @@ class ReportsScreen(Screen):
                     time.stage.name,
                     f"{days_text(time.median)} · {days_text(time.average)} ({time.visits:,})",
                     _fraction(time.median, slowest),
-                    "◀ bottleneck" if time.bottleneck else "",
+                    _("◀ bottleneck") if time.bottleneck else "",
                 )
                 for time in report.stage_times
             ]
@@ -234,7 +248,9 @@ class ReportsScreen(Screen):
             [
                 PanelRow(
                     check.stage.name,
-                    f"{check.configured}% · {percent(check.observed)}  ({check.closed:,} closed)",
+                    _("{set}% · {seen}  ({n} closed)").format(
+                        set=check.configured, seen=percent(check.observed), n=f"{check.closed:,}"
+                    ),
                     check.observed,
                 )
                 for check in report.probabilities
@@ -252,34 +268,44 @@ class ReportsScreen(Screen):
             ]
         )
         self._panel("activity").show(self._activity_rows(report))
-        nothing = "Nothing won in this period."
+        nothing = _("Nothing won in this period.")
         self._panel("by-week").show(self._bucket_rows(report.won_by_week), nothing)
         self._panel("by-month").show(self._bucket_rows(report.won_by_month), nothing)
-        self._panel("forecast").show(self._forecast_rows(report), "No open deals.")
+        self._panel("forecast").show(self._forecast_rows(report), _("No open deals."))
 
     def _summary_rows(self, report: Report) -> list[PanelRow]:
         closed = report.won.count + report.lost.count
         customers = report.customers
         return [
             PanelRow(
-                "Win rate",
-                f"{percent(report.win_rate)} of {closed:,} closed" if closed else "no deal closed",
+                _("Win rate"),
+                ngettext("{share} of {n} closed", "{share} of {n} closed", closed).format(
+                    share=percent(report.win_rate), n=f"{closed:,}"
+                )
+                if closed
+                else _("no deal closed"),
                 report.win_rate,
             ),
-            PanelRow("Won", f"{report.won.count:,}  {self._amounts(report.won.amounts)}".rstrip()),
-            PanelRow("Lost", f"{report.lost.count:,}  {self._amounts(report.lost.amounts)}".rstrip()),
+            PanelRow(_("Won"), f"{report.won.count:,}  {self._amounts(report.won.amounts)}".rstrip()),
+            PanelRow(_("Lost"), f"{report.lost.count:,}  {self._amounts(report.lost.amounts)}".rstrip()),
             PanelRow(
-                "Repeat purchase",
-                f"{percent(report.repeat_rate)} of {customers.buyers:,} buyers"
+                _("Repeat purchase"),
+                ngettext("{share} of {n} buyers", "{share} of {n} buyers", customers.buyers).format(
+                    share=percent(report.repeat_rate), n=f"{customers.buyers:,}"
+                )
                 if customers.buyers
-                else "no buyer",
+                else _("no buyer"),
                 report.repeat_rate,
             ),
             PanelRow(
-                "Retention",
-                f"{percent(report.retention_rate)} of {customers.previous_buyers:,} earlier buyers"
+                _("Retention"),
+                ngettext(
+                    "{share} of {n} earlier buyers",
+                    "{share} of {n} earlier buyers",
+                    customers.previous_buyers,
+                ).format(share=percent(report.retention_rate), n=f"{customers.previous_buyers:,}")
                 if customers.previous_buyers
-                else "no earlier buyer",
+                else _("no earlier buyer"),
                 report.retention_rate,
             ),
         ]
@@ -287,10 +313,14 @@ class ReportsScreen(Screen):
     def _activity_rows(self, report: Report) -> list[PanelRow]:
         if not report.activity_total:
             return []
-        rows = [PanelRow(f"By kind ({report.activity_total:,} in all)", heading=True)]
+        total = f"{report.activity_total:,}"
+        rows = [PanelRow(_("By kind ({n} in all)").format(n=total), heading=True)]
         most = max(tally.count for tally in report.activity_by_kind)
-        rows += [PanelRow(t.name, f"{t.count:,}", _fraction(t.count, most)) for t in report.activity_by_kind]
-        rows.append(PanelRow("By person", heading=True))
+        rows += [
+            PanelRow(kind_name(t.name), f"{t.count:,}", _fraction(t.count, most))
+            for t in report.activity_by_kind
+        ]
+        rows.append(PanelRow(_("By person"), heading=True))
         most = max(tally.count for tally in report.activity_by_person)
         rows += [
             PanelRow(t.name, f"{t.count:,}", _fraction(t.count, most)) for t in report.activity_by_person
@@ -318,8 +348,12 @@ class ReportsScreen(Screen):
             total = report.open_pipeline[currency]
             rows.append(
                 PanelRow(
-                    f"{currency}: {total.count:,} open, {self._money(total.weighted, currency)} "
-                    f"weighted of {self._money(total.amount, currency)}",
+                    _("{currency}: {n} open, {weighted} weighted of {amount}").format(
+                        currency=currency,
+                        n=f"{total.count:,}",
+                        weighted=self._money(total.weighted, currency),
+                        amount=self._money(total.amount, currency),
+                    ),
                     heading=True,
                 )
             )
@@ -327,8 +361,10 @@ class ReportsScreen(Screen):
             rows += [
                 PanelRow(
                     month.label,
-                    f"{self._money(month.weighted, currency, short=True)} of "
-                    f"{self._money(month.amount, currency, short=True)}",
+                    _("{weighted} of {amount}").format(
+                        weighted=self._money(month.weighted, currency, short=True),
+                        amount=self._money(month.amount, currency, short=True),
+                    ),
                     _fraction(month.weighted, most),
                 )
                 for month in months

@@ -16,11 +16,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Label, Static
 
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _
 from salesdesk.tui.privacy import PRIVATE_FIELDS, masked, privacy_on
 from salesdesk.tui.screens.base import DialogScreen
+from salesdesk.tui.widgets.key_bar import translate_keys
 
 MINE, THEIRS = "mine", "theirs"
-EMPTY = "(empty)"
+EMPTY = N_("(empty)")
 
 
 @dataclass(frozen=True)
@@ -68,51 +70,49 @@ def differences(
 
 
 def _shown(show, name, value) -> str:
-    return EMPTY if value is None or value == "" else literal(show(name, value))
+    return _(EMPTY) if value is None or value == "" else literal(show(name, value))
 
 
 class StaleScreen(DialogScreen[str | None]):
     """Shows both values of every field that differs; returns MINE, THEIRS or None (back)."""
 
     BINDINGS = [
-        Binding("m", "dismiss('mine')", "Keep mine"),
-        Binding("t", "dismiss('theirs')", "Take theirs"),
-        Binding("escape", "dismiss(None)", "Back"),
+        Binding("m", "dismiss('mine')", N_("Keep mine")),
+        Binding("t", "dismiss('theirs')", N_("Take theirs")),
+        Binding("escape", "dismiss(None)", N_("Back")),
     ]
 
     def __init__(self, what: str, rows: list[Difference]):
         super().__init__()
+        translate_keys(self)
         self.what = what
         self.rows = rows
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide-auto", id="stale-dialog"):
-            yield Label("Changed elsewhere while you edited", classes="dialog-title")
-            yield Static(
-                Text.assemble(
-                    (literal(self.what), "bold"),
-                    " was saved by someone else (another window or a teammate) after you opened it. "
-                    "Nothing has been overwritten.",
-                ),
-                id="stale-intro",
-            )
+            yield Label(_("Changed elsewhere while you edited"), classes="dialog-title")
+            before, _name, after = _(
+                "{what} was saved by someone else (another window or a teammate) after you opened it. "
+                "Nothing has been overwritten."
+            ).partition("{what}")
+            yield Static(Text.assemble(before, (literal(self.what), "bold"), after), id="stale-intro")
             with VerticalScroll(id="stale-fields"):
                 yield Static(self._table(), id="stale-table")
             yield Static(
-                "m: keep mine (writes the fields you changed)  t: take theirs  esc: back",
+                _("m: keep mine (writes the fields you changed)  t: take theirs  esc: back"),
                 classes="dialog-keys",
             )
 
     def _table(self) -> Table:
         table = Table(expand=True, show_edge=False, pad_edge=False, header_style="bold")
-        table.add_column("Field", ratio=2)
-        table.add_column("Yours", ratio=4)
-        table.add_column("Saved elsewhere", ratio=4)
+        table.add_column(_("Field"), ratio=2)
+        table.add_column(_("Yours"), ratio=4)
+        table.add_column(_("Saved elsewhere"), ratio=4)
         for row in self.rows:
             hide = row.private and privacy_on(self)
             yours = Text(masked(row.mine, hide))
             if not row.changed_by_me:
-                yours.append("  (you left it; theirs stays)", style="dim")
+                yours.append("  " + _("(you left it; theirs stays)"), style="dim")
             table.add_row(Text(row.label), yours, Text(masked(row.theirs, hide)))
         return table
 

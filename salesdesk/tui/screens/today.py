@@ -17,12 +17,13 @@ from textual.widgets import Header, Static
 
 from salesdesk.core.agenda import NEXT, OVERDUE, TODAY, Agenda, AgendaItem
 from salesdesk.core.errors import SalesdeskError
-from salesdesk.core.model import INTERACTION_KINDS
+from salesdesk.core.model import INTERACTION_KINDS, kind_name
+from salesdesk.i18n import N_, _, long_date, ngettext, short_date
 from salesdesk.store.agenda import AgendaStore, AgendaUndo
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, SAVE_AGAIN, SalesdeskScreen, writes
 from salesdesk.tui.widgets.agenda import AgendaList
-from salesdesk.tui.widgets.key_bar import KeyBar
+from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 from salesdesk.tui.widgets.triage import TriagePanel
 
 # How a care reminder is usually acted on, for the "log what happened" prompt.
@@ -38,6 +39,10 @@ CARE_CONTACT = {
     "rotting": "call",
 }
 
+# What the list's keys say when they are done, by outcome: "Done." or "Done: next on …".
+DONE_SAYS = {"done": N_("Done"), "rescheduled": N_("Rescheduled")}
+STATUS_SEPARATOR = "  ·  "
+
 Finish = Callable[[str | None, str], None]  # (outcome or None when nothing changed, a note)
 
 
@@ -45,14 +50,15 @@ class TodayScreen(SalesdeskScreen):
     # Its CSS (today.tcss) is the app's: Today is the default screen (see the app).
 
     BINDINGS = [
-        Binding("t", "triage", "Triage", id="today.triage"),
-        Binding("m", "toggle_mine", "Mine/all", id="today.mine"),
-        Binding("comma", "settings", "Settings", key_display=",", id="today.settings"),
-        Binding("u", "undo", "Undo", id="today.undo"),
+        Binding("t", "triage", N_("Triage"), id="today.triage"),
+        Binding("m", "toggle_mine", N_("Mine/all"), id="today.mine"),
+        Binding("comma", "settings", N_("Settings"), key_display=",", id="today.settings"),
+        Binding("u", "undo", N_("Undo"), id="today.undo"),
     ]
 
     def __init__(self, store: Store, *, user: str, today: date, first_agenda: Future | None = None):
         super().__init__()
+        translate_keys(self)
         self._first_agenda = first_agenda  # my agenda of `today`, already being read
         self._away = False  # another screen (or a dialog) is over this one
         self.store = store
@@ -67,7 +73,8 @@ class TodayScreen(SalesdeskScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"{self.today:%A %d %B %Y}  ·  loading the agenda…", id="today-status", markup=False)
+        loading = _("{day}  ·  loading the agenda…").format(day=long_date(self.today))
+        yield Static(loading, id="today-status", markup=False)
         yield AgendaList(self.today, self.user, id="agenda")
         yield TriagePanel(self.today, id="triage")
         yield KeyBar()
@@ -138,7 +145,9 @@ class TodayScreen(SalesdeskScreen):
         except (SalesdeskError, sqlite3.Error) as error:  # e.g. locked by a long write elsewhere
             self.app.call_from_thread(
                 self.notify,
-                f"The agenda could not be read ({error}); it is read again after the next change.",
+                _("The agenda could not be read ({error}); it is read again after the next change.").format(
+                    error=error
+                ),
                 severity="error",
                 markup=False,
             )
@@ -162,14 +171,15 @@ class TodayScreen(SalesdeskScreen):
         agenda = self.agenda
         if agenda is None:
             return
+        overdue, today, coming = agenda.count(OVERDUE), agenda.count(TODAY), agenda.count(NEXT)
         parts = [
-            f"{self.today:%A %d %B %Y}",
-            "everyone's" if agenda.everyone else "mine",
-            f"{agenda.count(OVERDUE):,} overdue",
-            f"{agenda.count(TODAY):,} today",
-            f"{agenda.count(NEXT):,} in the next 7 days",
+            long_date(self.today),
+            _("everyone's") if agenda.everyone else _("mine"),
+            ngettext("{n} overdue", "{n} overdue", overdue).format(n=f"{overdue:,}"),
+            ngettext("{n} today", "{n} today", today).format(n=f"{today:,}"),
+            ngettext("{n} in the next 7 days", "{n} in the next 7 days", coming).format(n=f"{coming:,}"),
         ]
-        self.query_one("#today-status", Static).update("  ·  ".join(parts))
+        self.query_one("#today-status", Static).update(STATUS_SEPARATOR.join(parts))
 
     def _guard(self, call, retry: str = AGAIN):
         """Run a store call: (its result, whether it was done); a refusal, or a database
@@ -181,8 +191,13 @@ class TodayScreen(SalesdeskScreen):
     @on(AgendaList.ItemAction)
     def _list_action(self, event: AgendaList.ItemAction) -> None:
         def finish(outcome: str | None, note: str) -> None:
-            if outcome in ("done", "rescheduled"):
-                self.notify(outcome.capitalize() + (f": {note}." if note else "."), markup=False)
+            if outcome in DONE_SAYS:
+                said = _(DONE_SAYS[outcome])
+                if note:
+                    text = _("{outcome}: {note}.").format(outcome=said, note=note)
+                else:
+                    text = _("{outcome}.").format(outcome=said)
+                self.notify(text, markup=False)
             self.reload()
 
         self._run(event.action, event.item, finish)
@@ -228,7 +243,7 @@ class TodayScreen(SalesdeskScreen):
         notes: list[str] = []
         if booked:
             following = self.store.followup(booked)
-            notes.append(f"next on {date.fromisoformat(following.due_date):%a %d %b}")
+            notes.append(_("next on {date}").format(date=short_date(date.fromisoformat(following.due_date))))
 
         def log(result: dict) -> bool:
             _, ok = self._guard(lambda: write_log(self.store, customer_id, result, item.deal_id), SAVE_AGAIN)
@@ -236,18 +251,18 @@ class TodayScreen(SalesdeskScreen):
 
         def logged(result) -> None:
             if result is not None:
-                notes.append(f"{result['kind']} logged")
+                notes.append(_("{kind} logged").format(kind=kind_name(result["kind"])))
                 if result["next_due"]:  # the next step was booked with the log
-                    notes.append(f"next on {result['next_due']:%a %d %b}")
+                    notes.append(_("next on {date}").format(date=short_date(result["next_due"])))
             if booked or (result is not None and result["next_due"]):
-                finish("done", ", ".join(notes))  # a repeating one has booked its next already
+                finish("done", _(", ").join(notes))  # a repeating one has booked its next already
                 return
             self.app.push_screen(
                 FollowUpScreen(
                     f"{item.customer}" + (f" · {item.deal}" if item.deal else ""),
                     self.today,
                     item.what,
-                    heading="Book the next follow-up?",
+                    heading=_("Book the next follow-up?"),
                     escape="skip",
                     kind=self._contact_kind(item),
                     save=book,
@@ -267,15 +282,15 @@ class TodayScreen(SalesdeskScreen):
 
         def booked_next(result) -> None:
             if result is not None:
-                notes.append(f"next on {result[0]:%a %d %b}")
-            finish("done", ", ".join(notes))
+                notes.append(_("next on {date}").format(date=short_date(result[0])))
+            finish("done", _(", ").join(notes))
 
         self.app.push_screen(
             InteractionForm(
                 item.customer,
                 self.today,
                 self.store.clock(),
-                heading="Done. Log what happened?",
+                heading=_("Done. Log what happened?"),
                 about=subject(item),
                 kind=self._contact_kind(item),
                 summary=item.what,
@@ -321,8 +336,8 @@ class TodayScreen(SalesdeskScreen):
 
     def _snoozed(self, day: date, finish: Finish) -> None:
         if not self.triage.display:  # triage counts it in its summary instead
-            self.notify(f"Moved to {day:%a %d %b}.", markup=False)
-        finish("snoozed", f"to {day:%a %d %b}")
+            self.notify(_("Moved to {date}.").format(date=short_date(day)), markup=False)
+        finish("snoozed", _("to {date}").format(date=short_date(day)))
 
     def _reschedule(self, item: AgendaItem, finish: Finish) -> None:
         from salesdesk.tui.screens.dialogs import FollowUpScreen
@@ -340,7 +355,7 @@ class TodayScreen(SalesdeskScreen):
                 if day is None:
                     finish(None, "")
                 else:
-                    finish("rescheduled", f"to {day:%a %d %b}")
+                    finish("rescheduled", _("to {date}").format(date=short_date(day)))
 
             self.app.push_screen(DateScreen(item, self.today, save=move), answered)
             return
@@ -360,14 +375,14 @@ class TodayScreen(SalesdeskScreen):
             if result is None:
                 finish(None, "")
             else:
-                finish("rescheduled", f"to {result[0]:%a %d %b}")
+                finish("rescheduled", _("to {date}").format(date=short_date(result[0])))
 
         self.app.push_screen(
             FollowUpScreen(
                 subject(item),
                 self.today,
                 item.what,
-                heading="Turn it into a follow-up",
+                heading=_("Turn it into a follow-up"),
                 kind=self._contact_kind(item),
                 save=book,
             ),
@@ -376,14 +391,16 @@ class TodayScreen(SalesdeskScreen):
 
     def _dismiss(self, item: AgendaItem, finish: Finish) -> None:
         if item.is_followup:
-            self.notify("A follow-up is not dismissed: d marks it done, s or r moves it.", severity="warning")
+            self.notify(
+                _("A follow-up is not dismissed: d marks it done, s or r moves it."), severity="warning"
+            )
             finish(None, "")
             return
-        _, ok = self._guard(lambda: self.agendas.dismiss(item))
+        _done, ok = self._guard(lambda: self.agendas.dismiss(item))
         if ok:
             self.undo_stack.append(AgendaUndo.of("dismissed", item))
         if ok and not self.triage.display:
-            self.notify("Dismissed for this time.", markup=False)
+            self.notify(_("Dismissed for this time."), markup=False)
         finish("dismissed" if ok else None, "")
 
     def _log(self, item: AgendaItem, finish: Finish) -> None:
@@ -392,7 +409,7 @@ class TodayScreen(SalesdeskScreen):
 
         customer_id = item.customer_id
         if customer_id is None:
-            self.notify("A holiday names many customers; open one to log with them.", severity="warning")
+            self.notify(_("A holiday names many customers; open one to log with them."), severity="warning")
             finish(None, "")
             return
 
@@ -402,8 +419,10 @@ class TodayScreen(SalesdeskScreen):
 
         def answered(result) -> None:
             if result is not None:
-                booked = f"; next step {result['next_due']:%a %d %b}" if result["next_due"] else ""
-                self.notify(f"Logged the {result['kind']}{booked}.", markup=False)
+                due = result["next_due"]
+                booked = _("; next step {date}").format(date=short_date(due)) if due else ""
+                kind = kind_name(result["kind"])
+                self.notify(_("Logged the {kind}{booked}.").format(kind=kind, booked=booked), markup=False)
             finish(None, "")
 
         self.app.push_screen(
@@ -433,7 +452,7 @@ class TodayScreen(SalesdeskScreen):
     def action_triage(self) -> None:
         items = self.agenda.triage() if self.agenda else []
         if not items:
-            self.notify("Nothing overdue or due today: nothing to triage.")
+            self.notify(_("Nothing overdue or due today: nothing to triage."))
             return
         self.agenda_list.display = False
         self.triage.display = True
@@ -457,12 +476,12 @@ class TodayScreen(SalesdeskScreen):
     def action_undo(self) -> None:
         """Take back the last done, move or dismiss made on this screen."""
         if not self.undo_stack:
-            self.notify("Nothing to undo on Today.", severity="warning")
+            self.notify(_("Nothing to undo on Today."), severity="warning")
             return
         step = self.undo_stack.pop()
-        _, ok = self._guard(lambda: self.agendas.undo(step))
+        _done, ok = self._guard(lambda: self.agendas.undo(step))
         if ok:
-            self.notify(f"Undone: {step.what}.", markup=False)
+            self.notify(_("Undone: {what}.").format(what=step.what), markup=False)
         else:
             self.undo_stack.append(step)  # refused (a busy database): u tries again
         self.reload()
@@ -485,7 +504,7 @@ class TodayScreen(SalesdeskScreen):
 
         def answered(values: dict | None) -> None:
             if values is not None:
-                self.notify("Settings saved.")
+                self.notify(_("Settings saved."))
                 self.reload()
 
         settings = SettingsScreen(

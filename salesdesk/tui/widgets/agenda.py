@@ -8,6 +8,7 @@ index of its first visible line and renders just the page it shows.
 from datetime import date
 from typing import NamedTuple
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
@@ -18,13 +19,26 @@ from textual.widget import Widget
 
 from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, AgendaItem, when_text
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, ngettext, short_date
+from salesdesk.tui.text import centred
+from salesdesk.tui.widgets.key_bar import translate_keys
 
-EMPTY = {OVERDUE: "Nothing overdue.", TODAY: "Nothing due today.", "": "Nothing in the next 7 days."}
+EMPTY = {
+    OVERDUE: N_("Nothing overdue."),
+    TODAY: N_("Nothing due today."),
+    "": N_("Nothing in the next 7 days."),
+}
 WARN_KINDS = {"rotting", "dormant"}
-CLEAR = (
+CLEAR = N_(
     "A clear agenda. Follow-ups you book (f on a Pipeline card, press 2) and care reminders "
     "for your customers appear here; m shows everyone's."
 )
+HEADINGS = (N_("When"), N_("What"), N_("Who"), N_("Why"))
+DEAL_STAGE = N_("Deal · stage")
+# The When column is as wide as a late item's longest date in the language shown
+# (core.agenda.when_text): "Wed 25 Nov, 99d late", 20 cells; 23 in Chinese.
+LATE = N_("{date}, {days}d late")
+LONGEST_DAY = date(2026, 11, 25)
 
 
 class _Line(NamedTuple):
@@ -38,7 +52,7 @@ class _Line(NamedTuple):
 
 def column_widths(width: int) -> tuple[int, int, int, int, int]:
     """When, what, who, why, and deal · stage, in cells, for a line `width` wide."""
-    when = 20
+    when = max(20, cell_len(_(LATE).format(date=short_date(LONGEST_DAY), days=99)))
     rest = max(width - 2 - when - 8, 20)  # the marker, the when column, four gaps of two
     what, who, why = rest * 25 // 100, rest * 19 // 100, rest * 32 // 100
     return when, what, who, why, rest - what - who - why
@@ -67,18 +81,18 @@ class AgendaList(Widget, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
-        Binding("d", "item('done')", "Done", id="today.done"),
-        Binding("s", "item('snooze')", "Snooze", id="today.snooze"),
-        Binding("r", "item('reschedule')", "Reschedule", id="today.reschedule"),
-        Binding("x", "item('dismiss')", "Dismiss", id="today.dismiss"),
-        Binding("l", "item('log')", "Log", id="today.log"),
-        Binding("enter", "item('open')", "Open", id="today.open"),
+        Binding("up,k", "move(-1)", N_("Up"), show=False),
+        Binding("down,j", "move(1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "jump(0)", N_("First"), show=False),
+        Binding("end", "jump(-1)", N_("Last"), show=False),
+        Binding("d", "item('done')", N_("Done"), id="today.done"),
+        Binding("s", "item('snooze')", N_("Snooze"), id="today.snooze"),
+        Binding("r", "item('reschedule')", N_("Reschedule"), id="today.reschedule"),
+        Binding("x", "item('dismiss')", N_("Dismiss"), id="today.dismiss"),
+        Binding("l", "item('log')", N_("Log"), id="today.log"),
+        Binding("enter", "item('open')", N_("Open"), id="today.open"),
     ]
 
     class ItemAction(Message):
@@ -91,6 +105,7 @@ class AgendaList(Widget, can_focus=True):
 
     def __init__(self, today: date, user: str, *, id: str | None = None):
         super().__init__(id=id)
+        translate_keys(self)
         self.today = today
         self.user = user
         self.agenda: Agenda | None = None
@@ -111,10 +126,10 @@ class AgendaList(Widget, can_focus=True):
                 lines.append(_Line("gap"))
             lines.append(_Line("title", section.title, items=len(section.items)))
             if not section.items:
-                lines.append(_Line("empty", EMPTY.get(section.title, EMPTY[""])))
+                lines.append(_Line("empty", _(EMPTY.get(section.title, EMPTY[""]))))
             lines.extend([_Line("item", "", item) for item in section.items])
         if not any(section.items for section in agenda.sections):
-            lines += [_Line("gap"), _Line("empty", CLEAR)]
+            lines += [_Line("gap"), _Line("empty", _(CLEAR))]
         self.lines = lines
         found = None
         if current is not None:
@@ -228,17 +243,18 @@ class AgendaList(Widget, can_focus=True):
         style = self.get_component_rich_style
         when, what, who, why, deal = column_widths(width)
         heading = Text("  ", style=style("agenda-list--heading"))
-        for label, cells in (("When", when), ("What", what), ("Who", who), ("Why", why)):
-            heading.append_text(_cell(label, cells))
+        for label, cells in zip(HEADINGS, (when, what, who, why), strict=True):
+            heading.append_text(_cell(_(label), cells))
             heading.append("  ")
-        heading.append_text(_cell("Deal · stage", deal))
+        heading.append_text(_cell(_(DEAL_STAGE), deal))
         drawn = [heading]
         shown = self.lines[self.top : self.top + self.capacity]
         for offset, line in enumerate(shown):
             drawn.append(self._draw(line, self.top + offset == self.cursor, width))
         below = sum(1 for line in self.lines[self.top + len(shown) :] if line.kind == "item")
         if below:
-            drawn.append(Text(f"↓ {below:,} more".center(width), style=style("agenda-list--dim")))
+            more = ngettext("↓ {n} more", "↓ {n} more", below).format(n=f"{below:,}")
+            drawn.append(Text(centred(more, width), style=style("agenda-list--dim")))
         for text in drawn:
             text.truncate(width, overflow="ellipsis", pad=True)
         return Text("\n").join(drawn)
@@ -253,7 +269,7 @@ class AgendaList(Widget, can_focus=True):
             name = {OVERDUE: "agenda-list--overdue", TODAY: "agenda-list--today"}.get(
                 line.text, "agenda-list--next"
             )
-            title = Text(f"{line.text} ", style=style(name))
+            title = Text(f"{_(line.text)} ", style=style(name))
             title.append(f"{line.items:,}", style=style("agenda-list--dim"))
             return title
         if line.item is None:  # an item line always holds its item

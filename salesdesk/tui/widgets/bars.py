@@ -13,8 +13,10 @@ from textual.widget import Widget
 
 from salesdesk.core.reports import bar
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _
 
 LABEL_SHARE = 0.4  # at most this much of the width for the labels
+NOTHING = N_("Nothing in this period.")  # what a panel says when it has no rows
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,12 @@ class ReportPanel(Widget):
         super().__init__(id=id)
         self.title = title
         self.rows: list[PanelRow] = []
-        self.empty = "Nothing in this period."
+        self.empty = _(NOTHING)
 
-    def show(self, rows: list[PanelRow], empty: str = "Nothing in this period.") -> None:
+    def show(self, rows: list[PanelRow], empty: str | None = None) -> None:
         """Show these rows; `empty` is what the panel says when there are none."""
         self.rows = list(rows)
-        self.empty = empty
+        self.empty = _(NOTHING) if empty is None else empty
         self.refresh(layout=True)
 
     def get_content_height(self, container, viewport, width: int) -> int:

@@ -23,8 +23,11 @@ from textual.widget import Widget
 from salesdesk.core import pipeline
 from salesdesk.core.money import format_money, format_short
 from salesdesk.core.text import literal
+from salesdesk.i18n import CHINESE, N_, _, language, ngettext
 from salesdesk.store.board import BoardFilter, BoardQueries, Card, ColumnSummary
 from salesdesk.tui.privacy import HIDDEN
+from salesdesk.tui.text import centred
+from salesdesk.tui.widgets.key_bar import translate_keys
 
 CARD_LINES = 5  # the title takes two lines, so cards of like titles can be told apart
 CARD_HEIGHT = CARD_LINES + 1  # a blank line between cards
@@ -41,6 +44,13 @@ def _money(totals: dict[str, int], first: str = "") -> str:
         return "–"
     ordered = sorted(totals.items(), key=lambda kv: (kv[0] != first, -kv[1], kv[0]))
     return " ".join(format_short(amount, currency) for currency, amount in ordered)
+
+
+def card_date(day: date) -> str:
+    """A follow-up's day on a card, short: `Nov 29`; `11月29日`."""
+    if language() == CHINESE:
+        return f"{day.month}月{day.day}日"
+    return f"{day:%b %d}"
 
 
 def _split(text: str, width: int) -> tuple[str, str]:
@@ -136,19 +146,22 @@ class StageColumn(Widget):
 
         lines.append(Text(f" {money(self.summary.totals)}", style=style("stage-column--figures")))
         if self.stage.kind == pipeline.OPEN:
-            lines.append(Text(f" wtd {money(self.summary.weighted)}", style=style("stage-column--dim")))
+            weighted = _("wtd {amount}").format(amount=money(self.summary.weighted))
+            lines.append(Text(f" {weighted}", style=style("stage-column--dim")))
         else:
             lines.append(Text(""))
         lines.append(Text("─" * width, style=style("stage-column--dim")))
         if self.top:
-            lines[-1] = Text(f"↑ {self.top:,} more".center(width, "─"), style=style("stage-column--dim"))
+            above = ngettext("↑ {n} more", "↑ {n} more", self.top).format(n=f"{self.top:,}")
+            lines[-1] = Text(centred(above, width, "─"), style=style("stage-column--dim"))
         for offset, card in enumerate(self.cards[: self.capacity]):
             focused = self.cursor == self.top + offset
             lines.extend(self._card_lines(card, width, focused))
             lines.append(Text(""))
         below = self.count - self.top - min(len(self.cards), self.capacity)
         if below > 0:
-            lines.append(Text(f"↓ {below:,} more".center(width), style=style("stage-column--dim")))
+            more = ngettext("↓ {n} more", "↓ {n} more", below).format(n=f"{below:,}")
+            lines.append(Text(centred(more, width), style=style("stage-column--dim")))
         for line in lines:
             line.truncate(width, overflow="ellipsis", pad=True)
         return Text("\n").join(lines)
@@ -165,19 +178,19 @@ class StageColumn(Widget):
             marker_style = style("stage-column--rotting")
         marker = Text()
         marker.append("▌", style=marker_style)
-        days = f"{card.days_in_stage}d"
+        days = _("{days}d").format(days=card.days_in_stage)
         amount = HIDDEN if self.privacy else format_money(card.amount, card.currency)
-        gap = max(1, width - 2 - len(amount) - len(days))
+        gap = max(1, width - 2 - cell_len(amount) - cell_len(days))
         if self.stage.kind == pipeline.LOST:
-            follow = Text(
-                f"✗ {literal(card.lost_reason) or 'no reason given'}", style=style("stage-column--dim")
-            )
+            reason = literal(card.lost_reason) or _("no reason given")
+            follow = Text(f"✗ {reason}", style=style("stage-column--dim"))
         elif card.next_followup is None:
-            follow = Text("no follow-up", style=style("stage-column--dim"))
+            follow = Text(_("no follow-up"), style=style("stage-column--dim"))
         elif card.overdue:
-            follow = Text(f"! {card.next_followup:%b %d} overdue", style=style("stage-column--overdue"))
+            overdue = _("! {date} overdue").format(date=card_date(card.next_followup))
+            follow = Text(overdue, style=style("stage-column--overdue"))
         else:
-            follow = Text(f"→ {card.next_followup:%b %d}")
+            follow = Text(_("→ {date}").format(date=card_date(card.next_followup)))
         first, rest = _split(literal(card.title), width - 1)
         rows = [
             Text(first, style="bold"),
@@ -210,27 +223,29 @@ class Board(Widget, can_focus=True):
     """The columns of the pipeline, driven from the keyboard."""
 
     BINDINGS = [
-        Binding("left,h", "cursor(-1, 0)", "Left", show=False),
-        Binding("right,l", "cursor(1, 0)", "Right", show=False),
-        Binding("up,k", "cursor(0, -1)", "Up", show=False),
-        Binding("down,j", "cursor(0, 1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "cursor_to(0)", "First card", show=False),
-        Binding("end", "cursor_to(-1)", "Last card", show=False),
+        Binding("left,h", "cursor(-1, 0)", N_("Left"), show=False),
+        Binding("right,l", "cursor(1, 0)", N_("Right"), show=False),
+        Binding("up,k", "cursor(0, -1)", N_("Up"), show=False),
+        Binding("down,j", "cursor(0, 1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "cursor_to(0)", N_("First card"), show=False),
+        Binding("end", "cursor_to(-1)", N_("Last card"), show=False),
         Binding(
             "right_square_bracket,shift+right",
             "deal('forward')",
-            "Forward",
+            N_("Forward"),
             key_display="]",
             id="board.forward",
         ),
-        Binding("left_square_bracket,shift+left", "deal('back')", "Back", key_display="[", id="board.back"),
-        Binding("w", "deal('won')", "Won", id="board.won"),
-        Binding("x", "deal('lost')", "Lost", id="board.lost"),
-        Binding("enter", "deal('open')", "Open", id="board.open"),
-        Binding("f", "deal('followup')", "Follow-up", id="board.followup"),
-        Binding("O", "deal('assign')", "Assign", id="board.assign", show=False),
+        Binding(
+            "left_square_bracket,shift+left", "deal('back')", N_("Back"), key_display="[", id="board.back"
+        ),
+        Binding("w", "deal('won')", N_("Won"), id="board.won"),
+        Binding("x", "deal('lost')", N_("Lost"), id="board.lost"),
+        Binding("enter", "deal('open')", N_("Open"), id="board.open"),
+        Binding("f", "deal('followup')", N_("Follow-up"), id="board.followup"),
+        Binding("O", "deal('assign')", N_("Assign"), id="board.assign", show=False),
     ]
 
     def __init__(
@@ -251,6 +266,7 @@ class Board(Widget, can_focus=True):
         straight after `]` ticks the checklist instead of reaching the board.
         """
         super().__init__(id=id)
+        translate_keys(self)
         self.on_deal = on_deal
         self.queries = queries
         self.stages = pipeline.ordered(stages)

@@ -11,12 +11,22 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from salesdesk.core.dates import parse_timestamp
+from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.store.customers import CustomerDetail
 from salesdesk.tui.privacy import HIDDEN
-from salesdesk.tui.widgets.customer_list import SEGMENT_STYLES
+from salesdesk.tui.text import padded
+from salesdesk.tui.widgets.customer_list import SEGMENT_STYLES, segment_name
 
+# The facts under the name, by their field: "industry retail".
+FACTS = (
+    ("industry", N_("industry {value}")),
+    ("source", N_("source {value}")),
+    ("owner", N_("owner {value}")),
+)
+KIND_CELLS, STAGE_CELLS = 8, 12
 KIND_MARKS = {"call": "☎", "email": "✉", "meeting": "◆", "visit": "⌂", "message": "✎", "note": "•"}
 
 
@@ -39,8 +49,8 @@ class HistoryList(OptionList):
         when = parse_timestamp(at).astimezone()
         text = Text()
         text.append(f"{KIND_MARKS.get(kind, '•')} {when:%Y-%m-%d %H:%M} ", style="dim")
-        text.append(f"{kind:<8}", style="bold")
-        text.append(literal(summary) or "(no summary)")
+        text.append(padded(kind_name(kind), KIND_CELLS), style="bold")
+        text.append(literal(summary) or _("(no summary)"))
         text.append(f"  {literal(by)}", style="dim")
         if body:
             if interaction_id in self.expanded:
@@ -67,14 +77,14 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-head")
-        yield Label("History, newest first", classes="section-title", id="history-title")
+        yield Label(_("History, newest first"), classes="section-title", id="history-title")
         yield HistoryList(id="history")
 
     def show(self, detail: CustomerDetail | None, today: date, privacy: bool) -> None:
         head = self.query_one("#detail-head", Static)
         history = self.query_one(HistoryList)
         if detail is None:
-            head.update(Text("No customer selected.", style="dim"))
+            head.update(Text(_("No customer selected."), style="dim"))
             history.show([])
             return
         head.update(self._head(detail, today, privacy))
@@ -85,8 +95,8 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
         title = Text()
         title.append(literal(record["name"]), style="bold")
         title.append("   ")
-        title.append(row.segment, style=SEGMENT_STYLES.get(row.segment, ""))
-        title.append(f" · tier {row.tier}", style="bold" if row.tier == "A" else "dim")
+        title.append(segment_name(row.segment), style=SEGMENT_STYLES.get(row.segment, ""))
+        title.append(_(" · tier {tier}").format(tier=row.tier), style="bold" if row.tier == "A" else "dim")
         lines = [title]
         work = " · ".join(literal(v) for v in (record["company"], record["title"]) if v)
         if work:
@@ -99,57 +109,59 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
                 contact.append(value + "   ")
         if contact:
             lines.append(contact)
-        facts = [
-            f"{label} {literal(record[key])}"
-            for label, key in (("industry", "industry"), ("source", "source"), ("owner", "owner"))
-            if record[key]
-        ]
+        facts = [_(said).format(value=literal(record[key])) for key, said in FACTS if record[key]]
         if facts:
             lines.append(Text(" · ".join(facts), style="dim"))
         dates = []
         if record["birthday"]:
-            dates.append(f"birthday {record['birthday']}")
+            dates.append(_("birthday {date}").format(date=record["birthday"]))
         if record.get("lunar_birthday"):
-            dates.append(f"lunar birthday {record['lunar_birthday']}")
+            dates.append(_("lunar birthday {date}").format(date=record["lunar_birthday"]))
         if record["contract_end"]:
-            dates.append(f"contract ends {record['contract_end']}")
+            dates.append(_("contract ends {date}").format(date=record["contract_end"]))
         if dates:
             lines.append(Text(" · ".join(dates), style="dim"))
         lines.append(self._last_contact(row.last_contact, today))
-        tags = Text("Tags: ", style="dim")
+        tags = Text(_("Tags: "), style="dim")
         for name in detail.tags:
             tags.append(f" {literal(name)} ", style="reverse")
             tags.append(" ")
         if not detail.tags:
-            tags.append("none (t to add)", style="dim")
+            tags.append(_("none (t to add)"), style="dim")
         lines.append(tags)
         if record["notes"]:
             lines.append(Text(""))
             lines.append(Text("\n".join(literal(line) for line in record["notes"].splitlines())))
         lines.append(Text(""))
-        lines.append(Text("Open deals", style="bold"))
-        for _, title_, stage, amount, currency in detail.open_deals:
-            line = Text(f"  {literal(stage):<12} ")
+        lines.append(Text(_("Open deals"), style="bold"))
+        for _id, title_, stage, amount, currency in detail.open_deals:
+            line = Text(f"  {padded(literal(stage), STAGE_CELLS)} ")
             line.append(f"{HIDDEN if privacy else format_money(amount, currency):>10}  ", style="bold")
             line.append(literal(title_))
             lines.append(line)
         if not detail.open_deals:
-            lines.append(Text("  none (n to add one)", style="dim"))
-        lines.append(Text("Upcoming follow-ups", style="bold"))
-        for _, due, title_, kind in detail.followups:
+            lines.append(Text("  " + _("none (n to add one)"), style="dim"))
+        lines.append(Text(_("Upcoming follow-ups"), style="bold"))
+        for _id, due, title_, kind in detail.followups:
             day = date.fromisoformat(due)
-            line = Text(f"  {day:%a %d %b}  ", style="bold red" if day < today else "")
+            line = Text(f"  {short_date(day)}  ", style="bold red" if day < today else "")
             line.append(literal(title_))
-            line.append(f"  ({kind})", style="dim")
+            line.append(f"  ({kind_name(kind)})", style="dim")
             lines.append(line)
         if not detail.followups:
-            lines.append(Text("  none (f to book one)", style="dim"))
+            lines.append(Text("  " + _("none (f to book one)"), style="dim"))
         return Group(*lines)
 
     @staticmethod
     def _last_contact(day: date | None, today: date) -> Text:
         if day is None:
-            return Text("Never contacted", style="yellow")
+            return Text(_("Never contacted"), style="yellow")
         days = (today - day).days
-        when = "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
-        return Text(f"Last contacted {when} ({day:%Y-%m-%d})", style="yellow" if days >= 90 else "")
+        if days <= 0:
+            when = _("today")
+        elif days == 1:
+            when = _("yesterday")
+        else:
+            when = ngettext("{n} day ago", "{n} days ago", days).format(n=days)
+        said = _("Last contacted {when} ({date})").format(when=when, date=f"{day:%Y-%m-%d}")
+        return Text(said, style="yellow" if days >= 90 else "")

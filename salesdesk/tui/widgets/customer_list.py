@@ -6,6 +6,7 @@ the customers do not fit, and then says on its last line how many are above and 
 """
 
 from datetime import date
+from functools import cache
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -14,7 +15,10 @@ from textual.message import Message
 from textual.widget import Widget
 
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, language, ngettext, pgettext
 from salesdesk.store.customers import CustomerFilter, CustomerQueries, CustomerRow
+from salesdesk.tui.text import padded
+from salesdesk.tui.widgets.key_bar import translate_keys
 
 SEGMENT_STYLES = {
     "lead": "cyan",
@@ -25,12 +29,35 @@ SEGMENT_STYLES = {
     "lost": "red",
 }
 
+HEADINGS = (N_("Name"), N_("Company"), N_("Segment"), N_("Contact"))
+SEGMENT_CELLS, CONTACT_CELLS = 9, 9
+
+
+@cache
+def _segment_name(segment: str, _language: str) -> str:
+    """A segment as it is shown: `repeat`; `复购` (in the context "segment": as a field,
+    `repeat` is `重复`). The keys are the names core.segments computes."""
+    names = {
+        "lead": pgettext("segment", "lead"),
+        "prospect": pgettext("segment", "prospect"),
+        "customer": pgettext("segment", "customer"),
+        "repeat": pgettext("segment", "repeat"),
+        "dormant": pgettext("segment", "dormant"),
+        "lost": pgettext("segment", "lost"),
+    }
+    return names.get(segment, segment)
+
+
+def segment_name(segment: str) -> str:
+    """A segment as it is shown: `repeat`; `复购` (once per segment and language)."""
+    return _segment_name(segment, language())
+
 
 def _since(day: date | None, today: date) -> str:
     if day is None:
-        return "never"
+        return _("never")
     days = (today - day).days
-    return "today" if days <= 0 else f"{days}d ago"
+    return _("today") if days <= 0 else _("{days}d ago").format(days=days)
 
 
 class CustomerList(Widget, can_focus=True):
@@ -39,12 +66,12 @@ class CustomerList(Widget, can_focus=True):
     COMPONENT_CLASSES = {"customer-list--cursor", "customer-list--dim", "customer-list--header"}
 
     BINDINGS = [
-        Binding("up,k", "move(-1)", "Up", show=False),
-        Binding("down,j", "move(1)", "Down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("home", "jump(0)", "First", show=False),
-        Binding("end", "jump(-1)", "Last", show=False),
+        Binding("up,k", "move(-1)", N_("Up"), show=False),
+        Binding("down,j", "move(1)", N_("Down"), show=False),
+        Binding("pageup", "page(-1)", N_("Page up"), show=False),
+        Binding("pagedown", "page(1)", N_("Page down"), show=False),
+        Binding("home", "jump(0)", N_("First"), show=False),
+        Binding("end", "jump(-1)", N_("Last"), show=False),
     ]
 
     class Highlighted(Message):
@@ -54,6 +81,7 @@ class CustomerList(Widget, can_focus=True):
 
     def __init__(self, queries: CustomerQueries, today: date, *, id: str | None = None):
         super().__init__(id=id)
+        translate_keys(self)
         self.queries = queries
         self.today = today
         self.filter = CustomerFilter()
@@ -130,17 +158,19 @@ class CustomerList(Widget, can_focus=True):
         style = self.get_component_rich_style
         name_w = max(8, (width - 24) * 55 // 100)
         company_w = max(4, width - 24 - name_w)
+        name, company, segment, contact = (_(heading) for heading in HEADINGS)
         header = Text(
-            f" {'Name':<{name_w}} {'Company':<{company_w}} {'Segment':<9}T {'Contact':>9}",
+            f" {padded(name, name_w)} {padded(company, company_w)} {padded(segment, SEGMENT_CELLS)}T "
+            f"{padded(contact, CONTACT_CELLS, right=True)}",
             style=style("customer-list--header"),
         )
         lines = [header]
         if not self.rows:
             lines.append(
                 Text(
-                    " No customers match."
+                    " " + _("No customers match.")
                     if self.total == 0 and self.filter != CustomerFilter()
-                    else " No customers yet: press a to add one.",
+                    else " " + _("No customers yet: press a to add one."),
                     style=style("customer-list--dim"),
                 )
             )
@@ -150,16 +180,25 @@ class CustomerList(Widget, can_focus=True):
             line.append(" ")
             line.append(_cell(literal(row.company), company_w, style("customer-list--dim")))
             line.append(" ")
-            line.append(f"{row.segment:<9}", style=SEGMENT_STYLES.get(row.segment, ""))
+            segment_cell = _cell(
+                segment_name(row.segment), SEGMENT_CELLS, SEGMENT_STYLES.get(row.segment, "")
+            )
+            line.append_text(segment_cell)
             line.append(row.tier, style="bold" if row.tier == "A" else "")
-            line.append(f" {_since(row.last_contact, self.today):>9}", style=style("customer-list--dim"))
+            since = padded(_since(row.last_contact, self.today), CONTACT_CELLS, right=True)
+            line.append(f" {since}", style=style("customer-list--dim"))
             if self.top + offset == self.cursor:
                 line.stylize(style("customer-list--cursor"))
             lines.append(line)
         below = self.total - self.top - min(len(self.rows), self.capacity)
         if self.top or below > 0:
-            more = [f"↑ {self.top:,} more above"] if self.top else []
-            more += [f"↓ {below:,} more below"] if below > 0 else []
+            more = []
+            if self.top:
+                more.append(
+                    ngettext("↑ {n} more above", "↑ {n} more above", self.top).format(n=f"{self.top:,}")
+                )
+            if below > 0:
+                more.append(ngettext("↓ {n} more below", "↓ {n} more below", below).format(n=f"{below:,}"))
             lines += [Text("")] * max(0, self.capacity + 1 - len(lines))
             lines.append(Text(" " + "  ·  ".join(more), style=style("customer-list--dim")))
         for line in lines:

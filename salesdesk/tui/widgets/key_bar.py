@@ -6,13 +6,59 @@ change: on these screens that was 100 ms of the start-up and of many key presses
 Here a change of bindings is a redraw of one line.
 """
 
+from dataclasses import replace
+
 from rich.console import RenderableType
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
 from textual.widget import Widget
 
+from salesdesk.i18n import N_, _, language
+
 SEPARATOR = "▏"
+# Textual's own words on the keys of every screen and of the app (the palette's key,
+# tab, the quit key's tooltip), in the catalogue so that `translate_keys` finds them.
+TEXTUAL_WORDS = (
+    N_("palette"),
+    N_("Open the command palette"),
+    N_("Focus Next"),
+    N_("Focus Previous"),
+    N_("Copy selected text"),
+    N_("Quit the app and return to the command prompt."),
+)
+
+
+def translate_keys(node: DOMNode) -> None:
+    """Describe `node`'s keys in the language shown, for the key bar and the help panel.
+
+    A class's bindings are made when its module is imported, which may be before the
+    language is chosen (tests import first), so their descriptions are English keys
+    marked with `N_`. Each node gets its own copy of them from Textual when it is made:
+    this translates that copy, so what is drawn is in the language of when the node was
+    made, whenever the module was imported. Call it in `__init__`, after Textual's.
+    Each set of bindings is translated once per language, then copied as Textual does.
+    """
+    bindings = tuple(binding for _key, binding in node._bindings)
+    cache_key = (language(), bindings)
+    translated = _TRANSLATED.get(cache_key)
+    if translated is None:
+        translated = _TRANSLATED[cache_key] = BindingsMap(
+            [
+                replace(
+                    binding,
+                    description=_(binding.description),
+                    tooltip=_(binding.tooltip) if binding.tooltip else "",
+                )
+                for binding in bindings
+            ]
+        )
+    node._bindings = translated.copy()
+
+
+# Translated bindings by (language, the bindings as the class made them).
+_TRANSLATED: dict[tuple[str, tuple[Binding, ...]], BindingsMap] = {}
 
 
 class KeyBar(Widget, can_focus=False):

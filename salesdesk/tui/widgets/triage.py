@@ -15,19 +15,32 @@ from textual.widget import Widget
 
 from salesdesk.core.agenda import OVERDUE, TODAY, AgendaItem, section_of, when_text
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, ngettext
+from salesdesk.tui.text import padded
+from salesdesk.tui.widgets.key_bar import translate_keys
 
 # What each outcome is called in the summary, in the order it is listed.
 OUTCOMES = {
-    "done": "done",
-    "snoozed": "snoozed",
-    "rescheduled": "rescheduled",
-    "dismissed": "dismissed",
-    "skipped": "skipped",
+    "done": N_("done"),
+    "snoozed": N_("snoozed"),
+    "rescheduled": N_("rescheduled"),
+    "dismissed": N_("dismissed"),
+    "skipped": N_("skipped"),
 }
-KEYS = (
+KEYS = N_(
     "d done   s tomorrow   w next week   r pick a date   x dismiss   "
     "l log   enter open   space skip   esc stop"
 )
+# The labels of an item's facts, right-aligned in a column this many cells wide.
+FACTS = {
+    "when": N_("when"),
+    "company": N_("company"),
+    "why": N_("why"),
+    "deal": N_("deal"),
+    "owner": N_("owner"),
+}
+FACT_CELLS = 8
+OUTCOME_CELLS = 11
 
 
 @dataclass
@@ -48,15 +61,15 @@ class TriagePanel(Widget, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("d", "act('done')", "Done", id="triage.done"),
-        Binding("s", "act('tomorrow')", "Tomorrow", id="triage.tomorrow"),
-        Binding("w", "act('next_week')", "Next week", id="triage.week"),
-        Binding("r", "act('reschedule')", "Pick a date", id="triage.reschedule"),
-        Binding("x", "act('dismiss')", "Dismiss", id="triage.dismiss"),
-        Binding("l", "act('log')", "Log", id="triage.log"),
-        Binding("enter", "act('open')", "Open", id="triage.open"),
-        Binding("space,n", "skip", "Skip", key_display="space", id="triage.skip"),
-        Binding("escape", "stop", "Stop", id="triage.stop"),
+        Binding("d", "act('done')", N_("Done"), id="triage.done"),
+        Binding("s", "act('tomorrow')", N_("Tomorrow"), id="triage.tomorrow"),
+        Binding("w", "act('next_week')", N_("Next week"), id="triage.week"),
+        Binding("r", "act('reschedule')", N_("Pick a date"), id="triage.reschedule"),
+        Binding("x", "act('dismiss')", N_("Dismiss"), id="triage.dismiss"),
+        Binding("l", "act('log')", N_("Log"), id="triage.log"),
+        Binding("enter", "act('open')", N_("Open"), id="triage.open"),
+        Binding("space,n", "skip", N_("Skip"), key_display="space", id="triage.skip"),
+        Binding("escape", "stop", N_("Stop"), id="triage.stop"),
     ]
 
     class Act(Message):
@@ -72,6 +85,7 @@ class TriagePanel(Widget, can_focus=True):
 
     def __init__(self, today: date, *, id: str | None = None):
         super().__init__(id=id)
+        translate_keys(self)
         self.today = today
         self.steps: list[_Step] = []
         self.index = 0
@@ -149,9 +163,12 @@ class TriagePanel(Widget, can_focus=True):
         section = section_of(item.due, self.today) or TODAY
         lines = [
             Text.assemble(
-                (f"Triage  {self.index + 1} of {len(self.steps)}", style("triage-panel--title")),
                 (
-                    "   " + section,
+                    _("Triage  {n} of {total}").format(n=self.index + 1, total=len(self.steps)),
+                    style("triage-panel--title"),
+                ),
+                (
+                    "   " + _(section),
                     style("triage-panel--late") if section == OVERDUE else style("triage-panel--dim"),
                 ),
             ),
@@ -168,10 +185,12 @@ class TriagePanel(Widget, can_focus=True):
         if item.owner:
             facts.append(("owner", item.owner))
         for label, value in facts:
-            line = Text(f"{label:>8}  ", style=style("triage-panel--dim"))
+            line = Text(
+                padded(_(FACTS[label]), FACT_CELLS, right=True) + "  ", style=style("triage-panel--dim")
+            )
             line.append(literal(value))
             lines.append(line)
-        lines += [Text(""), Text(KEYS, style=style("triage-panel--keys"))]
+        lines += [Text(""), Text(_(KEYS), style=style("triage-panel--keys"))]
         return Text("\n").join(lines)
 
     def _render_summary(self) -> RenderableType:
@@ -179,24 +198,34 @@ class TriagePanel(Widget, can_focus=True):
         counts = self.summary()
         untouched = len(self.steps) - sum(counts.values())
         lines = [
-            Text(f"Triage finished: {len(self.steps)} items", style=style("triage-panel--title")),
+            Text(
+                ngettext("Triage finished: {n} item", "Triage finished: {n} items", len(self.steps)).format(
+                    n=len(self.steps)
+                ),
+                style=style("triage-panel--title"),
+            ),
             Text(""),
         ]
-        parts = [f"{count} {OUTCOMES[name]}" for name, count in counts.items() if count]
+        parts = [
+            _("{n} {outcome}").format(n=count, outcome=_(OUTCOMES[name]))
+            for name, count in counts.items()
+            if count
+        ]
         if untouched:
-            parts.append(f"{untouched} not reached")
+            parts.append(_("{n} not reached").format(n=untouched))
         lines.append(Text(" · ".join(parts), style=style("triage-panel--done")))
         lines.append(Text(""))
         for step in self.steps:
             if not step.outcome or step.outcome == "skipped":
                 continue
-            line = Text(f"{step.outcome:>11}  ", style=style("triage-panel--dim"))
+            outcome = padded(_(OUTCOMES[step.outcome]), OUTCOME_CELLS, right=True)
+            line = Text(f"{outcome}  ", style=style("triage-panel--dim"))
             line.append(literal(step.item.what), style="bold")
             line.append(f" — {literal(step.item.who)}")
             if step.note:
                 line.append(f"  ({literal(step.note)})", style=style("triage-panel--dim"))
             lines.append(line)
         if not any(step.outcome and step.outcome != "skipped" for step in self.steps):
-            lines.append(Text("Nothing was changed.", style=style("triage-panel--dim")))
-        lines += [Text(""), Text("enter or esc: back to the agenda", style=style("triage-panel--keys"))]
+            lines.append(Text(_("Nothing was changed."), style=style("triage-panel--dim")))
+        lines += [Text(""), Text(_("enter or esc: back to the agenda"), style=style("triage-panel--keys"))]
         return Text("\n").join(lines)
