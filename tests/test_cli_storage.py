@@ -332,14 +332,15 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_nothing(shop, tmp_path):
 
 def fill(folder):
     """Take every free byte of the disk holding `folder`."""
-    with open(folder / "filler", "wb") as filler:
+    # Unbuffered: a buffered file would try its last block again on close, and fail there.
+    with open(folder / "filler", "wb", buffering=0) as filler:
         try:
             while True:
                 filler.write(b"\0" * 65536)
                 filler.flush()
         except OSError:
             pass
-    with contextlib.suppress(OSError), open(folder / "filler", "ab") as filler:
+    with contextlib.suppress(OSError), open(folder / "filler", "ab", buffering=0) as filler:
         while True:
             filler.write(b"\0")
             filler.flush()

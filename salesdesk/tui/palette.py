@@ -40,6 +40,7 @@ SCREENS = (
     ("customers", N_("Customers"), "salesdesk.tui.screens.customers:CustomersScreen", None),
     ("reports", N_("Reports"), "salesdesk.tui.screens.reports:ReportsScreen", None),
     ("conflicts", N_("Conflicts"), "salesdesk.tui.screens.conflicts:ConflictsScreen", None),
+    ("trash", N_("Trash"), "salesdesk.tui.screens.trash:TrashScreen", None),
 )
 
 # The name of each command, by its binding's id: the key bar's short word is not always
@@ -51,6 +52,7 @@ NAMES = {
     "screen.customers": N_("Go to Customers"),
     "screen.reports": N_("Go to Reports"),
     "screen.conflicts": N_("Go to Conflicts"),
+    "screen.trash": N_("Go to the Trash"),
     "app.privacy": N_("Privacy mode on or off"),
     "app.keys": N_("Show or hide the keys"),
     "app.quit": N_("Quit"),
@@ -98,6 +100,9 @@ NAMES = {
     "reports.mine": N_("Mine or everyone's"),
     "conflicts.keep": N_("Keep the kept value"),
     "conflicts.restore": N_("Restore the lost value"),
+    "conflicts.trash": N_("Open the Trash"),
+    "trash.restore": N_("Restore the deleted record"),
+    "trash.conflicts": N_("Back to Conflicts"),
 }
 CLOSE_THE_DIALOG = N_("Close the dialog first, then choose the command again.")
 APP_WIDE = {"today.settings"}  # bound on Today, but a command of the whole app

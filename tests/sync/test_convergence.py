@@ -55,11 +55,12 @@ def _burst(device: Device, pick: int) -> None:
     last = store.meta("clock")
     if last is None:
         return
-    ms, _, own = parse_clock(last)
+    ms, counter, own = parse_clock(last)
+    # Only ever forward, as 100,000 real edits would move it: a clock set back would give
+    # the next edit a clock this device has used already.
+    full = max(counter, COUNTER_LIMIT - pick % 3)
     with write(store.db):
-        store.db.execute(
-            "UPDATE meta SET value = ? WHERE key = 'clock'", [format_clock(ms, COUNTER_LIMIT - pick % 3, own)]
-        )
+        store.db.execute("UPDATE meta SET value = ? WHERE key = 'clock'", [format_clock(ms, full, own)])
 
 
 def _share(devices):
