@@ -8,7 +8,7 @@ and every list is sorted, so the same data always gives the same bytes.
 """
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from salesdesk.core.agenda import AgendaItem
@@ -27,30 +27,25 @@ _PICTURES.update({code: 0xFFFD for code in range(0x80, 0xA0)})
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>|&~#$!])")
 
 
+# The count line of "Due next week" per kind of item: '1 birthday', '3 follow-ups'.
+_KIND_COUNTS: dict[str, Callable[[int], str]] = {
+    "follow-up": lambda count: ngettext("{n} follow-up", "{n} follow-ups", count),
+    "birthday": lambda count: ngettext("{n} birthday", "{n} birthdays", count),
+    "lunar-birthday": lambda count: ngettext("{n} lunar birthday", "{n} lunar birthdays", count),
+    "renewal": lambda count: ngettext("{n} contract renewal", "{n} contract renewals", count),
+    "holiday": lambda count: ngettext("{n} holiday greeting", "{n} holiday greetings", count),
+    "dormant": lambda count: ngettext("{n} dormant customer", "{n} dormant customers", count),
+    "repeat": lambda count: ngettext("{n} repeat buyer", "{n} repeat buyers", count),
+    "check-in": lambda count: ngettext("{n} check-in", "{n} check-ins", count),
+    "new-lead": lambda count: ngettext("{n} new lead", "{n} new leads", count),
+    "rotting": lambda count: ngettext("{n} rotting deal", "{n} rotting deals", count),
+}
+
+
 def _kind_count(kind: str, count: int) -> str:
-    """'1 birthday', '3 follow-ups': each kind of item due, for the count line of "Due next week"."""
     n = f"{count:,}"
-    if kind == "follow-up":
-        return ngettext("{n} follow-up", "{n} follow-ups", count).format(n=n)
-    if kind == "birthday":
-        return ngettext("{n} birthday", "{n} birthdays", count).format(n=n)
-    if kind == "lunar-birthday":
-        return ngettext("{n} lunar birthday", "{n} lunar birthdays", count).format(n=n)
-    if kind == "renewal":
-        return ngettext("{n} contract renewal", "{n} contract renewals", count).format(n=n)
-    if kind == "holiday":
-        return ngettext("{n} holiday greeting", "{n} holiday greetings", count).format(n=n)
-    if kind == "dormant":
-        return ngettext("{n} dormant customer", "{n} dormant customers", count).format(n=n)
-    if kind == "repeat":
-        return ngettext("{n} repeat buyer", "{n} repeat buyers", count).format(n=n)
-    if kind == "check-in":
-        return ngettext("{n} check-in", "{n} check-ins", count).format(n=n)
-    if kind == "new-lead":
-        return ngettext("{n} new lead", "{n} new leads", count).format(n=n)
-    if kind == "rotting":
-        return ngettext("{n} rotting deal", "{n} rotting deals", count).format(n=n)
-    return f"{n} {md(kind)}"
+    words = _KIND_COUNTS.get(kind)
+    return words(count).format(n=n) if words else f"{n} {md(kind)}"
 
 
 def file_name(week: IsoWeek) -> str:
