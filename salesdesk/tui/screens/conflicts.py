@@ -29,7 +29,10 @@ EMPTY_VALUE = N_("(empty)")
 LIFE_FIELD = N_("deleted or alive")
 ALIVE = N_("alive, edited")
 DELETED = N_("deleted {time}")
-COLUMNS = (N_("Table"), N_("Record"), N_("Field"), N_("Kept (in the record)"), N_("Lost"), N_("Detected"))
+# Record, Kept and Lost hold free text: on a narrow terminal they are cut (with an ellipsis)
+# so that the table fits, down to this many cells each; narrower, the table scrolls sideways.
+FREE_COLUMNS = (1, 3, 4)
+NARROWEST = 10
 # Each synced table and each field a person edits, in the language shown; in English as
 # stored (`customers`, `expected_close`), as the list has always shown them. Literal calls,
 # so that the catalogue extracts them; a table or column not listed is shown as stored.
@@ -118,6 +121,26 @@ def _life_text(value: object) -> str:
     return _life(value).plain
 
 
+def fitted(lines: list[list[Text]], width: int) -> dict[int, int]:
+    """The width each free-text column is cut to so that a table of `lines` (the headers
+    first) fits `width` cells; none when it fits as it is, or when they would be cut
+    below NARROWEST (the table scrolls sideways then)."""
+    natural = [max(line[column].cell_len for line in lines) for column in range(len(lines[0]))]
+    room = width - 2 * len(natural) - 2  # a cell of padding each side, and the scroll bar
+    if sum(natural) <= room:
+        return {}
+    budget = room - sum(w for column, w in enumerate(natural) if column not in FREE_COLUMNS)
+    if budget < NARROWEST * len(FREE_COLUMNS):
+        return {}
+    widths = {}
+    waiting = sorted(FREE_COLUMNS, key=lambda column: natural[column])
+    while waiting:
+        column = waiting.pop(0)
+        widths[column] = min(natural[column], budget // (len(waiting) + 1))
+        budget -= widths[column]
+    return {column: width for column, width in widths.items() if width < natural[column]}
+
+
 class ConflictsScreen(SalesdeskScreen):
     BINDINGS = [
         Binding("k", "keep", N_("Keep kept value"), id="conflicts.keep"),
@@ -146,7 +169,6 @@ class ConflictsScreen(SalesdeskScreen):
         return self.query_one(DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns(*(_(column) for column in COLUMNS))
         self.reload_data()
         self.watch(self.app, "privacy", lambda _: self.reload_data(), init=False)
 
@@ -154,25 +176,46 @@ class ConflictsScreen(SalesdeskScreen):
         if self.loaded_generation != self.app.data_generation:
             self.reload_data()
 
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.reload_data()  # the free-text columns fit the new width
+
     def reload_data(self) -> None:
         """Read the unresolved conflicts again, keeping the cursor near where it was."""
         self.loaded_generation = self.app.data_generation
         table = self.table
         row = table.cursor_row
         self.shown = self.conflicts.unresolved()
-        table.clear()
+        table.clear(columns=True)
+        headers = [
+            Text(_("Table")),
+            Text(_("Record")),
+            Text(_("Field")),
+            Text(_("Kept (in the record)")),
+            Text(pgettext("conflict", "Lost")),
+            Text(_("Detected")),
+        ]
+        rows = []
         for conflict in self.shown:
             detected = parse_timestamp(conflict.detected_at).astimezone()
             life = conflict.about_life
-            table.add_row(
-                table_name(conflict.table),
-                literal_text(conflict.record),
-                Text(_(LIFE_FIELD)) if life else field_label(conflict.table, conflict.field),
-                _life(conflict.kept) if life else _value(conflict.kept, self._private(conflict)),
-                _life(conflict.lost) if life else _value(conflict.lost, self._private(conflict)),
-                f"{detected:%Y-%m-%d %H:%M}",
-                key=str(conflict.id),
+            rows.append(
+                [
+                    table_name(conflict.table),
+                    literal_text(conflict.record),
+                    Text(_(LIFE_FIELD)) if life else field_label(conflict.table, conflict.field),
+                    _life(conflict.kept) if life else _value(conflict.kept, self._private(conflict)),
+                    _life(conflict.lost) if life else _value(conflict.lost, self._private(conflict)),
+                    Text(f"{detected:%Y-%m-%d %H:%M}"),
+                ]
             )
+        for column, width in fitted([headers, *rows], self.app.size.width).items():
+            for line in (headers, *rows):
+                line[column].truncate(width, overflow="ellipsis")
+        for column, header in enumerate(headers):
+            table.add_column(header, width=max(line[column].cell_len for line in (headers, *rows)))
+        for conflict, cells in zip(self.shown, rows, strict=True):
+            table.add_row(*cells, key=str(conflict.id))
         empty = not self.shown
         table.display = not empty
         self.query_one("#conflicts-empty").display = empty

@@ -64,7 +64,9 @@ class TrashScreen(SalesdeskScreen):
 
     def on_mount(self) -> None:
         # 'Name' is a customer's name or a deal's, follow-up's or interaction's title.
-        self.table.add_columns(_("What"), pgettext("record", "Name"), _("Of"), _("Deleted"), _("By"))
+        self.table.add_columns(
+            pgettext("trash", "What"), pgettext("record", "Name"), _("Of"), _("Deleted"), _("By")
+        )
         self.reload_data()
 
     def on_screen_resume(self) -> None:
