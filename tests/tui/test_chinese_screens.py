@@ -358,3 +358,37 @@ def test_the_free_text_columns_are_cut_to_fit_but_never_below_ten_cells():
     natural = [4, 34, 6, 16, 24, 16]
     assert sum(widths.get(column, w) for column, w in enumerate(natural)) + 2 * 6 + 2 == 80
     assert fitted(lines, 60) == {}  # 8 cells each at most: the table scrolls sideways instead
+
+
+async def test_reports_name_every_period_and_its_weeks_months_and_days_in_chinese(trouble):
+    app = chinese_app(trouble)
+    expected = [
+        "最近30天：2026年10月29日–11月27日",
+        "最近365天：2025年11月28日–2026年11月27日",
+        "本周：2026年第48周，2026年11月23日–29日",
+        "上周：2026年第47周，2026年11月16日–22日",
+        "本季度：2026年第4季度，2026年10月1日–12月31日",
+        "上季度：2026年第3季度，2026年7月1日–9月30日",
+        "最近90天：2026年8月30日–11月27日",
+    ]
+    async with app.run_test(size=SIZE) as pilot:
+        await _reach(pilot, keys("4"))
+        text = screen_text(app)
+        assert "第48周 11月23日" in text and "2026年11月" in text and "天 · " in text
+        for period in expected:
+            await pilot.press("p")
+            await settle(pilot)
+            await app.workers.wait_for_complete()
+            await settle(pilot)
+            assert period in screen_text(app).splitlines()[1]
+        await pilot.press("left_square_bracket")
+        await settle(pilot)
+        assert "90天，2026年6月1日–8月29日" in screen_text(app).splitlines()[1]
+
+
+async def test_the_customer_list_heads_the_tier_column_in_chinese(trouble):
+    app = chinese_app(trouble)
+    async with app.run_test(size=SIZE) as pilot:
+        await _reach(pilot, keys("3"))
+        heading = screen_text(app).splitlines()[3]
+        assert "分组     级     联系" in heading
