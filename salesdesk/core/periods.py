@@ -88,6 +88,27 @@ def day_text(day: date) -> str:
     return f"{DAYS_OF_WEEK[day.weekday()]} {day.day} {MONTHS[day.month - 1]}"
 
 
+def week_text(week: IsoWeek) -> str:
+    """'2026-W48'; in Chinese '2026年第48周'."""
+    if language() == CHINESE:
+        return f"{week.year}年第{week.week}周"
+    return str(week)
+
+
+def quarter_text(year: int, quarter: int) -> str:
+    """'2026 Q4'; in Chinese '2026年第4季度'."""
+    if language() == CHINESE:
+        return f"{year}年第{quarter}季度"
+    return f"{year} Q{quarter}"
+
+
+def month_text(first: date) -> str:
+    """'Nov 2026'; in Chinese '2026年11月'."""
+    if language() == CHINESE:
+        return f"{first.year}年{first.month}月"
+    return f"{MONTHS[first.month - 1]} {first.year}"
+
+
 def span_text(first: date, last: date) -> str:
     """'23–29 Nov 2026', '30 Nov – 6 Dec 2026', '29 Dec 2025 – 4 Jan 2026'.
 
@@ -145,13 +166,18 @@ class Period:
         return span_text(self.first, self.last)
 
     def describe(self) -> str:
-        """'2026-W48, 23–29 Nov 2026', '2026 Q4, 1 Oct – 31 Dec 2026', '90 days, 30 Aug – ...'."""
-        span = self.span()
+        """'2026-W48, 23–29 Nov 2026', '2026 Q4, 1 Oct – 31 Dec 2026', '90 days, 30 Aug – ...'.
+
+        In Chinese '2026年第48周，2026年11月23日–29日', '2026年第4季度，2026年10月1日–12月31日',
+        '90天，2026年8月30日–11月27日'.
+        """
         if self.kind == WEEK:
-            return f"{IsoWeek.of(self.first)}, {span}"
-        if self.kind == QUARTER:
-            return f"{self.first.year} Q{(self.first.month - 1) // 3 + 1}, {span}"
-        return f"{self.days} days, {span}"
+            name = week_text(IsoWeek.of(self.first))
+        elif self.kind == QUARTER:
+            name = quarter_text(self.first.year, (self.first.month - 1) // 3 + 1)
+        else:
+            name = f"{self.days}天" if language() == CHINESE else f"{self.days} days"
+        return f"{name}，{self.span()}" if language() == CHINESE else f"{name}, {self.span()}"
 
 
 def quarter_of(day: date) -> Period:

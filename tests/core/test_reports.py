@@ -31,6 +31,7 @@ from salesdesk.core.reports import (
     StageOutcome,
     bar,
     build_report,
+    days_text,
     ordered_currencies,
     percent,
 )
@@ -113,6 +114,50 @@ def test_periods_describe_themselves_in_english_whatever_the_locale():
     assert Period(date(2025, 12, 29), date(2026, 1, 4)).span() == "29 Dec 2025 – 4 Jan 2026"
     assert quarter_of(TODAY).describe() == "2026 Q4, 1 Oct – 31 Dec 2026"
     assert preset_period("last 30 days", TODAY).describe() == "30 days, 29 Oct – 27 Nov 2026"
+
+
+def test_periods_describe_themselves_in_chinese_when_the_app_speaks_it():
+    from salesdesk import i18n
+
+    i18n.set_language("zh")
+    assert IsoWeek(2026, 48).period.describe() == "2026年第48周，2026年11月23日–29日"
+    assert IsoWeek(2026, 1).previous().period.describe() == "2025年第52周，2025年12月22日–28日"
+    assert quarter_of(TODAY).describe() == "2026年第4季度，2026年10月1日–12月31日"
+    assert quarter_of(TODAY).previous().describe() == "2026年第3季度，2026年7月1日–9月30日"
+    assert preset_period("last 30 days", TODAY).describe() == "30天，2026年10月29日–11月27日"
+    new_year = Period(date(2025, 12, 29), date(2026, 1, 4))
+    assert new_year.describe() == "7天，2025年12月29日–2026年1月4日"
+    assert days_text(12.25) == "12.2天" and days_text(None) == "–"
+    i18n.set_language("en")
+    assert days_text(12.25) == "12.2d"  # English as it always was
+
+
+def test_report_labels_in_chinese_weeks_months_and_the_rows_with_no_name():
+    from salesdesk import i18n
+
+    i18n.set_language("zh")
+    closed = (
+        ClosedDay(WON, date(2026, 11, 3), "USD", 1, 100),
+        ClosedDay(LOST, date(2026, 11, 4), "USD", 1, 5),
+    )
+    rows = (
+        OpenMonth("2026-09", "USD", 1, 2_000, 200),
+        OpenMonth("2026-12", "USD", 1, 3_000, 300),
+        OpenMonth(None, "USD", 1, 5_000, 500),
+    )
+    reasons = (ReasonRow("", "USD", 1, 5), ReasonRow("价格太高", "USD", 1, 5))
+    report = build_report(
+        _facts(closed=closed, open_deals=rows, reasons=reasons),
+        STAGES,
+        Period(date(2026, 10, 26), TODAY),
+        TODAY,
+        "USD",
+    )
+    assert [b.label for b in report.won_by_week["USD"]][:2] == ["第44周 10月26日", "第45周 11月2日"]
+    assert [b.label for b in report.won_by_month["USD"]] == ["2026年10月", "2026年11月"]
+    assert [r.label for r in report.forecast["USD"]] == ["已过期", "2026年12月", "未定日期"]
+    assert report.open_pipeline["USD"].label == "所有进行中的商机"
+    assert [r.reason for r in report.lost_reasons] == ["价格太高", "（未填写原因）"]
 
 
 # -- small helpers -------------------------------------------------------------------------

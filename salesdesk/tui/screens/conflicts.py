@@ -1,5 +1,6 @@
 """The Conflicts screen: fields two teammates edited at once, with one key to keep either value."""
 
+from collections.abc import Callable
 from datetime import date
 
 from rich.text import Text
@@ -10,53 +11,146 @@ from textual.widgets import DataTable, Header, Static
 from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, ngettext, pgettext
 from salesdesk.store.conflicts import Conflict, ConflictStore
 from salesdesk.store.store import Store
 from salesdesk.tui.privacy import HIDDEN, PRIVATE_FIELDS, masked
 from salesdesk.tui.screens.base import SalesdeskScreen
 from salesdesk.tui.text import literal_text
-from salesdesk.tui.widgets.key_bar import KeyBar
+from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
-EMPTY_TEXT = (
+EMPTY_TEXT = N_(
     "No conflicts.\n\n"
     "When you and a teammate edit the same field before syncing,\n"
     "the newer edit wins and the other value is listed here to review."
 )
-EMPTY_VALUE = "(empty)"
+EMPTY_VALUE = N_("(empty)")
 # A conflict of a record's life: a delete against an edit made without seeing it.
-LIFE_FIELD = "deleted or alive"
-ALIVE = "alive, edited"
-DELETED = "deleted {:%Y-%m-%d %H:%M}"
+LIFE_FIELD = N_("deleted or alive")
+ALIVE = N_("alive, edited")
+DELETED = N_("deleted {time}")
+# Record, Kept and Lost hold free text: on a narrow terminal they are cut (with an ellipsis)
+# so that the table fits, down to this many cells each; narrower, the table scrolls sideways.
+FREE_COLUMNS = (1, 3, 4)
+NARROWEST = 10
+# Each synced table and each field a person edits, in the language shown; in English as
+# stored (`customers`, `expected_close`), as the list has always shown them. Literal calls,
+# so that the catalogue extracts them; a table or column not listed is shown as stored.
+TABLES: dict[str, Callable[[], str]] = {
+    "customers": lambda: pgettext("table", "customers"),
+    "deals": lambda: pgettext("table", "deals"),
+    "followups": lambda: pgettext("table", "followups"),
+    "interactions": lambda: pgettext("table", "interactions"),
+    "tags": lambda: pgettext("table", "tags"),
+    "customer_tags": lambda: pgettext("table", "customer_tags"),
+    "stages": lambda: pgettext("table", "stages"),
+    "stage_changes": lambda: pgettext("table", "stage_changes"),
+    "settings": lambda: pgettext("table", "settings"),
+    "reminder_dismissals": lambda: pgettext("table", "reminder_dismissals"),
+}
+FIELDS: dict[str, Callable[[], str]] = {
+    "name": lambda: pgettext("column", "name"),  # of a tag or a stage
+    "customers.name": lambda: pgettext("customer column", "name"),
+    "company": lambda: pgettext("column", "company"),
+    "title": lambda: pgettext("column", "title"),  # a customer's job title
+    "deals.title": lambda: pgettext("deal column", "title"),
+    "followups.title": lambda: pgettext("follow-up column", "title"),
+    "phone": lambda: pgettext("column", "phone"),
+    "email": lambda: pgettext("column", "email"),
+    "handle": lambda: pgettext("column", "handle"),
+    "industry": lambda: pgettext("column", "industry"),
+    "source": lambda: pgettext("column", "source"),
+    "owner": lambda: pgettext("column", "owner"),
+    "notes": lambda: pgettext("column", "notes"),
+    "birthday": lambda: pgettext("column", "birthday"),
+    "lunar_birthday": lambda: pgettext("column", "lunar_birthday"),
+    "contract_end": lambda: pgettext("column", "contract_end"),
+    "amount": lambda: pgettext("column", "amount"),
+    "currency": lambda: pgettext("column", "currency"),
+    "probability": lambda: pgettext("column", "probability"),
+    "expected_close": lambda: pgettext("column", "expected_close"),
+    "next_step": lambda: pgettext("column", "next_step"),
+    "stage_id": lambda: pgettext("column", "stage_id"),
+    "lost_reason": lambda: pgettext("column", "lost_reason"),
+    "checklist_done": lambda: pgettext("column", "checklist_done"),
+    "due_date": lambda: pgettext("column", "due_date"),
+    "rrule": lambda: pgettext("column", "rrule"),
+    "due_time": lambda: pgettext("column", "due_time"),
+    "done_at": lambda: pgettext("column", "done_at"),
+    "summary": lambda: pgettext("column", "summary"),
+    "body": lambda: pgettext("column", "body"),
+    "kind": lambda: pgettext("column", "kind"),
+    "at": lambda: pgettext("column", "at"),
+    "value": lambda: pgettext("column", "value"),  # of a setting
+    "checklist": lambda: pgettext("column", "checklist"),
+    "rotting_days": lambda: pgettext("column", "rotting_days"),
+    "position": lambda: pgettext("column", "position"),
+    "customer_id": lambda: pgettext("column", "customer_id"),
+    "deal_id": lambda: pgettext("column", "deal_id"),
+}
+
+
+def table_name(table: str) -> Text:
+    """A synced table in the language shown; one not listed, as stored."""
+    name = TABLES.get(table)
+    return Text(name()) if name else literal_text(table)
+
+
+def field_label(table: str, field: str) -> Text:
+    """A field of `table` in the language shown; a column not listed, as stored."""
+    name = FIELDS.get(f"{table}.{field}") or FIELDS.get(field)
+    return Text(name()) if name else literal_text(field)
 
 
 def _value(value: object, private: bool) -> Text:
     if private and value not in (None, ""):
         return Text(HIDDEN)
     if value is None or value == "":
-        return Text(EMPTY_VALUE, style="dim")
+        return Text(_(EMPTY_VALUE), style="dim")
     return literal_text(value)
 
 
 def _life(value: object) -> Text:
     """A record's life in a conflict: alive (an edit), or deleted at a time."""
     if isinstance(value, str):
-        return Text(DELETED.format(parse_timestamp(value).astimezone()))
-    return Text(ALIVE)
+        return Text(_(DELETED).format(time=f"{parse_timestamp(value).astimezone():%Y-%m-%d %H:%M}"))
+    return Text(_(ALIVE))
 
 
 def _life_text(value: object) -> str:
     return _life(value).plain
 
 
+def fitted(lines: list[list[Text]], width: int) -> dict[int, int]:
+    """The width each free-text column is cut to so that a table of `lines` (the headers
+    first) fits `width` cells; none when it fits as it is, or when they would be cut
+    below NARROWEST (the table scrolls sideways then)."""
+    natural = [max(line[column].cell_len for line in lines) for column in range(len(lines[0]))]
+    room = width - 2 * len(natural) - 2  # a cell of padding each side, and the scroll bar
+    if sum(natural) <= room:
+        return {}
+    budget = room - sum(w for column, w in enumerate(natural) if column not in FREE_COLUMNS)
+    if budget < NARROWEST * len(FREE_COLUMNS):
+        return {}
+    widths = {}
+    waiting = sorted(FREE_COLUMNS, key=lambda column: natural[column])
+    while waiting:
+        column = waiting.pop(0)
+        widths[column] = min(natural[column], budget // (len(waiting) + 1))
+        budget -= widths[column]
+    return {column: width for column, width in widths.items() if width < natural[column]}
+
+
 class ConflictsScreen(SalesdeskScreen):
     BINDINGS = [
-        Binding("k", "keep", "Keep kept value", id="conflicts.keep"),
-        Binding("r", "restore", "Restore lost value", id="conflicts.restore"),
-        Binding("t", "trash", "Trash", id="conflicts.trash"),
+        Binding("k", "keep", N_("Keep kept value"), id="conflicts.keep"),
+        Binding("r", "restore", N_("Restore lost value"), id="conflicts.restore"),
+        Binding("t", "trash", N_("Trash"), id="conflicts.trash"),
     ]
 
     def __init__(self, store: Store, *, today: date):
         super().__init__()
+        translate_keys(self)
         self.store = store
         self.today = today
         self.conflicts = ConflictStore(store)
@@ -67,7 +161,7 @@ class ConflictsScreen(SalesdeskScreen):
         yield Header()
         yield Static("", id="conflicts-status", markup=False)
         yield DataTable(id="conflicts-table", cursor_type="row", zebra_stripes=True)
-        yield Static(EMPTY_TEXT, id="conflicts-empty", markup=False)
+        yield Static(_(EMPTY_TEXT), id="conflicts-empty", markup=False)
         yield KeyBar()
 
     @property
@@ -75,7 +169,6 @@ class ConflictsScreen(SalesdeskScreen):
         return self.query_one(DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns("Table", "Record", "Field", "Kept (in the record)", "Lost", "Detected")
         self.reload_data()
         self.watch(self.app, "privacy", lambda _: self.reload_data(), init=False)
 
@@ -83,35 +176,62 @@ class ConflictsScreen(SalesdeskScreen):
         if self.loaded_generation != self.app.data_generation:
             self.reload_data()
 
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.reload_data()  # the free-text columns fit the new width
+
     def reload_data(self) -> None:
         """Read the unresolved conflicts again, keeping the cursor near where it was."""
         self.loaded_generation = self.app.data_generation
         table = self.table
         row = table.cursor_row
         self.shown = self.conflicts.unresolved()
-        table.clear()
+        table.clear(columns=True)
+        headers = [
+            Text(_("Table")),
+            Text(_("Record")),
+            Text(_("Field")),
+            Text(_("Kept (in the record)")),
+            Text(pgettext("conflict", "Lost")),
+            Text(_("Detected")),
+        ]
+        rows = []
         for conflict in self.shown:
             detected = parse_timestamp(conflict.detected_at).astimezone()
             life = conflict.about_life
-            table.add_row(
-                literal_text(conflict.table),
-                literal_text(conflict.record),
-                Text(LIFE_FIELD) if life else literal_text(conflict.field),
-                _life(conflict.kept) if life else _value(conflict.kept, self._private(conflict)),
-                _life(conflict.lost) if life else _value(conflict.lost, self._private(conflict)),
-                f"{detected:%Y-%m-%d %H:%M}",
-                key=str(conflict.id),
+            rows.append(
+                [
+                    table_name(conflict.table),
+                    literal_text(conflict.record),
+                    Text(_(LIFE_FIELD)) if life else field_label(conflict.table, conflict.field),
+                    _life(conflict.kept) if life else _value(conflict.kept, self._private(conflict)),
+                    _life(conflict.lost) if life else _value(conflict.lost, self._private(conflict)),
+                    Text(f"{detected:%Y-%m-%d %H:%M}"),
+                ]
             )
+        for column, width in fitted([headers, *rows], self.app.size.width).items():
+            for line in (headers, *rows):
+                line[column].truncate(width, overflow="ellipsis")
+        for column, header in enumerate(headers):
+            table.add_column(header, width=max(line[column].cell_len for line in (headers, *rows)))
+        for conflict, cells in zip(self.shown, rows, strict=True):
+            table.add_row(*cells, key=str(conflict.id))
         empty = not self.shown
         table.display = not empty
         self.query_one("#conflicts-empty").display = empty
         if not empty:
             table.move_cursor(row=min(row, len(self.shown) - 1))
             table.focus()
-        noun = "conflict" if len(self.shown) == 1 else "conflicts"
+        count = ngettext("{n} unresolved conflict", "{n} unresolved conflicts", len(self.shown))
         self.query_one("#conflicts-status", Static).update(
-            f"{len(self.shown):,} unresolved {noun}  ·  k keeps the kept value  ·  "
-            "r restores the lost one (a deleted record, a delete)  ·  t Trash"
+            "  ·  ".join(
+                (
+                    count.format(n=f"{len(self.shown):,}"),
+                    _("k keeps the kept value"),
+                    _("r restores the lost one (a deleted record, a delete)"),
+                    _("t Trash"),
+                )
+            )
         )
 
     def _private(self, conflict: Conflict) -> bool:
@@ -119,17 +239,17 @@ class ConflictsScreen(SalesdeskScreen):
 
     def _current(self) -> Conflict | None:
         if not self.shown:
-            self.notify("No conflict to resolve.", severity="warning")
+            self.notify(_("No conflict to resolve."), severity="warning")
             return None
         return self.shown[min(self.table.cursor_row, len(self.shown) - 1)]
 
     def action_keep(self) -> None:
-        self._settle(lambda c: self.conflicts.keep(c.id), "Kept")
+        self._settle(lambda c: self.conflicts.keep(c.id), kept=True)
 
     def action_restore(self) -> None:
-        self._settle(lambda c: self.conflicts.restore(c.id), "Restored")
+        self._settle(lambda c: self.conflicts.restore(c.id), kept=False)
 
-    def _settle(self, call, verb: str) -> None:
+    def _settle(self, call, *, kept: bool) -> None:
         conflict = self._current()
         if conflict is None:
             return
@@ -138,14 +258,16 @@ class ConflictsScreen(SalesdeskScreen):
         except SalesdeskError as error:
             self.notify(str(error), severity="error", markup=False)
         else:
-            value = conflict.kept if verb == "Kept" else conflict.lost
+            value = conflict.kept if kept else conflict.lost
+            said = _("Kept {what}: {value}.") if kept else _("Restored {what}: {value}.")
             if conflict.about_life:
-                self.notify(f"{verb} {literal(conflict.record)}: {_life_text(value)}.", markup=False)
+                self.notify(said.format(what=literal(conflict.record), value=_life_text(value)), markup=False)
             else:
                 shown = (
-                    EMPTY_VALUE if value in (None, "") else masked(literal(value), self._private(conflict))
+                    _(EMPTY_VALUE) if value in (None, "") else masked(literal(value), self._private(conflict))
                 )
-                self.notify(f"{verb} {literal(conflict.field)}: {shown}.", markup=False)
+                what = field_label(conflict.table, conflict.field).plain
+                self.notify(said.format(what=what, value=shown), markup=False)
         self.reload_data()
 
     def action_trash(self) -> None:

@@ -8,29 +8,43 @@ from textual.widgets import DataTable, Header, Static
 
 from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, ngettext, pgettext
 from salesdesk.store.store import Store
 from salesdesk.store.trash import Trashed, TrashStore
 from salesdesk.tui.screens.base import SalesdeskScreen, writes
 from salesdesk.tui.text import literal_text
-from salesdesk.tui.widgets.key_bar import KeyBar
+from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
 SHOWN_AT_MOST = 1000  # the latest deleted; the command line lists them all
-EMPTY_TEXT = (
+EMPTY_TEXT = N_(
     "The Trash is empty.\n\n"
     "Whatever you or a teammate deletes (customers, deals, follow-ups, interactions)\n"
     "is listed here, and r brings it back on every copy at the next sync."
 )
-NOTHING_TO_RESTORE = "Nothing to restore."
+NOTHING_TO_RESTORE = N_("Nothing to restore.")
+# What a person calls a record of each table the Trash lists (store.trash.TRASHED).
+KINDS = {
+    "customers": N_("customer"),
+    "deals": N_("deal"),
+    "followups": N_("follow-up"),
+    "interactions": N_("interaction"),
+}
+
+
+def kind_name(item: Trashed) -> str:
+    """What the deleted record is, in the language shown."""
+    return _(KINDS[item.table]) if item.table in KINDS else item.kind
 
 
 class TrashScreen(SalesdeskScreen):
     BINDINGS = [
-        Binding("r", "restore", "Restore", id="trash.restore"),
-        Binding("c", "conflicts", "Conflicts", id="trash.conflicts"),
+        Binding("r", "restore", N_("Restore"), id="trash.restore"),
+        Binding("c", "conflicts", N_("Conflicts"), id="trash.conflicts"),
     ]
 
     def __init__(self, store: Store, *, today: date):
         super().__init__()
+        translate_keys(self)
         self.store = store
         self.today = today
         self.trash = TrashStore(store)
@@ -41,7 +55,7 @@ class TrashScreen(SalesdeskScreen):
         yield Header()
         yield Static("", id="trash-status", markup=False)
         yield DataTable(id="trash-table", cursor_type="row", zebra_stripes=True)
-        yield Static(EMPTY_TEXT, id="trash-empty", markup=False)
+        yield Static(_(EMPTY_TEXT), id="trash-empty", markup=False)
         yield KeyBar()
 
     @property
@@ -49,7 +63,10 @@ class TrashScreen(SalesdeskScreen):
         return self.query_one(DataTable)
 
     def on_mount(self) -> None:
-        self.table.add_columns("What", "Name", "Of", "Deleted", "By")
+        # 'Name' is a customer's name or a deal's, follow-up's or interaction's title.
+        self.table.add_columns(
+            pgettext("trash", "What"), pgettext("record", "Name"), _("Of"), _("Deleted"), _("By")
+        )
         self.reload_data()
 
     def on_screen_resume(self) -> None:
@@ -66,7 +83,7 @@ class TrashScreen(SalesdeskScreen):
         for item in self.shown:
             deleted = parse_timestamp(item.deleted_at).astimezone()
             table.add_row(
-                item.kind,
+                kind_name(item),
                 literal_text(item.name),
                 literal_text(item.customer),
                 f"{deleted:%Y-%m-%d %H:%M}",
@@ -80,22 +97,25 @@ class TrashScreen(SalesdeskScreen):
             table.move_cursor(row=min(row, len(self.shown) - 1))
             table.focus()
         total = len(self.shown) if len(self.shown) < SHOWN_AT_MOST else self.trash.count()
-        noun = "deleted record" if total == 1 else "deleted records"
-        latest = f" (the latest {len(self.shown):,} shown)" if total > len(self.shown) else ""
+        count = ngettext("{n} deleted record", "{n} deleted records", total).format(n=f"{total:,}")
+        if total > len(self.shown):
+            count = _("{count} (the latest {shown} shown)").format(count=count, shown=f"{len(self.shown):,}")
         self.query_one("#trash-status", Static).update(
-            f"{total:,} {noun}{latest}  ·  r restores one  ·  salesdesk trash restore --by NAME for many"
+            "  ·  ".join((count, _("r restores one"), _("salesdesk trash restore --by NAME for many")))
         )
 
     @writes
     def action_restore(self) -> None:
         if not self.shown:
-            self.notify(NOTHING_TO_RESTORE, severity="warning")
+            self.notify(_(NOTHING_TO_RESTORE), severity="warning")
             return
         item = self.shown[min(self.table.cursor_row, len(self.shown) - 1)]
         restored, done = self._try(lambda: self.trash.restore([item.id]))
         if done and restored:
-            names = ", ".join(f"{r.kind} {literal(r.name)}" for r in restored)
-            self.notify(f"Restored {names}.", markup=False)
+            names = _(", ").join(
+                _("{kind} {name}").format(kind=kind_name(r), name=literal(r.name)) for r in restored
+            )
+            self.notify(_("Restored {names}.").format(names=names), markup=False)
         self.reload_data()
 
     def action_conflicts(self) -> None:

@@ -159,8 +159,9 @@ class CustomerList(Widget, can_focus=True):
         name_w = max(8, (width - 24) * 55 // 100)
         company_w = max(4, width - 24 - name_w)
         name, company, segment, contact = (_(heading) for heading in HEADINGS)
+        tier = padded(pgettext("tier column", "T"), 2)  # above the tier letter and a space
         header = Text(
-            f" {padded(name, name_w)} {padded(company, company_w)} {padded(segment, SEGMENT_CELLS)}T "
+            f" {padded(name, name_w)} {padded(company, company_w)} {padded(segment, SEGMENT_CELLS)}{tier}"
             f"{padded(contact, CONTACT_CELLS, right=True)}",
             style=style("customer-list--header"),
         )
