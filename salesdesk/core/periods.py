@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from salesdesk.core.errors import InvalidValue
-from salesdesk.i18n import CHINESE, N_, _, language, short_date
+from salesdesk.i18n import CHINESE, N_, _, language, ngettext, short_date
 
 WEEK_ACCEPTED = N_("YYYY-Www such as 2026-W48")
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
@@ -151,7 +151,8 @@ class Period:
             return f"{IsoWeek.of(self.first)}, {span}"
         if self.kind == QUARTER:
             return f"{self.first.year} Q{(self.first.month - 1) // 3 + 1}, {span}"
-        return f"{self.days} days, {span}"
+        days = ngettext("{n} day", "{n} days", self.days).format(n=self.days)
+        return _("{days}, {span}").format(days=days, span=span)
 
 
 def quarter_of(day: date) -> Period:

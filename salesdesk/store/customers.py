@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesdesk.core.model import CUSTOMER_DETAILS, phone_key
 from salesdesk.core.segments import SEGMENTS, thresholds_from
+from salesdesk.i18n import _
 from salesdesk.store.database import Database, Row
 from salesdesk.store.schema import CONTACT_TEXT
 
@@ -462,7 +463,7 @@ def merge_customers(store: "Store", keep_id: str, other_id: str) -> dict[str, in
     from salesdesk.core.errors import InvalidValue
 
     if keep_id == other_id:
-        raise InvalidValue("customer", "A customer cannot be merged with itself.")
+        raise InvalidValue("customer", _("A customer cannot be merged with itself."))
     moved = {}
     with store.records.transaction():
         keep, other = store.customer(keep_id), store.customer(other_id)
