@@ -18,6 +18,7 @@ from typing import NamedTuple
 from salesdesk.core import pipeline
 from salesdesk.core.periods import MONTHS, IsoWeek, Period
 from salesdesk.core.pipeline import Stage
+from salesdesk.i18n import CHINESE, N_, _, language
 
 # -- small shared helpers ----------------------------------------------------------------
 
@@ -206,8 +207,10 @@ class Tally:
     count: int
 
 
-NO_REASON = "(no reason given)"
-PAST_DUE, NO_DATE = "past due", "no date"
+# Labels of the figures, shown in the language the report is built in (`_` in build_report).
+NO_REASON = N_("(no reason given)")
+PAST_DUE, NO_DATE = N_("past due"), N_("no date")
+ALL_OPEN = N_("all open deals")
 
 
 @dataclass(frozen=True)
@@ -346,6 +349,9 @@ def _week_start(day: date) -> date:
 
 
 def _week_label(first: date) -> str:
+    """`2026-W48 23 Nov`; `2026-W48 11月23日`."""
+    if language() == CHINESE:
+        return f"{IsoWeek.of(first)} {first.month}月{first.day}日"
     return f"{IsoWeek.of(first)} {first.day:02d} {MONTHS[first.month - 1]}"
 
 
@@ -354,6 +360,9 @@ def _month_start(day: date) -> date:
 
 
 def _month_label(first: date) -> str:
+    """`Dec 2026`; `2026年12月`."""
+    if language() == CHINESE:
+        return f"{first.year}年{first.month}月"
     return f"{MONTHS[first.month - 1]} {first.year}"
 
 
@@ -416,15 +425,15 @@ def _forecast(
         for month in order:
             count, amount, weighted = grouped[(code, month)]
             if month is None:
-                label, key = NO_DATE, None
+                label, key = _(NO_DATE), None
             elif month == PAST_DUE:
-                label, key = PAST_DUE, None
+                label, key = _(PAST_DUE), None
             else:
                 label, key = _month_label(date.fromisoformat(month + "-01")), month
             rows.append(ForecastRow(label, key, count, amount, weighted))
         forecast[code] = tuple(rows)
         pipeline_totals[code] = ForecastRow(
-            "all open deals",
+            _(ALL_OPEN),
             None,
             sum(r.count for r in rows),
             sum(r.amount for r in rows),
@@ -453,7 +462,7 @@ def _reasons(rows: Iterable[ReasonRow], currencies: Sequence[str]) -> tuple[Reas
     counts: dict[str, int] = {}
     amounts: dict[str, dict[str, int]] = {}
     for row in rows:
-        reason = row.reason.strip() or NO_REASON
+        reason = row.reason.strip() or _(NO_REASON)
         counts[reason] = counts.get(reason, 0) + row.count
         per = amounts.setdefault(reason, {})
         per[row.currency] = per.get(row.currency, 0) + row.amount
