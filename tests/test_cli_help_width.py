@@ -8,7 +8,8 @@ import pytest
 from rich.cells import cell_len
 
 from salesdesk import i18n
-from salesdesk.cli.parser_words import CellWidthHelpFormatter, Parser, translate_argparse, wrap_cells
+from salesdesk.cli.help_format import wrap_cells
+from salesdesk.cli.parser_words import CellWidthHelpFormatter, Parser, translate_argparse
 from tests.test_cli import run
 
 PARAGRAPH = (
@@ -72,10 +73,10 @@ def test_english_help_is_what_argparse_itself_would_print(monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     i18n.set_language("en")
     for name, parser in _parsers(build_parser()):
-        ours = parser.format_help()
+        ours, made = parser.format_help(), parser.formatter_class
         parser.formatter_class = argparse.HelpFormatter
         assert parser.format_help() == ours, name
-        parser.formatter_class = CellWidthHelpFormatter
+        parser.formatter_class = made
 
 
 def test_every_subparser_is_a_parser_that_wraps_by_cells():
@@ -124,3 +125,17 @@ def test_help_in_chinese_at_80_columns_as_a_person_runs_it(command):
     assert lines[0].startswith("用法：salesdesk")
     assert all(cell_len(line) <= 80 for line in lines), [line for line in lines if cell_len(line) > 80]
     assert any(cell_len(line) > 70 for line in lines)  # the room is used, not wrapped short
+
+
+def test_a_command_builds_its_parser_without_the_wrapping():
+    """argparse makes a formatter for every argument it adds; the wrapping's module (and
+    unicodedata) is imported only when help or usage is shown, never at every start."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from salesdesk.cli.main import build_parser; build_parser().parse_args(['agenda']); "
+        "print('salesdesk.cli.help_format' in sys.modules, 'unicodedata' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "False"]
