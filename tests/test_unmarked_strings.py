@@ -49,7 +49,16 @@ SHOWN_ARGS: dict[str, tuple[int, ...] | None] = {
     "Text": (0,),
     "Binding": (2,),
     "InvalidValue": (1,),  # its first is the field's name, a key
+    "update": (0,),  # a Static's new content (a dict's update passes no literal)
+    "assemble": None,  # Text.assemble: (text, style) pairs and texts
+    "append": (0,),  # Text.append, or a part of a message being built
+    "add_column": (0,),
+    "add_columns": None,
+    "Option": (0,),
 }
+# Of these, names so common that a literal given to them is prose only when it reads like
+# words (a table name given to `records.update` is not).
+LOOSE = {"update", "append"}
 # Keywords whose value is shown, in any call; and those shown only in some.
 SHOWN_KEYWORDS = {"placeholder", "title", "tooltip"}
 SHOWN_KEYWORDS_OF = {
@@ -69,6 +78,7 @@ SHOWN_RETURNS = re.compile(
 )
 
 WORD = re.compile(r"[A-Za-z]{2,}")
+SQL = re.compile(r"\bSELECT\b|\bFROM\b|\bWHERE\b|\bJOIN\b|\bCOLLATE\b|= \?|\bAND\b|\bOR\b")
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
@@ -92,9 +102,12 @@ def _text(node: ast.expr) -> str | None:
 
 
 def _is_prose(text: str, direct: bool) -> bool:
-    words = PLACEHOLDER.sub(" ", text)
+    """Whether `text` reads as words to a person: not SQL, an identifier, a format or a key."""
+    if SQL.search(text):
+        return False
+    words = " ".join(word for word in PLACEHOLDER.sub(" ", text).split() if "_" not in word)
     found = WORD.findall(words)
-    if not found:
+    if not found or not any(char.islower() for char in words):  # END:VCARD, TEL;TYPE=CELL
         return False
     if direct:
         return True
@@ -173,7 +186,7 @@ class _Scanner:
             shown = None  # every argument of an error that reaches a person
         for index, arg in enumerate(node.args):
             if shown is None or index in shown:
-                self._shown(arg)
+                self._shown(arg, direct=name not in LOOSE)
         keywords = SHOWN_KEYWORDS | SHOWN_KEYWORDS_OF.get(name, set())
         for keyword in node.keywords:
             if keyword.arg in keywords:
@@ -362,8 +375,13 @@ TEMPORARY: set[tuple[str, str]] = {
     ("salesdesk/cli/team.py", "{} is the database itself; name another copy to merge."),
     ("salesdesk/cli/team.py", "{} the {} {}: "),
     ("salesdesk/cli/team.py", "{} {} held back; each is tried again at every sync."),
+    ("salesdesk/sync/held.py", "Held back {} {} from {} ({}), e.g. {}."),
+    ("salesdesk/sync/merge.py", "A change from {} was held back: {}."),
     ("salesdesk/sync/merge.py", "{} cannot be read ({})."),
+    ("salesdesk/sync/merge.py", "{} conflicting edits kept for review"),
     ("salesdesk/sync/merge.py", "{} does not exist."),
+    ("salesdesk/sync/merge.py", "{} held back ('salesdesk team held' lists them)"),
+    ("salesdesk/sync/merge.py", "{} held back before and applied now"),
     ("salesdesk/sync/merge.py", "{} is a folder, not a copy of a database."),
     ("salesdesk/sync/merge.py", "{}: nothing new."),
     ("salesdesk/sync/reading.py", "it is not a database that can be read ({})."),
@@ -391,6 +409,18 @@ TEMPORARY: set[tuple[str, str]] = {
     ("salesdesk/sync/reading.py", "{}: reading it took too long, so it was not merged."),
     (
         "salesdesk/sync/team.py",
+        "Another copy was publishing as this device ({}); this copy now has a device id of its own.",
+    ),
+    ("salesdesk/sync/team.py", "Published this copy to {}."),
+    (
+        "salesdesk/sync/team.py",
+        "Skipped {} from {}: it is not completely synced yet (checksum differs); will try again.",
+    ),
+    ("salesdesk/sync/team.py", "Skipped {} from {}: {}"),
+    ("salesdesk/sync/team.py", "Skipped {}: it is not there yet; will try again."),
+    ("salesdesk/sync/team.py", "Skipped {}: its manifest cannot be read yet."),
+    (
+        "salesdesk/sync/team.py",
         "The folder {} does not exist; create it (or let the sync tool create it) and try again.",
     ),
     (
@@ -408,7 +438,11 @@ TEMPORARY: set[tuple[str, str]] = {
     ("salesdesk/tui/screens/base.py", "What you typed in this form is not saved yet."),
     ("salesdesk/tui/screens/base.py", "y: discard them  n, enter or esc: keep editing"),
     ("salesdesk/tui/screens/conflicts.py", "(empty)"),
+    ("salesdesk/tui/screens/conflicts.py", "Detected"),
+    ("salesdesk/tui/screens/conflicts.py", "Field"),
     ("salesdesk/tui/screens/conflicts.py", "Keep kept value"),
+    ("salesdesk/tui/screens/conflicts.py", "Kept (in the record)"),
+    ("salesdesk/tui/screens/conflicts.py", "Lost"),
     ("salesdesk/tui/screens/conflicts.py", "No conflict to resolve."),
     (
         "salesdesk/tui/screens/conflicts.py",
@@ -416,11 +450,18 @@ TEMPORARY: set[tuple[str, str]] = {
         "syncing,\nthe newer edit wins and the other value is listed here to "
         "review.",
     ),
+    ("salesdesk/tui/screens/conflicts.py", "Record"),
     ("salesdesk/tui/screens/conflicts.py", "Restore lost value"),
+    ("salesdesk/tui/screens/conflicts.py", "Table"),
     ("salesdesk/tui/screens/conflicts.py", "Trash"),
     ("salesdesk/tui/screens/conflicts.py", "alive, edited"),
     ("salesdesk/tui/screens/conflicts.py", "deleted or alive"),
     ("salesdesk/tui/screens/conflicts.py", "deleted {:%Y-%m-%d %H:%M}"),
+    (
+        "salesdesk/tui/screens/conflicts.py",
+        "{} unresolved {}  ·  k keeps the kept value  ·  r restores the lost "
+        "one (a deleted record, a delete)  ·  t Trash",
+    ),
     ("salesdesk/tui/screens/customer_forms.py", "Already here?"),
     ("salesdesk/tui/screens/customer_forms.py", "Apply"),
     ("salesdesk/tui/screens/customer_forms.py", "Back"),
@@ -430,6 +471,7 @@ TEMPORARY: set[tuple[str, str]] = {
     ("salesdesk/tui/screens/customer_forms.py", "Details"),
     ("salesdesk/tui/screens/customer_forms.py", "Email"),
     ("salesdesk/tui/screens/customer_forms.py", "Filter and sort customers"),
+    ("salesdesk/tui/screens/customer_forms.py", "Log an interaction with "),
     ("salesdesk/tui/screens/customer_forms.py", "Merge"),
     ("salesdesk/tui/screens/customer_forms.py", "Next step (optional)"),
     ("salesdesk/tui/screens/customer_forms.py", "No"),
@@ -461,6 +503,7 @@ TEMPORARY: set[tuple[str, str]] = {
     ("salesdesk/tui/screens/customer_forms.py", "y: yes  n or esc: no"),
     ("salesdesk/tui/screens/customer_forms.py", "{} is not a time; use HH:MM such as 14:30."),
     ("salesdesk/tui/screens/customer_forms.py", "” looks like:"),
+    ("salesdesk/tui/screens/deal.py", "+ new customer “"),
     ("salesdesk/tui/screens/deal.py", "12500 or 12.5k"),
     ("salesdesk/tui/screens/deal.py", "Close"),
     ("salesdesk/tui/screens/deal.py", "Customer"),
@@ -502,7 +545,10 @@ TEMPORARY: set[tuple[str, str]] = {
         "salesdesk/tui/screens/dialogs.py",
         "“{}” has not met the standard of {}. Tick what is done:",
     ),
+    ("salesdesk/tui/screens/today_dialogs.py", "  +1 day      {}\n"),
+    ("salesdesk/tui/screens/today_dialogs.py", "  +1 week     {}\n"),
     ("salesdesk/tui/screens/today_dialogs.py", "  No customer is in the chosen tiers."),
+    ("salesdesk/tui/screens/today_dialogs.py", "  a date…"),
     ("salesdesk/tui/screens/today_dialogs.py", "  and {} more"),
     ("salesdesk/tui/screens/today_dialogs.py", "+1 day"),
     ("salesdesk/tui/screens/today_dialogs.py", "+1 week"),
@@ -513,9 +559,14 @@ TEMPORARY: set[tuple[str, str]] = {
     ("salesdesk/tui/screens/today_dialogs.py", "d, w or t  ·  esc: cancel"),
     ("salesdesk/tui/screens/today_dialogs.py", "enter: move  ·  esc: cancel"),
     ("salesdesk/tui/screens/today_dialogs.py", "enter: save  ·  tab: next field  ·  esc: cancel"),
+    ("salesdesk/tui/screens/today_dialogs.py", "enter: snooze  ·  esc: cancel"),
     ("salesdesk/tui/screens/today_dialogs.py", "esc: close"),
+    ("salesdesk/tui/screens/trash.py", "By"),
     ("salesdesk/tui/screens/trash.py", "Conflicts"),
+    ("salesdesk/tui/screens/trash.py", "Deleted"),
+    ("salesdesk/tui/screens/trash.py", "Name"),
     ("salesdesk/tui/screens/trash.py", "Nothing to restore."),
+    ("salesdesk/tui/screens/trash.py", "Of"),
     ("salesdesk/tui/screens/trash.py", "Restore"),
     ("salesdesk/tui/screens/trash.py", "Restored {}."),
     (
@@ -523,6 +574,11 @@ TEMPORARY: set[tuple[str, str]] = {
         "The Trash is empty.\n\nWhatever you or a teammate deletes (customers, "
         "deals, follow-ups, interactions)\nis listed here, and r brings it back "
         "on every copy at the next sync.",
+    ),
+    ("salesdesk/tui/screens/trash.py", "What"),
+    (
+        "salesdesk/tui/screens/trash.py",
+        "{} {}{}  ·  r restores one  ·  salesdesk trash restore --by NAME for many",
     ),
 }
 # TEMPORARY-END

@@ -426,14 +426,14 @@ class CustomerQueries:
         found: dict[str, tuple[str, str, str, str]] = {}
         checks = []
         if email.strip():
-            checks.append(("the same email", "email = ? COLLATE NOCASE", [email.strip()]))
+            checks.append((_("the same email"), "email = ? COLLATE NOCASE", [email.strip()]))
         key = phone_key(phone)
         if len(key) >= 6:
-            checks.append(("the same phone", "phone_key = ?", [key]))
+            checks.append((_("the same phone"), "phone_key = ?", [key]))
         if name.strip() and company.strip():
             checks.append(
                 (
-                    "the same name and company",
+                    _("the same name and company"),
                     "name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE",
                     [name.strip(), company.strip()],
                 )
