@@ -28,7 +28,7 @@ def test_demo_and_check_in_chinese(tmp_path):
     lines = check.stdout.splitlines()
     assert lines[0] == f"salesdesk 检查：{db}"
     labels = {line.split()[0]: line.split(maxsplit=1)[1] for line in lines[1:]}
-    assert labels["完整性"] == "ok"
+    assert labels["完整性"] == "正常"
     assert labels["结构版本"].endswith("（最新）")
     assert labels["访问"] == "可读写"
     assert labels["演示"] == "small" and labels["客户"] == "40"

@@ -55,7 +55,7 @@ def check_database(path: Path) -> CheckReport:
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         report.ok = integrity == "ok"
-        report.lines.append(("integrity", integrity))
+        report.lines.append(("integrity", _("ok") if report.ok else integrity))  # else SQLite's own report
         if version > SCHEMA_VERSION:
             report.lines.append(
                 (
