@@ -26,6 +26,7 @@ LATER = {
     "secrets": "secrets, which loads the OpenSSL library (ids use os.urandom)",
     "_hashlib": "the OpenSSL library (team sync checksums)",
     "python_calamine": "the spreadsheet reader (importing a workbook)",
+    "salesdesk.cli.help_format": "the help's wrapping by display width (only --help and usage)",
 }
 
 

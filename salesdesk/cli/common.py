@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TypeAlias
 
+from salesdesk.i18n import _
+
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
 
@@ -45,8 +47,10 @@ def open_store(db_path: Path, user: str, *, writes: bool = True) -> Store:
     if writes and is_read_only(db):
         db.close()
         raise SalesdeskError(
-            f"{db_path} cannot be written (a read-only file, folder or disk) and this command changes it; "
-            "copy it to a folder you can write, or use check, agenda, export or backup, which only read."
+            _(
+                "{path} cannot be written (a read-only file, folder or disk) and this command changes it; "
+                "copy it to a folder you can write, or use check, agenda, export or backup, which only read."
+            ).format(path=db_path)
         )
     store = Store(db, user, wall_clock)
     prefer_language(store)
@@ -88,18 +92,22 @@ def storage_fault(error: Exception, db_path: Path) -> str | None:
 
     if isinstance(error, sqlite3.Error):
         if is_busy(error):
-            return (
-                f"the database {db_path} is busy: another salesdesk (an import?) is writing to it; "
+            return _(
+                "the database {path} is busy: another salesdesk (an import?) is writing to it; "
                 "try again when it has finished."
-            )
+            ).format(path=db_path)
         if is_read_only_error(error):
-            return f"{db_path} cannot be written (a read-only file, folder or disk); nothing was changed."
+            return _(
+                "{path} cannot be written (a read-only file, folder or disk); nothing was changed."
+            ).format(path=db_path)
         if is_full_error(error):
-            return f"the disk holding {db_path} is full; nothing was changed: free some space and try again."
+            return _(
+                "the disk holding {path} is full; nothing was changed: free some space and try again."
+            ).format(path=db_path)
         return None
     if isinstance(error, OSError):
         where = f"{error.filename}" if error.filename else str(db_path)
-        return f"{where} could not be used ({error.strerror or error})."
+        return _("{path} could not be used ({error}).").format(path=where, error=error.strerror or error)
     return None
 
 

@@ -7,7 +7,7 @@ import sys
 
 from salesdesk import __version__, i18n
 from salesdesk.cli import agenda, app, database, exports, imports, team, trash
-from salesdesk.cli.parser_words import translate_argparse
+from salesdesk.cli.parser_words import Parser, translate_argparse
 from salesdesk.i18n import LANGUAGES, _
 
 
@@ -33,7 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help=_("the language of what is shown and written: en or zh (default: from LANG, else English)"),
     )
-    parser = argparse.ArgumentParser(
+    # A Parser wraps its help by display width (Chinese takes two cells a character), and
+    # so does every sub-parser: argparse makes them of the parser's class.
+    parser = Parser(
         prog="salesdesk",
         parents=[common],
         description=_("A keyboard-driven CRM in the terminal. With no command, opens the app."),

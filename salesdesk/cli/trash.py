@@ -7,40 +7,49 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesdesk.cli.common import Commands, local_today, open_store, open_store_to_read
+from salesdesk.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from salesdesk.store.trash import Trashed
 
-NOTHING = "The Trash is empty."
-NOTHING_MATCHES = "Nothing in the Trash matches."
-RESTORE_WHAT = (
+NOTHING = N_("The Trash is empty.")
+NOTHING_MATCHES = N_("Nothing in the Trash matches.")
+RESTORE_WHAT = N_(
     "Say what to restore: one or more ids (as 'salesdesk trash' lists them), "
     "or --by NAME and/or --since DATE."
 )
-IDS_OR_FILTER = "Give either ids or --by/--since to restore, not both."
+IDS_OR_FILTER = N_("Give either ids or --by/--since to restore, not both.")
+# The kinds of record, padded to one width (in cells: Chinese takes two a character).
+KIND_WIDTH = 11
 
 
 def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     filters = argparse.ArgumentParser(add_help=False)
-    filters.add_argument("--by", metavar="NAME", help="only what this person deleted")
+    filters.add_argument("--by", metavar="NAME", help=_("only what this person deleted"))
     filters.add_argument(
-        "--since", metavar="DATE", help="only what was deleted on or after this day (YYYY-MM-DD, today, ...)"
+        "--since",
+        metavar="DATE",
+        help=_("only what was deleted on or after this day (YYYY-MM-DD, today, ...)"),
     )
     trash = commands.add_parser(
         "trash",
         parents=[common, filters],
-        help="list deleted records",
-        description="List every deleted customer, deal, follow-up and interaction, whoever deleted it, "
-        "the latest deleted first.",
+        help=_("list deleted records"),
+        description=_(
+            "List every deleted customer, deal, follow-up and interaction, whoever deleted it, "
+            "the latest deleted first."
+        ),
     )
     trash.set_defaults(run=run_trash)
     actions = trash.add_subparsers(dest="trash_command", metavar="ACTION")
     restore = actions.add_parser(
         "restore",
         parents=[common, filters],
-        help="bring deleted records back",
-        description="Bring back deleted records, by id or everything one person deleted since a day. "
-        "A restore is a new edit: it wins on every copy at the next sync.",
+        help=_("bring deleted records back"),
+        description=_(
+            "Bring back deleted records, by id or everything one person deleted since a day. "
+            "A restore is a new edit: it wins on every copy at the next sync."
+        ),
     )
     restore.add_argument("ids", metavar="ID", nargs="*")
 
@@ -58,15 +67,17 @@ def _since(args: argparse.Namespace) -> str | None:
 
 
 def _line(item: Trashed) -> str:
+    from rich.cells import cell_len
+
     from salesdesk.core.dates import parse_timestamp
     from salesdesk.core.text import literal
 
     when = parse_timestamp(item.deleted_at).astimezone()
     whose = f"  ({literal(item.customer)})" if item.customer else ""
-    return (
-        f"{item.id}  {item.kind:<11}  {literal(item.name)}{whose}  "
-        f"deleted {when:%Y-%m-%d %H:%M} by {literal(item.deleted_by)}"
-    )
+    kind = _(item.kind)
+    kind += " " * (KIND_WIDTH - cell_len(kind))
+    deleted = _("deleted {when} by {who}").format(when=f"{when:%Y-%m-%d %H:%M}", who=literal(item.deleted_by))
+    return f"{item.id}  {kind}  {literal(item.name)}{whose}  {deleted}"
 
 
 def run_trash(args: argparse.Namespace, db_path: Path, user: str) -> int:
@@ -81,12 +92,17 @@ def run_trash(args: argparse.Namespace, db_path: Path, user: str) -> int:
     finally:
         store.close()
     if not items:
-        print(NOTHING_MATCHES if args.by or since else NOTHING)
+        print(_(NOTHING_MATCHES if args.by or since else NOTHING))
         return 0
     for item in items:
         print(_line(item))
-    noun = "record" if len(items) == 1 else "records"
-    print(f"{len(items):,} deleted {noun}; bring one back with: salesdesk trash restore ID")
+    print(
+        ngettext(
+            "{n} deleted record; bring one back with: {command}",
+            "{n} deleted records; bring one back with: {command}",
+            len(items),
+        ).format(n=f"{len(items):,}", command="salesdesk trash restore ID")
+    )
     return 0
 
 
@@ -96,21 +112,26 @@ def run_restore(args: argparse.Namespace, db_path: Path, user: str) -> int:
 
     since = _since(args)
     if not args.ids and args.by is None and since is None:
-        raise SalesdeskError(RESTORE_WHAT)
+        raise SalesdeskError(_(RESTORE_WHAT))
     if args.ids and (args.by is not None or since is not None):
-        raise SalesdeskError(IDS_OR_FILTER)
+        raise SalesdeskError(_(IDS_OR_FILTER))
     store = open_store(db_path, user)
     try:
         trash = TrashStore(store)
         ids = args.ids or [item.id for item in trash.items(by=args.by, since=since)]
         if not ids:
-            print(NOTHING_MATCHES)
+            print(_(NOTHING_MATCHES))
             return 0
         restored = trash.restore(ids)
     finally:
         store.close()
     for item in restored:
-        print(f"Restored {_line(item)}")
-    noun = "record" if len(restored) == 1 else "records"
-    print(f"{len(restored):,} {noun} restored; they come back on every copy at the next sync.")
+        print(_("Restored {record}").format(record=_line(item)))
+    print(
+        ngettext(
+            "{n} record restored; it comes back on every copy at the next sync.",
+            "{n} records restored; they come back on every copy at the next sync.",
+            len(restored),
+        ).format(n=f"{len(restored):,}")
+    )
     return 0

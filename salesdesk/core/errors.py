@@ -35,6 +35,11 @@ _RECORD_WORDS = {
 }
 
 
+def record_name(table: str) -> str:
+    """One record of `table` as the language shown names it: `customer`, 客户."""
+    return _(_RECORD_WORDS.get(table, table.rstrip("s")))
+
+
 def field_name(field: str) -> str:
     """A field as the language shown names it; a flag (`--date`) or unknown field as it is."""
     return _(field) if field in _FIELD_WORDS else field
@@ -56,7 +61,7 @@ class StaleRecord(SalesdeskError):
     """A save was refused because the record changed since it was read."""
 
     def __init__(self, table: str, record_id: str, current: dict[str, Any] | None):
-        what = _(_RECORD_WORDS.get(table, table.rstrip("s")))
+        what = record_name(table)
         super().__init__(
             _(
                 "This {record} was changed elsewhere since you opened it; "

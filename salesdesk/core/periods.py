@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from salesdesk.core.errors import InvalidValue
-from salesdesk.i18n import CHINESE, N_, _, language, short_date
+from salesdesk.i18n import CHINESE, N_, _, language, ngettext, short_date
 
 WEEK_ACCEPTED = N_("YYYY-Www such as 2026-W48")
 _WEEK = re.compile(r"(\d{4})-?[Ww](\d{1,2})")
@@ -176,8 +176,8 @@ class Period:
         elif self.kind == QUARTER:
             name = quarter_text(self.first.year, (self.first.month - 1) // 3 + 1)
         else:
-            name = f"{self.days}天" if language() == CHINESE else f"{self.days} days"
-        return f"{name}，{self.span()}" if language() == CHINESE else f"{name}, {self.span()}"
+            name = ngettext("{n} day", "{n} days", self.days).format(n=self.days)
+        return _("{days}, {span}").format(days=name, span=self.span())
 
 
 def quarter_of(day: date) -> Period:

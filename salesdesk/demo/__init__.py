@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import _
 from salesdesk.paths import demo_build_path
 from salesdesk.store.connection import (
     check_location,
@@ -47,7 +48,7 @@ def write_demo(
     """Build a demo database at `target` ("small" or "large"), anchored on now.date();
     return the Store.counts() of the result."""
     if size not in SIZES:
-        raise SalesdeskError(f"There is no {size!r} demo; use small or large.")
+        raise SalesdeskError(_("There is no {size} demo; use small or large.").format(size=repr(size)))
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     target = Path(target)
@@ -90,14 +91,16 @@ def _check_target(target: Path, force: bool) -> None:
     check_location(target, must_exist=False)  # a device such as /dev/null is never replaced
     if not location_is_writable(target):
         raise SalesdeskError(
-            f"{target} cannot be written (a read-only file, folder or disk); "
-            "pass --db with a file in a folder you can write."
+            _(
+                "{path} cannot be written (a read-only file, folder or disk); "
+                "pass --db with a file in a folder you can write."
+            ).format(path=target)
         )
     if not target.exists() or target.stat().st_size == 0:
         return
     existed = {suffix for suffix in _SIDECARS if Path(f"{target}{suffix}").exists()}
     try:
-        app_id, version, _ = probe(target)  # refuses a file that is not SQLite at all
+        app_id, version, _tables = probe(target)  # refuses a file that is not SQLite at all
         ours = app_id == APPLICATION_ID
         if ours and version > SCHEMA_VERSION:
             open_database(target).close()  # refuses a newer schema with its own message
@@ -108,13 +111,17 @@ def _check_target(target: Path, force: bool) -> None:
         return
     if not demo:
         raise SalesdeskError(
-            f"{target} holds data that is not a salesdesk demo; pass --force to overwrite it, "
-            "or choose another file with --db."
+            _(
+                "{path} holds data that is not a salesdesk demo; pass --force to overwrite it, "
+                "or choose another file with --db."
+            ).format(path=target)
         )
     if changed:
         raise SalesdeskError(
-            f"{target} is a demo with changes made since it was built, which a new demo would lose; "
-            "pass --force to rebuild it anyway, or choose another file with --db."
+            _(
+                "{path} is a demo with changes made since it was built, which a new demo would lose; "
+                "pass --force to rebuild it anyway, or choose another file with --db."
+            ).format(path=target)
         )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import _
 
 _T = TypeVar("_T")
 
@@ -18,9 +19,11 @@ def write_atomically(target: Path, write: Callable[[BinaryIO], _T]) -> _T:
     """
     target = Path(target).expanduser()
     if target.is_dir():
-        raise SalesdeskError(f"{target} is a folder; pass -o with a file name.")
+        raise SalesdeskError(_("{path} is a folder; pass -o with a file name.").format(path=target))
     if not target.parent.is_dir():
-        raise SalesdeskError(f"The folder {target.parent} does not exist; create it first.")
+        raise SalesdeskError(
+            _("The folder {folder} does not exist; create it first.").format(folder=target.parent)
+        )
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         umask = os.umask(0)

@@ -23,6 +23,7 @@ from salesdesk.core.calendars import Span
 from salesdesk.core.care import CareFacts, CareSettings, CareWindow, Person
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.segments import TIER_RANKS, Thresholds
+from salesdesk.i18n import _
 from salesdesk.store.connection import connect
 from salesdesk.store.database import Database
 from salesdesk.store.store import Store
@@ -101,7 +102,7 @@ class AgendaQueries:
         for row in self._rows(
             f"""SELECT id, name, company, owner, birthday FROM customers
                     WHERE birthday IS NOT NULL AND substr(birthday, -5) IN
-                      ({", ".join("?" for _ in keys)}) AND deleted_at IS NULL{mine}""",
+                      ({", ".join("?" for _key in keys)}) AND deleted_at IS NULL{mine}""",
             [*keys, *params],
             5,
         ):
@@ -111,7 +112,7 @@ class AgendaQueries:
         lunar = list(window.lunar_days)
         for row in self._rows(
             f"""SELECT id, name, company, owner, lunar_birthday FROM customers
-                    WHERE lunar_birthday IN ({", ".join("?" for _ in lunar)})
+                    WHERE lunar_birthday IN ({", ".join("?" for _day in lunar)})
                       AND deleted_at IS NULL{mine}""",
             [*lunar, *params],
             5,
@@ -356,7 +357,7 @@ class AgendaStore:
         current = self.settings()
         for key, value in values.items():
             if key not in care.SETTING_KEYS:
-                raise InvalidValue(key, f"There is no care setting {key!r}.")
+                raise InvalidValue(key, _("There is no care setting {key}.").format(key=repr(key)))
             old = getattr(current, key)
             if (list(old) if isinstance(old, tuple) else old) != value:
                 self.store.set_setting(key, value)
@@ -393,9 +394,14 @@ class AgendaStore:
     def resolve(self, item: AgendaItem, outcome: str) -> None:
         """Record a care reminder as done or dismissed, for this occurrence only."""
         if not item.is_care:
-            raise InvalidValue("reminder", "Only care reminders are dismissed; a follow-up is done or moved.")
+            raise InvalidValue(
+                "reminder", _("Only care reminders are dismissed; a follow-up is done or moved.")
+            )
         if outcome not in (core.DONE, core.DISMISSED):
-            raise InvalidValue("outcome", f"{outcome!r} is not an outcome; use done or dismissed.")
+            raise InvalidValue(
+                "outcome",
+                _("{outcome} is not an outcome; use done or dismissed.").format(outcome=repr(outcome)),
+            )
         records = self.store.records
         with records.transaction():
             existing = records.get("reminder_dismissals", item.key, include_deleted=True)
@@ -451,8 +457,10 @@ class AgendaStore:
         if item.customer_id is None:
             raise InvalidValue(
                 "snooze",
-                "A holiday greeting names no one customer, so it cannot be "
-                "moved; mark it done (d) or dismiss it (x).",
+                _(
+                    "A holiday greeting names no one customer, so it cannot be "
+                    "moved; mark it done (d) or dismiss it (x)."
+                ),
             )
         with self.store.records.transaction():
             followup_id = self.store.add_followup(
@@ -465,7 +473,7 @@ class AgendaStore:
 def _followup_id(item: AgendaItem) -> str:
     """The follow-up a follow-up item stands for (`core.agenda.followup_item` names it)."""
     if item.followup_id is None:
-        raise InvalidValue("follow-up", f"The agenda item {item.key} names no follow-up.")
+        raise InvalidValue("follow-up", _("The agenda item {key} names no follow-up.").format(key=item.key))
     return item.followup_id
 
 

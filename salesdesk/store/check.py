@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import N_, _, ngettext
 from salesdesk.store.connection import (
     SnapshotConnection,
     check_location,
@@ -17,8 +18,28 @@ from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION, SYNCED_TABLES
 
 @dataclass
 class CheckReport:
+    """`lines`: (label, value); the label in English, translated where it is shown (`_`),
+    the value already in the language shown."""
+
     ok: bool = True
     lines: list[tuple[str, str]] = field(default_factory=list)
+
+
+# The labels of the report's lines, and of the tables counted (by table name).
+LABELS = (N_("integrity"), N_("schema"), N_("journal"), N_("access"), N_("device"), N_("demo"))
+TABLE_LABELS = {
+    "settings": N_("settings"),
+    "stages": N_("stages"),
+    "customers": N_("customers"),
+    "tags": N_("tags"),
+    "customer_tags": N_("customer tags"),
+    "deals": N_("deals"),
+    "stage_changes": N_("stage changes"),
+    "interactions": N_("interactions"),
+    "followups": N_("followups"),
+    "reminder_dismissals": N_("reminder dismissals"),
+}
+CHANGE_LOG = N_("change log")
 
 
 def check_database(path: Path) -> CheckReport:
@@ -28,22 +49,29 @@ def check_database(path: Path) -> CheckReport:
     check_location(path, must_exist=True)
     app_id, version, tables = probe(path)
     if app_id != APPLICATION_ID:
-        raise SalesdeskError(f"{path} is not a salesdesk database.")
+        raise SalesdeskError(_("{path} is not a salesdesk database.").format(path=path))
     report = CheckReport()
     conn = read_only_connection(path)
     try:
         integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
         report.ok = integrity == "ok"
-        report.lines.append(("integrity", integrity))
+        report.lines.append(("integrity", _("ok") if report.ok else integrity))  # else SQLite's own report
         if version > SCHEMA_VERSION:
             report.lines.append(
-                ("schema", f"{version}, newer than this salesdesk ({SCHEMA_VERSION}): upgrade salesdesk")
+                (
+                    "schema",
+                    _("{version}, newer than this salesdesk ({known}): upgrade salesdesk").format(
+                        version=version, known=SCHEMA_VERSION
+                    ),
+                )
             )
             return report
         state = (
-            "current" if version == SCHEMA_VERSION else f"will be upgraded to {SCHEMA_VERSION} when opened"
+            _("current")
+            if version == SCHEMA_VERSION
+            else _("will be upgraded to {version} when opened").format(version=SCHEMA_VERSION)
         )
-        report.lines.append(("schema", f"{version} ({state})"))
+        report.lines.append(("schema", _("{version} ({state})").format(version=version, state=state)))
         report.lines.append(
             ("journal", _journal_mode(path, conn.execute("PRAGMA journal_mode").fetchone()[0]))
         )
@@ -59,10 +87,16 @@ def check_database(path: Path) -> CheckReport:
                     f"SELECT count(*) FILTER (WHERE deleted_at IS NULL), "
                     f"count(*) FILTER (WHERE deleted_at IS NOT NULL) FROM {table}"
                 ).fetchone()
-                text = f"{live:,}" + (f" ({deleted:,} deleted)" if deleted else "")
-                report.lines.append((table.replace("_", " "), text))
+                text = (
+                    _("{live} ({deleted} deleted)").format(live=f"{live:,}", deleted=f"{deleted:,}")
+                    if deleted
+                    else f"{live:,}"
+                )
+                report.lines.append((TABLE_LABELS.get(table, table.replace("_", " ")), text))
         changes = conn.execute("SELECT count(*) FROM changes").fetchone()[0]
-        report.lines.append(("change log", f"{changes:,} entries"))
+        report.lines.append(
+            (CHANGE_LOG, ngettext("{n} entry", "{n} entries", changes).format(n=f"{changes:,}"))
+        )
     finally:
         conn.close()
     return report
@@ -79,7 +113,7 @@ def _journal_mode(path: Path, reported: str) -> str:
 def _access(path: Path, conn: sqlite3.Connection) -> str:
     """Whether salesdesk can write the database, and if not, how it reads it."""
     if location_is_writable(path):
-        return "read-write"
+        return _("read-write")
     if isinstance(conn, SnapshotConnection):
-        return f"read-only, {conn.how}"
-    return "read-only (a read-only file, folder or disk)"
+        return _("read-only, {how}").format(how=conn.how)
+    return _("read-only (a read-only file, folder or disk)")

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import NotFound
+from salesdesk.i18n import _
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -108,7 +109,9 @@ class ConflictStore:
     def _require(self, conflict_id: int) -> Conflict:
         found = [c for c in self.unresolved() if c.id == conflict_id]
         if not found:
-            raise NotFound(f"Conflict {conflict_id} is already resolved (perhaps in another window).")
+            raise NotFound(
+                _("Conflict {id} is already resolved (perhaps in another window).").format(id=conflict_id)
+            )
         return found[0]
 
     def _resolve(self, conflict_id: int) -> None:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import N_, _
 from salesdesk.store.database import Database
 from salesdesk.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -46,20 +47,28 @@ def check_location(path: Path, *, must_exist: bool) -> None:
     a device or a pipe, and (with `must_exist`) a file that is not there or is empty."""
     if not path.parent.is_dir():
         raise SalesdeskError(
-            f"The folder {path.parent} does not exist; create it first, "
-            "or pass --db with a file in an existing folder."
+            _(
+                "The folder {folder} does not exist; create it first, "
+                "or pass --db with a file in an existing folder."
+            ).format(folder=path.parent)
         )
     if path.is_dir():
-        raise SalesdeskError(f"{path} is a folder; pass --db with a database file name.")
+        raise SalesdeskError(_("{path} is a folder; pass --db with a database file name.").format(path=path))
     if path.exists() and not path.is_file():
         raise SalesdeskError(
-            f"{path} is not a regular file (a device or a pipe); pass --db with a database file name."
+            _(
+                "{path} is not a regular file (a device or a pipe); pass --db with a database file name."
+            ).format(path=path)
         )
     if must_exist and not path.exists():
-        raise SalesdeskError(f"{path} does not exist; build one with 'salesdesk demo' or open the app.")
+        raise SalesdeskError(
+            _("{path} does not exist; build one with 'salesdesk demo' or open the app.").format(path=path)
+        )
     if must_exist and path.stat().st_size == 0:
         raise SalesdeskError(
-            f"{path} is empty, so there is nothing in it to read; pass --db with a salesdesk database."
+            _(
+                "{path} is empty, so there is nothing in it to read; pass --db with a salesdesk database."
+            ).format(path=path)
         )
 
 
@@ -121,8 +130,10 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
             check_same_thread=False,
             factory=SnapshotConnection,
         )
-        snapshot.note = SNAPSHOT_OF_A_COPY.format(path=path, wal=wal.name)
-        snapshot.how = f"read from a private copy with its {wal.name} (its folder cannot be written)"
+        snapshot.note = _(SNAPSHOT_OF_A_COPY).format(path=path, wal=wal.name)
+        snapshot.how = _("read from a private copy with its {wal} (its folder cannot be written)").format(
+            wal=wal.name
+        )
         return snapshot
     snapshot = sqlite3.connect(
         f"{uri}?immutable=1",
@@ -131,17 +142,17 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
         check_same_thread=False,
         factory=SnapshotConnection,
     )
-    snapshot.note = SNAPSHOT_IN_PLACE.format(path=path)
-    snapshot.how = "read as it was when opened (its folder cannot be written)"
+    snapshot.note = _(SNAPSHOT_IN_PLACE).format(path=path)
+    snapshot.how = _("read as it was when opened (its folder cannot be written)")
     return snapshot
 
 
 # What a person is told about a database read as a snapshot (`SnapshotConnection`).
-SNAPSHOT_IN_PLACE = (
+SNAPSHOT_IN_PLACE = N_(
     "{path} is read as it was when salesdesk opened it, since its folder cannot be written: "
     "changes made to it elsewhere meanwhile are not seen."
 )
-SNAPSHOT_OF_A_COPY = (
+SNAPSHOT_OF_A_COPY = N_(
     "{path} is read from a private copy of it and its {wal}, since its folder cannot be written "
     "and its latest changes are in {wal}: changes made to it elsewhere meanwhile are not seen."
 )
@@ -175,7 +186,12 @@ def private_copy(path: Path) -> Path:
     try:
         free = shutil.disk_usage(folder).free
         if free < needed:
-            raise OSError(errno.ENOSPC, f"{free // 2**20:,} MB free of the {needed // 2**20 + 1:,} MB needed")
+            raise OSError(
+                errno.ENOSPC,
+                _("{free} MB free of the {needed} MB needed").format(
+                    free=f"{free // 2**20:,}", needed=f"{needed // 2**20 + 1:,}"
+                ),
+            )
         copy = folder / path.name
         shutil.copyfile(path, copy)
         shutil.copyfile(wal, Path(f"{copy}-wal"))
@@ -197,17 +213,19 @@ def _no_private_copy(path: Path, wal: Path, error: OSError) -> SalesdeskError:
     import tempfile
 
     return SalesdeskError(
-        f"{path} cannot be read in its read-only folder: its latest changes are in {wal.name}, which "
-        f"SQLite can only read from a copy in a folder it can write, and the copy in {tempfile.gettempdir()} "
-        f"failed ({error.strerror or error}); copy the database and its -wal file to a writable folder "
-        "and open it there."
+        _(
+            "{path} cannot be read in its read-only folder: its latest changes are in {wal}, which "
+            "SQLite can only read from a copy in a folder it can write, and the copy in {folder} "
+            "failed ({error}); copy the database and its -wal file to a writable folder "
+            "and open it there."
+        ).format(path=path, wal=wal.name, folder=tempfile.gettempdir(), error=error.strerror or error)
     )
 
 
 def original_of(path: Path) -> Path:
     """The database a private copy was made of (`private_copy`), else `path` itself."""
     path = Path(path)
-    for (original, *_), copy in _private_copies.items():
+    for (original, *_state), copy in _private_copies.items():
         if copy == path:
             return original
     return path
@@ -240,7 +258,9 @@ def probe(path: Path) -> tuple[int, int, int]:
         header = handle.read(16)
     if header and header != _SQLITE_HEADER:
         raise SalesdeskError(
-            f"{path} is not a SQLite database; pass --db with a salesdesk database or a new file name."
+            _(
+                "{path} is not a SQLite database; pass --db with a salesdesk database or a new file name."
+            ).format(path=path)
         )
     try:
         conn = read_only_connection(path)
@@ -277,11 +297,15 @@ def disk_full_at(path: Path, error: sqlite3.Error) -> bool:
 def _disk_full(path: Path, *, new: bool = False) -> SalesdeskError:
     if new:
         return SalesdeskError(
-            f"{path} cannot be made: the disk holding it is full; free some space and try again."
+            _("{path} cannot be made: the disk holding it is full; free some space and try again.").format(
+                path=path
+            )
         )
     return SalesdeskError(
-        f"{path} cannot be opened: the disk holding it is full, and SQLite needs room beside it "
-        "for its -wal and -shm files; nothing was changed: free some space and try again."
+        _(
+            "{path} cannot be opened: the disk holding it is full, and SQLite needs room beside it "
+            "for its -wal and -shm files; nothing was changed: free some space and try again."
+        ).format(path=path)
     )
 
 
@@ -291,8 +315,10 @@ def _unreadable(path: Path, error: sqlite3.DatabaseError) -> Exception:
     if disk_full_at(path, error):
         return _disk_full(path)
     return SalesdeskError(
-        f"{path} cannot be read as a SQLite database ({error}); "
-        "pass --db with a salesdesk database or a new file name."
+        _(
+            "{path} cannot be read as a SQLite database ({error}); "
+            "pass --db with a salesdesk database or a new file name."
+        ).format(path=path, error=error)
     )
 
 
@@ -317,25 +343,33 @@ def open_database(path: Path, backup_dir: Path | None = None) -> Database:
         app_id, version, tables = probe(path)
         if app_id != APPLICATION_ID and tables:
             raise SalesdeskError(
-                f"{path} is a SQLite database of another program; salesdesk left it "
-                "unchanged. Pass --db with a salesdesk database or a new file name."
+                _(
+                    "{path} is a SQLite database of another program; salesdesk left it "
+                    "unchanged. Pass --db with a salesdesk database or a new file name."
+                ).format(path=path)
             )
         if version > SCHEMA_VERSION:
             raise SalesdeskError(
-                f"{path} was written by a newer salesdesk (schema {version}; this one "
-                f"knows up to {SCHEMA_VERSION}) and was left unchanged; upgrade salesdesk to open it."
+                _(
+                    "{path} was written by a newer salesdesk (schema {version}; this one "
+                    "knows up to {known}) and was left unchanged; upgrade salesdesk to open it."
+                ).format(path=path, version=version, known=SCHEMA_VERSION)
             )
     if not location_is_writable(path):
         if version == 0:
             raise SalesdeskError(
-                f"{path} cannot be made: its folder {path.parent} cannot be written; "
-                "pass --db with a file in a folder you can write."
+                _(
+                    "{path} cannot be made: its folder {folder} cannot be written; "
+                    "pass --db with a file in a folder you can write."
+                ).format(path=path, folder=path.parent)
             )
         if version < SCHEMA_VERSION:
             raise SalesdeskError(
-                f"{path} has schema {version} and must be upgraded to {SCHEMA_VERSION} before this "
-                "salesdesk can read it, but it cannot be written; "
-                "copy it to a folder you can write and open it there."
+                _(
+                    "{path} has schema {version} and must be upgraded to {known} before this "
+                    "salesdesk can read it, but it cannot be written; "
+                    "copy it to a folder you can write and open it there."
+                ).format(path=path, version=version, known=SCHEMA_VERSION)
             )
     made = not path.exists()
     try:
@@ -429,8 +463,10 @@ def migrate(db: Database, path: Path, backup_dir: Path) -> Path | None:
             backup_to(db, backup)
         except SalesdeskError as error:
             raise SalesdeskError(
-                f"{path} was left unchanged at schema {current}: the backup made before upgrading "
-                f"it to {SCHEMA_VERSION} failed ({error})"
+                _(
+                    "{path} was left unchanged at schema {version}: the backup made before upgrading "
+                    "it to {known} failed ({error})"
+                ).format(path=path, version=current, known=SCHEMA_VERSION, error=error)
             ) from None
         for older in migration_backups(backup_dir, path)[KEPT_MIGRATION_BACKUPS:]:
             if older != backup:
@@ -441,6 +477,9 @@ def migrate(db: Database, path: Path, backup_dir: Path) -> Path | None:
             db.execute(f"PRAGMA application_id={APPLICATION_ID}")
             db.execute(f"PRAGMA user_version={number}")
     return backup
+
+
+BACKUP_EXISTS = N_("{path} already exists; choose another file for the backup.")
 
 
 def backup_to(db: Database, target: Path) -> None:
@@ -455,13 +494,17 @@ def backup_to(db: Database, target: Path) -> None:
 
     target = Path(target)
     if target.exists() or target.is_symlink():
-        raise SalesdeskError(f"{target} already exists; choose another file for the backup.")
+        raise SalesdeskError(_(BACKUP_EXISTS).format(path=target))
     if not target.parent.is_dir():
-        raise SalesdeskError(f"The folder {target.parent} does not exist; create it first.")
+        raise SalesdeskError(
+            _("The folder {folder} does not exist; create it first.").format(folder=target.parent)
+        )
     if not os.access(target.parent, os.W_OK):
         raise SalesdeskError(
-            f"The backup {target} cannot be written: its folder is read-only; choose a file in a folder "
-            "you can write."
+            _(
+                "The backup {path} cannot be written: its folder is read-only; choose a file in a folder "
+                "you can write."
+            ).format(path=target)
         )
     partial = partial_path(target)
     _remove_with_journal(partial)  # left by a backup that was killed
@@ -470,15 +513,19 @@ def backup_to(db: Database, target: Path) -> None:
         problem = _verify(partial, schema_version(db))
         if problem:
             raise SalesdeskError(
-                f"The backup {target} did not verify ({problem}); nothing was written there."
+                _("The backup {path} did not verify ({problem}); nothing was written there.").format(
+                    path=target, problem=problem
+                )
             )
         _sync(partial)
         _move_into_place(partial, target)
     except (sqlite3.Error, OSError) as error:
         _remove_with_journal(partial)
-        reason = "the disk is full" if isinstance(error, sqlite3.Error) and is_full_error(error) else error
+        reason = _("the disk is full") if isinstance(error, sqlite3.Error) and is_full_error(error) else error
         raise SalesdeskError(
-            f"The backup to {target} failed ({reason}); nothing was written there."
+            _("The backup to {path} failed ({reason}); nothing was written there.").format(
+                path=target, reason=reason
+            )
         ) from None
     except BaseException:
         _remove_with_journal(partial)
@@ -510,7 +557,7 @@ def _verify(copy: Path, version: int) -> str | None:
     if result != "ok":
         return str(result)
     if copied != version:
-        return f"schema {copied} instead of {version}"
+        return _("schema {copied} instead of {version}").format(copied=copied, version=version)
     return None
 
 
@@ -528,7 +575,7 @@ def _move_into_place(partial: Path, target: Path) -> None:
     try:
         os.link(partial, target)  # fails if the target exists, where a rename would replace it
     except FileExistsError:
-        raise SalesdeskError(f"{target} already exists; choose another file for the backup.") from None
+        raise SalesdeskError(_(BACKUP_EXISTS).format(path=target)) from None
     except OSError:  # a filesystem without hard links
         os.replace(partial, target)
     else:

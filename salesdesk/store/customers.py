@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesdesk.core.model import CUSTOMER_DETAILS, phone_key
 from salesdesk.core.segments import SEGMENTS, thresholds_from
+from salesdesk.i18n import _
 from salesdesk.store.database import Database, Row
 from salesdesk.store.schema import CONTACT_TEXT
 
@@ -425,14 +426,14 @@ class CustomerQueries:
         found: dict[str, tuple[str, str, str, str]] = {}
         checks = []
         if email.strip():
-            checks.append(("the same email", "email = ? COLLATE NOCASE", [email.strip()]))
+            checks.append((_("the same email"), "email = ? COLLATE NOCASE", [email.strip()]))
         key = phone_key(phone)
         if len(key) >= 6:
-            checks.append(("the same phone", "phone_key = ?", [key]))
+            checks.append((_("the same phone"), "phone_key = ?", [key]))
         if name.strip() and company.strip():
             checks.append(
                 (
-                    "the same name and company",
+                    _("the same name and company"),
                     "name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE",
                     [name.strip(), company.strip()],
                 )
@@ -462,7 +463,7 @@ def merge_customers(store: "Store", keep_id: str, other_id: str) -> dict[str, in
     from salesdesk.core.errors import InvalidValue
 
     if keep_id == other_id:
-        raise InvalidValue("customer", "A customer cannot be merged with itself.")
+        raise InvalidValue("customer", _("A customer cannot be merged with itself."))
     moved = {}
     with store.records.transaction():
         keep, other = store.customer(keep_id), store.customer(other_id)

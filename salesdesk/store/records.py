@@ -11,11 +11,14 @@ from itertools import islice
 from typing import Any
 
 from salesdesk.core.dates import epoch_ms, timestamp
-from salesdesk.core.errors import NotFound, StaleRecord
+from salesdesk.core.errors import NotFound, StaleRecord, record_name
 from salesdesk.core.ids import MonotonicIds
+from salesdesk.i18n import N_, _
 from salesdesk.store.changelog import ChangeLog
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
+
+NO_SUCH_RECORD = N_("No {record} with id {id}.")
 
 _CHUNK = 5000  # rows of a bulk insert built and written at a time
 
@@ -127,7 +130,7 @@ class Records:
         with self.transaction():
             current = self.get(table, record_id, include_deleted=True)
             if current is None:
-                raise NotFound(f"No {table.rstrip('s')} with id {record_id}.")
+                raise NotFound(_(NO_SUCH_RECORD).format(record=record_name(table), id=record_id))
             if expected_version is not None and current["version"] != expected_version:
                 raise StaleRecord(table, record_id, current)
             changed = {k: v for k, v in changes.items() if current.get(k) != v}
@@ -169,5 +172,5 @@ class Records:
     def require(self, table: str, record_id: str) -> dict[str, Any]:
         row = self.get(table, record_id)
         if row is None:
-            raise NotFound(f"No {table.rstrip('s')} with id {record_id}.")
+            raise NotFound(_(NO_SUCH_RECORD).format(record=record_name(table), id=record_id))
         return row

@@ -13,7 +13,7 @@ from typing import Any
 from salesdesk.core import pipeline
 from salesdesk.core.assignment import next_owner
 from salesdesk.core.dates import parse_birthday, parse_iso_date, timestamp
-from salesdesk.core.errors import InvalidValue
+from salesdesk.core.errors import InvalidValue, record_name
 from salesdesk.core.model import (
     CUSTOMER_FIELDS,
     Customer,
@@ -29,6 +29,7 @@ from salesdesk.core.model import (
 from salesdesk.core.money import check_currency
 from salesdesk.core.recurrence import next_occurrence, normalise_rule, resumed_rule
 from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS, CustomerFacts, segment, thresholds_from, tier
+from salesdesk.i18n import _
 from salesdesk.store.connection import open_database, original_of
 from salesdesk.store.database import Database
 from salesdesk.store.records import Records
@@ -192,14 +193,17 @@ class Store:
         for stage in self.stages():
             if stage.id == stage_id:
                 return stage
-        raise InvalidValue("stage", f"There is no stage with id {stage_id!r}.")
+        raise InvalidValue("stage", _("There is no stage with id {id}.").format(id=repr(stage_id)))
 
     # -- customers --------------------------------------------------------------
 
     def _customer_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(values) - set(CUSTOMER_FIELDS)
         if unknown:
-            raise InvalidValue(sorted(unknown)[0], f"Customers have no field {sorted(unknown)[0]!r}.")
+            raise InvalidValue(
+                sorted(unknown)[0],
+                _("Customers have no field {field}.").format(field=repr(sorted(unknown)[0])),
+            )
         clean = dict(values)
         if "name" in clean:
             check_name(clean["name"])
@@ -225,7 +229,7 @@ class Store:
     def assign(self, table: str, record_id: str, owner: str) -> None:
         """Give a customer, deal or follow-up to a teammate."""
         if table not in ("customers", "deals", "followups"):
-            raise InvalidValue("record", f"{table} have no owner.")
+            raise InvalidValue("record", _("A {record} has no owner.").format(record=record_name(table)))
         check_name(owner, "owner")
         self.records.update(table, record_id, {"owner": owner.strip()})
 
@@ -280,7 +284,9 @@ class Store:
             [year_ago, customer_id],
         ).fetchone()
         if row is None:
-            raise InvalidValue("customer", f"There is no customer with id {customer_id!r}.")
+            raise InvalidValue(
+                "customer", _("There is no customer with id {id}.").format(id=repr(customer_id))
+            )
         last = date.fromisoformat(row[4][:10]) if row[4] else None
         return CustomerFacts(
             open_deals=row[0],
@@ -357,7 +363,9 @@ class Store:
     def _deal_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         unknown = set(values) - set(DEAL_FIELDS)
         if unknown:
-            raise InvalidValue(sorted(unknown)[0], f"Deals have no field {sorted(unknown)[0]!r}.")
+            raise InvalidValue(
+                sorted(unknown)[0], _("Deals have no field {field}.").format(field=repr(sorted(unknown)[0]))
+            )
         clean = dict(values)
         if "title" in clean:
             check_name(clean["title"], "title")
@@ -365,10 +373,13 @@ class Store:
             clean["currency"] = check_currency(clean["currency"])
         amount = clean.get("amount", 0)
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
-            raise InvalidValue("amount", "An amount is a whole number of minor units, zero or more.")
+            raise InvalidValue("amount", _("An amount is a whole number of minor units, zero or more."))
         probability = clean.get("probability")
         if probability is not None and (not isinstance(probability, int) or not 0 <= probability <= 100):
-            raise InvalidValue("probability", f"{probability} is not a probability; use 0 to 100.")
+            raise InvalidValue(
+                "probability",
+                _("{probability} is not a probability; use 0 to 100.").format(probability=probability),
+            )
         if clean.get("expected_close"):
             clean["expected_close"] = parse_iso_date(clean["expected_close"], "expected close").isoformat()
         return clean
@@ -460,12 +471,12 @@ class Store:
         """
         target = self.stage(to_stage_id)
         if target.kind == pipeline.LOST and not lost_reason.strip():
-            raise InvalidValue("lost reason", "Say why the deal was lost; a reason is required.")
+            raise InvalidValue("lost reason", _("Say why the deal was lost; a reason is required."))
         moment = self.clock()
         with self.records.transaction():
             deal = self.deal(deal_id)
             if deal.stage_id == target.id:
-                raise InvalidValue("stage", f"The deal is already in {target.name}.")
+                raise InvalidValue("stage", _("The deal is already in {stage}.").format(stage=target.name))
             changes = {
                 "stage_id": target.id,
                 "stage_entered_at": timestamp(moment),
@@ -505,14 +516,18 @@ class Store:
         with self.records.transaction():
             change: StageChange = StageChange.from_row(self.records.require("stage_changes", change_id))
             if change.from_stage is None:
-                raise InvalidValue("stage", "A deal's first stage cannot be undone; delete the deal instead.")
+                raise InvalidValue(
+                    "stage", _("A deal's first stage cannot be undone; delete the deal instead.")
+                )
             latest = self.db.execute(
                 "SELECT id FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL "
                 "ORDER BY at DESC, id DESC LIMIT 1",
                 [change.deal_id],
             ).fetchone()
             if latest[0] != change_id:
-                raise InvalidValue("stage", "The deal has moved since; only its latest move can be undone.")
+                raise InvalidValue(
+                    "stage", _("The deal has moved since; only its latest move can be undone.")
+                )
             previous = self.db.execute(
                 "SELECT at FROM stage_changes WHERE deal_id = ? AND deleted_at IS NULL AND id != ? "
                 "ORDER BY at DESC, id DESC LIMIT 1",

@@ -11,16 +11,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from salesdesk.core.errors import NotFound
+from salesdesk.i18n import N_, _
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
 
 # Table -> (what a person calls one, how they recognise it: an SQL expression over `r`).
 TRASHED = {
-    "customers": ("customer", "r.name"),
-    "deals": ("deal", "r.title"),
-    "followups": ("follow-up", "r.title"),
-    "interactions": ("interaction", "CASE WHEN r.summary != '' THEN r.summary ELSE r.kind END"),
+    "customers": (N_("customer"), "r.name"),
+    "deals": (N_("deal"), "r.title"),
+    "followups": (N_("follow-up"), "r.title"),
+    "interactions": (N_("interaction"), "CASE WHEN r.summary != '' THEN r.summary ELSE r.kind END"),
 }
 
 
@@ -35,6 +36,7 @@ class Trashed:
 
     @property
     def kind(self) -> str:
+        """What a person calls it, in English (`_(item.kind)` where it is shown)."""
         return TRASHED[self.table][0]
 
 
@@ -48,7 +50,7 @@ class TrashStore:
     ) -> list[Trashed]:
         """Deleted records, the latest deleted first; `by` a person (any case), `since` a timestamp."""
         parts, params = [], []
-        for table, (_, name) in TRASHED.items():
+        for table, (_kind, name) in TRASHED.items():
             whose = (
                 "r.company"
                 if table == "customers"
@@ -77,18 +79,24 @@ class TrashStore:
         )
 
     def find(self, record_id: str) -> Trashed:
-        for table, (_, name) in TRASHED.items():
+        for table, (_kind, name) in TRASHED.items():
             row = self.db.execute(
                 f"SELECT r.id, {name}, r.deleted_at, r.updated_by FROM {table} r WHERE r.id = ?", [record_id]
             ).fetchone()
             if row is None:
                 continue
             if row[2] is None:
-                raise NotFound(f"{record_id} ({TRASHED[table][0]} {row[1]!r}) is not in the Trash.")
+                raise NotFound(
+                    _("{id} ({record} {name}) is not in the Trash.").format(
+                        id=record_id, record=_(TRASHED[table][0]), name=repr(row[1])
+                    )
+                )
             return Trashed(table, row[0], row[1], "", row[2], row[3])
         raise NotFound(
-            f"No deleted customer, deal, follow-up or interaction has the id {record_id!r}; "
-            "'salesdesk trash' lists them."
+            _(
+                "No deleted customer, deal, follow-up or interaction has the id {id}; "
+                "'salesdesk trash' lists them."
+            ).format(id=repr(record_id))
         )
 
     def restore(self, record_ids: Iterable[str]) -> list[Trashed]:

@@ -286,6 +286,32 @@ def test_forecast_by_month_with_past_due_first_and_no_date_last():
     assert list(report.forecast) == ["USD", "JPY"]
 
 
+@pytest.fixture
+def chinese():
+    from salesdesk import i18n
+
+    i18n.set_language("zh")
+    yield
+    i18n.set_language("en")
+
+
+def test_the_labels_of_a_report_built_in_chinese_are_chinese(chinese):
+    closed = (ClosedDay(WON, date(2026, 11, 24), "CNY", 2, 800_000),)
+    rows = (
+        OpenMonth("2026-12", "CNY", 2, 300_000, 100_000),
+        OpenMonth(None, "CNY", 1, 5_000, 500),
+        OpenMonth("2026-09", "CNY", 1, 2_000, 200),
+    )
+    reasons = (ReasonRow("", "CNY", 1, 50), ReasonRow("价格太高", "CNY", 2, 10))
+    facts = _facts(closed=closed, open_deals=rows, reasons=reasons)
+    report = build_report(facts, STAGES, Period(date(2026, 11, 1), TODAY), TODAY, "CNY")
+    assert [b.label for b in report.won_by_week["CNY"]][-2:] == ["第47周 11月16日", "第48周 11月23日"]
+    assert [b.label for b in report.won_by_month["CNY"]] == ["2026年11月"]
+    assert [r.label for r in report.forecast["CNY"]] == ["已过期", "2026年12月", "未定日期"]
+    assert report.open_pipeline["CNY"].label == "所有进行中的商机"
+    assert [r.reason for r in report.lost_reasons] == ["价格太高", "（未填写原因）"]
+
+
 def test_configured_probability_beside_the_observed_one():
     outcomes = (
         StageOutcome("stage-lead", 10, 3),

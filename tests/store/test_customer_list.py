@@ -133,6 +133,19 @@ def test_duplicates_by_email_phone_or_name_and_company(store, people):
     assert q.duplicates("Tom Baker", "Baker & Sons", "", "", exclude=people["tom"]) == []
 
 
+def test_why_a_customer_looks_like_another_is_said_in_the_language_shown(store, people):
+    from salesdesk import i18n
+
+    q = queries(store)
+    i18n.set_language("zh")
+    try:
+        assert [d[3] for d in q.duplicates("W. Wang", "", "WANG@huaxin.cn", "")] == ["邮箱相同"]
+        assert [d[3] for d in q.duplicates("x", "", "", "13800138000")] == ["电话相同"]
+        assert [d[3] for d in q.duplicates("tom baker", "baker & sons", "", "")] == ["姓名和公司相同"]
+    finally:
+        i18n.set_language("en")
+
+
 def test_merge_keeps_everything_of_both_and_says_what_it_did(store, people):
     copy = store.add_customer("Sarah M.", email="sarah@northwind.com", notes="met at the fair")
     deal = store.add_deal(copy, "Gift cards", 500_00)
