@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from salesdesk.core.model import CUSTOMER_DETAILS, phone_key
 from salesdesk.core.segments import SEGMENTS, thresholds_from
+from salesdesk.i18n import N_
 from salesdesk.store.database import Database, Row
 from salesdesk.store.schema import CONTACT_TEXT
 
@@ -421,18 +422,19 @@ class CustomerQueries:
     def duplicates(
         self, name: str, company: str, email: str, phone: str, exclude: str | None = None
     ) -> list[tuple[str, str, str, str]]:
-        """(id, name, company, why) of other customers that look like the same person."""
+        """(id, name, company, why) of other customers that look like the same person; `why`
+        in English, marked for the catalogue (shown with `_`)."""
         found: dict[str, tuple[str, str, str, str]] = {}
         checks = []
         if email.strip():
-            checks.append(("the same email", "email = ? COLLATE NOCASE", [email.strip()]))
+            checks.append((N_("the same email"), "email = ? COLLATE NOCASE", [email.strip()]))
         key = phone_key(phone)
         if len(key) >= 6:
-            checks.append(("the same phone", "phone_key = ?", [key]))
+            checks.append((N_("the same phone"), "phone_key = ?", [key]))
         if name.strip() and company.strip():
             checks.append(
                 (
-                    "the same name and company",
+                    N_("the same name and company"),
                     "name = ? COLLATE NOCASE AND company = ? COLLATE NOCASE",
                     [name.strip(), company.strip()],
                 )
