@@ -140,6 +140,20 @@ async def _duplicate(pilot: Pilot, store: Store) -> None:
     await keys(*name, "tab", *company, "ctrl+s")(pilot)
 
 
+async def _greeting(pilot: Pilot, store: Store) -> None:
+    """Enter on a holiday: New Year's Day is in the agenda once greetings start 40 days ahead."""
+    from salesdesk.core.agenda import HOLIDAY
+
+    store.set_setting("holiday_days_ahead", 40)
+    pilot.app.screen.reload()
+    await ready(pilot)
+    agenda_list = pilot.app.screen.agenda_list
+    holiday = next(item for item in agenda_list.items if item.kind == HOLIDAY)
+    assert agenda_list.select(holiday.key)
+    await ready(pilot)
+    await keys("enter")(pilot)
+
+
 DIALOGS: dict[str, Opener] = {
     # Today
     "today-log": today("l"),
@@ -150,6 +164,7 @@ DIALOGS: dict[str, Opener] = {
     "today-reschedule": today("r"),
     "today-settings": today("comma"),
     "discard-changes": today("l", "x", "escape"),
+    "holiday-greeting": _greeting,
     # Pipeline
     "deal-dialog": deal("stage-quote", "enter"),
     "new-deal": deal("stage-quote", "n"),
