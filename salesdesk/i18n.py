@@ -136,3 +136,12 @@ def short_date(day: date) -> str:
     if _language == CHINESE:
         return f"{day.month}月{day.day}日 {_WEEKDAYS[day.weekday()]}"
     return f"{day:%a %d %b}"
+
+
+def in_language(language: str | None, message: str) -> str:
+    """`message` in `language` (`en`, `zh`; None or unknown: English), not in the one shown:
+    what a person reads about a language they just chose, in that language."""
+    chosen = normalise(language) or ENGLISH
+    if chosen == ENGLISH:
+        return message
+    return _gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOGUES[chosen]]).gettext(message)

@@ -4,6 +4,8 @@ import os
 from datetime import date, datetime
 from pathlib import Path
 
+from salesdesk.i18n import _
+
 APP_NAME = "salesdesk"
 DB_ENV = "SALESDESK_DB"
 USER_ENV = "SALESDESK_USER"
@@ -112,15 +114,19 @@ def check_export_dir(setting: str) -> str | None:
         return None
     folder = export_dir(setting)
     if not folder.is_absolute():
-        return f"{setting.strip()} is not a whole path; start it with / or ~ (blank: {default_export_dir()})."
+        return _("{folder} is not a whole path; start it with / or ~ (blank: {default}).").format(
+            folder=setting.strip(), default=default_export_dir()
+        )
     for step in (folder, *folder.parents):
         if step.exists():
             if not step.is_dir():
-                return f"{step} is a file, not a folder; name a folder (blank: {default_export_dir()})."
-            if not os.access(step, os.W_OK):
-                return (
-                    f"{step} cannot be written; name a folder you can write (blank: {default_export_dir()})."
+                return _("{folder} is a file, not a folder; name a folder (blank: {default}).").format(
+                    folder=step, default=default_export_dir()
                 )
+            if not os.access(step, os.W_OK):
+                return _(
+                    "{folder} cannot be written; name a folder you can write (blank: {default})."
+                ).format(folder=step, default=default_export_dir())
             return None
     return None
 

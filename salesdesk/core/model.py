@@ -25,6 +25,18 @@ def kind_name(kind: str) -> str:
     return _(_KIND_NAMES[kind]) if kind in _KIND_NAMES else kind
 
 
+def kind_typed(text: str) -> str | None:
+    """The kind a person typed into a form: its key (`call`) or its name in the language
+    shown (`电话`), in any case; None when it is neither."""
+    typed = text.strip().lower()
+    if typed in _KIND_NAMES:
+        return typed
+    for kind, name in _KIND_NAMES.items():
+        if _(name).lower() == typed:
+            return kind
+    return None
+
+
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 

@@ -44,6 +44,17 @@ def test_a_folder_that_cannot_be_one_is_refused_in_a_sentence(tmp_path, document
     assert relative is not None and relative.startswith("exports is not a whole path;")
 
 
+def test_a_refused_folder_is_said_in_chinese(tmp_path, documents):
+    from salesdesk import i18n
+
+    (tmp_path / "notes.txt").write_text("a file")
+    i18n.set_language("zh")
+    refused = paths.check_export_dir(str(tmp_path / "notes.txt"))
+    default = documents / "salesdesk"
+    assert refused == f"{tmp_path / 'notes.txt'} 是文件，不是文件夹；请填写一个文件夹（留空：{default}）。"
+    assert paths.check_export_dir("exports") == f"exports 不是完整路径；请以 / 或 ~ 开头（留空：{default}）。"
+
+
 def test_the_folder_is_kept_in_this_copy_and_not_synced(store, documents):
     assert exports.folder_setting(store) == ""
     assert exports.export_folder(store) == documents / "salesdesk"

@@ -13,7 +13,9 @@ from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import N_, _
 from salesdesk.tui import faults
+from salesdesk.tui.widgets.key_bar import translate_keys
 
 if TYPE_CHECKING:
     from textual import getters
@@ -31,9 +33,9 @@ AGAIN = "press the key again"  # how a key's write is tried again
 SAVE_AGAIN = "press ctrl+s again"  # how a form's
 ENTER_AGAIN = "press enter again"  # how a one-line dialog's
 
-DISCARD_TITLE = "Discard the changes?"
-DISCARD_TEXT = "What you typed in this form is not saved yet."
-DISCARD_KEYS = "y: discard them  n, enter or esc: keep editing"
+DISCARD_TITLE = N_("Discard the changes?")
+DISCARD_TEXT = N_("What you typed in this form is not saved yet.")
+DISCARD_KEYS = N_("y: discard them  n, enter or esc: keep editing")
 
 # A terminal this short or narrow gets compact dialogs (see salesdesk.tcss): every form
 # scrolls inside its dialog, so no field and no key hint is out of reach at 60x15.
@@ -128,14 +130,15 @@ class DialogScreen(ModalScreen[R], Generic[R]):
 
     def __init__(self, *, classes: str = "dialog-screen"):
         super().__init__(classes=classes)
+        translate_keys(self)  # every dialog's keys, in the help panel, in the language shown
 
 
 class DiscardScreen(DialogScreen[bool]):
     """Esc on a changed form: throw away what was typed? Only on y; keeping is the default."""
 
     BINDINGS = [
-        Binding("y", "dismiss(True)", "Discard"),
-        Binding("n,enter,escape", "dismiss(False)", "Keep editing"),
+        Binding("y", "dismiss(True)", N_("Discard")),
+        Binding("n,enter,escape", "dismiss(False)", N_("Keep editing")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -143,9 +146,9 @@ class DiscardScreen(DialogScreen[bool]):
         from textual.widgets import Label, Static
 
         with Vertical(classes="dialog", id="discard-dialog"):
-            yield Label(DISCARD_TITLE, classes="dialog-title")
-            yield Static(DISCARD_TEXT)
-            yield Static(DISCARD_KEYS, classes="dialog-keys")
+            yield Label(_(DISCARD_TITLE), classes="dialog-title")
+            yield Static(_(DISCARD_TEXT))
+            yield Static(_(DISCARD_KEYS), classes="dialog-keys")
 
 
 def form_values(screen: Screen[Any]) -> tuple:
@@ -176,7 +179,7 @@ class SavingDialog(DialogScreen[R], Generic[R]):
     something was, it asks first, and keeps the form unless the answer is y.
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
     CANCELLED: Any = None  # the answer of a form closed with esc
 
     def __init__(self, *, save: Save | None = None, classes: str = "dialog-screen"):

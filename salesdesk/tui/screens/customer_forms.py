@@ -15,37 +15,38 @@ from textual.widgets.option_list import Option
 
 from salesdesk.core.dates import ACCEPTED, parse_birthday, parse_quick_date
 from salesdesk.core.errors import InvalidValue
-from salesdesk.core.model import INTERACTION_KINDS, check_email, check_name
+from salesdesk.core.model import INTERACTION_KINDS, check_email, check_name, kind_name, kind_typed
 from salesdesk.core.segments import SEGMENTS
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _
 from salesdesk.store.customers import SORTS, TIER_CHOICES, CustomerFilter
 from salesdesk.tui.privacy import PRIVATE_FIELDS
 from salesdesk.tui.screens.base import DialogScreen, Save, SavingDialog
 from salesdesk.tui.text import literal_text
-from salesdesk.tui.widgets.form import FieldInput, FormBody, FormField
+from salesdesk.tui.widgets.form import FieldInput, FormBody, FormField, day_shown, kinds_listed, moment_shown
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
 
 CUSTOMER_FIELDS = (
-    ("name", "Name"),
-    ("company", "Company"),
-    ("title", "Title"),
-    ("phone", "Phone"),
-    ("email", "Email"),
-    ("handle", "Other contact (WeChat, LinkedIn…)"),
-    ("industry", "Industry"),
-    ("source", "Source"),
-    ("owner", "Owner"),
-    ("birthday", "Birthday (YYYY-MM-DD or --MM-DD)"),
-    ("contract_end", "Contract ends"),
+    ("name", N_("Name")),
+    ("company", N_("Company")),
+    ("title", N_("Title")),
+    ("phone", N_("Phone")),
+    ("email", N_("Email")),
+    ("handle", N_("Other contact (WeChat, LinkedIn…)")),
+    ("industry", N_("Industry")),
+    ("source", N_("Source")),
+    ("owner", N_("Owner")),
+    ("birthday", N_("Birthday (YYYY-MM-DD or --MM-DD)")),
+    ("contract_end", N_("Contract ends")),
 )
 
 
 class CustomerForm(SavingDialog[dict | None]):
     """Add or edit a customer. Returns the values to save."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True)]
 
     def __init__(self, today: date, record: dict | None = None, owner: str = "", *, save: Save | None = None):
         super().__init__(save=save)
@@ -53,7 +54,7 @@ class CustomerForm(SavingDialog[dict | None]):
         self.record = record or {"owner": owner}
 
     def compose(self) -> ComposeResult:
-        title = "Edit customer" if self.record.get("id") else "New customer"
+        title = _("Edit customer") if self.record.get("id") else _("New customer")
         with Vertical(classes="dialog wide form", id="customer-form"):
             yield Label(title, classes="dialog-title")
             with FormBody():
@@ -61,15 +62,15 @@ class CustomerForm(SavingDialog[dict | None]):
                     with Horizontal(classes="pair"):
                         for name, label in pair:
                             yield FormField(
-                                label,
+                                _(label),
                                 self.record.get(name) or "",
                                 id=name,
-                                placeholder=ACCEPTED if name == "contract_end" else "",
+                                placeholder=_(ACCEPTED) if name == "contract_end" else "",
                                 private=name in PRIVATE_FIELDS,
                             )
-                yield Label("Notes", classes="form-label")
+                yield Label(_("Notes"), classes="form-label")
                 yield TextArea(self.record.get("notes") or "", id="notes", soft_wrap=True)
-            yield Static("ctrl+s or enter: save  tab: next field  esc: cancel", classes="dialog-keys")
+            yield Static(_("ctrl+s or enter: save  tab: next field  esc: cancel"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         self.query_one("#name-input").focus()  # not the scroll area around the fields
@@ -77,7 +78,7 @@ class CustomerForm(SavingDialog[dict | None]):
     @on(Input.Submitted)
     def action_save(self) -> None:
         values, ok = {}, True
-        for name, _ in CUSTOMER_FIELDS:
+        for name, _label in CUSTOMER_FIELDS:
             field = self.query_one(f"#{name}", FormField)
             text = field.value
             try:
@@ -103,10 +104,10 @@ class DuplicateScreen(DialogScreen[tuple[str, str] | None]):
     """Looks like someone we already have: open them, merge, or save anyway."""
 
     BINDINGS = [
-        Binding("o", "choose('open')", "Open existing"),
-        Binding("m", "choose('merge')", "Merge"),
-        Binding("s", "choose('save')", "Save anyway"),
-        Binding("escape", "dismiss(None)", "Back"),
+        Binding("o", "choose('open')", N_("Open existing")),
+        Binding("m", "choose('merge')", N_("Merge")),
+        Binding("s", "choose('save')", N_("Save anyway")),
+        Binding("escape", "dismiss(None)", N_("Back")),
     ]
 
     def __init__(self, name: str, matches: list[tuple[str, str, str, str]], can_save: bool = True):
@@ -117,18 +118,23 @@ class DuplicateScreen(DialogScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="duplicate-dialog"):
-            yield Label("Already here?", classes="dialog-title")
-            yield Static(Text.assemble("“", literal(self.typed_name), "” looks like:"))
+            yield Label(_("Already here?"), classes="dialog-title")
+            before, _name, after = _("“{name}” looks like:").partition("{name}")
+            yield Static(Text.assemble(before, literal(self.typed_name), after))
             options = []
-            for index, (_, name, company, why) in enumerate(self.matches):
+            for index, (_id, name, company, why) in enumerate(self.matches):
                 label = literal_text(name, "bold")
                 if company:
                     label.append(f"  {literal(company)}")
-                label.append(f"  ({why})", style="dim")
+                label.append(f"  ({_(why)})", style="dim")
                 options.append(Option(label, id=str(index)))
             yield OptionList(*options, id="duplicates")
-            keys = "o: open it  m: merge the two  " + ("s: save anyway  " if self.can_save else "")
-            yield Static(keys + "esc: back to the form", classes="dialog-keys")
+            keys = (
+                _("o: open it  m: merge the two  s: save anyway  esc: back to the form")
+                if self.can_save
+                else _("o: open it  m: merge the two  esc: back to the form")
+            )
+            yield Static(keys, classes="dialog-keys")
 
     def action_choose(self, action: str) -> None:
         if action == "save" and not self.can_save:
@@ -138,7 +144,13 @@ class DuplicateScreen(DialogScreen[tuple[str, str] | None]):
         self.dismiss((action, self.matches[index][0]))
 
 
-NEXT_STEP_NEEDS_A_DAY = "Say when to follow up (3d, fri, 2026-12-01), or clear What for no next step."
+NEXT_STEP_NEEDS_A_DAY = N_("Say when to follow up (3d, fri, 2026-12-01), or clear What for no next step.")
+
+
+def _with_name(sentence: str, name: str) -> tuple[tuple[str, str], ...]:
+    """A bold heading with `{name}` in it, the name from the database shown literally."""
+    before, _name, after = sentence.partition("{name}")
+    return (before, "bold"), (literal(name), "bold"), (after, "bold")
 
 
 def write_log(store: "Store", customer_id: str, result: dict, deal_id: str | None = None) -> None:
@@ -169,7 +181,7 @@ class InteractionForm(SavingDialog[dict | None]):
     it. The Customers screen and Today both log with it.
     """
 
-    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True)]
 
     def __init__(
         self,
@@ -198,7 +210,7 @@ class InteractionForm(SavingDialog[dict | None]):
         heading = (
             Text(self.heading, style="bold")
             if self.heading is not None
-            else Text.assemble(("Log an interaction with ", "bold"), (literal(self.customer_name), "bold"))
+            else Text.assemble(*_with_name(_("Log an interaction with {name}"), self.customer_name))
         )
         with Vertical(classes="dialog wide form", id="interaction-form"):
             yield Static(heading, classes="dialog-title")
@@ -206,23 +218,31 @@ class InteractionForm(SavingDialog[dict | None]):
                 if self.about:
                     yield Static(self.about, markup=False, classes="form-about")
                 with Horizontal(classes="pair"):
-                    yield FormField("Kind", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
+                    yield FormField(_("Kind"), kind_name(self.kind), placeholder=kinds_listed(), id="kind")
                     yield FormField(
-                        "When", "now", placeholder="now, today 14:30, yesterday, 2026-11-20 09:00", id="when"
+                        _("When"),
+                        _("now"),
+                        placeholder=_("now, today 14:30, yesterday, 2026-11-20 09:00"),
+                        id="when",
                     )
                 yield FormField(
-                    "Summary", self.summary, placeholder="one line: what was said or done", id="summary"
+                    _("Summary"), self.summary, placeholder=_("one line: what was said or done"), id="summary"
                 )
-                yield Label("Details", classes="form-label")
+                yield Label(_("Details"), classes="form-label")
                 yield TextArea("", id="body", soft_wrap=True)
-                yield Label("Next step (optional)", classes="section-title")
+                yield Label(_("Next step (optional)"), classes="section-title")
                 with Horizontal(classes="pair"):
                     yield FormField(
-                        "Follow up on", "", placeholder="blank: none; 3d, fri, 2026-12-01", id="next_due"
+                        _("Follow up on"),
+                        "",
+                        placeholder=_("blank: none; 3d, fri, 2026-12-01"),
+                        id="next_due",
                     )
-                    yield FormField("What", "", placeholder="e.g. send the quote", id="next_title")
+                    yield FormField(_("What"), "", placeholder=_("e.g. send the quote"), id="next_title")
             yield Static(
-                f"ctrl+s: save  tab: next field  esc: {self.escape}", classes="dialog-keys", markup=False
+                _("ctrl+s: save  tab: next field  esc: {escape}").format(escape=_(self.escape)),
+                classes="dialog-keys",
+                markup=False,
             )
 
     def on_mount(self) -> None:
@@ -236,9 +256,9 @@ class InteractionForm(SavingDialog[dict | None]):
 
     def _when(self, text: str) -> datetime:
         text = text.strip().lower()
-        if text in ("", "now"):
+        if text in ("", "now", "现在", _("now")):
             return self.now
-        day_text, _, clock = text.rpartition(" ") if ":" in text.split(" ")[-1] else (text, "", "")
+        day_text, _space, clock = text.rpartition(" ") if ":" in text.split(" ")[-1] else (text, "", "")
         day = parse_quick_date(day_text or "today", self.today, "when")
         moment = time(9, 0)
         if clock:
@@ -246,7 +266,9 @@ class InteractionForm(SavingDialog[dict | None]):
                 hour, minute = (int(part) for part in clock.split(":"))
                 moment = time(hour, minute)
             except ValueError:
-                raise InvalidValue("when", f"{clock!r} is not a time; use HH:MM such as 14:30.") from None
+                raise InvalidValue(
+                    "when", _("{value} is not a time; use HH:MM such as 14:30.").format(value=repr(clock))
+                ) from None
         return datetime.combine(day, moment).astimezone()
 
     @on(Input.Submitted)
@@ -257,34 +279,36 @@ class InteractionForm(SavingDialog[dict | None]):
         }
         result: dict[str, Any] = {}
         ok = True
-        kind = fields["kind"].value.strip().lower()
-        if kind not in INTERACTION_KINDS:
-            fields["kind"].show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")
+        kind = kind_typed(fields["kind"].value)
+        if kind is None:
+            fields["kind"].show_error(_("Use one of {kinds}.").format(kinds=kinds_listed()))
             ok = False
         result["kind"] = kind
         try:
             result["at"] = self._when(fields["when"].value)
-            fields["when"].show_hint(f"{result['at']:%a %d %b %Y %H:%M}")
+            fields["when"].show_hint(moment_shown(result["at"]))
         except InvalidValue as error:
             fields["when"].show_error(str(error))
             ok = False
         result["summary"] = fields["summary"].value
         if not result["summary"].strip():
-            fields["summary"].show_error("Say in one line what happened.")
+            fields["summary"].show_error(_("Say in one line what happened."))
             ok = False
         result["body"] = self.query_one("#body", TextArea).text
         result["next_due"] = result["next_title"] = None
         if fields["next_title"].value.strip() and not fields["next_due"].value.strip():
-            fields["next_due"].show_error(NEXT_STEP_NEEDS_A_DAY)
+            fields["next_due"].show_error(_(NEXT_STEP_NEEDS_A_DAY))
             ok = False
         if fields["next_due"].value.strip():
             try:
                 result["next_due"] = parse_quick_date(fields["next_due"].value, self.today, "follow-up")
-                fields["next_due"].show_hint(f"{result['next_due']:%a %d %b %Y}")
+                fields["next_due"].show_hint(day_shown(result["next_due"]))
             except InvalidValue as error:
                 fields["next_due"].show_error(str(error))
                 ok = False
-            result["next_title"] = fields["next_title"].value.strip() or f"Follow up: {result['summary']}"
+            result["next_title"] = fields["next_title"].value.strip() or _("Follow up: {summary}").format(
+                summary=result["summary"]
+            )
         if ok:
             self.finish(result)
 
@@ -292,7 +316,7 @@ class InteractionForm(SavingDialog[dict | None]):
 class TagsScreen(SavingDialog[tuple[list[str], list[str]] | None]):
     """Add tags (completed from the ones in use) and untick tags to remove them."""
 
-    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True)]
 
     def __init__(self, customer_name: str, current: list[str], known: list[str], *, save: Save | None = None):
         super().__init__(save=save)
@@ -304,17 +328,17 @@ class TagsScreen(SavingDialog[tuple[list[str], list[str]] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="tags-dialog"):
             yield Static(
-                Text.assemble(("Tags of ", "bold"), (literal(self.customer_name), "bold")),
+                Text.assemble(*_with_name(_("Tags of {name}"), self.customer_name)),
                 classes="dialog-title",
             )
             yield FieldInput(
-                placeholder="type a tag, enter adds it (→ completes)",
+                placeholder=_("type a tag, enter adds it (→ completes)"),
                 id="tag-input",
                 suggester=SuggestFromList(self.known, case_sensitive=False),
             )
             yield SelectionList[str](*[(literal_text(t), t, True) for t in self.current], id="tag-list")
             yield Static(
-                "enter: add  space: untick to remove  ctrl+s: save  esc: cancel", classes="dialog-keys"
+                _("enter: add  space: untick to remove  ctrl+s: save  esc: cancel"), classes="dialog-keys"
             )
 
     @on(Input.Submitted, "#tag-input")
@@ -339,7 +363,7 @@ class TagsScreen(SavingDialog[tuple[list[str], list[str]] | None]):
 
 
 class ConfirmScreen(DialogScreen[bool]):
-    BINDINGS = [Binding("y", "dismiss(True)", "Yes"), Binding("n,escape", "dismiss(False)", "No")]
+    BINDINGS = [Binding("y", "dismiss(True)", N_("Yes")), Binding("n,escape", "dismiss(False)", N_("No"))]
 
     def __init__(self, title: str, message: Text):
         super().__init__()
@@ -350,30 +374,30 @@ class ConfirmScreen(DialogScreen[bool]):
         with Vertical(classes="dialog", id="confirm-dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(self.message)
-            yield Static("y: yes  n or esc: no", classes="dialog-keys")
+            yield Static(_("y: yes  n or esc: no"), classes="dialog-keys")
 
 
 class CopyScreen(DialogScreen[str | None]):
     """Which contact detail to copy."""
 
     BINDINGS = [
-        Binding("p", "dismiss('phone')", "Phone"),
-        Binding("e", "dismiss('email')", "Email"),
-        Binding("escape", "dismiss(None)", "Cancel"),
+        Binding("p", "dismiss('phone')", N_("Phone")),
+        Binding("e", "dismiss('email')", N_("Email")),
+        Binding("escape", "dismiss(None)", N_("Cancel")),
     ]
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="copy-dialog"):
-            yield Label("Copy to the clipboard", classes="dialog-title")
-            yield Static("p: phone  e: email  esc: cancel", classes="dialog-keys")
+            yield Label(_("Copy to the clipboard"), classes="dialog-title")
+            yield Static(_("p: phone  e: email  esc: cancel"), classes="dialog-keys")
 
 
 class FilterScreen(SavingDialog[CustomerFilter | None]):
     """Combine filters by tag, segment, tier and owner; choose the order (nothing to write)."""
 
     BINDINGS = [
-        Binding("ctrl+s", "apply", "Apply", priority=True),
-        Binding("ctrl+r", "clear", "Clear all"),
+        Binding("ctrl+s", "apply", N_("Apply"), priority=True),
+        Binding("ctrl+r", "clear", N_("Clear all")),
     ]
 
     def __init__(self, current: CustomerFilter, tags: list[str], owners: list[str]):
@@ -383,25 +407,29 @@ class FilterScreen(SavingDialog[CustomerFilter | None]):
         self.owners = owners
 
     def compose(self) -> ComposeResult:
-        def select(name: str, label: str, choices, value):
+        from salesdesk.tui.widgets.customer_list import segment_name
+
+        def select(name: str, label: str, choices, value, shown=lambda choice: choice):
             yield Label(label, classes="form-label")
             yield Select(
-                [(literal_text(c), c) for c in choices],
+                [(literal_text(shown(c)), c) for c in choices],
                 value=value if value in choices else Select.NULL,
                 id=name,
-                prompt="any",
+                prompt=_("any"),
             )
 
         with Vertical(classes="dialog form", id="filter-dialog"):
-            yield Label("Filter and sort customers", classes="dialog-title")
+            yield Label(_("Filter and sort customers"), classes="dialog-title")
             with FormBody():
-                yield from select("tag", "Tag", self.tags, self.current.tag)
-                yield from select("segment", "Segment", SEGMENTS, self.current.segment)
-                yield from select("tier", "Tier", TIER_CHOICES, self.current.tier)
-                yield from select("owner", "Owner", self.owners, self.current.owner)
-                yield Label("Sort by", classes="form-label")
-                yield Select([(s, s) for s in SORTS], value=self.current.sort, id="sort", allow_blank=False)
-            yield Static("ctrl+s: apply  ctrl+r: clear all  esc: cancel", classes="dialog-keys")
+                yield from select("tag", _("Tag"), self.tags, self.current.tag)
+                yield from select("segment", _("Segment"), SEGMENTS, self.current.segment, segment_name)
+                yield from select("tier", _("Tier"), TIER_CHOICES, self.current.tier)
+                yield from select("owner", _("Owner"), self.owners, self.current.owner)
+                yield Label(_("Sort by"), classes="form-label")
+                # The orders by the names the Customers screen's status line gives them.
+                orders = [(_(order), order) for order in SORTS]
+                yield Select(orders, value=self.current.sort, id="sort", allow_blank=False)
+            yield Static(_("ctrl+s: apply  ctrl+r: clear all  esc: cancel"), classes="dialog-keys")
 
     def action_clear(self) -> None:
         for name in ("tag", "segment", "tier", "owner"):

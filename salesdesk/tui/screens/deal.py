@@ -17,6 +17,7 @@ from salesdesk.core.errors import InvalidValue, SalesdeskError, StaleRecord
 from salesdesk.core.model import Customer
 from salesdesk.core.money import exponent, parse_amount
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _
 from salesdesk.store.board import BoardQueries
 from salesdesk.store.store import Store
 from salesdesk.tui.faults import read_only_why, sentence
@@ -33,14 +34,14 @@ def _amount_text(minor: int, currency: str) -> str:
 
 
 DEAL_LABELS = (
-    ("title", "Title"),
-    ("amount", "Amount"),
-    ("currency", "Currency"),
-    ("probability", "Probability %"),
-    ("expected_close", "Expected close"),
-    ("next_step", "Next step"),
-    ("owner", "Owner"),
-    ("checklist_done", "Checklist done"),
+    ("title", N_("Title")),
+    ("amount", N_("Amount")),
+    ("currency", N_("Currency")),
+    ("probability", N_("Probability %")),
+    ("expected_close", N_("Expected close")),
+    ("next_step", N_("Next step")),
+    ("owner", N_("Owner")),
+    ("checklist_done", N_("Checklist done")),
 )
 
 
@@ -48,8 +49,8 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
     """Every field of a deal, editable; its stage checklist, stage history and customer."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Close"),
-        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", N_("Close")),
+        Binding("ctrl+s", "save", N_("Save"), priority=True),
     ]
     CANCELLED = False  # closed without saving
     FIRST = "next_step"  # what changes after each contact; Title, above it, is a shift+tab away
@@ -70,32 +71,36 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
             yield Static("", id="deal-error", classes="form-hint -error", markup=False)
             with Horizontal(id="deal-panes"):
                 with VerticalScroll(id="deal-fields", can_focus=False):
-                    yield FormField("Title", deal.title, id="title")
+                    yield FormField(_("Title"), deal.title, id="title")
                     with Horizontal(classes="pair"):
                         yield FormField(
-                            "Amount", _amount_text(deal.amount, deal.currency), id="amount", private=True
+                            _("Amount"), _amount_text(deal.amount, deal.currency), id="amount", private=True
                         )
-                        yield FormField("Currency", deal.currency, id="currency")
+                        yield FormField(_("Currency"), deal.currency, id="currency")
                     with Horizontal(classes="pair"):
                         yield FormField(
-                            "Probability %",
+                            _("Probability %"),
                             own,
                             id="probability",
-                            placeholder=f"{stage.probability} (the stage's)",
+                            placeholder=_("{probability} (the stage's)").format(
+                                probability=stage.probability
+                            ),
                         )
                         yield FormField(
-                            "Expected close",
+                            _("Expected close"),
                             deal.expected_close or "",
-                            placeholder=ACCEPTED,
+                            placeholder=_(ACCEPTED),
                             id="expected_close",
                         )
-                    yield FormField("Next step", deal.next_step, id="next_step")
-                    yield FormField("Owner", deal.owner, id="owner")
+                    yield FormField(_("Next step"), deal.next_step, id="next_step")
+                    yield FormField(_("Owner"), deal.owner, id="owner")
                 with VerticalScroll(id="deal-side", can_focus=False):
-                    yield Label("Customer", classes="section-title")
+                    yield Label(_("Customer"), classes="section-title")
                     yield Static(id="deal-customer")
                     yield Label(
-                        f"Stage: {literal(stage.name)} — its standard", classes="section-title", markup=False
+                        _("Stage: {stage} — its standard").format(stage=literal(stage.name)),
+                        classes="section-title",
+                        markup=False,
                     )
                     done = set(json.loads(deal.checklist_done))
                     if stage.checklist:
@@ -104,10 +109,10 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
                             id="deal-checklist",
                         )
                     else:
-                        yield Static("No checklist for this stage.", classes="dim")
-                    yield Label("Stage history", classes="section-title")
+                        yield Static(_("No checklist for this stage."), classes="dim")
+                    yield Label(_("Stage history"), classes="section-title")
                     yield Static(self._history_text(), id="deal-history")
-            yield Static("ctrl+s: save  tab: next field  space: tick  esc: close", classes="dialog-keys")
+            yield Static(_("ctrl+s: save  tab: next field  space: tick  esc: close"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         # Not the checklist (the first thing that takes focus): the field typed into first.
@@ -134,9 +139,15 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
         text = Text()
         for change in reversed(self.store.stage_history(self.deal.id)):
             when = parse_timestamp(change.at).astimezone()
-            move = f"{names.get(change.from_stage, '?')} → " if change.from_stage else "created in "
+            to_stage = names.get(change.to_stage, "?")
+            if change.from_stage:
+                move = _("{from_stage} → {to_stage}").format(
+                    from_stage=names.get(change.from_stage, "?"), to_stage=to_stage
+                )
+            else:
+                move = _("created in {stage}").format(stage=to_stage)
             text.append(f"{when:%Y-%m-%d %H:%M}  ", style="dim")
-            text.append(literal(move + names.get(change.to_stage, "?")))
+            text.append(literal(move))
             text.append(f"  {literal(change.by_user)}\n", style="dim")
         return text
 
@@ -148,7 +159,7 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
         }
         changes, ok = {}, True
         for name, read in (
-            ("title", lambda v: v if v.strip() else self._fail("A deal needs a title.")),
+            ("title", lambda v: v if v.strip() else self._fail(_("A deal needs a title."))),
             ("currency", lambda v: v.strip().upper()),
             ("amount", lambda v: parse_amount(v or "0", values["currency"].strip().upper())),
             ("probability", self._probability),
@@ -237,7 +248,8 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
             return None
         if not text.strip().isdigit() or int(text) > 100:
             raise InvalidValue(
-                "probability", f"{text!r} is not a probability; use 0 to 100, or leave it blank."
+                "probability",
+                _("{value} is not a probability; use 0 to 100, or leave it blank.").format(value=repr(text)),
             )
         return int(text)
 
@@ -271,17 +283,22 @@ class NewDealScreen(SavingDialog[dict | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form", id="new-deal-dialog"):
-            yield Label("New deal", classes="dialog-title")
+            yield Label(_("New deal"), classes="dialog-title")
             with FormBody():
-                yield FormField("Customer", placeholder="type a name or company", id="customer")
+                yield FormField(_("Customer"), placeholder=_("type a name or company"), id="customer")
                 yield OptionList(id="matches")
-                yield FormField("Title", placeholder="what is being sold", id="title")
+                yield FormField(_("Title"), placeholder=_("what is being sold"), id="title")
                 with Horizontal(classes="pair"):
                     yield FormField(
-                        f"Amount ({self.currency})", placeholder="12500 or 12.5k", id="amount", private=True
+                        _("Amount ({currency})").format(currency=self.currency),
+                        placeholder=_("12500 or 12.5k"),
+                        id="amount",
+                        private=True,
                     )
-                    yield FormField("Expected close", placeholder="optional: 2w, 2026-12-31", id="close")
-            yield Static("enter: choose / add  tab: next field  esc: cancel", classes="dialog-keys")
+                    yield FormField(
+                        _("Expected close"), placeholder=_("optional: 2w, 2026-12-31"), id="close"
+                    )
+            yield Static(_("enter: choose / add  tab: next field  esc: cancel"), classes="dialog-keys")
 
     @on(Input.Changed, "#customer-input")
     def _lookup(self, event: Input.Changed) -> None:
@@ -293,13 +310,14 @@ class NewDealScreen(SavingDialog[dict | None]):
         self.matches = self.queries.customers_matching(typed) if typed else []
         options = self.query_one("#matches", OptionList)
         options.clear_options()
-        for index, (_, name, company) in enumerate(self.matches):
+        for index, (_id, name, company) in enumerate(self.matches):
             label = literal_text(name)
             if company:
                 label.append(f"  {literal(company)}", style="dim")
             options.add_option(Option(label, id=str(index)))
         if typed:
-            options.add_option(Option(Text.assemble("+ new customer “", literal(typed), "”"), id="new"))
+            before, _name, after = _("+ new customer “{name}”").partition("{name}")
+            options.add_option(Option(Text.assemble(before, literal(typed), after), id="new"))
             options.highlighted = 0
         self.chosen = None
         self.query_one("#customer", FormField).show_hint("")
@@ -310,7 +328,9 @@ class NewDealScreen(SavingDialog[dict | None]):
             return
         if option_id == "new":
             self.chosen = (None, typed)
-            self.query_one("#customer", FormField).show_hint(f"a new customer: {literal(typed)}")
+            self.query_one("#customer", FormField).show_hint(
+                _("a new customer: {name}").format(name=literal(typed))
+            )
         else:
             customer_id, name, company = self.matches[int(option_id)]
             self.chosen = (customer_id, name)
@@ -338,11 +358,11 @@ class NewDealScreen(SavingDialog[dict | None]):
         ok = True
         customer = self.query_one("#customer", FormField)
         if self.chosen is None:
-            customer.show_error("Choose a customer from the list, or the new-customer line.")
+            customer.show_error(_("Choose a customer from the list, or the new-customer line."))
             ok = False
         title = self.query_one("#title", FormField)
         if not title.value.strip():
-            title.show_error("A deal needs a title.")
+            title.show_error(_("A deal needs a title."))
             ok = False
         amount_field = self.query_one("#amount", FormField)
         amount = 0

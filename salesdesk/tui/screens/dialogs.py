@@ -12,11 +12,15 @@ from textual.widgets.option_list import Option
 
 from salesdesk.core.dates import ACCEPTED, parse_quick_date
 from salesdesk.core.errors import InvalidValue
-from salesdesk.core.model import INTERACTION_KINDS
+from salesdesk.core.model import kind_name, kind_typed
 from salesdesk.core.text import literal
+from salesdesk.i18n import N_, _, ngettext, pgettext
 from salesdesk.tui.screens.base import DialogScreen, Save, SavingDialog
 from salesdesk.tui.text import literal_text
-from salesdesk.tui.widgets.form import FormBody, FormField
+from salesdesk.tui.widgets.form import FormBody, FormField, day_shown, kinds_listed
+
+# What esc does in a form that follows another step (`escape=`), as its keys say it.
+ESCAPES = (N_("cancel"), N_("skip"))
 
 
 class LostReasonScreen(SavingDialog[str | None]):
@@ -29,13 +33,13 @@ class LostReasonScreen(SavingDialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="lost-dialog"):
-            yield Label("Mark lost", classes="dialog-title")
-            yield Static(f"Why was “{literal(self.deal_title)}” lost?", markup=False)
-            yield FormField("Reason", placeholder="type a reason, or pick one below", id="reason")
+            yield Label(_("Mark lost"), classes="dialog-title")
+            yield Static(_("Why was “{deal}” lost?").format(deal=literal(self.deal_title)), markup=False)
+            yield FormField(_("Reason"), placeholder=_("type a reason, or pick one below"), id="reason")
             yield OptionList(
                 *[Option(literal_text(r), id=str(i)) for i, r in enumerate(self.reasons)], id="reasons"
             )
-            yield Static("enter: mark lost  ↓: past reasons  esc: cancel", classes="dialog-keys")
+            yield Static(_("enter: mark lost  ↓: past reasons  esc: cancel"), classes="dialog-keys")
 
     @on(Input.Changed, "#reason-input")
     def _filter(self, event: Input.Changed) -> None:
@@ -55,7 +59,7 @@ class LostReasonScreen(SavingDialog[str | None]):
         if options.highlighted is not None and options.option_count:
             self.finish(self._reason(options.get_option_at_index(options.highlighted)))
             return
-        self.query_one("#reason", FormField).show_error("Say why the deal was lost; a reason is required.")
+        self.query_one("#reason", FormField).show_error(_("Say why the deal was lost; a reason is required."))
 
     @on(OptionList.OptionSelected, "#reasons")
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -80,8 +84,8 @@ class CloseFollowupsScreen(DialogScreen[bool]):
     """A deal was closed: close its open follow-ups too? Yes unless said otherwise."""
 
     BINDINGS = [
-        Binding("y,enter", "dismiss(True)", "Close them"),
-        Binding("n,escape", "dismiss(False)", "Keep them"),
+        Binding("y,enter", "dismiss(True)", N_("Close them")),
+        Binding("n,escape", "dismiss(False)", N_("Keep them")),
     ]
 
     def __init__(self, deal_title: str, outcome: str, followups: list[str]):
@@ -92,27 +96,36 @@ class CloseFollowupsScreen(DialogScreen[bool]):
 
     def compose(self) -> ComposeResult:
         count = len(self.followups)
-        noun = "follow-up" if count == 1 else "follow-ups"
-        with Vertical(classes="dialog", id="close-followups-dialog"):
-            yield Label(f"Close its open {noun}?", classes="dialog-title")
-            yield Static(
-                Text.assemble(
-                    (literal(self.deal_title), "bold"),
-                    f" is {self.outcome}. It has {count} open {noun}, still on Today:",
-                )
+        if self.outcome == "lost":
+            said = ngettext(
+                "{deal} is lost. It has {n} open follow-up, still on Today:",
+                "{deal} is lost. It has {n} open follow-ups, still on Today:",
+                count,
             )
+        else:
+            said = ngettext(
+                "{deal} is won. It has {n} open follow-up, still on Today:",
+                "{deal} is won. It has {n} open follow-ups, still on Today:",
+                count,
+            )
+        before, _deal, after = said.format(n=count, deal="{deal}").partition("{deal}")
+        with Vertical(classes="dialog", id="close-followups-dialog"):
+            title = ngettext("Close its open follow-up?", "Close its open follow-ups?", count)
+            yield Label(title, classes="dialog-title")
+            yield Static(Text.assemble(before, (literal(self.deal_title), "bold"), after))
             yield Static(Text("\n").join(Text("  " + literal(title)) for title in self.followups[:5]))
             if count > 5:
-                yield Static(f"  and {count - 5} more", classes="dim")
-            yield Static("enter or y: close them  n or esc: keep them", classes="dialog-keys")
+                more = ngettext("and {n} more", "and {n} more", count - 5).format(n=count - 5)
+                yield Static("  " + more, classes="dim", markup=False)
+            yield Static(_("enter or y: close them  n or esc: keep them"), classes="dialog-keys")
 
 
 class ChecklistScreen(SavingDialog[list[str] | None]):
     """Asked once when a deal leaves a stage whose standard is not met."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Stay"),
-        Binding("ctrl+m,enter", "move", "Move", priority=True),
+        Binding("escape", "cancel", N_("Stay")),
+        Binding("ctrl+m,enter", "move", N_("Move"), priority=True),
     ]
 
     def __init__(
@@ -132,15 +145,19 @@ class ChecklistScreen(SavingDialog[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="checklist-dialog"):
-            yield Label(f"Leaving {literal(self.stage_name)}", classes="dialog-title", markup=False)
+            stage = literal(self.stage_name)
+            yield Label(_("Leaving {stage}").format(stage=stage), classes="dialog-title", markup=False)
             yield Static(
-                f"“{literal(self.deal_title)}” has not met the standard of "
-                f"{literal(self.stage_name)}. Tick what is done:",
+                _("“{deal}” has not met the standard of {stage}. Tick what is done:").format(
+                    deal=literal(self.deal_title), stage=stage
+                ),
                 markup=False,
             )
             yield SelectionList[str](*[(literal_text(item), item) for item in self.unmet], id="checklist")
             yield Static(
-                f"space: tick  enter: move to {literal(self.target_name)} anyway  esc: stay",
+                _("space: tick  enter: move to {stage} anyway  esc: stay").format(
+                    stage=literal(self.target_name)
+                ),
                 classes="dialog-keys",
                 markup=False,
             )
@@ -163,7 +180,7 @@ class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
         today: date,
         default_title: str,
         *,
-        heading: str = "Book a follow-up",
+        heading: str | None = None,
         escape: str = "cancel",
         kind: str = "call",
         save: Save | None = None,
@@ -172,8 +189,8 @@ class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
         self.subject = subject
         self.today = today
         self.default_title = default_title
-        self.heading = heading
-        self.escape = escape
+        self.heading = _("Book a follow-up") if heading is None else heading
+        self.escape = escape  # a word of ESCAPES
         self.kind = kind
 
     def compose(self) -> ComposeResult:
@@ -181,11 +198,13 @@ class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
             yield Label(self.heading, classes="dialog-title", markup=False)
             with FormBody():
                 yield Static(literal(self.subject), markup=False)
-                yield FormField("When", "tomorrow", placeholder=ACCEPTED, id="due")
-                yield FormField("What", self.default_title, id="title")
-                yield FormField("How", self.kind, placeholder=", ".join(INTERACTION_KINDS), id="kind")
+                yield FormField(_("When"), _("tomorrow"), placeholder=_(ACCEPTED), id="due")
+                yield FormField(_("What"), self.default_title, id="title")
+                yield FormField(_("How"), kind_name(self.kind), placeholder=kinds_listed(), id="kind")
             yield Static(
-                f"enter: book  tab: next field  esc: {self.escape}", classes="dialog-keys", markup=False
+                _("enter: book  tab: next field  esc: {escape}").format(escape=_(self.escape)),
+                classes="dialog-keys",
+                markup=False,
             )
 
     def on_mount(self) -> None:
@@ -206,7 +225,7 @@ class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
         except InvalidValue as error:
             field.show_error(str(error))
             return None
-        field.show_hint(f"{due:%a %d %b %Y}")
+        field.show_hint(day_shown(due))
         return due
 
     @on(Input.Submitted)
@@ -216,13 +235,14 @@ class FollowUpScreen(SavingDialog[tuple[date, str, str] | None]):
         kind = self.query_one("#kind", FormField)
         ok = True
         if not title.value.strip():
-            title.show_error("Say what the follow-up is for.")
+            title.show_error(_("Say what the follow-up is for."))
             ok = False
-        if kind.value.strip() not in INTERACTION_KINDS:
-            kind.show_error(f"Use one of {', '.join(INTERACTION_KINDS)}.")
+        how = kind_typed(kind.value)
+        if how is None:
+            kind.show_error(_("Use one of {kinds}.").format(kinds=kinds_listed()))
             ok = False
-        if ok and due is not None:
-            self.finish((due, title.value.strip(), kind.value.strip()))
+        if ok and due is not None and how is not None:
+            self.finish((due, title.value.strip(), how))
 
 
 class AssignScreen(SavingDialog[str | None]):
@@ -236,12 +256,17 @@ class AssignScreen(SavingDialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="assign-dialog"):
-            yield Label("Assign", classes="dialog-title")
+            yield Label(_("Assign"), classes="dialog-title")
             yield Static(
-                f"{literal(self.subject)}, owned by {literal(self.current) or 'nobody'}", markup=False
+                _("{subject}, owned by {owner}").format(
+                    subject=literal(self.subject), owner=literal(self.current) or _("nobody")
+                ),
+                markup=False,
             )
-            yield FormField("To", placeholder="a teammate's name (→ completes)", id="owner")
-            yield Static("enter: assign  esc: cancel", classes="dialog-keys")
+            yield FormField(
+                pgettext("assign", "To"), placeholder=_("a teammate's name (→ completes)"), id="owner"
+            )
+            yield Static(_("enter: assign  esc: cancel"), classes="dialog-keys")
 
     def on_mount(self) -> None:
         from textual.suggester import SuggestFromList
@@ -254,7 +279,7 @@ class AssignScreen(SavingDialog[str | None]):
     def _assign(self, event: Input.Submitted) -> None:
         name = event.value.strip()
         if not name:
-            self.query_one("#owner", FormField).show_error("Type who should own it.")
+            self.query_one("#owner", FormField).show_error(_("Type who should own it."))
             return
         known = {person.lower(): person for person in self.people}
         self.finish(known.get(name.lower(), name))

@@ -51,7 +51,9 @@ def differences(
     fields: Iterable[tuple[str, str]],
     show: Callable[[str, object], str] = lambda name, value: literal(value),
 ) -> list[Difference]:
-    """Per field (name, label) where what the user would save differs from what is saved now."""
+    """Per field (name, label) where what the user would save differs from what is saved now.
+
+    The labels are the forms' own, marked with `N_`: each is shown in the language shown."""
     mine = my_changes(original, typed)
     found = []
     for name, label in fields:
@@ -59,7 +61,7 @@ def differences(
             continue
         found.append(
             Difference(
-                label,
+                _(label),
                 _shown(show, name, typed[name]),
                 _shown(show, name, current.get(name)),
                 name in mine,

@@ -2,39 +2,50 @@
 
 What happened is logged with the one log form of the app (customer_forms.InteractionForm)."""
 
+import sqlite3
 from collections.abc import Mapping
 from datetime import date, timedelta
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 
+from salesdesk import i18n
 from salesdesk.core import care
 from salesdesk.core.agenda import AgendaItem
 from salesdesk.core.dates import ACCEPTED, parse_quick_date
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.segments import THRESHOLDS_EXAMPLE, format_thresholds
 from salesdesk.core.text import literal
-from salesdesk.tui.screens.base import DialogScreen, Save, SavingDialog
-from salesdesk.tui.widgets.form import FormBody, FormField
+from salesdesk.i18n import N_, _, ngettext, short_date
+from salesdesk.tui.screens.base import ENTER_AGAIN, DialogScreen, Save, SavingDialog, show_fault
+from salesdesk.tui.text import padded
+from salesdesk.tui.widgets.form import FormBody, FormField, day_shown
 
 SETTING_LABELS = {
-    "dormant_days": "Dormant after (days without contact)",
-    "renewal_days": "Renewal reminder (days before contract end)",
-    "holiday_country": "Holiday country (CN, US, GB…; empty: none)",
-    "holiday_days_ahead": "Holiday greeting (days before)",
-    "holiday_tiers": "Greet tiers (A B C)",
-    "checkin_days": "Post-sale check-in (days after Paid)",
-    "new_lead_days": "New lead uncontacted (days)",
-    "care_overdue_days": "Missed reminders stay (days)",
-    "currency": "Default currency",
-    "tier_thresholds": "Value tiers: currency, A from, B from; a comma between currencies",
-    "export_folder": "Export folder (on this computer; blank: {default})",
+    "dormant_days": N_("Dormant after (days without contact)"),
+    "renewal_days": N_("Renewal reminder (days before contract end)"),
+    "holiday_country": N_("Holiday country (CN, US, GB…; empty: none)"),
+    "holiday_days_ahead": N_("Holiday greeting (days before)"),
+    "holiday_tiers": N_("Greet tiers (A B C)"),
+    "checkin_days": N_("Post-sale check-in (days after Paid)"),
+    "new_lead_days": N_("New lead uncontacted (days)"),
+    "care_overdue_days": N_("Missed reminders stay (days)"),
+    "currency": N_("Default currency"),
+    "tier_thresholds": N_("Value tiers: currency, A from, B from; a comma between currencies"),
+    "export_folder": N_("Export folder (on this computer; blank: {default})"),
 }
 MONEY = ("currency", "tier_thresholds")  # a line of their own, the thresholds the wider
+
+# The languages this copy can be shown in, by what its meta 'language' holds (read before
+# the app starts: cli/common.prefer_language); each named in itself. Blank: the system's.
+SYSTEM = ""
+LANGUAGE_NAMES = {i18n.ENGLISH: "English", i18n.CHINESE: "中文"}
+NEXT_START = N_("It takes effect when salesdesk starts again.")
 
 
 def subject(item: AgendaItem) -> str:
@@ -55,9 +66,9 @@ class _DateField(SavingDialog[date | None]):
             field.show_error(str(error))
             return None
         if day < self.today:
-            field.show_error(f"{day:%a %d %b %Y} is in the past; pick today or later.")
+            field.show_error(_("{day} is in the past; pick today or later.").format(day=day_shown(day)))
             return None
-        field.show_hint(f"{day:%a %d %b %Y}")
+        field.show_hint(day_shown(day))
         return day
 
 
@@ -66,9 +77,9 @@ class SnoozeScreen(_DateField):
 
     AUTO_FOCUS = ""  # nothing: d, w and t are keys until a date is typed
     BINDINGS = [
-        Binding("d,1", "pick(1)", "+1 day", show=False),
-        Binding("w,7", "pick(7)", "+1 week", show=False),
-        Binding("t,slash", "type_date", "A date", show=False),
+        Binding("d,1", "pick(1)", N_("+1 day"), show=False),
+        Binding("w,7", "pick(7)", N_("+1 week"), show=False),
+        Binding("t,slash", "type_date", N_("A date"), show=False),
     ]
 
     def __init__(self, item: AgendaItem, today: date, *, save: Save | None = None):
@@ -79,23 +90,27 @@ class SnoozeScreen(_DateField):
     def compose(self) -> ComposeResult:
         tomorrow, week = self.today + timedelta(days=1), self.today + timedelta(days=7)
         with Vertical(classes="dialog", id="snooze-dialog"):
-            yield Label("Snooze", classes="dialog-title")
+            yield Label(_("Snooze"), classes="dialog-title")
             yield Static(subject(self.item), markup=False)
+            # The two days in one column, however wide the words before them are.
+            words = _("+1 day"), _("+1 week")
+            width = max(10, *(cell_len(word) for word in words))
+            day, week_word = (padded(word, width) for word in words)
             yield Static(
                 Text.assemble(
                     ("d", "bold"),
-                    f"  +1 day      {tomorrow:%a %d %b}\n",
+                    f"  {day}  {short_date(tomorrow)}\n",
                     ("w", "bold"),
-                    f"  +1 week     {week:%a %d %b}\n",
+                    f"  {week_word}  {short_date(week)}\n",
                     ("t", "bold"),
-                    "  a date…",
+                    "  " + _("a date…"),
                 ),
                 id="snooze-choices",
             )
-            until = FormField("Until", placeholder=ACCEPTED, id="until")
+            until = FormField(_("Until"), placeholder=_(ACCEPTED), id="until")
             until.display = False  # shown by t; until then d and w are keys, not text
             yield until
-            yield Static("d, w or t  ·  esc: cancel", classes="dialog-keys", id="snooze-keys")
+            yield Static(_("d, w or t  ·  esc: cancel"), classes="dialog-keys", id="snooze-keys")
 
     def action_pick(self, days: int) -> None:
         self.finish(self.today + timedelta(days=days))
@@ -104,7 +119,7 @@ class SnoozeScreen(_DateField):
         field = self.query_one("#until", FormField)
         field.display = True
         field.input.focus()
-        self.query_one("#snooze-keys", Static).update("enter: snooze  ·  esc: cancel")
+        self.query_one("#snooze-keys", Static).update(_("enter: snooze  ·  esc: cancel"))
 
     @on(Input.Changed, "#until-input")
     def _changed(self) -> None:
@@ -121,19 +136,19 @@ class DateScreen(_DateField):
     """Move a follow-up to another day."""
 
     def __init__(
-        self, item: AgendaItem, today: date, heading: str = "Reschedule", *, save: Save | None = None
+        self, item: AgendaItem, today: date, heading: str | None = None, *, save: Save | None = None
     ):
         super().__init__(save=save)
         self.item = item
         self.today = today
-        self.heading = heading
+        self.heading = _("Reschedule") if heading is None else heading
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="date-dialog"):
             yield Label(self.heading, classes="dialog-title", markup=False)
             yield Static(subject(self.item), markup=False)
-            yield FormField("New date", placeholder=ACCEPTED, id="when")
-            yield Static("enter: move  ·  esc: cancel", classes="dialog-keys")
+            yield FormField(_("New date"), placeholder=_(ACCEPTED), id="when")
+            yield Static(_("enter: move  ·  esc: cancel"), classes="dialog-keys")
 
     @on(Input.Changed, "#when-input")
     def _changed(self) -> None:
@@ -149,7 +164,7 @@ class DateScreen(_DateField):
 class GreetingScreen(DialogScreen[None]):
     """Whom to greet for a holiday."""
 
-    BINDINGS = [Binding("escape,enter", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape,enter", "dismiss(None)", N_("Close"))]
 
     def __init__(self, item: AgendaItem):
         super().__init__()
@@ -159,15 +174,18 @@ class GreetingScreen(DialogScreen[None]):
         item = self.item
         lines = [Text(literal(item.why), style="dim"), Text("")]
         lines += [Text(f"  {literal(name)}") for name in item.greet]
-        if item.greet_count > len(item.greet):
-            lines.append(Text(f"  and {item.greet_count - len(item.greet):,} more", style="dim"))
+        more = item.greet_count - len(item.greet)
+        if more > 0:
+            lines.append(
+                Text("  " + ngettext("and {n} more", "and {n} more", more).format(n=f"{more:,}"), style="dim")
+            )
         if not item.greet_count:
-            lines.append(Text("  No customer is in the chosen tiers.", style="dim"))
+            lines.append(Text("  " + _("No customer is in the chosen tiers."), style="dim"))
         with Vertical(classes="dialog", id="greeting-dialog"):
             yield Static(Text(literal(item.what)), classes="dialog-title")
             with VerticalScroll():
                 yield Static(Text("\n").join(lines))
-            yield Static("esc: close", classes="dialog-keys")
+            yield Static(_("esc: close"), classes="dialog-keys")
 
 
 def _setting_text(value: object) -> str:
@@ -178,8 +196,15 @@ def _setting_text(value: object) -> str:
     return str(value)
 
 
+def stored_language(value: str | None) -> str:
+    """The language a copy's meta 'language' chooses (`en`, `zh`), or SYSTEM: none, or one
+    we have no catalogue for (as `i18n.prefer` reads it at start: the environment's)."""
+    return (i18n.normalise(value) if value else None) or SYSTEM
+
+
 class SettingsScreen(SavingDialog[dict | None]):
-    """The thresholds of the care reminders, the default currency and the value tiers."""
+    """The thresholds of the care reminders, the default currency and the value tiers, and
+    the language of this copy (kept in its meta, not synced: each person reads their own)."""
 
     def __init__(
         self, settings: care.CareSettings, *, export_folder: str | None = None, save: Save | None = None
@@ -187,23 +212,24 @@ class SettingsScreen(SavingDialog[dict | None]):
         super().__init__(save=save)
         self.settings = settings
         self.export_folder = export_folder  # None: no export folder field
+        self.language = SYSTEM  # as stored when the dialog opened
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog form", id="settings-dialog"):
-            yield Label("Settings", classes="dialog-title")
+            yield Label(_("Settings"), classes="dialog-title")
             with FormBody():
                 keys = [key for key in care.SETTING_KEYS if key not in MONEY]
                 for pair in (keys[i : i + 2] for i in range(0, len(keys), 2)):
                     with Horizontal(classes="pair"):
                         for key in pair:
                             text = _setting_text(getattr(self.settings, key))
-                            yield FormField(SETTING_LABELS[key], text, id=key)
+                            yield FormField(_(SETTING_LABELS[key]), text, id=key)
                 with Horizontal(classes="pair"):
-                    currency = FormField(SETTING_LABELS["currency"], self.settings.currency, id="currency")
+                    currency = FormField(_(SETTING_LABELS["currency"]), self.settings.currency, id="currency")
                     currency.add_class("narrow")
                     yield currency
                     yield FormField(
-                        SETTING_LABELS["tier_thresholds"],
+                        _(SETTING_LABELS["tier_thresholds"]),
                         _setting_text(self.settings.tier_thresholds),
                         placeholder=THRESHOLDS_EXAMPLE,
                         id="tier_thresholds",
@@ -213,12 +239,42 @@ class SettingsScreen(SavingDialog[dict | None]):
 
                     default = str(default_export_dir())
                     yield FormField(
-                        SETTING_LABELS["export_folder"].format(default=default),
+                        _(SETTING_LABELS["export_folder"]).format(default=default),
                         self.export_folder,
                         placeholder=default,
                         id="export_folder",
                     )
-            yield Static("enter: save  ·  tab: next field  ·  esc: cancel", classes="dialog-keys")
+                yield from self._language_field()
+            yield Static(_("enter: save  ·  tab: next field  ·  esc: cancel"), classes="dialog-keys")
+
+    def _language_field(self) -> ComposeResult:
+        self.language = stored_language(self.app.store.meta("language"))
+        system = LANGUAGE_NAMES[i18n.from_environment()]
+        choices = [(name, code) for code, name in LANGUAGE_NAMES.items()]
+        choices.append((_("follow the system ({language})").format(language=system), SYSTEM))
+        with Vertical(classes="form-field", id="language-field"):
+            yield Label(_("Language (of this copy)"), classes="form-label")
+            yield Select(choices, value=self.language, allow_blank=False, id="language")
+            hint = Static("", classes="form-hint", id="language-hint", markup=False)
+            hint.display = False
+            yield hint
+
+    @on(Select.Changed, "#language")
+    def _language_changed(self, event: Select.Changed) -> None:
+        hint = self.query_one("#language-hint", Static)
+        hint.update(self._next_start(str(event.value)))
+        hint.display = bool(self._next_start(str(event.value)))
+
+    def _next_start(self, chosen: str) -> str:
+        """When a language chosen is shown: at the next start, said in the language shown now
+        and in the one chosen (English and 中文 read it either way)."""
+        if chosen == self.language:
+            return ""
+        said = [_(NEXT_START)]
+        target = chosen or i18n.from_environment()
+        if target != i18n.language():
+            said.append(i18n.in_language(target, NEXT_START))
+        return " ".join(said)
 
     def on_mount(self) -> None:
         self.query_one(f"#{care.SETTING_KEYS[0]}", FormField).input.focus()
@@ -243,5 +299,28 @@ class SettingsScreen(SavingDialog[dict | None]):
                 field.show_error(refused)
                 ok = False
             values["export_folder"] = field.value.strip()
+        values["language"] = str(self.query_one("#language", Select).value)
         if ok:
             self.finish(values)
+
+    def finish(self, answer: dict | None) -> None:
+        """The screen's settings through `save`, then this copy's language, if it changed:
+        a database that refused either leaves the dialog open, as typed, for enter again."""
+        if answer is None:
+            super().finish(answer)
+            return
+        answer = dict(answer)
+        language = answer.pop("language", self.language)
+        if self._saver is not None and not self._saver(answer):
+            return
+        if language != self.language:
+            try:
+                self.app.store.set_meta("language", language)
+            except sqlite3.Error as error:
+                show_fault(self, error, ENTER_AGAIN)
+                return
+            name = LANGUAGE_NAMES.get(language) or _("the system's language")
+            note = _("Language: {language}.").format(language=name)
+            self.notify(i18n.sentences(note, self._next_start(language)), markup=False)
+            self.language = language
+        self.dismiss(answer)

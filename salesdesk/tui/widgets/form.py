@@ -1,8 +1,15 @@
-"""Form pieces for modal screens: a labelled input with its error beside it."""
+"""Form pieces for modal screens: a labelled input with its error beside it, and what a
+field read (a day, a kind) said in the language shown."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
+
+from salesdesk.core.model import INTERACTION_KINDS, kind_name
+from salesdesk.i18n import CHINESE, _, language, long_date
 
 
 class FormBody(VerticalScroll):
@@ -71,3 +78,23 @@ class FormField(Vertical):
         hint.display = bool(message)
         hint.set_class(False, "-error")
         self.remove_class("-invalid")
+
+
+def listed(words: Iterable[str]) -> str:
+    """Words one after another as the language shown lists them: `call, email`; `电话、邮件`."""
+    return _(", ").join(words)
+
+
+def kinds_listed() -> str:
+    """Every interaction kind, by the name a person types: `call, email, …`; `电话、邮件、…`."""
+    return listed(kind_name(kind) for kind in INTERACTION_KINDS)
+
+
+def day_shown(day: date) -> str:
+    """The day a date field read, as its hint says it: `Sat 28 Nov 2026`; `2026年11月28日 周六`."""
+    return long_date(day) if language() == CHINESE else f"{day:%a %d %b %Y}"
+
+
+def moment_shown(moment: datetime) -> str:
+    """A day and a time read from a field: `Fri 27 Nov 2026 14:30`; `2026年11月27日 周五 14:30`."""
+    return f"{day_shown(moment.date())} {moment:%H:%M}"
