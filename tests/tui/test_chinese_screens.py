@@ -343,7 +343,8 @@ async def test_an_empty_trash_and_no_conflicts_in_chinese(chinese_demo_file, tmp
 def test_the_free_text_columns_are_cut_to_fit_but_never_below_ten_cells():
     from rich.text import Text
 
-    from salesdesk.tui.screens.conflicts import fitted
+    from salesdesk.tui.screens.conflicts import FREE_COLUMNS as FREE
+    from salesdesk.tui.text import fitted
 
     def line(*cells: str) -> list[Text]:
         return [Text(cell) for cell in cells]
@@ -352,12 +353,12 @@ def test_the_free_text_columns_are_cut_to_fit_but_never_below_ten_cells():
         line("类别", "记录", "字段", "保留的值", "被覆盖的值", "发现时间"),
         line("商机", "x" * 34, "下一步", "约" * 8, "周" * 12, "2026-11-27 10:00"),
     ]
-    assert fitted(lines, 120) == {}  # fits as it is
-    widths = fitted(lines, 80)
+    assert fitted(lines, 120, FREE) == {}  # fits as it is
+    widths = fitted(lines, 80, FREE)
     assert widths == {3: 13, 4: 13, 1: 14}
     natural = [4, 34, 6, 16, 24, 16]
     assert sum(widths.get(column, w) for column, w in enumerate(natural)) + 2 * 6 + 2 == 80
-    assert fitted(lines, 60) == {}  # 8 cells each at most: the table scrolls sideways instead
+    assert fitted(lines, 60, FREE) == {}  # 8 cells each at most: the table scrolls sideways instead
 
 
 async def test_reports_name_every_period_and_its_weeks_months_and_days_in_chinese(trouble):
@@ -392,3 +393,24 @@ async def test_the_customer_list_heads_the_tier_column_in_chinese(trouble):
         await _reach(pilot, keys("3"))
         heading = screen_text(app).splitlines()[3]
         assert "分组     级     联系" in heading
+
+
+async def test_at_80x24_a_long_name_in_the_trash_is_cut_with_an_ellipsis_not_through_a_character(
+    trouble, cuts
+):
+    long_name = "深圳市前海华信智能制造科技股份有限公司采购部王经理"
+    company = "华信科技（深圳）有限公司华南区域销售与售后服务中心"
+    trouble.delete_customer(trouble.add_customer(long_name, company=company))
+    app = chinese_app(trouble)
+    async with app.run_test(size=SMALL) as pilot:
+        await _reach(pilot, keys("6"))
+        lines = screen_text(app).splitlines()
+        assert not cuts, cuts[:3]
+        [row] = [line for line in lines if line.lstrip().startswith("客户  深圳市")]
+        assert "…" in row and "ann" in row  # cut to fit, and the columns after it still shown
+        assert cell_len(row) == SMALL[0]
+    # Wide enough, it is shown whole.
+    app = chinese_app(trouble)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await _reach(pilot, keys("6"))
+        assert long_name in screen_text(app) and company in screen_text(app)

@@ -16,7 +16,7 @@ from salesdesk.store.conflicts import Conflict, ConflictStore
 from salesdesk.store.store import Store
 from salesdesk.tui.privacy import HIDDEN, PRIVATE_FIELDS, masked
 from salesdesk.tui.screens.base import SalesdeskScreen
-from salesdesk.tui.text import literal_text
+from salesdesk.tui.text import fill_table, literal_text
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
 EMPTY_TEXT = N_(
@@ -30,9 +30,8 @@ LIFE_FIELD = N_("deleted or alive")
 ALIVE = N_("alive, edited")
 DELETED = N_("deleted {time}")
 # Record, Kept and Lost hold free text: on a narrow terminal they are cut (with an ellipsis)
-# so that the table fits, down to this many cells each; narrower, the table scrolls sideways.
+# so that the table fits, down to ten cells each; narrower, the table scrolls sideways.
 FREE_COLUMNS = (1, 3, 4)
-NARROWEST = 10
 # Each synced table and each field a person edits, in the language shown; in English as
 # stored (`customers`, `expected_close`), as the list has always shown them. Literal calls,
 # so that the catalogue extracts them; a table or column not listed is shown as stored.
@@ -121,26 +120,6 @@ def _life_text(value: object) -> str:
     return _life(value).plain
 
 
-def fitted(lines: list[list[Text]], width: int) -> dict[int, int]:
-    """The width each free-text column is cut to so that a table of `lines` (the headers
-    first) fits `width` cells; none when it fits as it is, or when they would be cut
-    below NARROWEST (the table scrolls sideways then)."""
-    natural = [max(line[column].cell_len for line in lines) for column in range(len(lines[0]))]
-    room = width - 2 * len(natural) - 2  # a cell of padding each side, and the scroll bar
-    if sum(natural) <= room:
-        return {}
-    budget = room - sum(w for column, w in enumerate(natural) if column not in FREE_COLUMNS)
-    if budget < NARROWEST * len(FREE_COLUMNS):
-        return {}
-    widths = {}
-    waiting = sorted(FREE_COLUMNS, key=lambda column: natural[column])
-    while waiting:
-        column = waiting.pop(0)
-        widths[column] = min(natural[column], budget // (len(waiting) + 1))
-        budget -= widths[column]
-    return {column: width for column, width in widths.items() if width < natural[column]}
-
-
 class ConflictsScreen(SalesdeskScreen):
     BINDINGS = [
         Binding("k", "keep", N_("Keep kept value"), id="conflicts.keep"),
@@ -186,7 +165,6 @@ class ConflictsScreen(SalesdeskScreen):
         table = self.table
         row = table.cursor_row
         self.shown = self.conflicts.unresolved()
-        table.clear(columns=True)
         headers = [
             Text(_("Table")),
             Text(_("Record")),
@@ -209,13 +187,7 @@ class ConflictsScreen(SalesdeskScreen):
                     Text(f"{detected:%Y-%m-%d %H:%M}"),
                 ]
             )
-        for column, width in fitted([headers, *rows], self.app.size.width).items():
-            for line in (headers, *rows):
-                line[column].truncate(width, overflow="ellipsis")
-        for column, header in enumerate(headers):
-            table.add_column(header, width=max(line[column].cell_len for line in (headers, *rows)))
-        for conflict, cells in zip(self.shown, rows, strict=True):
-            table.add_row(*cells, key=str(conflict.id))
+        fill_table(table, headers, rows, [str(conflict.id) for conflict in self.shown], FREE_COLUMNS)
         empty = not self.shown
         table.display = not empty
         self.query_one("#conflicts-empty").display = empty

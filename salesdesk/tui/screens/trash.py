@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
@@ -12,10 +13,12 @@ from salesdesk.i18n import N_, _, ngettext, pgettext
 from salesdesk.store.store import Store
 from salesdesk.store.trash import Trashed, TrashStore
 from salesdesk.tui.screens.base import SalesdeskScreen, writes
-from salesdesk.tui.text import literal_text
+from salesdesk.tui.text import fill_table, literal_text
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
 SHOWN_AT_MOST = 1000  # the latest deleted; the command line lists them all
+# Name and Of hold free text: cut to fit a narrow terminal, as on Conflicts.
+FREE_COLUMNS = (1, 2)
 EMPTY_TEXT = N_(
     "The Trash is empty.\n\n"
     "Whatever you or a teammate deletes (customers, deals, follow-ups, interactions)\n"
@@ -63,15 +66,15 @@ class TrashScreen(SalesdeskScreen):
         return self.query_one(DataTable)
 
     def on_mount(self) -> None:
-        # 'Name' is a customer's name or a deal's, follow-up's or interaction's title.
-        self.table.add_columns(
-            pgettext("trash", "What"), pgettext("record", "Name"), _("Of"), _("Deleted"), _("By")
-        )
         self.reload_data()
 
     def on_screen_resume(self) -> None:
         if self.loaded_generation != self.app.data_generation:
             self.reload_data()
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.reload_data()  # the names fit the new width
 
     def reload_data(self) -> None:
         """Read the Trash again, keeping the cursor near where it was."""
@@ -79,17 +82,25 @@ class TrashScreen(SalesdeskScreen):
         table = self.table
         row = table.cursor_row
         self.shown = self.trash.items(limit=SHOWN_AT_MOST)
-        table.clear()
-        for item in self.shown:
-            deleted = parse_timestamp(item.deleted_at).astimezone()
-            table.add_row(
-                kind_name(item),
+        # 'Name' is a customer's name or a deal's, follow-up's or interaction's title.
+        headers = [
+            Text(pgettext("trash", "What")),
+            Text(pgettext("record", "Name")),
+            Text(_("Of")),
+            Text(_("Deleted")),
+            Text(_("By")),
+        ]
+        rows = [
+            [
+                Text(kind_name(item)),
                 literal_text(item.name),
                 literal_text(item.customer),
-                f"{deleted:%Y-%m-%d %H:%M}",
+                Text(f"{parse_timestamp(item.deleted_at).astimezone():%Y-%m-%d %H:%M}"),
                 literal_text(item.deleted_by),
-                key=f"{item.table}:{item.id}",
-            )
+            ]
+            for item in self.shown
+        ]
+        fill_table(table, headers, rows, [f"{item.table}:{item.id}" for item in self.shown], FREE_COLUMNS)
         empty = not self.shown
         table.display = not empty
         self.query_one("#trash-empty").display = empty
