@@ -30,14 +30,20 @@ def _new_db(path, user):
     new_database(path, user)
 
 
+def code_of(result) -> str:
+    """The join code `team create` (or `rotate-key`, `upgrade`) printed: its last line."""
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1].strip()
+
+
 def test_two_people_share_a_folder(tmp_path):
     shared = tmp_path / "share"
     shared.mkdir()
     a, b = tmp_path / "ann.db", tmp_path / "bob.db"
     assert run("demo", "--db", str(a), "--user", "ann").returncode == 0
     _new_db(b, "bob")
-    assert run("team", "join", str(shared), "--db", str(a), "--user", "ann").returncode == 0
-    joined = run("team", "join", str(shared), "--db", str(b), "--user", "bob")
+    code = code_of(run("team", "create", str(shared), "--db", str(a), "--user", "ann"))
+    joined = run("team", "join", str(shared), "--db", str(b), "--user", "bob", "--code", code)
     assert joined.returncode == 0 and "new:" in joined.stdout
     status = run("team", "--db", str(b), "--user", "bob")
     assert "ann" in status.stdout and "bob" in status.stdout
@@ -165,8 +171,8 @@ def test_sync_with_a_bad_change_exits_0_and_team_held_lists_it(tmp_path):
     a, b = tmp_path / "ann.db", tmp_path / "mal.db"
     _new_db(a, "ann")
     _new_db(b, "mal")
-    assert run("team", "join", str(shared), "--db", str(a), "--user", "ann").returncode == 0
-    assert run("team", "join", str(shared), "--db", str(b), "--user", "mal").returncode == 0
+    code = code_of(run("team", "create", str(shared), "--db", str(a), "--user", "ann"))
+    assert run("team", "join", str(shared), "--db", str(b), "--user", "mal", "--code", code).returncode == 0
     with closing(sqlite3.connect(b)) as db, db:
         device = db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0]
         db.execute(
