@@ -419,3 +419,22 @@ def test_a_folder_with_no_team_says_to_create_one(tmp_path):
     empty.mkdir()
     with pytest.raises(SalesdeskError, match="team create"):
         teamfolder.check_code(empty, "ABCD")
+
+
+def test_a_sync_tool_s_conflict_copies_and_temporary_files_are_never_read(crew, monkeypatch):
+    ann, bob, _, shared, _ = crew
+    bob.store.add_customer("bob's")
+    published = teamfolder.publish(bob.store, shared)
+    segment = published.folder / published.files[0]
+    for name in (
+        f"{segment.name}.sync-conflict-20261127-093000-ABCDEFG",
+        "device (ann's conflicted copy 2026-11-27)",
+        f".{segment.name}.0badcafe.tmp",
+    ):
+        (published.folder / name).write_bytes(b"SDT2" + os.urandom(5000))
+    read = []
+    real = teamfolder._read
+    monkeypatch.setattr(teamfolder, "_read", lambda path, *a: read.append(path.name) or real(path, *a))
+    report = teamsync.sync_once(ann.store)
+    assert "bob's" in names(ann) and not report.skipped, report.skipped
+    assert all(name == "device" or name.isdigit() for name in read)
