@@ -438,3 +438,39 @@ def test_a_sync_tool_s_conflict_copies_and_temporary_files_are_never_read(crew, 
     report = teamsync.sync_once(ann.store)
     assert "bob's" in names(ann) and not report.skipped, report.skipped
     assert all(name == "device" or name.isdigit() for name in read)
+
+
+def test_a_bad_change_in_a_signed_segment_is_held_and_the_rest_merged(crew):
+    from tests.sync.test_hostile import held_rows, inject
+
+    ann, bob, _, shared, _ = crew
+    inject(bob, "settings", "dormant_days", {"value": '"ninety"'})
+    bob.store.add_customer("Honest from bob")
+    teamsync.sync_once(bob.store)
+    report = teamsync.sync_once(ann.store)
+    assert "Honest from bob" in names(ann) and ann.store.setting("dormant_days") == 90
+    assert [(row[0], row[2], row[4]) for row in held_rows(ann)] == [("settings", "invalid", "bob")]
+    assert said(report, "Held back 1 change from bob")
+
+
+def test_the_app_s_round_names_a_pending_device_and_the_command_that_accepts_it(crew, tmp_path):
+    from salesdesk.tui import live
+
+    ann, bob, _, shared, code = crew
+    laptop = Device(tmp_path, "bob-laptop")
+    laptop.store.close()
+    laptop.store = laptop.store.open(laptop.path, "bob", laptop.clock)
+    try:
+        teamsync.join(laptop.store, shared, code)
+        signature = live.folder_signature(shared)
+        laptop.store.add_customer("From bob's laptop")
+        teamsync.sync_once(laptop.store)
+        assert live.folder_signature(shared) != signature  # the poll sees its record rewritten
+        result = live.sync_round(live.database_path(ann.store), "ann", ann.clock, publish=False)
+        device = laptop.store.device
+        assert (
+            f"bob's new device {device} waits to be accepted: salesdesk team accept {device}" in result.held
+        )
+        assert result.people == 3
+    finally:
+        laptop.store.close()
