@@ -591,8 +591,9 @@ def _device_record(
         sort_keys=True,
     )
     said = digest(said.encode())
-    if store.meta("published_record") == said and (shared(team.folder) / store.device / DEVICE_FILE).exists():
-        return None
+    last = (store.meta("published_record") or ":").partition(":")
+    if last[0] == said and _file_digest(shared(team.folder) / store.device / DEVICE_FILE) == last[2]:
+        return None  # (an older record the sync tool brought back is written over)
     joined = store.meta("team_joined_at")
     if not joined:
         joined = now
@@ -609,7 +610,15 @@ def _device_record(
         statements=tuple(_statement(s) for s in statements),
         written_at=now,
     )
-    return segments.encode_device(record, team_key=team.key, device_key=team.device_key), said
+    sealed = segments.encode_device(record, team_key=team.key, device_key=team.device_key)
+    return sealed, f"{said}:{digest(sealed)}"
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return digest(_read(path, DEVICE_LIMIT))
+    except (OSError, SalesdeskError):
+        return None
 
 
 def _statements(store: Store) -> list[dict[str, Any]]:

@@ -474,3 +474,18 @@ def test_the_app_s_round_names_a_pending_device_and_the_command_that_accepts_it(
         assert result.people == 3
     finally:
         laptop.store.close()
+
+
+def test_an_older_record_of_one_s_own_brought_back_is_written_over(crew):
+    ann, bob, _, shared, _ = crew
+    record = own_dir(shared, bob) / "device"
+    old = record.read_bytes()
+    bob.store.add_customer("bob's")
+    teamfolder.publish(bob.store, shared)
+    current = record.read_bytes()
+    record.write_bytes(old)  # the sync tool brings the older one back
+    device = bob.store.device
+    assert teamfolder.publish(bob.store, shared).files == ["device"] and bob.store.device == device
+    assert record.read_bytes() != old
+    report = teamsync.sync_once(ann.store)
+    assert "bob's" in names(ann) and not report.skipped and current
