@@ -113,6 +113,9 @@ def test_a_new_device_of_a_known_user_waits_until_someone_accepts_it(crew, tmp_p
     laptop.store = laptop.store.open(laptop.path, "ann", laptop.clock)  # ann's second device
     try:
         teamsync.join(laptop.store, shared, code)
+        # The new laptop trusts the team as it found it, ann's first device included.
+        assert names(ann) <= names(laptop)
+        assert {s for (s,) in laptop.store.db.execute("SELECT state FROM devices")} == {"trusted"}
         laptop.store.add_customer("From ann's new laptop")
         teamsync.sync_once(laptop.store)
         report = teamsync.sync_once(bob.store)
