@@ -350,3 +350,25 @@ def test_the_team_commands_speak_chinese(tmp_path):
         timeout=120,
     )
     assert "已信任" in listed.stdout and "（本设备）" in listed.stdout
+
+
+def test_join_asks_for_the_code_when_it_is_not_given(tmp_path):
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b = tmp_path / "ann.db", tmp_path / "bob.db"
+    _new_db(a, "ann")
+    _new_db(b, "bob")
+    code = code_of(run("team", "create", str(shared), "--db", str(a), "--user", "ann"))
+    env = {**os.environ}
+    env.pop("SALESDESK_DB", None)
+    joined = subprocess.run(
+        [sys.executable, "-m", "salesdesk", "team", "join", str(shared), "--db", str(b), "--user", "bob"],
+        input=code + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        start_new_session=True,  # no terminal: the code is read from standard input
+    )
+    assert joined.returncode == 0 and "Joined the team" in joined.stdout, joined.stderr
+    assert code not in joined.stdout + joined.stderr  # never echoed back
