@@ -43,10 +43,12 @@ API:
 """
 
 import base64
+import gc
 import json
 import re
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -573,6 +575,27 @@ def decode_segment(
     where = crypto.address(team, device, kind, number)
     opened = crypto.open_envelope(data, team_keys=team_keys, address=where, name=shown)
     opened.check_signer(public_key, device)
+    with _collector_paused():
+        return _segment(opened, kind, shown, team, device, number, first_seq)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Without the cycle collector while a body's millions of lists and entries are made:
+    each of its passes would walk them all (measured: a 1.3M-change checkpoint decoded in
+    62 s with it, 13 s without). They hold no cycles; the collector runs again after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _segment(
+    opened: crypto.Opened, kind: str, shown: str, team: str, device: str, number: int, first_seq: int
+) -> Segment:
     fields = _Reader(_unpack(opened.body, kind, shown), kind, shown)
     allowed_keys = {
         "kind",

@@ -497,3 +497,19 @@ def test_file_names_and_what_is_not_one():
         "Device",
     ):
         assert segments.parse_name(name) is None
+
+
+def test_the_cycle_collector_runs_again_after_a_decode_good_or_bad(keys):
+    import gc
+
+    read(keys, segment(keys, [entry(1)]).data)
+    assert gc.isenabled()
+    with pytest.raises(Malformed):
+        read(keys, crafted(keys, good_body(entries=None)))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read(keys, segment(keys, [entry(1)]).data)
+        assert not gc.isenabled()  # left as it was found
+    finally:
+        gc.enable()
