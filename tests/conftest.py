@@ -11,6 +11,10 @@ from salesdesk.store.store import Store
 # The tests read English unless they ask for another language, whatever the machine's
 # locale: the processes they start inherit this, and gettext reads LANGUAGE first.
 os.environ["LANGUAGE"] = "en"
+# No test touches the machine's keyring: team keys go to a file (sync.keystore), unless a
+# test sets a keyring of its own.
+KEYRING_BACKEND = "keyring.backends.fail.Keyring"
+os.environ["PYTHON_KEYRING_BACKEND"] = KEYRING_BACKEND
 
 START = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)  # a Friday
 TODAY = START.date()
@@ -65,3 +69,9 @@ def _own_cache_folder(tmp_path_factory, monkeypatch):
     from salesdesk.core import calendars
 
     calendars.keep_years_in(None)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_keyring(monkeypatch):
+    """The keyring package reads this when it picks a backend, and so do the processes started."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", KEYRING_BACKEND)

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 from salesdesk.store.trash import TrashStore
 from salesdesk.sync import team as teamsync
-from tests.sync.conftest import Device
+from tests.sync.conftest import Device, enter_team
 from tests.test_cli import assert_one_sentence_error, digest, run
 
 
@@ -25,13 +25,13 @@ def test_the_owner_restores_the_40_customers_a_teammate_deleted_on_every_copy(tm
     shared = tmp_path / "share"
     shared.mkdir()
     try:
-        teamsync.join(ann.store, shared)
+        enter_team(ann.store, shared)
         for n in range(40):
             ann.store.add_customer(f"Customer {n}")
         ann.store.add_customer("Deleted long ago, by ann")
         teamsync.sync_once(ann.store)
         for device in (bob, cai):
-            teamsync.join(device.store, shared)
+            enter_team(device.store, shared)
         theirs = bob.store.db.execute("SELECT id FROM customers WHERE name LIKE 'Customer%'").fetchall()
         for (customer_id,) in theirs:
             bob.store.delete_customer(customer_id)

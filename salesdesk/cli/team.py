@@ -1,4 +1,5 @@
-"""Commands of a team sharing a folder: team, team join, team held, team round-robin, sync, merge."""
+"""Commands of a team sharing a folder: team, team create, team join, team rotate-key, team
+upgrade, team devices, team accept, team revoke, team held, team round-robin, sync, merge."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesdesk.cli.common import Commands, open_store
+from salesdesk.i18n import _
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -23,15 +25,69 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     )
     team.set_defaults(run=run_team)
     team_commands = team.add_subparsers(dest="team_command", metavar="ACTION")
+    create = team_commands.add_parser(
+        "create",
+        parents=[common],
+        help=_("start a team in a sync folder"),
+        description=_(
+            "Start a team in FOLDER, a folder kept in step by Dropbox, Syncthing, OneDrive or a network "
+            "share: a new team key, and this copy's changes published into it, encrypted. Prints the join "
+            "code to give each teammate."
+        ),
+    )
+    create.add_argument("folder", metavar="FOLDER")
     join = team_commands.add_parser(
         "join",
         parents=[common],
-        help="join (or start) a team",
-        description="Join (or start) the team sharing FOLDER, "
-        "a folder kept in step by Dropbox, Syncthing, "
-        "OneDrive or a network share.",
+        help=_("join a team (or add its new key)"),
+        description=_(
+            "Join the team sharing FOLDER with the join code a member gave you (asked for when not "
+            "given); also how a member adds the new code after 'team rotate-key'."
+        ),
     )
     join.add_argument("folder", metavar="FOLDER")
+    join.add_argument("--code", metavar="CODE", help=_("the join code (asked for when not given)"))
+    team_commands.add_parser(
+        "rotate-key",
+        parents=[common],
+        help=_("change the team key"),
+        description=_(
+            "Make a new team key, seal this device's files under it, and print the new join code for "
+            "the others. Members who had the old key still read the old files until they are compacted."
+        ),
+    )
+    team_commands.add_parser(
+        "upgrade",
+        parents=[common],
+        help=_("encrypt a team folder of the old format"),
+        description=_(
+            "Turn this copy's team folder of the old, unencrypted format into an encrypted one: every "
+            "file in it merged, a team key made, everything published encrypted, the old files removed."
+        ),
+    )
+    team_commands.add_parser(
+        "devices",
+        parents=[common],
+        help=_("list the team's devices"),
+        description=_("List the devices of the team: id, user, key fingerprint, state, last published."),
+    )
+    accept = team_commands.add_parser(
+        "accept",
+        parents=[common],
+        help=_("accept a teammate's new device"),
+        description=_("Trust a pending device (a new device of someone already in the team), for everyone."),
+    )
+    accept.add_argument("device", metavar="ID")
+    revoke = team_commands.add_parser(
+        "revoke",
+        parents=[common],
+        help=_("revoke a device"),
+        description=_(
+            "Revoke a device (lost, stolen, or of someone who left): its later files are ignored by "
+            "everyone. Then change the key with 'salesdesk team rotate-key'."
+        ),
+    )
+    revoke.add_argument("device", metavar="ID")
     team_commands.add_parser(
         "held",
         parents=[common],
@@ -77,9 +133,26 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     merge.set_defaults(run=run_merge)
 
 
+def _code(args: argparse.Namespace) -> str | None:
+    """The join code of `team join`, checked against the folder before anything is written;
+    asked for (not echoed) when the folder is encrypted and none was given."""
+    from salesdesk.sync import folder
+
+    where = Path(args.folder).expanduser()
+    code = args.code
+    if code is None and folder.is_encrypted(where):
+        import getpass
+
+        code = getpass.getpass(_("Join code: "))
+    if code is not None or not folder.plain_files(where):
+        folder.check_code(where, code or "")
+    return code
+
+
 def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
     from salesdesk.sync import team
 
+    code = _code(args) if getattr(args, "team_command", None) == "join" else None
     store = open_store(db_path, user)
     try:
         if getattr(args, "team_command", None) == "round-robin":
@@ -106,19 +179,42 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
             return 0
         if getattr(args, "team_command", None) == "held":
             return _list_held(store)
-        if getattr(args, "team_command", None) == "join":
-            report = team.join(store, Path(args.folder))
-            print(f"Joined the team in {team.team_folder(store)} as {user} (device {store.device}).")
+        command = getattr(args, "team_command", None)
+        if command in ("create", "rotate-key", "upgrade", "devices", "accept", "revoke"):
+            return _encrypted(command, args, store)
+        if command == "join":
+            report, where = team.join(store, Path(args.folder), code)
+            print(
+                _("Joined the team in {folder} as {user} (device {device}).").format(
+                    folder=team.team_folder(store), user=user, device=store.device
+                )
+            )
+            if where:
+                print(_("The team key is kept in {where}.").format(where=where))
+            from salesdesk.core.text import literal
+
             for line in report.lines():
-                print(line)
+                print(literal(line))
             return 0
         folder = team.team_folder(store)
         if folder is None:
-            print("Not in a team. Share through a sync folder with: salesdesk team join FOLDER")
+            print(
+                _(
+                    "Not in a team. Start one in a sync folder with 'salesdesk team create FOLDER', or join "
+                    "one with 'salesdesk team join FOLDER'."
+                )
+            )
             return 0
-        print(f"Team folder: {folder}")
-        print(f"This device: {store.device} ({user}), last published {store.meta('published_at') or 'never'}")
-        for peer in team.peers(folder):
+        print(_("Team folder: {folder}").format(folder=folder))
+        print(
+            _("This device: {device} ({user}), last published {when}").format(
+                device=store.device, user=user, when=store.meta("published_at") or _("never")
+            )
+        )
+        encrypted = team.is_encrypted(folder)
+        if encrypted:
+            _encrypted("devices", args, store)
+        for peer in [] if encrypted else team.peers(folder, store):
             mark = " (this device)" if peer.device == store.device else ""
             print(
                 f"  {peer.user:<16} {peer.device}  published {peer.published_at}, "
@@ -131,6 +227,102 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
         return 0
     finally:
         store.close()
+
+
+def _encrypted(command: str, args: argparse.Namespace, store: Store) -> int:
+    """create, rotate-key, upgrade, devices, accept and revoke: the encrypted team folder."""
+    from salesdesk.core.errors import SalesdeskError
+    from salesdesk.core.text import literal
+    from salesdesk.sync import folder, team
+
+    if command == "create":
+        code, where = folder.create(store, Path(args.folder))
+        print(_("Started a team in {folder}.").format(folder=team.team_folder(store)))
+        print(_("The team key is kept in {where}.").format(where=where))
+        print(_("The join code (give it to each teammate, and to no one else):"))
+        print(f"  {code}")
+        return 0
+    current = team.team_folder(store)
+    if current is None:
+        raise SalesdeskError(
+            _("This database is not in a team yet; run 'salesdesk team create FOLDER' first.")
+        )
+    if command == "upgrade":
+        report = team.SyncReport()
+        code, where, removed = folder.upgrade(store, current, report)
+        for merged in report.merged:
+            print(literal(merged.summary()))
+        for name in removed:
+            print(
+                _("Removed {name} from the team folder (its changes are in the encrypted files).").format(
+                    name=name
+                )
+            )
+        print(
+            _("The team in {folder} is encrypted now; the team key is kept in {where}.").format(
+                folder=current, where=where
+            )
+        )
+        print(
+            _("Every teammate runs 'salesdesk team join {folder}' with this join code:").format(
+                folder=current
+            )
+        )
+        print(f"  {code}")
+        return 0
+    if command == "rotate-key":
+        code, where = folder.rotate_key(store, current)
+        print(
+            _(
+                "A new team key is made; this device's files are sealed under it, and it is kept in {where}."
+            ).format(where=where)
+        )
+        print(
+            _("Every other member runs 'salesdesk team join {folder}' with the new join code:").format(
+                folder=current
+            )
+        )
+        print(f"  {code}")
+        return 0
+    if command == "devices":
+        rows = folder.devices(store)
+        if not rows:
+            print(_("No devices known yet; run 'salesdesk sync'."))
+        for row in rows:
+            mark = _(" (this device)") if row.this else ""
+            state = {"trusted": _("trusted"), "pending": _("pending"), "revoked": _("revoked")}[row.state]
+            print(
+                literal(
+                    f"{row.device}  {row.user:<16} {row.fingerprint}  {state:<8} "
+                    + _("published {when}").format(when=row.published_at or _("never"))
+                    + mark
+                )
+            )
+        return 0
+    if command == "accept":
+        device, name = folder.accept(store, args.device)
+        print(
+            literal(
+                _("Accepted {user}'s device {device}; its changes are merged from now on.").format(
+                    user=name, device=device
+                )
+            )
+        )
+    else:
+        device, name, after = folder.revoke(store, args.device)
+        print(
+            literal(
+                _(
+                    "Revoked {user}'s device {device}: everyone ignores its segments after {n} once "
+                    "they sync. "
+                    "Change the key now with 'salesdesk team rotate-key', so it cannot read what comes next."
+                ).format(user=name, device=device, n=after)
+            )
+        )
+    report = team.sync_once(store)  # the statement travels in this device's record
+    for line in report.lines():
+        print(literal(line))
+    return 0
 
 
 def _list_held(store: Store) -> int:

@@ -462,6 +462,38 @@ def _v12_held(db: Database) -> None:
     """)
 
 
+def _v13_team_trust(db: Database) -> None:
+    """An encrypted, signed team folder (issue 17): who may write, and what was read.
+
+    Each device of the team signs its files with a key of its own; its public key is
+    pinned here on first contact (`public_key`, and `fingerprint` as ssh shows it), and
+    a later file under another key for the same device is refused. `state` says whether
+    its files are merged: `trusted` (this copy, or the first device seen of its user),
+    `pending` (a new device of a user already known, until someone accepts it: by whom
+    in `accepted_by`) or `revoked` (its segments after `revoked_after` are ignored).
+    Devices known before (merged from plain copies) stay trusted.
+
+    The read marks: `read_number` is the last segment of the device merged here and
+    `read_digest` the hash of its body (the next segment must chain to it); `read_ours`
+    is how far that device says it has read this copy's segments (from its device
+    record: the owner removes segments everyone has), `published` and `published_at`
+    what its record said last. Local to this copy: never merged.
+    """
+    db.executescript("""
+    ALTER TABLE devices ADD COLUMN public_key TEXT;
+    ALTER TABLE devices ADD COLUMN fingerprint TEXT;
+    ALTER TABLE devices ADD COLUMN state TEXT NOT NULL DEFAULT 'trusted'
+        CHECK (state IN ('trusted', 'pending', 'revoked'));
+    ALTER TABLE devices ADD COLUMN accepted_by TEXT;
+    ALTER TABLE devices ADD COLUMN revoked_after INTEGER;
+    ALTER TABLE devices ADD COLUMN read_number INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE devices ADD COLUMN read_digest TEXT;
+    ALTER TABLE devices ADD COLUMN read_ours INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE devices ADD COLUMN published INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE devices ADD COLUMN published_at TEXT;
+    """)
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -475,5 +507,6 @@ MIGRATIONS = (
     _v10_short_search_in_name_order,
     _v11_seen_and_tags,
     _v12_held,
+    _v13_team_trust,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

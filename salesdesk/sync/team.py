@@ -1,4 +1,9 @@
-"""A team folder: one published snapshot per device, merged by everyone else.
+"""A team folder: the encrypted one (`sync.folder`), or the plain one of before.
+
+A folder holding a team record is of the encrypted format, and every call here goes to
+`sync.folder`. The plain format (below) is kept to read a team that has not upgraded
+yet (`salesdesk team upgrade` turns it into an encrypted one, nothing lost): one
+published snapshot per device, merged by everyone else.
 
 Nothing inside the shared folder is ever opened as a database: a device publishes a
 consistent snapshot (VACUUM INTO a private file), copies it in under a temporary
@@ -30,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import _
 from salesdesk.store.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -60,11 +66,13 @@ class SyncReport:
     published: Path | None = None
     rekeyed_from: str | None = None
     held: list[str] = field(default_factory=list)  # who is held back and why, one line each
+    notes: list[str] = field(default_factory=list)  # what to do about the folder, one line each
 
     def lines(self) -> list[str]:
         out = [report.summary() for report in self.merged]
         out += self.skipped
         out += self.held
+        out += self.notes
         if self.rekeyed_from:
             out.append(
                 f"Another copy was publishing as this device ({self.rekeyed_from}); "
@@ -84,8 +92,28 @@ def _shared(folder: Path) -> Path:
     return folder / TEAM_DIR
 
 
-def join(store: "Store", folder: Path) -> SyncReport:
-    """Join (or start) the team sharing `folder`, then sync once."""
+def join(store: "Store", folder: Path, code: str | None = None) -> tuple[SyncReport, str | None]:
+    """Join the team sharing `folder` (with its join code, for an encrypted one), then sync
+    once. Returns the sync's report and where the team key is kept (None: a plain team)."""
+    from salesdesk.sync import folder as encrypted
+
+    folder = Path(folder).expanduser()
+    if encrypted.is_encrypted(folder):
+        if code is None:
+            raise SalesdeskError(
+                _("The team in {folder} is encrypted; give its join code.").format(folder=folder)
+            )
+        key, record = encrypted.check_code(folder, code)
+        where = encrypted.join(store, folder, key, record)
+        return sync_once(store), where
+    if not encrypted.plain_files(folder):
+        encrypted.check_code(folder, code or "")  # says what the folder is, and what to do
+    return join_plain(store, folder), None
+
+
+def join_plain(store: "Store", folder: Path) -> SyncReport:
+    """Join (or start) a team of the plain format in `folder`, then sync once: what `team join`
+    did before the encrypted folder. Kept for the teams that have not upgraded yet."""
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise SalesdeskError(
@@ -156,6 +184,15 @@ def _remove_leftovers(work: Path) -> None:
 
 
 def publish(store: "Store", folder: Path) -> Path:
+    """Publish this copy into the team folder; the folder (or file) written."""
+    from salesdesk.sync import folder as encrypted
+
+    if encrypted.is_encrypted(folder):
+        return encrypted.publish(store, folder).folder
+    return plain_publish(store, folder)
+
+
+def plain_publish(store: "Store", folder: Path) -> Path:
     with _working(store) as work:
         return _publish(store, folder, work)
 
@@ -243,7 +280,18 @@ def _manifest(path: Path) -> dict[str, object]:
     return data
 
 
-def peers(folder: Path) -> list[Peer]:
+def peers(folder: Path, store: "Store | None" = None) -> list[Peer]:
+    """The devices publishing into the folder (of an encrypted one: those this copy knows)."""
+    from salesdesk.sync import folder as encrypted
+
+    if encrypted.is_encrypted(folder):
+        if store is None:
+            return []
+        return [
+            Peer(row.device, row.user, row.published_at or "?", 0, encrypted.shared(folder) / row.device)
+            for row in encrypted.devices(store)
+            if row.state != encrypted.REVOKED
+        ]
     found = []
     for manifest in sorted(_shared(folder).glob("*.json")):
         try:
@@ -263,8 +311,32 @@ def peers(folder: Path) -> list[Peer]:
 
 
 def pull(store: "Store", folder: Path, report: SyncReport) -> None:
-    """Merge every other device's published file whose content is new to us; then say
-    what is held back. A file that cannot be read is skipped with a sentence."""
+    """Merge what other devices published that is new to this copy; then say what is held
+    back. A file that cannot be read is skipped with a sentence."""
+    from salesdesk.sync import folder as encrypted
+
+    if encrypted.is_encrypted(folder):
+        encrypted.pull(store, folder, report)
+        if encrypted.plain_files(folder):
+            report.notes.append(
+                _(
+                    "The team folder still holds files of the old format (a teammate runs an older "
+                    "salesdesk); "
+                    "they are not read: ask them to update and join with the join code."
+                )
+            )
+        return
+    plain_pull(store, folder, report)
+    report.notes.append(
+        _(
+            "This team folder is of the old format, unencrypted: anyone who gets hold of it can read it. "
+            "Run 'salesdesk team upgrade' to encrypt it."
+        )
+    )
+
+
+def plain_pull(store: "Store", folder: Path, report: SyncReport) -> None:
+    """Merge every other device's plain file whose content is new to us."""
     from salesdesk.sync import held
     from salesdesk.sync.merge import fetch, merge_copy, remove_database, retry_held
     from salesdesk.sync.reading import UnreadableCopy
@@ -320,6 +392,12 @@ def pull(store: "Store", folder: Path, report: SyncReport) -> None:
     report.held = held.summary(store.db)
 
 
+def is_encrypted(folder: Path) -> bool:
+    from salesdesk.sync import folder as encrypted
+
+    return encrypted.is_encrypted(folder)
+
+
 def rekey(store: "Store") -> str:
     """Give this copy a new device id (its old entries keep theirs)."""
     device = os.urandom(8).hex()
@@ -338,5 +416,12 @@ def sync_once(store: "Store") -> SyncReport:
         )
     report = SyncReport()
     pull(store, folder, report)
-    report.published = publish(store, folder)
+    from salesdesk.sync import folder as encrypted
+
+    if encrypted.is_encrypted(folder):
+        published = encrypted.publish(store, folder)
+        report.published = published.folder
+        report.rekeyed_from = report.rekeyed_from or published.rekeyed_from
+    else:
+        report.published = plain_publish(store, folder)
     return report

@@ -3,6 +3,7 @@
 Nothing here imports Textual: the app owns the timers and the worker, and calls these.
 """
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,16 +50,27 @@ def own_changes(store: Store) -> int:
 
 
 def folder_signature(folder: Path) -> tuple:
-    """What the team folder's manifests look like now: a new one means news from someone."""
+    """What the team folder looks like now: a device record rewritten (or a plain manifest)
+    means news from someone. One stat per device; no file is opened."""
+    found = []
     try:
-        return tuple(
-            sorted(
-                (p.name, p.stat().st_mtime_ns, p.stat().st_size)
-                for p in (folder / team.TEAM_DIR).glob("*.json")
-            )
-        )
+        with os.scandir(folder / team.TEAM_DIR) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                path = Path(entry.path)
+                if entry.is_dir(follow_symlinks=False):
+                    path = path / "device"
+                elif not entry.name.endswith(".json"):
+                    continue
+                try:
+                    info = path.stat()
+                except OSError:
+                    continue
+                found.append((entry.name, info.st_mtime_ns, info.st_size))
     except OSError:
         return ()
+    return tuple(sorted(found))
 
 
 def _open(path: Path, user: str, clock: Callable[[], datetime]) -> Store:
@@ -108,7 +120,8 @@ def sync_round(path: Path, user: str, clock: Callable[[], datetime], *, publish:
         own = own_changes(store)
         if publish or report.rekeyed_from:
             report.published = team.publish(store, folder)
-        people = {peer.user for peer in team.peers(folder)} | {user}
+        pending = _pending(store) if team.is_encrypted(folder) else ""
+        people = {peer.user for peer in team.peers(folder, store)} | {user}
         return Round(
             finished=clock(),
             people=len(people),
@@ -117,7 +130,7 @@ def sync_round(path: Path, user: str, clock: Callable[[], datetime], *, publish:
             device=store.device,
             own_seq=own,
             lines=report.lines(),
-            held=_held(store),
+            held=" · ".join(part for part in (_held(store), pending) if part),
         )
     finally:
         store.close()
@@ -129,6 +142,21 @@ def _held(store: Store) -> str:
     if not rows:
         return ""
     return f"{sum(n for _, n in rows):,} held back from {', '.join(author for author, _ in rows)}"
+
+
+def _pending(store: Store) -> str:
+    """'bob has a new device: salesdesk team accept 3fa2c1d0' for the header, or ''."""
+    rows = store.db.execute(
+        "SELECT device, user FROM devices WHERE state = 'pending' ORDER BY device"
+    ).fetchall()
+    if not rows:
+        return ""
+    device, user = rows[0]
+    # Short enough for the header of an 80-column terminal; a prefix of the id is enough.
+    text = _("{user} has a new device: salesdesk team accept {device}").format(user=user, device=device[:8])
+    if len(rows) > 1:
+        text += " " + _("(and {n} more: salesdesk team devices)").format(n=len(rows) - 1)
+    return text
 
 
 def publish_now(path: Path, user: str, clock: Callable[[], datetime]) -> None:

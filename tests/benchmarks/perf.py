@@ -28,6 +28,10 @@ busy machine slows both alike:
 * importing 100,000 CSV rows, beside reading the file with `csv` and inserting the rows
   with `executemany` into a plain table.
 * building the large demo: no baseline.
+* the encrypted team folder (bench_team.py), on a copy of the large demo: the publish
+  after one edit (its time and the bytes it writes), a teammate's sync of it, a new
+  device joining beside copying the database file once, and what 2,000 edits add to
+  the folder.
 
 What "shows" means: for start-up, the first agenda row under a section header; for
 Pipeline, the stage headers with their counts and a first card; for Customers, the
@@ -790,6 +794,33 @@ def measure_demo_build(run: Run) -> list[Figure]:
     return [figure]
 
 
+def measure_team(run: Run) -> list[Figure]:
+    """The encrypted team folder on a copy of the large demo (bench_team.py says how)."""
+    from bench_team import measure
+
+    assert run.demo is not None
+    team = measure(run.demo.path, run.demo.user, run.runs, run.heavy_runs, 2000, log)
+    publish = Figure("team: publish after one edit", "ms", Target(1.0, "< 1 s", strict=True))
+    written = Figure("team: bytes that publish writes", "KB", Target(100.0, "< 100 KB", strict=True))
+    sync = Figure("team: a teammate's sync of it", "ms", Target(1.0, "< 1 s", strict=True))
+    for seconds, size, synced in zip(team.publish_s, team.publish_bytes, team.sync_s, strict=True):
+        publish.add(seconds)
+        written.add(size / 1000)
+        sync.add(synced)
+    join = Figure(
+        "team: a new device joins (vs copying the file)",
+        "s",
+        Target(3.0, "ratio < 3", strict=True, on_ratio=True),
+    )
+    for seconds, baseline in zip(team.join_s, team.copy_s, strict=True):
+        join.add(seconds, baseline)
+    if not team.identical:
+        join.error = "the new device's data is not identical to the original's"
+    week = Figure(f"team: {team.week_edits:,} edits in the folder", "MB", Target(5.0, "< 5 MB", strict=True))
+    week.add(team.week_bytes / 1e6)
+    return [publish, written, sync, join, week]
+
+
 def build_demo(path: Path, user: str) -> float:
     return run_command(
         [sys.executable, "-m", "salesdesk", "demo", "--size", "large", "--db", str(path), "--user", user]
@@ -957,6 +988,7 @@ FIGURES: dict[str, tuple[Callable[[Run], list[Figure]], bool]] = {
     "export": (measure_export_weekly, True),
     "import": (measure_import, False),
     "build": (measure_demo_build, False),
+    "team": (measure_team, True),
 }
 
 

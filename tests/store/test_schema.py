@@ -1,6 +1,9 @@
 """A new database: the default pipeline and settings, pragmas, version markers."""
 
 import json
+import sqlite3
+
+import pytest
 
 from salesdesk.store.connection import BUSY_TIMEOUT_S
 from salesdesk.store.schema import APPLICATION_ID, DEFAULT_SETTINGS, SCHEMA_VERSION
@@ -163,5 +166,37 @@ def test_migration_11_folds_tags_differing_in_case_and_adds_what_entries_saw(tmp
         assert {row_id for row_id, _ in folded} >= {"t-later", "c2:t-later", "c2:t-first"}
         old_seen = store.db.execute("SELECT DISTINCT seen FROM changes WHERE device = 'old'").fetchall()
         assert old_seen == [(None,)]  # what older entries saw is not known
+    finally:
+        store.close()
+
+
+def test_migration_13_keeps_known_devices_trusted_with_no_key_and_nothing_read(tmp_path, clock):
+    from salesdesk.store.connection import connect, write
+    from salesdesk.store.schema import MIGRATIONS, _v13_team_trust
+    from salesdesk.store.store import Store
+
+    before = MIGRATIONS.index(_v13_team_trust)
+    path = tmp_path / "v12.db"
+    db = connect(path)
+    for number, migration in enumerate(MIGRATIONS[:before], start=1):
+        with write(db):
+            migration(db)
+            db.execute(f"PRAGMA user_version={number}")
+            db.execute(f"PRAGMA application_id={APPLICATION_ID}")
+    with write(db):  # a teammate merged from a plain copy, before the encrypted folder
+        db.execute(
+            "INSERT INTO devices (device, user, direct, first_seen_at) VALUES ('b0b', 'bob', 1, ?)",
+            ["2026-11-20T09:00:00.000Z"],
+        )
+    db.close()
+    store = Store.open(path, "ann", clock)
+    try:
+        assert pragma(store, "user_version") == SCHEMA_VERSION
+        row = store.db.execute(
+            "SELECT user, direct, state, public_key, read_number, read_ours FROM devices WHERE device = 'b0b'"
+        ).fetchone()
+        assert row == ("bob", 1, "trusted", None, 0, 0)
+        with pytest.raises(sqlite3.IntegrityError):
+            store.db.execute("UPDATE devices SET state = 'maybe' WHERE device = 'b0b'")
     finally:
         store.close()

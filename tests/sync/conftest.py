@@ -62,3 +62,21 @@ def team(tmp_path):
     yield devices
     for device in devices:
         device.store.close()
+
+
+_CODES: dict[str, str] = {}
+
+
+def enter_team(store, shared):
+    """Start the encrypted team in `shared` (the first store to enter), or join it with
+    the join code the first one was given."""
+    from pathlib import Path
+
+    from salesdesk.sync import folder
+    from salesdesk.sync import team as teamsync
+
+    where = str(Path(shared).resolve())
+    if where not in _CODES:
+        _CODES[where] = folder.create(store, shared)[0]
+        return None
+    return teamsync.join(store, shared, _CODES[where])[0]

@@ -8,6 +8,7 @@ from salesdesk.store.connection import write
 from salesdesk.store.store import Store
 from salesdesk.sync import team as teamsync
 from tests.conftest import FakeClock
+from tests.sync.conftest import enter_team
 from tests.tui.conftest import make_app
 
 
@@ -17,8 +18,8 @@ async def test_the_header_counts_held_changes_and_the_app_runs(tmp_path):
     ann = Store.open(tmp_path / "ann.db", "ann", FakeClock())
     mal = Store.open(tmp_path / "mal.db", "mal", FakeClock())
     try:
-        teamsync.join(ann, shared)
-        teamsync.join(mal, shared)
+        enter_team(ann, shared)
+        enter_team(mal, shared)
         with write(mal.db):
             clock = mal.records.log.tick(int(mal.clock().timestamp() * 1000))
             mal.db.execute(

@@ -17,7 +17,7 @@ SETUP = textwrap.dedent("""
     now = lambda: datetime(2026, 11, 27, 9, tzinfo=timezone.utc)
     for name in ("ann", "mal"):
         store = Store.open(folder / f"{name}.db", name, now)
-        team.join(store, folder / "share")
+        team.join_plain(store, folder / "share")  # the plain format: its reader streams a copy
         if name == "mal":
             customer = store.add_customer("Honest from mal")
             with write(store.db):

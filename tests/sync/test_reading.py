@@ -6,7 +6,7 @@ import time
 import pytest
 
 from salesdesk.store.connection import write
-from salesdesk.store.schema import MIGRATIONS
+from salesdesk.store.schema import MIGRATIONS, _v12_held
 from salesdesk.store.store import Store
 from salesdesk.sync.reading import UnreadableCopy, copy_privately, guard, hardened
 from tests.conftest import FakeClock
@@ -44,7 +44,7 @@ def test_a_database_of_the_previous_version_gets_the_held_and_devices_tables(tmp
     with write(store.db):
         store.db.execute("DROP TABLE held")
         store.db.execute("DROP TABLE devices")
-        store.db.execute(f"PRAGMA user_version = {len(MIGRATIONS) - 1}")
+        store.db.execute(f"PRAGMA user_version = {MIGRATIONS.index(_v12_held)}")  # before migration 12
     store.close()
     store = Store.open(path, "ann", FakeClock())
     try:

@@ -10,6 +10,7 @@ from salesdesk.tui.screens.customer_forms import CustomerForm
 from salesdesk.tui.screens.deal import DealScreen
 from salesdesk.tui.screens.stale import StaleScreen
 from tests.conftest import FakeClock
+from tests.sync.conftest import enter_team
 from tests.tui.conftest import SIZE, make_app, settle
 from tests.tui.test_customers import customers_screen
 
@@ -227,10 +228,10 @@ async def test_a_background_sync_brings_a_teammates_customer_in(seeded, tmp_path
     store, _, _ = seeded
     shared = tmp_path / "Dropbox" / "team"
     shared.mkdir(parents=True)
-    teamsync.join(store, shared)
+    enter_team(store, shared)
     bob = Store.open(tmp_path / "bob.db", "bob", FakeClock())
     try:
-        teamsync.join(bob, shared)
+        enter_team(bob, shared)
         bob.add_customer("Liu Yang", company="Bob's new lead")
         teamsync.sync_once(bob)
         async with customers_screen(store) as pilot:
@@ -255,7 +256,7 @@ async def test_sync_errors_become_a_message_not_a_crash(seeded, tmp_path):
     store, _, _ = seeded
     shared = tmp_path / "share"
     shared.mkdir()
-    teamsync.join(store, shared)
+    enter_team(store, shared)
     (shared / teamsync.TEAM_DIR / "x").mkdir()
     shared_gone = tmp_path / "moved"
     shared.rename(shared_gone)  # the share is unmounted while the app runs
@@ -290,7 +291,7 @@ def test_a_sync_round_keeps_this_processs_locks_so_another_process_cannot_delete
     store, _, _ = seeded
     shared = tmp_path / "share"
     shared.mkdir()
-    teamsync.join(store, shared)
+    enter_team(store, shared)
     path = live.database_path(store)
     live.sync_round(path, "ann", store.clock, publish=True)
     subprocess.run(
