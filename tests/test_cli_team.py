@@ -205,3 +205,170 @@ def test_the_bound_on_clocks_ahead_is_set_from_the_command_line(tmp_path):
     assert value == ("72",)
     refused = run("team", "clock-ahead", "0", "--db", str(path))
     assert refused.returncode == 1 and "use 1 to 720" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def _device_of(path):
+    with closing(sqlite3.connect(path)) as db:
+        return db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0]
+
+
+def test_a_team_is_made_joined_and_its_devices_accepted_and_revoked_from_the_command_line(tmp_path):
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b, laptop = tmp_path / "ann.db", tmp_path / "bob.db", tmp_path / "ann-laptop.db"
+    for path, user in ((a, "ann"), (b, "bob"), (laptop, "ann")):
+        _new_db(path, user)
+    created = run("team", "create", str(shared), "--db", str(a), "--user", "ann")
+    assert "Started a team in" in created.stdout and "The team key is kept in the file" in created.stdout
+    code = code_of(created)
+    assert code.count("-") == 13
+    joined = run("team", "join", str(shared), "--db", str(b), "--user", "bob", "--code", code.lower())
+    assert joined.returncode == 0 and "Joined the team" in joined.stdout, joined.stderr
+    assert (
+        run("team", "join", str(shared), "--db", str(laptop), "--user", "ann", "--code", code).returncode == 0
+    )
+    from salesdesk.store.store import Store
+    from tests.conftest import FakeClock
+
+    store = Store.open(laptop, "ann", FakeClock())
+    store.add_customer("From the new laptop")
+    store.close()
+    assert run("sync", "--db", str(laptop), "--user", "ann").returncode == 0
+    new = _device_of(laptop)
+    synced = run("sync", "--db", str(b), "--user", "bob")
+    assert f"ann has a new device {new}" in synced.stdout and f"salesdesk team accept {new}" in synced.stdout
+    listed = run("team", "devices", "--db", str(b), "--user", "bob")
+    lines = listed.stdout.splitlines()
+    assert len(lines) == 3 and any(new in line and "pending" in line and "SHA256:" in line for line in lines)
+    assert any("(this device)" in line and "trusted" in line for line in lines)
+    accepted = run("team", "accept", new[:8], "--db", str(b), "--user", "bob")
+    assert accepted.returncode == 0 and f"Accepted ann's device {new}" in accepted.stdout, accepted.stderr
+    with closing(sqlite3.connect(b)) as db:
+        assert db.execute("SELECT count(*) FROM customers WHERE name = 'From the new laptop'").fetchone() == (
+            1,
+        )
+    revoked = run("team", "revoke", new, "--db", str(b), "--user", "bob")
+    assert revoked.returncode == 0 and "rotate-key" in revoked.stdout
+    assert "revoked" in run("team", "devices", "--db", str(b), "--user", "bob").stdout
+    rotated = run("team", "rotate-key", "--db", str(a), "--user", "ann")
+    new_code = code_of(rotated)
+    assert new_code != code and "team join" in rotated.stdout
+    assert (
+        run("team", "join", str(shared), "--db", str(b), "--user", "bob", "--code", new_code).returncode == 0
+    )
+    unknown = run("team", "accept", "zzzz", "--db", str(b), "--user", "bob")
+    assert unknown.returncode == 1 and "team devices" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+def test_a_wrong_join_code_is_one_sentence_and_writes_nothing(tmp_path):
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b = tmp_path / "ann.db", tmp_path / "bob.db"
+    _new_db(a, "ann")
+    _new_db(b, "bob")
+    code = code_of(run("team", "create", str(shared), "--db", str(a), "--user", "ann"))
+
+    def state():
+        found = {p: p.read_bytes() for p in shared.rglob("*") if p.is_file()}
+        return found | {p: p.read_bytes() for p in tmp_path.glob("bob*") if p.is_file()}
+
+    before = state()
+    other = "-".join(["ABCD"] * 13 + ["ABC"])
+    for wrong, words in (
+        (other, "typo"),
+        (code[:-6], "letters and digits"),
+        (code.replace(code[0], "1" if code[0] != "1" else "8"), "only letters A to Z"),
+    ):
+        result = run("team", "join", str(shared), "--db", str(b), "--user", "bob", "--code", wrong)
+        assert result.returncode == 1 and words in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    from salesdesk.sync import crypto
+
+    foreign = crypto.join_code(crypto.new_team_key())
+    result = run("team", "join", str(shared), "--db", str(b), "--user", "bob", "--code", foreign)
+    assert result.returncode == 1 and "not the key of the team" in result.stderr
+    assert "Nothing was written" in result.stderr
+    assert state() == before and not (tmp_path / "bob.sync").exists()
+
+
+def test_joining_a_folder_with_no_team_says_how_to_start_one(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    _new_db(tmp_path / "ann.db", "ann")
+    result = run("team", "join", str(empty), "--db", str(tmp_path / "ann.db"), "--code", "ABCD")
+    assert result.returncode == 1 and f"salesdesk team create {empty}" in result.stderr
+    assert not list(empty.iterdir())
+
+
+def test_a_plain_folder_keeps_syncing_says_to_upgrade_and_is_upgraded(tmp_path):
+    from salesdesk.store.store import Store
+    from salesdesk.sync import team as teamsync
+    from tests.conftest import FakeClock
+
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b = tmp_path / "ann.db", tmp_path / "bob.db"
+    for path, user in ((a, "ann"), (b, "bob")):
+        store = Store.open(path, user, FakeClock())
+        teamsync.join_plain(store, shared)  # as the last version joined a team
+        store.add_customer(f"{user}'s plain customer")
+        teamsync.sync_once(store)
+        store.close()
+    synced = run("sync", "--db", str(a), "--user", "ann")
+    assert synced.returncode == 0 and "salesdesk team upgrade" in synced.stdout
+    upgraded = run("team", "upgrade", "--db", str(a), "--user", "ann")
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.stdout.count("Removed ") == 4 and "encrypted now" in upgraded.stdout
+    code = code_of(upgraded)
+    plain = run("sync", "--db", str(b), "--user", "bob")
+    assert plain.returncode == 1 and "join code" in plain.stderr and "Traceback" not in plain.stderr
+    assert run("team", "join", str(shared), "--db", str(b), "--user", "bob", "--code", code).returncode == 0
+    with closing(sqlite3.connect(b)) as db:
+        names = {r[0] for r in db.execute("SELECT name FROM customers")}
+    assert {"ann's plain customer", "bob's plain customer"} <= names
+    assert not [p for p in (shared / "salesdesk-team").iterdir() if p.suffix in (".db", ".json")]
+
+
+def test_the_team_commands_speak_chinese(tmp_path):
+    from tests.test_cli_zh import ZH
+
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b = tmp_path / "ann.db", tmp_path / "bob.db"
+    _new_db(a, "ann")
+    _new_db(b, "bob")
+    created = run("team", "create", str(shared), "--db", str(a), "--user", "ann", "--lang", "zh")
+    assert f"已在 {shared} 中创建团队。" in created.stdout and "团队密钥保存在" in created.stdout
+    result = run("team", "join", str(shared), "--db", str(b), "--code", "ABCD", "--lang", "zh")
+    assert result.returncode == 1 and "加入码" in result.stderr
+    env = {**os.environ, **ZH}
+    listed = subprocess.run(
+        [sys.executable, "-m", "salesdesk", "team", "devices", "--db", str(a), "--user", "ann"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "已信任" in listed.stdout and "（本设备）" in listed.stdout
+
+
+def test_join_asks_for_the_code_when_it_is_not_given(tmp_path):
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b = tmp_path / "ann.db", tmp_path / "bob.db"
+    _new_db(a, "ann")
+    _new_db(b, "bob")
+    code = code_of(run("team", "create", str(shared), "--db", str(a), "--user", "ann"))
+    env = {**os.environ}
+    env.pop("SALESDESK_DB", None)
+    joined = subprocess.run(
+        [sys.executable, "-m", "salesdesk", "team", "join", str(shared), "--db", str(b), "--user", "bob"],
+        input=code + "\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        start_new_session=True,  # no terminal: the code is read from standard input
+    )
+    assert joined.returncode == 0 and "Joined the team" in joined.stdout, joined.stderr
+    assert code not in joined.stdout + joined.stderr  # never echoed back

@@ -211,7 +211,10 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
                 device=store.device, user=user, when=store.meta("published_at") or _("never")
             )
         )
-        for peer in team.peers(folder, store):
+        encrypted = team.is_encrypted(folder)
+        if encrypted:
+            _encrypted("devices", args, store)
+        for peer in [] if encrypted else team.peers(folder, store):
             mark = " (this device)" if peer.device == store.device else ""
             print(
                 f"  {peer.user:<16} {peer.device}  published {peer.published_at}, "

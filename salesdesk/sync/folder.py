@@ -591,8 +591,9 @@ def _device_record(
         sort_keys=True,
     )
     said = digest(said.encode())
-    if store.meta("published_record") == said and (shared(team.folder) / store.device / DEVICE_FILE).exists():
-        return None
+    last = (store.meta("published_record") or ":").partition(":")
+    if last[0] == said and _file_digest(shared(team.folder) / store.device / DEVICE_FILE) == last[2]:
+        return None  # (an older record the sync tool brought back is written over)
     joined = store.meta("team_joined_at")
     if not joined:
         joined = now
@@ -609,7 +610,15 @@ def _device_record(
         statements=tuple(_statement(s) for s in statements),
         written_at=now,
     )
-    return segments.encode_device(record, team_key=team.key, device_key=team.device_key), said
+    sealed = segments.encode_device(record, team_key=team.key, device_key=team.device_key)
+    return sealed, f"{said}:{digest(sealed)}"
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return digest(_read(path, DEVICE_LIMIT))
+    except (OSError, SalesdeskError):
+        return None
 
 
 def _statements(store: Store) -> list[dict[str, Any]]:
@@ -830,6 +839,10 @@ def _trust(store: Store, found: list[_Device], report: SyncReport) -> None:
 
     moment = timestamp(store.clock())
     keep = []
+    # The team as this copy found it when it joined is the team it joined (as ssh trusts a
+    # host on first contact): at its first pull every device there is trusted, its own
+    # user's other devices too. After that, a new device of a user already known waits.
+    joining = not store.meta("team_pulled")
     with write(store.db):
         for device in found:
             row = store.db.execute(
@@ -850,7 +863,7 @@ def _trust(store: Store, found: list[_Device], report: SyncReport) -> None:
                 known = store.db.execute(
                     "SELECT 1 FROM devices WHERE user = ? LIMIT 1", [device.user]
                 ).fetchone()
-                device.state = PENDING if known else TRUSTED
+                device.state = PENDING if known and not joining else TRUSTED
                 store.db.execute(
                     "INSERT INTO devices (device, user, direct, first_seen_at, public_key, "
                     "fingerprint, state) "
@@ -877,6 +890,12 @@ def _trust(store: Store, found: list[_Device], report: SyncReport) -> None:
             keep.append(device)
         found[:] = keep
         _statements_of_trusted(store, found)
+        if joining:
+            store.db.execute(
+                "INSERT INTO meta (key, value) VALUES ('team_pulled', ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [moment],
+            )
     for device in found:
         if device.state == PENDING:
             report.held.append(

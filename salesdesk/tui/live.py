@@ -145,16 +145,15 @@ def _held(store: Store) -> str:
 
 
 def _pending(store: Store) -> str:
-    """'bob's new device 3fa2… waits: salesdesk team accept 3fa2…' for the header, or ''."""
+    """'bob has a new device: salesdesk team accept 3fa2c1d0' for the header, or ''."""
     rows = store.db.execute(
         "SELECT device, user FROM devices WHERE state = 'pending' ORDER BY device"
     ).fetchall()
     if not rows:
         return ""
     device, user = rows[0]
-    text = _("{user}'s new device {device} waits to be accepted: salesdesk team accept {device}").format(
-        user=user, device=device
-    )
+    # Short enough for the header of an 80-column terminal; a prefix of the id is enough.
+    text = _("{user} has a new device: salesdesk team accept {device}").format(user=user, device=device[:8])
     if len(rows) > 1:
         text += " " + _("(and {n} more: salesdesk team devices)").format(n=len(rows) - 1)
     return text

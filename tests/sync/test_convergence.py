@@ -71,7 +71,7 @@ def _share(devices):
         device.merge_from(devices[0])
 
 
-def _run(devices, ops):
+def _run(devices, ops, sync=lambda device, peer, pick: device.merge_from(peer)):
     for index, op, pick in ops:
         device = devices[index]
         store = device.store
@@ -118,7 +118,7 @@ def _run(devices, ops):
             store.update_customer(customers[pick % len(customers)], {"notes": f"b{pick}-{index}"})
         elif op == "sync":
             peer = devices[(index + 1 + pick % 2) % 3]
-            device.merge_from(peer)
+            sync(device, peer, pick)
 
 
 def _expected_conflicts(devices) -> set:
@@ -183,12 +183,12 @@ def _conflicts(device) -> set:
     )
 
 
-def _rounds(devices, order):
+def _rounds(devices, order, sync=lambda device, peer: device.merge_from(peer)):
     for _ in range(2):  # two full rounds in a random order reach everyone
         for i in order:
             for j in order:
                 if i != j:
-                    devices[i].merge_from(devices[j])
+                    sync(devices[i], devices[j])
 
 
 def _held(device):
@@ -231,6 +231,120 @@ def test_everyone_converges(tmp_path_factory, ops, order, skews, far):
             names = [r[0] for r in device.store.db.execute("SELECT name FROM tags WHERE deleted_at IS NULL")]
             assert len(names) == len({name.casefold() for name in names})
         assert all(not _held(device) for device in devices)
+    finally:
+        for device in devices:
+            device.store.close()
+
+
+# -- over the encrypted team folder, as sync tools carry it ------------------------------
+#
+# Each device has its own copy of the shared folder, as a sync tool keeps one on each
+# computer, and publishes into it; the "tool" copies the other devices' files across,
+# sometimes late (a file not there yet), cut short (still being copied), or with a
+# conflict copy beside it, as Dropbox and Syncthing leave them.
+
+
+def _view(device):
+    return device.folder / f"view-{device.store.user}"
+
+
+def _carry(source, target, pick, faults=True):
+    """The sync tool brings `source`'s copy of the folder's files to `target`'s copy."""
+    from salesdesk.sync import folder as teamfolder
+
+    here, there = _view(source) / teamfolder.TEAM_DIR, _view(target) / teamfolder.TEAM_DIR
+    own = target.store.device
+    for n, path in enumerate(sorted(p for p in here.rglob("*") if p.is_file())):
+        relative = path.relative_to(here)
+        if relative.parts[0] == own or relative.name.startswith(".") or "conflict" in relative.name:
+            continue  # its own files are the target's to write; temporary files stay where they are
+        destination = there / relative
+        data = path.read_bytes()
+        if destination.exists() and destination.read_bytes() == data:
+            continue
+        fault = (pick * 7 + n * 3) % 6 if faults else 5
+        if fault == 0:
+            continue  # not there yet
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if fault == 1:
+            destination.write_bytes(data[: max(1, len(data) // (2 + pick % 3))])  # half copied
+            continue
+        if fault == 2 and destination.exists():  # two versions met: one kept beside as a copy
+            conflict = destination.with_name(f"{destination.name}.sync-conflict-20261127-{pick}")
+            conflict.write_bytes(destination.read_bytes())
+        if fault == 3:
+            copy = destination.with_name(f"{destination.name} (cai's conflicted copy 2026-11-27)")
+            copy.write_bytes(data[::-1])
+        destination.write_bytes(data)
+
+
+def _folder_sync(device, peer, pick):
+    from salesdesk.sync import team as teamsync
+
+    _carry(peer, device, pick)
+    teamsync.sync_once(device.store)
+
+
+def _folder_round(device, peer):
+    from salesdesk.sync import team as teamsync
+
+    _carry(peer, device, 0, faults=False)
+    teamsync.sync_once(device.store)
+    _carry(device, peer, 0, faults=False)
+
+
+def _folder_team(devices):
+    from salesdesk.sync import folder as teamfolder
+    from salesdesk.sync import team as teamsync
+
+    for device in devices:
+        _view(device).mkdir()
+    code, _ = teamfolder.create(devices[0].store, _view(devices[0]))
+    for n in range(3):
+        devices[0].store.add_customer(f"shared{n}")
+    teamsync.sync_once(devices[0].store)
+    for device in devices[1:]:
+        _carry(devices[0], device, 0, faults=False)
+        teamsync.join(device.store, _view(device), code)
+    for device in devices:
+        for other in devices:
+            if other is not device:
+                _carry(other, device, 0, faults=False)
+        teamsync.sync_once(device.store)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS, order=st.permutations([0, 1, 2]), skews=st.tuples(SKEW, SKEW), far=st.booleans())
+def test_everyone_converges_through_the_encrypted_folder(tmp_path_factory, ops, order, skews, far):
+    folder = tmp_path_factory.mktemp("team")
+    devices = [
+        Device(folder, "ann"),
+        Device(folder, "bob", timedelta(minutes=skews[0])),
+        Device(folder, "cai", timedelta(days=365) if far else timedelta(minutes=skews[1])),
+    ]
+    try:
+        _folder_team(devices)
+        _run(devices, ops, _folder_sync)
+        _rounds(devices, order, _folder_round)
+        if far:
+            ann, bob, cai = devices
+            assert ann.digest() == bob.digest() and ann.entries() == bob.entries()
+            cai_own = {e for e in cai.entries() if parse_clock(e[0])[2] == cai.store.device} - ann.entries()
+            assert cai_own <= _held(ann) and cai_own <= _held(bob)
+            for device in (ann, bob):
+                device.clock.advance(days=366)
+            _rounds(devices, order, _folder_round)
+        assert len({device.digest() for device in devices}) == 1
+        entries = [device.entries() for device in devices]
+        assert entries[0] == entries[1] == entries[2]
+        conflicts = [_conflicts(device) for device in devices]
+        assert conflicts[0] == conflicts[1] == conflicts[2]
+        assert {row[:3] + row[6:] for row in conflicts[0]} == _expected_conflicts(devices)
+        assert all(not _held(device) for device in devices)
+        for device in devices:  # every file of the folder is an envelope: nothing in the clear
+            for path in (_view(device) / "salesdesk-team").rglob("*"):
+                if path.is_file() and "conflict" not in path.name:
+                    assert path.read_bytes()[:4] in (b"SDT2", b"SDT2"[: path.stat().st_size])
     finally:
         for device in devices:
             device.store.close()
