@@ -15,7 +15,8 @@ team key and signed by the device that wrote it:
 Publishing reads the change log from `published_seq` on (the `changes_device` index):
 after one edit it writes one small segment and the device record, nothing else. A
 checkpoint is written on the first publish, under a new key, and when more than
-`CHECKPOINT_SEGMENTS` segments (or `CHECKPOINT_BYTES` of them) lie since the last one;
+`CHECKPOINT_SEGMENTS` segments (or `CHECKPOINT_BYTES` of them) lie since the last one
+and they are at least 1/`CHECKPOINT_SHARE` of its size;
 the owner then removes its segments up to the checkpoint once every trusted device's
 record says it has read them, or once they are `KEEP_DAYS` old.
 
@@ -59,6 +60,9 @@ SEGMENT_ENTRIES = 5000  # entries of one segment at most
 SEGMENT_BYTES = 4 * 1024 * 1024  # and about this many bytes of their data
 CHECKPOINT_SEGMENTS = 64  # a checkpoint when more segments than this lie since the last
 CHECKPOINT_BYTES = 8 * 1024 * 1024  # or more bytes than this
+# ... and they are at least this fraction of the last checkpoint's size: a big copy's
+# checkpoint (92 MB on the large demo) is not written again for a few hundred edits.
+CHECKPOINT_SHARE = 8
 KEEP_DAYS = 30  # segments a checkpoint covers are removed after this, read by all or not
 DEVICE_LIMIT = 16 * 1024 * 1024  # bytes of a device record file
 TRUSTED, PENDING, REVOKED = "trusted", "pending", "revoked"
@@ -489,10 +493,11 @@ def _publish(store: Store, team: Team) -> Published:
     seq = _meta_int(store, "published_seq")
     checkpoint = _meta_int(store, "checkpoint_number")
     since = _meta_int(store, "since_checkpoint")
+    checkpoint_bytes = _meta_int(store, "checkpoint_bytes")
     previous = store.meta("published_digest") or None
     kid = crypto.key_id(team.key).hex()
 
-    def write(kind: str, n: int, rows: Iterator[_Row] | list[_Row], **extra: Any) -> str:
+    def write(kind: str, n: int, rows: Iterator[_Row] | list[_Row], **extra: Any) -> tuple[str, int]:
         sealed = segments.encode_segment(
             team=team.id,
             device=store.device,
@@ -509,7 +514,7 @@ def _publish(store: Store, team: Team) -> Published:
         _write(own / name, sealed.data)
         result.files.append(name)
         result.bytes += len(sealed.data)
-        return sealed.digest
+        return sealed.digest, len(sealed.data)
 
     last_seq = seq
     newest = store.db.execute("SELECT max(seq) FROM changes WHERE device = ?", [store.device]).fetchone()[0]
@@ -517,26 +522,27 @@ def _publish(store: Store, team: Team) -> Published:
         # The first publish of this copy, or under a new key: everything, as a checkpoint.
         relay = _relays(store)
         number += 1
-        write(
+        checkpoint_bytes = write(
             crypto.CHECKPOINT, number, _checkpoint_entries(store, relay), head=None, relay_from=relay or None
-        )
+        )[1]
         checkpoint, previous, since = number, None, 0
         last_seq = max(seq, int(newest or 0))
     else:
         for chunk in _chunks(_own_entries(store, seq)):
             number += 1
-            previous = write(crypto.SEGMENT, number, chunk)
+            previous = write(crypto.SEGMENT, number, chunk)[0]
             last_seq = int(chunk[-1][0])
         since += result.bytes
-        if number - checkpoint >= CHECKPOINT_SEGMENTS or since >= CHECKPOINT_BYTES:
+        many = number - checkpoint >= CHECKPOINT_SEGMENTS or since >= CHECKPOINT_BYTES
+        if many and since * CHECKPOINT_SHARE >= checkpoint_bytes:
             relay = _relays(store)
-            write(
+            checkpoint_bytes = write(
                 crypto.CHECKPOINT,
                 number,
                 _checkpoint_entries(store, relay),
                 head=previous,
                 relay_from=relay or None,
-            )
+            )[1]
             checkpoint, since = number, 0
     for old in own.iterdir():
         parsed = segments.parse_name(old.name)
@@ -556,6 +562,7 @@ def _publish(store: Store, team: Team) -> Published:
             ("published_seq", str(last_seq)),
             ("checkpoint_number", str(checkpoint)),
             ("since_checkpoint", str(since)),
+            ("checkpoint_bytes", str(checkpoint_bytes)),
             ("published_digest", previous or ""),
             ("published_key_id", kid),
             ("published_at", now),
@@ -642,6 +649,7 @@ def _check_own_folder(store: Store, team: Team, own: Path) -> str | None:
     """Whether another copy publishes under this device's id (a cloned database, a restored
     backup): its record is ahead of this copy's, or holds another key. Then this copy takes
     a new device id and key of its own, and the old id is returned."""
+    from salesdesk.store.changelog import format_clock, parse_clock
     from salesdesk.store.connection import write
     from salesdesk.sync import keystore, segments
 
@@ -664,7 +672,19 @@ def _check_own_folder(store: Store, team: Team, own: Path) -> str | None:
     old = store.device
     device = os.urandom(8).hex()
     key = crypto.new_device_key()
+    unpublished = store.db.execute(
+        "SELECT seq, clock FROM changes WHERE device = ? AND seq > ?",
+        [old, _meta_int(store, "published_seq")],
+    ).fetchall()
     with write(store.db):
+        # What this copy wrote since it last published, the other copy never had: it goes
+        # out under the new id (its clocks re-stamped with it), so nobody misses it.
+        for seq, clock in unpublished:
+            ms, counter, _ = parse_clock(clock)
+            moved = format_clock(ms, counter, device)
+            store.db.execute("UPDATE changes SET device = ?, clock = ? WHERE seq = ?", [device, moved, seq])
+            for column in ("kept_clock", "lost_clock"):
+                store.db.execute(f"UPDATE conflicts SET {column} = ? WHERE {column} = ?", [moved, clock])
         for name, value in (
             ("device", device),
             ("device_key", key.hex()),

@@ -490,3 +490,20 @@ def test_an_older_record_of_one_s_own_brought_back_is_written_over(crew):
     assert record.read_bytes() != old
     report = teamsync.sync_once(ann.store)
     assert "bob's" in names(ann) and not report.skipped and current
+
+
+def test_a_big_checkpoint_is_not_written_again_for_a_few_small_segments(crew, monkeypatch):
+    ann, _, _, shared, _ = crew
+    monkeypatch.setattr(teamfolder, "CHECKPOINT_SEGMENTS", 2)
+    first = teamfolder._meta_int(ann.store, "checkpoint_number")
+    # The segments since are 4 KiB each, the checkpoint as if it were 1,000 times that.
+    monkeypatch.setattr(teamfolder, "CHECKPOINT_SHARE", 1)
+    ann.store.set_meta("checkpoint_bytes", str(4096 * 1000))
+    for n in range(3):
+        ann.store.add_customer(f"ann {n}")
+        assert not any(name.startswith("c") for name in teamfolder.publish(ann.store, shared).files)
+    assert teamfolder._meta_int(ann.store, "checkpoint_number") == first
+    ann.store.set_meta("checkpoint_bytes", "4096")  # a small one is folded in as before
+    ann.store.add_customer("ann 3")
+    written = teamfolder.publish(ann.store, shared).files
+    assert any(name.startswith("c") for name in written)

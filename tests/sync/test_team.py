@@ -80,6 +80,10 @@ def test_a_cloned_device_id_is_detected_and_nothing_is_lost(team, tmp_path):
     # bob has never seen ann's new device: a new device of a user he knows waits for him.
     report = teamsync.sync_once(bob.store)
     assert any(f"'salesdesk team accept {ann.store.device}'" in line for line in report.held), report.held
+    teamfolder.accept(bob.store, ann.store.device)
+    teamsync.sync_once(bob.store)  # what ann wrote before she took a new id reaches bob too
+    bob_names = {r[0] for r in bob.store.db.execute("SELECT name FROM customers")}
+    assert {"Written on the copied laptop", "Written on ann's laptop"} <= bob_names
     clone.store.close()
 
 
