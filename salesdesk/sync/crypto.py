@@ -17,7 +17,7 @@ folder or into another team's folder no longer opens. Its plaintext::
     length of the body (4, big endian) | Ed25519 signature (64) | body | zero padding
 
 with the signature over ``b"salesdesk-signed-v2" + address + b"\\0" + body`` by the writing
-device's key, and the whole padded to a size bucket (`bucket()`: 4 KiB, 8, 16, ... 1 MiB,
+device's key, and the plaintext padded to a size bucket (`bucket()`: 4 KiB, 8, 16, ... 1 MiB,
 then whole MiB), so a file's size says little about what it holds. What the body is
 (zlib-compressed JSON) is `sync.segments`' business.
 
@@ -30,7 +30,8 @@ API (what `sync.segments` and `sync.folder` use):
   dashes (a typo -> `BadJoinCode`, one sentence).
 - `new_device_key() -> bytes` (a raw 32-byte Ed25519 private key, kept as hex in this
   copy's meta and never synced), `public_key(private) -> bytes` (raw, 32 bytes),
-  `fingerprint(public) -> str` ("SHA256:" + unpadded base64, as ssh shows it).
+  `fingerprint(public) -> str` ("SHA256:" + unpadded base64, as ssh shows it);
+  `sign(private, address, body)` and `verify(public, address, body, signature) -> bool`.
 - `address(team, device, kind, number) -> str`; kinds `DEVICE` (number 0), `SEGMENT`,
   `CHECKPOINT`. The team record (`team` at the top of the folder) is opened before the
   team id is known (a joiner has only the code), so its address is `TEAM_ADDRESS`.

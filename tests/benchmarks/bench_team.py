@@ -160,7 +160,7 @@ def measure(
             f"team: created the team in {figures.create_s:.1f} s; the folder holds "
             f"{figures.checkpoint_bytes / 1e6:.1f} MB (the first checkpoint)"
         )
-        original = data_digest(ann_db)
+        original = data_digest(ann_db) if joins else ""
         bob_db = work / "bob.db"
         for sample in range(joins):
             for path in work.glob("bob.db*"):
@@ -172,11 +172,12 @@ def measure(
             figures.copy_s.append(baseline)
             figures.join_s.append(elapsed)
             log(f"team: join {sample + 1}/{joins}: {elapsed:.1f} s; copying the file {baseline:.1f} s")
-        figures.identical = data_digest(bob_db) == original
-        log(f"team: the new device's data is {'identical' if figures.identical else 'NOT identical'}")
+        if joins:
+            figures.identical = data_digest(bob_db) == original
+            log(f"team: the new device's data is {'identical' if figures.identical else 'NOT identical'}")
 
         ann = Store.open(ann_db, user, lambda: datetime.now(UTC))
-        bob = Store.open(bob_db, "bob", lambda: datetime.now(UTC))
+        bob = Store.open(bob_db, "bob", lambda: datetime.now(UTC)) if joins else None
         try:
             customers = [row[0] for row in ann.db.execute("SELECT id FROM customers LIMIT 20000")]
             for sample in range(runs):
@@ -184,11 +185,12 @@ def measure(
                 before = files_of(share)
                 figures.publish_s.append(timed(lambda: encrypted.publish(ann, share)))
                 figures.publish_bytes.append(written(before, files_of(share)))
-                figures.sync_s.append(timed(lambda: teamsync.sync_once(bob)))
+                if bob is not None:
+                    figures.sync_s.append(timed(lambda: teamsync.sync_once(bob)))
                 log(
                     f"team: one edit {sample + 1}/{runs}: publish {figures.publish_s[-1] * 1000:.0f} ms, "
-                    f"{figures.publish_bytes[-1] / 1000:.1f} KB; the teammate's sync "
-                    f"{figures.sync_s[-1] * 1000:.0f} ms"
+                    f"{figures.publish_bytes[-1] / 1000:.1f} KB"
+                    + (f"; the teammate's sync {figures.sync_s[-1] * 1000:.0f} ms" if bob else "")
                 )
             start = sum(size for size, _ in files_of(share).values())
             week_written = 0
@@ -198,7 +200,8 @@ def measure(
                     before = files_of(share)
                     encrypted.publish(ann, share)
                     week_written += written(before, files_of(share))
-            teamsync.sync_once(bob)
+            if bob is not None:
+                teamsync.sync_once(bob)
             figures.week_edits = edits
             figures.week_bytes = sum(size for size, _ in files_of(share).values()) - start
             figures.week_written = week_written
@@ -208,7 +211,8 @@ def measure(
             )
         finally:
             ann.close()
-            bob.close()
+            if bob is not None:
+                bob.close()
     return figures
 
 
@@ -217,7 +221,7 @@ def main() -> int:
     parser.add_argument("--db", required=True, help="the database to copy (the large demo)")
     parser.add_argument("--user", default="bench")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--joins", type=int, default=1)
+    parser.add_argument("--joins", type=int, default=1, help="0: no teammate (no join, no sync figures)")
     parser.add_argument("--edits", type=int, default=2000)
     args = parser.parse_args()
     started = time.perf_counter()
