@@ -316,12 +316,6 @@ TEMPORARY: set[tuple[str, str]] = {
     ("salesdesk/cli/team.py", "Found {} changes in {} (its -wal included)."),
     (
         "salesdesk/cli/team.py",
-        "Join (or start) the team sharing FOLDER, a folder kept in step by "
-        "Dropbox, Syncthing, OneDrive or a network share.",
-    ),
-    ("salesdesk/cli/team.py", "Joined the team in {} as {} (device {})."),
-    (
-        "salesdesk/cli/team.py",
         "List the changes from teammates that failed a check and are held back "
         "(who they came from, which record, and why). Each is tried again at "
         "every sync.",
@@ -345,17 +339,10 @@ TEMPORARY: set[tuple[str, str]] = {
         "salesdesk/cli/team.py",
         "No changes are held back: everything teammates published was merged.",
     ),
-    (
-        "salesdesk/cli/team.py",
-        "Not in a team. Share through a sync folder with: salesdesk team join FOLDER",
-    ),
     ("salesdesk/cli/team.py", "Round-robin is off: new leads stay with whoever adds them."),
     ("salesdesk/cli/team.py", "Show the team folder and the devices in it, or join one."),
-    ("salesdesk/cli/team.py", "Team folder: {}"),
-    ("salesdesk/cli/team.py", "This device: {} ({}), last published {}"),
     ("salesdesk/cli/team.py", "fold a conflict copy back in"),
     ("salesdesk/cli/team.py", "how far ahead a teammate's clock may be"),
-    ("salesdesk/cli/team.py", "join (or start) a team"),
     ("salesdesk/cli/team.py", "list teammates' changes held back"),
     ("salesdesk/cli/team.py", "one round of team sync"),
     ("salesdesk/cli/team.py", "report what would change; change nothing"),
