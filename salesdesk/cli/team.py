@@ -10,18 +10,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesdesk.cli.common import Commands, open_store
-from salesdesk.i18n import _
+from salesdesk.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
+    from salesdesk.sync.merge import MergeReport
 
 
 def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     team = commands.add_parser(
         "team",
         parents=[common],
-        help="share through a sync folder",
-        description="Show the team folder and the devices in it, or join one.",
+        help=_("share through a sync folder"),
+        description=_("Show the team folder and the devices in it, or join one."),
     )
     team.set_defaults(run=run_team)
     team_commands = team.add_subparsers(dest="team_command", metavar="ACTION")
@@ -91,45 +92,53 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     team_commands.add_parser(
         "held",
         parents=[common],
-        help="list teammates' changes held back",
-        description="List the changes from teammates that failed a check and are held back "
-        "(who they came from, which record, and why). Each is tried again at every sync.",
+        help=_("list teammates' changes held back"),
+        description=_(
+            "List the changes from teammates that failed a check and are held back "
+            "(who they came from, which record, and why). Each is tried again at every sync."
+        ),
     )
     ahead = team_commands.add_parser(
         "clock-ahead",
         parents=[common],
-        help="how far ahead a teammate's clock may be",
-        description="A teammate's change whose clock is more than HOURS ahead of this "
-        "computer's is held back until that time comes (a wrong system date, or a crafted "
-        "file, would otherwise pin every clock to the future). A team setting; 24 by default.",
+        help=_("how far ahead a teammate's clock may be"),
+        description=_(
+            "A teammate's change whose clock is more than HOURS ahead of this "
+            "computer's is held back until that time comes (a wrong system date, or a crafted "
+            "file, would otherwise pin every clock to the future). A team setting; 24 by default."
+        ),
     )
     ahead.add_argument("hours", metavar="HOURS", type=int)
     rotate = team_commands.add_parser(
         "round-robin",
         parents=[common],
-        help="share out new unowned leads in turn",
-        description="New leads nobody named an owner for (imported rows without an owner, "
-        "customers added from the command line) go to these people in turn. "
-        "With no names, round-robin is off and they stay with whoever adds them.",
+        help=_("share out new unowned leads in turn"),
+        description=_(
+            "New leads nobody named an owner for (imported rows without an owner, "
+            "customers added from the command line) go to these people in turn. "
+            "With no names, round-robin is off and they stay with whoever adds them."
+        ),
     )
     rotate.add_argument("names", metavar="NAME", nargs="*")
     sync = commands.add_parser(
         "sync",
         parents=[common],
-        help="one round of team sync",
-        description="Bring in teammates' changes and publish yours, once.",
+        help=_("one round of team sync"),
+        description=_("Bring in teammates' changes and publish yours, once."),
     )
     sync.set_defaults(run=run_sync)
     merge = commands.add_parser(
         "merge",
         parents=[common],
-        help="fold a conflict copy back in",
-        description="Merge another copy of a salesdesk database (a sync "
-        "tool's conflict copy, an old backup) into this one, "
-        "then move it aside into salesdesk-merged/.",
+        help=_("fold a conflict copy back in"),
+        description=_(
+            "Merge another copy of a salesdesk database (a sync "
+            "tool's conflict copy, an old backup) into this one, "
+            "then move it aside into salesdesk-merged/."
+        ),
     )
     merge.add_argument("other", metavar="OTHER.db")
-    merge.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    merge.add_argument("--dry-run", action="store_true", help=_("report what would change; change nothing"))
     merge.set_defaults(run=run_merge)
 
 
@@ -159,9 +168,9 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
             names = [name.strip() for name in args.names if name.strip()]
             store.set_setting("round_robin", names)
             print(
-                f"New unowned leads go in turn to: {', '.join(names)}."
+                _("New unowned leads go in turn to: {names}.").format(names=_(", ").join(names))
                 if names
-                else "Round-robin is off: new leads stay with whoever adds them."
+                else _("Round-robin is off: new leads stay with whoever adds them.")
             )
             return 0
         if getattr(args, "team_command", None) == "clock-ahead":
@@ -170,11 +179,17 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
 
             low, high = AHEAD_RANGE
             if not low <= args.hours <= high:
-                raise InvalidValue("hours", f"{args.hours} hours is not a bound; use {low} to {high}.")
+                raise InvalidValue(
+                    "hours",
+                    _("{hours} hours is not a bound; use {low} to {high}.").format(
+                        hours=args.hours, low=low, high=high
+                    ),
+                )
             store.set_setting(AHEAD_SETTING, args.hours)
             print(
-                f"A teammate's change more than {args.hours} hours ahead of this computer's clock "
-                "is held back."
+                _(
+                    "A teammate's change more than {hours} hours ahead of this computer's clock is held back."
+                ).format(hours=args.hours)
             )
             return 0
         if getattr(args, "team_command", None) == "held":
@@ -215,10 +230,11 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
         if encrypted:
             _encrypted("devices", args, store)
         for peer in [] if encrypted else team.peers(folder, store):
-            mark = " (this device)" if peer.device == store.device else ""
+            mark = _(" (this device)") if peer.device == store.device else ""
             print(
-                f"  {peer.user:<16} {peer.device}  published {peer.published_at}, "
-                f"{peer.entries:,} changes{mark}"
+                f"  {peer.user:<16} {peer.device}  "
+                + _("published {when}, {n} changes").format(when=peer.published_at, n=f"{peer.entries:,}")
+                + mark
             )
         from salesdesk.sync import held
 
@@ -331,7 +347,7 @@ def _list_held(store: Store) -> int:
 
     changes = held.listing(store.db)
     if not changes:
-        print("No changes are held back: everything teammates published was merged.")
+        print(_("No changes are held back: everything teammates published was merged."))
         return 0
     for change in changes:
         print(
@@ -340,8 +356,13 @@ def _list_held(store: Store) -> int:
                 f"[{change.kind}] {change.reason}."
             )
         )
-    noun = "change is" if len(changes) == 1 else "changes are"
-    print(f"{len(changes):,} {noun} held back; each is tried again at every sync.")
+    print(
+        ngettext(
+            "{n} change is held back; each is tried again at every sync.",
+            "{n} changes are held back; each is tried again at every sync.",
+            len(changes),
+        ).format(n=f"{len(changes):,}")
+    )
     return 0
 
 
@@ -367,30 +388,49 @@ def run_merge(args: argparse.Namespace, db_path: Path, user: str) -> int:
 
     other = Path(args.other)
     if other.resolve() == db_path.resolve():
-        raise SalesdeskError(f"{other} is the database itself; name another copy to merge.")
+        raise SalesdeskError(
+            _("{other} is the database itself; name another copy to merge.").format(other=other)
+        )
     kind = conflict_copy_kind(other, db_path.stem)
     store = open_store(db_path, user)
     try:
         report = merge_database(store, other, dry_run=args.dry_run)
     finally:
         store.close()
-    what = f"{kind} conflict copy" if kind else "copy"
-    verb = "Would merge" if args.dry_run else "Merged"
-    print(f"Found {report.found:,} changes in {other.name} (its -wal included).")
-    print(f"{verb} the {what} {other.name}: " + report.summary().split(": ", 1)[1])
+    print(
+        _("Found {n} changes in {name} (its -wal included).").format(n=f"{report.found:,}", name=other.name)
+    )
+    print(_merged_line(kind, args.dry_run, other.name, report))
     from salesdesk.core.text import literal
 
     for reason in report.reasons:
         print(literal(reason))
     if report.conflicts:
         print(
-            f"{report.conflicts} fields were edited in both copies; the losing values are kept "
-            "on the Conflicts screen (key 5)."
+            _(
+                "{n} fields were edited in both copies; the losing values are kept "
+                "on the Conflicts screen (key 5)."
+            ).format(n=report.conflicts)
         )
     if not args.dry_run:
         moved = archive(other, datetime.now())
-        print(f"Moved {other.name} to {moved} (kept, not deleted).")
+        print(_("Moved {name} to {moved} (kept, not deleted).").format(name=other.name, moved=moved))
     return 0
+
+
+def _merged_line(kind: str | None, dry_run: bool, name: str, report: MergeReport) -> str:
+    """`Merged the Dropbox conflict copy NAME: ...`, the rest said as the merge's summary says it."""
+    summary = report.summary()
+    rest = summary[len(report.source) :].lstrip(":： ") if summary.startswith(report.source) else summary
+    if kind:
+        line = (
+            _("Would merge the {kind} conflict copy {name}: ")
+            if dry_run
+            else _("Merged the {kind} conflict copy {name}: ")
+        )
+        return line.format(kind=kind, name=name) + rest
+    line = _("Would merge the copy {name}: ") if dry_run else _("Merged the copy {name}: ")
+    return line.format(name=name) + rest
 
 
 def warn_if_in_sync_folder(store: Store, db_path: Path) -> None:
@@ -401,9 +441,12 @@ def warn_if_in_sync_folder(store: Store, db_path: Path) -> None:
     if tool is None or store.meta("warned_sync_folder") == str(db_path.resolve()):
         return
     print(
-        f"salesdesk: warning: {db_path} is inside a {tool} folder. A sync tool can copy an open "
-        "database half-written and lose edits. Keep the database outside it and share with "
-        "'salesdesk team join FOLDER' instead.",
+        "salesdesk: "
+        + _(
+            "warning: {path} is inside a {tool} folder. A sync tool can copy an open "
+            "database half-written and lose edits. Keep the database outside it and share with "
+            "'salesdesk team join FOLDER' instead."
+        ).format(path=db_path, tool=tool),
         file=sys.stderr,
     )
     store.set_meta("warned_sync_folder", str(db_path.resolve()))

@@ -8,6 +8,7 @@ deal has since arrived, or whose clock is no longer ahead, is applied then.
 
 from dataclasses import dataclass
 
+from salesdesk.i18n import _, ngettext
 from salesdesk.store.database import Database
 from salesdesk.sync.reading import SEEN_LIMIT, Entry
 
@@ -98,9 +99,14 @@ def summary(db: Database) -> list[str]:
         "GROUP BY author ORDER BY count(*) DESC, author"
     ).fetchall()
     for author, number, kinds, reason in rows:
-        noun = "change" if number == 1 else "changes"
-        kinds = kinds.replace(",", ", ")
-        lines.append(f"Held back {number:,} {noun} from {author} ({kinds}), e.g. {reason}.")
+        kinds = kinds.replace(",", _(", "))
+        lines.append(
+            ngettext(
+                "Held back {n} change from {author} ({kinds}), e.g. {reason}.",
+                "Held back {n} changes from {author} ({kinds}), e.g. {reason}.",
+                number,
+            ).format(n=f"{number:,}", author=author, kinds=kinds, reason=reason)
+        )
     return lines
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import _, pgettext
 from salesdesk.store.changelog import format_clock, parse_clock, received
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
@@ -69,19 +70,29 @@ class MergeReport:
     def summary(self) -> str:
         held = sum(self.held.values())
         if not self.entries and not held:
-            return f"{self.source}: nothing new."
-        parts = [f"{self.entries:,} changes from {len(self.devices)} device(s)"]
+            return _("{source}: nothing new.").format(source=self.source)
+        parts = [
+            _("{n} changes from {devices} device(s)").format(n=f"{self.entries:,}", devices=len(self.devices))
+        ]
         if self.created:
-            parts.append("new: " + ", ".join(f"{n:,} {t}" for t, n in sorted(self.created.items())))
+            parts.append(_("new: {counts}").format(counts=_counts(self.created)))
         if self.changed:
-            parts.append("updated: " + ", ".join(f"{n:,} {t}" for t, n in sorted(self.changed.items())))
+            parts.append(_("updated: {counts}").format(counts=_counts(self.changed)))
         if self.conflicts:
-            parts.append(f"{self.conflicts} conflicting edits kept for review")
+            parts.append(_("{n} conflicting edits kept for review").format(n=self.conflicts))
         if self.released:
-            parts.append(f"{self.released:,} held back before and applied now")
+            parts.append(_("{n} held back before and applied now").format(n=f"{self.released:,}"))
         if held:
-            parts.append(f"{held:,} held back ('salesdesk team held' lists them)")
-        return f"{self.source}: " + "; ".join(parts) + "."
+            parts.append(_("{n} held back ('salesdesk team held' lists them)").format(n=f"{held:,}"))
+        return _("{source}: {parts}.").format(source=self.source, parts=_("; ").join(parts))
+
+
+def _counts(counts: Counter[str]) -> str:
+    """`3 customers, 1 deals`: how many records of each table (its name as the Conflicts screen says it)."""
+    return _(", ").join(
+        _("{n} {table}").format(n=f"{n:,}", table=pgettext("table", table))
+        for table, n in sorted(counts.items())
+    )
 
 
 def merge_database(
@@ -122,13 +133,15 @@ def fetch(other: Path, private: Path, *, exact_size: int | None = None, with_wal
         if with_wal and os.path.lexists(wal):
             copy_privately(wal, private.with_name(private.name + "-wal"), limit=COPY_LIMIT)
     except FileNotFoundError:
-        raise SalesdeskError(f"{other} does not exist.") from None
+        raise SalesdeskError(_("{path} does not exist.").format(path=other)) from None
     except IsADirectoryError:
-        raise SalesdeskError(f"{other} is a folder, not a copy of a database.") from None
+        raise SalesdeskError(_("{path} is a folder, not a copy of a database.").format(path=other)) from None
     except UnreadableCopy:
         raise
     except OSError as error:
-        raise SalesdeskError(f"{other.name} cannot be read ({error.strerror}).") from None
+        raise SalesdeskError(
+            _("{name} cannot be read ({error}).").format(name=other.name, error=error.strerror)
+        ) from None
 
 
 def merge_copy(
@@ -461,7 +474,11 @@ class _Merge:
             )
             report.held[outcome.kind] += 1
             if len(report.reasons) < 5:
-                report.reasons.append(f"A change from {author} was held back: {outcome.reason}.")
+                report.reasons.append(
+                    _("A change from {author} was held back: {reason}.").format(
+                        author=author, reason=outcome.reason
+                    )
+                )
             return "waiting" if outcome.kind == WAITING else "held"
         table, record_id, values = outcome.table, outcome.row_id, outcome.values
         device_id, clock_text = outcome.device, outcome.clock
@@ -514,7 +531,9 @@ class _Merge:
             )
             report.held[INVALID] += 1
             if len(report.reasons) < 5:
-                report.reasons.append(f"A change from {author} was held back: {reason}.")
+                report.reasons.append(
+                    _("A change from {author} was held back: {reason}.").format(author=author, reason=reason)
+                )
             return "held"
         db.execute(
             "INSERT INTO main.changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.i18n import _
 from salesdesk.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 # The bounds of what a copy may hold (README, "Team sync"). A change bigger than the
@@ -85,9 +86,13 @@ def copy_privately(source: Path, target: Path, *, limit: int, exact: int | None 
     """
     info = os.lstat(source)
     if stat.S_ISLNK(info.st_mode):
-        raise UnreadableCopy(f"{source.name} is a symbolic link; a copy is read only from a file of its own.")
+        raise UnreadableCopy(
+            _("{name} is a symbolic link; a copy is read only from a file of its own.").format(
+                name=source.name
+            )
+        )
     if not stat.S_ISREG(info.st_mode):
-        raise UnreadableCopy(f"{source.name} is not a regular file.")
+        raise UnreadableCopy(_("{name} is not a regular file.").format(name=source.name))
     bound = limit if exact is None else min(exact, limit)
     if info.st_size > bound:
         raise UnreadableCopy(_too_big(source, info.st_size, exact, limit))
@@ -96,7 +101,7 @@ def copy_privately(source: Path, target: Path, *, limit: int, exact: int | None 
     copied = 0
     try:
         if not stat.S_ISREG(os.fstat(handle).st_mode):
-            raise UnreadableCopy(f"{source.name} is not a regular file.")
+            raise UnreadableCopy(_("{name} is not a regular file.").format(name=source.name))
         with open(target, "wb") as writer:
             while block := os.read(handle, min(1 << 20, bound + 1 - copied)):
                 copied += len(block)
@@ -111,15 +116,21 @@ def copy_privately(source: Path, target: Path, *, limit: int, exact: int | None 
     if exact is not None and copied != exact:
         target.unlink(missing_ok=True)
         raise UnreadableCopy(
-            f"{source.name} is not completely synced yet ({copied:,} of {exact:,} bytes); will try again."
+            _("{name} is not completely synced yet ({copied} of {size} bytes); will try again.").format(
+                name=source.name, copied=f"{copied:,}", size=f"{exact:,}"
+            )
         )
     return copied
 
 
 def _too_big(source: Path, size: int, exact: int | None, limit: int) -> str:
     if exact is not None and size > exact and exact <= limit:
-        return f"{source.name} is bigger than its manifest says ({exact:,} bytes); it was not read."
-    return f"{source.name} is bigger than a copy may be ({limit:,} bytes); it was not read."
+        return _("{name} is bigger than its manifest says ({size} bytes); it was not read.").format(
+            name=source.name, size=f"{exact:,}"
+        )
+    return _("{name} is bigger than a copy may be ({size} bytes); it was not read.").format(
+        name=source.name, size=f"{limit:,}"
+    )
 
 
 def recover(private: Path) -> None:
@@ -131,7 +142,9 @@ def recover(private: Path) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
     except sqlite3.DatabaseError as error:
-        raise UnreadableCopy(f"it is not a database that can be read ({error}).") from None
+        raise UnreadableCopy(
+            _("it is not a database that can be read ({error}).").format(error=error)
+        ) from None
     finally:
         conn.close()
 
@@ -196,9 +209,13 @@ def read_copy(private: Path, name: str) -> tuple[sqlite3.Connection, CopyContent
         with open(private, "rb") as handle:
             header = handle.read(16)
     except OSError as error:
-        raise UnreadableCopy(f"{name} cannot be read ({error.strerror}).") from None
+        raise UnreadableCopy(
+            _("{name} cannot be read ({error}).").format(name=name, error=error.strerror)
+        ) from None
     if header != b"SQLite format 3\x00":
-        raise UnreadableCopy(f"{name} is not a SQLite database; nothing was merged from it.")
+        raise UnreadableCopy(
+            _("{name} is not a SQLite database; nothing was merged from it.").format(name=name)
+        )
     recover_error = None
     try:
         recover(private)
@@ -214,8 +231,12 @@ def read_copy(private: Path, name: str) -> tuple[sqlite3.Connection, CopyContent
     except sqlite3.DatabaseError as error:
         conn.close()
         if handler is not None and handler.tripped:
-            raise UnreadableCopy(f"{name}: reading it took too long, so it was not merged.") from None
-        raise UnreadableCopy(f"{name} is damaged ({error}); nothing was merged from it.") from None
+            raise UnreadableCopy(
+                _("{name}: reading it took too long, so it was not merged.").format(name=name)
+            ) from None
+        raise UnreadableCopy(
+            _("{name} is damaged ({error}); nothing was merged from it.").format(name=name, error=error)
+        ) from None
     except BaseException:
         conn.close()
         raise
@@ -224,26 +245,40 @@ def read_copy(private: Path, name: str) -> tuple[sqlite3.Connection, CopyContent
 def _check(conn: sqlite3.Connection, name: str, recover_error: UnreadableCopy | None) -> CopyContents:
     app_id = conn.execute("PRAGMA application_id").fetchone()[0]
     if app_id != APPLICATION_ID:
-        raise UnreadableCopy(f"{name} is not a salesdesk database; nothing was merged from it.")
+        raise UnreadableCopy(
+            _("{name} is not a salesdesk database; nothing was merged from it.").format(name=name)
+        )
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise UnreadableCopy(
-            f"{name} was written by a newer salesdesk (schema {version}); upgrade salesdesk to merge it."
+            _(
+                "{name} was written by a newer salesdesk (schema {version}); upgrade salesdesk to merge it."
+            ).format(name=name, version=version)
         )
     if recover_error is not None:
-        raise UnreadableCopy(f"{name} is damaged: {recover_error}")
+        raise UnreadableCopy(_("{name} is damaged: {error}").format(name=name, error=recover_error))
     result = conn.execute("PRAGMA quick_check").fetchone()[0]
     if result != "ok":
-        raise UnreadableCopy(f"{name} is damaged ({result}); nothing was merged from it.")
+        raise UnreadableCopy(
+            _("{name} is damaged ({error}); nothing was merged from it.").format(name=name, error=result)
+        )
     meta = _columns(conn, "meta")
     if meta is None or not {"key", "value"} <= {n for n, hidden in meta.items() if not hidden}:
-        raise UnreadableCopy(f"{name} has no meta table with key and value; it was skipped.")
+        raise UnreadableCopy(
+            _("{name} has no meta table with key and value; it was skipped.").format(name=name)
+        )
     changes = _columns(conn, "changes")
     if changes is None:
-        raise UnreadableCopy(f"{name} has no change log (a changes table); it was skipped.")
+        raise UnreadableCopy(
+            _("{name} has no change log (a changes table); it was skipped.").format(name=name)
+        )
     missing = [c for c in _CHANGES if c not in changes or changes[c]]
     if missing:
-        raise UnreadableCopy(f"{name}: its change log has no {missing[0]} column; it was skipped.")
+        raise UnreadableCopy(
+            _("{name}: its change log has no {column} column; it was skipped.").format(
+                name=name, column=missing[0]
+            )
+        )
     found = dict(
         conn.execute(
             "SELECT key, substr(value, 1, 200) FROM meta WHERE key IN (?, ?) AND typeof(value) = 'text'",
@@ -306,8 +341,12 @@ def _entries(conn: sqlite3.Connection, handler: _Guard, name: str) -> Iterator[E
             start = rowid + 1
     except sqlite3.DatabaseError as error:
         if handler.tripped:
-            raise UnreadableCopy(f"{name}: reading it took too long, so it was not merged.") from None
-        raise UnreadableCopy(f"{name} is damaged ({error}); nothing was merged from it.") from None
+            raise UnreadableCopy(
+                _("{name}: reading it took too long, so it was not merged.").format(name=name)
+            ) from None
+        raise UnreadableCopy(
+            _("{name} is damaged ({error}); nothing was merged from it.").format(name=name, error=error)
+        ) from None
 
 
 def _too_long(conn: sqlite3.Connection, rowid: int, short: str) -> Entry:

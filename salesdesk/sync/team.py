@@ -75,11 +75,13 @@ class SyncReport:
         out += self.notes
         if self.rekeyed_from:
             out.append(
-                f"Another copy was publishing as this device ({self.rekeyed_from}); "
-                "this copy now has a device id of its own."
+                _(
+                    "Another copy was publishing as this device ({device}); "
+                    "this copy now has a device id of its own."
+                ).format(device=self.rekeyed_from)
             )
         if self.published:
-            out.append(f"Published this copy to {self.published}.")
+            out.append(_("Published this copy to {folder}.").format(folder=self.published))
         return out
 
 
@@ -117,7 +119,10 @@ def join_plain(store: "Store", folder: Path) -> SyncReport:
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise SalesdeskError(
-            f"The folder {folder} does not exist; create it (or let the sync tool create it) and try again."
+            _(
+                "The folder {folder} does not exist; create it (or let the sync tool create it) "
+                "and try again."
+            ).format(folder=folder)
         )
     _shared(folder).mkdir(exist_ok=True)
     store.set_meta("team_folder", str(folder.resolve()))
@@ -346,7 +351,9 @@ def plain_pull(store: "Store", folder: Path, report: SyncReport) -> None:
             try:
                 manifest = _manifest(manifest_path)
             except (OSError, ValueError, UnicodeDecodeError):
-                report.skipped.append(f"Skipped {manifest_path.name}: its manifest cannot be read yet.")
+                report.skipped.append(
+                    _("Skipped {name}: its manifest cannot be read yet.").format(name=manifest_path.name)
+                )
                 continue
             device, checksum, user = str(manifest["device"]), str(manifest["sha256"]), str(manifest["user"])
             if device == store.device:
@@ -365,20 +372,32 @@ def plain_pull(store: "Store", folder: Path, report: SyncReport) -> None:
                     fetch(source, copy, exact_size=int(manifest["size"]), with_wal=False)  # type: ignore[call-overload]
                 except SalesdeskError as error:
                     if not source.exists():
-                        report.skipped.append(f"Skipped {source.name}: it is not there yet; will try again.")
+                        report.skipped.append(
+                            _("Skipped {name}: it is not there yet; will try again.").format(name=source.name)
+                        )
                     else:
-                        report.skipped.append(f"Skipped {source.name} from {user}: {error}")
+                        report.skipped.append(
+                            _("Skipped {name} from {user}: {error}").format(
+                                name=source.name, user=user, error=error
+                            )
+                        )
                     continue
                 if _sha256(copy) != checksum:
                     report.skipped.append(
-                        f"Skipped {source.name} from {user}: "
-                        "it is not completely synced yet (checksum differs); will try again."
+                        _(
+                            "Skipped {name} from {user}: "
+                            "it is not completely synced yet (checksum differs); will try again."
+                        ).format(name=source.name, user=user)
                     )
                     continue
                 try:
                     merged = merge_copy(store, copy, source.name, publisher=(device, user))
                 except UnreadableCopy as error:
-                    report.skipped.append(f"Skipped {source.name} from {user}: {error}")
+                    report.skipped.append(
+                        _("Skipped {name} from {user}: {error}").format(
+                            name=source.name, user=user, error=error
+                        )
+                    )
                     continue
                 merged.source = f"{user} ({device})"
                 report.merged.append(merged)
@@ -409,10 +428,12 @@ def rekey(store: "Store") -> str:
 def sync_once(store: "Store") -> SyncReport:
     folder = team_folder(store)
     if folder is None:
-        raise SalesdeskError("This database is not in a team yet; run 'salesdesk team join FOLDER' first.")
+        raise SalesdeskError(_("This database is not in a team yet; run 'salesdesk team join FOLDER' first."))
     if not folder.is_dir():
         raise SalesdeskError(
-            f"The team folder {folder} is not there (is the sync tool running, or the share mounted?)."
+            _(
+                "The team folder {folder} is not there (is the sync tool running, or the share mounted?)."
+            ).format(folder=folder)
         )
     report = SyncReport()
     pull(store, folder, report)
