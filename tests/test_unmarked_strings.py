@@ -14,21 +14,13 @@ holds a word; one nested in an expression (`", ".join(...)`, a conditional) only
 reads like words (a space between them, or a capital first letter), so keys, ids and
 styles passed along pass. What is really not prose is in ALLOWED, each with its reason.
 
-TEMPORARY holds the findings in files other work is translating now (the app's dialogs
-and widgets, sync, `cli/team.py`): it shrinks as that work is merged. Rewrite it from the
-code as it is with
-
-    python -m tests.test_unmarked_strings --temporary --write
-
-(`--temporary` alone prints it); `python -m tests.test_unmarked_strings` prints every
-finding with its line. Once the set is empty, TEMPORARY_FILES can go too.
+`python -m tests.test_unmarked_strings` prints every finding with its line.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -270,6 +262,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("salesdesk/cli/main.py", "salesdesk: "): "the program's name before a translated message",
     ("salesdesk/cli/common.py", "salesdesk: {}"): "the program's name before a translated message",
     ("salesdesk/cli/imports.py", "salesdesk: {}"): "the program's name before a translated message",
+    ("salesdesk/cli/team.py", "salesdesk: "): "the program's name before a translated message",
     ("salesdesk/tui/app.py", "salesdesk"): "the app's title: the program's name",
 }
 # Whole files that hold no words of the program, each with its reason.
@@ -280,160 +273,9 @@ ALLOWED_FILES: dict[str, str] = {
     "salesdesk/tui/screenshots.py": "a developer's command that redraws the README's screenshots",
 }
 
-# Files other work is translating now; their findings wait in TEMPORARY until it is merged.
-TEMPORARY_FILES = (
-    "salesdesk/tui/screens/dialogs.py",
-    "salesdesk/tui/screens/today_dialogs.py",
-    "salesdesk/tui/screens/customer_forms.py",
-    "salesdesk/tui/screens/deal.py",
-    "salesdesk/tui/screens/base.py",
-    "salesdesk/tui/screens/conflicts.py",
-    "salesdesk/tui/screens/trash.py",
-    "salesdesk/tui/widgets/",
-    "salesdesk/tui/app.py",
-    "salesdesk/tui/live.py",
-    "salesdesk/sync/",
-    "salesdesk/cli/team.py",
-)
-
-# TEMPORARY: the findings in TEMPORARY_FILES, to be emptied as their translations are merged.
-# Rewrite it from the code as it is: python -m tests.test_unmarked_strings --temporary --write
-# TEMPORARY-BEGIN
-TEMPORARY: set[tuple[str, str]] = {
-    ("salesdesk/cli/team.py", "  {} {}  published {}, {} changes{}"),
-    (
-        "salesdesk/cli/team.py",
-        "A teammate's change more than {} hours ahead of this computer's clock is held back.",
-    ),
-    (
-        "salesdesk/cli/team.py",
-        "A teammate's change whose clock is more than HOURS ahead of this "
-        "computer's is held back until that time comes (a wrong system date, or"
-        " a crafted file, would otherwise pin every clock to the future). A "
-        "team setting; 24 by default.",
-    ),
-    ("salesdesk/cli/team.py", "Bring in teammates' changes and publish yours, once."),
-    ("salesdesk/cli/team.py", "Found {} changes in {} (its -wal included)."),
-    (
-        "salesdesk/cli/team.py",
-        "List the changes from teammates that failed a check and are held back "
-        "(who they came from, which record, and why). Each is tried again at "
-        "every sync.",
-    ),
-    (
-        "salesdesk/cli/team.py",
-        "Merge another copy of a salesdesk database (a sync tool's conflict "
-        "copy, an old backup) into this one, then move it aside into salesdesk-"
-        "merged/.",
-    ),
-    ("salesdesk/cli/team.py", "Moved {} to {} (kept, not deleted)."),
-    (
-        "salesdesk/cli/team.py",
-        "New leads nobody named an owner for (imported rows without an owner, "
-        "customers added from the command line) go to these people in turn. "
-        "With no names, round-robin is off and they stay with whoever adds "
-        "them.",
-    ),
-    ("salesdesk/cli/team.py", "New unowned leads go in turn to: {}."),
-    (
-        "salesdesk/cli/team.py",
-        "No changes are held back: everything teammates published was merged.",
-    ),
-    ("salesdesk/cli/team.py", "Round-robin is off: new leads stay with whoever adds them."),
-    ("salesdesk/cli/team.py", "Show the team folder and the devices in it, or join one."),
-    ("salesdesk/cli/team.py", "fold a conflict copy back in"),
-    ("salesdesk/cli/team.py", "how far ahead a teammate's clock may be"),
-    ("salesdesk/cli/team.py", "list teammates' changes held back"),
-    ("salesdesk/cli/team.py", "one round of team sync"),
-    ("salesdesk/cli/team.py", "report what would change; change nothing"),
-    (
-        "salesdesk/cli/team.py",
-        "salesdesk: warning: {} is inside a {} folder. A sync tool can copy an "
-        "open database half-written and lose edits. Keep the database outside "
-        "it and share with 'salesdesk team join FOLDER' instead.",
-    ),
-    ("salesdesk/cli/team.py", "share out new unowned leads in turn"),
-    ("salesdesk/cli/team.py", "share through a sync folder"),
-    (
-        "salesdesk/cli/team.py",
-        "{} fields were edited in both copies; the losing values are kept on the Conflicts screen (key 5).",
-    ),
-    ("salesdesk/cli/team.py", "{} hours is not a bound; use {} to {}."),
-    ("salesdesk/cli/team.py", "{} is the database itself; name another copy to merge."),
-    ("salesdesk/cli/team.py", "{} the {} {}: "),
-    ("salesdesk/cli/team.py", "{} {} held back; each is tried again at every sync."),
-    ("salesdesk/sync/held.py", "Held back {} {} from {} ({}), e.g. {}."),
-    ("salesdesk/sync/merge.py", "A change from {} was held back: {}."),
-    ("salesdesk/sync/merge.py", "{} cannot be read ({})."),
-    ("salesdesk/sync/merge.py", "{} conflicting edits kept for review"),
-    ("salesdesk/sync/merge.py", "{} does not exist."),
-    ("salesdesk/sync/merge.py", "{} held back ('salesdesk team held' lists them)"),
-    ("salesdesk/sync/merge.py", "{} held back before and applied now"),
-    ("salesdesk/sync/merge.py", "{} is a folder, not a copy of a database."),
-    ("salesdesk/sync/merge.py", "{}: nothing new."),
-    ("salesdesk/sync/reading.py", "it is not a database that can be read ({})."),
-    ("salesdesk/sync/reading.py", "{} cannot be read ({})."),
-    ("salesdesk/sync/reading.py", "{} has no change log (a changes table); it was skipped."),
-    ("salesdesk/sync/reading.py", "{} has no meta table with key and value; it was skipped."),
-    (
-        "salesdesk/sync/reading.py",
-        "{} is a symbolic link; a copy is read only from a file of its own.",
-    ),
-    ("salesdesk/sync/reading.py", "{} is damaged ({}); nothing was merged from it."),
-    ("salesdesk/sync/reading.py", "{} is damaged: {}"),
-    ("salesdesk/sync/reading.py", "{} is not a SQLite database; nothing was merged from it."),
-    ("salesdesk/sync/reading.py", "{} is not a regular file."),
-    ("salesdesk/sync/reading.py", "{} is not a salesdesk database; nothing was merged from it."),
-    (
-        "salesdesk/sync/reading.py",
-        "{} is not completely synced yet ({} of {} bytes); will try again.",
-    ),
-    (
-        "salesdesk/sync/reading.py",
-        "{} was written by a newer salesdesk (schema {}); upgrade salesdesk to merge it.",
-    ),
-    ("salesdesk/sync/reading.py", "{}: its change log has no {} column; it was skipped."),
-    ("salesdesk/sync/reading.py", "{}: reading it took too long, so it was not merged."),
-    (
-        "salesdesk/sync/team.py",
-        "Another copy was publishing as this device ({}); this copy now has a device id of its own.",
-    ),
-    ("salesdesk/sync/team.py", "Published this copy to {}."),
-    (
-        "salesdesk/sync/team.py",
-        "Skipped {} from {}: it is not completely synced yet (checksum differs); will try again.",
-    ),
-    ("salesdesk/sync/team.py", "Skipped {} from {}: {}"),
-    ("salesdesk/sync/team.py", "Skipped {}: it is not there yet; will try again."),
-    ("salesdesk/sync/team.py", "Skipped {}: its manifest cannot be read yet."),
-    (
-        "salesdesk/sync/team.py",
-        "The folder {} does not exist; create it (or let the sync tool create it) and try again.",
-    ),
-    (
-        "salesdesk/sync/team.py",
-        "The team folder {} is not there (is the sync tool running, or the share mounted?).",
-    ),
-    (
-        "salesdesk/sync/team.py",
-        "This database is not in a team yet; run 'salesdesk team join FOLDER' first.",
-    ),
-}
-# TEMPORARY-END
-
-
-def _temporary_file(path: str) -> bool:
-    return any(path == name or (name.endswith("/") and path.startswith(name)) for name in TEMPORARY_FILES)
-
 
 def _left(found: set[Finding]) -> list[Finding]:
-    return sorted(
-        f
-        for f in found
-        if (f.path, f.text) not in ALLOWED
-        and (f.path, f.text) not in TEMPORARY
-        and f.path not in ALLOWED_FILES
-    )
+    return sorted(f for f in found if (f.path, f.text) not in ALLOWED and f.path not in ALLOWED_FILES)
 
 
 def test_every_string_shown_is_marked_for_the_catalogue():
@@ -441,16 +283,6 @@ def test_every_string_shown_is_marked_for_the_catalogue():
     assert left == [], (
         "shown to a person without _, ngettext, N_ or pgettext (CONTRIBUTING.md, "
         "'Words a person reads'):\n" + "\n".join(map(str, left))
-    )
-
-
-def test_the_temporary_findings_are_only_of_files_being_translated_elsewhere_and_still_there():
-    assert sorted(path for path, _text in TEMPORARY if not _temporary_file(path)) == []
-    now = {(f.path, f.text) for f in findings()}
-    stale = sorted(TEMPORARY - now)
-    assert stale == [], (
-        "translated since: rewrite TEMPORARY with `python -m tests.test_unmarked_strings --temporary`\n"
-        + "\n".join(map(repr, stale))
     )
 
 
@@ -531,43 +363,6 @@ def test_the_scan_of_the_package_finds_the_sample_sentence_once_added(tmp_path):
     assert after - before == {("salesdesk/cli/extra.py", "Everything was exported.")}
 
 
-def _temporary_block() -> str:
-    """The TEMPORARY set as it is now, as Python between its markers."""
-    found = sorted(
-        {(f.path, f.text) for f in findings() if _temporary_file(f.path) and (f.path, f.text) not in ALLOWED}
-    )
-    lines = ["TEMPORARY: set[tuple[str, str]] = {"]
-    for path, text in found:
-        pieces = textwrap.wrap(text, 70, drop_whitespace=False, replace_whitespace=False) or [text]
-        if len(pieces) == 1 and len(repr(text)) + len(repr(path)) < 90:
-            lines.append(f"    ({path!r}, {text!r}),")
-            continue
-        lines.append(f"    (\n        {path!r},")
-        lines += [f"        {piece!r}" for piece in pieces[:-1]]
-        lines += [f"        {pieces[-1]!r},", "    ),"]
-    lines.append("}")
-    return "\n".join(lines)
-
-
-def _write_temporary() -> None:
-    """Rewrite the TEMPORARY set in this file, between its markers."""
-    path = Path(__file__)
-    text = path.read_text(encoding="utf-8")
-    begin, end = "# TEMPORARY-BEGIN\n", "# TEMPORARY-END\n"
-    head, rest = text.split(begin, 1)
-    _old, tail = rest.split(end, 1)
-    path.write_text(head + begin + _temporary_block() + "\n" + end + tail, encoding="utf-8")
-    import subprocess
-
-    subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(path)], check=True)
-
-
 if __name__ == "__main__":
-    if "--temporary" in sys.argv[1:]:
-        if "--write" in sys.argv[1:]:
-            _write_temporary()
-        else:
-            print(_temporary_block())
-    else:
-        for finding in sorted(findings()):
-            print(finding)
+    for finding in sorted(findings()):
+        print(finding)
