@@ -372,3 +372,53 @@ def test_join_asks_for_the_code_when_it_is_not_given(tmp_path):
     )
     assert joined.returncode == 0 and "Joined the team" in joined.stdout, joined.stderr
     assert code not in joined.stdout + joined.stderr  # never echoed back
+
+
+def test_a_sync_summary_and_what_is_held_back_come_out_in_chinese(tmp_path):
+    shared = tmp_path / "share"
+    shared.mkdir()
+    a, b = tmp_path / "ann.db", tmp_path / "mal.db"
+    assert run("demo", "--db", str(a), "--user", "ann").returncode == 0
+    _new_db(b, "mal")
+    code = code_of(run("team", "create", str(shared), "--db", str(a), "--user", "ann"))
+    joined = run("team", "join", str(shared), "--db", str(b), "--user", "mal", "--code", code, "--lang", "zh")
+    assert joined.returncode == 0, joined.stderr
+    assert (
+        "：来自 1 台设备的 " in joined.stdout
+        and "项更改；新增：" in joined.stdout
+        and "客户 " in joined.stdout
+    )
+    assert "changes from" not in joined.stdout and "new:" not in joined.stdout
+    with closing(sqlite3.connect(b)) as db, db:
+        device = db.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()[0]
+        db.execute(
+            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, 'settings', "
+            "'dormant_days', ?)",
+            [device, f"001700000000000-00000-{device}", json.dumps({"value": '"ninety"'})],
+        )
+    assert run("sync", "--db", str(b), "--user", "mal").returncode == 0
+    result = run("sync", "--db", str(a), "--user", "ann", "--lang", "zh")
+    assert result.returncode == 0, result.stderr
+    assert "暂扣了来自 mal 的 1 项更改" in result.stdout and "已将此副本发布到 " in result.stdout
+    assert "Held back" not in result.stdout and "Published" not in result.stdout
+    listed = run("team", "held", "--db", str(a), "--user", "ann", "--lang", "zh")
+    assert "1 项更改被暂扣；每次同步时都会重试。" in listed.stdout
+
+
+def test_round_robin_clock_ahead_and_merge_answer_in_chinese(tmp_path):
+    main = tmp_path / "salesdesk.db"
+    _new_db(main, "ann")
+    turns = run("team", "round-robin", "bob", "cai", "--db", str(main), "--lang", "zh")
+    assert turns.stdout == "无负责人的新线索依次分给：bob、cai。\n"
+    ahead = run("team", "clock-ahead", "0", "--db", str(main), "--lang", "zh")
+    assert ahead.returncode == 1 and "0 小时不是有效的上限；请使用 1 到 720。" in ahead.stderr
+    copy = tmp_path / "salesdesk (Ann's conflicted copy 2026-11-20).db"
+    with closing(sqlite3.connect(main)) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    copy.write_bytes(main.read_bytes())
+    dry = run("merge", str(copy), "--dry-run", "--db", str(main), "--lang", "zh")
+    assert dry.returncode == 0, dry.stderr
+    assert f"将合并 Dropbox 冲突副本 {copy.name}：没有新内容。" in dry.stdout
+    assert "（含其 -wal 文件）" in dry.stdout and "Would merge" not in dry.stdout
+    missing = run("merge", str(tmp_path / "gone.db"), "--db", str(main), "--lang", "zh")
+    assert missing.returncode == 1 and "gone.db 不存在。" in missing.stderr
