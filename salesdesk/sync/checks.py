@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from salesdesk.core.care import DAY_LIMITS, TIERS
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.money import check_currency
+from salesdesk.i18n import _
 from salesdesk.store.changelog import MalformedClock, parse_clock
 from salesdesk.store.database import Database
 from salesdesk.store.schema import SYNCED_TABLES
@@ -92,7 +93,7 @@ class Checker:
         self.references: dict[str, dict[str, str]] = {}
         for table in SYNCED_TABLES:
             columns = {}
-            for _, name, declared, not_null, default, _pk in db.execute(f"PRAGMA main.table_info({table})"):
+            for _i, name, declared, not_null, default, _pk in db.execute(f"PRAGMA main.table_info({table})"):
                 if name == "rid":
                     continue  # this copy's own row number, never taken from a change
                 kind = int if "INT" in str(declared).upper() else str
@@ -118,35 +119,46 @@ class Checker:
 
     def check(self, entry: Entry) -> Checked | Problem:
         if not isinstance(entry.device, str):
-            return Problem(MALFORMED, "its device id is not one")
+            return Problem(MALFORMED, _("its device id is not one"))
         try:
-            ms, _, clock_device = parse_clock(entry.clock)
+            ms, _counter, clock_device = parse_clock(entry.clock)
         except MalformedClock:
-            return Problem(MALFORMED, f"its clock {str(entry.clock)[:40]!r} is not a clock")
+            return Problem(
+                MALFORMED, _("its clock {clock} is not a clock").format(clock=repr(str(entry.clock)[:40]))
+            )
         if clock_device != entry.device:
-            return Problem(MALFORMED, "its clock names another device than the change")
+            return Problem(MALFORMED, _("its clock names another device than the change"))
         if ms > self.latest_ms:
             days = (ms - self.latest_ms) / 86_400_000 + self.ahead_hours / 24
             return Problem(
                 AHEAD,
-                f"its clock is {days:,.1f} days ahead of this computer's "
-                f"(more than {self.ahead_hours} hours); it is applied when that time comes",
+                _(
+                    "its clock is {days} days ahead of this computer's "
+                    "(more than {hours} hours); it is applied when that time comes"
+                ).format(days=f"{days:,.1f}", hours=self.ahead_hours),
             )
         if entry.tbl not in self.columns:
-            return Problem(INVALID, f"{str(entry.tbl)[:40]!r} is not a table salesdesk syncs")
+            return Problem(
+                INVALID, _("{table} is not a table salesdesk syncs").format(table=repr(str(entry.tbl)[:40]))
+            )
         table = str(entry.tbl)
         if not isinstance(entry.row_id, str) or not 0 < len(entry.row_id) <= ID_LIMIT:
-            return Problem(MALFORMED, "its record id is not one")
+            return Problem(MALFORMED, _("its record id is not one"))
         if entry.data is None:
-            return Problem(TOO_BIG, f"it is {entry.size:,} characters long (at most {CHANGE_LIMIT:,})")
+            return Problem(
+                TOO_BIG,
+                _("it is {size} characters long (at most {limit})").format(
+                    size=f"{entry.size:,}", limit=f"{CHANGE_LIMIT:,}"
+                ),
+            )
         if not isinstance(entry.data, str):
-            return Problem(MALFORMED, "its data is not text")
+            return Problem(MALFORMED, _("its data is not text"))
         try:
             values = json.loads(entry.data)
         except (ValueError, RecursionError):
-            return Problem(MALFORMED, "its data is not JSON")
+            return Problem(MALFORMED, _("its data is not JSON"))
         if not isinstance(values, dict):
-            return Problem(MALFORMED, "its data is not an object of fields")
+            return Problem(MALFORMED, _("its data is not an object of fields"))
         problem = self._values(table, entry.row_id, values)
         if problem is not None:
             return problem
@@ -162,29 +174,54 @@ class Checker:
                 continue
             column = columns.get(name)
             if column is None:
-                return Problem(INVALID, f"{table} has no field {str(name)[:40]!r}")
+                return Problem(
+                    INVALID, _("{table} has no field {name}").format(table=table, name=repr(str(name)[:40]))
+                )
             if value is None:
                 if column.not_null:
-                    return Problem(INVALID, f"its {record} {name} is empty, which a {record} may not be")
+                    return Problem(
+                        INVALID,
+                        _("its {record} {name} is empty, which a {record} may not be").format(
+                            record=record, name=name
+                        ),
+                    )
                 continue
             if column.kind is int:
                 if not isinstance(value, int) or isinstance(value, bool):
-                    return Problem(INVALID, f"its {record} {name} is {_shown(value)}, not a whole number")
+                    return Problem(
+                        INVALID,
+                        _("its {record} {name} is {value}, not a whole number").format(
+                            record=record, name=name, value=_shown(value)
+                        ),
+                    )
                 if not INT_RANGE[0] <= value <= INT_RANGE[1]:
-                    return Problem(INVALID, f"its {record} {name} is a number too big to keep")
+                    return Problem(
+                        INVALID,
+                        _("its {record} {name} is a number too big to keep").format(record=record, name=name),
+                    )
             elif not isinstance(value, str):
-                return Problem(INVALID, f"its {record} {name} is {_shown(value)}, not text")
+                return Problem(
+                    INVALID,
+                    _("its {record} {name} is {value}, not text").format(
+                        record=record, name=name, value=_shown(value)
+                    ),
+                )
             elif len(value) > VALUE_LIMIT:
                 return Problem(
                     TOO_BIG,
-                    f"its {record} {name} is {len(value):,} characters long (at most {VALUE_LIMIT:,})",
+                    _("its {record} {name} is {size} characters long (at most {limit})").format(
+                        record=record, name=name, size=f"{len(value):,}", limit=f"{VALUE_LIMIT:,}"
+                    ),
                 )
         if "id" in values and values["id"] != row_id:
-            return Problem(INVALID, "it names another record id in its data than its own")
+            return Problem(INVALID, _("it names another record id in its data than its own"))
         if creates:
             missing = [n for n, c in columns.items() if c.required and n not in values and n != "id"]
             if missing:
-                return Problem(INVALID, f"it creates a {record} without its {missing[0]}")
+                return Problem(
+                    INVALID,
+                    _("it creates a {record} without its {name}").format(record=record, name=missing[0]),
+                )
         problem = _domain(table, row_id, values)
         if problem is not None:
             return problem
@@ -193,15 +230,16 @@ class Checker:
             if value is not None and not self._exists(target, value):
                 return Problem(
                     WAITING,
-                    f"it names {target.rstrip('s')} {str(value)[:40]}, which has not arrived yet; "
-                    "it is applied when it does",
+                    _("it names {record} {id}, which has not arrived yet; it is applied when it does").format(
+                        record=target.rstrip("s"), id=str(value)[:40]
+                    ),
                 )
         return None
 
 
 def _shown(value: object) -> str:
     if isinstance(value, dict | list):
-        return "a list" if isinstance(value, list) else "an object"
+        return _("a list") if isinstance(value, list) else _("an object")
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -212,13 +250,13 @@ def _domain(table: str, row_id: str, values: dict[str, Any]) -> Problem | None:
         return check_setting(row_id, values["value"])
     if table == "stages":
         if "name" in values and not str(values["name"]).strip():
-            return Problem(INVALID, "its stage name is empty")
+            return Problem(INVALID, _("its stage name is empty"))
         if "checklist" in values and not _list_of_text(values["checklist"]):
-            return Problem(INVALID, "its stage checklist is not a list of items")
+            return Problem(INVALID, _("its stage checklist is not a list of items"))
         if (values.get("rotting_days") or 0) < 0:
-            return Problem(INVALID, "its stage rotting days are below zero")
+            return Problem(INVALID, _("its stage rotting days are below zero"))
     if table == "deals" and "checklist_done" in values and not _list_of_text(values["checklist_done"]):
-        return Problem(INVALID, "its deal's ticked checklist is not a list of items")
+        return Problem(INVALID, _("its deal's ticked checklist is not a list of items"))
     return None
 
 
@@ -235,33 +273,58 @@ def check_setting(key: str, text: object) -> Problem | None:
     try:
         value = bounded_json(str(text))
     except ValueError:
-        return Problem(INVALID, f"its setting {key} is not a value salesdesk can read")
+        return Problem(INVALID, _("its setting {key} is not a value salesdesk can read").format(key=key))
     shown = _shown(value)
     if key in DAY_LIMITS or key == AHEAD_SETTING:
         low, high = DAY_LIMITS.get(key, AHEAD_RANGE)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            return Problem(INVALID, f"its setting {key} is {shown}, not a whole number from {low} to {high}")
+            return Problem(
+                INVALID,
+                _("its setting {key} is {value}, not a whole number from {low} to {high}").format(
+                    key=key, value=shown, low=low, high=high
+                ),
+            )
     elif key == "currency":
         try:
             check_currency(value if isinstance(value, str) else "")
         except InvalidValue:
-            return Problem(INVALID, f"its setting currency is {shown}, not a currency code such as USD")
+            return Problem(
+                INVALID,
+                _("its setting currency is {value}, not a currency code such as USD").format(value=shown),
+            )
     elif key == "holiday_country":
         if not isinstance(value, str) or not (value == "" or re.fullmatch(r"[A-Z]{2}", value)):
-            return Problem(INVALID, f"its setting holiday_country is {shown}, not a country code such as CN")
+            return Problem(
+                INVALID,
+                _("its setting holiday_country is {value}, not a country code such as CN").format(
+                    value=shown
+                ),
+            )
     elif key == "holiday_tiers":
         if not isinstance(value, list) or not all(tier in TIERS for tier in value):
-            return Problem(INVALID, f"its setting holiday_tiers is {shown}, not a list of the tiers A, B, C")
+            return Problem(
+                INVALID,
+                _("its setting holiday_tiers is {value}, not a list of the tiers A, B, C").format(
+                    value=shown
+                ),
+            )
     elif key == "round_robin":
         if not isinstance(value, list) or not all(isinstance(name, str) and name for name in value):
-            return Problem(INVALID, f"its setting round_robin is {shown}, not a list of names")
+            return Problem(
+                INVALID, _("its setting round_robin is {value}, not a list of names").format(value=shown)
+            )
     elif key == "tier_thresholds":
         from salesdesk.core.segments import thresholds_from
 
         if not isinstance(value, dict) or len(thresholds_from(value)) != len(value):
-            return Problem(INVALID, f"its setting tier_thresholds is {shown}, not amounts per currency")
+            return Problem(
+                INVALID,
+                _("its setting tier_thresholds is {value}, not amounts per currency").format(value=shown),
+            )
     elif key in ("tier_a_minor", "tier_b_minor") and (not isinstance(value, int) or isinstance(value, bool)):
-        return Problem(INVALID, f"its setting {key} is {shown}, not a whole amount")
+        return Problem(
+            INVALID, _("its setting {key} is {value}, not a whole amount").format(key=key, value=shown)
+        )
     return None
 
 
