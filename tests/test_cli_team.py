@@ -399,11 +399,12 @@ def test_a_sync_summary_and_what_is_held_back_come_out_in_chinese(tmp_path):
     assert run("sync", "--db", str(b), "--user", "mal").returncode == 0
     result = run("sync", "--db", str(a), "--user", "ann", "--lang", "zh")
     assert result.returncode == 0, result.stderr
-    assert "暂扣了来自 mal 的 1 项更改" in result.stdout and "已将此副本发布到 " in result.stdout
+    assert "暂扣了来自 mal 的 1 项更改（无效）" in result.stdout and "已将此副本发布到 " in result.stdout
     assert '例如：它的设置 dormant_days 是 "ninety"，不是 ' in result.stdout  # the check's reason too
     assert "Held back" not in result.stdout and "Published" not in result.stdout
     listed = run("team", "held", "--db", str(a), "--user", "ann", "--lang", "zh")
     assert "1 项更改被暂扣；每次同步时都会重试。" in listed.stdout
+    assert "[无效]" in listed.stdout and "[invalid]" not in listed.stdout
 
 
 def test_round_robin_clock_ahead_and_merge_answer_in_chinese(tmp_path):

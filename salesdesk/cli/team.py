@@ -353,7 +353,7 @@ def _list_held(store: Store) -> int:
         print(
             literal(
                 f"{change.held_at}  {change.author:<16} {change.table}/{change.row_id}  "
-                f"[{change.kind}] {change.reason}."
+                f"[{held.kind_shown(change.kind)}] {change.reason}."
             )
         )
     print(

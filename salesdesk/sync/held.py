@@ -6,11 +6,29 @@ every other copy still merge. Every merge tries the held changes again, so one w
 deal has since arrived, or whose clock is no longer ahead, is applied then.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from salesdesk.i18n import _, ngettext
+from salesdesk.i18n import _, ngettext, pgettext
 from salesdesk.store.database import Database
 from salesdesk.sync.reading import SEEN_LIMIT, Entry
+
+# What kind of problem held a change back (`sync.checks`), in the language shown; as
+# stored in English. Literal calls, so that the catalogue extracts them.
+KINDS: dict[str, Callable[[], str]] = {
+    "ahead": lambda: pgettext("held back", "ahead"),
+    "waiting": lambda: pgettext("held back", "waiting"),
+    "relayed": lambda: pgettext("held back", "relayed"),
+    "invalid": lambda: pgettext("held back", "invalid"),
+    "malformed": lambda: pgettext("held back", "malformed"),
+    "too big": lambda: pgettext("held back", "too big"),
+}
+
+
+def kind_shown(kind: str) -> str:
+    """A kind of problem as the person reads it (one not known, as stored)."""
+    word = KINDS.get(kind)
+    return word() if word else kind
 
 
 @dataclass(frozen=True)
@@ -99,7 +117,7 @@ def summary(db: Database) -> list[str]:
         "GROUP BY author ORDER BY count(*) DESC, author"
     ).fetchall()
     for author, number, kinds, reason in rows:
-        kinds = kinds.replace(",", _(", "))
+        kinds = _(", ").join(kind_shown(kind) for kind in kinds.split(","))
         lines.append(
             ngettext(
                 "Held back {n} change from {author} ({kinds}), e.g. {reason}.",

@@ -519,7 +519,7 @@ class _Merge:
             )
             self.rows.pop(key, None)
             report.conflicts = conflicts
-            reason = f"this copy's schema refuses it ({error})"
+            reason = _("this copy's schema refuses it ({error})").format(error=error)
             held.hold(
                 db,
                 entry,

@@ -378,3 +378,18 @@ def test_held_changes_are_local_and_never_travel(crew):
     assert [row[4] for row in held_rows(bob)] == ["mal"]  # from mal's file, not from ann's
     assert bob.store.setting("dormant_days") == 90
     assert os.path.exists(ann.path)
+
+
+def test_every_kind_of_problem_is_said_in_the_language_shown():
+    from salesdesk import i18n
+    from salesdesk.sync import checks
+
+    kinds = {checks.AHEAD, checks.WAITING, checks.RELAYED, checks.INVALID, checks.MALFORMED, checks.TOO_BIG}
+    assert set(held.KINDS) == kinds
+    assert [held.kind_shown(kind) for kind in sorted(kinds)] == sorted(kinds)
+    try:
+        i18n.set_language("zh")
+        shown = [held.kind_shown(kind) for kind in sorted(kinds)]
+    finally:
+        i18n.set_language("en")
+    assert all(not word.isascii() for word in shown) and len(set(shown)) == len(kinds)
