@@ -103,6 +103,10 @@ class Checker:
             }
         self._present: dict[str, set[str]] = {}
 
+    def forget(self) -> None:
+        """Forget the records seen arriving (a merge done again from the start)."""
+        self._present.clear()
+
     def arrived(self, table: str, row_id: str) -> None:
         """A record now exists here (a reference to it resolves)."""
         self._present.setdefault(table, set()).add(row_id)
