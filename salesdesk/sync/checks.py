@@ -90,6 +90,7 @@ class Checker:
         self.ahead_hours = ahead_hours
         self.columns: dict[str, dict[str, _Column]] = {}
         self.references: dict[str, dict[str, str]] = {}
+        self.required: dict[str, list[str]] = {}
         for table in SYNCED_TABLES:
             columns = {}
             for _, name, declared, not_null, default, _pk in db.execute(f"PRAGMA main.table_info({table})"):
@@ -98,6 +99,8 @@ class Checker:
                 kind = int if "INT" in str(declared).upper() else str
                 columns[name] = _Column(kind, bool(not_null) and default is None, bool(not_null))
             self.columns[table] = columns
+            # What a new record must carry (its id is the change's), in the schema's order.
+            self.required[table] = [n for n, c in columns.items() if c.required and n != "id"]
             self.references[table] = {
                 row[3]: row[2] for row in db.execute(f"PRAGMA main.foreign_key_list({table})")
             }
@@ -186,7 +189,7 @@ class Checker:
         if "id" in values and values["id"] != row_id:
             return Problem(INVALID, "it names another record id in its data than its own")
         if creates:
-            missing = [n for n, c in columns.items() if c.required and n not in values and n != "id"]
+            missing = [n for n in self.required[table] if n not in values]
             if missing:
                 return Problem(INVALID, f"it creates a {record} without its {missing[0]}")
         problem = _domain(table, row_id, values)

@@ -738,10 +738,11 @@ def _apply(
     """Apply `entry` to `row` and the tables; a new record goes into `batch` when given."""
     clock = entry.clock
     known = {k: v for k, v in entry.values.items() if k in columns and k != "rid"}
+    entry = _Entry(entry.clock, known, entry.seen, entry.device)
     if row.entries:
-        report.conflicts += _record_conflicts(db, store, table, row_id, row, entry._replace(values=known))
+        report.conflicts += _record_conflicts(db, store, table, row_id, row, entry)
     else:  # nothing to conflict with
-        row.add(entry._replace(values=known))
+        row.add(entry)
     if row.values is None:
         if "created_at" not in known:
             # An edit of a record whose creation this copy never saw: kept in the log,
