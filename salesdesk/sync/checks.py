@@ -91,6 +91,7 @@ class Checker:
         self.ahead_hours = ahead_hours
         self.columns: dict[str, dict[str, _Column]] = {}
         self.references: dict[str, dict[str, str]] = {}
+        self.required: dict[str, list[str]] = {}
         for table in SYNCED_TABLES:
             columns = {}
             for _i, name, declared, not_null, default, _pk in db.execute(f"PRAGMA main.table_info({table})"):
@@ -99,10 +100,16 @@ class Checker:
                 kind = int if "INT" in str(declared).upper() else str
                 columns[name] = _Column(kind, bool(not_null) and default is None, bool(not_null))
             self.columns[table] = columns
+            # What a new record must carry (its id is the change's), in the schema's order.
+            self.required[table] = [n for n, c in columns.items() if c.required and n != "id"]
             self.references[table] = {
                 row[3]: row[2] for row in db.execute(f"PRAGMA main.foreign_key_list({table})")
             }
         self._present: dict[str, set[str]] = {}
+
+    def forget(self) -> None:
+        """Forget the records seen arriving (a merge done again from the start)."""
+        self._present.clear()
 
     def arrived(self, table: str, row_id: str) -> None:
         """A record now exists here (a reference to it resolves)."""
@@ -216,7 +223,7 @@ class Checker:
         if "id" in values and values["id"] != row_id:
             return Problem(INVALID, _("it names another record id in its data than its own"))
         if creates:
-            missing = [n for n, c in columns.items() if c.required and n not in values and n != "id"]
+            missing = [n for n in self.required[table] if n not in values]
             if missing:
                 return Problem(
                     INVALID,

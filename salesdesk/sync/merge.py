@@ -51,6 +51,9 @@ LATEST_VALUE = {("customers", "last_contact_at")}
 # Fields naming who did it: like `updated_by`, taken from the publishing device's user.
 AUTHOR_FIELDS = ("updated_by", "by_user")
 _LOAD_CHUNK = 5000
+# New records of one table written together from which their full-text index is filled
+# in one statement, not by its trigger row by row.
+INDEX_IN_ONE = 500
 
 
 @dataclass
@@ -198,11 +201,15 @@ def merge_entries(
     publisher_user: str | None,
     relayed_users: dict[str, str] | None = None,
     dry_run: bool = False,
+    bulk: bool = True,
 ) -> MergeReport:
     """Merge a stream of change entries published by device `publisher` (one transaction).
 
     The held changes are tried again with them. Raises SalesdeskError only for what
     stops the whole stream (the copy could not be read); a bad entry is held back.
+    With `bulk` (the default), records this copy knows nothing of are written in
+    batches (`_Merge` says how); without it, every entry is written on its own. Both
+    give the same records, change log, held changes and conflicts.
     """
     from salesdesk.sync.checks import AHEAD_SETTING, Checker, ahead_hours
 
@@ -213,7 +220,7 @@ def merge_entries(
     except ValueError:
         setting = None
     checker = Checker(db, now_ms=epoch_ms(store.clock()), ahead_hours=ahead_hours(setting))
-    merge = _Merge(store, checker, report, publisher, publisher_user, relayed_users or {})
+    merge = _Merge(store, checker, report, publisher, publisher_user, relayed_users or {}, bulk=bulk)
     try:
         with write(db):
             merge.run(entries)
@@ -228,6 +235,10 @@ def merge_entries(
 
 class _DryRun(Exception):
     """Unwinds the merge transaction after it was counted."""
+
+
+class _Redo(Exception):
+    """A batch of new records was refused: the merge is done again entry by entry."""
 
 
 class _Entry(NamedTuple):
@@ -288,6 +299,17 @@ class _Row:
 
 
 class _Merge:
+    """Checks and applies a stream of entries in clock order, one by one.
+
+    In bulk, what costs most is written in batches, with the same outcome: the change
+    log's new entries (in the same order), and the records this copy knows nothing of
+    (no row, no entry in its log) that the stream holds one entry of. Such an entry can
+    meet nothing here, so it creates its record exactly as it says: the row is kept
+    until the batch is written, and every other write to the records waits for it. A
+    batch the schema refuses (a row the entry alone would have had refused) undoes the
+    whole merge, which is then done again entry by entry, without batches.
+    """
+
     def __init__(
         self,
         store: "Store",
@@ -296,11 +318,14 @@ class _Merge:
         publisher: str | None,
         publisher_user: str | None,
         relayed_users: dict[str, str],
+        *,
+        bulk: bool = True,
     ):
         self.store, self.db, self.checker, self.report = store, store.db, checker, report
+        self.bulk = bulk
         self.publisher, self.publisher_user, self.relayed_users = publisher, publisher_user, relayed_users
         self.columns = {
-            table: [r[1] for r in self.db.execute(f"PRAGMA main.table_info({table})")]
+            table: frozenset(r[1] for r in self.db.execute(f"PRAGMA main.table_info({table})"))
             for table in SYNCED_TABLES
         }
         self.rows: dict[tuple[str, str], _Row] = {}
@@ -313,8 +338,38 @@ class _Merge:
         # Per incoming entry that said it, what its writer had seen (`ChangeLog.seen_of`).
         self.seen: dict[tuple[object, ...], str] = {}
         self.tagged = False
+        self._reset()
+
+    def _reset(self) -> None:
+        """Forget everything of a merge begun (to do it again)."""
+        self.rows.clear()
+        self.users, self.direct, self.seen = {}, set(), {}
+        self.clone_device, self.newest, self.tagged = None, None, False
+        self.held_here = set()
+        self.checker.forget()
+        self.report.__dict__.update(MergeReport(source=self.report.source).__dict__)
+        # The records known to have nothing here, and the writes kept for a batch.
+        self.fresh: set[tuple[object, object]] = set()
+        self.new_rows: list[tuple[str, tuple[str, ...], list[Any]]] = []
+        self.new_changes: list[tuple[Any, ...]] = []
+        self.fts: dict[str, str | None] = {}
 
     def run(self, entries: Iterable["Entry"]) -> None:
+        found = self._load(entries)
+        if not self.bulk:
+            self._merge(found)
+            return
+        self.db.execute("SAVEPOINT sync_bulk")
+        try:
+            self._merge(found)
+        except _Redo:
+            self.db.execute("ROLLBACK TO sync_bulk")
+            self.bulk = False
+            self._reset()
+            self._merge(found)
+        self.db.execute("RELEASE sync_bulk")
+
+    def _merge(self, found: int) -> None:
         db = self.db
         for device, user, direct in db.execute("SELECT device, user, direct FROM main.devices"):
             self.users[device] = user
@@ -323,7 +378,7 @@ class _Merge:
         self._pin(self.store.device, self.store.user, direct=True)
         if self.publisher is not None and self.publisher_user:
             self._pin(self.publisher, self.publisher_user, direct=True)
-        self.found = self._load(entries)
+        self.found = found
         for device, clock, tbl, row_id, seen in db.execute(
             "SELECT device, clock, tbl, row_id, seen FROM temp.sync_incoming "
             "WHERE typeof(seen) = 'text' AND length(seen) <= ?",
@@ -363,6 +418,8 @@ class _Merge:
                 self.seen[identity] = entry.seen
             stream.append((None, *identity, entry.data, entry.size, bool(here), came_from, True))
         stream.sort(key=lambda row: str(row[2]))
+        if self.bulk:
+            self.fresh = self._fresh(stream)
         waiting = []
         for row in stream:
             if self._take(row, len(row) > 9) == "waiting":
@@ -373,11 +430,90 @@ class _Merge:
             if len(still) == len(waiting):
                 break
             waiting = still
+        self._flush()
         if self.newest is not None:
             self._advance_clock(self.newest)
         if self.tagged:
             fold_duplicate_tags(self.store.records)  # `vip` here and `VIP` there are one tag
         self.report.found = self.found
+
+    def _fresh(self, stream: list[tuple[Any, ...]]) -> set[tuple[object, object]]:
+        """The records the stream holds one entry of and this copy nothing of: no row,
+        no entry in its log, no held change tried again with the stream."""
+        counts = Counter((row[3], row[4]) for row in stream)
+        counts.update((row[3], row[4]) for row in stream if len(row) > 9)  # a held change's
+        db = self.db
+        known = set(
+            db.execute(
+                "SELECT DISTINCT o.tbl, o.row_id FROM temp.sync_incoming o WHERE EXISTS "
+                "(SELECT 1 FROM main.changes m WHERE m.tbl = o.tbl AND m.row_id = o.row_id)"
+            )
+        )
+        for table in SYNCED_TABLES:
+            known.update(
+                (table, row_id)
+                for (row_id,) in db.execute(
+                    f"SELECT o.row_id FROM temp.sync_incoming o WHERE o.tbl = ? "
+                    f"AND EXISTS (SELECT 1 FROM main.{table} t WHERE t.id = o.row_id)",
+                    [table],
+                )
+            )
+        return {key for key, count in counts.items() if count == 1 and key not in known}
+
+    def _flush(self) -> None:
+        """Write the batches kept: the new records (in stream order), then the log's entries."""
+        self._flush_rows()
+        if self.new_changes:
+            self.db.conn.executemany(
+                "INSERT INTO main.changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",
+                self.new_changes,
+            )
+            self.new_changes = []
+
+    def _flush_rows(self) -> None:
+        """The new records, table by table, each table's in stream order (the order that
+        numbers them). References are checked at commit (the schema defers them)."""
+        rows, self.new_rows = self.new_rows, []
+        rank = {table: n for n, table in enumerate(SYNCED_TABLES)}
+        rows.sort(key=lambda row: rank[row[0]])  # stable: each table's keep their order
+        start = 0
+        while start < len(rows):
+            table, names = rows[start][0], rows[start][1]
+            end = start + 1
+            while end < len(rows) and rows[end][0] == table and rows[end][1] == names:
+                end += 1
+            try:
+                self._insert(table, names, [row[2] for row in rows[start:end]])
+            except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError):
+                raise _Redo from None
+            start = end
+
+    def _insert(self, table: str, names: tuple[str, ...], rows: list[list[Any]]) -> None:
+        """New records of one table; a full-text index is filled for all in one statement,
+        as its trigger would row by row (as `Records.insert_many` does)."""
+        db, fts, trigger = self.db, None, None
+        if len(rows) >= INDEX_IN_ONE:
+            if table not in self.fts:
+                self.fts[table] = db[table].detect_fts()
+            fts = self.fts[table]
+            if fts:
+                trigger = db.execute(
+                    "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?", [f"{table}_ai"]
+                ).fetchone()
+        if trigger:
+            after = db.execute(f"SELECT coalesce(max(rowid), 0) FROM main.{table}").fetchone()[0]
+            db.execute(f'DROP TRIGGER main."{table}_ai"')
+        db.conn.executemany(
+            f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", rows
+        )
+        if fts and trigger:
+            indexed = ", ".join(f'"{c.name}"' for c in db[fts].columns)
+            db.execute(
+                f'INSERT INTO main."{fts}" (rowid, {indexed}) SELECT rowid, {indexed} FROM main.{table} '
+                "WHERE rowid > ?",
+                [after],
+            )
+            db.execute(trigger[0])
 
     def _load(self, entries: Iterable["Entry"]) -> int:
         """The stream into a table of our own, indexed, so the merge never reads a copy twice."""
@@ -492,10 +628,17 @@ class _Merge:
             self._pin(self.clone_device, author)
             report.renamed_clone = self.clone_device
         key = (table, record_id)
+        fresh = key in self.fresh
+        if not fresh:
+            self._flush_rows()  # what this record's writes may reference is written first
         if key not in self.rows:
             if len(self.rows) >= ROWS_KEPT:
                 self.rows.clear()  # what is applied is in the tables and the log: read again when needed
-            self.rows[key] = _load_row(db, table, record_id)
+            if fresh:
+                self.rows[key] = _Row(None, {}, [], None)  # what `_load_row` finds of it
+            else:
+                self._flush()
+                self.rows[key] = _load_row(db, table, record_id)
         # A renamed clone entry was written without seeing ours: what it saw is not known.
         seen = None if clash else _seen(self.seen.get((outcome.device, outcome.clock, table, record_id)))
         conflicts = report.conflicts
@@ -509,6 +652,7 @@ class _Merge:
                 record_id,
                 self.rows[key],
                 _Entry(clock_text, values, seen, device_id),
+                self.new_rows if fresh else None,
             )
         except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
             # The failed statement undid itself; a conflict `_apply` noted before it is
@@ -535,17 +679,17 @@ class _Merge:
                     _("A change from {author} was held back: {reason}.").format(author=author, reason=reason)
                 )
             return "held"
-        db.execute(
-            "INSERT INTO main.changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                device_id,
-                clock_text,
-                table,
-                record_id,
-                outcome.data,
-                None if seen is None else json.dumps(seen),
-            ],
-        )
+        said = None if seen is None else json.dumps(seen)
+        logged = (device_id, clock_text, table, record_id, outcome.data, said)
+        if self.bulk:
+            self.new_changes.append(logged)
+            if len(self.new_changes) >= _LOAD_CHUNK:
+                self._flush()
+        else:
+            db.execute(
+                "INSERT INTO main.changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",
+                logged,
+            )
         self.tagged = self.tagged or table in ("tags", "customer_tags")
         if "created_at" in values:
             self.checker.arrived(table, record_id)
@@ -603,15 +747,21 @@ def _apply(
     db: Database,
     store: "Store",
     report: MergeReport,
-    columns: list[str],
+    columns: frozenset[str],
     table: str,
     row_id: str,
     row: _Row,
     entry: _Entry,
+    batch: list[tuple[str, tuple[str, ...], list[Any]]] | None = None,
 ) -> None:
+    """Apply `entry` to `row` and the tables; a new record goes into `batch` when given."""
     clock = entry.clock
     known = {k: v for k, v in entry.values.items() if k in columns and k != "rid"}
-    report.conflicts += _record_conflicts(db, store, table, row_id, row, entry._replace(values=known))
+    entry = _Entry(entry.clock, known, entry.seen, entry.device)
+    if row.entries:
+        report.conflicts += _record_conflicts(db, store, table, row_id, row, entry)
+    else:  # nothing to conflict with
+        row.add(entry)
     if row.values is None:
         if "created_at" not in known:
             # An edit of a record whose creation this copy never saw: kept in the log,
@@ -630,10 +780,13 @@ def _apply(
         if row.created is not None and row.created[0] < clock:
             known["created_at"] = row.created[1]
         names = list(known)
-        db.execute(
-            f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-            [known[n] for n in names],
-        )
+        if batch is not None:
+            batch.append((table, tuple(names), [known[n] for n in names]))
+        else:
+            db.execute(
+                f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                [known[n] for n in names],
+            )
         row.values = dict(known)
         for name, value in known.items():
             if name not in row.clocks or row.clocks[name][0] < clock:
