@@ -23,6 +23,15 @@ _FIELD_WORDS = (
     N_("currency"),
     N_("kind"),
     N_("repeat"),
+    N_("quantity"),
+    N_("unit price"),
+    N_("discount"),
+    N_("price"),
+    N_("code"),
+    N_("unit"),
+    N_("category"),
+    N_("product"),
+    N_("quote"),
 )
 
 
@@ -32,6 +41,9 @@ _RECORD_WORDS = {
     "followups": N_("follow-up"),
     "interactions": N_("interaction"),
     "stages": N_("stage"),
+    "products": N_("product"),
+    "deal_lines": N_("line"),
+    "quotes": N_("quote"),
 }
 
 

@@ -145,6 +145,55 @@ class FollowUp(Record):
     rrule: str | None = None
 
 
+@dataclass
+class Product(Record):
+    name: str
+    currency: str
+    code: str = ""
+    unit: str = ""
+    price: int = 0  # the list price, in minor units of `currency`
+    category: str = ""
+    active: int = 1  # 0: retired, kept for the deals and quotes that name it
+
+
+@dataclass
+class DealLine(Record):
+    deal_id: str
+    description: str
+    product_id: str | None = None
+    position: int = 0
+    quantity_milli: int = 1000  # core.lines: thousandths of a unit
+    unit: str = ""
+    unit_price: int = 0
+    discount_kind: str = "none"
+    discount: int = 0
+    total: int = 0
+
+
+@dataclass
+class Quote(Record):
+    number: str
+    year: int
+    seq: int
+    deal_id: str
+    customer_id: str
+    issued_on: str
+    valid_until: str
+    currency: str
+    device: str
+    revision: int = 1
+    status: str = "draft"  # or "sent"; accepted (deal won) and expired are worked out
+    sent_at: str | None = None
+    subtotal: int = 0
+    discount_total: int = 0
+    total: int = 0
+    lines: str = "[]"  # JSON of core.quotes.QuoteLine
+    terms: str = ""
+    seller: str = "{}"  # JSON of core.quotes.SELLER_FIELDS
+    buyer: str = "{}"  # JSON of core.quotes.BUYER_FIELDS
+    language: str = "en"
+
+
 def phone_key(phone: str) -> str:
     """Digits only, for matching '+86 138-0013-8000' with '13800138000'.
 

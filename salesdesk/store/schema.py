@@ -27,7 +27,10 @@ SYNCED_TABLES = (
     "customers",
     "tags",
     "customer_tags",
+    "products",
     "deals",
+    "deal_lines",
+    "quotes",
     "stage_changes",
     "interactions",
     "followups",
@@ -53,6 +56,11 @@ DEFAULT_SETTINGS = {
     "care_overdue_days": 7,
     # New leads nobody named an owner for go round-robin to these people; [] is off.
     "round_robin": [],
+    # Quotes (issue 19): days a quote is valid from its date, the terms printed on it
+    # (editable per quote) and the seller's details at its head.
+    "quote_validity_days": 30,
+    "quote_terms": "",
+    "seller": {"name": "", "address": "", "phone": "", "email": "", "tax_id": ""},
 }
 
 
@@ -494,6 +502,85 @@ def _v13_team_trust(db: Database) -> None:
     """)
 
 
+def _v14_products_and_quotes(db: Database) -> None:
+    """Products, the lines of a deal, and quotes (issue 19).
+
+    Money is integer minor units of the deal's currency. A line's quantity is kept in
+    thousandths (`quantity_milli`: 2.5 hours is 2500), its discount in basis points of
+    a percent (1250 is 12.5 %) or in minor units off the line, and its `total` as
+    `core.lines.line_total` makes it: stored for the reports' sums, and made again after
+    every merge (`store.lines.refresh`), with the deal's amount (the sum of its lines,
+    when it has any), so edits of one line on two devices end with one right total.
+
+    A quote is a frozen copy: its lines (JSON of `core.quotes.QuoteLine`), the customer
+    and seller as they were, its totals. A new version of a sent quote is a new record
+    with the same number and the next `revision`. `device` is the device that numbered
+    it: only that device renumbers it, should a teammate have taken the same number.
+    """
+    db.executescript(f"""
+    CREATE TABLE products (
+        id TEXT PRIMARY KEY,
+        code TEXT NOT NULL DEFAULT '',
+        name TEXT NOT NULL,
+        unit TEXT NOT NULL DEFAULT '',
+        price INTEGER NOT NULL DEFAULT 0 CHECK (price >= 0),
+        currency TEXT NOT NULL,
+        category TEXT NOT NULL DEFAULT '',
+        active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+        {RECORD}
+    );
+    CREATE INDEX products_name ON products(name COLLATE NOCASE) WHERE deleted_at IS NULL;
+    CREATE INDEX products_code ON products(code COLLATE NOCASE) WHERE code != '';
+
+    CREATE TABLE deal_lines (
+        id TEXT PRIMARY KEY,
+        deal_id TEXT NOT NULL REFERENCES deals(id) DEFERRABLE INITIALLY DEFERRED,
+        product_id TEXT REFERENCES products(id) DEFERRABLE INITIALLY DEFERRED,
+        position INTEGER NOT NULL DEFAULT 0,
+        description TEXT NOT NULL,
+        quantity_milli INTEGER NOT NULL DEFAULT 1000 CHECK (quantity_milli >= 0),
+        unit TEXT NOT NULL DEFAULT '',
+        unit_price INTEGER NOT NULL DEFAULT 0 CHECK (unit_price >= 0),
+        discount_kind TEXT NOT NULL DEFAULT 'none' CHECK (discount_kind IN ('none', 'percent', 'amount')),
+        discount INTEGER NOT NULL DEFAULT 0 CHECK (discount >= 0),
+        total INTEGER NOT NULL DEFAULT 0 CHECK (total >= 0),
+        {RECORD}
+    );
+    CREATE INDEX deal_lines_deal ON deal_lines(deal_id, position) WHERE deleted_at IS NULL;
+    CREATE INDEX deal_lines_product ON deal_lines(product_id, deal_id)
+        WHERE deleted_at IS NULL AND product_id IS NOT NULL;
+
+    CREATE TABLE quotes (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL,
+        year INTEGER NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq > 0),
+        revision INTEGER NOT NULL DEFAULT 1 CHECK (revision > 0),
+        deal_id TEXT NOT NULL REFERENCES deals(id) DEFERRABLE INITIALLY DEFERRED,
+        customer_id TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,
+        status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'sent')),
+        issued_on TEXT NOT NULL,
+        valid_until TEXT NOT NULL,
+        sent_at TEXT,
+        currency TEXT NOT NULL,
+        subtotal INTEGER NOT NULL DEFAULT 0,
+        discount_total INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL DEFAULT 0,
+        lines TEXT NOT NULL DEFAULT '[]',
+        terms TEXT NOT NULL DEFAULT '',
+        seller TEXT NOT NULL DEFAULT '{{}}',
+        buyer TEXT NOT NULL DEFAULT '{{}}',
+        language TEXT NOT NULL DEFAULT 'en',
+        device TEXT NOT NULL,
+        {RECORD}
+    );
+    CREATE INDEX quotes_number ON quotes(year, seq, revision);
+    CREATE INDEX quotes_deal ON quotes(deal_id, revision) WHERE deleted_at IS NULL;
+    CREATE INDEX quotes_customer ON quotes(customer_id) WHERE deleted_at IS NULL;
+    CREATE INDEX quotes_sent ON quotes(sent_at) WHERE sent_at IS NOT NULL AND deleted_at IS NULL;
+    """)
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -508,5 +595,6 @@ MIGRATIONS = (
     _v11_seen_and_tags,
     _v12_held,
     _v13_team_trust,
+    _v14_products_and_quotes,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -264,6 +264,23 @@ def _domain(table: str, row_id: str, values: dict[str, Any]) -> Problem | None:
             return Problem(INVALID, _("its stage rotting days are below zero"))
     if table == "deals" and "checklist_done" in values and not _list_of_text(values["checklist_done"]):
         return Problem(INVALID, _("its deal's ticked checklist is not a list of items"))
+    if table == "products":
+        if "name" in values and not str(values["name"]).strip():
+            return Problem(INVALID, _("its product name is empty"))
+        if "currency" in values:
+            try:
+                check_currency(str(values["currency"]))
+            except InvalidValue:
+                return Problem(INVALID, _("its product currency is not a currency code such as USD"))
+    if table == "deal_lines":
+        from salesdesk.core.lines import BASIS, QUANTITY_LIMIT
+
+        if values.get("discount_kind") == "percent" and (values.get("discount") or 0) > BASIS:
+            return Problem(INVALID, _("its line discount is over 100%"))
+        if (values.get("quantity_milli") or 0) > QUANTITY_LIMIT:
+            return Problem(INVALID, _("its line quantity is too large"))
+        if abs(values.get("unit_price") or 0) >= 2**53:
+            return Problem(INVALID, _("its line unit price is too large"))
     return None
 
 

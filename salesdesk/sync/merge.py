@@ -29,6 +29,7 @@ from salesdesk.i18n import _, pgettext
 from salesdesk.store.changelog import format_clock, parse_clock, received
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
+from salesdesk.store.derived import DERIVED_FROM, after_merge
 from salesdesk.store.schema import SEED_DEVICE, SYNCED_TABLES
 from salesdesk.store.tags import fold_duplicate_tags
 from salesdesk.sync import held
@@ -338,6 +339,7 @@ class _Merge:
         # Per incoming entry that said it, what its writer had seen (`ChangeLog.seen_of`).
         self.seen: dict[tuple[object, ...], str] = {}
         self.tagged = False
+        self.touched: dict[str, set[str]] = {}
         self._reset()
 
     def _reset(self) -> None:
@@ -345,6 +347,7 @@ class _Merge:
         self.rows.clear()
         self.users, self.direct, self.seen = {}, set(), {}
         self.clone_device, self.newest, self.tagged = None, None, False
+        self.touched = {}
         self.held_here = set()
         self.checker.forget()
         self.report.__dict__.update(MergeReport(source=self.report.source).__dict__)
@@ -435,6 +438,8 @@ class _Merge:
             self._advance_clock(self.newest)
         if self.tagged:
             fold_duplicate_tags(self.store.records)  # `vip` here and `VIP` there are one tag
+        if self.touched:
+            after_merge(self.store, self.touched)  # what is worked out from records
         self.report.found = self.found
 
     def _fresh(self, stream: list[tuple[Any, ...]]) -> set[tuple[object, object]]:
@@ -691,6 +696,8 @@ class _Merge:
                 logged,
             )
         self.tagged = self.tagged or table in ("tags", "customer_tags")
+        if table in DERIVED_FROM:
+            self.touched.setdefault(table, set()).add(record_id)
         if "created_at" in values:
             self.checker.arrived(table, record_id)
         if was_held or (outcome.device, outcome.clock, table, record_id) in self.held_here:
