@@ -34,7 +34,7 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         help=_("a table as CSV for a spreadsheet"),
         description=_("Write a table as CSV: UTF-8 with a byte-order mark, formula-looking cells escaped."),
     )
-    table.add_argument("table", choices=("customers", "deals", "interactions", "followups"))
+    table.add_argument("table", choices=("customers", "deals", "interactions", "followups", "products"))
     table.add_argument("-o", "--output", metavar="FILE", help=_(OUTPUT_HELP))
     table.set_defaults(run=run_export)
     cards = formats.add_parser(
@@ -89,6 +89,7 @@ def export_csv(args: argparse.Namespace, store: Store) -> int:
         "deals": (exports.deals, exports.DEAL_FIELDS),
         "interactions": (exports.interactions, exports.INTERACTION_FIELDS),
         "followups": (exports.followups, exports.FOLLOWUP_FIELDS),
+        "products": (exports.products, exports.PRODUCT_FIELDS),
     }[args.table]
     count = write_output(args.output, lambda stream: write_csv(stream, args.table, fields, rows(store.db)))
     if args.output:
@@ -104,6 +105,8 @@ def _wrote(table: str, count: int) -> str:
         return ngettext("Wrote {n} interaction to {path}", "Wrote {n} interactions to {path}", count)
     if table == "followups":
         return ngettext("Wrote {n} followup to {path}", "Wrote {n} followups to {path}", count)
+    if table == "products":
+        return ngettext("Wrote {n} product to {path}", "Wrote {n} products to {path}", count)
     return ngettext("Wrote {n} customer to {path}", "Wrote {n} customers to {path}", count)
 
 
