@@ -133,3 +133,82 @@ def seed_reports(store: Store, clock: FakeClock) -> dict[str, str]:
     ids["open-followup"] = open_one
     clock.now = START
     return ids
+
+
+# -- products, lines and quotes (issue 19) ---------------------------------------------------
+
+
+def add_product(store: Store, name: str, price: int, currency: str = "USD", **values) -> str:
+    return store.records.insert("products", {"name": name, "price": price, "currency": currency, **values})
+
+
+def add_line(
+    store: Store,
+    deal_id: str,
+    description: str,
+    quantity_milli: int,
+    unit_price: int,
+    product_id: str | None = None,
+    discount_kind: str = "none",
+    discount: int = 0,
+    **values,
+) -> str:
+    """A line of a deal, its total and the deal's amount made as the app makes them."""
+    from salesdesk.core.lines import line_total
+    from salesdesk.store.lines import refresh
+
+    position = store.db.execute("SELECT count(*) FROM deal_lines WHERE deal_id = ?", [deal_id]).fetchone()[0]
+    line_id = store.records.insert(
+        "deal_lines",
+        {
+            "deal_id": deal_id,
+            "product_id": product_id,
+            "position": position,
+            "description": description,
+            "quantity_milli": quantity_milli,
+            "unit_price": unit_price,
+            "discount_kind": discount_kind,
+            "discount": discount,
+            "total": line_total(quantity_milli, unit_price, discount_kind, discount),
+            **values,
+        },
+    )
+    refresh(store, [deal_id])
+    return line_id
+
+
+def add_quote(
+    store: Store,
+    deal_id: str,
+    seq: int,
+    total: int,
+    issued: date,
+    valid_until: date,
+    sent: datetime | None,
+    revision: int = 1,
+    currency: str = "USD",
+) -> str:
+    """A quote of the deal, Q-2026-<seq>, sent at `sent` (None: a draft)."""
+    from salesdesk.core.dates import timestamp
+    from salesdesk.core.quotes import quote_number
+
+    customer = store.db.execute("SELECT customer_id FROM deals WHERE id = ?", [deal_id]).fetchone()[0]
+    return store.records.insert(
+        "quotes",
+        {
+            "number": quote_number(issued.year, seq),
+            "year": issued.year,
+            "seq": seq,
+            "revision": revision,
+            "deal_id": deal_id,
+            "customer_id": customer,
+            "status": "draft" if sent is None else "sent",
+            "issued_on": issued.isoformat(),
+            "valid_until": valid_until.isoformat(),
+            "sent_at": None if sent is None else timestamp(sent),
+            "currency": currency,
+            "subtotal": total,
+            "total": total,
+            "device": store.device,
+        },
+    )
