@@ -1,11 +1,18 @@
 """The Products screen: the catalogue listed, searched as one types, added to, edited and retired by keys."""
 
+from pathlib import Path
+
 import pytest
 
+from salesdesk import i18n
+from salesdesk.io.product_rows import read_products_csv
+from salesdesk.store.product_import import import_products
 from salesdesk.store.products import ProductStore
 from salesdesk.tui.screens.product_forms import ProductForm
 from salesdesk.tui.screens.products import ProductsScreen
 from tests.tui.conftest import SIZE, make_app, no_blink, settle
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "products"
 
 
 @pytest.fixture
@@ -186,7 +193,52 @@ def _snapshot(snap_compare, store):
     return snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
 
 
+@pytest.fixture
+def chinese_catalogue(seeded):
+    """The Chinese price list of the fixtures, imported as `salesdesk import products` does."""
+    store, _ids, _clock = seeded
+    batch = read_products_csv(FIXTURES / "products-zh.csv")
+    import_products(store, batch.products)
+    yield store
+
+
 class TestProducts:
     def test_list(self, snap_compare, catalogue):
         store, _ids = catalogue
         assert _snapshot(snap_compare, store)
+
+    def test_chinese_with_the_retired_shown(self, snap_compare, chinese_catalogue):
+        async def run_before(pilot):
+            await _products(pilot)
+            await pilot.press("r")
+            no_blink(pilot.app)
+            await settle(pilot)
+
+        i18n.set_language("zh")
+        app = make_app(chinese_catalogue)
+        assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_product_form_fits_a_60x15_terminal_and_every_field_scrolls_into_view(catalogue):
+    from textual.geometry import Region
+
+    from tests.tui.test_small_terminal import SMALL, _shown, _view, _within
+
+    store, _ids = catalogue
+    async with make_app(store).run_test(size=SMALL) as pilot:
+        await _products(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, ProductForm)
+        dialog = form.query_one(".dialog")
+        assert _within(Region(0, 0, *SMALL), dialog.region)
+        hint = form.query_one(".dialog-keys")
+        assert _within(dialog.region, hint.region) and hint.region.height >= 1
+        fields = [w for w in form.query("*") if w.focusable and _shown(w)]
+        assert len(fields) == 6
+        for field in fields:
+            field.focus()
+            await settle(pilot)
+            await settle(pilot)
+            assert _within(_view(field, dialog), field.region), f"{field!r} is scrolled out of view"
