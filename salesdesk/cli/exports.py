@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salesdesk.cli import weekly
+from salesdesk.cli import quote_export, weekly
 from salesdesk.cli.common import Commands, local_today, open_store_to_read, wall_clock, write_output
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.i18n import N_, _, ngettext
@@ -24,7 +24,7 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     exports = commands.add_parser(
         "export",
         parents=[common],
-        help=_("write CSV, vCard, iCalendar or the weekly summary"),
+        help=_("write CSV, vCard, iCalendar, the weekly summary or a quote"),
         description=_("Export records as CSV, customers as vCards or follow-ups as iCalendar."),
     )
     formats = exports.add_subparsers(dest="format", metavar="FORMAT", required=True)
@@ -62,6 +62,7 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     calendar.add_argument("--all", action="store_true", help=_("everyone's follow-ups, not only yours"))
     calendar.set_defaults(run=run_export)
     weekly.add_weekly_parser(formats, common).set_defaults(run=run_weekly)
+    quote_export.add_quote_parser(formats, common).set_defaults(run=quote_export.run_quote)
 
 
 def run_weekly(args: argparse.Namespace, db_path: Path, user: str) -> int:
