@@ -17,9 +17,11 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from salesdesk.core import suggest as core
 from salesdesk.core.suggest import PurchaseIndex, Suggestion
+from salesdesk.store.connection import connect
 from salesdesk.store.database import Database
 
 _lock = threading.Lock()
@@ -75,6 +77,17 @@ def _path(db: Database) -> str:
     return str(db.execute("PRAGMA database_list").fetchone()[2] or "")
 
 
+def held_index(db: Database) -> PurchaseIndex | None:
+    """The purchase index of this database if one is held and nothing was written since
+    (a cheap question: the app asks it before deciding to read on a thread)."""
+    path = _path(db)
+    with _lock:
+        held = _cache.get(path)
+    if not path or held is None or held[0] != _version(db):
+        return None
+    return held[1]
+
+
 def index_of(db: Database) -> PurchaseIndex:
     """The purchase index of this database as it is now: kept while nothing was written."""
     path, version = _path(db), _version(db)
@@ -98,6 +111,24 @@ class SuggestQueries:
     @staticmethod
     def _before(today: date, before: date | None) -> str:
         return (before or today + timedelta(days=1)).isoformat()
+
+    @classmethod
+    def of(
+        cls, index: PurchaseIndex, customer_id: str, today: date, limit: int = core.LIMIT
+    ) -> list[Suggestion]:
+        """The customer's suggestions on `today` from an index already read."""
+        return index.suggestions(customer_id, today, cls._before(today, None), limit)
+
+    @classmethod
+    def load_from(
+        cls, path: Path, customer_id: str, today: date, limit: int = core.LIMIT
+    ) -> list[Suggestion]:
+        """`suggestions` on a connection of its own, for a worker thread."""
+        db = connect(path)
+        try:
+            return cls(db).suggestions(customer_id, today, limit)
+        finally:
+            db.close()
 
     def suggestions(
         self, customer_id: str, today: date, limit: int = core.LIMIT, *, before: date | None = None
