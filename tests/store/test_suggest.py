@@ -6,7 +6,8 @@ import pytest
 
 from salesdesk.core.lines import line_total
 from salesdesk.core.suggest import REORDER, TOGETHER
-from salesdesk.store.suggest import SuggestQueries
+from salesdesk.store.connection import connect
+from salesdesk.store.suggest import SuggestQueries, index_of
 from tests.conftest import START, TODAY
 
 CATALOGUE = {
@@ -115,7 +116,7 @@ def test_only_won_deals_count_and_only_lines_with_a_product(store, clock):
     lost = deal_with(store, clock, ids["Wang"], 100, [p["install"]], stage="stage-lead")
     store.mark_lost(lost, "budget")
     deal_with(store, clock, ids["Wang"], 50, [p["install"]], stage="stage-lead")  # still open
-    purchases = queries.purchases(ids["Wang"], TODAY.isoformat() + "T")
+    purchases = queries.purchases(ids["Wang"], TODAY)
     assert {purchase.product_id for purchase in purchases} == {p["maint"]}
     line = store.db.execute(
         "SELECT l.id FROM deal_lines l JOIN deals d ON d.id = l.deal_id "
@@ -167,3 +168,16 @@ def test_the_baseline_is_the_most_bought_products_not_yet_bought(store, clock):
 def test_the_limit_is_kept(store, clock, limit):
     ids, _p = story(store, clock)
     assert len(SuggestQueries(store.db).suggestions(ids["Li"], TODAY, limit=limit)) == limit
+
+
+def test_the_purchases_are_read_once_until_something_is_written(store, clock):
+    ids, p = story(store, clock)
+    first = index_of(store.db)
+    assert index_of(store.db) is first
+    other = connect(store.path)  # another connection to the same file (the pane's worker)
+    try:
+        assert index_of(other) is first
+        store.log_interaction(ids["Wang"], "call", "Asked about spare parts")
+        assert index_of(other) is not first
+    finally:
+        other.close()
