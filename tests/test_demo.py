@@ -827,7 +827,9 @@ def test_large_change_log_holds_every_record_once(large):
             assert clock == format_clock(ms, 0, device)
             clocks.append(clock)
     assert len(set(clocks)) == len(clocks)
-    assert large.meta("clock") == max(clocks)
+    # The seller and the terms of its quotes were set through the write path, at now.
+    settings = rows(large, "SELECT max(clock) FROM changes WHERE tbl = 'settings'")[0][0]
+    assert large.meta("clock") == max(*clocks, settings) and settings > max(clocks)
     for table in LOADED:  # logged in time order within each table
         in_seq = [
             clock
@@ -989,3 +991,87 @@ def test_write_demo_large_goes_through_the_bulk_loader(tmp_path, monkeypatch):
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     finally:
         store.close()
+
+
+def test_large_has_two_hundred_products_in_its_language(large):
+    products = table_dicts(large, "products")
+    assert len(products) == 200 and len({p["code"] for p in products}) == 200
+    assert 5 <= sum(not p["active"] for p in products) <= 30
+    assert all(p["name"].isascii() for p in products if p["currency"] == "USD")
+    assert {p["currency"] for p in products} == {"USD", "CNY"}
+
+
+def test_large_deals_amount_to_their_lines(large):
+    lines = deal_lines_of(large)
+    deals = table_dicts(large, "deals")
+    for deal in deals:
+        mine = lines.get(deal["id"], [])
+        for line in mine:
+            assert line["total"] == line_total(
+                line["quantity_milli"], line["unit_price"], line["discount_kind"], line["discount"]
+            )
+            assert line["created_at"] >= deal["created_at"]
+        if mine:
+            assert deal["amount"] == sum(line["total"] for line in mine)
+            assert sorted(line["position"] for line in mine) == list(range(len(mine)))
+    count = sum(len(mine) for mine in lines.values())
+    assert 1.6 * len(deals) <= count <= 2.6 * len(deals)
+    assert 0.02 * len(deals) <= len(deals) - len(lines) <= 0.15 * len(deals)
+    codes = dict(rows(large, "SELECT id, code FROM products"))
+    used = {codes[line["product_id"]] for mine in lines.values() for line in mine if line["product_id"]}
+    assert len(used) >= 50  # models are sold too, not only the small catalogue
+
+
+def test_large_repeat_buyers_reorder_at_their_own_pace(large):
+    overdue = steady = 0
+    for orders in bought_by_customer(large).values():
+        counted = Counter(code for _, codes in orders for code in codes)
+        if not counted:
+            continue
+        code, times = counted.most_common(1)[0]
+        if times < 3:
+            continue
+        days = sorted({date.fromisoformat(closed) for closed, codes in orders if code in codes})
+        gaps = [(b - a).days for a, b in pairwise(days)]
+        interval = usual_interval(days)
+        assert interval is not None and len(set(gaps)) > 1
+        if all(abs(gap - interval) <= interval * 0.5 for gap in gaps):
+            steady += 1
+        overdue += days[-1] + timedelta(days=interval) < TODAY
+    assert steady >= 3 and overdue >= 2
+
+
+def test_large_quotes_are_numbered_once_per_year(large):
+    quotes = table_dicts(large, "quotes")
+    assert len(quotes) >= 50
+    keys = [(q["year"], q["seq"], q["revision"]) for q in quotes]
+    assert len(set(keys)) == len(keys)
+    for year in {q["year"] for q in quotes}:
+        seqs = sorted({q["seq"] for q in quotes if q["year"] == year})
+        assert seqs == list(range(1, len(seqs) + 1))
+    lines = deal_lines_of(large)
+    for quote in quotes:
+        assert quote["number"] == quote_number(quote["year"], quote["seq"])
+        assert quote["device"] == large.device
+        frozen = lines_from_json(quote["lines"])
+        sums = totals([(x.quantity_milli, x.unit_price, x.discount_kind, x.discount) for x in frozen])
+        assert quote["total"] == sums.total and quote["subtotal"] == sums.subtotal
+        if quote["revision"] == 1 and (quote["year"], quote["seq"], 2) in keys:
+            now = sum(line["total"] for line in lines[quote["deal_id"]])
+            assert quote["total"] != now  # the first version kept the lines as they were
+    assert any(q["revision"] == 2 for q in quotes) and any(q["status"] == "draft" for q in quotes)
+    expired = [q for q in quotes if q["status"] == "sent" and q["valid_until"] < TODAY.isoformat()]
+    assert expired
+
+
+def test_large_maintenance_comes_with_spare_parts_often_not_always(large):
+    codes = dict(rows(large, "SELECT id, code FROM products"))
+    deals = [
+        {codes[line["product_id"]] for line in mine if line["product_id"]}
+        for mine in deal_lines_of(large).values()
+    ]
+    maintenance = [deal for deal in deals if deal & {"MT-AMC", "CN-AMC"}]
+    share = sum("MT-SPF" in deal for deal in maintenance) / len(maintenance)
+    others = [deal for deal in deals if not deal & {"MT-AMC", "CN-AMC"}]
+    base = sum("MT-SPF" in deal for deal in others) / len(others)
+    assert len(maintenance) >= 20 and 0.45 <= share < 0.95 and share > 3 * base

@@ -4,7 +4,7 @@ Everything is drawn from a `random.Random` handed in, so one seed gives one data
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from salesdesk.core.lines import line_total
@@ -830,3 +830,54 @@ def _exactly(product: ProductSpec, rest: int, price: int, currency: str, chinese
     if off:
         line.discount_kind, line.discount = "amount", off
     return line
+
+
+# The large demo's catalogue: the products above and models of its hardware and parts,
+# made by rule (no random draws), up to LARGE_PRODUCTS.
+LARGE_PRODUCTS = 200
+_MODELS = (
+    ("S", "S", 0.8),
+    ("M", "M", 1.0),
+    ("L", "L", 1.25),
+    ("Pro", "专业版", 1.5),
+    ("Lite", "简配版", 0.7),
+    ("Plus", "增强版", 1.15),
+    ("Max", "旗舰版", 1.8),
+)
+
+
+def large_catalogue() -> tuple[ProductSpec, ...]:
+    """LARGE_PRODUCTS products: the small catalogue, then models of its hardware and
+    spare parts (series 1 to 3 of each: `HW-SCN-01-PRO2`), every ninth retired."""
+    families = [p for p in PRODUCTS if p.category in ("hardware", "parts") and p.active]
+    products = list(PRODUCTS)
+    series = 1
+    while len(products) < LARGE_PRODUCTS:
+        for family in families:
+            for suffix, chinese, factor in _MODELS:
+                if len(products) >= LARGE_PRODUCTS:
+                    break
+                code = f"{family.code}-{suffix.upper()}{series}"
+                products.append(
+                    replace(
+                        family,
+                        code=code,
+                        name=f"{family.name} {suffix} (series {series})",
+                        chinese=f"{family.chinese}{chinese}（第{series}代）",
+                        price=max(1, round(family.price * factor * (1 + 0.1 * (series - 1)))),
+                        active=len(products) % 9 != 0,
+                    )
+                )
+        series += 1
+    return tuple(products)
+
+
+def models_of(catalogue: tuple[ProductSpec, ...]) -> dict[str, tuple[ProductSpec, ...]]:
+    """The active models of each product code (the product itself first)."""
+    by_code = {p.code: p for p in catalogue}
+    models: dict[str, list[ProductSpec]] = {code: [product] for code, product in by_code.items()}
+    for product in catalogue:
+        family = product.code.rsplit("-", 1)[0]
+        if family in models and family != product.code and product.active:
+            models[family].append(product)
+    return {code: tuple(found) for code, found in models.items()}
