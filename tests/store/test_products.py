@@ -192,3 +192,22 @@ def test_a_workbook_saved_by_a_spreadsheet_imports_like_its_csv(store, name):
     ]
     csv = read_products_csv(FIXTURES / "products-zh.csv")
     assert import_products(store, csv.products).unchanged == 5
+
+
+def test_the_list_reads_one_page_at_a_time_and_finds_where_a_product_is(store):
+    products = ProductStore(store)
+    ids = [products.add(f"Cable {n:02d}", code=f"C-{n:02d}") for n in range(30)]
+    products.add("Connector", code="X-1", category="Cables")
+    products.retire(ids[5])
+    assert products.count_matching() == 30
+    assert products.count_matching(active_only=False) == 31
+    page = products.search(limit=10, offset=10)
+    assert [p.name for p in page] == [f"Cable {n:02d}" for n in range(11, 21)]
+    assert products.search(limit=10, offset=40) == []
+    assert products.count_matching("cable") == 30  # 29 names, and a category
+    assert products.search("cable", limit=1)[0].name == "Cable 00"
+    assert products.search("x", limit=1)[0].name == "Connector"  # a code that starts with it first
+    assert products.position(ids[20]) == 19  # Cable 05 is retired, so not listed
+    assert products.position(ids[5]) is None
+    assert products.position(ids[5], active_only=False) == 5
+    assert products.position(ids[20], "nothing like it") is None
