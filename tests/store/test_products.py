@@ -211,3 +211,30 @@ def test_the_list_reads_one_page_at_a_time_and_finds_where_a_product_is(store):
     assert products.position(ids[5]) is None
     assert products.position(ids[5], active_only=False) == 5
     assert products.position(ids[20], "nothing like it") is None
+
+
+def test_an_imported_catalogue_and_a_teammates_price_change_reach_every_copy(tmp_path):
+    from datetime import timedelta
+
+    from tests.sync.conftest import Device
+
+    ann, bob = Device(tmp_path, "ann"), Device(tmp_path, "bob", timedelta(minutes=-5))
+    batch = read_products_csv(FIXTURES / "products-zh.csv")
+    import_products(ann.store, batch.products)
+    bob.merge_from(ann)
+    assert catalogue(bob.store) == catalogue(ann.store)
+    spares = ProductStore(bob.store).by_code("SP-02")
+    bob.clock.advance(minutes=30)
+    ProductStore(bob.store).update(spares.id, {"price": 920_000})
+    ann.clock.advance(minutes=1)
+    ProductStore(ann.store).retire(ProductStore(ann.store).by_code("TR-03").id)
+    ann.merge_from(bob)
+    bob.merge_from(ann)
+    assert ann.digest() == bob.digest()
+    assert ProductStore(ann.store).by_code("SP-02").price == 920_000
+    assert not ProductStore(bob.store).by_code("TR-03").active
+    # Importing the same file on the other copy adds nothing: the rows match what arrived.
+    again = import_products(bob.store, read_products_csv(FIXTURES / "products-zh.csv").products)
+    assert (again.created, again.updated) == (0, 2)  # its own price and active, back as the file says
+    ann.store.close()
+    bob.store.close()
