@@ -1,21 +1,33 @@
-"""The detail pane: who the customer is, what we know, what comes next, what happened."""
+"""The detail pane: who the customer is, what we know, what comes next, what happened.
 
+What to offer the customer next is worked out from every customer's purchases
+(`store.suggest`): read once per version of the data, on a thread of its own, so the
+list's keys never wait for it; while that read is held, each customer's suggestions
+take a few milliseconds and are shown at once.
+"""
+
+import sqlite3
 from datetime import date
+from pathlib import Path
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from salesdesk.core.dates import parse_timestamp
+from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money
+from salesdesk.core.suggest import REORDER, Suggestion
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.store.customers import CustomerDetail
+from salesdesk.store.suggest import SuggestQueries, held_index
 from salesdesk.tui.privacy import HIDDEN
 from salesdesk.tui.text import padded
 from salesdesk.tui.widgets.customer_list import SEGMENT_STYLES, segment_name
@@ -28,6 +40,7 @@ FACTS = (
 )
 KIND_CELLS, STAGE_CELLS = 8, 12
 KIND_MARKS = {"call": "☎", "email": "✉", "meeting": "◆", "visit": "⌂", "message": "✎", "note": "•"}
+OFFER_MARKS = {REORDER: "↻"}  # a reorder; a product bought together: "+"
 
 
 class HistoryList(OptionList):
@@ -77,8 +90,14 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-head")
+        yield Static(id="offer-next")
         yield Label(_("History, newest first"), classes="section-title", id="history-title")
         yield HistoryList(id="history")
+
+    def on_mount(self) -> None:
+        self.offer_for: str | None = None  # the customer whose suggestions are wanted
+        self.offered: list[Suggestion] = []
+        self.query_one("#offer-next", Static).display = False
 
     def show(self, detail: CustomerDetail | None, today: date, privacy: bool) -> None:
         head = self.query_one("#detail-head", Static)
@@ -86,9 +105,57 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
         if detail is None:
             head.update(Text(_("No customer selected."), style="dim"))
             history.show([])
+            self._offer(None, today)
             return
         head.update(self._head(detail, today, privacy))
         history.show(detail.interactions)
+        self._offer(detail.record["id"], today)
+
+    # -- what to offer next ---------------------------------------------------------
+
+    def _offer(self, customer_id: str | None, today: date) -> None:
+        """Show the customer's suggestions: at once when the purchases are held, else
+        once a thread has read them (nothing is shown meanwhile, nor on an error)."""
+        self.offer_for = customer_id
+        store = getattr(self.screen, "store", None)
+        if customer_id is None or store is None:
+            self._show_offer(customer_id, [])
+            return
+        try:
+            index = held_index(store.db)
+        except sqlite3.Error:
+            index = None
+        if index is not None:
+            self._show_offer(customer_id, SuggestQueries.of(index, customer_id, today))
+            return
+        self._show_offer(customer_id, [])
+        self._load_offer(store.path, customer_id, today)
+
+    @work(thread=True, exclusive=True, group="offer-next", exit_on_error=False)
+    def _load_offer(self, path: Path, customer_id: str, today: date) -> None:
+        try:
+            found = SuggestQueries.load_from(path, customer_id, today)
+        except (SalesdeskError, sqlite3.Error):  # busy or unreadable: the pane does without
+            return
+        self.app.call_from_thread(self._show_offer, customer_id, found)
+
+    def _show_offer(self, customer_id: str | None, found: list[Suggestion]) -> None:
+        if customer_id != self.offer_for:
+            return  # another customer is shown by now
+        self.offered = found
+        offer = self.query_one("#offer-next", Static)
+        offer.display = bool(found)
+        if not found:
+            offer.update("")
+            return
+        lines: list[Text | Padding] = [Text(_("Offer next"), style="bold")]
+        for suggestion in found:
+            line = Text("  ")
+            line.append(OFFER_MARKS.get(suggestion.kind, "+") + " ", style="bold green")
+            line.append(literal(suggestion.name), style="bold")
+            lines.append(line)
+            lines.append(Padding(Text(literal(suggestion.reason), style="dim"), (0, 0, 0, 4)))
+        offer.update(Group(*lines))
 
     def _head(self, detail: CustomerDetail, today: date, privacy: bool) -> Group:
         record, row = detail.record, detail.row
