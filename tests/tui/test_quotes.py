@@ -219,3 +219,23 @@ async def test_the_dialogs_fit_a_small_terminal_and_every_field_scrolls_into_vie
             await settle(pilot)
             assert field.region.height >= 1, f"{field!r} is not shown"
             assert _within(_view(field, dialog), field.region), f"{field!r} is scrolled out of view"
+
+
+async def test_ctrl_e_writes_the_quote_as_html_into_the_export_folder(seeded, tmp_path, monkeypatch):
+    from tests.tui.test_export_folder import messages, wait_for
+
+    monkeypatch.setenv("XDG_DOCUMENTS_DIR", str(tmp_path / "Documents"))
+    store, ids, _ = seeded
+    deal_id = ids["50 laptops for Shenzhen"]
+    with_lines(store, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.press("ctrl+e")
+        target = tmp_path / "Documents" / "salesdesk" / "Q-2026-0001.html"
+        await wait_for(pilot, lambda: any("Wrote quote" in m for m in messages(pilot.app)))
+        assert any(str(target) in m for m in messages(pilot.app))
+        assert isinstance(pilot.app.screen, QuoteScreen)  # the dialog stays open
+    html = target.read_text(encoding="utf-8")
+    assert "Q-2026-0001" in html and "ThinkPad X1 Carbon" in html and "64,600.00" in html
+    assert "[bold]day[/]" in html  # as typed, never markup

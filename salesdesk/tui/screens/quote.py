@@ -56,6 +56,7 @@ class QuoteScreen(SavingDialog[Sent | None]):
         Binding("escape", "cancel", N_("Close")),
         Binding("ctrl+s", "send", N_("Send"), priority=True),
         Binding("ctrl+t", "keep_terms", N_("Save the terms"), priority=True),
+        Binding("ctrl+e", "export", N_("Export as HTML"), priority=True),
     ]
 
     def __init__(self, store: Store, quote_id: str, today: date):
@@ -108,9 +109,9 @@ class QuoteScreen(SavingDialog[Sent | None]):
                         id="quote-followup",
                     )
             keys = (
-                _("ctrl+s: send  ctrl+t: save the terms  tab: next  space: tick  esc: close")
+                _("ctrl+s: send  ctrl+t: save the terms  ctrl+e: export HTML  tab: next  esc: close")
                 if self.draft
-                else _("esc: close")
+                else _("ctrl+e: export as HTML  esc: close")
             )
             yield Static(keys, classes="dialog-keys", markup=False)
 
@@ -221,6 +222,16 @@ class QuoteScreen(SavingDialog[Sent | None]):
             self._opened = None  # what is shown is what is kept: esc closes at once
             self.notify(_("Terms saved."), markup=False)
             self.dismiss(None)
+
+    def action_export(self) -> None:
+        """The quote as it was made (not the terms typed and not kept yet) as HTML, written
+        into the export folder off the UI thread; the message names the whole path."""
+        from salesdesk.tui.exports import start_export, write_quote_html
+
+        quote_id = self.quote.id
+        if self.draft and self._terms() != self.quote.terms:
+            self.notify(_("The terms typed are not kept yet: ctrl+t keeps them."), markup=False)
+        start_export(self, "quote", lambda store, folder: write_quote_html(store, quote_id, folder))
 
     def action_send(self) -> None:
         if not self.draft:
