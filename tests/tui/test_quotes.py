@@ -239,3 +239,27 @@ async def test_ctrl_e_writes_the_quote_as_html_into_the_export_folder(seeded, tm
     html = target.read_text(encoding="utf-8")
     assert "Q-2026-0001" in html and "ThinkPad X1 Carbon" in html and "64,600.00" in html
     assert "[bold]day[/]" in html  # as typed, never markup
+
+
+class TestSentQuoteDialog:
+    def test_a_sent_quote_in_chinese(self, snap_compare, seeded):
+        from salesdesk import i18n
+
+        store, ids, _ = seeded
+        deal_id = ids["50 laptops for Shenzhen"]
+        with_lines(store, deal_id)
+        quotes = QuoteStore(store)
+        quotes.send(quotes.make(deal_id, TODAY, "zh").id, TODAY, True, 3)
+        i18n.set_language(i18n.CHINESE)
+
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            pilot.app.screen.board.focus_deal(deal_id)
+            await pilot.press("q")
+            await settle(pilot)
+            no_blink(pilot.app)
+            await settle(pilot)
+
+        assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)

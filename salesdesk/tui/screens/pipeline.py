@@ -210,7 +210,7 @@ class PipelineScreen(DataScreen):
     def _deal_quote(self, deal_id: str) -> None:
         """The deal's quote made from its lines (or its draft refreshed, or its next version)
         and shown; sending it from there can move the deal and book a follow-up."""
-        from salesdesk.i18n import language
+        from salesdesk.i18n import language, sentences
         from salesdesk.store.quotes import QuoteStore
         from salesdesk.tui.screens.quote import QuoteScreen
 
@@ -228,7 +228,7 @@ class PipelineScreen(DataScreen):
                 said.append(_("The deal is in {stage} now.").format(stage=sent.moved_to))
             if sent.followup_due:
                 said.append(_("Follow-up booked for {date}.").format(date=short_date(sent.followup_due)))
-            self.notify(" ".join(said), markup=False)
+            self.notify(sentences(*said), markup=False)
 
         self.app.push_screen(QuoteScreen(self.store, quote.id, self.today), closed)
 
