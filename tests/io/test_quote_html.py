@@ -183,3 +183,12 @@ def test_the_default_file_name_says_the_number_and_version():
     doc = english()
     assert quote_text.file_name(doc, "html") == "Q-2026-0012-v2.html"
     assert quote_text.file_name(replace(doc, revision=1), "pdf") == "Q-2026-0012.pdf"
+
+
+def test_a_quote_with_only_its_number_is_written():
+    bare = replace(english(), seller={}, buyer={}, terms="", deal_title="", lines=())
+    bare = replace(bare, subtotal=0, discount_total=0, total=0)
+    reader = read(render_html(bare))
+    assert reader.tables["lines"] == [list(quote_text.labels().columns)]
+    assert reader.tables["totals"] == [["Subtotal", "$0.00"], ["Total due", "$0.00"]]
+    assert "From" not in "".join(reader.text) and "Terms" not in "".join(reader.text)
