@@ -253,6 +253,9 @@ def test_a_cff_font_is_embedded_as_truetype_that_any_extractor_reads(tmp_path):
         pytest.skip("the CJK font here has TrueType outlines already")
     assert converted.path.parent == tmp_path and converted.path.suffix == ".ttf"
     data = render_pdf(chinese())
+    before = fonts._truetype_subset.cache_info()
+    assert pages(render_pdf(chinese())) == pages(data)  # the same quote again: the subset made before
+    assert fonts._truetype_subset.cache_info().hits >= before.hits + 1
     reader = PdfReader(io.BytesIO(data))
     font = next(iter(reader.pages[0]["/Resources"]["/Font"].values())).get_object()
     assert font["/Encoding"] == "/Identity-H"
