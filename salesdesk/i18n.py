@@ -14,7 +14,8 @@ setting, else the environment as gettext reads it (`LANGUAGE`, `LC_ALL`, `LC_MES
 
 import gettext as _gettext
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -79,6 +80,19 @@ def set_language(language: str | None, *, fixed: bool = False) -> str:
         _translation = _gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOGUES[chosen]])
     _language = chosen
     return chosen
+
+
+@contextmanager
+def written_in(language: str | None) -> Iterator[str]:
+    """Words and dates in `language` (`en`, `zh`; None or unknown: English) inside the
+    block, then the language shown before: a quote is written in its own language,
+    whatever the person reads the program in. Yields the language chosen."""
+    global _translation, _language, _fixed
+    saved = _translation, _language, _fixed
+    try:
+        yield set_language(language, fixed=_fixed)
+    finally:
+        _translation, _language, _fixed = saved
 
 
 def prefer(language: str | None) -> str:

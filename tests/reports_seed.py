@@ -26,6 +26,15 @@ Nov at 08:00. Follow-ups (ann's): "Send proposal" due 20 Nov, open; "Call Birch"
 Nov, done 25 Nov; "Confirm the order" due 17 Nov, done 18 Nov; "Check in with Elm" due 30
 Nov; HOSTILE_FOLLOWUP due 2 Dec; "Quarterly review" due 10 Dec. Elm's birthday is
 1980-12-01; Cedar's contract ends 2026-12-31 (renewal due 1 Dec).
+
+Lines (`seed_products`; each deal's lines add up to its amount, so the figures above hold):
+acme-rollout 2 Annual maintenance (MNT, Services, year) @ $1,500, 4 HOSTILE_PRODUCT
+(Hardware) @ $400 and "On-site training" $400; birch-upgrade 1 Annual maintenance @ $1,500
+and 1.5 Setup (no category, hour) @ $1,000; juniper-licence 3 HOSTILE_PRODUCT @ $400;
+dune-audit (lost) 4 Annual maintenance. Quotes: Q-2026-0001 of acme-rollout sent 9 Nov
+(valid to 9 Dec) and its v2 sent 20 Nov (to 20 Dec), accepted; Q-2026-0002 of
+gum-contract sent 16 Nov; Q-2026-0003 of elm-gateway sent 19 Nov, valid to 25 Nov,
+expired; Q-2026-0004 of dune-audit sent 23 Nov, valid to 30 Nov.
 """
 
 from datetime import UTC, date, datetime
@@ -37,6 +46,7 @@ HOSTILE_CUSTOMER = "Fir & Pine | [b]Ltd[/b]\nNorth_branch"
 HOSTILE_REASON = "price | too high\n[red]again[/red] *really*"
 HOSTILE_FOLLOWUP = "Call `Eve` <eve@example.com> \\ back #1 ~now~ $5"
 HOSTILE_PERSON = "e|ve [x]"
+HOSTILE_PRODUCT = "Sensor | kit [b]v2[/b]\n*pro*"
 
 
 def at(clock: FakeClock, month: int, day: int, hour: int = 9) -> datetime:
@@ -131,5 +141,111 @@ def seed_reports(store: Store, clock: FakeClock) -> dict[str, str]:
     at(clock, 11, 25)
     store.complete_followup(done_now, date(2026, 11, 25))
     ids["open-followup"] = open_one
+    seed_products(store, clock, ids)
     clock.now = START
     return ids
+
+
+def seed_products(store: Store, clock: FakeClock, ids: dict[str, str]) -> None:
+    """The lines and quotes of the history above (see the module's docstring)."""
+    at(clock, 11, 1)
+    maintenance = add_product(
+        store, "Annual maintenance", 150_000, code="MNT", category="Services", unit="year"
+    )
+    kit = add_product(store, HOSTILE_PRODUCT, 40_000, code="KIT-2", category="Hardware", unit="pcs")
+    setup = add_product(store, "Setup", 100_000, code="SET", unit="hour")
+    add_line(store, ids["acme-rollout"], "Annual maintenance", 2_000, 150_000, maintenance)
+    add_line(store, ids["acme-rollout"], HOSTILE_PRODUCT, 4_000, 40_000, kit)
+    add_line(store, ids["acme-rollout"], "On-site training", 1_000, 40_000)
+    add_line(store, ids["birch-upgrade"], "Annual maintenance", 1_000, 150_000, maintenance)
+    add_line(store, ids["birch-upgrade"], "Setup", 1_500, 100_000, setup)
+    add_line(store, ids["juniper-licence"], HOSTILE_PRODUCT, 3_000, 40_000, kit)
+    add_line(store, ids["dune-audit"], "Annual maintenance", 4_000, 150_000, maintenance)
+    for key, seq, total, issued, valid, revision in (
+        ("acme-rollout", 1, 500_000, date(2026, 11, 9), date(2026, 12, 9), 1),
+        ("acme-rollout", 1, 500_000, date(2026, 11, 20), date(2026, 12, 20), 2),
+        ("gum-contract", 2, 1_000_000, date(2026, 11, 16), date(2026, 12, 16), 1),
+        ("elm-gateway", 3, 150_000, date(2026, 11, 19), date(2026, 11, 25), 1),
+        ("dune-audit", 4, 600_000, date(2026, 11, 23), date(2026, 11, 30), 1),
+    ):
+        sent = datetime(issued.year, issued.month, issued.day, 11, tzinfo=UTC)
+        add_quote(store, ids[key], seq, total, issued, valid, sent, revision=revision)
+
+
+# -- products, lines and quotes (issue 19) ---------------------------------------------------
+
+
+def add_product(store: Store, name: str, price: int, currency: str = "USD", **values) -> str:
+    return store.records.insert("products", {"name": name, "price": price, "currency": currency, **values})
+
+
+def add_line(
+    store: Store,
+    deal_id: str,
+    description: str,
+    quantity_milli: int,
+    unit_price: int,
+    product_id: str | None = None,
+    discount_kind: str = "none",
+    discount: int = 0,
+    **values,
+) -> str:
+    """A line of a deal, its total and the deal's amount made as the app makes them."""
+    from salesdesk.core.lines import line_total
+    from salesdesk.store.lines import refresh
+
+    position = store.db.execute("SELECT count(*) FROM deal_lines WHERE deal_id = ?", [deal_id]).fetchone()[0]
+    line_id = store.records.insert(
+        "deal_lines",
+        {
+            "deal_id": deal_id,
+            "product_id": product_id,
+            "position": position,
+            "description": description,
+            "quantity_milli": quantity_milli,
+            "unit_price": unit_price,
+            "discount_kind": discount_kind,
+            "discount": discount,
+            "total": line_total(quantity_milli, unit_price, discount_kind, discount),
+            **values,
+        },
+    )
+    refresh(store, [deal_id])
+    return line_id
+
+
+def add_quote(
+    store: Store,
+    deal_id: str,
+    seq: int,
+    total: int,
+    issued: date,
+    valid_until: date,
+    sent: datetime | None,
+    revision: int = 1,
+    currency: str = "USD",
+) -> str:
+    """A quote of the deal, Q-2026-<seq>, sent at `sent` (None: a draft)."""
+    from salesdesk.core.dates import timestamp
+    from salesdesk.core.quotes import quote_number
+
+    customer = store.db.execute("SELECT customer_id FROM deals WHERE id = ?", [deal_id]).fetchone()[0]
+    return store.records.insert(
+        "quotes",
+        {
+            "number": quote_number(issued.year, seq),
+            "year": issued.year,
+            "seq": seq,
+            "revision": revision,
+            "deal_id": deal_id,
+            "customer_id": customer,
+            "status": "draft" if sent is None else "sent",
+            "issued_on": issued.isoformat(),
+            "valid_until": valid_until.isoformat(),
+            "sent_at": None if sent is None else timestamp(sent),
+            "currency": currency,
+            "subtotal": total,
+            "total": total,
+            "device": store.device,
+        },
+    )

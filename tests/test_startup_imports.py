@@ -22,6 +22,8 @@ LATER = {
     "salesdesk.tui.screens.pipeline": "the other screens (built on first visit)",
     "salesdesk.tui.screens.customers": "the other screens (built on first visit)",
     "salesdesk.tui.screens.trash": "the other screens (built on first visit)",
+    "salesdesk.tui.screens.products": "the other screens (built on first visit)",
+    "salesdesk.tui.screens.product_forms": "the Products form (opened by a key)",
     "textual.widgets._footer": "Textual's Footer (the key bar replaces it)",
     "secrets": "secrets, which loads the OpenSSL library (ids use os.urandom)",
     "_hashlib": "the OpenSSL library (team sync checksums)",

@@ -262,6 +262,7 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("salesdesk/cli/main.py", "salesdesk: "): "the program's name before a translated message",
     ("salesdesk/cli/common.py", "salesdesk: {}"): "the program's name before a translated message",
     ("salesdesk/cli/imports.py", "salesdesk: {}"): "the program's name before a translated message",
+    ("salesdesk/cli/product_imports.py", "salesdesk: {}"): "the program's name before a translated message",
     ("salesdesk/cli/team.py", "salesdesk: "): "the program's name before a translated message",
     ("salesdesk/tui/app.py", "salesdesk"): "the app's title: the program's name",
 }

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salesdesk.cli import weekly
+from salesdesk.cli import quote_export, weekly
 from salesdesk.cli.common import Commands, local_today, open_store_to_read, wall_clock, write_output
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.i18n import N_, _, ngettext
@@ -24,7 +24,7 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     exports = commands.add_parser(
         "export",
         parents=[common],
-        help=_("write CSV, vCard, iCalendar or the weekly summary"),
+        help=_("write CSV, vCard, iCalendar, the weekly summary or a quote"),
         description=_("Export records as CSV, customers as vCards or follow-ups as iCalendar."),
     )
     formats = exports.add_subparsers(dest="format", metavar="FORMAT", required=True)
@@ -34,7 +34,7 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         help=_("a table as CSV for a spreadsheet"),
         description=_("Write a table as CSV: UTF-8 with a byte-order mark, formula-looking cells escaped."),
     )
-    table.add_argument("table", choices=("customers", "deals", "interactions", "followups"))
+    table.add_argument("table", choices=("customers", "deals", "interactions", "followups", "products"))
     table.add_argument("-o", "--output", metavar="FILE", help=_(OUTPUT_HELP))
     table.set_defaults(run=run_export)
     cards = formats.add_parser(
@@ -62,6 +62,7 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     calendar.add_argument("--all", action="store_true", help=_("everyone's follow-ups, not only yours"))
     calendar.set_defaults(run=run_export)
     weekly.add_weekly_parser(formats, common).set_defaults(run=run_weekly)
+    quote_export.add_quote_parser(formats, common).set_defaults(run=quote_export.run_quote)
 
 
 def run_weekly(args: argparse.Namespace, db_path: Path, user: str) -> int:
@@ -89,6 +90,7 @@ def export_csv(args: argparse.Namespace, store: Store) -> int:
         "deals": (exports.deals, exports.DEAL_FIELDS),
         "interactions": (exports.interactions, exports.INTERACTION_FIELDS),
         "followups": (exports.followups, exports.FOLLOWUP_FIELDS),
+        "products": (exports.products, exports.PRODUCT_FIELDS),
     }[args.table]
     count = write_output(args.output, lambda stream: write_csv(stream, args.table, fields, rows(store.db)))
     if args.output:
@@ -104,6 +106,8 @@ def _wrote(table: str, count: int) -> str:
         return ngettext("Wrote {n} interaction to {path}", "Wrote {n} interactions to {path}", count)
     if table == "followups":
         return ngettext("Wrote {n} followup to {path}", "Wrote {n} followups to {path}", count)
+    if table == "products":
+        return ngettext("Wrote {n} product to {path}", "Wrote {n} products to {path}", count)
     return ngettext("Wrote {n} customer to {path}", "Wrote {n} customers to {path}", count)
 
 

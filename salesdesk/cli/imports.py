@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from salesdesk.cli import product_imports
 from salesdesk.cli.common import Commands, open_store
 from salesdesk.i18n import _, ngettext
 
@@ -31,8 +32,11 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     imports = commands.add_parser(
         "import",
         parents=[common],
-        help=_("import customers from a file"),
-        description=_("Import customers from a CSV/TSV file or vCards."),
+        help=_("import customers or products from a file"),
+        description=_(
+            "Import customers (from a CSV/TSV file, a workbook or vCards) or products (from a CSV/TSV "
+            "file or a workbook)."
+        ),
     )
     kinds = imports.add_subparsers(dest="kind", metavar="KIND", required=True)
     sheet = kinds.add_parser(
@@ -58,6 +62,7 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         ),
     )
     vcard.set_defaults(run=import_vcard)
+    product_imports.add_parser(kinds, common)
     for parser in (sheet, vcard):
         parser.add_argument("file", metavar="FILE")
         parser.add_argument(

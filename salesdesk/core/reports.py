@@ -7,6 +7,13 @@ never disagree. Pure Python: no SQL, no clock (`today` comes in), no UI.
 Amounts are integers in minor units per currency. Different currencies are never added
 together: every money figure is a mapping currency -> amount, the default currency first.
 Days are UTC days, as the store keeps its timestamps.
+
+Products and quotes (issue 19): won revenue by product and by category is the sum of the
+lines (their stored totals) of the deals won in the period, per currency; lines without a
+product are one row, "other lines". A quote's status beyond draft and sent is worked out,
+never stored (`quote_status`): accepted when its deal was won on or after the day it was
+sent, expired when its validity ended before today and it was not accepted, superseded
+when a later revision of it exists.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -131,6 +138,35 @@ class CustomerCounts(NamedTuple):
     retained: int = 0  # of those, customers who bought again in the period
 
 
+@dataclass(frozen=True, slots=True)
+class ProductSale:
+    """The lines of the deals won in the period of one product (None: the lines without a
+    product, the free text), in one currency."""
+
+    product_id: str | None
+    name: str
+    code: str
+    category: str
+    unit: str
+    currency: str
+    quantity_milli: int  # core.lines: thousandths of the product's unit
+    amount: int  # the sum of the lines' totals, in minor units
+    deals: int  # distinct deals won with it
+
+
+SENT, ACCEPTED, EXPIRED = "sent", "accepted", "expired"
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRow:
+    """Quotes of one currency sent, accepted or expired in the period (`kind`)."""
+
+    kind: str  # SENT, ACCEPTED or EXPIRED
+    currency: str
+    count: int
+    amount: int  # the sum of the quotes' totals
+
+
 @dataclass(frozen=True)
 class ReportFacts:
     flows: tuple[StageFlow, ...] = ()
@@ -141,6 +177,8 @@ class ReportFacts:
     reasons: tuple[ReasonRow, ...] = ()
     activity: tuple[ActivityRow, ...] = ()
     customers: CustomerCounts = CustomerCounts()
+    products: tuple[ProductSale, ...] = ()
+    quotes: tuple[QuoteRow, ...] = ()
 
 
 # -- the figures -----------------------------------------------------------------------------
@@ -210,7 +248,30 @@ class Tally:
     count: int
 
 
+@dataclass(frozen=True)
+class Sale:
+    """Won revenue of a product, a category or the other lines, in one currency."""
+
+    name: str  # the product's name or the category as typed; or the words of OTHER_LINES
+    amount: int
+    other: bool = False  # the lines without a product (and, by category, without one)
+    code: str = ""  # the product's code
+    category: str = ""  # the product's category as typed ('' for none)
+    unit: str = ""
+    quantity_milli: int = 0  # for a product: how much of it was sold; else 0
+    deals: int = 0  # for a product: distinct deals won with it; else 0
+
+
+@dataclass(frozen=True)
+class QuoteFigures:
+    sent: Totals = field(default_factory=Totals)
+    accepted: Totals = field(default_factory=Totals)
+    expired: Totals = field(default_factory=Totals)
+
+
 # Labels of rows, shown in the language of the report (`_` where a report is built).
+OTHER_LINES = N_("other lines")  # won lines without a product
+NO_CATEGORY = N_("(no category)")
 NO_REASON = N_("(no reason given)")
 PAST_DUE, NO_DATE = N_("past due"), N_("no date")
 ALL_OPEN = N_("all open deals")
@@ -234,6 +295,11 @@ class Report:
     activity_by_kind: tuple[Tally, ...]
     activity_by_person: tuple[Tally, ...]
     customers: CustomerCounts
+    # Per currency, the most revenue first, the other lines last.
+    by_product: dict[str, tuple[Sale, ...]] = field(default_factory=dict)
+    by_category: dict[str, tuple[Sale, ...]] = field(default_factory=dict)
+    top_quantity: tuple[Sale, ...] = ()  # products by quantity sold, whatever the currency
+    quotes: QuoteFigures = field(default_factory=QuoteFigures)
 
     @property
     def bottleneck(self) -> StageTime | None:
@@ -272,6 +338,8 @@ def build_report(
         {row.currency for row in facts.closed}
         | {row.currency for row in facts.open_deals}
         | {row.currency for row in facts.reasons}
+        | {row.currency for row in facts.products}
+        | {row.currency for row in facts.quotes}
     )
     currencies = tuple(ordered_currencies(money_codes, default_currency))
     won = _totals(facts.closed, pipeline.WON, currencies)
@@ -296,6 +364,14 @@ def build_report(
         activity_by_kind=_tallies(facts.activity, lambda row: row.kind),
         activity_by_person=_tallies(facts.activity, lambda row: row.person),
         customers=facts.customers,
+        by_product=_by_product(facts.products, currencies),
+        by_category=_by_category(facts.products, currencies),
+        top_quantity=_top_quantity(facts.products),
+        quotes=QuoteFigures(
+            sent=_quote_totals(facts.quotes, SENT, currencies),
+            accepted=_quote_totals(facts.quotes, ACCEPTED, currencies),
+            expired=_quote_totals(facts.quotes, EXPIRED, currencies),
+        ),
     )
 
 
@@ -483,3 +559,117 @@ def _tallies(rows: Iterable[ActivityRow], key: Callable[[ActivityRow], str]) -> 
         counts[key(row)] = counts.get(key(row), 0) + row.count
     ranked = sorted(counts, key=lambda name: (-counts[name], name.casefold(), name))
     return tuple(Tally(name, counts[name]) for name in ranked)
+
+
+# -- products and quotes -----------------------------------------------------------------
+
+
+def _ranked(sales: Iterable[Sale]) -> tuple[Sale, ...]:
+    """The most revenue first (then by name); the other lines last."""
+    return tuple(sorted(sales, key=lambda s: (s.other, -s.amount, s.name.casefold(), s.name, s.code)))
+
+
+def _by_product(rows: Iterable[ProductSale], currencies: Sequence[str]) -> dict[str, tuple[Sale, ...]]:
+    found: dict[str, list[Sale]] = {}
+    for row in rows:
+        if row.product_id is None:
+            sale = Sale(_(OTHER_LINES), row.amount, other=True)
+        else:
+            sale = Sale(
+                row.name,
+                row.amount,
+                code=row.code,
+                category=row.category,
+                unit=row.unit,
+                quantity_milli=row.quantity_milli,
+                deals=row.deals,
+            )
+        found.setdefault(row.currency, []).append(sale)
+    return {code: _ranked(found[code]) for code in currencies if code in found}
+
+
+def _by_category(rows: Iterable[ProductSale], currencies: Sequence[str]) -> dict[str, tuple[Sale, ...]]:
+    """Products' revenue summed by their category as typed (trimmed; none is named)."""
+    sums: dict[tuple[str, str | None], int] = {}
+    for row in rows:
+        key = (row.currency, None if row.product_id is None else row.category.strip())
+        sums[key] = sums.get(key, 0) + row.amount
+    result: dict[str, tuple[Sale, ...]] = {}
+    for code in currencies:
+        sales = [
+            Sale(_(OTHER_LINES), amount, other=True)
+            if category is None
+            else Sale(category or _(NO_CATEGORY), amount, category=category)
+            for (currency, category), amount in sums.items()
+            if currency == code
+        ]
+        if sales:
+            result[code] = _ranked(sales)
+    return result
+
+
+def _top_quantity(rows: Iterable[ProductSale]) -> tuple[Sale, ...]:
+    """Products by quantity sold, the lines of every currency together (a quantity has no
+    currency). Their `amount` is 0: revenue is `by_product`'s, per currency."""
+    quantities: dict[str, list[ProductSale]] = {}
+    for row in rows:
+        if row.product_id is not None:
+            quantities.setdefault(row.product_id, []).append(row)
+    sales = []
+    for found in quantities.values():
+        first = found[0]
+        sales.append(
+            Sale(
+                first.name,
+                0,
+                code=first.code,
+                category=first.category,
+                unit=first.unit,
+                quantity_milli=sum(row.quantity_milli for row in found),
+                deals=sum(row.deals for row in found),
+            )
+        )
+    return tuple(sorted(sales, key=lambda s: (-s.quantity_milli, s.name.casefold(), s.name, s.code)))
+
+
+def _quote_totals(rows: Iterable[QuoteRow], kind: str, currencies: Sequence[str]) -> Totals:
+    count = 0
+    amounts: dict[str, int] = {}
+    for row in rows:
+        if row.kind == kind:
+            count += row.count
+            amounts[row.currency] = amounts.get(row.currency, 0) + row.amount
+    return Totals(count, {code: amounts[code] for code in currencies if code in amounts})
+
+
+DRAFT, SUPERSEDED = "draft", "superseded"
+QUOTE_STATUSES = {  # a status -> its name, shown with `_`
+    DRAFT: N_("draft"),
+    SENT: N_("sent"),
+    ACCEPTED: N_("accepted"),
+    EXPIRED: N_("expired"),
+    SUPERSEDED: N_("superseded"),
+}
+
+
+def quote_status(
+    *, sent_on: date | None, valid_until: date, latest: bool, won_on: date | None, today: date
+) -> str:
+    """What a quote is now, worked out from its record and its deal, never stored.
+
+    `sent_on`: the day it was sent (None: a draft, which stays a draft whatever its dates:
+    it was never offered); `latest`: no later revision of it exists; `won_on`: the day its
+    deal was won, if it is won now. A later revision supersedes it; else it is accepted
+    when the deal was won on or after the day it was sent, expired when its last valid day
+    is before `today` and it was not accepted, and sent otherwise. The Reports count them
+    the same way (`store.reports.ReportQueries.quotes`).
+    """
+    if not latest:
+        return SUPERSEDED
+    if sent_on is None:
+        return DRAFT
+    if won_on is not None and won_on >= sent_on:
+        return ACCEPTED
+    if valid_until < today:
+        return EXPIRED
+    return SENT

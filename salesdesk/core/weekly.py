@@ -11,11 +11,15 @@ Definitions, as the summary prints them:
   week), at their current amounts; weighted by the deal's own probability, else the
   probability of the stage they were in then;
 - follow-ups done: marked done in the week; overdue: due before the week's end (before
-  today, for the current week) and not done when the week ended (not done now).
+  today, for the current week) and not done when the week ended (not done now);
+- products won: the lines of the deals won in the week, per product and currency (the
+  lines without a product as "other lines"), and the same by category;
+- quotes: sent in the week; accepted, their deal won in the week after they were sent;
+  expired, their last valid day in the week (and before today) and not accepted.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
@@ -23,12 +27,13 @@ from salesdesk.core import pipeline
 from salesdesk.core.agenda import AgendaItem
 from salesdesk.core.periods import IsoWeek
 from salesdesk.core.pipeline import Stage
-from salesdesk.core.reports import OpenMonth, Report, ordered_currencies
+from salesdesk.core.reports import OpenMonth, QuoteFigures, Report, Sale, ordered_currencies
 from salesdesk.i18n import N_, _
 
 SHOWN_PER_CURRENCY = 15  # deals listed per currency in each list of deals
 SHOWN_FOLLOWUPS = 25
 SHOWN_DUE = 30
+SHOWN_PRODUCTS = 10  # products listed per currency (the other lines are listed besides)
 NEW = N_("new")  # the "from" of a deal's first stage
 
 
@@ -157,6 +162,12 @@ class WeeklySummary:
     closing: tuple[DealLine, ...]
     closing_count: dict[str, int]
     closing_last: date
+    # Per currency: the products won with the most revenue (the other lines last), and how
+    # many products were won in all; revenue by category; the quotes of the week.
+    products: dict[str, tuple[Sale, ...]] = field(default_factory=dict)
+    product_count: dict[str, int] = field(default_factory=dict)
+    categories: dict[str, tuple[Sale, ...]] = field(default_factory=dict)
+    quotes: QuoteFigures = field(default_factory=QuoteFigures)
 
     @property
     def finished(self) -> bool:
@@ -273,6 +284,19 @@ def _largest(
     return tuple(shown), {code: totals[code] for code in order}
 
 
+def _top_products(
+    by_product: Mapping[str, tuple[Sale, ...]], limit: int
+) -> tuple[dict[str, tuple[Sale, ...]], dict[str, int]]:
+    """The `limit` products of each currency with the most revenue, then its other lines."""
+    shown: dict[str, tuple[Sale, ...]] = {}
+    counts: dict[str, int] = {}
+    for code, sales in by_product.items():
+        products = [sale for sale in sales if not sale.other]
+        shown[code] = (*products[:limit], *(sale for sale in sales if sale.other))
+        counts[code] = len(products)
+    return shown, counts
+
+
 def _due_order(item: AgendaItem) -> tuple[date, str, str, str, str, str, str, str]:
     return (item.due, item.due_time or "", item.what, item.who, item.why, item.deal, item.owner, item.key)
 
@@ -319,6 +343,7 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
     lost, lost_count = _largest(facts.lost, currencies, SHOWN_PER_CURRENCY)
     closing, closing_count = _largest(facts.closing, currencies, SHOWN_PER_CURRENCY)
     due = sorted(facts.due_next_week, key=_due_order)
+    products, product_count = _top_products(report.by_product, SHOWN_PRODUCTS)
     kinds: dict[str, int] = {}
     for item in due:
         kinds[item.kind] = kinds.get(item.kind, 0) + 1
@@ -344,4 +369,8 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
         closing=closing,
         closing_count=closing_count,
         closing_last=facts.closing_last,
+        products=products,
+        product_count=product_count,
+        categories=dict(report.by_category),
+        quotes=report.quotes,
     )

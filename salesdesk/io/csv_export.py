@@ -1,8 +1,8 @@
 """CSV files a spreadsheet opens safely: UTF-8 with a byte-order mark (so Excel shows
 Chinese correctly), CRLF line ends, and formula-looking cells escaped (CWE-1236).
 
-A customers export uses the headers the importer reads, so it imports back to the
-same customers.
+A customers (or products) export uses the headers the importer reads, so it imports
+back to the same customers (or products).
 """
 
 import csv
@@ -13,8 +13,10 @@ from typing import BinaryIO
 from salesdesk.i18n import N_, _
 from salesdesk.io.cells import escape_formula
 from salesdesk.io.headers import export_label
+from salesdesk.io.product_rows import active_word
+from salesdesk.io.product_rows import export_label as product_label
 
-TABLES = ("customers", "deals", "interactions", "followups")
+TABLES = ("customers", "deals", "interactions", "followups", "products")
 
 # Headers that are not customer fields (customer fields use the importer's own words),
 # shown with `_` in the language of the export.
@@ -51,6 +53,8 @@ _HEADERS = {
 def header(field: str, table: str) -> str:
     if table == "customers":
         return export_label(field)
+    if table == "products":
+        return product_label(field)
     return _(_HEADERS[field]) if field in _HEADERS else field.replace("_", " ")
 
 
@@ -73,6 +77,8 @@ def write_csv(
         writer.writerow([header(field, table) for field in fields])
         count = 0
         for row in rows:
+            if table == "products":
+                row = {**row, "active": active_word(row.get("active"))}
             writer.writerow([cell(row.get(field)) for field in fields])
             count += 1
         text.flush()

@@ -12,9 +12,9 @@ import itertools
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, Protocol
 
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.incoming import ImportBatch, IncomingCustomer, Refusal, shown
@@ -69,6 +69,36 @@ def read_customers_csv(
 ) -> ImportBatch:
     """Read every row of a customers file; raises UnreadableFile when nothing can be read."""
     path = Path(path)
+    batch = ImportBatch(source=str(path))
+    read_csv_table(
+        path,
+        batch,
+        lambda records: read_customer_records(path, records, batch, date_order),
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+    return batch
+
+
+class Described(Protocol):
+    """A batch a reader fills: how the file was read is said in `described`."""
+
+    described: str
+
+
+Records = Iterable[tuple[int, list[str]]]
+
+
+def read_csv_table(
+    path: Path,
+    batch: Described,
+    read: Callable[[Records], None],
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+) -> None:
+    """Decode a CSV file, find its delimiter and hand its rows (with the line each starts
+    on) to `read`: customers and products files are read alike."""
     decoded = decode(path, read_bytes(path), encoding)
     text, skipped = decoded.text, 0
     end = text.find("\n")
@@ -77,7 +107,6 @@ def read_customers_csv(
         delimiter = delimiter or hint.group(1)
     given = delimiter is not None
     delimiter = delimiter_from_option(delimiter) if delimiter is not None else sniff_delimiter(text)
-    batch = ImportBatch(source=str(path))
     separated = (
         _(_SEPARATED[delimiter])
         if delimiter in _SEPARATED
@@ -89,7 +118,7 @@ def read_customers_csv(
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     numbered = _Numbered(reader, skipped)
     try:
-        read_customer_records(path, numbered, batch, date_order)
+        read(numbered)
     except csv.Error as error:
         raise UnreadableFile(
             _("{path} line {line} cannot be read as CSV ({error}); check the quotes on that line.").format(
@@ -103,7 +132,6 @@ def read_customers_csv(
                 'would be one value; close it, or write a quote inside a value as "".'
             ).format(path=path, line=opened + skipped)
         )
-    return batch
 
 
 def sniff_delimiter(text: str) -> str:

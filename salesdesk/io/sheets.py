@@ -7,6 +7,7 @@ The rows then go through the reader of CSV files, with the sheet's row numbers a
 
 import datetime
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +55,17 @@ def read_customers_sheet(
 ) -> ImportBatch:
     """Read every row of one sheet (the first visible one unless `sheet` names another);
     raises UnreadableFile when the workbook or the sheet cannot be read."""
+    described, records = read_sheet_rows(path, kind, sheet=sheet)
+    batch = ImportBatch(source=str(path), described=described)
+    read_customer_records(Path(path), records, batch, date_order, where="row")
+    return batch
+
+
+def read_sheet_rows(
+    path: Path, kind: str, *, sheet: str | None = None
+) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+    """How one sheet was read ("sheet 'Leads' of an Excel workbook") and its rows as text,
+    each with its row number in the sheet: customers and products sheets are read alike."""
     from python_calamine import CalamineError, CalamineWorkbook, PasswordError
 
     path = Path(path)
@@ -92,12 +104,9 @@ def read_customers_sheet(
                 "again, or save the sheet as CSV."
             ).format(path=path, kind=_(kind), reason=reason)
         ) from None
-    batch = ImportBatch(
-        source=str(path), described=_("sheet {name} of {kind}").format(name=repr(name), kind=_(kind))
-    )
+    described = _("sheet {name} of {kind}").format(name=repr(name), kind=_(kind))
     records = ((number, [_text(cell) for cell in row]) for number, row in enumerate(rows, start=first))
-    read_customer_records(path, records, batch, date_order, where="row")
-    return batch
+    return described, records
 
 
 def _excel_95(data: bytes) -> bool:

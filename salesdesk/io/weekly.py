@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from salesdesk.core.agenda import AgendaItem
+from salesdesk.core.lines import format_quantity
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money
 from salesdesk.core.periods import IsoWeek, day_text, span_text
-from salesdesk.core.reports import percent
+from salesdesk.core.reports import Sale, percent
 from salesdesk.core.weekly import COUNT, MONEY, DealLine, Headline, WeeklySummary
 from salesdesk.i18n import _, ngettext, sentences
 
@@ -200,6 +201,9 @@ def render_weekly(summary: WeeklySummary) -> str:
     else:
         lines.append(_("No deal lost this week."))
 
+    lines += _products(summary)
+    lines += _quotes(summary)
+
     report = summary.report
     total = report.activity_total
     lines += [
@@ -301,6 +305,87 @@ def render_weekly(summary: WeeklySummary) -> str:
     else:
         lines.append(_("No open deal is expected to close by then."))
     return "\n".join(lines) + "\n"
+
+
+def _quantity(sale: Sale) -> str:
+    if sale.other:
+        return "–"
+    return format_quantity(sale.quantity_milli) + (f" {md(sale.unit)}" if sale.unit else "")
+
+
+def _products(summary: WeeklySummary) -> list[str]:
+    """The products won this week, the most revenue first, and the revenue by category."""
+    lines = ["", _("## Products won"), ""]
+    if not summary.products:
+        return [*lines, _("No deal won this week has lines.")]
+    lines.append(
+        _(
+            "From the lines of the deals won this week, per currency; lines without a product "
+            "are counted together as other lines."
+        )
+    )
+    lines.append("")
+    lines += _table(
+        (_("Product"), _("Code"), _("Category"), _("Quantity"), _("Deals"), _("Revenue")),
+        (3, 4, 5),
+        (
+            (
+                md(sale.name),
+                "–" if sale.other else md(sale.code),
+                "–" if sale.other else md(sale.category),
+                _quantity(sale),
+                "–" if sale.other else f"{sale.deals:,}",
+                format_money(sale.amount, code),
+            )
+            for code, sales in summary.products.items()
+            for sale in sales
+        ),
+    )
+    cut = []
+    for code, total in summary.product_count.items():
+        listed = sum(1 for sale in summary.products[code] if not sale.other)
+        if total > listed:
+            cut.append(
+                _("the {listed} with the most revenue of {total} products sold in {currency}").format(
+                    listed=listed, total=f"{total:,}", currency=code
+                )
+            )
+    if cut:
+        lines += ["", _("Listed: {which}.").format(which=_(" and ").join(cut))]
+    lines += ["", _("## Won by category"), ""]
+    lines += _table(
+        (_("Category"), _("Revenue")),
+        (1,),
+        (
+            (md(sale.name), format_money(sale.amount, code))
+            for code, sales in summary.categories.items()
+            for sale in sales
+        ),
+    )
+    return lines
+
+
+def _quotes(summary: WeeklySummary) -> list[str]:
+    quotes = summary.quotes
+    lines = ["", _("## Quotes"), ""]
+    lines.append(
+        _(
+            "Accepted: the deal was won after the quote was sent. Expired: its last valid day "
+            "was this week, before today, and it was not accepted. A version replaced by a "
+            "later one is neither."
+        )
+    )
+    lines.append("")
+    lines += _table(
+        (_("Quotes"), _("Count"), _("Value")),
+        (1, 2),
+        (
+            (_("Sent"), f"{quotes.sent.count:,}", _amounts(quotes.sent.amounts)),
+            (_("Accepted"), f"{quotes.accepted.count:,}", _amounts(quotes.accepted.amounts)),
+            (_("Expired"), f"{quotes.expired.count:,}", _amounts(quotes.expired.amounts)),
+        ),
+    )
+    return lines
 
 
 def _due_row(item: AgendaItem, everyone: bool) -> tuple[str, ...]:

@@ -73,6 +73,8 @@ FOLLOWUP_FIELDS = (
     "rrule",
 )
 
+PRODUCT_FIELDS = ("id", "code", "name", "unit", "price", "currency", "category", "active")
+
 
 def _rows(db: Database, sql: str, params: Parameters = ()) -> Iterator[dict[str, Any]]:
     cursor = db.execute(sql, params)
@@ -128,6 +130,18 @@ def deals(db: Database) -> Iterator[dict[str, Any]]:
     ):
         places = exponent(row["currency"])
         row["amount"] = f"{Decimal(row['amount']).scaleb(-places):.{places}f}"
+        yield row
+
+
+def products(db: Database) -> Iterator[dict[str, Any]]:
+    """Every live product, retired ones too, by name; the list price in major units ('8800.00')."""
+    for row in _rows(
+        db,
+        f"SELECT {', '.join(PRODUCT_FIELDS)} FROM products WHERE deleted_at IS NULL "
+        "ORDER BY name COLLATE NOCASE, code COLLATE NOCASE, id",
+    ):
+        places = exponent(row["currency"])
+        row["price"] = f"{Decimal(row['price']).scaleb(-places):.{places}f}"
         yield row
 
 

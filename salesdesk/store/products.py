@@ -81,26 +81,49 @@ class ProductStore:
             return None
         return Product.from_row(dict(zip([d[0] for d in cursor.description], row, strict=True)))
 
-    def search(self, text: str = "", *, limit: int = 50, active_only: bool = True) -> list[Product]:
+    def search(
+        self, text: str = "", *, limit: int = 50, offset: int = 0, active_only: bool = True
+    ) -> list[Product]:
         """Products whose name, code or category holds `text` (any case), codes that start
-        with it first, then names; all of them in name order when `text` is empty."""
+        with it first, then names; all of them in name order when `text` is empty.
+        `offset` skips that many: a page of the list as the Products screen shows it."""
+        where, params, order, ordered = self._matching(text, active_only)
+        cursor = self.db.execute(
+            f"SELECT * FROM products WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, *ordered, limit, max(0, offset)],
+        )
+        names = [d[0] for d in cursor.description]
+        return [Product.from_row(dict(zip(names, row, strict=True))) for row in cursor]
+
+    def count_matching(self, text: str = "", *, active_only: bool = True) -> int:
+        """How many products `search` finds for `text`, all pages together."""
+        where, params, _order, _ordered = self._matching(text, active_only)
+        return int(self.db.execute(f"SELECT count(*) FROM products WHERE {where}", params).fetchone()[0])
+
+    def position(self, product_id: str, text: str = "", *, active_only: bool = True) -> int | None:
+        """Where a product is in `search`'s order for `text`, or None when it is not found."""
+        where, params, order, ordered = self._matching(text, active_only)
+        sql = f"SELECT id FROM products WHERE {where} ORDER BY {order}"
+        ids = [row[0] for row in self.db.execute(sql, [*params, *ordered])]
+        return ids.index(product_id) if product_id in ids else None
+
+    @staticmethod
+    def _matching(text: str, active_only: bool) -> tuple[str, list[Any], str, list[Any]]:
+        """The WHERE clause of a search and its parameters, its ORDER BY and its parameters."""
         text = text.strip()
         where = ["deleted_at IS NULL"]
         params: list[Any] = []
         if active_only:
             where.append("active = 1")
+        order = "name COLLATE NOCASE, id"
         if text:
             where.append(
                 "(name LIKE ? ESCAPE '\\' OR code LIKE ? ESCAPE '\\' OR category LIKE ? ESCAPE '\\')"
             )
             params += [_like(text)] * 3
-        cursor = self.db.execute(
-            f"SELECT * FROM products WHERE {' AND '.join(where)} "
-            "ORDER BY (code != '' AND code LIKE ? ESCAPE '\\') DESC, name COLLATE NOCASE, id LIMIT ?",
-            [*params, _like(text)[1:] if text else "", limit],
-        )
-        names = [d[0] for d in cursor.description]
-        return [Product.from_row(dict(zip(names, row, strict=True))) for row in cursor]
+            order = "(code != '' AND code LIKE ? ESCAPE '\\') DESC, " + order
+            return " AND ".join(where), params, order, [_like(text)[1:]]
+        return " AND ".join(where), params, order, []
 
     def count(self, *, active_only: bool = False) -> int:
         sql = "SELECT count(*) FROM products WHERE deleted_at IS NULL"

@@ -8,6 +8,11 @@ are computed from these facts by `salesdesk.core.reports` and `salesdesk.core.we
 `owner` narrows everything to one person's work: the deals they own (with those deals'
 stage changes), the interactions they logged and the follow-ups they own. None: everyone's.
 Days are UTC days, as timestamps are stored.
+
+Products and quotes: the lines of the deals won in the period are read through the
+deals' won index and each deal's lines index (`deal_lines_deal`), never a scan of every
+line; quotes sent in a period through `quotes_sent`, and those accepted through the deals
+won in the period and each deal's quotes (`quotes_deal`).
 """
 
 import json
@@ -24,6 +29,8 @@ from salesdesk.core.reports import (
     ClosedDay,
     CustomerCounts,
     OpenMonth,
+    ProductSale,
+    QuoteRow,
     ReasonRow,
     Report,
     ReportFacts,
@@ -260,9 +267,76 @@ class ReportQueries:
         ).fetchone()
         return CustomerCounts(*row)
 
-    def facts(self, period: Period, owner: str | None, *, headline_only: bool = False) -> ReportFacts:
+    def products(self, period: Period, owner: str | None) -> list[ProductSale]:
+        """The lines of the deals won in the period, per product (None: the lines without a
+        product) and currency: quantity, revenue (the lines' stored totals), distinct deals.
+        A deleted line, or a line of a deleted deal, is not counted; a retired or deleted
+        product still names its lines."""
+        return [
+            ProductSale(*row)
+            for row in self._rows(
+                f"""
+            SELECT l.product_id, coalesce(p.name, min(l.description)), coalesce(p.code, ''),
+                   coalesce(p.category, ''), coalesce(p.unit, min(l.unit)), d.currency,
+                   sum(l.quantity_milli), sum(l.total), count(DISTINCT d.id)
+            FROM deals d
+            JOIN deal_lines l ON l.deal_id = d.id AND l.deleted_at IS NULL
+            LEFT JOIN products p ON p.id = l.product_id
+            WHERE d.stage_id IN {_WON} AND d.deleted_at IS NULL
+              AND d.closed_on BETWEEN :first AND :last{_mine("d.owner", owner)}
+            GROUP BY l.product_id, d.currency""",
+                _bounds(period, owner),
+            )
+        ]
+
+    def quotes(self, period: Period, owner: str | None, today: date) -> list[QuoteRow]:
+        """Quotes sent in the period (each version sent counts), accepted in it (the deal was
+        won in the period, on or after the day the quote was sent) and expired in it (the
+        last valid day in the period and before `today`, not accepted), per currency. A
+        superseded version (a later revision of it exists) is neither accepted nor expired,
+        as `core.reports.quote_status` says; quotes of deleted deals are not counted."""
+        params: dict[str, object] = dict(_bounds(period, owner))
+        params["expired_last"] = min(period.last, today - timedelta(days=1)).isoformat()
+        latest = """NOT EXISTS (
+                SELECT 1 FROM quotes n WHERE n.deal_id = q.deal_id AND n.revision > q.revision
+                  AND n.year = q.year AND n.seq = q.seq AND n.deleted_at IS NULL)"""
+        mine = _mine("d.owner", owner)
+        return [
+            QuoteRow(*row)
+            for row in self._rows(
+                f"""
+            SELECT 'sent', q.currency, count(*), sum(q.total)
+            FROM quotes q JOIN deals d ON d.id = q.deal_id
+            WHERE q.sent_at >= :start AND q.sent_at < :end AND q.deleted_at IS NULL
+              AND d.deleted_at IS NULL{mine}
+            GROUP BY q.currency
+            UNION ALL
+            SELECT 'accepted', q.currency, count(*), sum(q.total)
+            FROM deals d JOIN quotes q ON q.deal_id = d.id
+            WHERE d.stage_id IN {_WON} AND d.deleted_at IS NULL
+              AND d.closed_on BETWEEN :first AND :last{mine}
+              AND q.deleted_at IS NULL AND q.sent_at IS NOT NULL
+              AND substr(q.sent_at, 1, 10) <= d.closed_on AND {latest}
+            GROUP BY q.currency
+            UNION ALL
+            SELECT 'expired', q.currency, count(*), sum(q.total)
+            FROM quotes q JOIN deals d ON d.id = q.deal_id
+            WHERE q.sent_at IS NOT NULL AND q.deleted_at IS NULL
+              AND q.valid_until BETWEEN :first AND :expired_last
+              AND d.deleted_at IS NULL{mine}
+              AND NOT (d.stage_id IN {_WON} AND d.closed_on >= substr(q.sent_at, 1, 10))
+              AND {latest}
+            GROUP BY q.currency""",
+                params,
+            )
+        ]
+
+    def facts(
+        self, period: Period, owner: str | None, today: date, *, headline_only: bool = False
+    ) -> ReportFacts:
         """Every fact of a period's report. `headline_only` reads just what the weekly
-        headline compares with the week before (deals won and lost, activity)."""
+        headline compares with the week before (deals won and lost, activity). `today`
+        says which quotes have expired: those valid until a day before it."""
         if headline_only:
             return ReportFacts(
                 closed=tuple(self.closed(period, owner)), activity=tuple(self.activity(period, owner))
@@ -276,6 +350,8 @@ class ReportQueries:
             reasons=tuple(self.reasons(period, owner)),
             activity=tuple(self.activity(period, owner)),
             customers=self.customers(period, owner),
+            products=tuple(self.products(period, owner)),
+            quotes=tuple(self.quotes(period, owner, today)),
         )
 
     # -- what only the weekly summary needs ------------------------------------------------
@@ -420,7 +496,7 @@ class ReportStore:
         self, period: Period, today: date, *, everyone: bool = False, headline_only: bool = False
     ) -> Report:
         """The report of a period (see `ReportQueries.facts` for `headline_only`)."""
-        facts = self.queries.facts(period, self._owner(everyone), headline_only=headline_only)
+        facts = self.queries.facts(period, self._owner(everyone), today, headline_only=headline_only)
         return build_report(facts, self.store.stages(), period, today, self.store.setting("currency"))
 
     def weekly(self, week: IsoWeek, today: date, *, everyone: bool = False) -> WeeklySummary:
@@ -438,7 +514,7 @@ class ReportStore:
         # What is due next week: the agenda as it will stand on the week's last day, whose
         # "next 7 days" are the seven days of next week.
         agenda = AgendaStore(self.store).load(week.sunday, everyone=everyone)
-        found = queries.facts(this, owner)
+        found = queries.facts(this, owner, today)
         return build_weekly(
             WeeklyFacts(
                 week=week,

@@ -423,7 +423,38 @@ class Store:
     def update_deal(
         self, deal_id: str, changes: Mapping[str, Any], expected_version: int | None = None
     ) -> int:
-        return self.records.update("deals", deal_id, self._deal_values(changes), expected_version)
+        """Change a deal's fields. A deal with lines has their sum as its amount, in its
+        currency: an amount typed over the sum, or another currency, is refused (a form
+        that sends the amount it showed, unchanged, is fine)."""
+        clean = self._deal_values(changes)
+        with self.records.transaction():
+            if {"amount", "currency"} & set(clean):
+                self._keep_line_amount(deal_id, clean, expected_version)
+            return self.records.update("deals", deal_id, clean, expected_version)
+
+    def _keep_line_amount(self, deal_id: str, clean: Mapping[str, Any], expected_version: int | None) -> None:
+        from salesdesk.store.lines import deals_with_lines
+
+        if not deals_with_lines(self.db, [deal_id]):
+            return
+        current = self.records.require("deals", deal_id)
+        if expected_version is not None and current["version"] != expected_version:
+            return  # changed since it was read: the update says so, with what it is now
+        if "amount" in clean and clean["amount"] != current["amount"]:
+            raise InvalidValue(
+                "amount",
+                _(
+                    "This deal's amount is the sum of its lines; "
+                    "change its lines, or remove them to type one."
+                ),
+            )
+        if "currency" in clean and clean["currency"] != current["currency"]:
+            raise InvalidValue(
+                "currency",
+                _("This deal's lines are priced in {currency}; remove them to change its currency.").format(
+                    currency=current["currency"]
+                ),
+            )
 
     def unmet_checklist(self, deal: Deal) -> list[str]:
         """Items of the deal's current stage checklist not yet ticked."""

@@ -281,6 +281,40 @@ def _domain(table: str, row_id: str, values: dict[str, Any]) -> Problem | None:
             return Problem(INVALID, _("its line quantity is too large"))
         if abs(values.get("unit_price") or 0) >= 2**53:
             return Problem(INVALID, _("its line unit price is too large"))
+    if table == "quotes":
+        return _quote(values)
+    return None
+
+
+def _quote(values: dict[str, Any]) -> Problem | None:
+    """An incoming quote: its frozen lines, parties, language and number of our shapes."""
+    from salesdesk.core.quotes import BUYER_FIELDS, SELLER_FIELDS, is_party, is_quote_line, number_matches
+
+    if "lines" in values:
+        try:
+            lines = bounded_json(str(values["lines"]))
+        except ValueError:
+            lines = None
+        if not isinstance(lines, list) or not all(is_quote_line(line) for line in lines):
+            return Problem(INVALID, _("its quote lines are not a list of quote lines"))
+    for name, fields in (("seller", SELLER_FIELDS), ("buyer", BUYER_FIELDS)):
+        if name in values:
+            try:
+                party = bounded_json(str(values[name]))
+            except ValueError:
+                party = None
+            if not is_party(party, fields):
+                return Problem(
+                    INVALID, _("its quote {name} is not an object of text fields").format(name=name)
+                )
+    if "language" in values and values["language"] not in ("en", "zh"):
+        return Problem(INVALID, _("its quote language is not en or zh"))
+    if "status" in values and values["status"] not in ("draft", "sent"):
+        return Problem(INVALID, _("its quote status is not draft or sent"))
+    if ("number" in values) != ("seq" in values) or (
+        "number" in values and not number_matches(str(values["number"]), values.get("year"), values["seq"])
+    ):
+        return Problem(INVALID, _("its quote number does not match its year and place in the year"))
     return None
 
 
@@ -344,6 +378,35 @@ def check_setting(key: str, text: object) -> Problem | None:
             return Problem(
                 INVALID,
                 _("its setting tier_thresholds is {value}, not amounts per currency").format(value=shown),
+            )
+    elif key == "quote_validity_days":
+        from salesdesk.core.quotes import VALIDITY_RANGE
+
+        low, high = VALIDITY_RANGE
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            return Problem(
+                INVALID,
+                _("its setting {key} is {value}, not a whole number from {low} to {high}").format(
+                    key=key, value=shown, low=low, high=high
+                ),
+            )
+    elif key == "quote_terms":
+        from salesdesk.core.quotes import TERMS_LIMIT
+
+        if not isinstance(value, str) or len(value) > TERMS_LIMIT:
+            return Problem(
+                INVALID,
+                _("its setting quote_terms is not text of at most {limit} characters").format(
+                    limit=f"{TERMS_LIMIT:,}"
+                ),
+            )
+    elif key == "seller":
+        from salesdesk.core.quotes import SELLER_FIELDS, is_party
+
+        if not is_party(value, SELLER_FIELDS):
+            return Problem(
+                INVALID,
+                _("its setting seller is {value}, not the seller's details as text").format(value=shown),
             )
     elif key in ("tier_a_minor", "tier_b_minor") and (not isinstance(value, int) or isinstance(value, bool)):
         return Problem(

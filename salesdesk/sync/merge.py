@@ -70,6 +70,7 @@ class MergeReport:
     held: Counter[str] = field(default_factory=Counter)  # held back now, per kind of problem
     reasons: list[str] = field(default_factory=list)  # the first few, as sentences
     released: int = 0  # changes held earlier that were applied now
+    notes: list[str] = field(default_factory=list)  # what the merge worked out anew (store.derived)
 
     def summary(self) -> str:
         held = sum(self.held.values())
@@ -88,7 +89,8 @@ class MergeReport:
             parts.append(_("{n} held back before and applied now").format(n=f"{self.released:,}"))
         if held:
             parts.append(_("{n} held back ('salesdesk team held' lists them)").format(n=f"{held:,}"))
-        return _("{source}: {parts}.").format(source=self.source, parts=_("; ").join(parts))
+        said = _("{source}: {parts}.").format(source=self.source, parts=_("; ").join(parts))
+        return " ".join([said, *self.notes])
 
 
 def _counts(counts: Counter[str]) -> str:
@@ -439,7 +441,7 @@ class _Merge:
         if self.tagged:
             fold_duplicate_tags(self.store.records)  # `vip` here and `VIP` there are one tag
         if self.touched:
-            after_merge(self.store, self.touched)  # what is worked out from records
+            self.report.notes = after_merge(self.store, self.touched)  # what is worked out from records
         self.report.found = self.found
 
     def _fresh(self, stream: list[tuple[Any, ...]]) -> set[tuple[object, object]]:

@@ -60,7 +60,7 @@ class SalesdeskApp(App):
     DEFAULT_MODE = "today"
 
     # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports,
-    # 5 Conflicts, 6 Trash.
+    # 5 Conflicts, 6 Trash, 7 Products.
     BINDINGS = [
         Binding("1", "show_screen('today')", N_("Today"), id="screen.today", show=False),
         Binding("2", "show_screen('pipeline')", N_("Pipeline"), id="screen.pipeline", show=False),
@@ -68,6 +68,7 @@ class SalesdeskApp(App):
         Binding("4", "show_screen('reports')", N_("Reports"), id="screen.reports", show=False),
         Binding("5", "show_screen('conflicts')", N_("Conflicts"), id="screen.conflicts", show=False),
         Binding("6", "show_screen('trash')", N_("Trash"), id="screen.trash", show=False),
+        Binding("7", "show_screen('products')", N_("Products"), id="screen.products", show=False),
         Binding("asterisk", "toggle_privacy", N_("Privacy"), key_display="*", id="app.privacy", show=False),
         Binding("question_mark", "toggle_keys", N_("Keys"), id="app.keys"),
         Binding("q", "quit", N_("Quit"), id="app.quit"),
@@ -99,6 +100,7 @@ class SalesdeskApp(App):
         self.add_mode("reports", self._styled(self._reports_screen))
         self.add_mode("conflicts", self._styled(self._conflicts_screen))
         self.add_mode("trash", self._styled(self._trash_screen))
+        self.add_mode("products", self._styled(self._products_screen))
 
     def _styled(self, build: Callable[[], Screen]) -> Callable[[], Screen]:
         """`build`, with the new screen marked as styled by the CSS already parsed.
@@ -145,6 +147,11 @@ class SalesdeskApp(App):
         from salesdesk.tui.screens.trash import TrashScreen
 
         return TrashScreen(self.store, today=self.today)
+
+    def _products_screen(self) -> Screen:
+        from salesdesk.tui.screens.products import ProductsScreen
+
+        return ProductsScreen(self.store, today=self.today)
 
     def open_customer(self, customer_id: str) -> None:
         """Show one customer on the Customers screen, from anywhere."""

@@ -41,6 +41,7 @@ SCREENS = (
     ("reports", N_("Reports"), "salesdesk.tui.screens.reports:ReportsScreen", None),
     ("conflicts", N_("Conflicts"), "salesdesk.tui.screens.conflicts:ConflictsScreen", None),
     ("trash", N_("Trash"), "salesdesk.tui.screens.trash:TrashScreen", None),
+    ("products", N_("Products"), "salesdesk.tui.screens.products:ProductsScreen", None),
 )
 
 # The name of each command, by its binding's id: the key bar's short word is not always
@@ -53,6 +54,7 @@ NAMES = {
     "screen.reports": N_("Go to Reports"),
     "screen.conflicts": N_("Go to Conflicts"),
     "screen.trash": N_("Go to the Trash"),
+    "screen.products": N_("Go to Products"),
     "app.privacy": N_("Privacy mode on or off"),
     "app.keys": N_("Show or hide the keys"),
     "app.quit": N_("Quit"),
@@ -103,6 +105,11 @@ NAMES = {
     "conflicts.trash": N_("Open the Trash"),
     "trash.restore": N_("Restore the deleted record"),
     "trash.conflicts": N_("Back to Conflicts"),
+    "products.search": N_("Search products"),
+    "products.add": N_("Add a product"),
+    "products.edit": N_("Edit the product"),
+    "products.retire": N_("Retire the product, or offer it again"),
+    "products.retired": N_("Show or hide retired products"),
 }
 CLOSE_THE_DIALOG = N_("Close the dialog first, then choose the command again.")
 APP_WIDE = {"today.settings"}  # bound on Today, but a command of the whole app

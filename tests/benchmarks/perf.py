@@ -17,8 +17,8 @@ busy machine slows both alike:
 
 * start-up: launch until the first agenda row shows, beside the bare Textual app
   (bare_app.py) until its label shows; launches alternate bare, app, bare, app...
-* keys (a focus move and a stage move on the board, the first visit of Pipeline and
-  Customers, a search keystroke): beside the same key pressed in a bare app that is open
+* keys (a focus move and a stage move on the board, the first visit of Pipeline,
+  Customers and Products, a search keystroke): beside the same key pressed in a bare app that is open
   at the same time, until it redraws its label.
 * peak memory (VmHWM after visiting every screen, one session per heavy run) beside
   the bare app's after start.
@@ -35,10 +35,11 @@ busy machine slows both alike:
 
 What "shows" means: for start-up, the first agenda row under a section header; for
 Pipeline, the stage headers with their counts and a first card; for Customers, the
-count of customers and a first row; for a focus move, any change of the screen,
-colours included; for a stage move, the moved card first in its new column; for a
-search keystroke, a new count of customers. Both apps are started once, untimed, before
-the first figure that needs them, so no figure pays for a cold disk cache.
+count of customers and a first row; for Products, the count of products and a first
+row; for a focus move, any change of the screen, colours included; for a stage move,
+the moved card first in its new column; for a search keystroke, a new count of
+customers. Both apps are started once, untimed, before the first figure that needs
+them, so no figure pays for a cold disk cache.
 
 Each figure prints its median with min and max; "ratio" is the median of the
 app/baseline ratios of the interleaved pairs. Fast figures take --runs samples, slow
@@ -157,6 +158,8 @@ WHEN = re.compile(
 # The Customers screen: " 100,000 customers  ·  sorted by name", a heading, then rows.
 CUSTOMER_COUNT = re.compile(r"^\s*([\d,]+) customers\b", re.M)
 CUSTOMER_HEADING = re.compile(r"\s*Name\s+Company\b")
+PRODUCT_HEADING = re.compile(r"\s*Code\s+Product\b")
+PRODUCT_COUNT = re.compile(r"\b([\d,]+) products?\b")
 # The board: under each stage's header "Lead  3,597" (then money lines) a rule of ─.
 BOARD_RULE = re.compile(r"\s*─{3,}(?: ─{3,})+\s*")
 STAGE_HEADER = re.compile(r"\s*(\S.*?)\s+([\d,]+)\s*")
@@ -186,6 +189,15 @@ def customer_rows(screen: str) -> bool:
     for index, line in enumerate(lines[:-1]):
         if CUSTOMER_HEADING.match(line):
             return customer_count(screen) is not None and lines[index + 1][:20].strip() != ""
+    return False
+
+
+def product_rows(screen: str) -> bool:
+    """True when the Products screen shows its count and a first line under its heading."""
+    lines = screen.splitlines()
+    for index, line in enumerate(lines[:-1]):
+        if PRODUCT_HEADING.match(line):
+            return PRODUCT_COUNT.search(screen) is not None and lines[index + 1].strip() != ""
     return False
 
 
@@ -323,6 +335,7 @@ SCREENS: dict[str, Callable[[str], bool]] = {
     "3": customer_rows,
     "4": reports_shown,
     "5": conflicts_shown,
+    "7": product_rows,
 }
 
 
@@ -607,6 +620,11 @@ def measure_pipeline_visit(run: Run) -> list[Figure]:
 def measure_customers_visit(run: Run) -> list[Figure]:
     # Shown: the count of customers, and a first row in the list.
     return [measure_first_visit(run, "3", "first visit of Customers", customer_rows)]
+
+
+def measure_products_visit(run: Run) -> list[Figure]:
+    # Shown: the count of products, and a first row in the list.
+    return [measure_first_visit(run, "7", "first visit of Products", product_rows)]
 
 
 def measure_search(run: Run) -> list[Figure]:
@@ -987,6 +1005,7 @@ FIGURES: dict[str, tuple[Callable[[Run], list[Figure]], bool]] = {
     "stage": (measure_stage_move, True),
     "pipeline": (measure_pipeline_visit, True),
     "customers": (measure_customers_visit, True),
+    "products": (measure_products_visit, True),
     "search": (measure_search, True),
     "memory": (measure_memory, True),
     "agenda": (measure_agenda, True),

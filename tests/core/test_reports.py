@@ -461,3 +461,57 @@ def test_due_next_week_sorted_by_what_is_shown_and_counted_by_kind():
     ]
     assert summary.due_kinds == (("follow-up", 2), ("birthday", 1), ("renewal", 1))
     assert summary.due_count == 4 and not summary.finished
+
+
+# -- quotes' statuses and products' ranks (issue 19) -----------------------------------------
+
+
+def test_a_quote_status_is_worked_out_from_its_dates():
+    from salesdesk.core.reports import ACCEPTED, DRAFT, EXPIRED, SENT, SUPERSEDED, quote_status
+
+    sent, valid = date(2026, 11, 10), date(2026, 11, 24)
+
+    def status(**given):
+        values = {"sent_on": sent, "valid_until": valid, "latest": True, "won_on": None}
+        values["today"] = date(2026, 11, 20)
+        values.update(given)
+        return quote_status(**values)
+
+    assert status() == SENT
+    assert status(today=date(2026, 11, 24)) == SENT  # valid through its last day
+    assert status(today=date(2026, 11, 25)) == EXPIRED
+    assert status(won_on=date(2026, 11, 10)) == ACCEPTED  # won the day it was sent
+    assert status(won_on=date(2026, 12, 1), today=date(2026, 12, 2)) == ACCEPTED  # won late: still accepted
+    assert status(won_on=date(2026, 11, 9), today=date(2026, 11, 25)) == EXPIRED  # won before it was sent
+    assert status(sent_on=None, today=date(2026, 12, 1)) == DRAFT  # never offered, never expires
+    assert status(latest=False, won_on=date(2026, 11, 12)) == SUPERSEDED
+
+
+def test_products_rank_by_revenue_with_the_other_lines_last():
+    from salesdesk.core.reports import ProductSale, ReportFacts
+
+    facts = ReportFacts(
+        products=(
+            ProductSale(None, "Travel", "", "", "", "USD", 1_000, 90_000, 1),
+            ProductSale("p1", "bolts", "B", "Parts", "box", "USD", 2_000, 5_000, 1),
+            ProductSale("p2", "Anchors", "A", "parts", "box", "USD", 9_000, 5_000, 2),
+            ProductSale("p2", "Anchors", "A", "parts", "box", "EUR", 1_000, 700, 1),
+        )
+    )
+    report = build_report(facts, STAGES, Period(date(2026, 11, 1), date(2026, 11, 30)), TODAY, "USD")
+    assert [(s.name, s.amount, s.other) for s in report.by_product["USD"]] == [
+        ("Anchors", 5_000, False),  # a tie in revenue goes by name, whatever its case
+        ("bolts", 5_000, False),
+        ("other lines", 90_000, True),
+    ]
+    assert list(report.by_product) == ["USD", "EUR"]
+    # Categories as typed: "Parts" and "parts" are two.
+    assert [(s.name, s.amount) for s in report.by_category["USD"]] == [
+        ("Parts", 5_000),
+        ("parts", 5_000),
+        ("other lines", 90_000),
+    ]
+    assert [(s.name, s.quantity_milli, s.deals) for s in report.top_quantity] == [
+        ("Anchors", 10_000, 3),
+        ("bolts", 2_000, 1),
+    ]

@@ -21,7 +21,11 @@ from tests.reports_seed import (
     HOSTILE_CUSTOMER,
     HOSTILE_FOLLOWUP,
     HOSTILE_PERSON,
+    HOSTILE_PRODUCT,
     HOSTILE_REASON,
+    add_line,
+    add_product,
+    at,
     seed_reports,
 )
 
@@ -237,3 +241,93 @@ def test_a_rate_changes_by_the_points_shown():
     assert _change(Headline("Win rate", RATE, 2 / 3, 0.5)) == "+17 pts"
     assert _change(Headline("Win rate", RATE, 0.5, 0.5)) == "0 pts"
     assert _change(Headline("Win rate", RATE, None, 0.5)) == "–"
+
+
+# -- products and quotes ---------------------------------------------------------------------
+
+
+def _table_of(tables, header: list[str]) -> list[list[str]]:
+    return next(rows for head, rows, _ in tables if head == header)
+
+
+def test_products_categories_and_quotes_read_back_as_tables(store):
+    tables = _check_tables(_summary(store, everyone=True))
+    products = _table_of(tables, ["Product", "Code", "Category", "Quantity", "Deals", "Revenue"])
+    # acme-rollout and bob's birch-upgrade, won this week; juniper-licence (last week) and
+    # the lost dune-audit are not counted.
+    assert products == [
+        ["Annual maintenance", "MNT", "Services", "3 year", "2", "$4,500"],
+        [_shown(HOSTILE_PRODUCT), "KIT-2", "Hardware", "4 pcs", "1", "$1,600"],
+        ["Setup", "SET", "", "1.5 hour", "1", "$1,500"],
+        ["other lines", "–", "–", "–", "–", "$400"],
+    ]
+    assert _table_of(tables, ["Category", "Revenue"]) == [
+        ["Services", "$4,500"],
+        ["Hardware", "$1,600"],
+        ["(no category)", "$1,500"],
+        ["other lines", "$400"],
+    ]
+    assert _table_of(tables, ["Quotes", "Count", "Value"]) == [
+        ["Sent", "1", "$6,000"],  # Q-2026-0004 of dune-audit
+        ["Accepted", "1", "$5,000"],  # Q-2026-0001 v2 of acme-rollout (v1 superseded)
+        ["Expired", "1", "$1,500"],  # Q-2026-0003 of elm-gateway, valid to 25 Nov
+    ]
+
+
+def test_mine_leaves_out_the_lines_of_deals_others_own(store):
+    tables = _check_tables(_summary(store, everyone=False))
+    products = _table_of(tables, ["Product", "Code", "Category", "Quantity", "Deals", "Revenue"])
+    assert [row[0] for row in products] == ["Annual maintenance", _shown(HOSTILE_PRODUCT), "other lines"]
+    assert products[0][3:] == ["2 year", "1", "$3,000"]
+
+
+def test_a_week_of_last_week_counts_its_own_lines_and_quotes(store):
+    tables = _check_tables(_summary(store, True, IsoWeek(2026, 47), date(2026, 12, 2)))
+    assert _table_of(tables, ["Product", "Code", "Category", "Quantity", "Deals", "Revenue"]) == [
+        [_shown(HOSTILE_PRODUCT), "KIT-2", "Hardware", "3 pcs", "1", "$1,200"]  # juniper-licence
+    ]
+    # Sent: 0001 v2 (20 Nov), 0002 (16 Nov), 0003 (19 Nov); nothing accepted or expired.
+    assert _table_of(tables, ["Quotes", "Count", "Value"]) == [
+        ["Sent", "3", "$16,500"],
+        ["Accepted", "0", "–"],
+        ["Expired", "0", "–"],
+    ]
+
+
+def test_many_products_and_two_currencies(tmp_path, clock):
+    store = Store.open(tmp_path / "many.db", "ann", clock)
+    try:
+        at(clock, 11, 2)
+        customer = store.add_customer("Oak")
+        usd = store.add_deal(customer, "big order", 0, currency="USD")
+        for n in range(12):
+            product = add_product(store, f"Part {n:02d}", 0, category="Parts")
+            add_line(store, usd, f"Part {n:02d}", 1_000, 1_000 * (n + 1), product)
+        cny = store.add_deal(customer, "大订单", 0, currency="CNY")
+        add_line(store, cny, "年度维保合同", 2_000, 50_000, add_product(store, "年度维保合同", 0, "CNY"))
+        at(clock, 11, 24)
+        store.mark_won(usd)
+        store.mark_won(cny)
+        text = _summary(store, everyone=False)
+        tables = _check_tables(text)
+        products = _table_of(tables, ["Product", "Code", "Category", "Quantity", "Deals", "Revenue"])
+        assert [row[0] for row in products] == [f"Part {n:02d}" for n in range(11, 1, -1)] + ["年度维保合同"]
+        assert products[0][5] == "$120" and products[-1][5] == "¥1,000"
+        assert "Listed: the 10 with the most revenue of 12 products sold in USD." in text
+        assert _table_of(tables, ["Category", "Revenue"]) == [
+            ["Parts", "$780"],
+            ["(no category)", "¥1,000"],
+        ]
+    finally:
+        store.close()
+
+
+def test_a_week_whose_won_deals_have_no_lines(tmp_path):
+    empty = Store.open(tmp_path / "empty.db", "ann", FakeClock())
+    try:
+        text = _summary(empty, False)
+        assert "## Products won\n\nNo deal won this week has lines.\n" in text
+        assert "## Won by category" not in text
+        assert _table_of(_check_tables(text), ["Quotes", "Count", "Value"])[0] == ["Sent", "0", "–"]
+    finally:
+        empty.close()

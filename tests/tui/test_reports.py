@@ -149,3 +149,38 @@ class TestReports:
             assert _snapshot(snap_compare, store, tmp_path)
         finally:
             store.close()
+
+
+async def test_products_categories_and_quotes_of_the_week(history, tmp_path):
+    async with reports_screen(history, tmp_path) as pilot:
+        await _press(pilot, "p", "p", "p", "m")  # this week, everyone's: as the weekly summary
+        products = _panel(pilot, "products")
+        assert products[:2] == ["Won by product: revenue · quantity", "USD"]
+        assert _line(pilot, "products", "Annual maintenance").endswith("$4.5k · 3 year")
+        assert _line(pilot, "products", "Setup").endswith("$1.5k · 1.5 hour")
+        assert products[-1].startswith(" other lines ") and products[-1].endswith("$400")
+        # The product's name is shown literally (cut to its column), never as markup.
+        assert any(line.startswith(" Sensor | kit [b]v2[/b") for line in products)
+        assert [line.split("█")[0].strip() for line in _panel(pilot, "categories")[2:]] == [
+            "Services",
+            "Hardware",
+            "(no category)",
+            "other lines",
+        ]
+        assert _line(pilot, "top-quantity", "Annual maintenance").endswith("3 year · 2 deals")
+        assert _line(pilot, "quotes", "Sent").endswith("1  $6k")
+        assert _line(pilot, "quotes", "Accepted").endswith("1  $5k")
+        assert _line(pilot, "quotes", "Expired").endswith("1  $1.5k")
+        await _press(pilot, "m")  # mine: not bob's birch-upgrade (its Setup line)
+        assert _line(pilot, "products", "Annual maintenance").endswith("$3k · 2 year")
+        assert not any(line.startswith(" Setup ") for line in _panel(pilot, "products"))
+        await _press(pilot, "asterisk")
+        assert _line(pilot, "products", "Annual maintenance").endswith("••• · 2 year")
+        assert "$" not in "".join(_panel(pilot, "products") + _panel(pilot, "quotes"))
+
+
+async def test_a_period_without_lines_says_so(history, tmp_path):
+    async with reports_screen(history, tmp_path) as pilot:
+        await _press(pilot, "p", "p", "p", "m", "left_square_bracket", "left_square_bracket")  # W46
+        assert _panel(pilot, "products")[1:] == ["No deal won in this period has lines."]
+        assert _line(pilot, "quotes", "Sent").endswith("1  $5k")  # Q-2026-0001, sent 9 Nov

@@ -1,5 +1,6 @@
-"""The Reports screen: a period's funnel, stage times, revenue, forecast and activity, as
-bars in the terminal, and the weekly summary written to a file with one key.
+"""The Reports screen: a period's funnel, stage times, revenue, forecast and activity, won
+revenue by product and by category and the quotes sent, accepted and expired, as bars in
+the terminal, and the weekly summary written to a file with one key.
 
 The figures come from `ReportStore` (the same ones the weekly summary prints), read by a
 worker on a connection of its own: a year of a large database takes a moment.
@@ -16,10 +17,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from salesdesk.core.lines import format_quantity
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money, format_short
 from salesdesk.core.periods import DAYS, DEFAULT_PRESET, PRESETS, WEEK, IsoWeek, Period, preset_period
-from salesdesk.core.reports import Report, days_text, percent
+from salesdesk.core.reports import Report, Sale, days_text, percent
 from salesdesk.i18n import N_, _, ngettext
 from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
@@ -29,6 +31,7 @@ from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
 PANELS = {  # id -> title; the left column, then the right
     "summary": N_("Won, lost and customers"),
+    "quotes": N_("Quotes: sent, accepted (deal won), expired"),
     "funnel": N_("Funnel: deals entering each stage · moved on"),
     "stage-days": N_("Days in each stage: median · average (stays)"),
     "probability": N_("Win probability: set · seen from the stage"),
@@ -36,6 +39,9 @@ PANELS = {  # id -> title; the left column, then the right
     "activity": N_("Activity"),
     "by-week": N_("Won by week"),
     "by-month": N_("Won by month"),
+    "products": N_("Won by product: revenue · quantity"),
+    "categories": N_("Won by category"),
+    "top-quantity": N_("Top products by quantity: sold · deals"),
     "forecast": N_("Weighted forecast by expected close (open deals now)"),
 }
 # The periods of core.periods.PRESETS as the status line names them.
@@ -48,8 +54,9 @@ PRESET_NAMES = {
     "this quarter": N_("This quarter"),
     "last quarter": N_("Last quarter"),
 }
-LEFT = ("summary", "funnel", "stage-days", "probability", "reasons", "activity")
-RIGHT = ("by-week", "by-month", "forecast")
+LEFT = ("summary", "quotes", "funnel", "stage-days", "probability", "reasons", "activity")
+RIGHT = ("by-week", "by-month", "products", "categories", "top-quantity", "forecast")
+SHOWN_PRODUCTS = 10  # products a panel lists per currency (and the other lines), by quantity
 
 
 def _fraction(value: float | None, most: float) -> float | None:
@@ -272,6 +279,11 @@ class ReportsScreen(Screen):
         self._panel("by-week").show(self._bucket_rows(report.won_by_week), nothing)
         self._panel("by-month").show(self._bucket_rows(report.won_by_month), nothing)
         self._panel("forecast").show(self._forecast_rows(report), _("No open deals."))
+        no_lines = _("No deal won in this period has lines.")
+        self._panel("products").show(self._sale_rows(report.by_product, products=True), no_lines)
+        self._panel("categories").show(self._sale_rows(report.by_category, products=False), no_lines)
+        self._panel("top-quantity").show(self._quantity_rows(report), no_lines)
+        self._panel("quotes").show(self._quote_rows(report))
 
     def _summary_rows(self, report: Report) -> list[PanelRow]:
         closed = report.won.count + report.lost.count
@@ -370,3 +382,58 @@ class ReportsScreen(Screen):
                 for month in months
             ]
         return rows
+
+    def _sale_rows(self, sales: dict[str, tuple[Sale, ...]], *, products: bool) -> list[PanelRow]:
+        """Per currency, the products (or categories) with the most revenue, the other lines last."""
+        rows = []
+        for currency, series in sales.items():
+            rows.append(PanelRow(currency, heading=True))
+            named = [sale for sale in series if not sale.other]
+            shown = [*(named[:SHOWN_PRODUCTS] if products else named), *(s for s in series if s.other)]
+            most = max(sale.amount for sale in series)
+            for sale in shown:
+                value = self._money(sale.amount, currency, short=True)
+                if products and not sale.other:
+                    value += f" · {_quantity(sale)}"
+                rows.append(PanelRow(sale.name, value, _fraction(sale.amount, most)))
+            if products and len(named) > SHOWN_PRODUCTS:
+                rows.append(
+                    PanelRow(
+                        ngettext(
+                            "and {n} more product", "and {n} more products", len(named) - SHOWN_PRODUCTS
+                        ).format(n=f"{len(named) - SHOWN_PRODUCTS:,}")
+                    )
+                )
+        return rows
+
+    def _quantity_rows(self, report: Report) -> list[PanelRow]:
+        top = report.top_quantity[:SHOWN_PRODUCTS]
+        most = max((sale.quantity_milli for sale in top), default=0)
+        return [
+            PanelRow(
+                sale.name,
+                ngettext("{quantity} · {n} deal", "{quantity} · {n} deals", sale.deals).format(
+                    quantity=_quantity(sale), n=f"{sale.deals:,}"
+                ),
+                _fraction(sale.quantity_milli, most),
+            )
+            for sale in top
+        ]
+
+    def _quote_rows(self, report: Report) -> list[PanelRow]:
+        quotes = report.quotes
+        figures = ((_("Sent"), quotes.sent), (_("Accepted"), quotes.accepted), (_("Expired"), quotes.expired))
+        most = max(totals.count for _label, totals in figures)
+        return [
+            PanelRow(
+                label,
+                f"{totals.count:,}  {self._amounts(totals.amounts)}".rstrip(),
+                _fraction(totals.count, most),
+            )
+            for label, totals in figures
+        ]
+
+
+def _quantity(sale: Sale) -> str:
+    """'3 year', '1.5 hour': the quantity sold in the product's unit as typed."""
+    return format_quantity(sale.quantity_milli) + (f" {sale.unit}" if sale.unit else "")
