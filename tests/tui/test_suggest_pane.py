@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from salesdesk.core.agenda import DISMISSED, REORDER
+from salesdesk.store import suggest
 from salesdesk.store.store import Store
 from salesdesk.store.suggest import held_index
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
@@ -123,3 +124,25 @@ async def test_today_shows_a_reorder_row_and_x_dismisses_it(reorder_db):
         row = store.records.require("reminder_dismissals", item.key)
         assert (row["kind"], row["outcome"]) == (REORDER, DISMISSED)
         assert item.key not in [i.key for i in pilot.app.screen.agenda_list.items]
+
+
+async def test_moving_on_while_the_purchases_are_read_reads_them_once(buyers, monkeypatch):
+    store, ids, products_ = buyers
+    reads = []
+    real = suggest.read_index
+    monkeypatch.setattr(suggest, "read_index", lambda db: reads.append(1) or real(db))
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        suggest._cache.clear()  # as after a write: read again
+        reads.clear()
+        app.screen.show_customer(ids["Wang"])
+        app.screen.show_customer(ids["Li"])  # before the read for Wang has ended
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        pane = app.screen.query_one(CustomerDetailPane)
+        assert reads == [1]
+        assert (pane.offered[0].kind, pane.offered[0].product_id) == (REORDER, products_["parts"])
