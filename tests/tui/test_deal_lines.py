@@ -204,10 +204,12 @@ async def test_a_wrong_field_in_a_line_is_named_and_nothing_is_written(catalogue
         await press(pilot, "enter")
         editor = pilot.app.screen
         editor.query_one("#quantity-input", Input).value = "two"
+        editor.query_one("#unit_price-input", Input).value = "1e999999999"  # a sentence, not a crash
         editor.query_one("#discount-input", Input).value = "120%"
         await press(pilot, "ctrl+s")
         assert pilot.app.screen is editor
         assert "not a quantity" in str(editor.query_one("#quantity-hint").content)
+        assert "too large for a unit price" in str(editor.query_one("#unit_price-hint").content)
         assert "not a percent" in str(editor.query_one("#discount-hint").content)
     assert LineStore(store).lines_of(deal_id)[0].quantity_milli == 2000
 
@@ -324,3 +326,16 @@ class TestDealLines:
             await settle(pilot)
 
         assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_an_amount_past_any_number_is_refused_in_the_field_not_a_crash(seeded):
+    store, ids, _ = seeded
+    deal_id = ids[ERP]
+    async with open_board(store, focus=deal_id) as pilot:
+        await open_deal(pilot, deal_id)
+        dialog = pilot.app.screen
+        dialog.query_one("#amount-input", Input).value = "1e999999999"
+        await press(pilot, "ctrl+s")
+        assert pilot.app.screen is dialog
+        assert "too large for an amount" in str(dialog.query_one("#amount-hint").content)
+    assert store.deal(deal_id).amount == 120_000_00

@@ -34,6 +34,16 @@ def _amount_text(minor: int, currency: str) -> str:
     return f"{minor / 10**exp:.{exp}f}" if exp else str(minor)
 
 
+def _amount_read(text: str, currency: str) -> int:
+    """An amount typed; one past any number ('1e999999999') is refused as not an amount."""
+    try:
+        return parse_amount(text or "0", currency)
+    except ArithmeticError:
+        raise InvalidValue(
+            "amount", _("{value} is too large for an amount.").format(value=repr(text))
+        ) from None
+
+
 DEAL_LABELS = (
     ("title", N_("Title")),
     ("amount", N_("Amount")),
@@ -233,7 +243,7 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
         for name, read in (
             ("title", lambda v: v if v.strip() else self._fail(_("A deal needs a title."))),
             ("currency", lambda v: v.strip().upper()),
-            ("amount", lambda v: parse_amount(v or "0", values["currency"].strip().upper())),
+            ("amount", lambda v: _amount_read(v, values["currency"].strip().upper())),
             ("probability", self._probability),
             (
                 "expected_close",
@@ -441,7 +451,7 @@ class NewDealScreen(SavingDialog[dict | None]):
         amount_field = self.query_one("#amount", FormField)
         amount = 0
         try:
-            amount = parse_amount(amount_field.value or "0", self.currency)
+            amount = _amount_read(amount_field.value, self.currency)
         except InvalidValue as error:
             amount_field.show_error(str(error))
             ok = False

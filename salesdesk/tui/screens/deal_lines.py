@@ -28,7 +28,7 @@ from salesdesk.core.model import DealLine, Product
 from salesdesk.core.money import exponent, format_money, parse_amount
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext
-from salesdesk.store.lines import LineStore
+from salesdesk.store.lines import PRICE_LIMIT, LineStore
 from salesdesk.store.products import ProductStore
 from salesdesk.store.store import Store
 from salesdesk.tui.faults import read_only_why
@@ -81,6 +81,17 @@ def discount_text(line: DealLine, currency: str) -> str:
     if line.discount_kind == AMOUNT and line.discount:
         return money_text(line.discount, currency)
     return ""
+
+
+def unit_price(text: str, currency: str) -> int:
+    """A unit price typed, in minor units; a number too large to keep is refused with a sentence."""
+    try:
+        price = parse_amount(text or "0", currency)
+    except ArithmeticError:  # an exponent past any number ('1e999999999')
+        price = PRICE_LIMIT
+    if price >= PRICE_LIMIT:
+        raise InvalidValue("unit price", _("{value} is too large for a unit price.").format(value=repr(text)))
+    return price
 
 
 def discount_shown(line: DealLine, currency: str) -> str:
@@ -454,7 +465,7 @@ class LineScreen(SavingDialog[dict | None]):
             ),
             ("quantity", lambda v: {"quantity_milli": read_quantity(v)}),
             ("unit", lambda v: v.strip()),
-            ("unit_price", lambda v: parse_amount(v or "0", currency)),
+            ("unit_price", lambda v: unit_price(v, currency)),
             (
                 "discount",
                 lambda v: dict(zip(("discount_kind", "discount"), parse_discount(v, currency), strict=True)),
