@@ -21,7 +21,19 @@ FOLLOWUP = "follow-up"
 # Care reminders, derived from what is known about a customer, never typed in.
 BIRTHDAY, LUNAR_BIRTHDAY, RENEWAL, HOLIDAY = "birthday", "lunar-birthday", "renewal", "holiday"
 DORMANT, REPEAT, CHECKIN, NEW_LEAD, ROTTING = "dormant", "repeat", "check-in", "new-lead", "rotting"
-CARE_KINDS = (BIRTHDAY, LUNAR_BIRTHDAY, RENEWAL, HOLIDAY, DORMANT, REPEAT, CHECKIN, NEW_LEAD, ROTTING)
+REORDER = "reorder"  # a product a customer buys again and again, due again (core.suggest)
+CARE_KINDS = (
+    BIRTHDAY,
+    LUNAR_BIRTHDAY,
+    RENEWAL,
+    HOLIDAY,
+    DORMANT,
+    REORDER,
+    REPEAT,
+    CHECKIN,
+    NEW_LEAD,
+    ROTTING,
+)
 # Within a day: booked work first, then the reminders, the most personal first.
 _KIND_ORDER = {kind: index for index, kind in enumerate((FOLLOWUP, *CARE_KINDS))}
 

@@ -26,9 +26,11 @@ from itertools import pairwise
 from statistics import median
 from typing import NamedTuple
 
-from salesdesk.i18n import long_date, ngettext, short_date
+from salesdesk.core import agenda
+from salesdesk.core.agenda import AgendaItem, reminder_id
+from salesdesk.i18n import _, long_date, ngettext, short_date
 
-REORDER, TOGETHER = "reorder", "together"
+REORDER, TOGETHER = agenda.REORDER, "together"
 MIN_SUPPORT = 2  # customers who bought both, at least
 MIN_CONFIDENCE = 0.05  # of the customers who bought P, at least this share bought Q too
 LIMIT = 3
@@ -224,6 +226,53 @@ def suggestions(
             : limit - len(chosen)
         ]
     return [s for s in chosen if s.product_id in names][:limit]
+
+
+class ReorderFact(NamedTuple):
+    """A product a customer bought on two days or more, as the agenda reads it."""
+
+    customer_id: str
+    customer: str
+    company: str
+    owner: str
+    product_id: str
+    name: str
+    days: tuple[date, ...]
+
+
+def reorder_reminders(facts: Iterable[ReorderFact], first: date, last: date, today: date) -> list[AgendaItem]:
+    """Today's reorder rows: each product whose next due day, a whole number of the
+    customer's intervals after their last purchase, falls from `first` (the oldest day
+    still shown overdue) to `last` (the horizon). Its occurrence is the product and that
+    day: done or dismissed, it comes back one interval later if nothing was bought."""
+    items = []
+    for fact in facts:
+        interval = interval_of(fact.days)
+        if not interval or interval <= 0:
+            continue
+        bought = max(fact.days)
+        intervals = max(1, -(-(first - bought).days // interval))  # the first not before `first`
+        due = bought + timedelta(days=interval * intervals)
+        if due > last:
+            continue
+        occurrence = f"{fact.product_id}@{due.isoformat()}"
+        items.append(
+            AgendaItem(
+                key=reminder_id(REORDER, fact.customer_id, occurrence),
+                kind=REORDER,
+                due=due,
+                what=_("Reorder {product}?").format(product=fact.name),
+                why=_("buys every ~{interval}d, last {ago}d ago").format(
+                    interval=interval, ago=(today - bought).days
+                ),
+                customer_id=fact.customer_id,
+                customer=fact.customer,
+                company=fact.company,
+                owner=fact.owner,
+                occurrence=occurrence,
+            )
+        )
+    return items
 
 
 class PurchaseIndex:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from salesdesk.core import agenda as core
-from salesdesk.core import care
+from salesdesk.core import care, suggest
 from salesdesk.core.agenda import Agenda, AgendaItem, FollowUpFact
 from salesdesk.core.calendars import Span
 from salesdesk.core.care import CareFacts, CareSettings, CareWindow, Person
@@ -191,6 +191,53 @@ class AgendaQueries:
         return [
             care.RepeatFact(
                 Person(*row[:4]), tuple(date.fromisoformat(day) for day in row[4].split(",")), row[5]
+            )
+            for row in rows
+        ]
+
+    def reorders(self, owner: str | None) -> list[suggest.ReorderFact]:
+        """Products customers bought on two days or more, the days, for the reorder rows.
+
+        Only customers with won deals on two days or more are looked at (read from the
+        covering index of won deals), and only their own deals' lines; a product on an
+        open deal of the customer is left out (that reorder is being worked). The cross
+        joins keep SQLite to that order, through each customer's deals.
+        """
+        mine, params = self._owner("c.owner", owner)
+        rows = self._rows(
+            f"""WITH again(cid) AS (
+                  SELECT customer_id FROM deals INDEXED BY deals_won
+                  WHERE stage_id IN (SELECT id FROM stages WHERE kind = 'won')
+                    AND deleted_at IS NULL AND closed_on IS NOT NULL
+                  GROUP BY customer_id HAVING count(DISTINCT closed_on) >= 2),
+                bought(cid, pid, days) AS (
+                  SELECT d.customer_id, l.product_id, group_concat(DISTINCT d.closed_on)
+                  FROM again CROSS JOIN deals d ON d.customer_id = again.cid
+                  CROSS JOIN deal_lines l ON l.deal_id = d.id AND l.deleted_at IS NULL
+                                         AND l.product_id IS NOT NULL
+                  WHERE d.deleted_at IS NULL AND d.closed_on IS NOT NULL
+                    AND +d.stage_id IN (SELECT id FROM stages WHERE kind = 'won')
+                  GROUP BY d.customer_id, l.product_id HAVING count(DISTINCT d.closed_on) >= 2)
+                SELECT c.id, c.name, c.company, c.owner, p.id, p.name, b.days
+                FROM bought b CROSS JOIN customers c ON c.id = b.cid CROSS JOIN products p ON p.id = b.pid
+                WHERE c.deleted_at IS NULL AND p.deleted_at IS NULL AND p.active = 1{mine}
+                  AND NOT EXISTS (
+                    SELECT 1 FROM deals o CROSS JOIN deal_lines ol ON ol.deal_id = o.id
+                                         AND ol.deleted_at IS NULL AND ol.product_id = p.id
+                    WHERE o.customer_id = c.id AND o.deleted_at IS NULL
+                      AND +o.stage_id IN (SELECT id FROM stages WHERE kind = 'open'))""",
+            params,
+            7,
+        )
+        return [
+            suggest.ReorderFact(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                tuple(date.fromisoformat(day) for day in row[6].split(",")),
             )
             for row in rows
         ]
@@ -386,6 +433,14 @@ class AgendaStore:
         )
         items = [core.followup_item(fact) for fact in queries.followups(window.shown.last, owner)]
         reminders = care.care_reminders(facts, window, settings, stages, self.store.user)
+        reorders = suggest.reorder_reminders(
+            queries.reorders(owner), window.shown.first, window.shown.last, today
+        )
+        if reorders:
+            # A product due again says more than "time to reorder?" of the same customer.
+            named = {item.customer_id for item in reorders}
+            reminders = [r for r in reminders if r.kind != core.REPEAT or r.customer_id not in named]
+            reminders += reorders
         resolved = queries.resolved([item.key for item in reminders])
         return core.build_agenda([*items, *reminders], today, resolved, everyone=everyone)
 

@@ -119,6 +119,16 @@ class SuggestQueries:
         """The customer's suggestions on `today` from an index already read."""
         return index.suggestions(customer_id, today, cls._before(today, None), limit)
 
+    @staticmethod
+    def index_from(path: Path) -> PurchaseIndex:
+        """The purchase index of the database at `path`, on a connection of its own (for
+        a worker thread); held for every connection to that file afterwards."""
+        db = connect(path)
+        try:
+            return index_of(db)
+        finally:
+            db.close()
+
     @classmethod
     def load_from(
         cls, path: Path, customer_id: str, today: date, limit: int = core.LIMIT

@@ -8,8 +8,10 @@ from salesdesk.core.suggest import (
     TOGETHER,
     PairCount,
     Purchase,
+    ReorderFact,
     interval_of,
     reorder_reason,
+    reorder_reminders,
     reorders,
     suggestions,
     together,
@@ -131,3 +133,24 @@ def test_reasons_read_in_chinese():
     said = together_reason(7, 9, "年度维保合同", "备件框架协议")
     assert "7" in said and "9" in said and "年度维保合同" in said and "customers" not in said
     assert "customers" not in reorder_reason("备件框架协议", 4, 90, date(2026, 8, 1), TODAY)
+
+
+def fact(*days_ago, product=PARTS):
+    days = tuple(TODAY - timedelta(days=n) for n in days_ago)
+    return ReorderFact("c1", "Sun Li", "Sun Parts", "ann", product, NAMES[product], days)
+
+
+def test_a_reorder_row_falls_on_a_whole_number_of_intervals_after_the_last_purchase():
+    first, last = TODAY - timedelta(days=7), TODAY + timedelta(days=7)
+    [row] = reorder_reminders([fact(187, 97)], first, last, TODAY)  # due 7 days ago: still shown
+    assert (row.kind, row.due, row.customer_id) == (REORDER, first, "c1")
+    assert row.key == f"reorder:c1:{PARTS}@{first.isoformat()}"
+    assert row.what == "Reorder 备件框架协议?" and row.why == "buys every ~90d, last 97d ago"
+    # Eight days late it has dropped off until the next interval, 82 days ahead.
+    assert reorder_reminders([fact(188, 98)], first, last, TODAY) == []
+    [again] = reorder_reminders([fact(188, 98)], first, last + timedelta(days=90), TODAY)
+    assert again.due == TODAY + timedelta(days=82)
+    # Due in a week: in Next 7 days; in eight days: not yet.
+    assert [r.due for r in reorder_reminders([fact(173, 83)], first, last, TODAY)] == [last]
+    assert reorder_reminders([fact(172, 82)], first, last, TODAY) == []
+    assert reorder_reminders([fact(100)], first, last, TODAY) == []  # bought once

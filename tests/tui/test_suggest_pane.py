@@ -4,13 +4,16 @@ from datetime import timedelta
 
 import pytest
 
+from salesdesk.core.agenda import DISMISSED, REORDER
+from salesdesk.store import suggest
 from salesdesk.store.store import Store
 from salesdesk.store.suggest import held_index
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from tests.conftest import START, FakeClock
-from tests.store.test_suggest import deal_with, story
+from tests.store.test_suggest import deal_with, products, story
 from tests.tui.conftest import SIZE, make_app, settle
 from tests.tui.test_customers import shown
+from tests.tui.test_today_keys import ready, today_screen
 
 
 @pytest.fixture
@@ -95,3 +98,51 @@ class TestSuggestPane:
             await offer_of(pilot, ids["Wang"])
 
         assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+@pytest.fixture
+def reorder_db(tmp_path):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "reorder.db", "ann", clock)
+    p = products(store, clock)
+    clock.now = START - timedelta(days=900)
+    sun = store.add_customer("Sun Li", company="Sun Parts")
+    clock.now = START
+    for days_ago in (275, 185, 95):
+        deal_with(store, clock, sun, days_ago, [p["parts"]])
+    yield store, sun
+    store.close()
+
+
+async def test_today_shows_a_reorder_row_and_x_dismisses_it(reorder_db):
+    store, sun = reorder_db
+    async with today_screen(store, "Reorder 备件框架协议?") as pilot:
+        item = pilot.app.screen.agenda_list.current
+        assert (item.kind, item.customer_id) == (REORDER, sun)
+        await pilot.press("x")
+        await ready(pilot)
+        row = store.records.require("reminder_dismissals", item.key)
+        assert (row["kind"], row["outcome"]) == (REORDER, DISMISSED)
+        assert item.key not in [i.key for i in pilot.app.screen.agenda_list.items]
+
+
+async def test_moving_on_while_the_purchases_are_read_reads_them_once(buyers, monkeypatch):
+    store, ids, products_ = buyers
+    reads = []
+    real = suggest.read_index
+    monkeypatch.setattr(suggest, "read_index", lambda db: reads.append(1) or real(db))
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        suggest._cache.clear()  # as after a write: read again
+        reads.clear()
+        app.screen.show_customer(ids["Wang"])
+        app.screen.show_customer(ids["Li"])  # before the read for Wang has ended
+        await app.workers.wait_for_complete()
+        await settle(pilot)
+        pane = app.screen.query_one(CustomerDetailPane)
+        assert reads == [1]
+        assert (pane.offered[0].kind, pane.offered[0].product_id) == (REORDER, products_["parts"])

@@ -23,7 +23,7 @@ from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money
-from salesdesk.core.suggest import REORDER, Suggestion
+from salesdesk.core.suggest import REORDER, PurchaseIndex, Suggestion
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.store.customers import CustomerDetail
@@ -96,6 +96,8 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
 
     def on_mount(self) -> None:
         self.offer_for: str | None = None  # the customer whose suggestions are wanted
+        self.offer_day: date | None = None  # the screen's today, given with each customer
+        self.reading = False  # the purchases are being read on a thread
         self.offered: list[Suggestion] = []
         self.query_one("#offer-next", Static).display = False
 
@@ -115,8 +117,10 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
 
     def _offer(self, customer_id: str | None, today: date) -> None:
         """Show the customer's suggestions: at once when the purchases are held, else
-        once a thread has read them (nothing is shown meanwhile, nor on an error)."""
-        self.offer_for = customer_id
+        once a thread has read them (nothing is shown meanwhile, nor on an error). One
+        read at a time: moving on while it runs, the customer shown when it ends gets
+        the suggestions."""
+        self.offer_for, self.offer_day = customer_id, today
         store = getattr(self.screen, "store", None)
         if customer_id is None or store is None:
             self._show_offer(customer_id, [])
@@ -129,15 +133,23 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
             self._show_offer(customer_id, SuggestQueries.of(index, customer_id, today))
             return
         self._show_offer(customer_id, [])
-        self._load_offer(store.path, customer_id, today)
+        if not self.reading:
+            self.reading = True
+            self._read_purchases(store.path)
 
-    @work(thread=True, exclusive=True, group="offer-next", exit_on_error=False)
-    def _load_offer(self, path: Path, customer_id: str, today: date) -> None:
+    @work(thread=True, group="offer-next", exit_on_error=False)
+    def _read_purchases(self, path: Path) -> None:
         try:
-            found = SuggestQueries.load_from(path, customer_id, today)
+            index: PurchaseIndex | None = SuggestQueries.index_from(path)
         except (SalesdeskError, sqlite3.Error):  # busy or unreadable: the pane does without
-            return
-        self.app.call_from_thread(self._show_offer, customer_id, found)
+            index = None
+        self.app.call_from_thread(self._purchases_read, index)
+
+    def _purchases_read(self, index: PurchaseIndex | None) -> None:
+        self.reading = False
+        if index is not None and self.offer_for is not None and self.offer_day and self.is_mounted:
+            found = SuggestQueries.of(index, self.offer_for, self.offer_day)
+            self._show_offer(self.offer_for, found)
 
     def _show_offer(self, customer_id: str | None, found: list[Suggestion]) -> None:
         if customer_id != self.offer_for:
