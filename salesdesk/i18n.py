@@ -14,6 +14,7 @@ setting, else the environment as gettext reads it (`LANGUAGE`, `LC_ALL`, `LC_MES
 
 import gettext as _gettext
 import os
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
@@ -31,6 +32,8 @@ _TRADITIONAL = ("zh_tw", "zh_hk", "zh_mo", "zh_hant")
 _translation: _gettext.NullTranslations = _gettext.NullTranslations()
 _language = ENGLISH
 _fixed = False  # chosen on the command line: a stored preference does not override it
+# Inside `written_in`, on that thread only: (translation, language) of what is written.
+_local = threading.local()
 
 
 def normalise(tag: str | None) -> str | None:
@@ -85,14 +88,28 @@ def set_language(language: str | None, *, fixed: bool = False) -> str:
 @contextmanager
 def written_in(language: str | None) -> Iterator[str]:
     """Words and dates in `language` (`en`, `zh`; None or unknown: English) inside the
-    block, then the language shown before: a quote is written in its own language,
-    whatever the person reads the program in. Yields the language chosen."""
-    global _translation, _language, _fixed
-    saved = _translation, _language, _fixed
+    block, on this thread only: a quote is written in its own language, whatever the
+    person reads the program in, and the app drawn meanwhile on another thread stays in
+    theirs. Yields the language chosen."""
+    chosen = normalise(language) or ENGLISH
+    translation = (
+        _gettext.NullTranslations()
+        if chosen == ENGLISH
+        else _gettext.translation(DOMAIN, LOCALE_DIR, languages=[CATALOGUES[chosen]])
+    )
+    outer = getattr(_local, "written", None)
+    _local.written = (translation, chosen)
     try:
-        yield set_language(language, fixed=_fixed)
+        yield chosen
     finally:
-        _translation, _language, _fixed = saved
+        _local.written = outer
+
+
+def _current() -> tuple[_gettext.NullTranslations, str]:
+    """The translation and language of this moment: `written_in`'s on its thread, else the
+    one chosen."""
+    written: tuple[_gettext.NullTranslations, str] | None = getattr(_local, "written", None)
+    return written if written is not None else (_translation, _language)
 
 
 def prefer(language: str | None) -> str:
@@ -104,23 +121,23 @@ def prefer(language: str | None) -> str:
 
 def language() -> str:
     """The language words are shown in now: `en` or `zh`."""
-    return _language
+    return _current()[1]
 
 
 def _(message: str) -> str:
     """`message` in the chosen language."""
-    return _translation.gettext(message)
+    return _current()[0].gettext(message)
 
 
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form of `singular`/`plural` for `count` in the chosen language (Chinese has one)."""
-    return _translation.ngettext(singular, plural, count)
+    return _current()[0].ngettext(singular, plural, count)
 
 
 def pgettext(context: str, message: str) -> str:
     """`message` in the chosen language, as it reads in `context` (one English word may
     be two in another language: `repeat`, a field, and `repeat`, a segment)."""
-    return _translation.pgettext(context, message)
+    return _current()[0].pgettext(context, message)
 
 
 def N_(message: str) -> str:
@@ -130,7 +147,7 @@ def N_(message: str) -> str:
 
 def sentences(*parts: str) -> str:
     """Sentences one after another: a space between them in English, none in Chinese."""
-    return ("" if _language == CHINESE else " ").join(part for part in parts if part)
+    return ("" if language() == CHINESE else " ").join(part for part in parts if part)
 
 
 # -- dates as each language writes them ---------------------------------------------------
@@ -140,14 +157,14 @@ _WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日
 
 def long_date(day: date) -> str:
     """`Friday 27 November 2026`; `2026年11月27日 周五`."""
-    if _language == CHINESE:
+    if language() == CHINESE:
         return f"{day.year}年{day.month}月{day.day}日 {_WEEKDAYS[day.weekday()]}"
     return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def short_date(day: date) -> str:
     """`Fri 27 Nov` (`Tue 01 Dec`: columns of them line up); `11月27日 周五`."""
-    if _language == CHINESE:
+    if language() == CHINESE:
         return f"{day.month}月{day.day}日 {_WEEKDAYS[day.weekday()]}"
     return f"{day:%a %d %b}"
 

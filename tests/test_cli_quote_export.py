@@ -179,3 +179,21 @@ def test_the_quote_keeps_its_language_while_the_messages_follow_the_person(db, t
     chinese_md = export(db, "Q-2026-0013", "--lang", "en")
     assert "**有效期至**：2026年12月27日" in chinese_md.stdout
     assert_one_sentence_error(export(db, "Q-2026", "--lang", "zh"), "不是")
+
+
+WRONG_TYPE = (
+    '[{"description": "x", "quantity_milli": "many", "unit": "", "unit_price": 1, '
+    '"discount_kind": "none", "discount": 0, "total": 1}]'
+)
+
+
+@pytest.mark.parametrize("lines", ["not json", '[{"bogus": 1}]', "[1, 2]", WRONG_TYPE])
+def test_a_damaged_quote_is_one_sentence(tmp_path, lines):
+    path = tmp_path / "damaged.db"
+    store = Store.open(path, "ann", lambda: datetime(2026, 11, 27, 9, tzinfo=UTC))
+    quote = insert_quote(store, english())
+    store.records.update("quotes", quote, {"lines": lines})
+    store.close()
+    result = export(path, "Q-2026-0012", "-o", str(tmp_path / "q.html"))
+    assert_one_sentence_error(result, "Quote Q-2026-0012 cannot be read (", "run 'salesdesk check'")
+    assert not (tmp_path / "q.html").exists()

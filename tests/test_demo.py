@@ -11,11 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from salesdesk import i18n
 from salesdesk.core import pipeline
+from salesdesk.core.care import usual_interval
 from salesdesk.core.dates import epoch_ms, parse_timestamp, timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.ids import id_time_ms
+from salesdesk.core.lines import line_total, totals
 from salesdesk.core.model import phone_key
+from salesdesk.core.quotes import lines_from_json, quote_number
+from salesdesk.demo import data as demo_data
 from salesdesk.demo import write_demo
 from salesdesk.demo.large import LOADED, _Stamps, build_large
 from salesdesk.paths import demo_build_path
@@ -77,7 +82,7 @@ def test_small_counts_are_in_range(small):
     store, counts = small
     assert counts == store.counts()
     assert 35 <= counts["customers"] <= 45
-    assert 50 <= counts["deals"] <= 70
+    assert 55 <= counts["deals"] <= 80
     assert 200 <= counts["interactions"] <= 450
     assert 40 <= counts["followups"] <= 90
     assert counts["tags"] >= 5 and counts["customer_tags"] >= counts["customers"]
@@ -221,7 +226,10 @@ def test_amounts_are_minor_units_across_a_wide_spread(small):
     store, _ = small
     amounts = rows(store, "SELECT amount, currency FROM deals")
     usd = [amount for amount, currency in amounts if currency == "USD"]
-    assert min(usd) >= 1000_00 and max(usd) <= 250_000_00
+    # Deals drawn with a typed amount run from $1,000 to $250,000; repeat orders of
+    # consumables can be smaller.
+    assert min(usd) >= 100_00 and max(usd) <= 250_000_00
+    assert sum(amount < 1000_00 for amount in usd) <= 12
     assert min(usd) < 5_000_00 and max(usd) > 50_000_00
     assert 1 <= sum(currency == "CNY" for _, currency in amounts) < len(amounts) // 3
 
@@ -236,6 +244,9 @@ def test_everything_small_is_in_the_change_log_and_in_the_past(small):
         "followups",
         "customer_tags",
         "tags",
+        "products",
+        "deal_lines",
+        "quotes",
     ):
         missing = rows(
             store,
@@ -267,6 +278,11 @@ def test_same_seed_same_story(tmp_path, small):
             "FROM deals ORDER BY stage_entered_at",
             "SELECT kind, at, summary FROM interactions ORDER BY at",
             "SELECT due_date, title, done_at FROM followups ORDER BY due_date, title",
+            "SELECT code, name, price, active FROM products ORDER BY code",
+            "SELECT description, quantity_milli, unit_price, discount_kind, discount, total FROM deal_lines "
+            "ORDER BY created_at, position",
+            "SELECT number, revision, status, issued_on, total, lines FROM quotes "
+            "ORDER BY year, seq, revision",
         ):
             assert rows(other, sql) == rows(store, sql)
     finally:
@@ -297,6 +313,287 @@ def test_the_demo_is_anchored_on_now(tmp_path):
         store.close()
     assert dues >= 3
     assert then - timedelta(days=3) < parse_timestamp(newest) <= then
+
+
+# -- products, lines and quotes in the small demo ---------------------------------------------
+
+
+def deal_lines_of(store: Store) -> dict[str, list[dict]]:
+    lines: dict[str, list[dict]] = {}
+    for line in table_dicts(store, "deal_lines"):
+        lines.setdefault(line["deal_id"], []).append(line)
+    return lines
+
+
+def bought_by_customer(store: Store) -> dict[str, list[tuple[str, set[str]]]]:
+    """customer id -> [(closed_on, product codes)] of each won deal, in time order."""
+    won: dict[str, list[tuple[str, set[str]]]] = {}
+    for customer_id, deal_id, closed_on in rows(
+        store,
+        "SELECT d.customer_id, d.id, d.closed_on FROM deals d JOIN stages s ON s.id = d.stage_id "
+        "WHERE s.kind = 'won' ORDER BY d.closed_on",
+    ):
+        codes = {
+            code
+            for (code,) in rows(
+                store,
+                "SELECT p.code FROM deal_lines l JOIN products p ON p.id = l.product_id WHERE l.deal_id = ?",
+                [deal_id],
+            )
+        }
+        won.setdefault(customer_id, []).append((closed_on, codes))
+    return won
+
+
+def test_small_has_a_catalogue_of_products(small):
+    store, counts = small
+    products = table_dicts(store, "products")
+    assert 22 <= counts["products"] == len(products) <= 35
+    assert len({p["code"] for p in products}) == len(products) and all(p["code"] for p in products)
+    assert 1 <= sum(not p["active"] for p in products) <= 2
+    assert {p["currency"] for p in products} == {"USD", "CNY"}
+    assert len({p["category"] for p in products}) >= 5
+    assert all(p["price"] > 0 and p["price"] % 100 == 0 and p["unit"] for p in products)
+    names = {p["name"] for p in products}
+    assert {
+        "Annual maintenance contract",
+        "Spare parts framework agreement",
+        "Installation and setup",
+    } <= names
+    retired = [p for p in products if not p["active"]]
+    assert all(p["version"] == 2 for p in retired)  # added, then retired: an edit in the log
+
+
+def test_every_deal_with_lines_amounts_to_their_sum(small):
+    store, _ = small
+    lines = deal_lines_of(store)
+    deals = table_dicts(store, "deals")
+    for deal in deals:
+        mine = lines.get(deal["id"], [])
+        for line in mine:
+            assert line["total"] == line_total(
+                line["quantity_milli"], line["unit_price"], line["discount_kind"], line["discount"]
+            )
+        if mine:
+            assert deal["amount"] == sum(line["total"] for line in mine), deal["title"]
+            assert sorted(line["position"] for line in mine) == list(range(len(mine)))
+    with_lines = sum(deal["id"] in lines for deal in deals)
+    assert 3 <= len(deals) - with_lines <= 8  # a few keep the amount typed by hand
+    sizes = Counter(len(mine) for mine in lines.values())
+    assert min(sizes) >= 1 and max(sizes) >= 4 and sizes[1] and sizes[2]
+    every = [line for mine in lines.values() for line in mine]
+    assert any(line["product_id"] is None for line in every)  # free text now and then
+    kinds = Counter(line["discount_kind"] for line in every)
+    assert kinds["percent"] >= 2 and kinds["amount"] >= 2 and kinds["none"] > len(every) // 2
+    assert any(line["quantity_milli"] % 1000 == 0 and line["quantity_milli"] >= 50_000 for line in every)
+
+
+def test_product_lines_name_their_product_in_the_deals_currency(small):
+    store, _ = small
+    products = {p["id"]: p for p in table_dicts(store, "products")}
+    currencies = dict(rows(store, "SELECT id, currency FROM deals"))
+    at_list = 0
+    for line in table_dicts(store, "deal_lines"):
+        if line["product_id"] is None:
+            continue
+        product = products[line["product_id"]]
+        assert line["description"] == product["name"] and line["unit"] == product["unit"]
+        at_list += (
+            currencies[line["deal_id"]] == product["currency"] and line["unit_price"] == product["price"]
+        )
+    assert at_list >= 30
+
+
+def test_repeat_customers_reorder_at_their_own_interval(small):
+    store, _ = small
+    today = TODAY.isoformat()
+    won = bought_by_customer(store)
+    earliest = min(closed for orders in won.values() for closed, _ in orders)
+    assert (TODAY - date.fromisoformat(earliest)).days > 500
+    assert earliest >= (TODAY - timedelta(days=731)).isoformat() and all(
+        closed <= today for orders in won.values() for closed, _ in orders
+    )
+    reorderers = 0
+    for orders in won.values():
+        counted = Counter(code for _, codes in orders for code in codes)
+        code, times = counted.most_common(1)[0] if counted else ("", 0)
+        if times >= 3 and code.startswith("SP-"):
+            days = [date.fromisoformat(closed) for closed, codes in orders if code in codes]
+            gaps = [(b - a).days for a, b in pairwise(days)]
+            assert min(gaps) >= 15 and len(set(gaps)) > 1  # a rhythm, with jitter
+            reorderers += 1
+    assert reorderers >= 4
+
+
+def test_older_orders_keep_todays_story(small):
+    """The repeat orders added for purchase histories closed over a year ago (no value tier
+    moves) and keep each customer's usual interval (Today's reorder reminders) as it was."""
+    store, _ = small
+    reorders = set(demo_data.REORDER_TITLES.values())
+    by_customer: dict[str, list[tuple[str, str]]] = {}
+    for customer_id, title, closed_on in rows(
+        store,
+        "SELECT d.customer_id, d.title, d.closed_on FROM deals d JOIN stages s ON s.id = d.stage_id "
+        "WHERE s.kind = 'won'",
+    ):
+        by_customer.setdefault(customer_id, []).append((title, closed_on))
+    added = 0
+    for orders in by_customer.values():
+        older = [date.fromisoformat(closed) for title, closed in orders if title in reorders]
+        if not older:
+            continue
+        added += len(older)
+        assert max(older) < TODAY - timedelta(days=366)
+        story = [date.fromisoformat(closed) for title, closed in orders if title not in reorders]
+        assert usual_interval(story + older) == usual_interval(story)
+    assert added >= 6
+
+
+def test_maintenance_contracts_come_with_spare_parts_often_not_always(small):
+    store, _ = small
+    customers = [
+        set().union(*(codes for _, codes in orders)) for orders in bought_by_customer(store).values()
+    ]
+    lines = deal_lines_of(store)
+    codes = dict(rows(store, "SELECT id, code FROM products"))
+    deals = [{codes[line["product_id"]] for line in mine if line["product_id"]} for mine in lines.values()]
+    maintenance = [deal for deal in deals if "MT-AMC" in deal or "CN-AMC" in deal]
+    with_parts = sum("MT-SPF" in deal for deal in maintenance)
+    assert len(maintenance) >= 5 and 0.4 <= with_parts / len(maintenance) < 1
+    installed = [deal for deal in deals if {"SV-INST", "CN-INST"} & deal]
+    trained = sum("TR-DAY" in deal for deal in installed)
+    assert len(installed) >= 5 and 0.4 <= trained / len(installed) < 1
+    assert len(customers) >= 10
+
+
+def test_quotes_are_numbered_once_per_year_and_versioned(small):
+    store, counts = small
+    quotes = table_dicts(store, "quotes")
+    assert 8 <= counts["quotes"] == len(quotes)
+    keys = [(q["year"], q["seq"], q["revision"]) for q in quotes]
+    assert len(set(keys)) == len(keys)
+    for year in {q["year"] for q in quotes}:
+        seqs = sorted({q["seq"] for q in quotes if q["year"] == year})
+        assert seqs == list(range(1, len(seqs) + 1))
+    for quote in quotes:
+        assert quote["number"] == quote_number(quote["year"], quote["seq"])
+        assert quote["year"] == int(quote["issued_on"][:4]) or quote["revision"] > 1
+        assert quote["device"] == store.device and quote["language"] == "en"
+        assert (quote["status"] == "sent") == (quote["sent_at"] is not None)
+        frozen = lines_from_json(quote["lines"])
+        sums = totals([(x.quantity_milli, x.unit_price, x.discount_kind, x.discount) for x in frozen])
+        assert (quote["subtotal"], quote["discount_total"], quote["total"]) == (
+            sums.subtotal,
+            sums.discounts,
+            sums.total,
+        )
+        assert all(
+            x.total == line_total(x.quantity_milli, x.unit_price, x.discount_kind, x.discount) for x in frozen
+        )
+        assert json.loads(quote["seller"]) == store.setting("seller") and store.setting("seller")["name"]
+        assert quote["terms"] == store.setting("quote_terms") != ""
+        buyer = json.loads(quote["buyer"])
+        assert (
+            buyer["name"]
+            == rows(store, "SELECT name FROM customers WHERE id = ?", [quote["customer_id"]])[0][0]
+        )
+    assert sum(q["status"] == "draft" for q in quotes) == 1
+
+
+def test_a_second_version_keeps_the_first_as_it_was_sent(small):
+    store, _ = small
+    quotes = table_dicts(store, "quotes")
+    lines = deal_lines_of(store)
+    (second,) = [q for q in quotes if q["revision"] == 2]
+    (first,) = [q for q in quotes if q["number"] == second["number"] and q["revision"] == 1]
+    assert first["deal_id"] == second["deal_id"] and first["status"] == second["status"] == "sent"
+    assert first["sent_at"] < second["sent_at"]
+    assert lines_from_json(first["lines"]) != lines_from_json(second["lines"])
+    now = [
+        (
+            x["description"],
+            x["quantity_milli"],
+            x["unit_price"],
+            x["discount_kind"],
+            x["discount"],
+            x["total"],
+        )
+        for x in sorted(lines[second["deal_id"]], key=lambda line: line["position"])
+    ]
+    frozen = [
+        (x.description, x.quantity_milli, x.unit_price, x.discount_kind, x.discount, x.total)
+        for x in lines_from_json(second["lines"])
+    ]
+    assert frozen == now  # the deal's lines as they are; the first version as they were
+    amount = rows(store, "SELECT amount FROM deals WHERE id = ?", [second["deal_id"]])[0][0]
+    assert amount == second["total"] != first["total"]
+    # The line was changed through the write path: an edit in the change log.
+    assert max(x["version"] for x in lines[second["deal_id"]]) == 2
+
+
+def test_quotes_expired_accepted_and_waiting(small):
+    store, _ = small
+    kinds = {stage.id: stage.kind for stage in store.stages()}
+    deals = {d["id"]: d for d in table_dicts(store, "deals")}
+    quotes = table_dicts(store, "quotes")
+    superseded = {(q["year"], q["seq"]) for q in quotes if q["revision"] > 1}
+    accepted = expired = waiting = 0
+    for quote in quotes:
+        deal = deals[quote["deal_id"]]
+        if quote["status"] != "sent" or (
+            quote["revision"] == 1 and (quote["year"], quote["seq"]) in superseded
+        ):
+            continue
+        won = kinds[deal["stage_id"]] == pipeline.WON
+        if won:
+            assert deal["closed_on"] >= quote["sent_at"][:10]
+            accepted += 1
+        elif quote["valid_until"] < TODAY.isoformat():
+            expired += 1
+        else:
+            waiting += 1
+        assert quote["issued_on"] <= TODAY.isoformat()
+    assert accepted >= 1 and expired >= 1 and waiting >= 3
+    stages = {deals[q["deal_id"]]["stage_id"] for q in quotes}
+    assert {"stage-quote", "stage-negotiation"} <= stages
+
+
+def test_the_chinese_demo_names_its_products_in_chinese(tmp_path):
+    path = tmp_path / "演示.db"
+    i18n.set_language("zh")
+    try:
+        write_demo(path, "small", NOW, USER)
+    finally:
+        i18n.set_language("en")
+    store = open_store(path)
+    try:
+
+        def chinese(text: str) -> bool:
+            return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+        products = table_dicts(store, "products")
+        assert all(chinese(p["name"]) for p in products)
+        assert "年度维保合同" in {p["name"] for p in products} and "备件框架协议" in {
+            p["name"] for p in products
+        }
+        assert sum(chinese(p["category"]) for p in products) >= len(products) - 1
+        names = {p["id"]: p["name"] for p in products}
+        for line in table_dicts(store, "deal_lines"):
+            if line["product_id"]:
+                assert line["description"] == names[line["product_id"]]
+            else:
+                assert chinese(line["description"])
+        quotes = table_dicts(store, "quotes")
+        assert quotes and all(q["language"] == "zh" for q in quotes)
+        assert chinese(store.setting("seller")["name"]) and chinese(store.setting("quote_terms"))
+    finally:
+        store.close()
+
+
+def test_the_english_demo_names_its_products_in_english(small):
+    store, _ = small
+    for (name,) in rows(store, "SELECT name FROM products WHERE currency = 'USD'"):
+        assert name.isascii(), name
 
 
 # -- writing the file safely ----------------------------------------------------------
@@ -530,7 +827,9 @@ def test_large_change_log_holds_every_record_once(large):
             assert clock == format_clock(ms, 0, device)
             clocks.append(clock)
     assert len(set(clocks)) == len(clocks)
-    assert large.meta("clock") == max(clocks)
+    # The seller and the terms of its quotes were set through the write path, at now.
+    settings = rows(large, "SELECT max(clock) FROM changes WHERE tbl = 'settings'")[0][0]
+    assert large.meta("clock") == max(*clocks, settings) and settings > max(clocks)
     for table in LOADED:  # logged in time order within each table
         in_seq = [
             clock
@@ -692,3 +991,87 @@ def test_write_demo_large_goes_through_the_bulk_loader(tmp_path, monkeypatch):
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     finally:
         store.close()
+
+
+def test_large_has_two_hundred_products_in_its_language(large):
+    products = table_dicts(large, "products")
+    assert len(products) == 200 and len({p["code"] for p in products}) == 200
+    assert 5 <= sum(not p["active"] for p in products) <= 30
+    assert all(p["name"].isascii() for p in products if p["currency"] == "USD")
+    assert {p["currency"] for p in products} == {"USD", "CNY"}
+
+
+def test_large_deals_amount_to_their_lines(large):
+    lines = deal_lines_of(large)
+    deals = table_dicts(large, "deals")
+    for deal in deals:
+        mine = lines.get(deal["id"], [])
+        for line in mine:
+            assert line["total"] == line_total(
+                line["quantity_milli"], line["unit_price"], line["discount_kind"], line["discount"]
+            )
+            assert line["created_at"] >= deal["created_at"]
+        if mine:
+            assert deal["amount"] == sum(line["total"] for line in mine)
+            assert sorted(line["position"] for line in mine) == list(range(len(mine)))
+    count = sum(len(mine) for mine in lines.values())
+    assert 1.6 * len(deals) <= count <= 2.6 * len(deals)
+    assert 0.02 * len(deals) <= len(deals) - len(lines) <= 0.15 * len(deals)
+    codes = dict(rows(large, "SELECT id, code FROM products"))
+    used = {codes[line["product_id"]] for mine in lines.values() for line in mine if line["product_id"]}
+    assert len(used) >= 50  # models are sold too, not only the small catalogue
+
+
+def test_large_repeat_buyers_reorder_at_their_own_pace(large):
+    overdue = steady = 0
+    for orders in bought_by_customer(large).values():
+        counted = Counter(code for _, codes in orders for code in codes)
+        if not counted:
+            continue
+        code, times = counted.most_common(1)[0]
+        if times < 3:
+            continue
+        days = sorted({date.fromisoformat(closed) for closed, codes in orders if code in codes})
+        gaps = [(b - a).days for a, b in pairwise(days)]
+        interval = usual_interval(days)
+        assert interval is not None and len(set(gaps)) > 1
+        if all(abs(gap - interval) <= interval * 0.5 for gap in gaps):
+            steady += 1
+        overdue += days[-1] + timedelta(days=interval) < TODAY
+    assert steady >= 3 and overdue >= 2
+
+
+def test_large_quotes_are_numbered_once_per_year(large):
+    quotes = table_dicts(large, "quotes")
+    assert len(quotes) >= 50
+    keys = [(q["year"], q["seq"], q["revision"]) for q in quotes]
+    assert len(set(keys)) == len(keys)
+    for year in {q["year"] for q in quotes}:
+        seqs = sorted({q["seq"] for q in quotes if q["year"] == year})
+        assert seqs == list(range(1, len(seqs) + 1))
+    lines = deal_lines_of(large)
+    for quote in quotes:
+        assert quote["number"] == quote_number(quote["year"], quote["seq"])
+        assert quote["device"] == large.device
+        frozen = lines_from_json(quote["lines"])
+        sums = totals([(x.quantity_milli, x.unit_price, x.discount_kind, x.discount) for x in frozen])
+        assert quote["total"] == sums.total and quote["subtotal"] == sums.subtotal
+        if quote["revision"] == 1 and (quote["year"], quote["seq"], 2) in keys:
+            now = sum(line["total"] for line in lines[quote["deal_id"]])
+            assert quote["total"] != now  # the first version kept the lines as they were
+    assert any(q["revision"] == 2 for q in quotes) and any(q["status"] == "draft" for q in quotes)
+    expired = [q for q in quotes if q["status"] == "sent" and q["valid_until"] < TODAY.isoformat()]
+    assert expired
+
+
+def test_large_maintenance_comes_with_spare_parts_often_not_always(large):
+    codes = dict(rows(large, "SELECT id, code FROM products"))
+    deals = [
+        {codes[line["product_id"]] for line in mine if line["product_id"]}
+        for mine in deal_lines_of(large).values()
+    ]
+    maintenance = [deal for deal in deals if deal & {"MT-AMC", "CN-AMC"}]
+    share = sum("MT-SPF" in deal for deal in maintenance) / len(maintenance)
+    others = [deal for deal in deals if not deal & {"MT-AMC", "CN-AMC"}]
+    base = sum("MT-SPF" in deal for deal in others) / len(others)
+    assert len(maintenance) >= 20 and 0.45 <= share < 0.95 and share > 3 * base

@@ -97,10 +97,19 @@ def run_quote(args: argparse.Namespace, db_path: Path, user: str) -> int:
         from salesdesk.store.quotes import QuoteStore
 
         quotes = QuoteStore(store)
-        doc = quotes.document(quotes.find(args.number))
+        quote = quotes.find(args.number)
+        try:
+            doc = quotes.document(quote)
+            data = _render(doc, kind, args.paper, font)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            # A record that arrived damaged (its lines are JSON kept as text).
+            raise SalesdeskError(
+                _("Quote {label} cannot be read ({error}); run 'salesdesk check' for a report.").format(
+                    label=args.number.strip(), error=error
+                )
+            ) from None
     finally:
         store.close()
-    data = _render(doc, kind, args.paper, font)
     if not args.output:
         from salesdesk.cli.common import write_output
 

@@ -4,9 +4,10 @@ Everything is drawn from a `random.Random` handed in, so one seed gives one data
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from salesdesk.core.lines import line_total
 from salesdesk.core.model import INTERACTION_KINDS
 
 TEAMMATES = ("Alice Chen", "Bob Martin", "张丽")
@@ -410,3 +411,473 @@ def tag_names(year: int) -> tuple[str, ...]:
         "government",
         "key-account",
     )
+
+
+# -- products, the lines of deals, quotes ----------------------------------------------
+#
+# The catalogue is written in both languages: a demo built under Chinese names its
+# products, units and categories in Chinese (as its pipeline), one built in English in
+# English. Codes are the same in both. Prices are whole major units of their currency.
+
+CATEGORIES = {
+    "hardware": ("Hardware", "硬件"),
+    "software": ("Software", "软件"),
+    "services": ("Services", "实施服务"),
+    "training": ("Training", "培训"),
+    "maintenance": ("Maintenance", "维保"),
+    "parts": ("Spare parts and consumables", "备件耗材"),
+}
+UNITS = {
+    "unit": ("unit", "台"),
+    "seat": ("seat", "座席"),
+    "module": ("module", "模块"),
+    "TB": ("TB", "TB"),
+    "day": ("day", "天"),
+    "hour": ("hour", "小时"),
+    "week": ("week", "周"),
+    "year": ("year", "年"),
+    "kit": ("kit", "套"),
+    "box": ("box", "箱"),
+    "piece": ("piece", "个"),
+    "month": ("month", "月"),
+    "project": ("project", "项"),
+}
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    code: str
+    name: str
+    chinese: str
+    unit: str  # a key of UNITS
+    price: int  # whole major units of `currency`
+    category: str  # a key of CATEGORIES
+    quantity: tuple[int, int] = (1, 10)  # the quantities a line of it usually has
+    currency: str = "USD"
+    active: bool = True
+
+    def named(self, chinese: bool) -> str:
+        return self.chinese if chinese else self.name
+
+    def unit_named(self, chinese: bool) -> str:
+        return UNITS[self.unit][1 if chinese else 0]
+
+
+PRODUCTS = (
+    ProductSpec(
+        "HW-LAP-14", 'Business laptop 14"', "商务笔记本电脑 14英寸", "unit", 1150, "hardware", (5, 80)
+    ),
+    ProductSpec(
+        "HW-SCN-01", "Handheld barcode scanner", "手持条码扫描枪", "unit", 420, "hardware", (10, 200)
+    ),
+    ProductSpec("HW-POS-01", "POS terminal", "POS收银终端", "unit", 890, "hardware", (4, 60)),
+    ProductSpec(
+        "HW-TAB-10", 'Tablet 10" with case', "10英寸平板电脑（含保护套）", "unit", 380, "hardware", (10, 150)
+    ),
+    ProductSpec("HW-SW-48", "Network switch, 48 ports", "48口网络交换机", "unit", 2400, "hardware", (1, 30)),
+    ProductSpec("HW-AP-06", "Wi-Fi access point", "无线接入点", "unit", 310, "hardware", (4, 60)),
+    ProductSpec(
+        "HW-VC-01", "Video conferencing room kit", "视频会议室套装", "kit", 3600, "hardware", (1, 20)
+    ),
+    ProductSpec(
+        "HW-SNS-02", "Cold-chain temperature sensor", "冷链温度传感器", "unit", 95, "hardware", (20, 900)
+    ),
+    ProductSpec("HW-GPS-01", "Vehicle GPS tracker", "车载GPS定位器", "unit", 160, "hardware", (10, 400)),
+    ProductSpec("HW-PRN-01", "Laser printer lease", "激光打印机租赁", "month", 45, "hardware", (12, 600)),
+    ProductSpec(
+        "HW-LAP-13",
+        'Business laptop 13" (previous model)',
+        "商务笔记本电脑 13英寸（旧款）",
+        "unit",
+        990,
+        "hardware",
+        (5, 60),
+        active=False,
+    ),
+    ProductSpec(
+        "SW-CRM-SEAT",
+        "CRM licence, per seat and year",
+        "CRM软件许可（每座席每年）",
+        "seat",
+        480,
+        "software",
+        (5, 300),
+    ),
+    ProductSpec("SW-ERP-MOD", "ERP module licence", "ERP模块许可", "module", 12000, "software", (1, 12)),
+    ProductSpec(
+        "SW-BKP-TB", "Cloud backup, per TB and year", "云备份（每TB每年）", "TB", 600, "software", (2, 200)
+    ),
+    ProductSpec("SV-SEC-01", "Security audit", "信息安全审计", "project", 8500, "services", (1, 3)),
+    ProductSpec("SV-INST", "Installation and setup", "安装调试", "day", 950, "services", (1, 20)),
+    ProductSpec("SV-MIG", "Data migration", "数据迁移服务", "project", 6500, "services", (1, 4)),
+    ProductSpec("SV-PM", "Project management", "项目管理", "week", 2200, "services", (1, 30)),
+    ProductSpec("SV-CONS", "Consulting", "咨询服务", "hour", 180, "services", (2, 600)),
+    ProductSpec(
+        "TR-DAY",
+        "On-site training day (up to 12 people)",
+        "现场培训（每天，最多12人）",
+        "day",
+        1200,
+        "training",
+        (1, 40),
+    ),
+    ProductSpec("MT-AMC", "Annual maintenance contract", "年度维保合同", "year", 4800, "maintenance", (1, 3)),
+    ProductSpec(
+        "MT-SPF", "Spare parts framework agreement", "备件框架协议", "year", 2500, "maintenance", (1, 3)
+    ),
+    ProductSpec("MT-SUP", "Premium support", "高级技术支持", "year", 3000, "maintenance", (1, 3)),
+    ProductSpec("SP-KIT", "Spare parts kit", "备件包", "kit", 340, "parts", (2, 12)),
+    ProductSpec(
+        "SP-LBL", "Thermal label rolls (box of 24)", "热敏标签纸（每箱24卷）", "box", 85, "parts", (5, 40)
+    ),
+    ProductSpec("SP-TON", "Toner cartridge", "打印机硒鼓", "piece", 120, "parts", (4, 30)),
+    ProductSpec(
+        "SP-FLT",
+        "Filter cartridge set (discontinued)",
+        "滤芯组件（停产）",
+        "kit",
+        60,
+        "parts",
+        (5, 30),
+        active=False,
+    ),
+    ProductSpec(
+        "CN-AMC",
+        "Annual maintenance contract (China)",
+        "年度维保合同（国内）",
+        "year",
+        32000,
+        "maintenance",
+        (1, 3),
+        "CNY",
+    ),
+    ProductSpec(
+        "CN-INST",
+        "Installation and setup (China)",
+        "安装调试（国内）",
+        "day",
+        6000,
+        "services",
+        (1, 20),
+        "CNY",
+    ),
+    ProductSpec("CN-KIT", "Spare parts kit (China)", "备件包（国内）", "kit", 2200, "parts", (2, 12), "CNY"),
+)
+PRODUCT_BY_CODE = {product.code: product for product in PRODUCTS}
+# The product a CNY deal takes instead, where the catalogue has one priced in yuan.
+IN_YUAN = {"MT-AMC": "CN-AMC", "SV-INST": "CN-INST", "SP-KIT": "CN-KIT"}
+YUAN_PER_DOLLAR = 7  # what a salesperson types for a dollar-priced product on a yuan deal
+
+# What each kind of deal sells: the products that carry its amount (the first that
+# fits), then what often comes with it and how often.
+BUNDLES: dict[str, tuple[tuple[str, ...], tuple[tuple[str, float], ...]]] = {
+    "50 laptops for the Shenzhen office": (("HW-LAP-14",), (("SV-INST", 0.4), ("MT-SUP", 0.3))),
+    "ERP rollout phase 2": (("SW-ERP-MOD", "SV-CONS"), (("SV-MIG", 0.6), ("TR-DAY", 0.6), ("SV-PM", 0.5))),
+    "Annual support renewal": (("MT-SUP", "MT-AMC"), (("MT-SPF", 0.4),)),
+    "Warehouse scanners (120 units)": (("HW-SCN-01",), (("SP-LBL", 0.7), ("SV-INST", 0.4))),
+    "CRM licences for the sales team": (("SW-CRM-SEAT",), (("TR-DAY", 0.7), ("SV-CONS", 0.3))),
+    "Network upgrade, Shanghai HQ": (("HW-SW-48", "HW-AP-06"), (("HW-AP-06", 0.8), ("SV-INST", 0.7))),
+    "Cloud backup subscription": (("SW-BKP-TB",), (("SV-MIG", 0.4),)),
+    "POS terminals for 12 stores": (("HW-POS-01",), (("SV-INST", 0.7), ("SP-LBL", 0.5))),
+    "Lab equipment service contract": (("MT-AMC",), (("MT-SPF", 0.7), ("SP-KIT", 0.4))),
+    "Classroom tablets, spring term": (("HW-TAB-10",), (("TR-DAY", 0.5),)),
+    "Fleet tracking pilot": (("HW-GPS-01",), (("SV-INST", 0.6), ("SW-BKP-TB", 0.2))),
+    "Data centre migration": (("SV-MIG", "SV-CONS"), (("SV-PM", 0.6), ("SV-CONS", 0.4))),
+    "Security audit": (("SV-SEC-01", "SV-CONS"), (("SV-CONS", 0.5),)),
+    "Office furniture refit": ((), (("SV-INST", 0.5),)),  # free text: not in the catalogue
+    "Video conferencing rooms": (("HW-VC-01",), (("SV-INST", 0.7), ("MT-SUP", 0.4))),
+    "Printer fleet lease": (("HW-PRN-01",), (("SP-TON", 0.7),)),
+    "Cold-chain sensors": (("HW-SNS-02",), (("SV-INST", 0.6), ("MT-AMC", 0.3))),
+    "E-commerce platform integration": (("SV-CONS",), (("SV-PM", 0.5), ("TR-DAY", 0.3))),
+    "Training for 40 engineers": (("TR-DAY",), (("SV-CONS", 0.3),)),
+    "Spare parts framework agreement": (("MT-SPF", "SP-KIT"), (("SP-KIT", 0.6), ("MT-AMC", 0.7))),
+    "年度维保合同": (("MT-AMC",), (("MT-SPF", 0.7),)),
+    "新工厂自动化改造": (("SV-INST", "SV-CONS"), (("TR-DAY", 0.7), ("MT-AMC", 0.5), ("SV-PM", 0.5))),
+    # A repeat customer's order of what it reorders (REORDERS), under its English title.
+    "Spare parts reorder": (("SP-KIT",), (("MT-SPF", 0.15),)),
+    "Label rolls reorder": (("SP-LBL",), (("HW-SCN-01", 0.15),)),
+    "Toner reorder": (("SP-TON",), (("HW-PRN-01", 0.1),)),
+    "Maintenance renewal": (("MT-AMC",), (("MT-SPF", 0.7),)),
+    "CRM licence renewal": (("SW-CRM-SEAT",), (("TR-DAY", 0.2),)),
+    "Backup subscription renewal": (("SW-BKP-TB",), ()),
+}
+# Bought together, across deals: who takes the first tends to take the second too.
+CO_PURCHASES = (
+    ("MT-AMC", "MT-SPF", 0.7),
+    ("SV-INST", "TR-DAY", 0.65),
+    ("HW-SW-48", "SV-INST", 0.6),
+    ("HW-SCN-01", "SP-LBL", 0.6),
+    ("HW-PRN-01", "SP-TON", 0.7),
+)
+# What an industry tends to add to an order.
+INDUSTRY_EXTRAS = {
+    "manufacturing": ("MT-AMC", 0.3),
+    "healthcare": ("MT-AMC", 0.3),
+    "construction": ("SP-KIT", 0.3),
+    "retail": ("SP-LBL", 0.35),
+    "logistics": ("HW-SCN-01", 0.25),
+    "software": ("SW-CRM-SEAT", 0.25),
+    "finance": ("SV-SEC-01", 0.2),
+    "education": ("HW-TAB-10", 0.25),
+}
+# What a repeat customer of an industry orders again and again, at its own pace.
+REORDERS = {
+    "manufacturing": "SP-KIT",
+    "healthcare": "SP-KIT",
+    "construction": "SP-KIT",
+    "retail": "SP-LBL",
+    "logistics": "SP-LBL",
+    "software": "SP-TON",
+    "finance": "SP-TON",
+    "education": "SP-TON",
+}
+# The titles of repeat orders (BUNDLES says what they hold).
+REORDER_TITLES = {
+    "SP-KIT": "Spare parts reorder",
+    "SP-LBL": "Label rolls reorder",
+    "SP-TON": "Toner reorder",
+    "MT-AMC": "Maintenance renewal",
+    "SW-CRM-SEAT": "CRM licence renewal",
+    "SW-BKP-TB": "Backup subscription renewal",
+}
+# (English, Chinese): lines that name no product.
+FREE_TEXT = {
+    "Office furniture refit": (
+        ("Desks and chairs as per the floor plan", "按平面图配置办公桌椅"),
+        ("Meeting room furniture", "会议室家具"),
+    ),
+}
+BIG_REMAINDER = ("Project services as per the statement of work", "项目实施服务（按工作说明书）")
+FREIGHT = ("Freight and insurance", "运输及保险")
+
+SELLER = (
+    {
+        "name": "Brightside Systems Ltd",
+        "address": "Unit 4, 88 Harbour Road, Wan Chai, Hong Kong",
+        "phone": "+852 2345 6789",
+        "email": "sales@brightside.example.com",
+        "tax_id": "HK-6143-2290",
+    },
+    {
+        "name": "深圳明辉系统科技有限公司",
+        "address": "广东省深圳市南山区科技园科苑路88号",
+        "phone": "+86 755 8888 6789",
+        "email": "sales@minghui.example.cn",
+        "tax_id": "91440300MA5F8XK21Q",
+    },
+)
+QUOTE_TERMS = (
+    "Prices exclude VAT. Payment 30 days from invoice. Delivery 2-4 weeks from the order. "
+    "Hardware carries a 12-month warranty.",
+    "以上报价不含增值税。开票后30天内付款。下单后2至4周交货。硬件保修12个月。",
+)
+
+
+@dataclass
+class LineDraft:
+    """A deal's line as the demo plans it (money in minor units of the deal's currency)."""
+
+    description: str
+    quantity_milli: int
+    unit: str
+    unit_price: int
+    product: ProductSpec | None = None
+    discount_kind: str = "none"
+    discount: int = 0
+
+    @property
+    def total(self) -> int:
+        return line_total(self.quantity_milli, self.unit_price, self.discount_kind, self.discount)
+
+
+def price_in(product: ProductSpec, currency: str) -> int:
+    """The product's unit price on a deal in `currency`, minor units: its list price when
+    the currencies match, else what a salesperson would type (yuan for dollars)."""
+    if product.currency == currency:
+        return product.price * 100
+    if currency == "CNY":
+        return product.price * YUAN_PER_DOLLAR * 100
+    return max(1, product.price // YUAN_PER_DOLLAR) * 100
+
+
+def product_for(code: str, currency: str) -> ProductSpec:
+    """The catalogue's product for `code` on a deal in `currency` (its yuan twin if any)."""
+    if currency == "CNY" and code in IN_YUAN:
+        code = IN_YUAN[code]
+    return PRODUCT_BY_CODE[code]
+
+
+def product_line(
+    product: ProductSpec, quantity: int, currency: str, chinese: bool, unit_price: int | None = None
+) -> LineDraft:
+    return LineDraft(
+        product.named(chinese),
+        quantity * 1000,
+        product.unit_named(chinese),
+        price_in(product, currency) if unit_price is None else unit_price,
+        product,
+    )
+
+
+def free_line(text: tuple[str, str], amount: int, chinese: bool) -> LineDraft:
+    return LineDraft(text[1 if chinese else 0], 1000, "", amount)
+
+
+def draw_lines(
+    rng: random.Random,
+    title: str,
+    currency: str,
+    industry: str,
+    chinese: bool,
+    target: int | None = None,
+    also: tuple[str, ...] = (),
+    reorder: bool = False,
+) -> list[LineDraft]:
+    """The lines of a deal with `title`: its bundle, what comes with it (drawn), what the
+    customer's industry adds (not to a `reorder`) and the products in `also`.
+
+    With a `target` the lines' totals add up to exactly it (the deal's amount): what
+    comes along takes at most 45 % of it, at list price, and the main product carries
+    the rest at a negotiated unit price (or list price less an amount off, when no
+    whole price fits); without one they are at list price.
+    """
+    mains, extras = BUNDLES.get(title, (("SV-CONS",), ()))
+    if target is not None and mains:
+        mains = (*mains, "SV-CONS")  # what carries an amount too small for the bundle's own
+    codes = [code for code, chance in extras if rng.random() < chance]
+    codes += list(also)
+    extra = INDUSTRY_EXTRAS.get(industry)
+    if extra and rng.random() < extra[1] and not reorder:
+        codes.append(extra[0])
+    for first, second, chance in CO_PURCHASES:
+        if (first in codes or first in mains[:1]) and second not in codes and rng.random() < chance:
+            codes.append(second)
+    lines: list[LineDraft] = []
+    budget = None if target is None else target * 45 // 100
+    spent = 0
+    for code in dict.fromkeys(codes):
+        if code in mains[:1]:
+            continue
+        product = product_for(code, currency)
+        low, high = product.quantity
+        quantity = rng.randint(low, max(low, min(high, low * 4)))
+        line = product_line(product, quantity, currency, chinese)
+        if rng.random() < 0.12:
+            line.discount_kind, line.discount = "percent", rng.choice((500, 1000, 1500))
+        if budget is not None and spent + line.total > budget:
+            line.quantity_milli = low * 1000
+            if spent + line.total > budget:
+                continue
+        lines.append(line)
+        spent += line.total
+    if target is None:
+        lines.insert(0, _main_at_list(rng, mains, currency, chinese, title))
+    else:
+        taken = {line.product.code for line in lines if line.product}
+        mains = tuple(code for code in mains if product_for(code, currency).code not in taken)
+        lines[:0] = _carry(rng, mains, target - spent, currency, chinese, title)
+        assert sum(line.total for line in lines) == target, title
+    return lines
+
+
+def _main_at_list(
+    rng: random.Random, mains: tuple[str, ...], currency: str, chinese: bool, title: str
+) -> LineDraft:
+    if not mains:
+        texts = FREE_TEXT.get(title, (BIG_REMAINDER,))
+        return free_line(rng.choice(texts), rng.randrange(20, 200) * 10_000, chinese)
+    product = product_for(mains[0], currency)
+    low, high = product.quantity
+    return product_line(product, rng.randint(low, max(low, high // 3)), currency, chinese)
+
+
+def _carry(
+    rng: random.Random, mains: tuple[str, ...], rest: int, currency: str, chinese: bool, title: str
+) -> list[LineDraft]:
+    """Lines worth exactly `rest` minor units, of the first of `mains` that fits."""
+    for code in mains:
+        product = product_for(code, currency)
+        price = price_in(product, currency)
+        low, high = product.quantity
+        wanted = rest / price
+        if wanted < low * 0.5:
+            continue
+        if wanted > high:  # more than this product is sold in: the rest is project work
+            quantity = rng.randint(max(low, high // 2), high)
+            line = product_line(product, quantity, currency, chinese)
+            return [line, free_line(BIG_REMAINDER, rest - line.total, chinese)]
+        return [_exactly(product, rest, price, currency, chinese)]
+    texts = FREE_TEXT.get(title, (BIG_REMAINDER,))
+    return [free_line(rng.choice(texts), rest, chinese)]
+
+
+def _exactly(product: ProductSpec, rest: int, price: int, currency: str, chinese: bool) -> LineDraft:
+    """One line of `product` worth exactly `rest`: a whole unit price near the list price
+    when a quantity gives one, else the list price less an amount off."""
+    wanted = rest / price
+    candidates = range(max(1, int(wanted * 0.85)), int(wanted * 1.2) + 2)
+    for quantity in sorted(candidates, key=lambda q: abs(q - wanted)):
+        unit_price, left = divmod(rest, quantity)
+        if not left and not unit_price % 100 and 0.8 * price <= unit_price <= 1.1 * price:
+            return product_line(product, quantity, currency, chinese, unit_price)
+    quantity = max(1, -(-rest // price))
+    line = product_line(product, quantity, currency, chinese)
+    if line.total - rest > line.total * 0.35:
+        line.unit_price = -(-rest // quantity // 100) * 100 if quantity > 1 else rest
+        if line.unit_price * quantity < rest:
+            line.unit_price += 100
+    off = line.total - rest
+    if off:
+        line.discount_kind, line.discount = "amount", off
+    return line
+
+
+# The large demo's catalogue: the products above and models of its hardware and parts,
+# made by rule (no random draws), up to LARGE_PRODUCTS.
+LARGE_PRODUCTS = 200
+_MODELS = (
+    ("S", "S", 0.8),
+    ("M", "M", 1.0),
+    ("L", "L", 1.25),
+    ("Pro", "专业版", 1.5),
+    ("Lite", "简配版", 0.7),
+    ("Plus", "增强版", 1.15),
+    ("Max", "旗舰版", 1.8),
+)
+
+
+def large_catalogue() -> tuple[ProductSpec, ...]:
+    """LARGE_PRODUCTS products: the small catalogue, then models of its hardware and
+    spare parts (series 1 to 3 of each: `HW-SCN-01-PRO2`), every ninth retired."""
+    families = [p for p in PRODUCTS if p.category in ("hardware", "parts") and p.active]
+    products = list(PRODUCTS)
+    series = 1
+    while len(products) < LARGE_PRODUCTS:
+        for family in families:
+            for suffix, chinese, factor in _MODELS:
+                if len(products) >= LARGE_PRODUCTS:
+                    break
+                code = f"{family.code}-{suffix.upper()}{series}"
+                products.append(
+                    replace(
+                        family,
+                        code=code,
+                        name=f"{family.name} {suffix} (series {series})",
+                        chinese=f"{family.chinese}{chinese}（第{series}代）",
+                        price=max(1, round(family.price * factor * (1 + 0.1 * (series - 1)))),
+                        active=len(products) % 9 != 0,
+                    )
+                )
+        series += 1
+    return tuple(products)
+
+
+def models_of(catalogue: tuple[ProductSpec, ...]) -> dict[str, tuple[ProductSpec, ...]]:
+    """The active models of each product code (the product itself first)."""
+    by_code = {p.code: p for p in catalogue}
+    models: dict[str, list[ProductSpec]] = {code: [product] for code, product in by_code.items()}
+    for product in catalogue:
+        family = product.code.rsplit("-", 1)[0]
+        if family in models and family != product.code and product.active:
+            models[family].append(product)
+    return {code: tuple(found) for code, found in models.items()}

@@ -6,16 +6,26 @@ still gets what `Records.insert` gives it (store/records.py): a time-ordered id 
 its creation moment, `created_at` = `updated_at`, `updated_by`, version 1, no
 tombstone, and one change-log entry holding the full record, with the clock a write at
 that moment would have had.
+
+It sells a catalogue of 200 products (`data.large_catalogue`): most deals have lines
+that add up to their amount (about two a deal), a fifth of the deals are repeat orders
+of customers who reorder one product at their own pace over two years, and the deals
+that reached the Quote stage have quotes, numbered per year, some in a second version.
 """
 
+import json
 import random
 from bisect import bisect_left
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
+from salesdesk import i18n
 from salesdesk.core import pipeline
 from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.ids import new_id
+from salesdesk.core.lines import totals
 from salesdesk.core.model import INTERACTION_KINDS, phone_key
+from salesdesk.core.quotes import QuoteLine, lines_json, quote_number
 from salesdesk.demo import data
 from salesdesk.store.changelog import format_clock
 from salesdesk.store.connection import write
@@ -28,15 +38,18 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Every table's moments fall on their own residue modulo 8 ms and strictly increase
 # within the table, so no two records share a millisecond. Each change-log clock is
 # then (ms, counter 0): what the hybrid logical clock gives writes made at those moments.
-SLOT_SPACING = 8
+SLOT_SPACING = 16
 SLOTS = {
     "tags": 0,
     "customers": 1,
     "customer_tags": 2,
-    "deals": 3,
-    "stage_changes": 4,
-    "interactions": 5,
-    "followups": 6,
+    "products": 3,
+    "deals": 4,
+    "deal_lines": 5,
+    "quotes": 6,
+    "stage_changes": 7,
+    "interactions": 8,
+    "followups": 9,
 }  # in the order in which references resolve
 LOADED = tuple(SLOTS)
 FTS_TABLES = ("customers_fts", "interactions_fts")
@@ -90,6 +103,43 @@ FOLLOWUP_COLUMNS = (
     "rrule",
 )
 TAG_COLUMNS = ("id", "name")
+PRODUCT_COLUMNS = ("id", "code", "name", "unit", "price", "currency", "category", "active")
+LINE_COLUMNS = (
+    "id",
+    "deal_id",
+    "product_id",
+    "position",
+    "description",
+    "quantity_milli",
+    "unit",
+    "unit_price",
+    "discount_kind",
+    "discount",
+    "total",
+)
+QUOTE_COLUMNS = (
+    "id",
+    "number",
+    "year",
+    "seq",
+    "revision",
+    "deal_id",
+    "customer_id",
+    "status",
+    "issued_on",
+    "valid_until",
+    "sent_at",
+    "currency",
+    "subtotal",
+    "discount_total",
+    "total",
+    "lines",
+    "terms",
+    "seller",
+    "buyer",
+    "language",
+    "device",
+)
 LINK_COLUMNS = ("id", "customer_id", "tag_id")
 
 # Where the deals stand: mostly closed, every stage represented.
@@ -97,6 +147,16 @@ FINAL_STAGE_WEIGHTS = {"open": (12, 10, 9, 7), "won": (10, 32), "lost": (20,)}
 CUSTOMER_SPAN_DAYS = 1100  # customers were added over the last three years
 INTERACTION_SPAN_DAYS = 365
 KINDS_WEIGHTS = (30, 30, 12, 6, 14, 8)  # call, email, meeting, visit, message, note
+# Purchase histories: a fifth of the deals are repeat orders of customers who reorder one
+# product at their own pace (its usual interval, times 0.8 to 1.25, with jitter), over
+# the last two years; some of them are overdue now.
+REPEAT_SHARE = 5
+HISTORY_DAYS = 730
+REORDER_DAYS = {"SP-KIT": 90, "SP-LBL": 60, "SP-TON": 45, "MT-AMC": 365, "SW-CRM-SEAT": 365, "SW-BKP-TB": 365}
+RENEWALS = ("MT-AMC", "SW-CRM-SEAT", "SW-BKP-TB")
+WITHOUT_LINES = 0.08  # deals whose amount stays typed by hand
+MODEL_CHANCE = 0.35  # a hardware or parts line names one of the product's models
+QUOTE_STAGE, NEGOTIATION_STAGE = "stage-quote", "stage-negotiation"
 
 
 def build_large(
@@ -117,7 +177,9 @@ def build_large(
     load = _Load(store, now, rng)
     load.customers(customers)
     load.tags()
+    load.products()
     load.deals(deals)
+    load.quotes()
     load.interactions(interactions)
     load.followups(deals * 2 // 3 if followups is None else followups)
     # The rows reference each other correctly by construction (the tests run
@@ -160,6 +222,13 @@ class _Load:
         self.stages = store.stages()
         self.stamp = _Stamps()
         self.rows: dict[str, list[tuple]] = {}
+        self.device = store.device
+        self.chinese = i18n.language() == i18n.CHINESE
+        language = 1 if self.chinese else 0
+        self.seller = data.SELLER[language]
+        self.terms = data.QUOTE_TERMS[language]
+        store.set_setting("seller", self.seller)
+        store.set_setting("quote_terms", self.terms)
 
     def new_id(self, ms: int) -> str:
         return new_id(ms, self.id_bits(80))
@@ -168,7 +237,10 @@ class _Load:
         yield "tags", TAG_COLUMNS, self.rows["tags"]
         yield "customers", CUSTOMER_COLUMNS, self._customer_rows()
         yield "customer_tags", LINK_COLUMNS, self.rows["customer_tags"]
+        yield "products", PRODUCT_COLUMNS, self.rows["products"]
         yield "deals", DEAL_COLUMNS, self.rows["deals"]
+        yield "deal_lines", LINE_COLUMNS, self.rows["deal_lines"]
+        yield "quotes", QUOTE_COLUMNS, self.rows["quotes"]
         yield "stage_changes", STAGE_CHANGE_COLUMNS, self.rows["stage_changes"]
         yield "interactions", INTERACTION_COLUMNS, self.rows["interactions"]
         yield "followups", FOLLOWUP_COLUMNS, self.rows["followups"]
@@ -252,7 +324,59 @@ class _Load:
             for ms, (_, c, t) in zip(link_ms, links, strict=True)
         ]
 
+    # -- products -----------------------------------------------------------------
+
+    def products(self) -> None:
+        """The catalogue (data.large_catalogue), in the demo's language, before any deal."""
+        chinese, language = self.chinese, 1 if self.chinese else 0
+        self.catalogue = data.large_catalogue()
+        self.models = data.models_of(self.catalogue)
+        product_ms = _slotted([self.customer_ms[0] - 2 * DAY_MS] * len(self.catalogue), SLOTS["products"])
+        self.product_ids = {}
+        rows = []
+        for spec, ms in zip(self.catalogue, product_ms, strict=True):
+            product_id = self.product_ids[spec.code] = self.new_id(ms)
+            values = (
+                product_id,
+                spec.code,
+                spec.named(chinese),
+                spec.unit_named(chinese),
+                spec.price * 100,
+                spec.currency,
+                data.CATEGORIES[spec.category][language],
+                int(spec.active),
+            )
+            rows.append(self._stamped(values, ms))
+        self.rows["products"] = rows
+
     # -- deals and their stage history ------------------------------------------
+
+    def _histories(self, count: int) -> list[tuple[int, tuple[str, data.ProductSpec, int], list[int]]]:
+        """Repeat buyers, `count` orders in all: (customer, (the product they reorder, the
+        model of it, their usual quantity), the moments its orders were paid, newest first)."""
+        rng, now_ms = self.rng, self.now_ms
+        # Customers who existed before the oldest order could start (two years of orders
+        # and up to three months from a deal's creation to its payment).
+        limit = bisect_left(self.customer_ms, now_ms - (HISTORY_DAYS + 120) * DAY_MS)
+        histories, taken, chosen = [], 0, set[int]()
+        while taken < count and limit and len(chosen) < limit:
+            customer = int(rng.random() * limit)
+            if customer in chosen:
+                continue
+            chosen.add(customer)
+            industry = self.customer_fields[customer][7]
+            code = rng.choice(RENEWALS) if rng.random() < 0.25 else data.REORDERS[industry]
+            interval = REORDER_DAYS[code] * rng.uniform(0.8, 1.25)
+            paid = now_ms - int(interval * rng.uniform(0.15, 1.4) * DAY_MS)  # some are overdue
+            moments = []
+            while paid > now_ms - HISTORY_DAYS * DAY_MS and taken < count:
+                moments.append(paid)
+                taken += 1
+                paid -= int(interval * rng.uniform(0.85, 1.15) * DAY_MS)
+            model = rng.choice(self.models[code])
+            low, high = model.quantity
+            histories.append((customer, (code, model, rng.randint(low, max(low, high // 2))), moments))
+        return histories
 
     def deals(self, count: int) -> None:
         rng, now_ms = self.rng, self.now_ms
@@ -263,8 +387,19 @@ class _Load:
         finals = open_path + won + [lost]
         weights = (*FINAL_STAGE_WEIGHTS["open"], *FINAL_STAGE_WEIGHTS["won"], *FINAL_STAGE_WEIGHTS["lost"])
         kinds = {s.id: s.kind for s in ordered}
-        planned = []
-        for _ in range(count):
+        # (created, path, later moves, customer or None, what a repeat order reorders or None)
+        planned: list[
+            tuple[int, list[str], list[int], int | None, tuple[str, data.ProductSpec, int] | None]
+        ] = []
+        for customer, reorder, paid in self._histories(count // REPEAT_SHARE):
+            for end in paid:
+                path = open_path + won
+                moments = [end]
+                for _ in path[1:]:
+                    moments.append(moments[-1] - int(rng.uniform(2, 15) * DAY_MS))
+                moments.reverse()
+                planned.append((moments[0], path, moments[1:], customer, reorder))
+        for _ in range(count - len(planned)):
             final = rng.choices(finals, weights)[0]
             if kinds[final] == pipeline.OPEN:
                 path = open_path[: open_path.index(final) + 1]
@@ -280,21 +415,27 @@ class _Load:
             for _ in path[1:]:
                 moments.append(moments[-1] - int(rng.uniform(2, 40) * DAY_MS))
             moments.reverse()
-            planned.append((moments[0], path, moments[1:]))
+            planned.append((moments[0], path, moments[1:], None, None))
         planned.sort(key=lambda deal: deal[0])
         deal_ms = _slotted([deal[0] for deal in planned], SLOTS["deals"])
         self.deal_ids = [self.new_id(ms) for ms in deal_ms]
         # Each change: (moment, deal index, from stage, to stage); the first is the creation.
         changes: list[tuple[int, int, str | None, str]] = []
-        for index, (ms, (_, path, moves)) in enumerate(zip(deal_ms, planned, strict=True)):
+        for index, (ms, (_, path, moves, _, _)) in enumerate(zip(deal_ms, planned, strict=True)):
             changes.append((ms + 1, index, None, path[0]))
             changes.extend((at, index, path[step], path[step + 1]) for step, at in enumerate(moves))
         changes.sort(key=lambda change: change[0])
         change_ms = _slotted([change[0] for change in changes], SLOTS["stage_changes"])
         entered: list[int] = [0] * count
+        # When each deal entered the Quote stage and left it, for its quotes.
+        self.quoting: dict[int, list[int]] = {}
         stage_rows = []
         for ms, (_, index, from_stage, to_stage) in zip(change_ms, changes, strict=True):
             entered[index] = ms  # changes are in time order, so the last one wins
+            if to_stage == QUOTE_STAGE:
+                self.quoting[index] = [ms]
+            elif from_stage == QUOTE_STAGE:
+                self.quoting[index].append(ms)
             stage_rows.append(
                 self._stamped(
                     (self.new_id(ms), self.deal_ids[index], from_stage, to_stage, self.stamp(ms), self.user),
@@ -306,11 +447,13 @@ class _Load:
         customer_ms = self.customer_ms
         self.deals_of: dict[int, list[tuple[int, str]]] = {}
         self.open_deals: list[tuple[int, str, int]] = []  # customer, deal id, created
+        self.deal_facts: list[tuple[int, str, str, list[data.LineDraft]]] = []  # customer, stage, currency
         deal_rows = []
-        for index, (ms, (_, path, _)) in enumerate(zip(deal_ms, planned, strict=True)):
+        line_plan: list[tuple[int, int, data.LineDraft]] = []  # created, deal index, line
+        for index, (ms, (_, path, _, forced, repeat)) in enumerate(zip(deal_ms, planned, strict=True)):
             # A deal belongs to a customer who already existed a day before it (deals
             # start at most about 850 days ago, customers up to CUSTOMER_SPAN_DAYS).
-            customer = int(rng.random() * bisect_left(customer_ms, ms - DAY_MS))
+            customer = int(rng.random() * bisect_left(customer_ms, ms - DAY_MS)) if forced is None else forced
             deal_id, stage = self.deal_ids[index], path[-1]
             currency = "CNY" if rng.random() < 0.1 else "USD"
             closed_on = lost_reason = next_step = None
@@ -326,13 +469,25 @@ class _Load:
             probability = None
             if kinds[stage] == pipeline.OPEN and rng.random() < 0.1:
                 probability = rng.choice((30, 40, 60, 80))
+            industry = self.customer_fields[customer][7]
+            if repeat is None:
+                title = rng.choice(data.DEAL_TITLES)
+                amount = data.draw_amount(rng, currency)
+                lines = [] if rng.random() < WITHOUT_LINES else self._lines(title, currency, industry, amount)
+            else:
+                code, model, quantity = repeat
+                title = data.REORDER_TITLES[code]
+                lines = self._reorder_lines(title, currency, industry, model, quantity)
+                amount = sum(line.total for line in lines)
+            line_plan.extend((ms + 1, index, line) for line in lines)
+            self.deal_facts.append((customer, stage, currency, lines))
             deal_rows.append(
                 self._stamped(
                     (
                         deal_id,
                         self.customer_ids[customer],
-                        rng.choice(data.DEAL_TITLES),
-                        data.draw_amount(rng, currency),
+                        title,
+                        amount,
                         currency,
                         stage,
                         probability,
@@ -348,6 +503,134 @@ class _Load:
             )
             self.deals_of.setdefault(customer, []).append((ms, deal_id))
         self.rows["deals"] = deal_rows
+        self._line_rows(line_plan)
+
+    def _lines(self, title: str, currency: str, industry: str, amount: int) -> list[data.LineDraft]:
+        """A deal's lines adding up to its amount; a hardware or parts line names one of
+        its product's models now and then (at the price agreed for the line)."""
+        rng, chinese = self.rng, self.chinese
+        lines = data.draw_lines(rng, title, currency, industry, chinese, amount)
+        for line in lines:
+            models = self.models.get(line.product.code, ()) if line.product else ()
+            if len(models) > 1 and rng.random() < MODEL_CHANCE:
+                model = rng.choice(models)
+                line.product, line.description = model, model.named(chinese)
+        return lines
+
+    def _reorder_lines(
+        self, title: str, currency: str, industry: str, model: data.ProductSpec, quantity: int
+    ) -> list[data.LineDraft]:
+        """A repeat order: the customer's own model in about its usual quantity, at list
+        price, and now and then what comes with it."""
+        rng = self.rng
+        lines = data.draw_lines(rng, title, currency, industry, self.chinese, reorder=True)
+        usual = max(model.quantity[0], round(quantity * rng.uniform(0.75, 1.3)))
+        lines[0] = data.product_line(model, usual, currency, self.chinese)
+        return lines
+
+    def _line_rows(self, planned: list[tuple[int, int, data.LineDraft]]) -> None:
+        moments = _slotted([created for created, _, _ in planned], SLOTS["deal_lines"])
+        positions: dict[int, int] = {}
+        rows = []
+        for ms, (_, index, line) in zip(moments, planned, strict=True):
+            position = positions[index] = positions.get(index, -1) + 1
+            values = (
+                self.new_id(ms),
+                self.deal_ids[index],
+                self.product_ids[line.product.code] if line.product else None,
+                position,
+                line.description,
+                line.quantity_milli,
+                line.unit,
+                line.unit_price,
+                line.discount_kind,
+                line.discount,
+                line.total,
+            )
+            rows.append(self._stamped(values, ms))
+        self.rows["deal_lines"] = rows
+
+    # -- quotes -------------------------------------------------------------------
+
+    def quotes(self) -> None:
+        """Quotes of the deals that reached the Quote stage with lines: sent while they were
+        there, some still drafts, a second version of some in Negotiation (the first with
+        the lines as they were), accepted ones (the deal won since) and expired ones."""
+        rng, now_ms = self.rng, self.now_ms
+        planned: list[tuple[int, int, int, str, list[data.LineDraft]]] = []  # ms, deal, revision
+        for index, span in self.quoting.items():
+            customer, stage, currency, lines = self.deal_facts[index]
+            if not lines:
+                continue
+            start = span[0]
+            end = span[1] if len(span) > 1 else now_ms - HOUR_MS
+            if stage not in (QUOTE_STAGE, NEGOTIATION_STAGE) and rng.random() > 0.3:
+                continue  # closed since: only some kept their quote here
+            at = start + int((end - start) * rng.uniform(0.1, 0.6))
+            status = "draft" if stage == QUOTE_STAGE and rng.random() < 0.15 else "sent"
+            if stage == NEGOTIATION_STAGE and rng.random() < 0.15 and end < now_ms - 2 * HOUR_MS:
+                old = [replace(line) for line in lines]
+                old[0].quantity_milli += 1000 * max(1, old[0].quantity_milli // 5000)
+                planned.append((at, index, 1, "sent", old))
+                later = end + int((now_ms - HOUR_MS - end) * rng.uniform(0.05, 0.5))
+                planned.append((later, index, 2, "sent", lines))
+            else:
+                planned.append((at, index, 1, status, lines))
+        planned.sort(key=lambda quote: quote[0])
+        moments = _slotted([quote[0] for quote in planned], SLOTS["quotes"])
+        seller = json.dumps(self.seller, ensure_ascii=False)
+        language = "zh" if self.chinese else "en"
+        numbers: dict[int, tuple[int, int]] = {}  # deal index -> (year, seq) of its first version
+        counts: dict[int, int] = {}
+        rows = []
+        for ms, (_, index, revision, status, lines) in zip(moments, planned, strict=True):
+            customer, _, currency, _ = self.deal_facts[index]
+            issued = _day(ms)
+            if revision == 1:
+                counts[issued.year] = counts.get(issued.year, 0) + 1
+                numbers[index] = (issued.year, counts[issued.year])
+            year, seq = numbers[index]
+            frozen = tuple(
+                QuoteLine(
+                    line.description,
+                    line.quantity_milli,
+                    line.unit,
+                    line.unit_price,
+                    line.discount_kind,
+                    line.discount,
+                    line.total,
+                    line.product.code if line.product else "",
+                )
+                for line in lines
+            )
+            sums = totals([(q.quantity_milli, q.unit_price, q.discount_kind, q.discount) for q in frozen])
+            fields = self.customer_fields[customer]
+            buyer = {"name": fields[0], "company": fields[1], "email": fields[5], "phone": fields[3]}
+            values = (
+                self.new_id(ms),
+                quote_number(year, seq),
+                year,
+                seq,
+                revision,
+                self.deal_ids[index],
+                self.customer_ids[customer],
+                status,
+                issued.isoformat(),
+                (issued + timedelta(days=30)).isoformat(),
+                self.stamp(ms) if status == "sent" else None,
+                currency,
+                sums.subtotal,
+                sums.discounts,
+                sums.total,
+                lines_json(frozen),
+                self.terms,
+                seller,
+                json.dumps(buyer, ensure_ascii=False),
+                language,
+                self.device,
+            )
+            rows.append(self._stamped(values, ms))
+        self.rows["quotes"] = rows
 
     # -- interactions -------------------------------------------------------------
 

@@ -4,15 +4,28 @@ Every record goes through the one write path, so versions, stage history and the
 change log are exactly what real use produces. The story is planned first (all the
 random draws, in a fixed order), then replayed in time order with the store's clock
 set to each moment.
+
+The catalogue, the lines of the deals (adding up to the amounts the deals were drawn
+with), two years of repeat orders and the quotes come from a generator of their own
+(`_Goods`), so the customers, deals, contacts and follow-ups are what they were before
+there were products: the screens that show them look as they did.
 """
 
+import json
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from itertools import pairwise
 
+from salesdesk import i18n
 from salesdesk.core import pipeline
+from salesdesk.core.dates import timestamp
+from salesdesk.core.lines import totals
+from salesdesk.core.quotes import QuoteLine, lines_json, quote_number
 from salesdesk.demo import data
+from salesdesk.store.products import ProductStore
 from salesdesk.store.store import Store
 
 # How many customers of each kind, and how many interactions each kind has had.
@@ -52,6 +65,9 @@ class _Deal:
     probability: int | None = None
     followup_due: date | None = None
     id: str = ""
+    lines: list[data.LineDraft] = field(default_factory=list)
+    old_lines: list[data.LineDraft] = field(default_factory=list)  # as first quoted, if changed since
+    line_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -64,6 +80,8 @@ class _Customer:
     contacts: list[datetime] = field(default_factory=list)
     created: datetime | None = None
     id: str = ""
+    history: list[_Deal] = field(default_factory=list)  # older orders, won and paid
+    reorder: str = ""  # the product code a repeat customer orders again and again
 
 
 class _Story:
@@ -84,13 +102,22 @@ class _Story:
 def build_small(store: Store, clock, rng: random.Random) -> None:
     """Tell the story of a small sales team into `store`, ending at `clock.moment`."""
     now = clock.moment
+    # Products, lines and quotes draw from a generator of their own, seeded from this
+    # one's state without drawing from it: the customers, deals and contacts stay what
+    # the seed told before there were products.
+    goods_rng = random.Random(repr(rng.getstate()))
     stages = pipeline.ordered(store.stages())
     plan = _Plan(now, rng, stages, store.user)
     customers = plan.customers()
+    goods = _Goods(plan, goods_rng, i18n.language() == i18n.CHINESE)
+    goods.history(customers)
+    goods.lines(customers)
+    goods.plan_quotes(customers)
     story = _Story()
     for customer in customers:
-        _tell_customer(story, store, customer, plan)
+        _tell_customer(story, store, customer, plan, goods)
     plan.followups(story, store, customers)
+    goods.tell(story, store)
     story.play(clock)
     clock.moment = now
 
@@ -435,9 +462,9 @@ def _birthday_on(day: date, rng: random.Random) -> str:
     return date(year, day.month, day.day).isoformat()
 
 
-def _tell_customer(story: _Story, store: Store, customer: _Customer, plan: _Plan) -> None:
+def _tell_customer(story: _Story, store: Store, customer: _Customer, plan: _Plan, goods: "_Goods") -> None:
     """Plan a customer's arrival, deals (moved through their stages) and contacts."""
-    firsts = [deal.moves[0] for deal in customer.deals] + customer.contacts[:1]
+    firsts = [deal.moves[0] for deal in customer.deals + customer.history] + customer.contacts[:1]
     first = min(firsts, default=plan.now - timedelta(days=3))
     drawn = first - timedelta(days=plan.rng.uniform(1, 30))
     customer.created = customer.created or drawn  # a story may have set it already
@@ -448,25 +475,29 @@ def _tell_customer(story: _Story, store: Store, customer: _Customer, plan: _Plan
             store.add_tag(customer.id, tag)
 
     story.at(customer.created, add)
-    for deal in customer.deals:
-        _tell_deal(story, store, customer, deal)
+    for deal in customer.deals + customer.history:
+        _tell_deal(story, store, customer, deal, goods)
     for moment in customer.contacts:
         _tell_contact(story, store, customer, moment, plan.rng)
 
 
-def _tell_deal(story: _Story, store: Store, customer: _Customer, deal: _Deal) -> None:
+def _tell_deal(story: _Story, store: Store, customer: _Customer, deal: _Deal, goods: "_Goods") -> None:
     def create():
-        deal.id = store.add_deal(
-            customer.id,
-            deal.title,
-            deal.amount,
-            deal.currency,
-            stage_id=deal.path[0],
-            expected_close=deal.expected_close.isoformat(),
-            next_step=deal.next_step,
-            owner=customer.values["owner"],
-            probability=deal.probability,
-        )
+        # A deal with lines amounts to their sum, written with them in one transaction.
+        amount = sum(line.total for line in deal.old_lines) if deal.old_lines else deal.amount
+        with store.records.transaction():
+            deal.id = store.add_deal(
+                customer.id,
+                deal.title,
+                amount,
+                deal.currency,
+                stage_id=deal.path[0],
+                expected_close=deal.expected_close.isoformat(),
+                next_step=deal.next_step,
+                owner=customer.values["owner"],
+                probability=deal.probability,
+            )
+            goods.add_lines(store, deal)
 
     story.at(deal.moves[0], create)
     for stage, moment in zip(deal.path[1:], deal.moves[1:], strict=True):
@@ -495,3 +526,319 @@ def _tell_contact(
         store.log_interaction(customer.id, kind, summary, at=moment, body=body, deal_id=deal_id)
 
     story.at(moment, log)
+
+
+# -- products, lines, quotes and purchase histories ------------------------------------
+
+QUOTE_STAGE, NEGOTIATION_STAGE = "stage-quote", "stage-negotiation"
+WITHOUT_LINES = 5  # deals whose amount stays typed by hand, as before products existed
+TWO_YEARS = 730
+A_YEAR_AGO = 370  # purchase histories end before this, so no value tier moves
+
+
+@dataclass
+class _Quote:
+    deal: _Deal
+    customer: _Customer
+    at: datetime
+    lines: list[data.LineDraft]
+    sent: bool = True
+    validity: int = 30
+    revision: int = 1
+    first: "_Quote | None" = None  # the first version, for a later one
+    year: int = 0
+    seq: int = 0
+
+
+class _Goods:
+    """The demo's catalogue, the lines of its deals, older orders of its repeat customers
+    and its quotes: drawn from a generator of their own, so the rest of the story is
+    what the seed told before products existed."""
+
+    def __init__(self, plan: _Plan, rng: random.Random, chinese: bool):
+        self.plan, self.rng, self.chinese = plan, rng, chinese
+        self.product_ids: dict[str, str] = {}
+        self.quotes: list[_Quote] = []
+        self.edits: list[tuple[_Deal, datetime]] = []  # v2 stories: lines changed at a moment
+
+    def closed_on(self, deal: _Deal) -> date:
+        return next(m for s, m in zip(deal.path, deal.moves, strict=True) if s in self.plan.won).date()
+
+    def entered(self, deal: _Deal, stage: str) -> datetime | None:
+        return next((m for s, m in zip(deal.path, deal.moves, strict=True) if s == stage), None)
+
+    # -- planning -------------------------------------------------------------------
+
+    def history(self, customers: list[_Customer]) -> None:
+        """Older orders of the repeat customers, over two years, each with the product they
+        reorder; closed before a year ago, and with gaps that keep each one's usual
+        interval (the median gap) what it was."""
+        rng, today = self.rng, self.plan.today
+        for customer in customers:
+            won = sorted(
+                (deal for deal in customer.deals if deal.path[-1] in self.plan.won), key=self.closed_on
+            )
+            if len(won) < 2:
+                continue
+            customer.reorder = data.REORDERS[customer.person.industry]
+            days = sorted({self.closed_on(deal) for deal in won})
+            gaps = sorted((later - earlier).days for earlier, later in pairwise(days))
+            low, high = gaps[(len(gaps) - 1) // 2], gaps[len(gaps) // 2]  # the middle ones
+            if low <= 30:
+                continue
+            floor = today - timedelta(days=TWO_YEARS)
+            day = days[0]
+            bridge = max((day - (today - timedelta(days=A_YEAR_AGO))).days, high + 1)
+            for pair in range(rng.choice((1, 2))):
+                longer = (bridge if pair == 0 else high + 1) + rng.randint(3, 25)
+                shorter = rng.randint(max(20, low - 35), low - 1)
+                if day - timedelta(days=longer + shorter) < floor:
+                    break
+                for gap in (longer, shorter):
+                    day -= timedelta(days=gap)
+                    customer.history.append(self.order(customer, day))
+
+    def order(self, customer: _Customer, day: date) -> _Deal:
+        """A won, paid repeat order closed on `day`, of the customer's reorder product."""
+        rng, plan = self.rng, self.plan
+        path = plan.open_path + plan.won
+        closed = datetime.combine(day, time(tzinfo=UTC)) + timedelta(hours=rng.uniform(1, 9))
+        moves = [closed]
+        for _ in plan.open_path:
+            moves.append(moves[-1] - timedelta(days=rng.uniform(2, 9), hours=rng.uniform(0, 5)))
+        moves.reverse()
+        moves.append(closed + timedelta(days=rng.uniform(5, 20)))  # paid
+        currency = customer.deals[0].currency
+        # Titled in English in either language, as most of the demo's deals are: a
+        # Chinese title would sort before all of them and change which deal shows first.
+        english = data.REORDER_TITLES[customer.reorder]
+        deal = _Deal(path, moves, english, 0, currency, day)
+        deal.lines = data.draw_lines(
+            rng, english, currency, customer.person.industry, self.chinese, reorder=True
+        )
+        deal.amount = sum(line.total for line in deal.lines)
+        return deal
+
+    def lines(self, customers: list[_Customer]) -> None:
+        """Lines on the deals, adding up to the amounts they were given; a few keep a typed
+        amount. A repeat customer's orders carry the product they reorder."""
+        rng = self.rng
+        deals = [(customer, deal) for customer in customers for deal in customer.deals]
+        early = [
+            index
+            for index, (_, deal) in enumerate(deals)
+            if deal.path[-1] in (self.plan.open_path[0], self.plan.lost)
+        ]
+        without = set(rng.sample(early, min(WITHOUT_LINES, len(early))))
+        for index, (customer, deal) in enumerate(deals):
+            if index in without:
+                continue
+            also = (customer.reorder,) if customer.reorder and deal.path[-1] in self.plan.won else ()
+            deal.lines = data.draw_lines(
+                rng, deal.title, deal.currency, customer.person.industry, self.chinese, deal.amount, also
+            )
+
+    def plan_quotes(self, customers: list[_Customer]) -> None:
+        """Quotes sent on deals in Quote and Negotiation, a draft, a second version after the
+        lines changed, one that expired, and accepted ones (the deal won since)."""
+        rng, now = self.rng, self.plan.now
+        latest = now - timedelta(minutes=30)
+        quoting, negotiating, won = [], [], []
+        for customer in customers:
+            for deal in customer.deals:
+                entered = self.entered(deal, QUOTE_STAGE)
+                if not deal.lines or entered is None:
+                    continue
+                if deal.path[-1] == QUOTE_STAGE:
+                    quoting.append((entered, customer, deal))
+                elif deal.path[-1] == NEGOTIATION_STAGE:
+                    negotiating.append((entered, customer, deal))
+                elif deal.path[-1] in self.plan.won and (now.date() - self.closed_on(deal)).days < 200:
+                    won.append((entered, customer, deal))
+        for entered, customer, deal in sorted(quoting, key=lambda item: item[0]):
+            at = min(entered + timedelta(hours=rng.uniform(2, 30)), latest)
+            self.quotes.append(_Quote(deal, customer, at, deal.lines))
+        if self.quotes:
+            self.quotes[-1].sent = False  # the newest is still a draft
+        for entered, customer, deal in sorted(negotiating, key=lambda item: item[0]):
+            left = self.entered(deal, NEGOTIATION_STAGE)
+            assert left is not None
+            at = entered + (left - entered) * rng.uniform(0.2, 0.6)
+            self.quotes.append(_Quote(deal, customer, at, deal.lines))
+        for entered, customer, deal in sorted(won, key=lambda item: item[0])[-2:]:
+            left = deal.moves[deal.path.index(QUOTE_STAGE) + 1]
+            self.quotes.append(_Quote(deal, customer, entered + (left - entered) * 0.3, deal.lines))
+        self._second_version(negotiating, latest)
+        self._one_expired()
+        self._number()
+
+    def _second_version(self, negotiating: list, latest: datetime) -> None:
+        """The latest deal in Negotiation had its lines changed after its quote was sent:
+        the sent one stays as it was, a second version has the lines as they are."""
+        for _, customer, deal in sorted(negotiating, key=lambda item: item[0], reverse=True):
+            first = next(q for q in self.quotes if q.deal is deal)
+            entered = self.entered(deal, NEGOTIATION_STAGE)
+            assert entered is not None
+            edit = min(entered + timedelta(hours=self.rng.uniform(3, 48)), latest - timedelta(hours=2))
+            if edit <= first.at:
+                continue
+            deal.old_lines = _before_the_change(deal.lines, self.rng)
+            first.lines = deal.old_lines
+            self.edits.append((deal, edit))
+            self.quotes.append(
+                _Quote(deal, customer, edit + timedelta(minutes=40), deal.lines, revision=2, first=first)
+            )
+            return
+
+    def _one_expired(self) -> None:
+        """At least one sent quote ran out before the deal was won (an expired quote)."""
+        today = self.plan.today
+        waiting = [
+            q
+            for q in self.quotes
+            if q.sent
+            and q.revision == 1
+            and q.deal.path[-1] == NEGOTIATION_STAGE
+            and not any(later.first is q for later in self.quotes)
+        ]
+        if any(q.at.date() + timedelta(days=q.validity) < today for q in waiting) or not waiting:
+            return
+        oldest = min(waiting, key=lambda q: q.at)
+        days = (today - oldest.at.date()).days
+        if days > 8:
+            oldest.validity = min(oldest.validity, days - 3)
+
+    def _number(self) -> None:
+        """Q-<year>-0001 on: one series a year, in the order they were made."""
+        counts: dict[int, int] = {}
+        for quote in sorted(self.quotes, key=lambda q: q.at):
+            if quote.first is not None:
+                quote.year, quote.seq = quote.first.year, quote.first.seq
+                continue
+            quote.year = quote.at.year
+            counts[quote.year] = quote.seq = counts.get(quote.year, 0) + 1
+
+    # -- telling --------------------------------------------------------------------
+
+    def tell(self, story: _Story, store: Store) -> None:
+        first = min(event[0] for event in story._events) - timedelta(days=2)
+        story.at(first, lambda: self.catalogue(store))
+        retired = self.plan.now - timedelta(days=self.rng.randint(150, 300))
+        story.at(retired, lambda: self.retire(store))
+        for deal, moment in self.edits:
+            story.at(moment, partial(self.change_lines, store, deal))
+        for quote in self.quotes:
+            story.at(quote.at, partial(self.make_quote, store, quote))
+
+    def catalogue(self, store: Store) -> None:
+        """The products, the seller's details and the terms printed on quotes."""
+        language = 1 if self.chinese else 0
+        store.set_setting("seller", data.SELLER[language])
+        store.set_setting("quote_terms", data.QUOTE_TERMS[language])
+        products = ProductStore(store)
+        with store.records.transaction():
+            for spec in data.PRODUCTS:
+                self.product_ids[spec.code] = products.add(
+                    spec.named(self.chinese),
+                    code=spec.code,
+                    unit=spec.unit_named(self.chinese),
+                    price=spec.price * 100,
+                    currency=spec.currency,
+                    category=data.CATEGORIES[spec.category][language],
+                )
+
+    def retire(self, store: Store) -> None:
+        products = ProductStore(store)
+        for spec in data.PRODUCTS:
+            if not spec.active:
+                products.retire(self.product_ids[spec.code])
+
+    def add_lines(self, store: Store, deal: _Deal) -> None:
+        """The deal's lines, written with it (the one it was quoted with first, if it changed)."""
+        for position, line in enumerate(deal.old_lines or deal.lines):
+            deal.line_ids.append(
+                store.records.insert(
+                    "deal_lines",
+                    {
+                        "deal_id": deal.id,
+                        "product_id": self.product_ids[line.product.code] if line.product else None,
+                        "position": position,
+                        "description": line.description,
+                        "quantity_milli": line.quantity_milli,
+                        "unit": line.unit,
+                        "unit_price": line.unit_price,
+                        "discount_kind": line.discount_kind,
+                        "discount": line.discount,
+                        "total": line.total,
+                    },
+                )
+            )
+
+    def change_lines(self, store: Store, deal: _Deal) -> None:
+        with store.records.transaction():
+            for line_id, old, new in zip(deal.line_ids, deal.old_lines, deal.lines, strict=True):
+                changes = {
+                    name: getattr(new, name)
+                    for name in ("quantity_milli", "unit_price", "discount_kind", "discount")
+                    if getattr(new, name) != getattr(old, name)
+                }
+                if changes:
+                    store.records.update("deal_lines", line_id, {**changes, "total": new.total})
+            store.records.update("deals", deal.id, {"amount": sum(line.total for line in deal.lines)})
+
+    def make_quote(self, store: Store, quote: _Quote) -> None:
+        person = quote.customer.person
+        frozen = tuple(
+            QuoteLine(
+                line.description,
+                line.quantity_milli,
+                line.unit,
+                line.unit_price,
+                line.discount_kind,
+                line.discount,
+                line.total,
+                line.product.code if line.product else "",
+            )
+            for line in quote.lines
+        )
+        sums = totals(
+            [(line.quantity_milli, line.unit_price, line.discount_kind, line.discount) for line in frozen]
+        )
+        issued = quote.at.date()
+        buyer = {"name": person.name, "company": person.company, "email": person.email, "phone": person.phone}
+        store.records.insert(
+            "quotes",
+            {
+                "number": quote_number(quote.year, quote.seq),
+                "year": quote.year,
+                "seq": quote.seq,
+                "revision": quote.revision,
+                "deal_id": quote.deal.id,
+                "customer_id": quote.customer.id,
+                "status": "sent" if quote.sent else "draft",
+                "issued_on": issued.isoformat(),
+                "valid_until": (issued + timedelta(days=quote.validity)).isoformat(),
+                "sent_at": timestamp(quote.at) if quote.sent else None,
+                "currency": quote.deal.currency,
+                "subtotal": sums.subtotal,
+                "discount_total": sums.discounts,
+                "total": sums.total,
+                "lines": lines_json(frozen),
+                "terms": store.setting("quote_terms"),
+                "seller": json.dumps(store.setting("seller"), ensure_ascii=False),
+                "buyer": json.dumps(buyer, ensure_ascii=False),
+                "language": "zh" if self.chinese else "en",
+                "device": store.device,
+            },
+        )
+
+
+def _before_the_change(lines: list[data.LineDraft], rng: random.Random) -> list[data.LineDraft]:
+    """The lines as first quoted: more of the main product, and no discount yet."""
+    old = [replace(line) for line in lines]
+    main = old[0]
+    if main.discount_kind != "none":
+        main.discount_kind, main.discount = "none", 0
+    else:
+        main.quantity_milli += 1000 * max(1, main.quantity_milli // 1000 // 5)
+    return old

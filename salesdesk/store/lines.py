@@ -241,6 +241,17 @@ class LineStore:
             self.records.delete("deal_lines", line_id, expected_version)
             self._write_amount(line.deal_id)
 
+    def restore_line(self, line_id: str) -> None:
+        """Bring back a removed line (its tombstone lifted), and the deal's amount with it."""
+        with self.records.transaction():
+            row = self.records.get("deal_lines", line_id, include_deleted=True)
+            if row is None or row["deleted_at"] is None:
+                return
+            self._check_sum(row["deal_id"], row["total"])
+            self.records.require("deals", row["deal_id"])
+            self.records.update("deal_lines", line_id, {"deleted_at": None})
+            self._write_amount(row["deal_id"])
+
     def has_lines(self, deal_id: str) -> bool:
         return bool(deals_with_lines(self.db, [deal_id]))
 

@@ -10,9 +10,10 @@ stage changes), the interactions they logged and the follow-ups they own. None: 
 Days are UTC days, as timestamps are stored.
 
 Products and quotes: the lines of the deals won in the period are read through the
-deals' won index and each deal's lines index (`deal_lines_deal`), never a scan of every
-line; quotes sent in a period through `quotes_sent`, and those accepted through the deals
-won in the period and each deal's quotes (`quotes_deal`).
+deals' won index (`deals_won`) and each deal's lines index (`deal_lines_deal`), never a
+scan of every line; quotes sent in a period through `quotes_sent`, those accepted through
+the deals won in the period and each deal's quotes (`quotes_deal`); those expired from the
+quotes sent before the period ended (no index holds `valid_until` yet).
 """
 
 import json
@@ -64,6 +65,15 @@ LIST_ROWS = 200  # deals and follow-ups a weekly list reads at most (it shows fe
 _WON = "(SELECT id FROM stages WHERE kind = 'won')"
 _LOST = "(SELECT id FROM stages WHERE kind = 'lost')"
 _CLOSED = "(SELECT id FROM stages WHERE kind IN ('won', 'lost'))"
+# The deals won in the period (`:first` to `:last`), as `won(r)`, their rowids in order: read
+# from the won deals' covering index without touching a deal, then each deal visited in
+# the table's order. Measured on the large demo with 60,000 lines, this reads a week's
+# lines 7x faster than the planner's own choice and a year's as fast; the index alone
+# (deals visited in its order) was 1.5x slower for a year.
+_WON_IN_PERIOD = f"""WITH won(r) AS MATERIALIZED (
+              SELECT d.rowid FROM deals d INDEXED BY deals_won
+              WHERE d.stage_id IN {_WON} AND d.deleted_at IS NULL AND d.closed_on BETWEEN :first AND :last
+              ORDER BY 1)"""
 
 
 def _bounds(period: Period, owner: str | None) -> dict[str, str | None]:
@@ -276,14 +286,14 @@ class ReportQueries:
             ProductSale(*row)
             for row in self._rows(
                 f"""
+            {_WON_IN_PERIOD}
             SELECT l.product_id, coalesce(p.name, min(l.description)), coalesce(p.code, ''),
                    coalesce(p.category, ''), coalesce(p.unit, min(l.unit)), d.currency,
                    sum(l.quantity_milli), sum(l.total), count(DISTINCT d.id)
-            FROM deals d
+            FROM won CROSS JOIN deals d ON d.rowid = won.r
             JOIN deal_lines l ON l.deal_id = d.id AND l.deleted_at IS NULL
             LEFT JOIN products p ON p.id = l.product_id
-            WHERE d.stage_id IN {_WON} AND d.deleted_at IS NULL
-              AND d.closed_on BETWEEN :first AND :last{_mine("d.owner", owner)}
+            WHERE TRUE{_mine("d.owner", owner)}
             GROUP BY l.product_id, d.currency""",
                 _bounds(period, owner),
             )
@@ -305,6 +315,7 @@ class ReportQueries:
             QuoteRow(*row)
             for row in self._rows(
                 f"""
+            {_WON_IN_PERIOD}
             SELECT 'sent', q.currency, count(*), sum(q.total)
             FROM quotes q JOIN deals d ON d.id = q.deal_id
             WHERE q.sent_at >= :start AND q.sent_at < :end AND q.deleted_at IS NULL
@@ -312,16 +323,14 @@ class ReportQueries:
             GROUP BY q.currency
             UNION ALL
             SELECT 'accepted', q.currency, count(*), sum(q.total)
-            FROM deals d JOIN quotes q ON q.deal_id = d.id
-            WHERE d.stage_id IN {_WON} AND d.deleted_at IS NULL
-              AND d.closed_on BETWEEN :first AND :last{mine}
-              AND q.deleted_at IS NULL AND q.sent_at IS NOT NULL
+            FROM won CROSS JOIN deals d ON d.rowid = won.r JOIN quotes q ON q.deal_id = d.id
+            WHERE TRUE{mine} AND q.deleted_at IS NULL AND q.sent_at IS NOT NULL
               AND substr(q.sent_at, 1, 10) <= d.closed_on AND {latest}
             GROUP BY q.currency
             UNION ALL
             SELECT 'expired', q.currency, count(*), sum(q.total)
-            FROM quotes q JOIN deals d ON d.id = q.deal_id
-            WHERE q.sent_at IS NOT NULL AND q.deleted_at IS NULL
+            FROM quotes q CROSS JOIN deals d ON d.id = q.deal_id
+            WHERE q.sent_at < :end AND q.deleted_at IS NULL
               AND q.valid_until BETWEEN :first AND :expired_last
               AND d.deleted_at IS NULL{mine}
               AND NOT (d.stage_id IN {_WON} AND d.closed_on >= substr(q.sent_at, 1, 10))

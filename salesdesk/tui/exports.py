@@ -34,11 +34,13 @@ WROTE = {
     "weekly": N_("Wrote the summary of {what} to {path}"),
     "vcard": N_("Wrote {what} to {path}"),
     "calendar": N_("Wrote {what} to {path}"),
+    "quote": N_("Wrote quote {what} to {path}"),
 }
 NOT_WRITTEN = {
     "weekly": N_("The weekly summary was not written: {error}"),
     "vcard": N_("The vCard file was not written: {error}"),
     "calendar": N_("The calendar was not written: {error}"),
+    "quote": N_("The quote was not written: {error}"),
 }
 
 
@@ -101,6 +103,21 @@ def write_calendar(store: Store, today: date, folder: str) -> tuple[Path, str]:
     write_atomically(target, lambda stream: stream.write(data))
     said = _("{followups} follow-ups and {care} care reminders")
     return target, said.format(followups=f"{len(entries):,}", care=f"{len(care):,}")
+
+
+def write_quote_html(store: Store, quote_id: str, folder: str) -> tuple[Path, str]:
+    """One version of a quote, as it was made, as one HTML file (`Q-2026-0012-v2.html`)."""
+    from salesdesk.io.files import write_atomically
+    from salesdesk.io.quote_html import render_html
+    from salesdesk.io.quote_text import file_name
+    from salesdesk.store.quotes import QuoteStore
+
+    quotes = QuoteStore(store)
+    document = quotes.document(quotes.get(quote_id))
+    data = render_html(document).encode("utf-8")
+    target = paths.export_target(folder, file_name(document, "html"))
+    write_atomically(target, lambda stream: stream.write(data))
+    return target, document.label
 
 
 def start_export(

@@ -83,6 +83,7 @@ NAMES = {
     "board.open": N_("Open the deal"),
     "board.followup": N_("Book a follow-up on the deal"),
     "board.assign": N_("Assign the deal"),
+    "board.quote": N_("Make or open the deal's quote"),
     "customers.search": N_("Search customers"),
     "customers.add": N_("Add a customer"),
     "customers.edit": N_("Edit the customer"),

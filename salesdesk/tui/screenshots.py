@@ -31,6 +31,7 @@ SHOTS = {
     "customer-log": ["3", "down", "down", "down", "i"],
     "reports": ["4"],
     "trash": ["6"],
+    "products": ["7"],
 }
 
 

@@ -54,8 +54,18 @@ def main() -> None:
             period = preset_period(name, today)
             parts = [
                 f"{part} {best(lambda: getattr(queries, part)(period, owner)):.0f}"
-                for part in ("flows", "stage_days", "closed", "outcomes", "reasons", "activity", "customers")
+                for part in (
+                    "flows",
+                    "stage_days",
+                    "closed",
+                    "outcomes",
+                    "reasons",
+                    "activity",
+                    "customers",
+                    "products",
+                )
             ]
+            parts.append(f"quotes {best(lambda: queries.quotes(period, owner, today)):.0f}")
             parts.append(f"open_deals {best(lambda: queries.open_deals(owner)):.0f}")
             total = best(lambda: reports.report(period, today, everyone=everyone))
             print(

@@ -1,6 +1,7 @@
 """The HTML quote: one self-contained file, every value escaped, in the quote's language,
 read back with an HTML parser."""
 
+import threading
 from dataclasses import replace
 from html.parser import HTMLParser
 
@@ -179,7 +180,37 @@ def test_written_in_gives_back_the_language_even_after_an_error():
     assert i18n.prefer("en") == i18n.CHINESE  # still fixed by --lang
 
 
+def test_written_in_changes_the_words_of_its_own_thread_only():
+    inside, leave = threading.Event(), threading.Event()
+    seen = {}
+
+    def write_a_chinese_quote():
+        with i18n.written_in("zh"):
+            seen["quote"] = i18n._("Quit"), i18n.long_date(chinese().issued_on)
+            inside.set()
+            leave.wait(10)
+        seen["after"] = i18n._("Quit")
+
+    worker = threading.Thread(target=write_a_chinese_quote)
+    worker.start()
+    assert inside.wait(10)
+    assert i18n._("Quit") == "Quit" and i18n.language() == i18n.ENGLISH  # the app's thread
+    assert i18n.long_date(chinese().issued_on) == "Friday 27 November 2026"
+    leave.set()
+    worker.join(10)
+    assert seen == {"quote": ("退出", "2026年11月27日 周五"), "after": "Quit"}
+
+
 def test_the_default_file_name_says_the_number_and_version():
     doc = english()
     assert quote_text.file_name(doc, "html") == "Q-2026-0012-v2.html"
     assert quote_text.file_name(replace(doc, revision=1), "pdf") == "Q-2026-0012.pdf"
+
+
+def test_a_quote_with_only_its_number_is_written():
+    bare = replace(english(), seller={}, buyer={}, terms="", deal_title="", lines=())
+    bare = replace(bare, subtotal=0, discount_total=0, total=0)
+    reader = read(render_html(bare))
+    assert reader.tables["lines"] == [list(quote_text.labels().columns)]
+    assert reader.tables["totals"] == [["Subtotal", "$0.00"], ["Total due", "$0.00"]]
+    assert "From" not in "".join(reader.text) and "Terms" not in "".join(reader.text)

@@ -111,3 +111,11 @@ def test_a_chinese_quote_is_written_in_chinese_whatever_the_person_reads():
     i18n.set_language(i18n.CHINESE)
     assert "Valid until" in render_md(english())
     assert i18n.language() == i18n.CHINESE
+
+
+def test_a_quote_with_only_its_number_is_written():
+    bare = replace(english(), seller={}, buyer={}, terms="", deal_title="", lines=())
+    bare = replace(bare, subtotal=0, discount_total=0, total=0)
+    text = render_md(bare)
+    assert table_rows(text) == [["Code", "Description", "Qty", "Unit", "Unit price", "Discount", "Total"]]
+    assert "## From" not in text and "## Terms" not in text and "**Total due: \\$0.00**" in text

@@ -253,7 +253,22 @@ def test_a_cff_font_is_embedded_as_truetype_that_any_extractor_reads(tmp_path):
         pytest.skip("the CJK font here has TrueType outlines already")
     assert converted.path.parent == tmp_path and converted.path.suffix == ".ttf"
     data = render_pdf(chinese())
+    before = fonts._truetype_subset.cache_info()
+    assert pages(render_pdf(chinese())) == pages(data)  # the same quote again: the subset made before
+    assert fonts._truetype_subset.cache_info().hits >= before.hits + 1
     reader = PdfReader(io.BytesIO(data))
     font = next(iter(reader.pages[0]["/Resources"]["/Font"].values())).get_object()
     assert font["/Encoding"] == "/Identity-H"
     assert font["/DescendantFonts"][0].get_object()["/Subtype"] == "/CIDFontType2"  # TrueType
+
+
+def test_a_quote_with_only_its_number_and_one_with_words_too_long_for_a_cell_are_written():
+    bare = replace(english(), seller={}, buyer={}, terms="", deal_title="", lines=())
+    bare = replace(bare, subtotal=0, discount_total=0, total=0)
+    [text] = pages(render_pdf(bare))
+    assert "Q-2026-0012v2" in text and "Totaldue$0.00" in text and "Terms" not in text
+    url = "https://example.com/" + "x" * 180
+    long_line = line(url, 1000, 100, code="VERYLONGPRODUCTCODE-123456", unit="kilograms")
+    doc = replace(english(), lines=(long_line,))
+    [text] = pages(render_pdf(doc, fonts=Fonts(LATIN_FONT) if LATIN_FONT else Fonts(None)))
+    assert url in text and "VERYLONGPRODUCTCODE-123456" in text  # wrapped inside its cell, whole

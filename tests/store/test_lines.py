@@ -238,3 +238,15 @@ def test_each_line_write_is_in_the_change_log_with_the_amount(store, lines, deal
     lines.update_line(line_id, {"unit": "套"})  # total and amount unchanged: no deal write
     assert changes_of(store, "deal_lines") == 3
     assert changes_of(store, "deals") == deals_before + 2
+
+
+def test_a_removed_line_put_back_counts_in_the_sum_again(store, lines, deal_id, upkeep):
+    first = lines.add_line(deal_id, upkeep)
+    lines.add_line(deal_id, description="Visit", unit_price=500_00)
+    lines.remove_line(first)
+    assert amount(store, deal_id) == 500_00
+    lines.restore_line(first)
+    assert [line.id for line in lines.lines_of(deal_id)][0] == first  # in its place again
+    assert amount(store, deal_id) == 12_500_00
+    lines.restore_line(first)  # already back: nothing written
+    assert changes_of(store, "deal_lines") == 4

@@ -192,3 +192,49 @@ def test_a_workbook_saved_by_a_spreadsheet_imports_like_its_csv(store, name):
     ]
     csv = read_products_csv(FIXTURES / "products-zh.csv")
     assert import_products(store, csv.products).unchanged == 5
+
+
+def test_the_list_reads_one_page_at_a_time_and_finds_where_a_product_is(store):
+    products = ProductStore(store)
+    ids = [products.add(f"Cable {n:02d}", code=f"C-{n:02d}") for n in range(30)]
+    products.add("Connector", code="X-1", category="Cables")
+    products.retire(ids[5])
+    assert products.count_matching() == 30
+    assert products.count_matching(active_only=False) == 31
+    page = products.search(limit=10, offset=10)
+    assert [p.name for p in page] == [f"Cable {n:02d}" for n in range(11, 21)]
+    assert products.search(limit=10, offset=40) == []
+    assert products.count_matching("cable") == 30  # 29 names, and a category
+    assert products.search("cable", limit=1)[0].name == "Cable 00"
+    assert products.search("x", limit=1)[0].name == "Connector"  # a code that starts with it first
+    assert products.position(ids[20]) == 19  # Cable 05 is retired, so not listed
+    assert products.position(ids[5]) is None
+    assert products.position(ids[5], active_only=False) == 5
+    assert products.position(ids[20], "nothing like it") is None
+
+
+def test_an_imported_catalogue_and_a_teammates_price_change_reach_every_copy(tmp_path):
+    from datetime import timedelta
+
+    from tests.sync.conftest import Device
+
+    ann, bob = Device(tmp_path, "ann"), Device(tmp_path, "bob", timedelta(minutes=-5))
+    batch = read_products_csv(FIXTURES / "products-zh.csv")
+    import_products(ann.store, batch.products)
+    bob.merge_from(ann)
+    assert catalogue(bob.store) == catalogue(ann.store)
+    spares = ProductStore(bob.store).by_code("SP-02")
+    bob.clock.advance(minutes=30)
+    ProductStore(bob.store).update(spares.id, {"price": 920_000})
+    ann.clock.advance(minutes=1)
+    ProductStore(ann.store).retire(ProductStore(ann.store).by_code("TR-03").id)
+    ann.merge_from(bob)
+    bob.merge_from(ann)
+    assert ann.digest() == bob.digest()
+    assert ProductStore(ann.store).by_code("SP-02").price == 920_000
+    assert not ProductStore(bob.store).by_code("TR-03").active
+    # Importing the same file on the other copy adds nothing: the rows match what arrived.
+    again = import_products(bob.store, read_products_csv(FIXTURES / "products-zh.csv").products)
+    assert (again.created, again.updated) == (0, 2)  # its own price and active, back as the file says
+    ann.store.close()
+    bob.store.close()

@@ -262,3 +262,22 @@ def test_good_quote_settings_arrive(crew):  # noqa: F811
     assert held_rows(ann) == []
     assert ann.store.setting("quote_validity_days") == 365
     assert ann.store.setting("seller") == {"name": "Acme", "tax_id": "91X"}
+
+
+def test_three_devices_offline_end_with_three_numbers_everywhere(team):
+    made = []
+    for n, device in enumerate(team):  # clocks skewed by hours (bob's behind, cai's ahead)
+        deal = quoted_deal(device.store, f"Deal of {device.store.user}", 1_000_00 * (n + 1))
+        made.append(QuoteStore(device.store).make(deal, TODAY, "en"))
+        assert made[-1].number == "Q-2026-0001"
+    for _ in range(3):
+        for device in team:
+            for peer in team:
+                if peer is not device:
+                    device.merge_from(peer)
+    rows = [numbers(device) for device in team]
+    assert rows[0] == rows[1] == rows[2]
+    assert sorted(row[1] for row in rows[0]) == ["Q-2026-0001", "Q-2026-0002", "Q-2026-0003"]
+    first = min(made, key=lambda quote: (quote.created_at, quote.id))
+    assert QuoteStore(team[0].store).find("Q-2026-0001").id == first.id  # made first, kept it
+    assert len({device.digest() for device in team}) == 1

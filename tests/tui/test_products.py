@@ -242,3 +242,42 @@ async def test_the_product_form_fits_a_60x15_terminal_and_every_field_scrolls_in
             await settle(pilot)
             await settle(pilot)
             assert _within(_view(field, dialog), field.region), f"{field!r} is scrolled out of view"
+
+
+async def test_a_busy_database_keeps_the_form_open_with_what_was_typed_and_ctrl_s_saves_it(catalogue):
+    from tests.tui.test_storage_faults import held_lock, messages
+
+    store, _ids = catalogue
+    async with make_app(store).run_test(size=SIZE) as pilot:
+        screen = await _products(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        form = pilot.app.screen
+        await pilot.press(*"Cable reel", "tab", *"CR-7")
+        with held_lock(store.path):
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert pilot.app.screen is form
+            assert form.field("name").value == "Cable reel" and form.field("code").value == "CR-7"
+            assert any("ctrl+s again" in str(message) for message in messages(pilot.app))
+        assert ProductStore(store).by_code("CR-7") is None
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert screen.product_list.current.code == "CR-7"
+
+
+async def test_an_edit_of_a_product_changed_elsewhere_is_refused_and_the_form_kept(catalogue):
+    store, ids = catalogue
+    async with make_app(store).run_test(size=SIZE) as pilot:
+        await _products(pilot)
+        await pilot.press("down", "e")
+        await settle(pilot)
+        form = pilot.app.screen
+        ProductStore(store).update(ids["maintenance"], {"price": 1_500_000})  # a teammate, meanwhile
+        form.field("category").input.value = "Support"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is form
+        product = ProductStore(store).get(ids["maintenance"])
+        assert (product.price, product.category) == (1_500_000, "Service")

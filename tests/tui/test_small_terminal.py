@@ -98,6 +98,9 @@ DIALOGS: dict[str, Surface] = {
     "deal-assign": deal("50 laptops for Shenzhen", "O"),
     "close-follow-ups": deal("50 laptops for Shenzhen", "w"),
     "changed-elsewhere": _stale_dialog,
+    "line-picker": deal("50 laptops for Shenzhen", "enter", "ctrl+l"),
+    "deal-with-a-line": deal("50 laptops for Shenzhen", "enter", "ctrl+l", *"Setup", "enter"),
+    "line-dialog": deal("50 laptops for Shenzhen", "enter", "ctrl+l", *"Setup", "enter", "enter"),
     # Customers
     "customer-form": _customer_form,
     "new-customer": then(_customers, "a"),

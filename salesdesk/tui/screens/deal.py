@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, OptionList, SelectionList, Static
+from textual.widgets import DataTable, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from salesdesk.core.dates import ACCEPTED, parse_quick_date, parse_timestamp
@@ -22,7 +22,8 @@ from salesdesk.store.board import BoardQueries
 from salesdesk.store.store import Store
 from salesdesk.tui.faults import read_only_why, sentence
 from salesdesk.tui.privacy import masked
-from salesdesk.tui.screens.base import SAVE_AGAIN, Save, SavingDialog, show_fault
+from salesdesk.tui.screens.base import SAVE_AGAIN, Save, SavingDialog, form_values, show_fault
+from salesdesk.tui.screens.deal_lines import DealLines, LinePickerScreen, LineScreen
 from salesdesk.tui.screens.stale import MINE, THEIRS, StaleScreen, differences, my_changes
 from salesdesk.tui.text import literal_text
 from salesdesk.tui.widgets.form import FormBody, FormField
@@ -31,6 +32,16 @@ from salesdesk.tui.widgets.form import FormBody, FormField
 def _amount_text(minor: int, currency: str) -> str:
     exp = exponent(currency)
     return f"{minor / 10**exp:.{exp}f}" if exp else str(minor)
+
+
+def _amount_read(text: str, currency: str) -> int:
+    """An amount typed; one past any number ('1e999999999') is refused as not an amount."""
+    try:
+        return parse_amount(text or "0", currency)
+    except ArithmeticError:
+        raise InvalidValue(
+            "amount", _("{value} is too large for an amount.").format(value=repr(text))
+        ) from None
 
 
 DEAL_LABELS = (
@@ -51,8 +62,10 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
     BINDINGS = [
         Binding("escape", "cancel", N_("Close")),
         Binding("ctrl+s", "save", N_("Save"), priority=True),
+        Binding("ctrl+l", "add_line", N_("Add a line"), priority=True),
+        Binding("ctrl+z", "restore_line", N_("Put the line back"), show=False),
     ]
-    CANCELLED = False  # closed without saving
+    CANCELLED = False  # closed without saving (True once a line was written: the board reloads)
     FIRST = "next_step"  # what changes after each contact; Title, above it, is a shift+tab away
 
     def __init__(self, store: Store, deal_id: str, today: date):
@@ -112,11 +125,17 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
                         yield Static(_("No checklist for this stage."), classes="dim")
                     yield Label(_("Stage history"), classes="section-title")
                     yield Static(self._history_text(), id="deal-history")
-            yield Static(_("ctrl+s: save  tab: next field  space: tick  esc: close"), classes="dialog-keys")
+            yield DealLines(store, deal.id, deal.currency, id="deal-lines")
+            yield Static(
+                _("ctrl+s: save  ctrl+l: add a line  tab: next field  space: tick  esc: close"),
+                classes="dialog-keys",
+            )
 
     def on_mount(self) -> None:
         # Not the checklist (the first thing that takes focus): the field typed into first.
         self.query_one(f"#{self.FIRST}", FormField).input.focus()
+        self.lines.draw()
+        self._amount_from_lines()
         customer = self.store.customer(self.deal.customer_id)
         self.watch(
             self.app,
@@ -151,6 +170,69 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
             text.append(f"  {literal(change.by_user)}\n", style="dim")
         return text
 
+    # -- lines -----------------------------------------------------------------------------
+
+    @property
+    def lines(self) -> DealLines:
+        return self.query_one(DealLines)
+
+    def _amount_from_lines(self) -> None:
+        """With lines, the amount is their sum: shown, not typed (nor the currency changed)."""
+        has_lines = bool(self.lines.lines)
+        amount, currency = self.query_one("#amount", FormField), self.query_one("#currency", FormField)
+        for field in (amount, currency):
+            field.input.disabled = has_lines
+        amount.show_hint(_("the lines' sum") if has_lines else "")
+        if has_lines:
+            self._show_unchanged(amount.input, _amount_text(self.deal.amount, self.deal.currency))
+
+    def _show_unchanged(self, box: Input, value: str) -> None:
+        """Put `value` in a field without counting it as typed (esc still closes at once)."""
+        before = form_values(self)
+        box.value = value
+        if self._opened is not None:
+            after = form_values(self)
+            self._opened = tuple(
+                now if now != was else opened
+                for opened, was, now in zip(self._opened, before, after, strict=True)
+            )
+
+    @on(DealLines.Written)
+    def _line_written(self) -> None:
+        self.CANCELLED = True  # the deal's amount changed: whoever opened it reads it again
+        current = self.store.records.require("deals", self.deal.id)
+        unchanged = {"amount", "version", "updated_at", "updated_by"}
+        if all(current[k] == v for k, v in self.original.items() if k not in unchanged):
+            # Only the amount moved, by this dialog's own lines: saving stays a plain save.
+            self.original = current
+            self.deal = self.store.deal(self.deal.id)
+        else:
+            self.deal.amount = current["amount"]
+        self._amount_from_lines()
+
+    def action_add_line(self) -> None:
+        lines = self.lines
+
+        def save(answer: tuple[str, str]) -> bool:
+            return lines.add_answer(answer, self.app.screen)
+
+        self.app.push_screen(LinePickerScreen(self.store, self.deal.title, self.deal.currency, save=save))
+
+    def action_restore_line(self) -> None:
+        self.lines.restore()
+
+    @on(DataTable.RowSelected, "#lines-table")
+    def _edit_line(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        line, lines = self.lines.current(), self.lines
+        if line is None:
+            return
+
+        def save(changes: dict) -> bool:
+            return lines.edit_line(line, changes, self.app.screen)
+
+        self.app.push_screen(LineScreen(line, self.deal.currency, save=save))
+
     @on(Input.Submitted)
     def action_save(self) -> None:
         values = {
@@ -161,7 +243,7 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
         for name, read in (
             ("title", lambda v: v if v.strip() else self._fail(_("A deal needs a title."))),
             ("currency", lambda v: v.strip().upper()),
-            ("amount", lambda v: parse_amount(v or "0", values["currency"].strip().upper())),
+            ("amount", lambda v: _amount_read(v, values["currency"].strip().upper())),
             ("probability", self._probability),
             (
                 "expected_close",
@@ -181,6 +263,8 @@ class DealScreen(SavingDialog[bool]):  # it saves itself: a refused save keeps i
                 ok = False
         if not ok:
             return
+        if self.lines.lines:
+            del changes["amount"]  # the lines' sum, written with each line
         self._typed = changes
         checklist = self.query("#deal-checklist")
         if checklist:
@@ -367,7 +451,7 @@ class NewDealScreen(SavingDialog[dict | None]):
         amount_field = self.query_one("#amount", FormField)
         amount = 0
         try:
-            amount = parse_amount(amount_field.value or "0", self.currency)
+            amount = _amount_read(amount_field.value, self.currency)
         except InvalidValue as error:
             amount_field.show_error(str(error))
             ok = False

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Header, Input, Static
 
 from salesdesk.core import pipeline
+from salesdesk.core.quotes import quote_label
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.store.board import BoardFilter, BoardQueries
@@ -205,6 +206,31 @@ class PipelineScreen(DataScreen):
                 self.board.focus_deal(deal_id)
 
         self.app.push_screen(AssignScreen(deal.title, deal.owner, self.store.people(), save=save), answered)
+
+    def _deal_quote(self, deal_id: str) -> None:
+        """The deal's quote made from its lines (or its draft refreshed, or its next version)
+        and shown; sending it from there can move the deal and book a follow-up."""
+        from salesdesk.i18n import language, sentences
+        from salesdesk.store.quotes import QuoteStore
+        from salesdesk.tui.screens.quote import QuoteScreen
+
+        quote = self._guard(lambda: QuoteStore(self.store).make(deal_id, self.today, language()))
+        if quote is None:
+            return
+
+        def closed(sent) -> None:
+            self._reload()
+            self.board.focus_deal(deal_id)
+            if sent is None:
+                return
+            said = [_("Sent {label}.").format(label=quote_label(sent.quote.number, sent.quote.revision))]
+            if sent.moved_to:
+                said.append(_("The deal is in {stage} now.").format(stage=sent.moved_to))
+            if sent.followup_due:
+                said.append(_("Follow-up booked for {date}.").format(date=short_date(sent.followup_due)))
+            self.notify(sentences(*said), markup=False)
+
+        self.app.push_screen(QuoteScreen(self.store, quote.id, self.today), closed)
 
     def _move(self, deal_id: str, stage_id: str, lost_reason: str = "", retry: str = AGAIN) -> bool:
         """Move a deal and show it where it went; whether it moved (if not, the reason is shown)."""

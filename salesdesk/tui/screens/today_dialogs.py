@@ -204,7 +204,10 @@ def stored_language(value: str | None) -> str:
 
 class SettingsScreen(SavingDialog[dict | None]):
     """The thresholds of the care reminders, the default currency and the value tiers, and
-    the language of this copy (kept in its meta, not synced: each person reads their own)."""
+    the language of this copy (kept in its meta, not synced: each person reads their own).
+    ctrl+o opens the quotes' settings, a dialog of their own (`QuoteSettingsScreen`)."""
+
+    BINDINGS = [Binding("ctrl+o", "quote_settings", N_("Quote settings"), priority=True)]
 
     def __init__(
         self, settings: care.CareSettings, *, export_folder: str | None = None, save: Save | None = None
@@ -245,7 +248,37 @@ class SettingsScreen(SavingDialog[dict | None]):
                         id="export_folder",
                     )
                 yield from self._language_field()
-            yield Static(_("enter: save  ·  tab: next field  ·  esc: cancel"), classes="dialog-keys")
+            yield Static(
+                _("enter: save  ·  tab: next field  ·  ctrl+o: quote settings  ·  esc: cancel"),
+                classes="dialog-keys",
+            )
+
+    def action_quote_settings(self) -> None:
+        """The quotes' settings (synced for the team), saved when their own dialog closes."""
+        store = self.app.store
+        if self.app.read_only:
+            from salesdesk.tui.faults import read_only_why
+
+            self.notify(read_only_why(str(store.path)), severity="warning", markup=False)
+            return
+
+        def save(values: dict) -> bool:
+            try:
+                with store.records.transaction():
+                    for key, value in values.items():
+                        if store.setting(key) != value:
+                            store.set_setting(key, value)
+            except sqlite3.Error as error:
+                show_fault(self, error, ENTER_AGAIN)
+                return False
+            return True
+
+        def answered(values: dict | None) -> None:
+            if values is not None:
+                self.notify(_("Quote settings saved."), markup=False)
+
+        current = store.settings_of(QUOTE_SETTINGS)
+        self.app.push_screen(QuoteSettingsScreen(current, save=save), answered)
 
     def _language_field(self) -> ComposeResult:
         self.language = stored_language(self.app.store.meta("language"))
@@ -324,3 +357,102 @@ class SettingsScreen(SavingDialog[dict | None]):
             self.notify(i18n.sentences(note, self._next_start(language)), markup=False)
             self.language = language
         self.dismiss(answer)
+
+
+QUOTE_SETTINGS = ("quote_validity_days", "quote_terms", "seller")
+SELLER_LABELS = {
+    "name": N_("Seller: name (your company)"),
+    "address": N_("Address"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "tax_id": N_("Tax id"),
+}
+
+
+class QuoteSettingsScreen(SavingDialog[dict | None]):
+    """What every quote says unless edited on it: how long it is valid, its terms, and the
+    seller's details at its head. Team settings: they sync to every teammate."""
+
+    BINDINGS = [Binding("ctrl+s", "save", N_("Save"), priority=True)]
+
+    def __init__(self, settings: Mapping[str, object], *, save: Save | None = None):
+        super().__init__(save=save)
+        from salesdesk.store.quotes import quote_settings
+
+        self.days, self.terms, self.seller = quote_settings(dict(settings))
+
+    def compose(self) -> ComposeResult:
+        from textual.widgets import TextArea
+
+        with Vertical(classes="dialog form", id="quote-settings-dialog"):
+            yield Label(_("Quote settings (for the whole team)"), classes="dialog-title")
+            with FormBody():
+                yield FormField(_("Valid for (days, 1 to 365)"), str(self.days), id="quote_validity_days")
+                for key in SELLER_LABELS:
+                    yield FormField(_(SELLER_LABELS[key]), self.seller.get(key, ""), id=f"seller_{key}")
+                yield Label(_("Terms printed on each quote"), classes="section-title")
+                yield TextArea(self.terms, id="quote_terms", soft_wrap=True)
+                hint = Static("", classes="form-hint -error", id="quote_terms-hint", markup=False)
+                hint.display = False
+                yield hint
+            yield Static(
+                _("ctrl+s or enter: save  ·  tab: next field  ·  esc: cancel"), classes="dialog-keys"
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#quote_validity_days", FormField).input.focus()
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        from textual.widgets import TextArea
+
+        from salesdesk.core.model import check_email
+        from salesdesk.core.quotes import PARTY_LIMIT, TERMS_LIMIT, VALIDITY_RANGE
+
+        ok = True
+        days_field = self.query_one("#quote_validity_days", FormField)
+        low, high = VALIDITY_RANGE
+        text = days_field.value.strip()
+        days = int(text) if text.isdigit() else None
+        if days is None or not low <= days <= high:
+            days_field.show_error(
+                _("{value} is not a number of days; use a whole number from {low} to {high}.").format(
+                    value=repr(text), low=low, high=high
+                )
+            )
+            ok = False
+        else:
+            days_field.show_hint("")
+        seller = {}
+        for key in SELLER_LABELS:
+            field = self.query_one(f"#seller_{key}", FormField)
+            value = field.value.strip()
+            try:
+                if key == "email":
+                    value = check_email(value)
+                if len(value) > PARTY_LIMIT:
+                    raise InvalidValue(
+                        key, _("This is longer than {limit} characters.").format(limit=PARTY_LIMIT)
+                    )
+                field.show_hint("")
+            except InvalidValue as error:
+                field.show_error(str(error))
+                ok = False
+            seller[key] = value
+        terms = self.query_one("#quote_terms", TextArea).text
+        hint = self.query_one("#quote_terms-hint", Static)
+        if len(terms) > TERMS_LIMIT:
+            hint.update(
+                _("The terms are {n} characters long; a quote's terms are at most {limit}.").format(
+                    n=f"{len(terms):,}", limit=f"{TERMS_LIMIT:,}"
+                )
+            )
+            hint.display = True
+            ok = False
+        else:
+            hint.display = False
+        if ok:
+            self.finish({"quote_validity_days": days, "quote_terms": terms, "seller": seller})

@@ -245,6 +245,7 @@ class Board(Widget, can_focus=True):
         Binding("x", "deal('lost')", N_("Lost"), id="board.lost"),
         Binding("enter", "deal('open')", N_("Open"), id="board.open"),
         Binding("f", "deal('followup')", N_("Follow-up"), id="board.followup"),
+        Binding("q", "deal('quote')", N_("Quote"), id="board.quote"),
         Binding("O", "deal('assign')", N_("Assign"), id="board.assign", show=False),
     ]
 
