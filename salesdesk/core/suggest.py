@@ -19,6 +19,7 @@ own habit. Pure functions: the store (`salesdesk.store.suggest`) gathers the fac
 gives `today`; nothing here reads the clock or the database.
 """
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -327,23 +328,22 @@ class PurchaseIndex:
         """For each product P the customer bought: how many customers bought it, and how
         many of them bought each product Q the customer has not."""
         mine = set(self.bought(customer_id, before))
-        counts: dict[tuple[str, str], int] = {}
-        buyers_of: dict[str, int] = {}
+        found: list[PairCount] = []
         theirs: dict[str, list[str]] = {}  # a peer -> what they bought that this one has not
         for product in sorted(mine):
             buyers = [c for c, day in self.first.get(product, {}).items() if day < before]
-            buyers_of[product] = len(buyers)
+            counts: Counter[str] = Counter()
             for peer in buyers:
                 if peer == customer_id:
                     continue
                 others = theirs.get(peer)
                 if others is None:
                     others = theirs[peer] = [
-                        q for q, days in self.days[peer].items() if q not in mine and days[0] < before
+                        q for q, days in self.days[peer].items() if days[0] < before and q not in mine
                     ]
-                for other in others:
-                    counts[product, other] = counts.get((product, other), 0) + 1
-        return [PairCount(p, q, n, buyers_of[p]) for (p, q), n in sorted(counts.items())]
+                counts.update(others)
+            found += [PairCount(product, q, n, len(buyers)) for q, n in sorted(counts.items())]
+        return found
 
     def similar_counts(self, customer_id: str, candidates: Iterable[str], before: str) -> dict[str, int]:
         """For each candidate: how many customers like this one (the same industry, or a
@@ -376,7 +376,11 @@ class PurchaseIndex:
             pairs = self.pair_counts(customer_id, before)
             bought = {purchase.product_id for purchase in purchases}
             names = {**{p.product_id: p.name for p in purchases}, **self.offered}
-            candidates = {s.product_id for s in together(pairs, bought, names)}
+            # Similar customers only break ties: they are counted for the products whose
+            # confidence and support equal those of one that can be among the first.
+            ranked = together(pairs, bought, names)
+            cut = {(s.confidence, s.support) for s in ranked[: limit - len(due)]}
+            candidates = {s.product_id for s in ranked if (s.confidence, s.support) in cut}
             similar = self.similar_counts(customer_id, candidates, before)
         return suggestions(purchases, pairs, self.offered, today, similar, limit)
 
