@@ -13,7 +13,7 @@ from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.reports import ReportsScreen
 from salesdesk.tui.widgets.bars import ReportPanel
-from tests.conftest import TODAY, FakeClock
+from tests.conftest import START, TODAY, FakeClock
 from tests.reports_seed import HOSTILE_PERSON, HOSTILE_REASON, seed_reports
 from tests.tui.conftest import SIZE, make_app, no_blink, settle
 
@@ -184,3 +184,31 @@ async def test_a_period_without_lines_says_so(history, tmp_path):
         await _press(pilot, "p", "p", "p", "m", "left_square_bracket", "left_square_bracket")  # W46
         assert _panel(pilot, "products")[1:] == ["No deal won in this period has lines."]
         assert _line(pilot, "quotes", "Sent").endswith("1  $5k")  # Q-2026-0001, sent 9 Nov
+
+
+async def test_the_ten_products_with_the_most_revenue_then_how_many_more(tmp_path):
+    from tests.reports_seed import add_line, add_product, at
+
+    clock = FakeClock()
+    store = Store.open(tmp_path / "many.db", "ann", clock)
+    try:
+        at(clock, 11, 2)
+        deal = store.add_deal(store.add_customer("Oak"), "big order", 0, currency="USD")
+        for n in range(12):
+            add_line(
+                store, deal, f"Part {n:02d}", 1_000, 100_000 * (n + 1), add_product(store, f"Part {n:02d}", 0)
+            )
+        add_line(store, deal, "Freight", 2_000, 50_000)
+        at(clock, 11, 24)
+        store.mark_won(deal)
+        clock.now = START
+        async with reports_screen(store, tmp_path) as pilot:
+            lines = _panel(pilot, "products")[2:]
+            assert [line.split("█")[0].strip() for line in lines[:10]] == [
+                f"Part {n:02d}" for n in range(11, 1, -1)
+            ]
+            assert lines[10].strip() == "and 2 more products"
+            assert lines[11].startswith(" other lines ") and lines[11].endswith("$1k")
+            assert len(lines) == 12
+    finally:
+        store.close()

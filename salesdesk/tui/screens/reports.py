@@ -389,21 +389,27 @@ class ReportsScreen(Screen):
         for currency, series in sales.items():
             rows.append(PanelRow(currency, heading=True))
             named = [sale for sale in series if not sale.other]
-            shown = [*(named[:SHOWN_PRODUCTS] if products else named), *(s for s in series if s.other)]
+            shown = named[:SHOWN_PRODUCTS] if products else named
             most = max(sale.amount for sale in series)
             for sale in shown:
                 value = self._money(sale.amount, currency, short=True)
-                if products and not sale.other:
+                if products:
                     value += f" · {_quantity(sale)}"
                 rows.append(PanelRow(sale.name, value, _fraction(sale.amount, most)))
-            if products and len(named) > SHOWN_PRODUCTS:
+            if len(named) > len(shown):
+                more = len(named) - len(shown)
                 rows.append(
                     PanelRow(
-                        ngettext(
-                            "and {n} more product", "and {n} more products", len(named) - SHOWN_PRODUCTS
-                        ).format(n=f"{len(named) - SHOWN_PRODUCTS:,}")
+                        ngettext("and {n} more product", "and {n} more products", more).format(n=f"{more:,}")
                     )
                 )
+            rows += [
+                PanelRow(
+                    sale.name, self._money(sale.amount, currency, short=True), _fraction(sale.amount, most)
+                )
+                for sale in series
+                if sale.other
+            ]
         return rows
 
     def _quantity_rows(self, report: Report) -> list[PanelRow]:
