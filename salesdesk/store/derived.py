@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 DERIVED_FROM = frozenset({"deal_lines", "deals", "quotes"})
 
 
-def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> list[str]:
-    """Work out again what follows from the records a merge changed (`touched`: table -> ids);
-    what a person should be told of it, as sentences."""
+def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[str], int]:
+    """Work out again what follows from the records a merge changed (`touched`: table -> ids).
+
+    Returns what a person should be told of it, as sentences, and how many conflicts were
+    settled because their values are worked out (`settle_derived_conflicts`)."""
     from salesdesk.store.lines import deals_of_lines, deals_with_lines, refresh
 
     told = []
@@ -43,6 +45,31 @@ def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> list[str]:
     deal_ids = deals_with_lines(store.db, touched.get("deals", set())) | deals_of_lines(
         store.db, touched.get("deal_lines", set())
     )
+    settled = 0
     if deal_ids:
         refresh(store, deal_ids)
-    return told
+        settled = settle_derived_conflicts(store, deal_ids)
+    return told, settled
+
+
+def settle_derived_conflicts(store: "Store", deal_ids: set[str]) -> int:
+    """Mark as settled the conflicts a merge found in values worked out, not typed: two
+    devices that edited one deal's lines each wrote the line total and the deal amount they
+    knew, and the merge found the two apart, but both are made again from the merged lines
+    (the lines' own fields keep their conflicts). Returns how many were settled."""
+    import json
+
+    from salesdesk.core.dates import timestamp
+
+    ids = json.dumps(sorted(deal_ids))
+    cursor = store.db.execute(
+        """UPDATE conflicts SET resolved_at = ?
+           WHERE resolved_at IS NULL AND (
+               (tbl = 'deals' AND field = 'amount' AND row_id IN (SELECT value FROM json_each(?))
+                AND EXISTS (SELECT 1 FROM deal_lines l WHERE l.deal_id = conflicts.row_id
+                            AND l.deleted_at IS NULL))
+               OR (tbl = 'deal_lines' AND field = 'total' AND row_id IN (
+                   SELECT id FROM deal_lines WHERE deal_id IN (SELECT value FROM json_each(?)))))""",
+        [timestamp(store.clock()), ids, ids],
+    )
+    return cursor.rowcount

@@ -441,7 +441,9 @@ class _Merge:
         if self.tagged:
             fold_duplicate_tags(self.store.records)  # `vip` here and `VIP` there are one tag
         if self.touched:
-            self.report.notes = after_merge(self.store, self.touched)  # what is worked out from records
+            # What is worked out from records, and the conflicts of such values settled.
+            self.report.notes, settled = after_merge(self.store, self.touched)
+            self.report.conflicts = max(0, self.report.conflicts - settled)
         self.report.found = self.found
 
     def _fresh(self, stream: list[tuple[Any, ...]]) -> set[tuple[object, object]]:
