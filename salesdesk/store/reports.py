@@ -12,8 +12,8 @@ Days are UTC days, as timestamps are stored.
 Products and quotes: the lines of the deals won in the period are read through the
 deals' won index (`deals_won`) and each deal's lines index (`deal_lines_deal`), never a
 scan of every line; quotes sent in a period through `quotes_sent`, those accepted through
-the deals won in the period and each deal's quotes (`quotes_deal`); those expired from the
-quotes sent before the period ended (no index holds `valid_until` yet).
+the deals won in the period and each deal's quotes (`quotes_deal`); those expired through
+the sent quotes' last valid days (`quotes_valid`).
 """
 
 import json

@@ -581,6 +581,14 @@ def _v14_products_and_quotes(db: Database) -> None:
     """)
 
 
+def _v15_quote_expiry(db: Database) -> None:
+    """Reports count the quotes that expired in a period from this index, not every quote
+    sent before the period ended."""
+    db.execute(
+        "CREATE INDEX quotes_valid ON quotes(valid_until) WHERE sent_at IS NOT NULL AND deleted_at IS NULL"
+    )
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -596,5 +604,6 @@ MIGRATIONS = (
     _v12_held,
     _v13_team_trust,
     _v14_products_and_quotes,
+    _v15_quote_expiry,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

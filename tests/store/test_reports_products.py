@@ -273,8 +273,8 @@ def _plan(store: Store, sql: str, params) -> str:
 
 def test_the_queries_read_through_indexes(store, shop, monkeypatch):
     """The deals won in the period are read from `deals_won`, their lines by
-    `deal_lines_deal`, quotes sent by `quotes_sent` and each deal's quotes by `quotes_deal`:
-    no scan of every deal, line or quote."""
+    `deal_lines_deal`, quotes sent by `quotes_sent`, expired by `quotes_valid` and each
+    deal's quotes by `quotes_deal`: no scan of every deal, line or quote."""
     queries = ReportQueries(store.db)
     seen: list[tuple[str, object]] = []
     original = queries._rows
@@ -291,5 +291,6 @@ def test_the_queries_read_through_indexes(store, shop, monkeypatch):
     assert "deals_won" in products and "deal_lines_deal" in products, products
     quotes = _plan(store, quotes_sql, quotes_params)
     assert "quotes_sent" in quotes and "quotes_deal" in quotes and "deals_won" in quotes, quotes
+    assert "quotes_valid" in quotes, quotes
     for plan in (products, quotes):
         assert not any(f"SCAN {table}" in plan for table in ("d ", "l ", "q ")), plan
