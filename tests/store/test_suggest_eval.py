@@ -4,6 +4,8 @@ purchase, suggest 3 from what was known before it, and beat offering the most po
 import random
 from datetime import timedelta
 
+from salesdesk.demo import write_demo
+from salesdesk.store.connection import connect
 from salesdesk.store.suggest import evaluate, latest_purchases, read_index
 from tests.conftest import START
 from tests.store.test_suggest import deal_with
@@ -95,3 +97,19 @@ def test_the_evaluation_knows_nothing_of_the_purchase_it_hides(store, clock):
     index = read_index(store.db)
     assert novel not in {s.product_id for s in index.suggestions(customer, day, day.isoformat(), 3)}
     assert novel not in index.popular(customer, day.isoformat())
+
+
+def test_on_the_small_demo_the_suggestions_beat_the_most_popular_products(tmp_path):
+    path = tmp_path / "demo.db"
+    write_demo(path, "small", START, "ann")
+    db = connect(path)
+    try:
+        result = evaluate(db)
+    finally:
+        db.close()
+    print(
+        f"small demo: {result.customers} repeat customers, suggestions {result.hit_rate:.0%}, "
+        f"most popular {result.baseline_rate:.0%}"
+    )
+    assert result.customers >= 5
+    assert result.hit_rate > result.baseline_rate
