@@ -23,7 +23,7 @@ from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 EMPTY_TEXT = N_(
     "No deals yet.\n\n"
     "Press n to add your first deal,\n"
-    "or quit (q) and run `salesdesk demo` to explore with sample data."
+    "or quit (ctrl+q) and run `salesdesk demo` to explore with sample data."
 )
 
 
