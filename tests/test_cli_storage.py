@@ -348,7 +348,7 @@ def fill(folder):
 
 def test_opening_a_database_on_a_full_disk_says_the_disk_is_full(shop, tmp_path):
     """SQLite cannot give the -shm its size and says "disk I/O error"; that is a full disk."""
-    with small_disk(tmp_path / "stick", "2M") as stick:
+    with small_disk(tmp_path / "stick", "4M") as stick:
         shutil.copy(shop / "crm.db", stick / "crm.db")
         before = digest(stick / "crm.db")
         rows = csv_of_one(tmp_path)

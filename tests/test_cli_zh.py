@@ -199,7 +199,7 @@ def test_argparse_refusals_are_chinese():
     assert choice.returncode == 2
     assert choice.stderr.splitlines()[-1] == (
         "salesdesk export csv：错误：参数 table：无效的选项：'nope'"
-        "（可选：'customers', 'deals', 'interactions', 'followups'）"
+        "（可选：'customers', 'deals', 'interactions', 'followups', 'products'）"
     )
     english = run("export", "csv", "nope")
     assert english.stderr.splitlines()[-1].startswith(

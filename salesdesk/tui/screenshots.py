@@ -32,6 +32,7 @@ SHOTS = {
     "reports": ["4"],
     "trash": ["6"],
     "products": ["7"],
+    "quote": ["2", "right", "right", "q"],  # the first deal in Quote: its quote, made (last: it writes)
 }
 
 

@@ -120,15 +120,16 @@ def customer(*pressed: str) -> Opener:
 
 
 async def _changed_elsewhere(pilot: Pilot, store: Store) -> None:
-    """The deal dialog, its amount typed over while another window saves another one."""
+    """The deal dialog, its next step typed over while another window saves another one (its
+    amount is its lines' sum)."""
     deal_id = _a_deal(store, "stage-quote")
     await deal("stage-quote", "enter")(pilot, store)
     other = other_window(store)
     try:
-        other.update_deal(deal_id, {"amount": other.deal(deal_id).amount + 100_00})
+        other.update_deal(deal_id, {"next_step": "周三前把报价单发给采购部"})
     finally:
         other.close()
-    pilot.app.screen.query_one("#amount-input").value = "65000"
+    pilot.app.screen.query_one("#next_step-input").value = "约王总下周一面谈"
     await keys("ctrl+s")(pilot)
 
 

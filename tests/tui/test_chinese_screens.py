@@ -63,9 +63,10 @@ def make_trouble(folder, demo_path) -> Store:
             ann, "SELECT id FROM customers WHERE company LIKE '%有限公司' ORDER BY name LIMIT 1"
         )
         deal = _first(
-            ann, "SELECT id FROM deals WHERE deleted_at IS NULL AND closed_on IS NULL "
+            ann,
+            "SELECT id FROM deals WHERE deleted_at IS NULL AND closed_on IS NULL "
             # a typed amount: a deal with lines has their sum
-            "AND id NOT IN (SELECT deal_id FROM deal_lines WHERE deleted_at IS NULL) ORDER BY title LIMIT 1"
+            "AND id NOT IN (SELECT deal_id FROM deal_lines WHERE deleted_at IS NULL) ORDER BY title LIMIT 1",
         )
         gone_customer = _first(
             ann,
