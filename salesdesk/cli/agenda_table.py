@@ -1,8 +1,9 @@
 """The agenda of `salesdesk agenda`, printed with Rich.
 
 Coloured tables in a terminal, fitted to its width; plain, aligned text when the
-output goes to a pipe or a file (Rich's Console tells which), so `salesdesk agenda |
-grep` works. Text from the database is printed literally, never as markup or
+output goes to a pipe or a file (Rich's Console tells which, unless plainly nothing asks
+for colour: then Rich's console is not even imported), so `salesdesk agenda | grep`
+works. Text from the database is printed literally, never as markup or
 control codes.
 
 The tables are laid out here rather than with `rich.table.Table`, which measures
@@ -10,14 +11,19 @@ every cell of every row: on the large demo's 10,000 rows that took seven seconds
 Every string is already literal (see core/text.py) before it reaches a segment.
 """
 
-from rich.cells import cell_len, set_cell_size
-from rich.console import Console, RenderResult
-from rich.segment import Segment
-from rich.style import Style
+import os
+import sys
+from collections.abc import Iterable
+from typing import IO, TYPE_CHECKING, NamedTuple
 
-from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, AgendaItem, when_text
+from rich.cells import cell_len, set_cell_size
+
+from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, when_text
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, long_date
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderResult
 
 SECTION_STYLES = {OVERDUE: "bold red", TODAY: "bold yellow"}
 WARN_KINDS = {"rotting", "dormant"}
@@ -29,11 +35,31 @@ FLEXIBLE = {"What": 4, "Who": 3, "Why": 4, "Deal": 3}
 GAP, INDENT = "  ", "  "
 
 
-def _cells(item: AgendaItem, agenda: Agenda) -> list[str]:
-    cells = [when_text(item, agenda.today), item.what, item.who, item.why, item.deal, item.stage]
-    if agenda.everyone:
-        cells.append(item.owner)
-    return [literal(cell) for cell in cells]
+class _Row(NamedTuple):
+    cells: list[str]
+    widths: list[int]
+
+
+def _rows(agenda: Agenda) -> dict[int, _Row]:
+    """Each item's cells, made literal, and their widths, worked out once for the layout.
+
+    The date column is written once per day and time: ten thousand rows fall on a few
+    hundred of them.
+    """
+    whens: dict[tuple[object, str | None], str] = {}
+    rows = {}
+    for item in agenda.items:
+        key = (item.due, item.due_time)
+        when = whens.get(key)
+        if when is None:
+            when = whens[key] = when_text(item, agenda.today)
+        cells = [when, item.what, item.who, item.why, item.deal, item.stage]
+        if agenda.everyone:
+            cells.append(item.owner)
+        # literal()'s check and the width inline: most cells are printable, most ASCII.
+        cells = [cell if cell.isprintable() else literal(cell) for cell in cells]
+        rows[id(item)] = _Row(cells, [len(cell) if cell.isascii() else cell_len(cell) for cell in cells])
+    return rows
 
 
 def _columns(agenda: Agenda) -> list[str]:
@@ -48,20 +74,30 @@ def title(agenda: Agenda, user: str) -> str:
     return _("Agenda for {day} ({user})").format(day=day, user=literal(user))
 
 
-def print_agenda(agenda: Agenda, user: str, console: Console | None = None) -> None:
+def print_agenda(agenda: Agenda, user: str, console: "Console | None" = None) -> None:
+    rows = _rows(agenda)
+    if console is None and _plainly_piped():
+        _print_plain(agenda, user, rows, sys.stdout)
+        return
+    from rich.console import Console
+
     console = console or Console()
-    rows = {id(item): _cells(item, agenda) for item in agenda.items}
     if console.is_terminal:
         _print_tables(agenda, user, rows, console)
     else:
-        _print_plain(agenda, user, rows, console)
+        _print_plain(agenda, user, rows, console.file)
 
 
-def _natural_widths(headings: list[str], rows: list[list[str]], with_headings: bool) -> list[int]:
-    return [
-        max([cell_len(row[column]) for row in rows] + ([cell_len(name)] if with_headings else [0]))
-        for column, name in enumerate(headings)
-    ]
+def _plainly_piped() -> bool:
+    """Output to a pipe or a file, and nothing that makes Rich see a terminal there."""
+    return not sys.stdout.isatty() and not any(
+        os.environ.get(name) for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+    )
+
+
+def _natural_widths(headings: list[str], rows: Iterable[_Row], with_headings: bool) -> list[int]:
+    least = [cell_len(name) if with_headings else 0 for name in headings]
+    return [max(column) for column in zip(least, *(row.widths for row in rows), strict=True)]
 
 
 def fit_widths(headings: list[str], natural: list[int], width: int) -> list[int]:
@@ -100,7 +136,10 @@ class _Segments:
     def __init__(self, runs: list[tuple[str, str]]):
         self.runs = runs
 
-    def __rich_console__(self, console: Console, options) -> RenderResult:
+    def __rich_console__(self, console: "Console", options) -> "RenderResult":
+        from rich.segment import Segment
+        from rich.style import Style
+
         styles: dict[str, Style] = {}
         for text, style in self.runs:
             if style not in styles:
@@ -108,10 +147,10 @@ class _Segments:
             yield Segment(text, styles[style])
 
 
-def _print_tables(agenda: Agenda, user: str, rows: dict[int, list[str]], console: Console) -> None:
+def _print_tables(agenda: Agenda, user: str, rows: dict[int, _Row], console: "Console") -> None:
     columns = _columns(agenda)
     headings = [_(name) for name in columns]
-    natural = _natural_widths(headings, list(rows.values()), with_headings=True)
+    natural = _natural_widths(headings, rows.values(), with_headings=True)
     widths = fit_widths(columns, natural, console.width)
     rule = "─" * (sum(widths) + len(GAP) * (len(widths) - 1))
     runs = [(title(agenda, user), "bold")]
@@ -130,30 +169,34 @@ def _print_tables(agenda: Agenda, user: str, rows: dict[int, list[str]], console
             runs.append(("\n" + INDENT, ""))
             why_style = ("yellow" if item.kind in WARN_KINDS else "green") if item.is_care else ""
             styles = ("red" if item.due < agenda.today else "", "bold", "", why_style, "dim", "dim", "dim")
-            for column, (cell, width) in enumerate(zip(rows[id(item)], widths, strict=True)):
+            row = rows[id(item)]
+            for column, (cell, length, width) in enumerate(zip(row.cells, row.widths, widths, strict=True)):
                 if column:
                     runs.append((GAP, ""))
-                if cell_len(cell) > width:
+                if length > width:
                     cell = set_cell_size(cell, max(width - 1, 0)) + "…"
-                runs.append((set_cell_size(cell, width), styles[column]))
+                elif length < width:
+                    cell += " " * (width - length)
+                runs.append((cell, styles[column]))
     runs.append(("\n", ""))
     console.print(_Segments(runs), soft_wrap=True, end="")
 
 
-def _print_plain(agenda: Agenda, user: str, rows: dict[int, list[str]], console: Console) -> None:
+def _print_plain(agenda: Agenda, user: str, rows: dict[int, _Row], out: IO[str]) -> None:
     lines = [title(agenda, user)]
     # One set of column widths for every section, so the whole agenda lines up.
-    widths = _natural_widths(_columns(agenda), list(rows.values()), with_headings=False)
+    widths = _natural_widths(_columns(agenda), rows.values(), with_headings=False)
     for section in agenda.sections:
         lines += ["", f"{_(section.title)} ({len(section.items)})"]
         if not section.items:
             lines.append("  " + _("nothing"))
             continue
         for item in section.items:
+            row = rows[id(item)]
             padded = [
-                cell + " " * (width - cell_len(cell))
-                for cell, width in zip(rows[id(item)], widths, strict=True)
+                cell + " " * (width - length)
+                for cell, length, width in zip(row.cells, row.widths, widths, strict=True)
             ]
             lines.append((INDENT + GAP.join(padded)).rstrip())
     # Plain text as it is (literal, so nothing in it can act on a terminal), in one write.
-    console.file.write("\n".join(lines) + "\n")
+    out.write("\n".join(lines) + "\n")

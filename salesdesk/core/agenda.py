@@ -115,10 +115,28 @@ class AgendaItem:
         return self.customer
 
 
-def followup_item(fact: FollowUpFact) -> AgendaItem:
-    why = _("follow-up ({kind})").format(kind=kind_name(fact.kind))
-    if fact.rrule:
-        why += _(", repeats")
+def followup_why(kind: str, repeats: bool) -> str:
+    """The why column of a follow-up: 'follow-up (call), repeats'."""
+    why = _("follow-up ({kind})").format(kind=kind_name(kind))
+    return why + _(", repeats") if repeats else why
+
+
+def followup_items(facts: Iterable[FollowUpFact]) -> list[AgendaItem]:
+    """The items of many follow-ups, each kind's words looked up once."""
+    whys: dict[tuple[str, bool], str] = {}
+    items = []
+    for fact in facts:
+        key = (fact.kind, bool(fact.rrule))
+        why = whys.get(key)
+        if why is None:
+            why = whys[key] = followup_why(*key)
+        items.append(followup_item(fact, why))
+    return items
+
+
+def followup_item(fact: FollowUpFact, why: str | None = None) -> AgendaItem:
+    if why is None:
+        why = followup_why(fact.kind, bool(fact.rrule))
     return AgendaItem(
         key=f"{FOLLOWUP}:{fact.id}",
         kind=FOLLOWUP,

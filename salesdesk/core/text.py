@@ -24,4 +24,8 @@ def literal(value: object) -> str:
         return ""
     text = str(value)
     # Most text holds no control character; translating it anyway is slow on 10,000 rows.
-    return text.translate(_PICTURES) if _CONTROL.search(text) else text
+    # Printable text has none (isprintable is False for them, and for some spaces: those
+    # are searched for controls as before).
+    if text.isprintable() or not _CONTROL.search(text):
+        return text
+    return text.translate(_PICTURES)

@@ -10,11 +10,10 @@ sections is `salesdesk.core.agenda`. The app and the command line both call `loa
 import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdesk.core import agenda as core
 from salesdesk.core import care, suggest
@@ -24,9 +23,12 @@ from salesdesk.core.care import CareFacts, CareSettings, CareWindow, Person
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.segments import TIER_RANKS, Thresholds
 from salesdesk.i18n import _
-from salesdesk.store.connection import connect
+from salesdesk.store.connection import connect, is_read_only
 from salesdesk.store.database import Database
 from salesdesk.store.store import Store
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 GREET_NAMES = 50  # a holiday row names this many customers; the rest are counted
 
@@ -171,11 +173,15 @@ class AgendaQueries:
         ]
 
     def repeat_buyers(self, owner: str | None) -> list[care.RepeatFact]:
-        """Customers with won deals on two or more days: their orders, and open deals."""
+        """Customers with won deals on two or more days: their orders, and open deals.
+
+        The won deals are read from their own index, in customer order (left to itself,
+        SQLite walks every deal by customer: three times slower on the large demo).
+        """
         mine, params = self._owner("c.owner", owner)
         rows = self._rows(
             f"""WITH won AS (
-                  SELECT customer_id, group_concat(closed_on) AS days FROM deals
+                  SELECT customer_id, group_concat(closed_on) AS days FROM deals INDEXED BY deals_won
                   WHERE stage_id IN (SELECT id FROM stages WHERE kind = 'won')
                     AND deleted_at IS NULL AND closed_on IS NOT NULL
                   GROUP BY customer_id HAVING count(DISTINCT closed_on) >= 2)
@@ -195,51 +201,53 @@ class AgendaQueries:
             for row in rows
         ]
 
-    def reorders(self, owner: str | None) -> list[suggest.ReorderFact]:
-        """Products customers bought on two days or more, the days, for the reorder rows.
+    def reorders(self, buyers: Sequence[care.RepeatFact]) -> list[suggest.ReorderFact]:
+        """Products the given repeat buyers (`repeat_buyers`' customers) bought on two days
+        or more, and the days, for the reorder rows.
 
-        Only customers with won deals on two days or more are looked at (read from the
-        covering index of won deals), and only their own deals' lines; a product on an
-        open deal of the customer is left out (that reorder is being worked). The cross
-        joins keep SQLite to that order, through each customer's deals.
+        Only those customers' own won deals are read, and their lines from the covering
+        index of product lines; a product on an open deal of the customer is left out
+        (that reorder is being worked), looked up only for customers with open deals.
+        The cross joins keep SQLite to that order, through each customer's deals.
         """
-        mine, params = self._owner("c.owner", owner)
+        if not buyers:
+            return []
+        people = {fact.customer.id: fact.customer for fact in buyers}
         rows = self._rows(
-            f"""WITH again(cid) AS (
-                  SELECT customer_id FROM deals INDEXED BY deals_won
-                  WHERE stage_id IN (SELECT id FROM stages WHERE kind = 'won')
-                    AND deleted_at IS NULL AND closed_on IS NOT NULL
-                  GROUP BY customer_id HAVING count(DISTINCT closed_on) >= 2),
-                bought(cid, pid, days) AS (
-                  SELECT d.customer_id, l.product_id, group_concat(DISTINCT d.closed_on)
-                  FROM again CROSS JOIN deals d ON d.customer_id = again.cid
-                  CROSS JOIN deal_lines l ON l.deal_id = d.id AND l.deleted_at IS NULL
-                                         AND l.product_id IS NOT NULL
-                  WHERE d.deleted_at IS NULL AND d.closed_on IS NOT NULL
-                    AND +d.stage_id IN (SELECT id FROM stages WHERE kind = 'won')
-                  GROUP BY d.customer_id, l.product_id HAVING count(DISTINCT d.closed_on) >= 2)
-                SELECT c.id, c.name, c.company, c.owner, p.id, p.name, b.days
-                FROM bought b CROSS JOIN customers c ON c.id = b.cid CROSS JOIN products p ON p.id = b.pid
-                WHERE c.deleted_at IS NULL AND p.deleted_at IS NULL AND p.active = 1{mine}
-                  AND NOT EXISTS (
-                    SELECT 1 FROM deals o CROSS JOIN deal_lines ol ON ol.deal_id = o.id
-                                         AND ol.deleted_at IS NULL AND ol.product_id = p.id
-                    WHERE o.customer_id = c.id AND o.deleted_at IS NULL
-                      AND +o.stage_id IN (SELECT id FROM stages WHERE kind = 'open'))""",
-            params,
-            7,
+            """SELECT d.customer_id, p.id, p.name, group_concat(DISTINCT d.closed_on)
+               FROM json_each(?) b CROSS JOIN deals d ON d.customer_id = b.value
+               CROSS JOIN deal_lines l INDEXED BY deal_lines_bought
+                 ON l.deal_id = d.id AND l.deleted_at IS NULL AND l.product_id IS NOT NULL
+               CROSS JOIN products p ON p.id = l.product_id
+               WHERE d.deleted_at IS NULL AND d.closed_on IS NOT NULL
+                 AND +d.stage_id IN (SELECT id FROM stages WHERE kind = 'won')
+                 AND p.deleted_at IS NULL AND p.active = 1
+               GROUP BY d.customer_id, p.id HAVING count(DISTINCT d.closed_on) >= 2""",
+            [json.dumps(list(people))],
+            4,
         )
+        working = {
+            (row[0], row[1])
+            for row in self._rows(
+                """SELECT o.customer_id, l.product_id
+                   FROM json_each(?) b CROSS JOIN deals o ON o.customer_id = b.value
+                   CROSS JOIN deal_lines l INDEXED BY deal_lines_bought
+                     ON l.deal_id = o.id AND l.deleted_at IS NULL AND l.product_id IS NOT NULL
+                   WHERE o.deleted_at IS NULL
+                     AND +o.stage_id IN (SELECT id FROM stages WHERE kind = 'open')""",
+                [json.dumps([fact.customer.id for fact in buyers if fact.open_deals])],
+                2,
+            )
+        }
         return [
             suggest.ReorderFact(
-                row[0],
+                *people[row[0]],
                 row[1],
                 row[2],
-                row[3],
-                row[4],
-                row[5],
-                tuple(date.fromisoformat(day) for day in row[6].split(",")),
+                tuple(date.fromisoformat(day) for day in row[3].split(",")),
             )
             for row in rows
+            if (row[0], row[1]) not in working
         ]
 
     def deals_entered(self, spans: dict[str, Span], owner: str | None, today: date) -> list[care.DealFact]:
@@ -279,12 +287,15 @@ class AgendaQueries:
             return care.Greeting((), 0)
         # The tier rule of core.segments.tier over won revenue of the last twelve months:
         # the best tier reached in any one currency, against that currency's thresholds.
+        # The won deals come from their own index (SQLite would rather walk every deal by
+        # customer, to group without sorting: four times slower on the large demo).
         ranks = ", ".join(str(TIER_RANKS[t]) for t in sorted(tiers))
         mine = " AND +c.owner = :owner" if owner is not None else ""
         ranked = """SELECT w.customer_id,
                       min(CASE WHEN w.total >= t.a THEN 1 WHEN w.total >= t.b THEN 2 ELSE 3 END) AS rank,
                       max(w.total * 1.0 / t.a) AS value
-                    FROM (SELECT customer_id, currency, sum(amount) AS total FROM deals
+                    FROM (SELECT customer_id, currency, sum(amount) AS total
+                          FROM deals INDEXED BY deals_won
                           WHERE stage_id IN (SELECT id FROM stages WHERE kind = 'won')
                             AND deleted_at IS NULL AND closed_on >= :since
                           GROUP BY customer_id, currency) w
@@ -364,6 +375,47 @@ class AgendaStore:
         """The database file, for a reader on a connection of its own (see `load_from`)."""
         return Path(self.store.db.execute("PRAGMA database_list").fetchone()[2])
 
+    def _beside(
+        self, query: Callable[[AgendaQueries], list[FollowUpFact]]
+    ) -> Callable[[], list[FollowUpFact]]:
+        """`query` run on a connection of its own, on a thread, while this one runs the
+        others; call what it returns for its rows.
+
+        The follow-ups are the agenda's largest query (a third of its SQL on the large
+        demo); SQLite lets go of the interpreter while it runs, so on two cores the rest
+        of the agenda is read beside it. Read from the same committed data as the rest
+        (what a teammate's sync commits between the two reads shows at the next load, as
+        it would). A database opened read-only, in memory, or inside a transaction of
+        this connection (whose changes another would not see) is read on this one.
+        """
+        conn = self.store.db.conn
+        path = self.store.db.execute("PRAGMA database_list").fetchone()[2]
+        if not path or conn.in_transaction or is_read_only(self.store.db):
+            here = query(self.queries)
+            return lambda: here
+        done: dict[str, Any] = {}
+
+        def run() -> None:
+            db = connect(Path(path))
+            try:
+                done["rows"] = query(AgendaQueries(db))
+            except BaseException as error:  # raised where the rows are asked for
+                done["error"] = error
+            finally:
+                db.close()
+
+        thread = threading.Thread(target=run, name="agenda follow-ups", daemon=True)
+        thread.start()
+
+        def wait() -> list[FollowUpFact]:
+            thread.join()
+            if "error" in done:
+                raise done["error"]
+            found: list[FollowUpFact] = done["rows"]
+            return found
+
+        return wait
+
     @classmethod
     def load_from(
         cls, path: Path, user: str, clock: Callable[[], datetime], today: date, *, everyone: bool = False
@@ -376,13 +428,15 @@ class AgendaStore:
             db.close()
 
     @classmethod
-    def load_soon(cls, path: Path, user: str, clock: Callable[[], datetime], today: date) -> Future[Agenda]:
+    def load_soon(cls, path: Path, user: str, clock: Callable[[], datetime], today: date) -> "Future[Agenda]":
         """`load_from` started now on a thread of its own; the future holds the agenda.
 
         The app starts this before importing its interface: the queries run in SQLite,
         which lets go of the interpreter, so they overlap the imports instead of
         following them.
         """
+        from concurrent.futures import Future  # the app's alone: `salesdesk agenda` needs none
+
         future: Future[Agenda] = Future()
 
         def run() -> None:
@@ -419,22 +473,23 @@ class AgendaStore:
         window = care.care_window(today, settings, stages)
         queries = self.queries
         paid = care.paid_stage(stages)
+        followups = self._beside(lambda beside: beside.followups(window.shown.last, owner))
         greeting = None
         if window.holidays:
             greeting = queries.greeting(settings, settings.tier_thresholds, today, owner)
+        repeat = tuple(queries.repeat_buyers(owner))
         facts = CareFacts(
             birthdays=tuple(queries.birthdays(window, owner)),
             renewals=tuple(queries.renewals(window.contract_ends, owner)),
             quiet=tuple(queries.quiet(window, owner)),
-            repeat=tuple(queries.repeat_buyers(owner)),
+            repeat=repeat,
             paid=tuple(queries.deals_entered({paid.id: window.paid} if paid else {}, owner, today)),
             open_deals=tuple(queries.deals_entered(window.entered, owner, today)),
             greeting=greeting,
         )
-        items = [core.followup_item(fact) for fact in queries.followups(window.shown.last, owner)]
         reminders = care.care_reminders(facts, window, settings, stages, self.store.user)
         reorders = suggest.reorder_reminders(
-            queries.reorders(owner), window.shown.first, window.shown.last, today
+            queries.reorders(repeat), window.shown.first, window.shown.last, today
         )
         if reorders:
             # A product due again says more than "time to reorder?" of the same customer.
@@ -442,6 +497,7 @@ class AgendaStore:
             reminders = [r for r in reminders if r.kind != core.REPEAT or r.customer_id not in named]
             reminders += reorders
         resolved = queries.resolved([item.key for item in reminders])
+        items = core.followup_items(followups())
         return core.build_agenda([*items, *reminders], today, resolved, everyone=everyone)
 
     # -- acting -----------------------------------------------------------------------

@@ -46,17 +46,19 @@ def main() -> None:
     print(f"{path}: agenda of {today} for {user}")
     for owner in (user, None):
         print(f"  {'mine' if owner else 'everyone'}:")
+        repeat = queries.repeat_buyers(owner)
         for name, work in (
             ("follow-ups", lambda: queries.followups(window.shown.last, owner)),
             ("birthdays", lambda: queries.birthdays(window, owner)),
             ("renewals", lambda: queries.renewals(window.contract_ends, owner)),
             ("dormant and new leads", lambda: queries.quiet(window, owner)),
             ("repeat buyers", lambda: queries.repeat_buyers(owner)),
+            ("reorder rows", lambda: queries.reorders(repeat)),
             ("check-ins", lambda: queries.deals_entered({paid.id: window.paid}, owner, today)),
             ("rotting", lambda: queries.deals_entered(window.entered, owner, today)),
             (
                 "holiday greeting list",
-                lambda: [queries.greeting(settings, "USD", today, 5_000_000, 1_000_000, owner)],
+                lambda: [queries.greeting(settings, settings.tier_thresholds, today, owner)],
             ),
             ("load (all of it)", lambda: agendas.load(today, everyone=owner is None).items),
         ):

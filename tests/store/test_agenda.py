@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -25,7 +26,7 @@ from salesdesk.core.agenda import (
     TODAY,
 )
 from salesdesk.core.errors import InvalidValue
-from salesdesk.store.agenda import AgendaStore
+from salesdesk.store.agenda import AgendaQueries, AgendaStore
 from salesdesk.store.connection import connect, write
 from salesdesk.store.schema import APPLICATION_ID, DEFAULT_SETTINGS, MIGRATIONS, SEED_CLOCK
 from salesdesk.store.store import Store
@@ -313,6 +314,35 @@ def test_settings_are_saved_only_when_changed(store, agendas):
 def test_load_from_reads_on_a_connection_of_its_own(store, agendas, world):
     agenda = AgendaStore.load_from(agendas.path, "ann", store.clock, DAY)
     assert [i.key for i in agenda.items] == [i.key for i in agendas.load(DAY).items]
+
+
+def test_follow_ups_read_beside_the_rest_on_a_connection_of_their_own(store, agendas, world, monkeypatch):
+    threads = []
+    followups = AgendaQueries.followups
+
+    def traced(queries, until, owner):
+        threads.append((threading.current_thread().name, queries.db is store.db))
+        return followups(queries, until, owner)
+
+    monkeypatch.setattr(AgendaQueries, "followups", traced)
+    agenda = agendas.load(DAY)
+    assert threads == [("agenda follow-ups", False)]
+    assert "Send the quote" in [i.what for i in agenda.items]
+
+
+def test_inside_a_transaction_follow_ups_are_read_where_its_changes_are_seen(store, agendas, world):
+    with store.records.transaction():
+        store.add_followup(world["followup"], DAY, "Not committed yet")
+        assert "Not committed yet" in [i.what for i in agendas.load(DAY).items]
+
+
+def test_a_failure_beside_is_raised_by_the_load(agendas, world, monkeypatch):
+    def broken(queries, until, owner):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(AgendaQueries, "followups", broken)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O error"):
+        agendas.load(DAY)
 
 
 def test_an_older_database_gets_the_new_settings_and_indexes(tmp_path, clock):
