@@ -194,6 +194,53 @@ class Quote(Record):
     language: str = "en"
 
 
+@dataclass
+class Contract(Record):
+    customer_id: str
+    currency: str
+    number: str = ""
+    deal_id: str | None = None  # None: carried over from a customer's contract end
+    quote_id: str | None = None
+    signed_on: str | None = None  # ISO dates
+    starts_on: str | None = None
+    ends_on: str | None = None  # renewal reminders come from it
+    amount: int = 0  # minor units of `currency`
+    notes: str = ""
+
+
+@dataclass
+class Instalment(Record):
+    contract_id: str
+    due_on: str
+    amount: int  # minor units of the contract's currency
+    position: int = 0
+    label: str = ""  # "30% on signing"
+    snoozed_until: str | None = None  # the reminder hidden on Today until then; the debt stays
+
+
+@dataclass
+class Receipt(Record):
+    contract_id: str
+    received_on: str
+    amount: int  # negative: a refund
+    instalment_id: str | None = None  # the instalment it was chosen for; None: the oldest open
+    method: str = ""  # core.contracts.METHODS
+    reference: str = ""
+
+
+@dataclass
+class Case(Record):
+    customer_id: str
+    title: str
+    opened_on: str
+    status: str = "open"  # open, waiting, closed
+    product_id: str | None = None
+    deal_id: str | None = None
+    closed_on: str | None = None
+    owner: str = ""
+    notes: str = ""
+
+
 def phone_key(phone: str) -> str:
     """Digits only, for matching '+86 138-0013-8000' with '13800138000'.
 

@@ -31,6 +31,10 @@ SYNCED_TABLES = (
     "deals",
     "deal_lines",
     "quotes",
+    "contracts",
+    "instalments",
+    "receipts",
+    "cases",
     "stage_changes",
     "interactions",
     "followups",
@@ -61,6 +65,11 @@ DEFAULT_SETTINGS = {
     "quote_validity_days": 30,
     "quote_terms": "",
     "seller": {"name": "", "address": "", "phone": "", "email": "", "tax_id": ""},
+    # Collections (issue 20): instalments due within this many days show on Today; a
+    # contract fully collected moves its deal to the won stage after Signed ("move"), or
+    # the person is asked first ("ask").
+    "receivable_days": 7,
+    "paid_on_collection": "move",
 }
 
 
@@ -598,6 +607,120 @@ def _v16_bought_lines(db: Database) -> None:
     )
 
 
+def _v17_contracts_and_collections(db: Database) -> None:
+    """Contracts, their payment plans, the money received, and after-sales cases (issue 20).
+
+    Money is integer minor units of the contract's currency; an instalment and a receipt
+    are in their contract's. What a receipt pays is worked out, never stored
+    (`core.contracts.allocate`): receipts in the order received go to the instalment
+    they name, then to the oldest open one, so two devices that each record a receipt
+    end, after a merge, with both receipts and the same statuses. A refund is a negative
+    receipt. `instalments.snoozed_until` hides an instalment's reminder on Today until
+    that day; the debt stays.
+
+    A contract's `deal_id` is NULL for one carried over from a customer's contract end:
+    each customer's `contract_end` of the schema before becomes a contract of that end,
+    with the id `contract-end-<customer id>` and the seed's clock, so every device
+    that migrates makes the same record and an edit anywhere wins over it.
+    """
+    db.executescript(f"""
+    CREATE TABLE contracts (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL DEFAULT '',
+        deal_id TEXT REFERENCES deals(id) DEFERRABLE INITIALLY DEFERRED,
+        customer_id TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,
+        quote_id TEXT REFERENCES quotes(id) DEFERRABLE INITIALLY DEFERRED,
+        signed_on TEXT,
+        starts_on TEXT,
+        ends_on TEXT,
+        amount INTEGER NOT NULL DEFAULT 0 CHECK (amount >= 0),
+        currency TEXT NOT NULL,
+        notes TEXT NOT NULL DEFAULT '',
+        {RECORD}
+    );
+    CREATE INDEX contracts_deal ON contracts(deal_id) WHERE deleted_at IS NULL AND deal_id IS NOT NULL;
+    CREATE INDEX contracts_customer ON contracts(customer_id) WHERE deleted_at IS NULL;
+    CREATE INDEX contracts_end ON contracts(ends_on) WHERE deleted_at IS NULL AND ends_on IS NOT NULL;
+    CREATE INDEX contracts_signed ON contracts(signed_on) WHERE deleted_at IS NULL;
+
+    CREATE TABLE instalments (
+        id TEXT PRIMARY KEY,
+        contract_id TEXT NOT NULL REFERENCES contracts(id) DEFERRABLE INITIALLY DEFERRED,
+        position INTEGER NOT NULL DEFAULT 0,
+        due_on TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        label TEXT NOT NULL DEFAULT '',
+        snoozed_until TEXT,
+        {RECORD}
+    );
+    CREATE INDEX instalments_contract ON instalments(contract_id, due_on) WHERE deleted_at IS NULL;
+    CREATE INDEX instalments_due ON instalments(due_on, contract_id) WHERE deleted_at IS NULL;
+
+    CREATE TABLE receipts (
+        id TEXT PRIMARY KEY,
+        contract_id TEXT NOT NULL REFERENCES contracts(id) DEFERRABLE INITIALLY DEFERRED,
+        instalment_id TEXT REFERENCES instalments(id) DEFERRABLE INITIALLY DEFERRED,
+        received_on TEXT NOT NULL,
+        amount INTEGER NOT NULL CHECK (amount != 0),
+        method TEXT NOT NULL DEFAULT '',
+        reference TEXT NOT NULL DEFAULT '',
+        {RECORD}
+    );
+    CREATE INDEX receipts_contract ON receipts(contract_id, received_on) WHERE deleted_at IS NULL;
+    CREATE INDEX receipts_received ON receipts(received_on) WHERE deleted_at IS NULL;
+
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL REFERENCES customers(id) DEFERRABLE INITIALLY DEFERRED,
+        product_id TEXT REFERENCES products(id) DEFERRABLE INITIALLY DEFERRED,
+        deal_id TEXT REFERENCES deals(id) DEFERRABLE INITIALLY DEFERRED,
+        title TEXT NOT NULL,
+        opened_on TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'waiting', 'closed')),
+        closed_on TEXT,
+        owner TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        {RECORD}
+    );
+    CREATE INDEX cases_customer ON cases(customer_id, opened_on) WHERE deleted_at IS NULL;
+    CREATE INDEX cases_opened ON cases(opened_on) WHERE deleted_at IS NULL;
+    """)
+    # Each customer's contract end becomes a contract of that end (see the docstring),
+    # in the change log as the seed's, so it reaches a teammate as any record does.
+    currency = json.loads(
+        (db.execute("SELECT value FROM settings WHERE id = 'currency'").fetchone() or ['"USD"'])[0]
+    )
+    ends = db.execute(
+        "SELECT id, contract_end FROM customers WHERE contract_end IS NOT NULL AND contract_end != ''"
+    ).fetchall()
+    for customer_id, ends_on in ends:
+        record = {
+            "id": f"contract-end-{customer_id}",
+            "number": "",
+            "deal_id": None,
+            "customer_id": customer_id,
+            "quote_id": None,
+            "signed_on": None,
+            "starts_on": None,
+            "ends_on": ends_on,
+            "amount": 0,
+            "currency": currency,
+            "notes": "",
+            "created_at": SEED_TIME,
+            "updated_at": SEED_TIME,
+            "updated_by": "salesdesk",
+            "version": 1,
+            "deleted_at": None,
+        }
+        columns = ", ".join(record)
+        marks = ", ".join(f":{column}" for column in record)
+        db.execute(f"INSERT INTO contracts ({columns}) VALUES ({marks})", record)
+        db.execute(
+            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, ?, ?, ?)",
+            [SEED_DEVICE, SEED_CLOCK, "contracts", record["id"], json.dumps(record, ensure_ascii=False)],
+        )
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -615,5 +738,6 @@ MIGRATIONS = (
     _v14_products_and_quotes,
     _v15_quote_expiry,
     _v16_bought_lines,
+    _v17_contracts_and_collections,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
