@@ -32,6 +32,16 @@ _FIELD_WORDS = (
     N_("category"),
     N_("product"),
     N_("quote"),
+    N_("contract"),
+    N_("number"),
+    N_("signed date"),
+    N_("start date"),
+    N_("end date"),
+    N_("notes"),
+    N_("plan"),
+    N_("method"),
+    N_("instalment"),
+    N_("receipt"),
 )
 
 
@@ -44,6 +54,10 @@ _RECORD_WORDS = {
     "products": N_("product"),
     "deal_lines": N_("line"),
     "quotes": N_("quote"),
+    "contracts": N_("contract"),
+    "instalments": N_("instalment"),
+    "receipts": N_("receipt"),
+    "cases": N_("case"),
 }
 
 
