@@ -38,27 +38,37 @@ GAP, INDENT = "  ", "  "
 class _Row(NamedTuple):
     cells: list[str]
     widths: list[int]
+    ascii: bool  # every cell ASCII: as wide as it is long
+
+
+def _width(text: str) -> int:
+    return len(text) if text.isascii() else cell_len(text)
 
 
 def _rows(agenda: Agenda) -> dict[int, _Row]:
     """Each item's cells, made literal, and their widths, worked out once for the layout.
 
     The date column is written once per day and time: ten thousand rows fall on a few
-    hundred of them.
+    hundred of them. A row is checked whole (joined), not cell by cell: most rows are
+    printable (nothing for literal() to do) and ASCII (as wide as they are long).
     """
     whens: dict[tuple[object, str | None], str] = {}
     rows = {}
+    everyone = agenda.everyone
     for item in agenda.items:
         key = (item.due, item.due_time)
         when = whens.get(key)
         if when is None:
             when = whens[key] = when_text(item, agenda.today)
         cells = [when, item.what, item.who, item.why, item.deal, item.stage]
-        if agenda.everyone:
+        if everyone:
             cells.append(item.owner)
-        # literal()'s check and the width inline: most cells are printable, most ASCII.
-        cells = [cell if cell.isprintable() else literal(cell) for cell in cells]
-        rows[id(item)] = _Row(cells, [len(cell) if cell.isascii() else cell_len(cell) for cell in cells])
+        joined = "".join(cells)
+        if not joined.isprintable():
+            cells = [literal(cell) for cell in cells]
+            joined = "".join(cells)
+        ascii = joined.isascii()
+        rows[id(item)] = _Row(cells, list(map(len if ascii else _width, cells)), ascii)
     return rows
 
 
@@ -186,6 +196,7 @@ def _print_plain(agenda: Agenda, user: str, rows: dict[int, _Row], out: IO[str])
     lines = [title(agenda, user)]
     # One set of column widths for every section, so the whole agenda lines up.
     widths = _natural_widths(_columns(agenda), rows.values(), with_headings=False)
+    ascii_row = INDENT + GAP.join(f"{{:<{width}}}" for width in widths)
     for section in agenda.sections:
         lines += ["", f"{_(section.title)} ({len(section.items)})"]
         if not section.items:
@@ -193,6 +204,9 @@ def _print_plain(agenda: Agenda, user: str, rows: dict[int, _Row], out: IO[str])
             continue
         for item in section.items:
             row = rows[id(item)]
+            if row.ascii:  # padded by str.format, which counts characters: one cell each
+                lines.append(ascii_row.format(*row.cells).rstrip())
+                continue
             padded = [
                 cell + " " * (width - length)
                 for cell, length, width in zip(row.cells, row.widths, widths, strict=True)
