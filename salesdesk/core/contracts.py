@@ -254,10 +254,17 @@ def _points_text(points: int) -> str:
 
 
 def _plan_help(sentence: str) -> str:
+    # The examples are passed in: a "%" in a message reads as a printf placeholder.
     return _(
-        "{sentence} Type percentages and when each is due, such as 30% on signing, 70% in 60 days "
-        "(30%签约时，70% 60天后), or equal parts, such as 3 monthly (分3期)."
-    ).format(sentence=sentence)
+        "{sentence} Type percentages and when each is due, such as {dated} ({dated_zh}), "
+        "or equal parts, such as {equal} ({equal_zh})."
+    ).format(
+        sentence=sentence,
+        dated="30% on signing, 70% in 60 days",
+        dated_zh="30%签约时，70% 60天后",
+        equal="3 monthly",
+        equal_zh="分3期",
+    )
 
 
 # --- what the money received pays ----------------------------------------------------
