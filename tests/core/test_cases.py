@@ -81,4 +81,4 @@ def test_the_check_in_words_of_open_cases_in_chinese():
     i18n.set_language(i18n.CHINESE)
     entered = DAY - timedelta(days=28)
     (item,) = checkins(DealFact(WANG, "d1", "ERP rollout", "stage-paid", entered, open_cases=2))
-    assert item.why == "10月30日 周五回款，2 个售后问题未结"
+    assert item.why == "10月30日 周五回款，2 个售后工单未结"

@@ -55,7 +55,7 @@ class CaseList(OptionList):
     enter edits it."""
 
     BINDINGS = [
-        Binding("o", "status('open')", N_("Open")),
+        Binding("o", "status('open')", N_("Reopen")),
         Binding("w", "status('waiting')", N_("Waiting")),
         Binding("x", "status('closed')", N_("Close")),
     ]
