@@ -190,3 +190,25 @@ def test_case_form(snap_compare, shop):
         await settle(pilot)
 
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_the_cases_and_their_dialog_in_chinese(shop):
+    from salesdesk import i18n
+
+    store, ids = shop
+    CaseStore(store).open_case(ids["wang"], "打印机卡纸", product_id=ids["printer"], opened_on=TODAY)
+    i18n.set_language(i18n.CHINESE)
+    async with customers_screen(store, focus=ids["wang"]) as pilot:
+        section = pilot.app.screen.query_one(CasesSection)
+        title = str(section.query_one("#cases-title").render())
+        prompt = str(section.listing.get_option_at_index(0).prompt)
+        assert title == "售后工单" and prompt.startswith("处理中") and "打印机卡纸" in prompt
+        await pilot.press("s")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, CaseForm)
+        assert str(form.query_one(".dialog-title").render()).startswith("为 Wang Wei 登记售后工单")
+        await pilot.press(*"Toner", "ctrl+s")
+        await settle(pilot)
+        assert pilot.app.screen is not form
+        assert store.interactions_of(ids["wang"])[0].summary == "登记售后工单：Toner"
