@@ -106,8 +106,9 @@ class CaseStore:
         with self.store.records.transaction():
             case = self.get(case_id)
             self._check_links(case.customer_id, checked)
-            if case.closed_on and checked.get("opened_on", case.opened_on) > case.closed_on:
-                rules.clean({"opened_on": checked["opened_on"], "closed_on": case.closed_on})
+            if case.closed_on:  # a closed case was not opened after it was closed
+                opened = checked.get("opened_on", case.opened_on)
+                rules.clean({"opened_on": opened, "closed_on": case.closed_on})
             return self.store.records.update("cases", case_id, checked, expected_version)
 
     def set_status(self, case_id: str, status: str, today: date) -> int:

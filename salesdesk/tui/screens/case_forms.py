@@ -218,5 +218,7 @@ def edit_case(screen: Any, listed: ListedCase) -> None:
         if values is not None:
             screen.show_fresh()
 
-    name = screen.store.customer(case.customer_id).name
-    screen.app.push_screen(CaseForm(screen.store, name, screen.today, record, save=save), entered)
+    customer = screen._guard(lambda: screen.store.customer(case.customer_id))
+    if customer is not None:  # (else deleted elsewhere meanwhile: said on screen)
+        form = CaseForm(screen.store, customer.name, screen.today, record, save=save)
+        screen.app.push_screen(form, entered)
