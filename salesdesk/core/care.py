@@ -39,6 +39,7 @@ from salesdesk.core.calendars import (
     lunar_days,
     supported_countries,
 )
+from salesdesk.core.cases import open_case_words
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.money import check_currency
 from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS, parse_thresholds, thresholds_from
@@ -203,6 +204,7 @@ class DealFact(NamedTuple):
     entered: date
     owner: str = ""
     followup_ahead: bool = False
+    open_cases: int = 0  # the customer's open or waiting after-sales cases (check-ins)
 
 
 @dataclass(frozen=True)
@@ -448,6 +450,8 @@ def _checkins(
         if due not in window.shown:
             continue
         why = _("paid {date}").format(date=short_date(fact.entered))
+        if fact.open_cases:
+            why = _("{paid}, {cases}").format(paid=why, cases=open_case_words(fact.open_cases))
         items.append(
             _care(
                 CHECKIN,

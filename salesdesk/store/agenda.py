@@ -23,6 +23,7 @@ from salesdesk.core.care import CareFacts, CareSettings, CareWindow, Person
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.segments import TIER_RANKS, Thresholds
 from salesdesk.i18n import _
+from salesdesk.store.cases import open_counts
 from salesdesk.store.connection import connect, is_read_only
 from salesdesk.store.database import Database
 from salesdesk.store.store import Store
@@ -278,6 +279,11 @@ class AgendaQueries:
             for row in self._rows(" UNION ALL ".join(parts), params, 10)
         ]
 
+    def with_open_cases(self, paid: Sequence[care.DealFact]) -> tuple[care.DealFact, ...]:
+        """The check-in facts with their customers' open cases counted, in one query."""
+        counts = open_counts(self.db, (fact.customer.id for fact in paid))
+        return tuple(fact._replace(open_cases=counts.get(fact.customer.id, 0)) for fact in paid)
+
     def greeting(
         self, settings: CareSettings, thresholds: Thresholds, today: date, owner: str | None
     ) -> care.Greeting:
@@ -483,7 +489,9 @@ class AgendaStore:
             renewals=tuple(queries.renewals(window.contract_ends, owner)),
             quiet=tuple(queries.quiet(window, owner)),
             repeat=repeat,
-            paid=tuple(queries.deals_entered({paid.id: window.paid} if paid else {}, owner, today)),
+            paid=queries.with_open_cases(
+                queries.deals_entered({paid.id: window.paid} if paid else {}, owner, today)
+            ),
             open_deals=tuple(queries.deals_entered(window.entered, owner, today)),
             greeting=greeting,
         )

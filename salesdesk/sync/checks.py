@@ -15,6 +15,7 @@ data one JSON object of plain values, JSON inside a value nested at most `JSON_D
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, NamedTuple
 
 from salesdesk.core.care import DAY_LIMITS, TIERS
@@ -283,7 +284,35 @@ def _domain(table: str, row_id: str, values: dict[str, Any]) -> Problem | None:
             return Problem(INVALID, _("its line unit price is too large"))
     if table == "quotes":
         return _quote(values)
+    if table == "cases":
+        return _case(values)
     return None
+
+
+def _case(values: dict[str, Any]) -> Problem | None:
+    """An incoming after-sales case: a title, one of the three statuses, ISO dates."""
+    from salesdesk.core.cases import STATUSES
+
+    if "title" in values and not str(values["title"]).strip():
+        return Problem(INVALID, _("its case title is empty"))
+    if "status" in values and values["status"] not in STATUSES:
+        return Problem(INVALID, _("its case status is not open, waiting or closed"))
+    for name in ("opened_on", "closed_on"):
+        if values.get(name) is not None and not _iso_day(str(values[name])):
+            return Problem(
+                INVALID, _("its case {name} is not a date of the form YYYY-MM-DD").format(name=name)
+            )
+    return None
+
+
+def _iso_day(text: str) -> bool:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _quote(values: dict[str, Any]) -> Problem | None:

@@ -91,6 +91,7 @@ NAMES = {
     "customers.tags": N_("Tag the customer"),
     "customers.followup": N_("Book a follow-up"),
     "customers.deal": N_("New deal for the customer"),
+    "customers.case": N_("Open an after-sales case"),
     "customers.filters": N_("Filters"),
     "customers.sort": N_("Sort"),
     "customers.copy": N_("Copy a phone or email"),

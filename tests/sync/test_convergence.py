@@ -15,6 +15,7 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from salesdesk.store.cases import CaseStore
 from salesdesk.store.changelog import COUNTER_LIMIT, format_clock, parse_clock
 from salesdesk.store.connection import write
 from salesdesk.store.trash import TrashStore
@@ -36,6 +37,8 @@ OPS = st.lists(
                 "delete",
                 "delete_deal",
                 "restore",
+                "case",
+                "case_status",
                 "sync",
                 "sync",
                 "burst",
@@ -113,6 +116,14 @@ def _run(devices, ops, sync=lambda device, peer, pick: device.merge_from(peer)):
             trash = TrashStore(store).items()
             if trash:
                 TrashStore(store).restore([trash[pick % len(trash)].id])
+        elif op == "case":
+            CaseStore(store).open_case(customers[pick % len(customers)], f"k{pick}", opened_on="2026-11-27")
+        elif op == "case_status":
+            found = store.db.execute("SELECT id FROM cases WHERE deleted_at IS NULL ORDER BY id")
+            cases = [r[0] for r in found]
+            if cases:
+                status = ("open", "waiting", "closed")[pick % 3]
+                CaseStore(store).set_status(cases[pick % len(cases)], status, device.clock().date())
         elif op == "burst":
             _burst(device, pick)
             store.update_customer(customers[pick % len(customers)], {"notes": f"b{pick}-{index}"})

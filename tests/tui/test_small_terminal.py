@@ -113,6 +113,7 @@ DIALOGS: dict[str, Surface] = {
     "customer-assign": then(_customers, "O"),
     "customer-delete": then(_customers, "d"),
     "customer-new-deal": then(_customers, "n"),
+    "customer-case": then(_customers, "s", *"Printer jams", "tab", "l"),
 }
 
 

@@ -25,6 +25,7 @@ from salesdesk.store.board import BoardQueries
 from salesdesk.store.customers import SORTS, CustomerFilter, CustomerQueries, merge_customers
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import AGAIN, ENTER_AGAIN, SAVE_AGAIN, DataScreen, show_fault, writes
+from salesdesk.tui.widgets.cases import CasesSection
 from salesdesk.tui.widgets.customer_detail import CustomerDetailPane
 from salesdesk.tui.widgets.customer_list import CustomerList, segment_name
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
@@ -57,6 +58,7 @@ class CustomersScreen(DataScreen):
         Binding("t", "tags", N_("Tags"), id="customers.tags"),
         Binding("f", "followup", N_("Follow-up"), id="customers.followup"),
         Binding("n", "new_deal", N_("New deal"), id="customers.deal"),
+        Binding("s", "open_case", N_("Case"), id="customers.case", show=False),
         Binding("F", "filters", N_("Filters"), id="customers.filters"),
         Binding("o", "cycle_sort", N_("Sort"), id="customers.sort"),
         Binding("c", "copy", N_("Copy"), id="customers.copy", show=False),
@@ -96,6 +98,7 @@ class CustomersScreen(DataScreen):
 
     def on_mount(self) -> None:
         self.watch(self.app, "privacy", lambda _: self._show_detail(), init=False)
+        self.query_one(CustomerDetailPane).mount(CasesSection(), before="#history-title")
         self.customer_list.focus()
         self.loaded_generation = self.app.data_generation
         self.call_after_refresh(self._refresh)
@@ -132,6 +135,8 @@ class CustomersScreen(DataScreen):
         customer_id = self.current_id
         detail = self.queries.detail(customer_id, self.today) if customer_id else None
         self.query_one(CustomerDetailPane).show(detail, self.today, self.app.privacy)
+        for cases in self.query(CasesSection):  # (mounted with the screen)
+            cases.show(customer_id if detail else None)
 
     @on(CustomerList.Highlighted)
     def _highlighted(self) -> None:
@@ -482,6 +487,14 @@ class CustomersScreen(DataScreen):
             ),
             entered,
         )
+
+    @writes
+    def action_open_case(self) -> None:
+        from salesdesk.tui.screens.case_forms import open_case
+
+        customer = self._selected()
+        if customer is not None:
+            open_case(self, customer.id, customer.name)
 
     @writes
     def action_assign(self) -> None:
