@@ -1013,7 +1013,9 @@ def test_large_records_carry_the_write_path_stamps(large):
             created = parse_timestamp(record["created_at"])
             assert record["created_at"] == timestamp(created)
             assert created <= NOW
-            if table != "customer_tags":
+            if record["id"].startswith("contract-end-"):  # named after its customer
+                assert table == "contracts" and record["id"] == customer_end_id(record["customer_id"])
+            elif table != "customer_tags":
                 assert id_time_ms(record["id"]) == epoch_ms(created), table
 
 
@@ -1170,6 +1172,9 @@ def test_large_same_seed_same_data(large, tmp_path):
             "SELECT name, phone, created_at FROM customers ORDER BY rid",
             "SELECT amount, stage_id, stage_entered_at FROM deals ORDER BY created_at",
             "SELECT at, kind, summary FROM interactions ORDER BY rid",
+            "SELECT number, signed_on, ends_on, amount FROM contracts ORDER BY created_at",
+            "SELECT due_on, amount, label FROM instalments ORDER BY created_at",
+            "SELECT received_on, amount, method FROM receipts ORDER BY created_at",
         ):
             assert rows(store, sql) == rows(large, sql)
     finally:
@@ -1280,3 +1285,66 @@ def test_large_maintenance_comes_with_spare_parts_often_not_always(large):
     others = [deal for deal in deals if not deal & {"MT-AMC", "CN-AMC"}]
     base = sum("MT-SPF" in deal for deal in others) / len(others)
     assert len(maintenance) >= 20 and 0.45 <= share < 0.95 and share > 3 * base
+
+
+def test_large_every_signed_or_paid_deal_has_a_contract(large):
+    deals = {d["id"]: d for d in table_dicts(large, "deals")}
+    won = {i for i, d in deals.items() if d["stage_id"] in ("stage-signed", "stage-paid")}
+    contracts = deal_contracts(large)
+    assert sorted(c["deal_id"] for c in contracts) == sorted(won) and len(won) >= 100
+    sent = {(q["id"], q["deal_id"]) for q in table_dicts(large, "quotes") if q["status"] == "sent"}
+    for contract in contracts:
+        deal = deals[contract["deal_id"]]
+        signed = entered(large, deal["id"], "stage-signed")
+        assert contract["signed_on"] == signed[:10] and signed < contract["created_at"]
+        assert (contract["amount"], contract["currency"]) == (deal["amount"], deal["currency"])
+        assert contract["customer_id"] == deal["customer_id"]
+        assert contract["signed_on"] <= contract["starts_on"] < contract["ends_on"]
+        assert contract["quote_id"] is None or (contract["quote_id"], deal["id"]) in sent
+    assert any(c["quote_id"] for c in contracts)
+    for year in {c["signed_on"][:4] for c in contracts}:
+        mine = sorted(
+            (c for c in contracts if c["signed_on"][:4] == year), key=lambda c: (c["signed_on"], c["number"])
+        )
+        assert [c["number"] for c in mine] == [contract_number(int(year), n + 1) for n in range(len(mine))]
+    ends = {c["id"]: c["contract_end"] for c in table_dicts(large, "customers") if c["contract_end"]}
+    carried = {c["id"]: c for c in table_dicts(large, "contracts") if c["deal_id"] is None}
+    assert sorted(carried) == sorted(customer_end_id(customer_id) for customer_id in ends)
+    assert all(carried[customer_end_id(i)]["ends_on"] == end for i, end in ends.items())
+
+
+def test_large_plans_add_up_and_the_money_came_in(large):
+    deals = {d["id"]: d for d in table_dicts(large, "deals")}
+    contracts = ContractStore(large)
+    planned = Counter(contract_id for (contract_id,) in rows(large, "SELECT contract_id FROM instalments"))
+    states, overdue = Counter(), Counter()
+    for contract in deal_contracts(large):
+        plan = contracts.instalments(contract["id"])
+        assert sum(i.amount for i in plan) == contract["amount"] and all(i.label for i in plan)
+        state = contracts.collection(contract["id"], TODAY)
+        if deals[contract["deal_id"]]["stage_id"] == "stage-paid":
+            assert state.fully_collected
+            paid = entered(large, contract["deal_id"], "stage-paid")
+            assert state.collected_on is not None and state.collected_on.isoformat() == paid[:10]
+        else:
+            assert not state.fully_collected and any(s.status != PAID for s in state.instalments)
+        for s in state.instalments:
+            states[s.status] += 1
+            if s.status == OVERDUE:
+                overdue[age_of(s.instalment.due_on, TODAY)] += 1
+    instalments = sum(states.values())
+    assert 2 <= instalments / len(planned) <= 3  # two or three a contract
+    assert 0.005 <= states[OVERDUE] / instalments <= 0.04 and len(overdue) >= 3
+    assert states["pending"] and states[PAID] > instalments * 0.8
+    assert rows(large, "SELECT max(received_on) FROM receipts")[0][0] <= TODAY.isoformat()
+
+
+def test_large_after_sales_cases(large):
+    cases = table_dicts(large, "cases")
+    assert cases and {c["status"] for c in cases} <= {"open", "waiting", "closed"}
+    deals = {d["id"]: d for d in table_dicts(large, "deals")}
+    for case in cases:
+        assert deals[case["deal_id"]]["customer_id"] == case["customer_id"]
+        assert deals[case["deal_id"]]["stage_id"] in ("stage-signed", "stage-paid")
+        assert (case["closed_on"] is not None) == (case["status"] == "closed")
+        assert case["opened_on"] <= (case["closed_on"] or TODAY.isoformat()) <= TODAY.isoformat()

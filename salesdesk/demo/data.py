@@ -945,3 +945,6 @@ CASE_TEXTS = (
         ("Waiting for the customer to confirm a date.", "等待客户确认上门时间。"),
     ),
 )
+# A plan typed line by line: the balance falls due when the work is accepted.
+ACCEPTANCE_LABEL = ("Balance on acceptance", "验收后付尾款")
+ACCEPTANCE_ONLY = ("On acceptance", "验收后付款")
