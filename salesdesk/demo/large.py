@@ -18,6 +18,7 @@ import random
 from bisect import bisect_left
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 from salesdesk import i18n
 from salesdesk.core import pipeline
@@ -710,6 +711,11 @@ class _Load:
         latest = self.now_ms - HOUR_MS
         signed_stage, paid_stage = self.won[0], self.won[-1]
         patterns = [pair[language] for pair in data.PLAN_PATTERNS]
+        plan_weights = {True: list(accumulate(REORDER_PLAN_WEIGHTS)), False: list(accumulate(PLAN_WEIGHTS))}
+        methods_of = {
+            currency: ([m for m, _ in methods], list(accumulate(w for _, w in methods)))
+            for currency, methods in data.RECEIPT_METHODS.items()
+        }
         acceptance = data.ACCEPTANCE_LABEL[language]
         # (made, deal index or -1 - customer index, fields, plan, receipts)
         planned: list[tuple[int, int, tuple, list[PlanPart], list[tuple[int, date, int, str, str]]]] = []
@@ -725,10 +731,10 @@ class _Load:
             ends = add_months(starts, 24 if rng.random() < 0.25 else 12) - timedelta(days=1)
             sent = [quote_id for ms, quote_id in self.sent_quotes.get(index, ()) if ms < made]
             notes = data.CONTRACT_NOTES[int(rng.random() * 4)][language] if rng.random() < 0.1 else ""
-            weights = REORDER_PLAN_WEIGHTS if index in self.reorders else PLAN_WEIGHTS
-            parts = parse_plan(rng.choices(patterns, weights)[0], amount, signed_on)
-            methods = data.RECEIPT_METHODS.get(currency, data.RECEIPT_METHODS["USD"])
-            method = rng.choices([m for m, _ in methods], [w for _, w in methods])[0]
+            cumulative = plan_weights[index in self.reorders]
+            parts = parse_plan(rng.choices(patterns, cum_weights=cumulative)[0], amount, signed_on)
+            names, weights = methods_of.get(currency, methods_of["USD"])
+            method = rng.choices(names, cum_weights=weights)[0]
             receipts: list[tuple[int, date, int, str, str]] = []  # made, received, amount, method, ref
 
             def receive(
