@@ -14,6 +14,7 @@ import pytest
 from salesdesk import i18n
 from salesdesk.core import pipeline
 from salesdesk.core.care import usual_interval
+from salesdesk.core.contracts import AGES, NOT_DUE, OVERDUE, PAID, add_months, age_of, contract_number
 from salesdesk.core.dates import epoch_ms, parse_timestamp, timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.ids import id_time_ms
@@ -25,6 +26,7 @@ from salesdesk.demo import write_demo
 from salesdesk.demo.large import LOADED, _Stamps, build_large
 from salesdesk.paths import demo_build_path
 from salesdesk.store.changelog import format_clock, parse_clock
+from salesdesk.store.contracts import ContractStore, customer_end_id
 from salesdesk.store.store import Store
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -247,6 +249,10 @@ def test_everything_small_is_in_the_change_log_and_in_the_past(small):
         "products",
         "deal_lines",
         "quotes",
+        "contracts",
+        "instalments",
+        "receipts",
+        "cases",
     ):
         missing = rows(
             store,
@@ -283,6 +289,13 @@ def test_same_seed_same_story(tmp_path, small):
             "ORDER BY created_at, position",
             "SELECT number, revision, status, issued_on, total, lines FROM quotes "
             "ORDER BY year, seq, revision",
+            "SELECT number, signed_on, starts_on, ends_on, amount, currency, notes FROM contracts "
+            "ORDER BY number, ends_on",
+            "SELECT c.number, i.due_on, i.amount, i.label FROM instalments i "
+            "JOIN contracts c ON c.id = i.contract_id ORDER BY c.number, i.position",
+            "SELECT c.number, r.received_on, r.amount, r.method, r.reference FROM receipts r "
+            "JOIN contracts c ON c.id = r.contract_id ORDER BY c.number, r.received_on, r.amount",
+            "SELECT title, opened_on, status, closed_on FROM cases ORDER BY opened_on, title",
         ):
             assert rows(other, sql) == rows(store, sql)
     finally:
@@ -558,6 +571,190 @@ def test_quotes_expired_accepted_and_waiting(small):
     assert {"stage-quote", "stage-negotiation"} <= stages
 
 
+# -- contracts, payment plans, receipts and cases in the small demo -----------------------------
+
+
+def entered(store: Store, deal_id: str, stage: str) -> str | None:
+    found = rows(
+        store, "SELECT min(at) FROM stage_changes WHERE deal_id = ? AND to_stage = ?", [deal_id, stage]
+    )
+    return found[0][0]
+
+
+def deal_contracts(store: Store) -> list[dict]:
+    return [c for c in table_dicts(store, "contracts") if c["deal_id"] is not None]
+
+
+def test_every_signed_or_paid_deal_has_a_contract_of_its_own(small):
+    store, counts = small
+    deals = {d["id"]: d for d in table_dicts(store, "deals")}
+    won = {deal_id for deal_id, d in deals.items() if d["stage_id"] in ("stage-signed", "stage-paid")}
+    contracts = deal_contracts(store)
+    assert sorted(c["deal_id"] for c in contracts) == sorted(won) and len(won) >= 20
+    quotes = table_dicts(store, "quotes")
+    for contract in contracts:
+        deal = deals[contract["deal_id"]]
+        signed = entered(store, deal["id"], "stage-signed")
+        assert contract["signed_on"] == signed[:10]
+        assert signed < contract["created_at"] <= timestamp(NOW)
+        assert (contract["amount"], contract["currency"]) == (deal["amount"], deal["currency"])
+        assert contract["customer_id"] == deal["customer_id"]
+        starts, ends = date.fromisoformat(contract["starts_on"]), date.fromisoformat(contract["ends_on"])
+        assert contract["signed_on"] <= contract["starts_on"]
+        assert ends + timedelta(days=1) in (add_months(starts, 12), add_months(starts, 24))
+        sent = [
+            q
+            for q in quotes
+            if q["deal_id"] == deal["id"] and q["status"] == "sent" and q["sent_at"] < signed
+        ]
+        latest = max(sent, key=lambda q: q["sent_at"])["id"] if sent else None
+        assert contract["quote_id"] == latest
+    assert sum(c["quote_id"] is not None for c in contracts) >= 1
+    assert 1 <= sum(bool(c["notes"]) for c in contracts) < len(contracts)
+    two_years = [c for c in contracts if c["ends_on"][:4] >= str(int(c["starts_on"][:4]) + 2)]
+    assert two_years and len(two_years) < len(contracts)
+    # Numbered C-<year>-0001 on, in the order they were signed.
+    for year in {c["signed_on"][:4] for c in contracts}:
+        mine = sorted((c for c in contracts if c["signed_on"][:4] == year), key=lambda c: c["created_at"])
+        assert [c["number"] for c in mine] == [contract_number(int(year), n + 1) for n in range(len(mine))]
+    assert counts["contracts"] == len(table_dicts(store, "contracts"))
+
+
+def test_a_customers_contract_end_is_a_contract_of_that_end(small):
+    store, _ = small
+    ends = {c["id"]: c["contract_end"] for c in table_dicts(store, "customers") if c["contract_end"]}
+    assert len(ends) >= 5
+    carried = {c["id"]: c for c in table_dicts(store, "contracts") if c["deal_id"] is None}
+    assert sorted(carried) == sorted(customer_end_id(customer_id) for customer_id in ends)
+    for customer_id, end in ends.items():
+        contract = carried[customer_end_id(customer_id)]
+        assert (contract["customer_id"], contract["ends_on"], contract["amount"]) == (customer_id, end, 0)
+
+
+def test_each_plan_adds_up_to_its_contract(small):
+    store, _ = small
+    plans: dict[str, list[dict]] = {}
+    for instalment in table_dicts(store, "instalments"):
+        plans.setdefault(instalment["contract_id"], []).append(instalment)
+    sizes = Counter()
+    for contract in deal_contracts(store):
+        plan = sorted(plans[contract["id"]], key=lambda i: i["position"])
+        assert sum(i["amount"] for i in plan) == contract["amount"], contract["number"]
+        assert [i["position"] for i in plan] == list(range(len(plan)))
+        assert [i["due_on"] for i in plan] == sorted(i["due_on"] for i in plan)
+        assert plan[0]["due_on"] == contract["signed_on"]  # something on signing, always
+        assert all(i["label"] and i["snoozed_until"] is None for i in plan)
+        sizes[len(plan)] += 1
+    assert sizes[1] and sizes[2] and sizes[3] and sum(n for size, n in sizes.items() if size >= 4)
+    labels = {i["label"] for i in table_dicts(store, "instalments")}
+    assert {"100%", "30% on signing", "70% in 60 days", "1 of 3"} <= labels
+
+
+def collections(store: Store) -> dict[str, tuple[dict, object]]:
+    """contract number -> (its deal, its collection on TODAY)."""
+    deals = {d["id"]: d for d in table_dicts(store, "deals")}
+    contracts = ContractStore(store)
+    return {
+        c["number"]: (deals[c["deal_id"]], contracts.collection(c["id"], TODAY))
+        for c in deal_contracts(store)
+    }
+
+
+def test_paid_deals_are_fully_collected_on_time_or_late(small):
+    store, _ = small
+    on_time = late = overpaid = 0
+    for deal, state in collections(store).values():
+        if deal["stage_id"] != "stage-paid":
+            continue
+        assert state.fully_collected and state.outstanding == 0 and state.overdue == 0
+        assert all(s.status == PAID for s in state.instalments)
+        # The money was in by the moment the deal moved to Paid.
+        assert state.collected_on is not None
+        assert state.collected_on.isoformat() == entered(store, deal["id"], "stage-paid")[:10]
+        overpaid += state.overpaid > 0
+        if any(s.paid_on > s.instalment.due_on for s in state.instalments):
+            late += 1
+        else:
+            on_time += 1
+    assert overpaid == 1 and on_time >= 3 and late >= 3
+
+
+def test_signed_deals_are_partly_paid_with_a_partial_payment_and_a_refund(small):
+    store, _ = small
+    signed = [
+        (deal, state) for deal, state in collections(store).values() if deal["stage_id"] == "stage-signed"
+    ]
+    assert len(signed) >= 5
+    for _deal, state in signed:
+        assert 0 < state.collected < state.amount and not state.fully_collected
+    partial = [s for _deal, state in signed for s in state.instalments if 0 < s.applied < s.instalment.amount]
+    assert partial and all(s.status == OVERDUE for s in partial)
+    refunds = rows(
+        store,
+        "SELECT r.amount, d.stage_id FROM receipts r JOIN contracts c ON c.id = r.contract_id "
+        "JOIN deals d ON d.id = c.deal_id WHERE r.amount < 0",
+    )
+    assert len(refunds) == 1 and refunds[0][1] == "stage-signed"
+    # Refunded what arrived twice: the same amount came in on two days before it.
+    ((amount, _stage),) = refunds
+    assert rows(store, "SELECT count(*) FROM receipts WHERE amount = ?", [-amount])[0][0] >= 2
+    methods = {m for (m,) in rows(store, "SELECT DISTINCT method FROM receipts")}
+    assert "transfer" in methods and len(methods) >= 2
+    assert rows(store, "SELECT max(received_on) FROM receipts")[0][0] <= TODAY.isoformat()
+
+
+def test_overdue_instalments_fill_the_age_buckets_and_some_fall_due_this_week(small):
+    store, _ = small
+    overdue, soon = Counter(), 0
+    for _deal, state in collections(store).values():
+        for s in state.instalments:
+            if s.status == OVERDUE:
+                overdue[age_of(s.instalment.due_on, TODAY)] += 1
+                assert s.days_late(TODAY) > 0 and s.outstanding > 0
+            elif s.status != PAID and TODAY < s.instalment.due_on <= TODAY + timedelta(days=7):
+                soon += 1
+    assert NOT_DUE not in overdue
+    assert set(overdue) == set(AGES) - {NOT_DUE}  # every bucket of the ageing report
+    assert 1 <= soon <= 4
+    # What is overdue is a small part of what was planned.
+    assert sum(overdue.values()) * 5 < rows(store, "SELECT count(*) FROM instalments")[0][0]
+
+
+def test_after_sales_cases_are_open_waiting_and_closed_on_customers_who_bought(small):
+    store, counts = small
+    cases = table_dicts(store, "cases")
+    assert 4 <= counts["cases"] == len(cases) <= 10
+    assert Counter(c["status"] for c in cases).keys() == {"open", "waiting", "closed"}
+    owners = dict(rows(store, "SELECT id, owner FROM customers"))
+    lines = deal_lines_of(store)
+    for case in cases:
+        deal = rows(store, "SELECT customer_id, stage_id FROM deals WHERE id = ?", [case["deal_id"]])[0]
+        assert deal == (case["customer_id"], deal[1]) and deal[1] in ("stage-signed", "stage-paid")
+        assert case["product_id"] in {line["product_id"] for line in lines[case["deal_id"]]}
+        assert case["owner"] == owners[case["customer_id"]] and case["title"] and case["notes"]
+        assert case["opened_on"] <= TODAY.isoformat()
+        assert (
+            case["opened_on"]
+            >= rows(store, "SELECT signed_on FROM contracts WHERE deal_id = ?", [case["deal_id"]])[0][0]
+        )
+        if case["status"] == "closed":
+            assert case["opened_on"] <= case["closed_on"] <= TODAY.isoformat() and case["version"] == 2
+        else:
+            assert case["closed_on"] is None
+            assert case["version"] == (2 if case["status"] == "waiting" else 1)
+    # The customer paid four weeks ago, whose check-in is due, has an open case.
+    paid = {
+        customer_id
+        for customer_id, at in rows(
+            store,
+            "SELECT d.customer_id, s.at FROM stage_changes s JOIN deals d ON d.id = s.deal_id "
+            "WHERE s.to_stage = 'stage-paid'",
+        )
+        if parse_timestamp(at).date() == TODAY - timedelta(days=28)
+    }
+    assert paid & {c["customer_id"] for c in cases if c["status"] == "open"}
+
+
 def test_the_chinese_demo_names_its_products_in_chinese(tmp_path):
     path = tmp_path / "演示.db"
     i18n.set_language("zh")
@@ -586,6 +783,14 @@ def test_the_chinese_demo_names_its_products_in_chinese(tmp_path):
         quotes = table_dicts(store, "quotes")
         assert quotes and all(q["language"] == "zh" for q in quotes)
         assert chinese(store.setting("seller")["name"]) and chinese(store.setting("quote_terms"))
+        # Its plans were typed in Chinese, and so are its contracts' notes and its cases.
+        labels = [i["label"] for i in table_dicts(store, "instalments")]
+        assert labels and all(chinese(label) or label == "100%" for label in labels)
+        assert any("签约时" in label for label in labels) and any(label.startswith("第") for label in labels)
+        notes = [c["notes"] for c in table_dicts(store, "contracts") if c["notes"]]
+        assert notes and all(chinese(note) for note in notes)
+        cases = table_dicts(store, "cases")
+        assert cases and all(chinese(c["title"]) and chinese(c["notes"]) for c in cases)
     finally:
         store.close()
 
@@ -808,7 +1013,9 @@ def test_large_records_carry_the_write_path_stamps(large):
             created = parse_timestamp(record["created_at"])
             assert record["created_at"] == timestamp(created)
             assert created <= NOW
-            if table != "customer_tags":
+            if record["id"].startswith("contract-end-"):  # named after its customer
+                assert table == "contracts" and record["id"] == customer_end_id(record["customer_id"])
+            elif table != "customer_tags":
                 assert id_time_ms(record["id"]) == epoch_ms(created), table
 
 
@@ -965,6 +1172,9 @@ def test_large_same_seed_same_data(large, tmp_path):
             "SELECT name, phone, created_at FROM customers ORDER BY rid",
             "SELECT amount, stage_id, stage_entered_at FROM deals ORDER BY created_at",
             "SELECT at, kind, summary FROM interactions ORDER BY rid",
+            "SELECT number, signed_on, ends_on, amount FROM contracts ORDER BY created_at",
+            "SELECT due_on, amount, label FROM instalments ORDER BY created_at",
+            "SELECT received_on, amount, method FROM receipts ORDER BY created_at",
         ):
             assert rows(store, sql) == rows(large, sql)
     finally:
@@ -1075,3 +1285,66 @@ def test_large_maintenance_comes_with_spare_parts_often_not_always(large):
     others = [deal for deal in deals if not deal & {"MT-AMC", "CN-AMC"}]
     base = sum("MT-SPF" in deal for deal in others) / len(others)
     assert len(maintenance) >= 20 and 0.45 <= share < 0.95 and share > 3 * base
+
+
+def test_large_every_signed_or_paid_deal_has_a_contract(large):
+    deals = {d["id"]: d for d in table_dicts(large, "deals")}
+    won = {i for i, d in deals.items() if d["stage_id"] in ("stage-signed", "stage-paid")}
+    contracts = deal_contracts(large)
+    assert sorted(c["deal_id"] for c in contracts) == sorted(won) and len(won) >= 100
+    sent = {(q["id"], q["deal_id"]) for q in table_dicts(large, "quotes") if q["status"] == "sent"}
+    for contract in contracts:
+        deal = deals[contract["deal_id"]]
+        signed = entered(large, deal["id"], "stage-signed")
+        assert contract["signed_on"] == signed[:10] and signed < contract["created_at"]
+        assert (contract["amount"], contract["currency"]) == (deal["amount"], deal["currency"])
+        assert contract["customer_id"] == deal["customer_id"]
+        assert contract["signed_on"] <= contract["starts_on"] < contract["ends_on"]
+        assert contract["quote_id"] is None or (contract["quote_id"], deal["id"]) in sent
+    assert any(c["quote_id"] for c in contracts)
+    for year in {c["signed_on"][:4] for c in contracts}:
+        mine = sorted(
+            (c for c in contracts if c["signed_on"][:4] == year), key=lambda c: (c["signed_on"], c["number"])
+        )
+        assert [c["number"] for c in mine] == [contract_number(int(year), n + 1) for n in range(len(mine))]
+    ends = {c["id"]: c["contract_end"] for c in table_dicts(large, "customers") if c["contract_end"]}
+    carried = {c["id"]: c for c in table_dicts(large, "contracts") if c["deal_id"] is None}
+    assert sorted(carried) == sorted(customer_end_id(customer_id) for customer_id in ends)
+    assert all(carried[customer_end_id(i)]["ends_on"] == end for i, end in ends.items())
+
+
+def test_large_plans_add_up_and_the_money_came_in(large):
+    deals = {d["id"]: d for d in table_dicts(large, "deals")}
+    contracts = ContractStore(large)
+    planned = Counter(contract_id for (contract_id,) in rows(large, "SELECT contract_id FROM instalments"))
+    states, overdue = Counter(), Counter()
+    for contract in deal_contracts(large):
+        plan = contracts.instalments(contract["id"])
+        assert sum(i.amount for i in plan) == contract["amount"] and all(i.label for i in plan)
+        state = contracts.collection(contract["id"], TODAY)
+        if deals[contract["deal_id"]]["stage_id"] == "stage-paid":
+            assert state.fully_collected
+            paid = entered(large, contract["deal_id"], "stage-paid")
+            assert state.collected_on is not None and state.collected_on.isoformat() == paid[:10]
+        else:
+            assert not state.fully_collected and any(s.status != PAID for s in state.instalments)
+        for s in state.instalments:
+            states[s.status] += 1
+            if s.status == OVERDUE:
+                overdue[age_of(s.instalment.due_on, TODAY)] += 1
+    instalments = sum(states.values())
+    assert 2 <= instalments / len(planned) <= 3  # two or three a contract
+    assert 0.005 <= states[OVERDUE] / instalments <= 0.04 and len(overdue) >= 3
+    assert states["pending"] and states[PAID] > instalments * 0.8
+    assert rows(large, "SELECT max(received_on) FROM receipts")[0][0] <= TODAY.isoformat()
+
+
+def test_large_after_sales_cases(large):
+    cases = table_dicts(large, "cases")
+    assert cases and {c["status"] for c in cases} <= {"open", "waiting", "closed"}
+    deals = {d["id"]: d for d in table_dicts(large, "deals")}
+    for case in cases:
+        assert deals[case["deal_id"]]["customer_id"] == case["customer_id"]
+        assert deals[case["deal_id"]]["stage_id"] in ("stage-signed", "stage-paid")
+        assert (case["closed_on"] is not None) == (case["status"] == "closed")
+        assert case["opened_on"] <= (case["closed_on"] or TODAY.isoformat()) <= TODAY.isoformat()

@@ -881,3 +881,70 @@ def models_of(catalogue: tuple[ProductSpec, ...]) -> dict[str, tuple[ProductSpec
         if family in models and family != product.code and product.active:
             models[family].append(product)
     return {code: tuple(found) for code, found in models.items()}
+
+
+# -- contracts, payment plans, receipts and after-sales cases ---------------------------
+#
+# Each (English, Chinese): a demo built under Chinese types its plans, notes and cases in
+# Chinese (a plan's pattern becomes its instalments' labels), one built in English in English.
+
+PLAN_PATTERNS = (
+    ("100%", "100%"),
+    ("50%, 50% in 30 days", "50%签约时，50% 30天后"),
+    ("30% on signing, 70% in 60 days", "30%签约时，70% 60天后"),
+    ("3 monthly", "分3期"),
+    ("4 quarterly", "分4期每季度"),
+    ("30% on signing, 40% in 90 days, 30% in 180 days", "30%签约时，40% 90天后，30% 180天后"),
+    ("6 monthly", "分6期"),
+)
+PAID_PATTERNS = PLAN_PATTERNS[:4]  # what the deals already paid were agreed on
+
+
+def balance_pattern(first: int, days: int, chinese: bool) -> str:
+    """A deposit on signing and the balance `days` later, as a person types it."""
+    if chinese:
+        return f"{first}%签约时，{100 - first}% {days}天后"
+    return f"{first}% on signing, {100 - first}% in {days} days"
+
+
+CONTRACT_NOTES = (
+    ("Invoices to accounts payable; payment 30 days from invoice.", "发票寄财务部，开票后30天内付款。"),
+    ("Renews for a year unless cancelled 60 days before the end.", "到期前60天未书面通知则自动续约一年。"),
+    ("Signed copy scanned to the shared drive.", "合同原件已扫描存档。"),
+    ("Late payment: 0.05% a day after the due date.", "逾期付款按每日万分之五计收滞纳金。"),
+)
+# How money arrives (core.contracts.METHODS), by the contract's currency, with weights.
+RECEIPT_METHODS = {
+    "USD": (("transfer", 6), ("card", 1), ("cheque", 1)),
+    "CNY": (("transfer", 4), ("alipay", 1), ("wechat", 1)),
+}
+# After-sales cases: (title, notes), each (English, Chinese).
+CASE_TEXTS = (
+    (
+        ("Two units dead on arrival", "两台设备到货即损坏"),
+        ("Replacements shipped; waiting for the courier's claim form.", "已寄出替换件，等待快递理赔单。"),
+    ),
+    (
+        ("Invoice shows the wrong tax number", "发票税号有误"),
+        ("Finance is reissuing the invoice.", "财务正在重开发票。"),
+    ),
+    (
+        ("Training date to be moved", "培训日期需调整"),
+        ("They asked for a date after the holidays.", "客户希望改到节后。"),
+    ),
+    (
+        ("Login errors after the update", "升级后无法登录"),
+        ("Fixed with the patch of the 12th; customer confirmed.", "已通过补丁修复，客户已确认。"),
+    ),
+    (
+        ("Spare parts kit missing a filter", "备件包缺少滤芯"),
+        ("Sent the missing part by express.", "已加急补寄缺件。"),
+    ),
+    (
+        ("Request for an on-site check", "申请上门巡检"),
+        ("Waiting for the customer to confirm a date.", "等待客户确认上门时间。"),
+    ),
+)
+# A plan typed line by line: the balance falls due when the work is accepted.
+ACCEPTANCE_LABEL = ("Balance on acceptance", "验收后付尾款")
+ACCEPTANCE_ONLY = ("On acceptance", "验收后付款")

@@ -18,9 +18,11 @@ import random
 from bisect import bisect_left
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import accumulate
 
 from salesdesk import i18n
 from salesdesk.core import pipeline
+from salesdesk.core.contracts import PlanPart, add_months, contract_number, parse_plan
 from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.ids import new_id
 from salesdesk.core.lines import totals
@@ -50,6 +52,10 @@ SLOTS = {
     "stage_changes": 7,
     "interactions": 8,
     "followups": 9,
+    "contracts": 10,
+    "instalments": 11,
+    "receipts": 12,
+    "cases": 13,
 }  # in the order in which references resolve
 LOADED = tuple(SLOTS)
 FTS_TABLES = ("customers_fts", "interactions_fts")
@@ -141,6 +147,33 @@ QUOTE_COLUMNS = (
     "device",
 )
 LINK_COLUMNS = ("id", "customer_id", "tag_id")
+CONTRACT_COLUMNS = (
+    "id",
+    "number",
+    "deal_id",
+    "customer_id",
+    "quote_id",
+    "signed_on",
+    "starts_on",
+    "ends_on",
+    "amount",
+    "currency",
+    "notes",
+)
+INSTALMENT_COLUMNS = ("id", "contract_id", "position", "due_on", "amount", "label")
+RECEIPT_COLUMNS = ("id", "contract_id", "instalment_id", "received_on", "amount", "method", "reference")
+CASE_COLUMNS = (
+    "id",
+    "customer_id",
+    "product_id",
+    "deal_id",
+    "title",
+    "opened_on",
+    "status",
+    "closed_on",
+    "owner",
+    "notes",
+)
 
 # Where the deals stand: mostly closed, every stage represented.
 FINAL_STAGE_WEIGHTS = {"open": (12, 10, 9, 7), "won": (10, 32), "lost": (20,)}
@@ -157,6 +190,18 @@ RENEWALS = ("MT-AMC", "SW-CRM-SEAT", "SW-BKP-TB")
 WITHOUT_LINES = 0.08  # deals whose amount stays typed by hand
 MODEL_CHANCE = 0.35  # a hardware or parts line names one of the product's models
 QUOTE_STAGE, NEGOTIATION_STAGE = "stage-quote", "stage-negotiation"
+# Contracts: every deal that reached Signed has one, its plan one of data.PLAN_PATTERNS
+# (these weights; a repeat order more often paid in one go), about 2.4 instalments each.
+PLAN_WEIGHTS = (1, 2, 3, 3, 2, 2, 1)
+REORDER_PLAN_WEIGHTS = (3, 3, 2, 0, 0, 0, 0)
+LATE_SHARE = 0.35  # instalments paid a few days after their due day
+OVERDUE_SHARE = 0.45  # contracts still in Signed with an instalment left unpaid past its day,
+OLD_DEBT = 90  # a third as many of those whose day is longer ago than this
+PARTIAL_SHARE = 0.3  # of those, some of it paid
+OVERPAID_SHARE = 0.01  # deals paid a little over
+REFUND_SHARE = 0.005  # deals paid twice, the second refunded
+CASE_SHARE = 0.04  # contracts of new business with an after-sales case
+CASE_WEIGHTS = {"open": 3, "waiting": 2, "closed": 5}
 
 
 def build_large(
@@ -180,6 +225,7 @@ def build_large(
     load.products()
     load.deals(deals)
     load.quotes()
+    load.contracts()
     load.interactions(interactions)
     load.followups(deals * 2 // 3 if followups is None else followups)
     # The rows reference each other correctly by construction (the tests run
@@ -229,6 +275,7 @@ class _Load:
         self.terms = data.QUOTE_TERMS[language]
         store.set_setting("seller", self.seller)
         store.set_setting("quote_terms", self.terms)
+        self.currency = store.setting("currency") or "USD"
 
     def new_id(self, ms: int) -> str:
         return new_id(ms, self.id_bits(80))
@@ -244,6 +291,10 @@ class _Load:
         yield "stage_changes", STAGE_CHANGE_COLUMNS, self.rows["stage_changes"]
         yield "interactions", INTERACTION_COLUMNS, self.rows["interactions"]
         yield "followups", FOLLOWUP_COLUMNS, self.rows["followups"]
+        yield "contracts", CONTRACT_COLUMNS, self.rows["contracts"]
+        yield "instalments", INSTALMENT_COLUMNS, self.rows["instalments"]
+        yield "receipts", RECEIPT_COLUMNS, self.rows["receipts"]
+        yield "cases", CASE_COLUMNS, self.rows["cases"]
 
     def _stamped(self, values: tuple, ms: int) -> tuple:
         stamp = self.stamp(ms)
@@ -427,11 +478,15 @@ class _Load:
         changes.sort(key=lambda change: change[0])
         change_ms = _slotted([change[0] for change in changes], SLOTS["stage_changes"])
         entered: list[int] = [0] * count
+        self.won_at: dict[int, dict[str, int]] = {}  # deal index -> won stage -> when it entered it
+        self.won = won
         # When each deal entered the Quote stage and left it, for its quotes.
         self.quoting: dict[int, list[int]] = {}
         stage_rows = []
         for ms, (_, index, from_stage, to_stage) in zip(change_ms, changes, strict=True):
             entered[index] = ms  # changes are in time order, so the last one wins
+            if to_stage in won:
+                self.won_at.setdefault(index, {})[to_stage] = ms
             if to_stage == QUOTE_STAGE:
                 self.quoting[index] = [ms]
             elif from_stage == QUOTE_STAGE:
@@ -448,6 +503,8 @@ class _Load:
         self.deals_of: dict[int, list[tuple[int, str]]] = {}
         self.open_deals: list[tuple[int, str, int]] = []  # customer, deal id, created
         self.deal_facts: list[tuple[int, str, str, list[data.LineDraft]]] = []  # customer, stage, currency
+        self.deal_amounts: list[int] = []
+        self.reorders: set[int] = set()  # the deals that are repeat orders
         deal_rows = []
         line_plan: list[tuple[int, int, data.LineDraft]] = []  # created, deal index, line
         for index, (ms, (_, path, _, forced, repeat)) in enumerate(zip(deal_ms, planned, strict=True)):
@@ -481,6 +538,9 @@ class _Load:
                 amount = sum(line.total for line in lines)
             line_plan.extend((ms + 1, index, line) for line in lines)
             self.deal_facts.append((customer, stage, currency, lines))
+            self.deal_amounts.append(amount)
+            if repeat is not None:
+                self.reorders.add(index)
             deal_rows.append(
                 self._stamped(
                     (
@@ -581,6 +641,7 @@ class _Load:
         seller = json.dumps(self.seller, ensure_ascii=False)
         language = "zh" if self.chinese else "en"
         numbers: dict[int, tuple[int, int]] = {}  # deal index -> (year, seq) of its first version
+        self.sent_quotes: dict[int, list[tuple[int, str]]] = {}  # deal index -> (sent, id), in time order
         counts: dict[int, int] = {}
         rows = []
         for ms, (_, index, revision, status, lines) in zip(moments, planned, strict=True):
@@ -630,7 +691,177 @@ class _Load:
                 self.device,
             )
             rows.append(self._stamped(values, ms))
+            if status == "sent":
+                self.sent_quotes.setdefault(index, []).append((ms, values[0]))
         self.rows["quotes"] = rows
+
+    # -- contracts, payment plans, receipts and cases -----------------------------
+
+    def contracts(self) -> None:
+        """A contract for every deal that reached Signed, made just after it did, with a
+        plan from a pattern and the money received: a deal in Paid paid in full by the
+        moment it moved there (on time or late, now and then a little over or twice and
+        refunded); one still in Signed paid up to today, some with an instalment left
+        overdue (part paid now and then), the rest owing what is not yet due (the balance
+        on acceptance, when the pattern's days have all gone by). Each customer's contract
+        end is the contract that stands for it (`contract-end-<id>`, as migration 17 and
+        the store make it). A few contracts of new business have an after-sales case."""
+        rng, today, chinese = self.rng, self.today, self.chinese
+        language = 1 if chinese else 0
+        latest = self.now_ms - HOUR_MS
+        signed_stage, paid_stage = self.won[0], self.won[-1]
+        patterns = [pair[language] for pair in data.PLAN_PATTERNS]
+        plan_weights = {True: list(accumulate(REORDER_PLAN_WEIGHTS)), False: list(accumulate(PLAN_WEIGHTS))}
+        methods_of = {
+            currency: ([m for m, _ in methods], list(accumulate(w for _, w in methods)))
+            for currency, methods in data.RECEIPT_METHODS.items()
+        }
+        acceptance = data.ACCEPTANCE_LABEL[language]
+        # (made, deal index or -1 - customer index, fields, plan, receipts)
+        planned: list[tuple[int, int, tuple, list[PlanPart], list[tuple[int, date, int, str, str]]]] = []
+        counts: dict[int, int] = {}
+        signed = sorted((moments[signed_stage], index) for index, moments in self.won_at.items())
+        for signed_ms, index in signed:
+            customer, _, currency, _ = self.deal_facts[index]
+            amount = self.deal_amounts[index]
+            made = min(signed_ms + rng.randint(10, 50) * 60_000, latest)
+            signed_on = _day(signed_ms)
+            counts[signed_on.year] = seq = counts.get(signed_on.year, 0) + 1
+            starts = signed_on + timedelta(days=rng.choice((0, 0, 0, 1, 7, 14)))
+            ends = add_months(starts, 24 if rng.random() < 0.25 else 12) - timedelta(days=1)
+            sent = [quote_id for ms, quote_id in self.sent_quotes.get(index, ()) if ms < made]
+            notes = data.CONTRACT_NOTES[int(rng.random() * 4)][language] if rng.random() < 0.1 else ""
+            cumulative = plan_weights[index in self.reorders]
+            parts = parse_plan(rng.choices(patterns, cum_weights=cumulative)[0], amount, signed_on)
+            names, weights = methods_of.get(currency, methods_of["USD"])
+            method = rng.choices(names, cum_weights=weights)[0]
+            receipts: list[tuple[int, date, int, str, str]] = []  # made, received, amount, method, ref
+
+            def receive(
+                day: date,
+                money: int,
+                at: int | None = None,
+                receipts: list[tuple[int, date, int, str, str]] = receipts,
+                made: int = made,
+                method: str = method,
+            ) -> None:
+                after = receipts[-1][0] if receipts else made
+                if at is None:
+                    at = min(_ms_of(day) + int(rng.uniform(1, 9) * HOUR_MS), latest)
+                reference = f"TT{day:%y%m%d}{rng.randrange(1000, 9999)}" if method == "transfer" else ""
+                receipts.append((max(at, after + 60_000), day, money, method, reference))
+
+            paid_ms = self.won_at[index].get(paid_stage)
+            if paid_ms is not None:
+                paid_on, left = _day(paid_ms), amount
+                late = rng.random() < LATE_SHARE
+                for part in parts[:-1]:
+                    day = part.due_on + timedelta(days=rng.randint(2, 12) if late else 0)
+                    if day >= paid_on:
+                        break
+                    receive(day, part.amount)
+                    left -= part.amount
+                if rng.random() < OVERPAID_SHARE:
+                    left += max(100_00, amount // 200 // 100 * 100)
+                receive(paid_on, left, paid_ms - rng.randint(20, 90) * 60_000)
+                twice = paid_on + timedelta(days=rng.randint(1, 3))
+                back = twice + timedelta(days=rng.randint(5, 9))
+                if rng.random() < REFUND_SHARE and back < today:
+                    receive(twice, left)
+                    receive(back, -left)
+            else:
+                due = [part for part in parts if part.due_on < today]
+                share = OVERDUE_SHARE
+                if due and (today - due[-1].due_on).days > OLD_DEBT:
+                    share /= 3
+                overdue = bool(due) and rng.random() < share
+                if not overdue and len(due) == len(parts):  # the balance waits for acceptance
+                    last = parts[-1]
+                    label = acceptance if len(parts) > 1 else data.ACCEPTANCE_ONLY[language]
+                    parts[-1] = PlanPart(today + timedelta(days=rng.randint(2, 120)), last.amount, label)
+                    due = due[:-1]
+                for part in due[:-1] if overdue else due:
+                    day = part.due_on
+                    if rng.random() < LATE_SHARE:
+                        day = min(day + timedelta(days=rng.randint(2, 12)), today - timedelta(days=1))
+                    receive(day, part.amount)
+                if overdue and rng.random() < PARTIAL_SHARE:
+                    day = due[-1].due_on + timedelta(days=rng.randint(3, 10))
+                    if day < today:
+                        receive(day, due[-1].amount * 2 // 5)
+            fields: tuple = (
+                contract_number(signed_on.year, seq),
+                self.deal_ids[index],
+                self.customer_ids[customer],
+                sent[-1] if sent else None,
+                signed_on.isoformat(),
+                starts.isoformat(),
+                ends.isoformat(),
+                amount,
+                currency,
+                notes,
+            )
+            planned.append((made, index, fields, parts, receipts))
+        for customer, (customer_fields, ms) in enumerate(
+            zip(self.customer_fields, self.customer_ms, strict=True)
+        ):
+            end = customer_fields[12]
+            if end:
+                fields = ("", None, self.customer_ids[customer], None, None, None, end, 0, self.currency, "")
+                planned.append((ms + 1, -1 - customer, fields, [], []))
+        planned.sort(key=lambda contract: contract[0])
+        moments = _slotted([contract[0] for contract in planned], SLOTS["contracts"])
+        contract_rows: list[tuple] = []
+        instalments: list[tuple[int, tuple]] = []
+        paid: list[tuple[int, tuple]] = []
+        cases: list[tuple[int, tuple]] = []
+        for ms, (_, index, fields, parts, receipts) in zip(moments, planned, strict=True):
+            contract_id = f"contract-end-{fields[2]}" if index < 0 else self.new_id(ms)
+            contract_rows.append(self._stamped((contract_id, *fields), ms))
+            instalments.extend(
+                (ms + 1 + position, (contract_id, position, part.due_on.isoformat(), part.amount, part.label))
+                for position, part in enumerate(parts)
+            )
+            paid.extend(
+                (at, (contract_id, None, day.isoformat(), money, method, reference))
+                for at, day, money, method, reference in receipts
+            )
+            if index >= 0 and index not in self.reorders and rng.random() < CASE_SHARE:
+                cases.append(self._case(ms, index, contract_id, date.fromisoformat(fields[4])))
+        self.rows["contracts"] = contract_rows
+        for table, planned_rows in (("instalments", instalments), ("receipts", paid), ("cases", cases)):
+            planned_rows.sort(key=lambda row: row[0])
+            slotted = _slotted([row[0] for row in planned_rows], SLOTS[table])
+            self.rows[table] = [
+                self._stamped((self.new_id(ms), *values), ms)
+                for ms, (_, values) in zip(slotted, planned_rows, strict=True)
+            ]
+
+    def _case(self, contract_ms: int, index: int, contract_id: str, signed_on: date) -> tuple[int, tuple]:
+        """An after-sales case about what the deal sold: (opened, the row's values)."""
+        rng, language, today = self.rng, 1 if self.chinese else 0, self.today
+        customer, _, _, lines = self.deal_facts[index]
+        opened = min(signed_on + timedelta(days=rng.randint(3, 200)), today)
+        status = rng.choices(tuple(CASE_WEIGHTS), tuple(CASE_WEIGHTS.values()))[0]
+        closed = min(opened + timedelta(days=rng.randint(1, 20)), today) if status == "closed" else None
+        title, notes = data.CASE_TEXTS[int(rng.random() * len(data.CASE_TEXTS))]
+        products = [line.product.code for line in lines if line.product]
+        at = min(
+            max(_ms_of(opened) + int(rng.uniform(1, 9) * HOUR_MS), contract_ms + 60_000),
+            self.now_ms - HOUR_MS,
+        )
+        values = (
+            self.customer_ids[customer],
+            self.product_ids[products[0]] if products else None,
+            self.deal_ids[index],
+            title[language],
+            _day(at).isoformat(),
+            status,
+            closed.isoformat() if closed else None,
+            self.customer_owners[customer],
+            notes[language],
+        )
+        return at, values
 
     # -- interactions -------------------------------------------------------------
 

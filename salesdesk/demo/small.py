@@ -8,7 +8,9 @@ set to each moment.
 The catalogue, the lines of the deals (adding up to the amounts the deals were drawn
 with), two years of repeat orders and the quotes come from a generator of their own
 (`_Goods`), so the customers, deals, contacts and follow-ups are what they were before
-there were products: the screens that show them look as they did.
+there were products: the screens that show them look as they did. The contracts of the
+deals signed, their payment plans, the money received and the after-sales cases come
+from another (`demo.money`), for the same reason.
 """
 
 import json
@@ -25,6 +27,8 @@ from salesdesk.core.dates import timestamp
 from salesdesk.core.lines import totals
 from salesdesk.core.quotes import QuoteLine, lines_json, quote_number
 from salesdesk.demo import data
+from salesdesk.demo.money import Money
+from salesdesk.store.contracts import ContractStore
 from salesdesk.store.products import ProductStore
 from salesdesk.store.store import Store
 
@@ -106,6 +110,7 @@ def build_small(store: Store, clock, rng: random.Random) -> None:
     # one's state without drawing from it: the customers, deals and contacts stay what
     # the seed told before there were products.
     goods_rng = random.Random(repr(rng.getstate()))
+    money_rng = random.Random("contracts " + repr(rng.getstate()))  # the same, for the money
     stages = pipeline.ordered(store.stages())
     plan = _Plan(now, rng, stages, store.user)
     customers = plan.customers()
@@ -113,11 +118,14 @@ def build_small(store: Store, clock, rng: random.Random) -> None:
     goods.history(customers)
     goods.lines(customers)
     goods.plan_quotes(customers)
+    money = Money(plan, goods, money_rng)
+    money.draw(customers)
     story = _Story()
     for customer in customers:
         _tell_customer(story, store, customer, plan, goods)
     plan.followups(story, store, customers)
     goods.tell(story, store)
+    money.tell(story, store)
     story.play(clock)
     clock.moment = now
 
@@ -133,6 +141,7 @@ class _Plan:
         self.rotting = {s.id: s.rotting_days for s in stages}
         self._open_count = 0
         self._lost_count = 0
+        self.checkin: _Customer | None = None  # paid four weeks ago, its check-in due soon
 
     def moment(self, day: date) -> datetime:
         """A moment in office hours on `day` (UTC), never later than now."""
@@ -231,6 +240,7 @@ class _Plan:
                 _move_deal(deal, self.won, self._at(self.today - timedelta(days=107 + 105 * back)))
         bought = [c for c in own if c.profile == "customer"]
         if bought:  # paid four weeks ago: a check-in is due in two days
+            self.checkin = bought[0]
             deal = bought[0].deals[0]
             deal.path = self.open_path + self.won
             end = self._at(self.today - timedelta(days=28))
@@ -470,7 +480,12 @@ def _tell_customer(story: _Story, store: Store, customer: _Customer, plan: _Plan
     customer.created = customer.created or drawn  # a story may have set it already
 
     def add():
-        customer.id = store.add_customer(customer.person.name, **customer.values)
+        with store.records.transaction():
+            customer.id = store.add_customer(customer.person.name, **customer.values)
+            if customer.values.get("contract_end"):
+                # The contract that stands for the customer's contract end, as migration 17
+                # made it of every older one (the store keeps it in step with the field).
+                ContractStore(store).set_customer_end(customer.id, customer.values["contract_end"])
         for tag in customer.tags:
             store.add_tag(customer.id, tag)
 
@@ -548,6 +563,7 @@ class _Quote:
     first: "_Quote | None" = None  # the first version, for a later one
     year: int = 0
     seq: int = 0
+    id: str = ""  # once written
 
 
 class _Goods:
@@ -806,7 +822,7 @@ class _Goods:
         )
         issued = quote.at.date()
         buyer = {"name": person.name, "company": person.company, "email": person.email, "phone": person.phone}
-        store.records.insert(
+        quote.id = store.records.insert(
             "quotes",
             {
                 "number": quote_number(quote.year, quote.seq),
