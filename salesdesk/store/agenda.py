@@ -20,6 +20,7 @@ from salesdesk.core import care, suggest
 from salesdesk.core.agenda import Agenda, AgendaItem, FollowUpFact
 from salesdesk.core.calendars import Span
 from salesdesk.core.care import CareFacts, CareSettings, CareWindow, Person
+from salesdesk.core.contracts import PAID, InstalmentFact, ReceiptFact, collection
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.segments import TIER_RANKS, Thresholds
 from salesdesk.i18n import _
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 GREET_NAMES = 50  # a holiday row names this many customers; the rest are counted
+RECEIVABLE_DAYS = 7  # the default of the setting `receivable_days`, should a value be unusable
 
 
 def _next_day(day: date) -> str:
@@ -123,16 +125,98 @@ class AgendaQueries:
         return facts
 
     def renewals(self, span: Span, owner: str | None) -> list[care.RenewalFact]:
-        mine, params = self._owner("owner", owner)
+        """Contracts ending in `span`: one renewal each, from the contracts' own end days
+        (a customer's contract end is the contract `contract-end-<id>`, migration 17)."""
+        mine, params = self._owner("c.owner", owner)
         return [
-            care.RenewalFact(Person(*row[:4]), date.fromisoformat(row[4]))
+            care.RenewalFact(Person(*row[:4]), date.fromisoformat(row[4]), row[5], row[6], row[7])
             for row in self._rows(
-                f"""SELECT id, name, company, owner, contract_end FROM customers
-                WHERE contract_end BETWEEN ? AND ? AND deleted_at IS NULL{mine}""",
+                f"""SELECT c.id, c.name, c.company, c.owner, k.ends_on, k.id, k.number, k.deal_id
+                FROM contracts k INDEXED BY contracts_end JOIN customers c ON c.id = k.customer_id
+                WHERE k.ends_on BETWEEN ? AND ? AND k.deleted_at IS NULL
+                  AND c.deleted_at IS NULL{mine}""",
                 [span.first.isoformat(), span.last.isoformat(), *params],
-                5,
+                8,
             )
         ]
+
+    def receivables(self, until: date, today: date, owner: str | None) -> list[core.ReceivableFact]:
+        """Instalments due up to `until` (every overdue one too) and not fully paid, whose
+        reminder is not snoozed past `today`.
+
+        One query over the instalments due by then (their index) keeps the contracts not
+        yet paid in full — received less than their plan, which is exactly when some
+        instalment is still open (`core.contracts.allocate`) — and reads their whole plan;
+        a second reads those contracts' receipts. What each instalment still wants is
+        `core.contracts.collection`'s, never the database's.
+        """
+        mine, params = self._owner("c.owner", owner)
+        plans = self._rows(
+            f"""WITH due AS (
+                  SELECT DISTINCT contract_id FROM instalments INDEXED BY instalments_due
+                  WHERE due_on <= ? AND deleted_at IS NULL),
+                owed AS (
+                  SELECT due.contract_id FROM due
+                  WHERE coalesce((SELECT sum(r.amount) FROM receipts r
+                                  WHERE r.contract_id = due.contract_id AND r.deleted_at IS NULL), 0)
+                      < (SELECT sum(i.amount) FROM instalments i
+                         WHERE i.contract_id = due.contract_id AND i.deleted_at IS NULL))
+                SELECT k.id, k.number, k.currency, k.amount, i.id, i.due_on, i.amount, i.position,
+                       i.snoozed_until, c.id, c.name, c.company, c.owner,
+                       d.id, coalesce(d.title, ''), coalesce(s.name, '')
+                FROM owed CROSS JOIN contracts k ON k.id = owed.contract_id
+                JOIN customers c ON c.id = k.customer_id
+                JOIN instalments i ON i.contract_id = k.id AND i.deleted_at IS NULL
+                LEFT JOIN deals d ON d.id = k.deal_id AND d.deleted_at IS NULL
+                LEFT JOIN stages s ON s.id = d.stage_id
+                WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL{mine}""",
+            [until.isoformat(), *params],
+            16,
+        )
+        if not plans:
+            return []
+        contracts: dict[str, list[list[Any]]] = {}
+        for row in plans:
+            contracts.setdefault(row[0], []).append(row)
+        receipts: dict[str, list[ReceiptFact]] = {}
+        for row in self._rows(
+            """SELECT contract_id, id, received_on, amount, instalment_id, created_at
+               FROM receipts WHERE contract_id IN (SELECT value FROM json_each(?))
+                 AND deleted_at IS NULL""",
+            [json.dumps(list(contracts))],
+            6,
+        ):
+            receipts.setdefault(row[0], []).append(
+                ReceiptFact(row[1], date.fromisoformat(row[2]), row[3], row[4], row[5] or "")
+            )
+        shown_from = today.isoformat()
+        facts = []
+        for contract_id, rows in contracts.items():
+            plan = [InstalmentFact(r[4], date.fromisoformat(r[5]), r[6], r[7]) for r in rows]
+            state = collection(rows[0][3], plan, receipts.get(contract_id, []), today)
+            by_id = {r[4]: r for r in rows}
+            for place, instalment in enumerate(state.instalments, start=1):
+                row = by_id[instalment.instalment.id]
+                if (
+                    instalment.status == PAID
+                    or instalment.instalment.due_on > until
+                    or (row[8] is not None and row[8] > shown_from)
+                ):
+                    continue
+                facts.append(
+                    core.ReceivableFact(
+                        row[4],
+                        contract_id,
+                        row[1],
+                        instalment.instalment.due_on,
+                        instalment.outstanding,
+                        row[2],
+                        place,
+                        len(plan),
+                        *row[9:16],
+                    )
+                )
+        return facts
 
     def quiet(self, window: CareWindow, owner: str | None) -> list[care.QuietFact]:
         """Customers last contacted, or added and never contacted, on the days that matter."""
@@ -450,6 +534,14 @@ class AgendaStore:
 
     # -- settings ---------------------------------------------------------------------
 
+    def receivable_days(self) -> int:
+        """How many days ahead an instalment shows on Today (the setting, checked: a
+        teammate's value arrives by sync)."""
+        days = self.store.setting("receivable_days")
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 366:
+            return RECEIVABLE_DAYS
+        return days
+
     def settings(self) -> CareSettings:
         return care.care_settings(self.store.settings_of(care.SETTING_KEYS).get)
 
@@ -497,8 +589,12 @@ class AgendaStore:
             reminders = [r for r in reminders if r.kind != core.REPEAT or r.customer_id not in named]
             reminders += reorders
         resolved = queries.resolved([item.key for item in reminders])
+        receivables = [
+            core.receivable_item(fact, today)
+            for fact in queries.receivables(today + timedelta(days=self.receivable_days()), today, owner)
+        ]
         items = core.followup_items(followups())
-        return core.build_agenda([*items, *reminders], today, resolved, everyone=everyone)
+        return core.build_agenda([*items, *receivables, *reminders], today, resolved, everyone=everyone)
 
     # -- acting -----------------------------------------------------------------------
 
