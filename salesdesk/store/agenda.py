@@ -31,6 +31,8 @@ from salesdesk.store.store import Store
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from salesdesk.store.contracts import ReceiptOutcome
+
 GREET_NAMES = 50  # a holiday row names this many customers; the rest are counted
 RECEIVABLE_DAYS = 7  # the default of the setting `receivable_days`, should a value be unusable
 
@@ -431,6 +433,9 @@ class AgendaUndo:
     moved: tuple[str, str] | None = None  # a follow-up moved: (id, its due date before)
     booked: list[str] = field(default_factory=list)  # follow-ups the action created
     resolved: str | None = None  # a care reminder's occurrence marked done or dismissed
+    receipt: str | None = None  # a receipt recorded from a receivable row
+    unmoved: tuple[str, str] | None = None  # its deal moved to Paid: (id, the stage before)
+    unsnoozed: tuple[str, str | None] | None = None  # an instalment snoozed: (id, snoozed before)
 
     @classmethod
     def of(cls, action: str, item: AgendaItem, booked: str | None = None) -> "AgendaUndo":
@@ -649,6 +654,51 @@ class AgendaStore:
                     records.delete("followups", followup_id)
             if step.resolved is not None and records.get("reminder_dismissals", step.resolved):
                 records.delete("reminder_dismissals", step.resolved)
+            if step.receipt is not None and records.get("receipts", step.receipt) is not None:
+                records.delete("receipts", step.receipt)
+            if step.unmoved is not None:
+                deal_id, stage_id = step.unmoved
+                if self.store.deal(deal_id).stage_id != stage_id:
+                    self.store.move_deal(deal_id, stage_id)
+            if step.unsnoozed is not None:
+                records.update("instalments", step.unsnoozed[0], {"snoozed_until": step.unsnoozed[1]})
+
+    def collect(self, item: AgendaItem, today: date) -> tuple["ReceiptOutcome", AgendaUndo, int]:
+        """Record a receivable row's instalment as received in full today: what is still
+        owed of it now (read again, not the row's), for that instalment; returns what was
+        recorded, its undo and the amount.
+
+        The deal moves to Paid when this completes the contract (ContractStore's rule,
+        and its setting); the undo takes the receipt and the move back.
+        """
+        from salesdesk.store.contracts import ContractStore
+
+        contract_id, instalment_id = _receivable(item)
+        contracts = ContractStore(self.store)
+        with self.store.records.transaction():
+            state = contracts.collection(contract_id, today)
+            owed = next((i.outstanding for i in state.instalments if i.instalment.id == instalment_id), 0)
+            if owed <= 0:
+                raise InvalidValue(
+                    "receipt", _("That instalment is paid already: there is nothing to collect.")
+                )
+            contract = contracts.require(contract_id)
+            before = self.store.deal(contract.deal_id).stage_id if contract.deal_id else None
+            outcome = contracts.record_receipt(contract_id, owed, today, instalment_id=instalment_id)
+        step = AgendaUndo(_("received: {what}").format(what=item.what), receipt=outcome.receipt_id)
+        if outcome.moved and contract.deal_id and before is not None:
+            step.unmoved = (contract.deal_id, before)
+        return outcome, step, owed
+
+    def snooze_receivable(self, item: AgendaItem, until: date) -> AgendaUndo:
+        """Hide a receivable row until `until`; the money is still owed."""
+        from salesdesk.store.contracts import ContractStore
+
+        _contract_id, instalment_id = _receivable(item)
+        with self.store.records.transaction():
+            before = self.store.records.require("instalments", instalment_id)["snoozed_until"]
+            ContractStore(self.store).snooze_instalment(instalment_id, until)
+        return AgendaUndo(_("snoozed: {what}").format(what=item.what), unsnoozed=(instalment_id, before))
 
     def snooze(self, item: AgendaItem, until: date, title: str | None = None, kind: str = "call") -> str:
         """Move an item to a later day; returns the follow-up that now carries it.
@@ -675,6 +725,13 @@ class AgendaStore:
             )
             self.resolve(item, core.DISMISSED)
         return followup_id
+
+
+def _receivable(item: AgendaItem) -> tuple[str, str]:
+    """The contract and instalment a receivable row stands for."""
+    if item.contract_id is None or item.instalment_id is None:
+        raise InvalidValue("receivable", _("The agenda item {key} names no instalment.").format(key=item.key))
+    return item.contract_id, item.instalment_id
 
 
 def _followup_id(item: AgendaItem) -> str:

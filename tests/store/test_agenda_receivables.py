@@ -7,6 +7,7 @@ import pytest
 
 from salesdesk.core.agenda import NEXT, OVERDUE, RECEIVABLE, RENEWAL, TODAY
 from salesdesk.core.contracts import PlanPart
+from salesdesk.core.errors import InvalidValue
 from salesdesk.store.agenda import AgendaQueries, AgendaStore
 from salesdesk.store.contracts import ContractStore, customer_end_id
 from tests.conftest import TODAY as DAY
@@ -187,3 +188,25 @@ def test_a_customer_contract_end_from_migration_17_keeps_its_renewal(store, cont
     assert [(i.customer, i.due, i.what) for i in renewals] == [("Old Ode", DAY, "Contract renewal")]
     contracts.set_customer_end(customer, None)
     assert [i for i in agendas.load(DAY).items if i.kind == RENEWAL] == []
+
+
+def test_collect_records_what_is_owed_now_and_undo_takes_it_back(store, contracts, agendas):
+    contract, ids, deal = signed_contract(store, contracts, [(-3, 1_000_00)])
+    row = receivables(agendas.load(DAY))[0]
+    contracts.record_receipt(contract, 400_00, DAY)  # on another screen, after the row was read
+    outcome, step, received = agendas.collect(row, DAY)
+    assert received == 600_00 and outcome.completed and outcome.moved
+    assert store.deal(deal).stage_id == "stage-paid"
+    with pytest.raises(InvalidValue, match="paid already"):
+        agendas.collect(row, DAY)
+    agendas.undo(step)
+    assert store.deal(deal).stage_id == "stage-signed"
+    assert contracts.collection(contract, DAY).collected == 400_00
+
+
+def test_a_snoozed_receivable_comes_back_on_undo(store, contracts, agendas):
+    _contract, ids, _deal = signed_contract(store, contracts, [(0, 1_000_00)])
+    step = agendas.snooze_receivable(receivables(agendas.load(DAY))[0], days(1))
+    assert receivables(agendas.load(DAY)) == []
+    agendas.undo(step)
+    assert [r.instalment_id for r in receivables(agendas.load(DAY))] == ids
