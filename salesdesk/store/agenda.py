@@ -142,9 +142,11 @@ class AgendaQueries:
             )
         ]
 
-    def receivables(self, until: date, today: date, owner: str | None) -> list[core.ReceivableFact]:
+    def receivables(
+        self, until: date, today: date, owner: str | None, *, snoozed: bool = False
+    ) -> list[core.ReceivableFact]:
         """Instalments due up to `until` (every overdue one too) and not fully paid, whose
-        reminder is not snoozed past `today`.
+        reminder is not snoozed past `today` (with `snoozed`, those too: still owed).
 
         One query over the instalments due by then (their index) keeps the contracts not
         yet paid in full — received less than their plan, which is exactly when some
@@ -202,7 +204,7 @@ class AgendaQueries:
                 if (
                     instalment.status == PAID
                     or instalment.instalment.due_on > until
-                    or (row[8] is not None and row[8] > shown_from)
+                    or (not snoozed and row[8] is not None and row[8] > shown_from)
                 ):
                     continue
                 facts.append(
@@ -760,3 +762,16 @@ def dated_care_between(store: Store, first: date, last: date, *, everyone: bool 
                 found.setdefault(item.key, item)
         day += timedelta(days=core.HORIZON_DAYS)
     return sorted(found.values(), key=lambda item: (item.due, item.kind, item.customer))
+
+
+def owed_between(
+    store: Store, first: date, last: date, *, everyone: bool = False
+) -> list[core.ReceivableFact]:
+    """Instalments still owed that fall due from `first` to `last`, snoozed or not (the
+    money is owed all the same), in date order: for the calendar export."""
+    owner = None if everyone else store.user
+    facts = AgendaQueries(store.db).receivables(last, first, owner, snoozed=True)
+    return sorted(
+        (fact for fact in facts if fact.due >= first),
+        key=lambda fact: (fact.due, fact.number, fact.place, fact.instalment_id),
+    )
