@@ -148,23 +148,31 @@ class AgendaQueries:
         """Instalments due up to `until` (every overdue one too) and not fully paid, whose
         reminder is not snoozed past `today` (with `snoozed`, those too: still owed).
 
-        One query over the instalments due by then (their index) keeps the contracts not
-        yet paid in full — received less than their plan, which is exactly when some
-        instalment is still open (`core.contracts.allocate`) — and reads their whole plan;
-        a second reads those contracts' receipts. What each instalment still wants is
+        One query keeps the contracts not yet paid in full whose first instalment is due
+        by then — received less than their plan, which is exactly when some instalment is
+        still open (`core.contracts.allocate`) — and reads their whole plan; a second reads
+        those contracts' receipts. What each instalment still wants is
         `core.contracts.collection`'s, never the database's.
+
+        Every overdue instalment counts, however old, so the first query sums every
+        contract's plan and receipts (grouped from their indexes: half the time of a
+        lookup per contract due). It grows with the contracts kept, not with the day's
+        rows: about 0.45 s of SQL for 20,000 contracts on a busy machine, too slow for the
+        agenda's 0.5 s. A derived "still owed from" day per contract, kept by the write
+        path and `store.derived.after_merge` and indexed (a migration), would make it a
+        narrow range; not done yet.
         """
         mine, params = self._owner("c.owner", owner)
         plans = self._rows(
-            f"""WITH due AS (
-                  SELECT DISTINCT contract_id FROM instalments INDEXED BY instalments_due
-                  WHERE due_on <= ? AND deleted_at IS NULL),
+            f"""WITH received AS MATERIALIZED (
+                  SELECT contract_id, sum(amount) AS amount FROM receipts
+                  WHERE deleted_at IS NULL GROUP BY contract_id),
                 owed AS (
-                  SELECT due.contract_id FROM due
-                  WHERE coalesce((SELECT sum(r.amount) FROM receipts r
-                                  WHERE r.contract_id = due.contract_id AND r.deleted_at IS NULL), 0)
-                      < (SELECT sum(i.amount) FROM instalments i
-                         WHERE i.contract_id = due.contract_id AND i.deleted_at IS NULL))
+                  SELECT p.contract_id FROM (
+                    SELECT contract_id, sum(amount) AS planned, min(due_on) AS first FROM instalments
+                    WHERE deleted_at IS NULL GROUP BY contract_id) p
+                  LEFT JOIN received r ON r.contract_id = p.contract_id
+                  WHERE p.first <= ? AND coalesce(r.amount, 0) < p.planned)
                 SELECT k.id, k.number, k.currency, k.amount, i.id, i.due_on, i.amount, i.position,
                        i.snoozed_until, c.id, c.name, c.company, c.owner,
                        d.id, coalesce(d.title, ''), coalesce(s.name, '')
