@@ -39,6 +39,7 @@ expired; Q-2026-0004 of dune-audit sent 23 Nov, valid to 30 Nov.
 
 from datetime import UTC, date, datetime
 
+from salesdesk.store.contracts import ContractStore
 from salesdesk.store.store import Store
 from tests.conftest import START, FakeClock
 
@@ -71,6 +72,8 @@ def seed_reports(store: Store, clock: FakeClock) -> dict[str, str]:
         ("Juniper", {}),
     ):
         ids[name] = store.add_customer(name, **extra)
+        if extra.get("contract_end"):  # its contract, as the store keeps it (renewals read contracts)
+            ContractStore(store).set_customer_end(ids[name], extra["contract_end"])
 
     def deal(key, customer, dollars, month, day, **values):
         at(clock, month, day)

@@ -223,3 +223,40 @@ def test_the_language_chosen_in_the_settings_wins_over_the_locale_and_lang_over_
     assert result.stdout.startswith("2026年11月27日 周五 的日程（ann）")
     result = agenda("--db", str(path), "--date", "2026-11-27", "--lang", "en")
     assert result.stdout.startswith("Agenda for Friday 27 November 2026 (ann)")
+
+
+@pytest.fixture(scope="module")
+def owed_db(tmp_path_factory):
+    from tests.tui.receivable_seed import seed_receivables
+
+    path = tmp_path_factory.mktemp("owed") / "crm.db"
+    store = Store.open(path, "ann", FakeClock())
+    seed_receivables(store)
+    store.close()
+    return path
+
+
+def test_money_to_collect_is_printed_with_the_amount_and_how_late(owed_db):
+    result = agenda("--db", str(owed_db), "--date", "2026-11-27")
+    assert result.returncode == 0, result.stderr
+    printed = sections(result.stdout)
+    overdue = [line.split() for line in printed["Overdue"]]
+    assert overdue[0][5:13] == ["Collect", "¥7,000", "from", "Acme", "(C-2026-0007,", "2", "of", "3)"]
+    assert "12 days late" in printed["Overdue"][0] and "Acme order" in printed["Overdue"][0]
+    assert any("Collect $500 from Beta (C-2026-0008)" in line for line in printed["Today"])
+    assert any("Collect ¥1,500 from Gamma" in line for line in printed["Next 7 days"])
+    assert "Delta" not in result.stdout  # snoozed past the day
+    later = sections(agenda("--db", str(owed_db), "--date", "2026-11-30").stdout)
+    assert any("Collect ¥1,000 from Delta" in line and "5 days late" in line for line in later["Overdue"])
+
+
+def test_money_to_collect_has_its_own_colour_in_a_terminal(owed_db):
+    result = agenda(
+        "--db",
+        str(owed_db),
+        "--date",
+        "2026-11-27",
+        env={"FORCE_COLOR": "1", "TTY_COMPATIBLE": "1", "COLUMNS": "160"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\x1b[1;34mCollect ¥7,000 from Acme" in result.stdout

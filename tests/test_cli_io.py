@@ -313,9 +313,14 @@ def test_export_ics_of_the_demo(tmp_path):
     )[0][0]
     followups = [e for e in events if str(e["uid"]).startswith("followup-")]
     care = [e for e in events if str(e["uid"]).startswith("care-")]
+    owed = [e for e in events if str(e["uid"]).startswith("instalment-")]
     assert len(followups) == open_soon > 0
-    assert len(care) > 0 and len(followups) + len(care) == len(events)  # birthdays, renewals...
-    assert result.stdout.startswith(f"Wrote {open_soon} follow-ups and {len(care)} care reminders from ")
+    assert len(care) > 0 and len(followups) + len(care) + len(owed) == len(events)  # birthdays...
+    instalments = "instalment" if len(owed) == 1 else "instalments"
+    assert result.stdout.startswith(
+        f"Wrote {open_soon} follow-ups, {len(care)} care reminders "
+        f"and {len(owed)} {instalments} to collect from "
+    )
 
 
 CONTACTS = (

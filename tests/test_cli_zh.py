@@ -164,7 +164,8 @@ def test_export_ics_in_chinese(tmp_path):
     result = run("--db", str(db), "--lang", "zh", "export", "ics", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
-        r"已把 \d{4}-\d\d-\d\d 至 \d{4}-\d\d-\d\d 的 1 个跟进和 \d+ 条关怀提醒写入 " + re.escape(f"{out}\n"),
+        r"已把 \d{4}-\d\d-\d\d 至 \d{4}-\d\d-\d\d 的 1 个跟进、\d+ 条关怀提醒和 0 笔待收回款写入 "
+        + re.escape(f"{out}\n"),
         result.stdout,
     )
     events = {str(e["uid"]): e for e in Calendar.from_ical(out.read_bytes()).walk("VEVENT")}

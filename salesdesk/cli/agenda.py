@@ -13,7 +13,8 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         parents=[common],
         help=_("print today's agenda"),
         description=_(
-            "Print the agenda: overdue, today and the next 7 days of follow-ups and care reminders."
+            "Print the agenda: overdue, today and the next 7 days of follow-ups, care reminders "
+            "and instalments to collect."
         ),
     )
     agenda.add_argument(

@@ -1,4 +1,5 @@
-"""The agenda of `salesdesk agenda`, printed with Rich.
+"""The agenda of `salesdesk agenda`, printed with Rich: follow-ups, care reminders and
+money to collect (receivable rows, in a colour of their own).
 
 Coloured tables in a terminal, fitted to its width; plain, aligned text when the
 output goes to a pipe or a file (Rich's Console tells which, unless plainly nothing asks
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 SECTION_STYLES = {OVERDUE: "bold red", TODAY: "bold yellow"}
 WARN_KINDS = {"rotting", "dormant"}
+RECEIVABLE_STYLE = "bold blue"  # money to collect: apart from follow-ups and care reminders
 COLUMNS = (N_("When"), N_("What"), N_("Who"), N_("Why"), N_("Deal"), N_("Stage"))
 OWNER = N_("Owner")
 # Columns that give up width, and in what proportion, when a terminal is too narrow;
@@ -178,7 +180,18 @@ def _print_tables(agenda: Agenda, user: str, rows: dict[int, _Row], console: "Co
         for item in section.items:
             runs.append(("\n" + INDENT, ""))
             why_style = ("yellow" if item.kind in WARN_KINDS else "green") if item.is_care else ""
-            styles = ("red" if item.due < agenda.today else "", "bold", "", why_style, "dim", "dim", "dim")
+            what_style = "bold"
+            if item.is_receivable:
+                what_style = why_style = RECEIVABLE_STYLE
+            styles = (
+                "red" if item.due < agenda.today else "",
+                what_style,
+                "",
+                why_style,
+                "dim",
+                "dim",
+                "dim",
+            )
             row = rows[id(item)]
             for column, (cell, length, width) in enumerate(zip(row.cells, row.widths, widths, strict=True)):
                 if column:

@@ -142,8 +142,8 @@ def export_vcard(args: argparse.Namespace, store: Store) -> int:
 
 
 def export_ics(args: argparse.Namespace, store: Store, today: date, now: datetime) -> int:
-    from salesdesk.io.ics import build_calendar, care_entry, followup_entry
-    from salesdesk.store.agenda import dated_care_between
+    from salesdesk.io.ics import build_calendar, care_entry, followup_entry, receivable_entry
+    from salesdesk.store.agenda import dated_care_between, owed_between
     from salesdesk.store.exports import open_followups_between
 
     if args.weeks < 1:
@@ -152,14 +152,23 @@ def export_ics(args: argparse.Namespace, store: Store, today: date, now: datetim
     owner = None if args.all else store.user
     entries = [followup_entry(row) for row in open_followups_between(store.db, today, last, owner)]
     care = [care_entry(item) for item in dated_care_between(store, today, last, everyone=args.all)]
-    data = build_calendar(entries + care, now)
+    owed = [receivable_entry(fact) for fact in owed_between(store, today, last, everyone=args.all)]
+    data = build_calendar(entries + care + owed, now)
     write_output(args.output, lambda stream: stream.write(data))
     if args.output:
         followups = ngettext("{n} follow-up", "{n} follow-ups", len(entries)).format(n=f"{len(entries):,}")
         reminders = ngettext("{n} care reminder", "{n} care reminders", len(care)).format(n=f"{len(care):,}")
+        receivables = ngettext("{n} instalment to collect", "{n} instalments to collect", len(owed)).format(
+            n=f"{len(owed):,}"
+        )
         print(
-            _("Wrote {followups} and {reminders} from {first} to {last} to {path}").format(
-                followups=followups, reminders=reminders, first=today, last=last, path=args.output
+            _("Wrote {followups}, {reminders} and {receivables} from {first} to {last} to {path}").format(
+                followups=followups,
+                reminders=reminders,
+                receivables=receivables,
+                first=today,
+                last=last,
+                path=args.output,
             )
         )
     return 0

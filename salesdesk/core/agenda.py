@@ -1,4 +1,5 @@
-"""The morning agenda: follow-ups and care reminders, sorted into Overdue, Today, Next 7 days.
+"""The morning agenda: follow-ups, care reminders and money to collect, sorted into
+Overdue, Today, Next 7 days.
 
 Pure data and rules; the store gathers the facts and the faces (app, command line)
 show the result. `today` always comes in as an argument.
@@ -10,7 +11,8 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from salesdesk.core.model import kind_name
-from salesdesk.i18n import N_, _, short_date
+from salesdesk.core.money import format_money
+from salesdesk.i18n import N_, _, ngettext, short_date
 
 # Section titles: keys in English, shown with `_` (i18n).
 OVERDUE, TODAY, NEXT = N_("Overdue"), N_("Today"), N_("Next 7 days")
@@ -22,6 +24,9 @@ FOLLOWUP = "follow-up"
 BIRTHDAY, LUNAR_BIRTHDAY, RENEWAL, HOLIDAY = "birthday", "lunar-birthday", "renewal", "holiday"
 DORMANT, REPEAT, CHECKIN, NEW_LEAD, ROTTING = "dormant", "repeat", "check-in", "new-lead", "rotting"
 REORDER = "reorder"  # a product a customer buys again and again, due again (core.suggest)
+# An instalment of a contract due soon or late and not fully paid: money to collect (回款).
+# Not a care reminder: it is never dismissed, only paid or snoozed (the debt stays).
+RECEIVABLE = "receivable"
 CARE_KINDS = (
     BIRTHDAY,
     LUNAR_BIRTHDAY,
@@ -35,7 +40,7 @@ CARE_KINDS = (
     ROTTING,
 )
 # Within a day: booked work first, then the reminders, the most personal first.
-_KIND_ORDER = {kind: index for index, kind in enumerate((FOLLOWUP, *CARE_KINDS))}
+_KIND_ORDER = {kind: index for index, kind in enumerate((FOLLOWUP, RECEIVABLE, *CARE_KINDS))}
 
 DONE, DISMISSED = "done", "dismissed"  # outcomes recorded for a care reminder
 
@@ -94,14 +99,24 @@ class AgendaItem:
     greet: tuple[str, ...] = ()  # a holiday: names of (the first) customers to greet
     greet_ids: tuple[str, ...] = ()
     greet_count: int = 0
+    # A receivable: the instalment, its contract, what is still owed of it and in what.
+    instalment_id: str | None = None
+    contract_id: str | None = None
+    contract_number: str = ""
+    outstanding: int = 0
+    currency: str = ""
 
     @property
     def is_followup(self) -> bool:
         return self.kind == FOLLOWUP
 
     @property
+    def is_receivable(self) -> bool:
+        return self.kind == RECEIVABLE
+
+    @property
     def is_care(self) -> bool:
-        return self.kind != FOLLOWUP
+        return self.kind not in (FOLLOWUP, RECEIVABLE)
 
     @property
     def who(self) -> str:
@@ -154,6 +169,76 @@ def followup_item(fact: FollowUpFact, why: str | None = None) -> AgendaItem:
         followup_id=fact.id,
         how=fact.kind,
         recurring=bool(fact.rrule),
+    )
+
+
+class ReceivableFact(NamedTuple):
+    """An instalment still owed, as the store reads it and `core.contracts` worked it out."""
+
+    instalment_id: str
+    contract_id: str
+    number: str  # the contract's number, "" when it has none
+    due: date
+    outstanding: int  # minor units of `currency` still owed of this instalment
+    currency: str
+    place: int  # 1 for the contract's first instalment (by due day)
+    planned: int  # instalments in the contract's plan
+    customer_id: str
+    customer: str
+    company: str = ""
+    owner: str = ""
+    deal_id: str | None = None
+    deal: str = ""
+    stage: str = ""
+
+
+def receivable_what(fact: ReceivableFact) -> str:
+    """'Collect ¥7,000 from Acme (C-2026-0007, 2 of 3)': the company, else the person."""
+    amount = format_money(fact.outstanding, fact.currency)
+    payer = fact.company or fact.customer
+    if fact.number and fact.planned > 1:
+        return _("Collect {amount} from {payer} ({number}, {n} of {count})").format(
+            amount=amount, payer=payer, number=fact.number, n=fact.place, count=fact.planned
+        )
+    if fact.number:
+        return _("Collect {amount} from {payer} ({number})").format(
+            amount=amount, payer=payer, number=fact.number
+        )
+    if fact.planned > 1:
+        return _("Collect {amount} from {payer} ({n} of {count})").format(
+            amount=amount, payer=payer, n=fact.place, count=fact.planned
+        )
+    return _("Collect {amount} from {payer}").format(amount=amount, payer=payer)
+
+
+def receivable_why(due: date, today: date) -> str:
+    """'instalment due', or how late it is: '12 days late'."""
+    late = (today - due).days
+    if late <= 0:
+        return _("instalment due")
+    return ngettext("{n} day late", "{n} days late", late).format(n=late)
+
+
+def receivable_item(fact: ReceivableFact, today: date) -> AgendaItem:
+    return AgendaItem(
+        key=f"{RECEIVABLE}:{fact.instalment_id}",
+        kind=RECEIVABLE,
+        due=fact.due,
+        what=receivable_what(fact),
+        why=receivable_why(fact.due, today),
+        customer_id=fact.customer_id,
+        customer=fact.customer,
+        company=fact.company,
+        owner=fact.owner,
+        deal_id=fact.deal_id,
+        deal=fact.deal,
+        stage=fact.stage,
+        occurrence=fact.due.isoformat(),
+        instalment_id=fact.instalment_id,
+        contract_id=fact.contract_id,
+        contract_number=fact.number,
+        outstanding=fact.outstanding,
+        currency=fact.currency,
     )
 
 

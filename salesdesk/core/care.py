@@ -174,8 +174,26 @@ class BirthdayFact(NamedTuple):
 
 
 class RenewalFact(NamedTuple):
+    """A contract's end: one renewal per contract."""
+
     customer: Person
     contract_end: date
+    contract_id: str = ""
+    number: str = ""  # the contract's number, "" for one without (a customer's contract end)
+    deal_id: str | None = None
+
+
+def renewal_occurrence(fact: RenewalFact) -> str:
+    """What a renewal is about: the contract and its end day.
+
+    A customer's contract end carried over by migration 17 (`contract-end-<customer>`)
+    keeps the end day alone, as its reminder was before contracts: a renewal done or
+    dismissed then stays so.
+    """
+    end = fact.contract_end.isoformat()
+    if not fact.contract_id or fact.contract_id == f"contract-end-{fact.customer.id}":
+        return end
+    return f"{fact.contract_id}@{end}"
 
 
 class QuietFact(NamedTuple):
@@ -384,9 +402,11 @@ def _renewals(facts: CareFacts, window: CareWindow, settings: CareSettings) -> l
                 date=ends, n=left
             )
         )
-        items.append(
-            _care(RENEWAL, fact.customer, due, fact.contract_end.isoformat(), _("Contract renewal"), why)
-        )
+        what = _("Contract renewal")
+        if fact.number:
+            what = _("Contract renewal: {number}").format(number=fact.number)
+        occurrence = renewal_occurrence(fact)
+        items.append(_care(RENEWAL, fact.customer, due, occurrence, what, why, deal_id=fact.deal_id))
     return items
 
 

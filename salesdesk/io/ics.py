@@ -1,7 +1,8 @@
 """An iCalendar file of what is coming up, for a phone calendar to import or subscribe to.
 
 Each item is a `CalendarEntry`; follow-ups become entries here (`followup_entry`),
-and care reminders can become entries the same way. Every event's UID is stable
+and care reminders (`care_entry`) and instalments still owed (`receivable_entry`) the
+same way. Every event's UID is stable
 (the record's id, never a date that can be corrected), so a calendar that imports
 the file again updates its events instead of doubling them.
 """
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from salesdesk.core.agenda import BIRTHDAY, HOLIDAY, LUNAR_BIRTHDAY, AgendaItem
+from salesdesk.core.agenda import BIRTHDAY, HOLIDAY, LUNAR_BIRTHDAY, AgendaItem, ReceivableFact
 from salesdesk.core.model import kind_name
+from salesdesk.core.money import format_money
 from salesdesk.i18n import N_, _
 
 PRODID = "-//salesdesk//salesdesk//EN"
@@ -72,6 +74,33 @@ def care_uid(item: AgendaItem) -> str:
     if item.kind in (BIRTHDAY, LUNAR_BIRTHDAY):
         subject += f"-{item.due.year}"
     return f"care-{item.kind}-{subject}@salesdesk"
+
+
+def receivable_entry(fact: ReceivableFact) -> CalendarEntry:
+    """An instalment still owed as an all-day event on its due day:
+    "Collect ¥7,000 — Acme, C-2026-0007". Its uid is the instalment's: a plan whose day
+    is corrected moves the event."""
+    amount = format_money(fact.outstanding, fact.currency)
+    payer = _one_line(fact.company or fact.customer)
+    if fact.number:
+        summary = _("Collect {amount} — {payer}, {number}").format(
+            amount=amount, payer=payer, number=_one_line(fact.number)
+        )
+    else:
+        summary = _("Collect {amount} — {payer}").format(amount=amount, payer=payer)
+    details = [
+        _("Instalment {n} of {count}").format(n=fact.place, count=fact.planned),
+        _("{label}: {value}").format(label=_("Customer"), value=_one_line(fact.customer)),
+    ]
+    if fact.deal:
+        details.append(_("{label}: {value}").format(label=_("Deal"), value=_one_line(fact.deal)))
+    return CalendarEntry(
+        uid=f"instalment-{fact.instalment_id}@salesdesk",
+        day=fact.due,
+        summary=summary,
+        description="\n".join(details),
+        category="salesdesk receivable",
+    )
 
 
 # The lines of a follow-up's description, by the row's column (shown with `_`).

@@ -40,6 +40,7 @@ _KIND_COUNTS: dict[str, Callable[[int], str]] = {
     "check-in": lambda count: ngettext("{n} check-in", "{n} check-ins", count),
     "new-lead": lambda count: ngettext("{n} new lead", "{n} new leads", count),
     "rotting": lambda count: ngettext("{n} rotting deal", "{n} rotting deals", count),
+    "receivable": lambda count: ngettext("{n} instalment to collect", "{n} instalments to collect", count),
 }
 
 

@@ -89,20 +89,22 @@ def write_vcards(store: Store, today: date, folder: str) -> tuple[Path, str]:
 
 
 def write_calendar(store: Store, today: date, folder: str) -> tuple[Path, str]:
-    """My open follow-ups and dated care reminders of the coming weeks, for a calendar."""
+    """My open follow-ups, dated care reminders and instalments to collect of the coming
+    weeks, for a calendar."""
     from salesdesk.io.files import write_atomically
-    from salesdesk.io.ics import build_calendar, care_entry, followup_entry
-    from salesdesk.store.agenda import dated_care_between
+    from salesdesk.io.ics import build_calendar, care_entry, followup_entry, receivable_entry
+    from salesdesk.store.agenda import dated_care_between, owed_between
     from salesdesk.store.exports import open_followups_between
 
     last = today + timedelta(weeks=CALENDAR_WEEKS) - timedelta(days=1)
     entries = [followup_entry(row) for row in open_followups_between(store.db, today, last, store.user)]
     care = [care_entry(item) for item in dated_care_between(store, today, last)]
-    data = build_calendar(entries + care, store.clock())
+    owed = [receivable_entry(fact) for fact in owed_between(store, today, last)]
+    data = build_calendar(entries + care + owed, store.clock())
     target = paths.export_target(folder, paths.calendar_file_name(today))
     write_atomically(target, lambda stream: stream.write(data))
-    said = _("{followups} follow-ups and {care} care reminders")
-    return target, said.format(followups=f"{len(entries):,}", care=f"{len(care):,}")
+    said = _("{followups} follow-ups, {care} care reminders and {owed} instalments to collect")
+    return target, said.format(followups=f"{len(entries):,}", care=f"{len(care):,}", owed=f"{len(owed):,}")
 
 
 def write_quote_html(store: Store, quote_id: str, folder: str) -> tuple[Path, str]:

@@ -10,7 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 
@@ -51,6 +51,7 @@ def main() -> None:
             ("follow-ups", lambda: queries.followups(window.shown.last, owner)),
             ("birthdays", lambda: queries.birthdays(window, owner)),
             ("renewals", lambda: queries.renewals(window.contract_ends, owner)),
+            ("receivables", lambda: queries.receivables(today + timedelta(days=7), today, owner)),
             ("dormant and new leads", lambda: queries.quiet(window, owner)),
             ("repeat buyers", lambda: queries.repeat_buyers(owner)),
             ("reorder rows", lambda: queries.reorders(repeat)),

@@ -331,3 +331,10 @@ def test_a_week_whose_won_deals_have_no_lines(tmp_path):
         assert _table_of(_check_tables(text), ["Quotes", "Count", "Value"])[0] == ["Sent", "0", "–"]
     finally:
         empty.close()
+
+
+def test_instalments_to_collect_due_next_week_are_counted_in_words():
+    from salesdesk.io.weekly import _kind_count
+
+    assert _kind_count("receivable", 1) == "1 instalment to collect"
+    assert _kind_count("receivable", 3) == "3 instalments to collect"

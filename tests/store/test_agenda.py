@@ -28,6 +28,7 @@ from salesdesk.core.agenda import (
 from salesdesk.core.errors import InvalidValue
 from salesdesk.store.agenda import AgendaQueries, AgendaStore
 from salesdesk.store.connection import connect, write
+from salesdesk.store.contracts import ContractStore
 from salesdesk.store.schema import APPLICATION_ID, DEFAULT_SETTINGS, MIGRATIONS, SEED_CLOCK
 from salesdesk.store.store import Store
 from tests.conftest import START
@@ -42,6 +43,10 @@ def at(clock, days_ago, hours=0):
 def added(store, clock, name, days_ago=400, **values):
     at(clock, days_ago)
     customer_id = store.add_customer(name, **values)
+    if values.get("contract_end"):
+        # Renewals come from contracts: a customer's contract end is its contract
+        # `contract-end-<id>` (kept in step by the store; again here, which changes nothing).
+        ContractStore(store).set_customer_end(customer_id, values["contract_end"])
     clock.now = START
     return customer_id
 

@@ -7,13 +7,17 @@ import pytest
 
 from salesdesk.io.ics import build_calendar, care_entry
 from salesdesk.store.agenda import dated_care_between
+from salesdesk.store.contracts import ContractStore
 from tests.conftest import TODAY
 
 
 def test_birthdays_and_renewals_of_the_coming_weeks_each_once(store):
     store.add_customer("Li Na", birthday="1990-12-20")  # in 23 days
     store.add_customer("Tom", birthday="--01-02")  # in 36 days, no year
-    store.add_customer("Ann Co", contract_end="2026-12-31")  # renewal reminder
+    ann_co = store.add_customer("Ann Co", contract_end="2026-12-31")  # renewal reminder
+    # Renewals come from contracts: the store keeps the customer's contract end in step
+    # with its contract; again here, which changes nothing.
+    ContractStore(store).set_customer_end(ann_co, "2026-12-31")
     store.add_customer("Late", birthday="1980-03-01")  # beyond six weeks
     last = TODAY.replace(year=2027, month=1, day=7)
     items = dated_care_between(store, TODAY, last)
@@ -57,8 +61,20 @@ def test_a_corrected_birthday_keeps_its_event_uid(store):
 
 def test_a_renewal_uid_is_the_customer_not_the_contract_end(store):
     customer_id = store.add_customer("Ann Co", contract_end="2026-12-31")
+    ContractStore(store).set_customer_end(customer_id, "2026-12-31")  # as the store keeps it
     [item] = [i for i in dated_care_between(store, TODAY, TODAY.replace(month=12, day=31)) if i.customer]
     assert care_entry(item).uid == f"care-renewal-{customer_id}@salesdesk"
+
+
+def test_a_renewal_of_a_deal_contract_is_that_deal_s_event(store):
+    contracts = ContractStore(store)
+    customer_id = store.add_customer("Ann Co")
+    deal = store.add_deal(customer_id, "Support", 100_00, "CNY", stage_id="stage-signed")
+    contracts.make(deal, {**contracts.prefill(deal, TODAY), "ends_on": "2026-12-31"})
+    [item] = [i for i in dated_care_between(store, TODAY, TODAY.replace(month=12, day=31)) if i.customer]
+    entry = care_entry(item)
+    assert entry.uid == f"care-renewal-{deal}@salesdesk"
+    assert entry.summary == "Contract renewal: C-2026-0001 · Ann Co"
 
 
 @pytest.mark.parametrize(
@@ -78,3 +94,44 @@ def test_a_name_with_line_breaks_or_backslash_n_stays_on_one_summary_line(store,
     raw = data.decode()
     [line] = [line for line in raw.split("\r\n") if line.startswith("SUMMARY:Birthday")]
     assert "\\n" not in line.casefold() and line.endswith(shown.replace("\\", "\\\\"))
+
+
+def test_instalments_still_owed_become_all_day_events_on_their_due_day(store):
+    from salesdesk.core.contracts import PlanPart
+    from salesdesk.io.ics import receivable_entry
+    from salesdesk.store.agenda import owed_between
+    from salesdesk.store.contracts import ContractStore
+
+    contracts = ContractStore(store)
+    customer = store.add_customer("Wang Wei", company="Acme")
+    deal = store.add_deal(customer, "Laptops", 10_000_00, "CNY", stage_id="stage-signed")
+    contract = contracts.make(deal, {**contracts.prefill(deal, TODAY), "number": "C-2026-0007"})
+    day = TODAY.replace(month=12, day=1)
+    plan = [
+        TODAY.replace(day=1),
+        day,
+        TODAY.replace(month=12, day=20),
+        TODAY.replace(year=2027, month=3, day=1),
+    ]
+    ids = contracts.set_plan(contract, [PlanPart(due, 2_500_00, "") for due in plan])
+    contracts.record_receipt(contract, 3_000_00, TODAY)  # the first paid, 500 of the second
+    contracts.snooze_instalment(ids[2], day)  # hidden on Today for a while; owed all the same
+    bobs = store.add_customer("Bob's", owner="bob")
+    other = store.add_deal(bobs, "Bob's deal", 100_00, "CNY", stage_id="stage-signed")
+    contracts.set_plan(contracts.make(other, contracts.prefill(other, TODAY)), [PlanPart(day, 100_00, "")])
+    last = TODAY.replace(year=2027, month=1, day=7)
+    facts = owed_between(store, TODAY, last)
+    assert [(f.instalment_id, f.outstanding) for f in facts] == [(ids[1], 2_000_00), (ids[2], 2_500_00)]
+    assert len(owed_between(store, TODAY, last, everyone=True)) == 3
+    data = build_calendar([receivable_entry(f) for f in facts], datetime(2026, 11, 27, tzinfo=UTC))
+    events = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == [
+        "Collect ¥2,000 — Acme, C-2026-0007",
+        "Collect ¥2,500 — Acme, C-2026-0007",
+    ]
+    first = events[0]
+    assert first.decoded("DTSTART") == day and first.decoded("DTEND") == day.replace(day=2)  # all day
+    assert str(first["UID"]) == f"instalment-{ids[1]}@salesdesk"
+    described = str(first["DESCRIPTION"])
+    assert "Instalment 2 of 4" in described and "Deal: Laptops" in described
+    assert [str(c) for c in first.get("CATEGORIES").cats] == ["salesdesk receivable"]

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from salesdesk.core.dates import parse_timestamp
+from salesdesk.store.contracts import ContractStore
 from salesdesk.store.store import Store
 from tests.conftest import START, TODAY, FakeClock
 from tests.tui.conftest import seed_pipeline
@@ -28,7 +29,11 @@ def seed_agenda(store: Store, clock: FakeClock) -> dict[str, str]:
     store.set_setting("holiday_days_ahead", 40)
     store.update_customer(customers["Emma Clark"], {"birthday": "1985-11-29"})
     store.update_customer(customers["李娜"], {"lunar_birthday": "10-23"})  # 1 December 2026
-    store.update_customer(customers["Tom Baker"], {"contract_end": (TODAY + timedelta(days=20)).isoformat()})
+    ends = (TODAY + timedelta(days=20)).isoformat()
+    store.update_customer(customers["Tom Baker"], {"contract_end": ends})
+    # Renewals come from contracts: the customer's contract end is its contract (the store
+    # keeps them in step; again here, which changes nothing).
+    ContractStore(store).set_customer_end(customers["Tom Baker"], ends)
     ids["today"] = store.add_followup(
         customers["Sarah Miller"],
         TODAY,

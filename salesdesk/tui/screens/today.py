@@ -217,7 +217,9 @@ class TodayScreen(SalesdeskScreen):
         if action != "open" and self.refused_read_only():  # every other key writes
             finish(None, "")
             return
-        if action == "tomorrow":
+        if item.is_receivable and action in ("done", "reschedule", "dismiss"):
+            getattr(self, f"_{action}_receivable")(item, finish)
+        elif action == "tomorrow":
             self._snooze_to(item, self.today + timedelta(days=1), finish)
         elif action == "next_week":
             self._snooze_to(item, self.today + timedelta(days=7), finish)
@@ -327,6 +329,11 @@ class TodayScreen(SalesdeskScreen):
             finish(None, "")
 
     def _snooze_write(self, item: AgendaItem, day: date, retry: str = AGAIN) -> bool:
+        if item.is_receivable:  # hidden until then; the money is still owed
+            step, ok = self._guard(lambda: self.agendas.snooze_receivable(item, day), retry)
+            if ok:
+                self.undo_stack.append(step)
+            return bool(ok)
         carrier, ok = self._guard(
             lambda: self.agendas.snooze(item, day, kind=self._contact_kind(item)), retry
         )
@@ -388,6 +395,65 @@ class TodayScreen(SalesdeskScreen):
             ),
             booked,
         )
+
+    # -- a receivable row: money to collect -----------------------------------------------
+
+    def _done_receivable(self, item: AgendaItem, finish: Finish) -> None:
+        """d: the instalment received in full today; the deal moves to Paid when that
+        completes the contract (or, with paid_on_collection = ask, after a yes)."""
+        from salesdesk.core.money import format_money
+
+        found, ok = self._guard(lambda: self.agendas.collect(item, self.today))
+        if not ok:
+            finish(None, "")
+            return
+        outcome, step, received = found
+        self.undo_stack.append(step)
+        amount = format_money(received, item.currency)
+        notes = [_("received {amount}").format(amount=amount)]
+        if outcome.moved:
+            notes.append(_("fully collected: the deal moved to Paid"))
+        elif outcome.completed:
+            notes.append(_("fully collected"))
+            if item.deal_id and self.store.setting("paid_on_collection") == "ask":
+                self._ask_paid(item, step, notes, finish)
+                return
+        finish("done", _(", ").join(notes))
+
+    def _ask_paid(self, item: AgendaItem, step: AgendaUndo, notes: list[str], finish: Finish) -> None:
+        from salesdesk.store.contracts import ContractStore
+        from salesdesk.tui.screens.today_dialogs import PaidScreen
+
+        deal_id = item.deal_id
+        contracts = ContractStore(self.store)
+        if deal_id is None or contracts.paid_stage_for(deal_id) is None:
+            finish("done", _(", ").join(notes))
+            return
+        before = self.store.deal(deal_id).stage_id
+
+        def answered(move: bool | None) -> None:
+            if move:
+                moved, ok = self._guard(lambda: contracts.move_to_paid(deal_id))
+                if ok and moved:
+                    step.unmoved = (deal_id, before)
+                    notes.append(_("the deal moved to Paid"))
+            finish("done", _(", ").join(notes))
+
+        self.app.push_screen(PaidScreen(item.deal or item.what), answered)
+
+    def _reschedule_receivable(self, item: AgendaItem, finish: Finish) -> None:
+        self.notify(
+            _("An instalment is due when its plan says: s hides it until a later day, d records it paid."),
+            severity="warning",
+        )
+        finish(None, "")
+
+    def _dismiss_receivable(self, item: AgendaItem, finish: Finish) -> None:
+        self.notify(
+            _("Money owed is not dismissed: d records it paid, s hides it until a later day."),
+            severity="warning",
+        )
+        finish(None, "")
 
     def _dismiss(self, item: AgendaItem, finish: Finish) -> None:
         if item.is_followup:

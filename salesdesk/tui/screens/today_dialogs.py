@@ -456,3 +456,24 @@ class QuoteSettingsScreen(SavingDialog[dict | None]):
             hint.display = False
         if ok:
             self.finish({"quote_validity_days": days, "quote_terms": terms, "seller": seller})
+
+
+class PaidScreen(DialogScreen[bool]):
+    """The contract is fully collected: move its deal to Paid? (paid_on_collection = ask)"""
+
+    BINDINGS = [
+        Binding("y,enter", "dismiss(True)", N_("Move it")),
+        Binding("n,escape", "dismiss(False)", N_("Leave it")),
+    ]
+
+    def __init__(self, deal: str):
+        super().__init__()
+        self.deal = deal
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="paid-dialog"):
+            yield Label(_("Fully collected"), classes="dialog-title")
+            said = _("{deal} is paid in full. Move it to Paid?")
+            before, _deal, after = said.partition("{deal}")
+            yield Static(Text.assemble(before, (literal(self.deal), "bold"), after))
+            yield Static(_("enter or y: move it  n or esc: leave it"), classes="dialog-keys")

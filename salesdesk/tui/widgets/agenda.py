@@ -78,6 +78,7 @@ class AgendaList(Widget, can_focus=True):
         "agenda-list--care",
         "agenda-list--warn",
         "agenda-list--late",
+        "agenda-list--receivable",
     }
 
     BINDINGS = [
@@ -287,7 +288,9 @@ class AgendaList(Widget, can_focus=True):
             _cell(when_text(item, self.today), when, partial("agenda-list--late") if late else "")
         )
         line.append("  ")
-        line.append_text(_cell(item.what, what, "bold"))
+        line.append_text(
+            _cell(item.what, what, partial("agenda-list--receivable") if item.is_receivable else "bold")
+        )
         line.append("  ")
         person = item.who
         if self.agenda is not None and self.agenda.everyone and item.owner and item.owner != self.user:
@@ -295,7 +298,9 @@ class AgendaList(Widget, can_focus=True):
         line.append_text(_cell(person, who))
         line.append("  ")
         kind_style: str | Style = ""
-        if item.is_care:
+        if item.is_receivable:
+            kind_style = partial("agenda-list--receivable")
+        elif item.is_care:
             kind_style = partial("agenda-list--warn" if item.kind in WARN_KINDS else "agenda-list--care")
         line.append_text(_cell(item.why, why, kind_style))
         line.append("  ")
