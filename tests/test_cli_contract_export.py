@@ -1,4 +1,5 @@
-"""`salesdesk export csv contracts|instalments|receipts` as a person runs them."""
+"""`salesdesk export csv contracts|instalments|receipts` and `salesdesk check`'s counts of
+them, as a person runs them."""
 
 import csv
 import io
@@ -78,3 +79,16 @@ def test_an_unknown_table_is_refused_with_the_tables_there_are(tmp_path):
     result = run("--db", str(tmp_path / "t.db"), "export", "csv", "payments")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "contracts" in result.stderr and "instalments" in result.stderr and "receipts" in result.stderr
+
+
+def test_check_counts_contracts_instalments_and_receipts_in_the_language_shown(tmp_path):
+    db = tmp_path / "t.db"
+    seed(db)
+    english = run("--db", str(db), "check", env={"LANGUAGE": "en"}).stdout.splitlines()
+    assert {"  contracts            1", "  instalments          2", "  receipts             1"} <= set(
+        english
+    )
+    chinese = run("--db", str(db), "--lang", "zh", "check")
+    assert chinese.returncode == 0, chinese.stderr
+    labels = {line.split()[0]: line.split(maxsplit=1)[1] for line in chinese.stdout.splitlines()[1:]}
+    assert (labels["合同"], labels["分期"], labels["回款"]) == ("1", "2", "1")
