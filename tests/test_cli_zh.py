@@ -199,12 +199,13 @@ def test_argparse_refusals_are_chinese():
     choice = run("export", "csv", "nope", env=ZH)
     assert choice.returncode == 2
     assert choice.stderr.splitlines()[-1] == (
-        "salesdesk export csv：错误：参数 table：无效的选项：'nope'"
-        "（可选：'customers', 'deals', 'interactions', 'followups', 'products'）"
+        "salesdesk export csv：错误：参数 TABLE：无效的选项：'nope'"
+        "（可选：'customers', 'deals', 'interactions', 'followups', 'products', "
+        "'contracts', 'instalments', 'receipts'）"
     )
     english = run("export", "csv", "nope")
     assert english.stderr.splitlines()[-1].startswith(
-        "salesdesk export csv: error: argument table: invalid choice"
+        "salesdesk export csv: error: argument TABLE: invalid choice"
     )
 
 

@@ -34,7 +34,21 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         help=_("a table as CSV for a spreadsheet"),
         description=_("Write a table as CSV: UTF-8 with a byte-order mark, formula-looking cells escaped."),
     )
-    table.add_argument("table", choices=("customers", "deals", "interactions", "followups", "products"))
+    table.add_argument(
+        "table",
+        choices=(
+            "customers",
+            "deals",
+            "interactions",
+            "followups",
+            "products",
+            "contracts",
+            "instalments",
+            "receipts",
+        ),
+        metavar="TABLE",
+        help=_("customers, deals, interactions, followups, products, contracts, instalments or receipts"),
+    )
     table.add_argument("-o", "--output", metavar="FILE", help=_(OUTPUT_HELP))
     table.set_defaults(run=run_export)
     cards = formats.add_parser(
@@ -76,12 +90,12 @@ def run_export(args: argparse.Namespace, db_path: Path, user: str) -> int:
             return export_ics(args, store, today=local_today(), now=wall_clock())
         if args.format == "vcard":
             return export_vcard(args, store)
-        return export_csv(args, store)
+        return export_csv(args, store, today=local_today())
     finally:
         store.close()
 
 
-def export_csv(args: argparse.Namespace, store: Store) -> int:
+def export_csv(args: argparse.Namespace, store: Store, today: date) -> int:
     from salesdesk.io.csv_export import write_csv
     from salesdesk.store import exports
 
@@ -91,6 +105,10 @@ def export_csv(args: argparse.Namespace, store: Store) -> int:
         "interactions": (exports.interactions, exports.INTERACTION_FIELDS),
         "followups": (exports.followups, exports.FOLLOWUP_FIELDS),
         "products": (exports.products, exports.PRODUCT_FIELDS),
+        # What a contract and an instalment have received is worked out on the export day.
+        "contracts": (lambda db: exports.contracts(db, today), exports.CONTRACT_FIELDS),
+        "instalments": (lambda db: exports.instalments(db, today), exports.INSTALMENT_FIELDS),
+        "receipts": (exports.receipts, exports.RECEIPT_FIELDS),
     }[args.table]
     count = write_output(args.output, lambda stream: write_csv(stream, args.table, fields, rows(store.db)))
     if args.output:
@@ -108,6 +126,12 @@ def _wrote(table: str, count: int) -> str:
         return ngettext("Wrote {n} followup to {path}", "Wrote {n} followups to {path}", count)
     if table == "products":
         return ngettext("Wrote {n} product to {path}", "Wrote {n} products to {path}", count)
+    if table == "contracts":
+        return ngettext("Wrote {n} contract to {path}", "Wrote {n} contracts to {path}", count)
+    if table == "instalments":
+        return ngettext("Wrote {n} instalment to {path}", "Wrote {n} instalments to {path}", count)
+    if table == "receipts":
+        return ngettext("Wrote {n} receipt to {path}", "Wrote {n} receipts to {path}", count)
     return ngettext("Wrote {n} customer to {path}", "Wrote {n} customers to {path}", count)
 
 

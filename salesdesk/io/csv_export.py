@@ -2,7 +2,8 @@
 Chinese correctly), CRLF line ends, and formula-looking cells escaped (CWE-1236).
 
 A customers (or products) export uses the headers the importer reads, so it imports
-back to the same customers (or products).
+back to the same customers (or products). Instalments show their status and receipts
+their way of paying in words of the language shown.
 """
 
 import csv
@@ -10,13 +11,23 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
+from salesdesk.core.contracts import METHOD_NAMES, STATUS_NAMES
 from salesdesk.i18n import N_, _
 from salesdesk.io.cells import escape_formula
 from salesdesk.io.headers import export_label
 from salesdesk.io.product_rows import active_word
 from salesdesk.io.product_rows import export_label as product_label
 
-TABLES = ("customers", "deals", "interactions", "followups", "products")
+TABLES = (
+    "customers",
+    "deals",
+    "interactions",
+    "followups",
+    "products",
+    "contracts",
+    "instalments",
+    "receipts",
+)
 
 # Headers that are not customer fields (customer fields use the importer's own words),
 # shown with `_` in the language of the export.
@@ -47,6 +58,28 @@ _HEADERS = {
     "due_time": N_("due time"),
     "done_at": N_("done at"),
     "rrule": N_("rrule"),
+    "number": N_("contract number"),
+    "quote_id": N_("quote id"),
+    "signed_on": N_("signed on"),
+    "starts_on": N_("starts on"),
+    "ends_on": N_("ends on"),
+    "collected": N_("collected"),
+    "outstanding": N_("outstanding"),
+    "overdue": N_("overdue"),
+    "notes": N_("notes"),
+    "contract": N_("contract"),
+    "contract_id": N_("contract id"),
+    "position": N_("position"),
+    "label": N_("label"),
+    "due_on": N_("due on"),
+    "paid": N_("paid"),
+    "status": N_("status"),
+    "days_late": N_("days late"),
+    "snoozed_until": N_("snoozed until"),
+    "received_on": N_("received on"),
+    "method": N_("method"),
+    "reference": N_("reference"),
+    "instalment_id": N_("instalment id"),
 }
 
 
@@ -66,6 +99,11 @@ def cell(value: object) -> str:
     return escape_formula(str(value))
 
 
+def _words(names: Mapping[str, str], value: object) -> object:
+    """A stored code (a status, a way of paying) in words of the language shown."""
+    return _(names[value]) if isinstance(value, str) and value in names else value
+
+
 def write_csv(
     target: BinaryIO, table: str, fields: Iterable[str], rows: Iterable[Mapping[str, object]]
 ) -> int:
@@ -79,6 +117,10 @@ def write_csv(
         for row in rows:
             if table == "products":
                 row = {**row, "active": active_word(row.get("active"))}
+            elif table == "instalments":
+                row = {**row, "status": _words(STATUS_NAMES, row.get("status"))}
+            elif table == "receipts":
+                row = {**row, "method": _words(METHOD_NAMES, row.get("method"))}
             writer.writerow([cell(row.get(field)) for field in fields])
             count += 1
         text.flush()

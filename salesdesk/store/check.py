@@ -38,6 +38,9 @@ TABLE_LABELS = {
     "interactions": N_("interactions"),
     "followups": N_("followups"),
     "reminder_dismissals": N_("reminder dismissals"),
+    "contracts": N_("contracts"),
+    "instalments": N_("instalments"),
+    "receipts": N_("receipts"),
 }
 CHANGE_LOG = N_("change log")
 

@@ -456,11 +456,13 @@ MERGED_FIELDS = CUSTOMER_DETAILS
 
 
 def merge_customers(store: "Store", keep_id: str, other_id: str) -> dict[str, int]:
-    """Fold `other` into `keep`: every deal, interaction, follow-up and tag moves over,
-    empty fields are filled, notes appended, `other` becomes a tombstone, and a note in
-    the history says what was done. One transaction, every change in the change log.
+    """Fold `other` into `keep`: every deal, interaction, follow-up, contract, case and
+    tag moves over, empty fields are filled, notes appended, `other` becomes a tombstone,
+    and a note in the history says what was done. One transaction, every change in the
+    change log.
     """
     from salesdesk.core.errors import InvalidValue
+    from salesdesk.store.contracts import customer_end_id
 
     if keep_id == other_id:
         raise InvalidValue("customer", _("A customer cannot be merged with itself."))
@@ -478,7 +480,12 @@ def merge_customers(store: "Store", keep_id: str, other_id: str) -> dict[str, in
             store.update_customer(keep_id, changes)
         if other.last_contact_at and (keep.last_contact_at or "") < other.last_contact_at:
             store.records.update("customers", keep_id, {"last_contact_at": other.last_contact_at})
-        for table in ("deals", "interactions", "followups"):
+        # The other's contract end, copied into keep's field, has its contract made by
+        # `update_customer`; one keep already had is kept beside it as a contract of keep's.
+        other_end = customer_end_id(other_id)
+        if "contract_end" in changes and store.records.get("contracts", other_end) is not None:
+            store.records.delete("contracts", other_end)
+        for table in ("deals", "interactions", "followups", "contracts", "cases"):
             ids = [
                 r[0]
                 for r in store.db.execute(

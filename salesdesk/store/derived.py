@@ -11,6 +11,12 @@ A quote's number is one of these too: two devices offline can give one number to
 quotes. After a merge that brought quotes, the one made first keeps the number on every
 copy, and the device that numbered each other one gives it a new number (`store.quotes`);
 the sentences returned say so, for the sync's message.
+
+A deal follows from its contract's receipts: when the receipts a merge brought make a
+contract fully collected, its deal moves from Signed to Paid, as it would have had the
+receipts been recorded here. Only the copy of the deal's owner moves it (the move then
+reaches the others by sync), so two copies do not both move it; with the setting
+`paid_on_collection` at "ask" nobody does, and the person moves it when they choose.
 """
 
 from collections.abc import Mapping
@@ -20,7 +26,7 @@ if TYPE_CHECKING:
     from salesdesk.store.store import Store
 
 # The tables whose merged records another record's values follow from.
-DERIVED_FROM = frozenset({"deal_lines", "deals", "quotes"})
+DERIVED_FROM = frozenset({"deal_lines", "deals", "quotes", "receipts"})
 
 
 def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[str], int]:
@@ -41,6 +47,9 @@ def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[s
                     old=renumbered.old, deal=renumbered.deal_title, new=renumbered.new
                 )
             )
+
+    if touched.get("receipts"):
+        told.extend(paid_by_merged_receipts(store, touched["receipts"]))
 
     deal_ids = deals_with_lines(store.db, touched.get("deals", set())) | deals_of_lines(
         store.db, touched.get("deal_lines", set())
@@ -73,3 +82,47 @@ def settle_derived_conflicts(store: "Store", deal_ids: set[str]) -> int:
         [timestamp(store.clock()), ids, ids],
     )
     return cursor.rowcount
+
+
+def paid_by_merged_receipts(store: "Store", receipt_ids: set[str]) -> list[str]:
+    """Move to Paid the deals of this copy's user whose contracts the merged receipts
+    (`receipt_ids`) made fully collected; a sentence for each deal moved."""
+    import json
+
+    from salesdesk.i18n import _
+    from salesdesk.store.contracts import ContractStore
+
+    if store.setting("paid_on_collection") == "ask":
+        return []
+    arrived: dict[str, int] = {}  # contract id -> what the merged receipts brought
+    deals: dict[str, str] = {}
+    for contract_id, deal_id, amount in store.db.execute(
+        """SELECT r.contract_id, c.deal_id, CASE WHEN r.deleted_at IS NULL THEN r.amount ELSE 0 END
+           FROM receipts r JOIN contracts c ON c.id = r.contract_id JOIN deals d ON d.id = c.deal_id
+           WHERE r.id IN (SELECT value FROM json_each(?)) AND c.deleted_at IS NULL
+             AND d.deleted_at IS NULL AND d.owner = ?""",
+        [json.dumps(sorted(receipt_ids)), store.user],
+    ):
+        arrived[contract_id] = arrived.get(contract_id, 0) + amount
+        deals[contract_id] = deal_id
+    if not arrived:
+        return []
+    contracts = ContractStore(store)
+    today = store.clock().date()
+    states = contracts.collections(sorted(arrived), today)
+    told = []
+    for contract_id, state in sorted(states.items()):
+        before = state.collected - arrived[contract_id]
+        if not state.fully_collected or before >= state.amount:
+            continue  # not collected yet, or it already was before these receipts
+        deal_id = deals[contract_id]
+        paid = contracts.paid_stage_for(deal_id)
+        if paid is None:
+            continue
+        contracts.move_to_paid(deal_id)
+        told.append(
+            _("The money for {deal} is all in: it moved to {stage}.").format(
+                deal=store.deal(deal_id).title, stage=paid.name
+            )
+        )
+    return told

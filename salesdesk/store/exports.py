@@ -7,10 +7,13 @@ formats (`salesdesk.io`) decide how to write them.
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from salesdesk.core.money import exponent
 from salesdesk.store.database import Database, Parameters
+
+if TYPE_CHECKING:
+    from salesdesk.core.contracts import Collection
 
 CUSTOMER_FIELDS = (
     "id",
@@ -74,6 +77,52 @@ FOLLOWUP_FIELDS = (
 )
 
 PRODUCT_FIELDS = ("id", "code", "name", "unit", "price", "currency", "category", "active")
+CONTRACT_FIELDS = (
+    "id",
+    "number",
+    "customer",
+    "customer_id",
+    "deal",
+    "deal_id",
+    "quote_id",
+    "signed_on",
+    "starts_on",
+    "ends_on",
+    "amount",
+    "currency",
+    "collected",
+    "outstanding",
+    "overdue",
+    "notes",
+)
+INSTALMENT_FIELDS = (
+    "id",
+    "contract",
+    "contract_id",
+    "customer",
+    "position",
+    "label",
+    "due_on",
+    "amount",
+    "currency",
+    "paid",
+    "outstanding",
+    "status",
+    "days_late",
+    "snoozed_until",
+)
+RECEIPT_FIELDS = (
+    "id",
+    "contract",
+    "contract_id",
+    "customer",
+    "received_on",
+    "amount",
+    "currency",
+    "method",
+    "reference",
+    "instalment_id",
+)
 
 
 def _rows(db: Database, sql: str, params: Parameters = ()) -> Iterator[dict[str, Any]]:
@@ -142,6 +191,112 @@ def products(db: Database) -> Iterator[dict[str, Any]]:
     ):
         places = exponent(row["currency"])
         row["price"] = f"{Decimal(row['price']).scaleb(-places):.{places}f}"
+        yield row
+
+
+def _major(amount: int, currency: str) -> str:
+    """Minor units as exact decimal text in major units ('12500.00', '-300.00')."""
+    places = exponent(currency)
+    return f"{Decimal(amount).scaleb(-places):.{places}f}"
+
+
+def _collections(db: Database, today: date) -> "dict[str, Collection]":
+    """Every live contract's collection on `today`, from three queries whatever their number."""
+    from salesdesk.core.contracts import InstalmentFact, ReceiptFact, collection
+
+    plans: dict[str, list[InstalmentFact]] = {}
+    for contract_id, instalment_id, due_on, amount, position in db.execute(
+        "SELECT contract_id, id, due_on, amount, position FROM instalments WHERE deleted_at IS NULL"
+    ):
+        plans.setdefault(contract_id, []).append(
+            InstalmentFact(instalment_id, date.fromisoformat(due_on), amount, position)
+        )
+    paid: dict[str, list[ReceiptFact]] = {}
+    for contract_id, receipt_id, received_on, amount, instalment_id, created_at in db.execute(
+        "SELECT contract_id, id, received_on, amount, instalment_id, created_at FROM receipts "
+        "WHERE deleted_at IS NULL"
+    ):
+        paid.setdefault(contract_id, []).append(
+            ReceiptFact(receipt_id, date.fromisoformat(received_on), amount, instalment_id, created_at)
+        )
+    states = {}
+    for contract_id, amount, first in db.execute(
+        "SELECT id, amount, coalesce(signed_on, starts_on) FROM contracts WHERE deleted_at IS NULL"
+    ):
+        states[contract_id] = collection(
+            amount,
+            plans.get(contract_id, []),
+            paid.get(contract_id, []),
+            today,
+            unplanned_due=date.fromisoformat(first) if first else None,
+        )
+    return states
+
+
+def contracts(db: Database, today: date) -> Iterator[dict[str, Any]]:
+    """Every live contract, the latest signed last; its amount, and what was collected,
+    is outstanding and is overdue on `today`, in major units."""
+    states = _collections(db, today)
+    for row in _rows(
+        db,
+        """
+        SELECT k.id, k.number, c.name AS customer, k.customer_id, d.title AS deal, k.deal_id,
+               k.quote_id, k.signed_on, k.starts_on, k.ends_on, k.amount, k.currency, k.notes
+        FROM contracts k JOIN customers c ON c.id = k.customer_id
+        LEFT JOIN deals d ON d.id = k.deal_id
+        WHERE k.deleted_at IS NULL
+        ORDER BY coalesce(k.signed_on, k.starts_on, k.ends_on), k.created_at, k.id""",
+    ):
+        state = states[row["id"]]
+        currency = row["currency"]
+        row["amount"] = _major(row["amount"], currency)
+        row["collected"] = _major(state.collected, currency)
+        row["outstanding"] = _major(state.outstanding, currency)
+        row["overdue"] = _major(state.overdue, currency)
+        yield row
+
+
+def instalments(db: Database, today: date) -> Iterator[dict[str, Any]]:
+    """Every live instalment of a live contract, by due day: what it has received, what
+    is outstanding, its status (`core.contracts.STATUSES`) and days late on `today`."""
+    states = {
+        state.instalment.id: state
+        for collection in _collections(db, today).values()
+        for state in collection.instalments
+    }
+    for row in _rows(
+        db,
+        """
+        SELECT i.id, k.number AS contract, i.contract_id, c.name AS customer, i.position, i.label,
+               i.due_on, i.amount, k.currency, i.snoozed_until
+        FROM instalments i JOIN contracts k ON k.id = i.contract_id
+        JOIN customers c ON c.id = k.customer_id
+        WHERE i.deleted_at IS NULL AND k.deleted_at IS NULL
+        ORDER BY i.due_on, k.number, i.position, i.id""",
+    ):
+        state = states[row["id"]]
+        currency = row["currency"]
+        row["amount"] = _major(row["amount"], currency)
+        row["paid"] = _major(state.applied, currency)
+        row["outstanding"] = _major(state.outstanding, currency)
+        row["status"] = state.status
+        row["days_late"] = state.days_late(today)
+        yield row
+
+
+def receipts(db: Database) -> Iterator[dict[str, Any]]:
+    """Every live receipt of a live contract, in the order received; a refund negative."""
+    for row in _rows(
+        db,
+        """
+        SELECT r.id, k.number AS contract, r.contract_id, c.name AS customer, r.received_on,
+               r.amount, k.currency, r.method, r.reference, r.instalment_id
+        FROM receipts r JOIN contracts k ON k.id = r.contract_id
+        JOIN customers c ON c.id = k.customer_id
+        WHERE r.deleted_at IS NULL AND k.deleted_at IS NULL
+        ORDER BY r.received_on, r.created_at, r.id""",
+    ):
+        row["amount"] = _major(row["amount"], row["currency"])
         yield row
 
 

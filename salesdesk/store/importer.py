@@ -293,6 +293,7 @@ class _Import:
         if not self.new:
             return
         self.store.records.insert_many("customers", map(_stored, self.new.values()), self.new)
+        self._create_contract_ends()
         tag_ids: dict[str, str] = {}
         for tags in self.new_tags.values():
             for tag in tags:
@@ -308,6 +309,28 @@ class _Import:
             ({"customer_id": c, "tag_id": t} for c, t in links),
             (f"{c}:{t}" for c, t in links),
         )  # the link ids Store.add_tag gives
+
+    def _create_contract_ends(self) -> None:
+        """The contract that stands for each new customer's contract end, as
+        `ContractStore.set_customer_end` makes it, in bulk and in the import's transaction."""
+        from salesdesk.store.contracts import customer_end_id
+
+        ends = {
+            customer_id: row["contract_end"]
+            for customer_id, row in self.new.items()
+            if row.get("contract_end")
+        }
+        if not ends:
+            return
+        currency = self.store.setting("currency") or "USD"
+        self.store.records.insert_many(
+            "contracts",
+            (
+                {"customer_id": customer_id, "ends_on": ends_on, "currency": currency}
+                for customer_id, ends_on in ends.items()
+            ),
+            map(customer_end_id, ends),
+        )
 
 
 def _stored(row: dict[str, str]) -> dict[str, str | None]:

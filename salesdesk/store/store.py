@@ -249,12 +249,28 @@ class Store:
         if not values.get("owner"):
             values["owner"] = self.default_owner()
         values = self._customer_values({"name": name, **values})
-        return self.records.insert("customers", values)
+        with self.records.transaction():
+            customer_id = self.records.insert("customers", values)
+            if values.get("contract_end"):
+                self._contract_end(customer_id, values["contract_end"])
+        return customer_id
 
     def update_customer(
         self, customer_id: str, changes: Mapping[str, Any], expected_version: int | None = None
     ) -> int:
-        return self.records.update("customers", customer_id, self._customer_values(changes), expected_version)
+        clean = self._customer_values(changes)
+        with self.records.transaction():
+            version = self.records.update("customers", customer_id, clean, expected_version)
+            if "contract_end" in clean:
+                self._contract_end(customer_id, clean["contract_end"] or None)
+        return version
+
+    def _contract_end(self, customer_id: str, ends_on: str | None) -> None:
+        """Keep the contract that stands for the customer's contract end in step with it
+        (migration 17), in the transaction that wrote the field."""
+        from salesdesk.store.contracts import ContractStore
+
+        ContractStore(self).set_customer_end(customer_id, ends_on)
 
     def delete_customer(self, customer_id: str, expected_version: int | None = None) -> None:
         self.records.delete("customers", customer_id, expected_version)

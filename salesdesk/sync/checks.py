@@ -286,6 +286,8 @@ def _domain(table: str, row_id: str, values: dict[str, Any]) -> Problem | None:
         return _quote(values)
     if table == "cases":
         return _case(values)
+    if table in ("contracts", "instalments", "receipts"):
+        return _collection(table, values)
     return None
 
 
@@ -298,18 +300,82 @@ def _case(values: dict[str, Any]) -> Problem | None:
     if "status" in values and values["status"] not in STATUSES:
         return Problem(INVALID, _("its case status is not open, waiting or closed"))
     for name in ("opened_on", "closed_on"):
-        if values.get(name) is not None and not _iso_day(str(values[name])):
+        if values.get(name) is not None and not _is_day(values[name]):
             return Problem(
                 INVALID, _("its case {name} is not a date of the form YYYY-MM-DD").format(name=name)
             )
     return None
 
 
-def _iso_day(text: str) -> bool:
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+def _collection(table: str, values: dict[str, Any]) -> Problem | None:
+    """An incoming contract, instalment or receipt, by the rules `ContractStore` keeps:
+    its dates days, its amounts whole minor units in range (a receipt's not zero: a
+    refund is negative), a contract's currency a code, a receipt's way of paying ours."""
+    from salesdesk.core.contracts import METHODS
+    from salesdesk.core.lines import MONEY_LIMIT
+    from salesdesk.store.contracts import NOTES_LIMIT, NUMBER_LIMIT
+
+    record = table.rstrip("s")
+    days = {
+        "contracts": ("signed_on", "starts_on", "ends_on"),
+        "instalments": ("due_on", "snoozed_until"),
+        "receipts": ("received_on",),
+    }[table]
+    for name in days:
+        value = values.get(name)
+        if value is not None and not _is_day(value):
+            return Problem(
+                INVALID,
+                _("its {record} {name} is {value}, not a date such as 2026-03-31").format(
+                    record=record, name=name, value=_shown(value)
+                ),
+            )
+    amount = values.get("amount")
+    if isinstance(amount, int):
+        if table == "receipts" and (amount == 0 or abs(amount) > MONEY_LIMIT):
+            return Problem(
+                INVALID,
+                _("its receipt amount is {value}, not an amount other than zero").format(value=amount),
+            )
+        if table != "receipts" and not 0 <= amount <= MONEY_LIMIT:
+            return Problem(
+                INVALID,
+                _("its {record} amount is {value}, not an amount of zero or more").format(
+                    record=record, value=amount
+                ),
+            )
+    if table == "contracts":
+        if "currency" in values:
+            try:
+                check_currency(str(values["currency"]))
+            except InvalidValue:
+                return Problem(INVALID, _("its contract currency is not a currency code such as USD"))
+        if len(str(values.get("number") or "")) > NUMBER_LIMIT:
+            return Problem(
+                INVALID,
+                _("its contract number is longer than {limit} characters").format(limit=NUMBER_LIMIT),
+            )
+        if len(str(values.get("notes") or "")) > NOTES_LIMIT:
+            return Problem(
+                INVALID,
+                _("its contract notes are longer than {limit} characters").format(limit=f"{NOTES_LIMIT:,}"),
+            )
+    if table == "receipts" and values.get("method") not in (None, "", *METHODS):
+        return Problem(
+            INVALID,
+            _("its receipt method is {value}, not one of {methods}").format(
+                value=_shown(values["method"]), methods=", ".join(METHODS)
+            ),
+        )
+    return None
+
+
+def _is_day(value: object) -> bool:
+    """Whether a value is a day as the store keeps one: YYYY-MM-DD."""
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return False
     try:
-        date.fromisoformat(text)
+        date.fromisoformat(value)
     except ValueError:
         return False
     return True

@@ -153,7 +153,7 @@ def test_merge_keeps_everything_of_both_and_says_what_it_did(store, people):
     store.add_followup(copy, TODAY + timedelta(days=3), "Call Sarah")
     store.add_tag(copy, "trade-show")
     moved = merge_customers(store, people["sarah"], copy)
-    assert moved == {"deals": 1, "interactions": 1, "followups": 1, "tags": 1}
+    assert moved == {"deals": 1, "interactions": 1, "followups": 1, "contracts": 0, "cases": 0, "tags": 1}
     keep = store.customer(people["sarah"])
     assert keep.email == "sarah@northwind.com"
     assert "prefers email" in keep.notes and "met at the fair" in keep.notes

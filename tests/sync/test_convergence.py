@@ -10,7 +10,7 @@ hybrid clock where 100,000 edits within one millisecond would (its counter full)
 the edits after it cross the counter's limit."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from salesdesk.store.cases import CaseStore
 from salesdesk.store.changelog import COUNTER_LIMIT, format_clock, parse_clock
 from salesdesk.store.connection import write
+from salesdesk.store.contracts import ContractStore
 from salesdesk.store.trash import TrashStore
 from salesdesk.sync.merge import BOOKKEEPING, LATEST_VALUE
 from tests.sync.conftest import Device
@@ -42,6 +43,9 @@ OPS = st.lists(
                 "sync",
                 "sync",
                 "burst",
+                "contract",
+                "receipt",
+                "end",
             ]
         ),
         st.integers(0, 1000),  # picks a record / a value / a peer
@@ -127,6 +131,24 @@ def _run(devices, ops, sync=lambda device, peer, pick: device.merge_from(peer)):
         elif op == "burst":
             _burst(device, pick)
             store.update_customer(customers[pick % len(customers)], {"notes": f"b{pick}-{index}"})
+        elif op == "contract" and deals:  # a contract, its deal sometimes Signed first
+            deal = deals[pick % len(deals)]
+            if pick % 2:
+                store.move_deal(deal, "stage-signed")
+            ContractStore(store).make(deal, {"amount": (pick % 5 + 1) * 100, "signed_on": "2026-11-27"})
+        elif op == "receipt":  # on whichever copy, for a contract it knows; may complete it
+            contracts = [
+                r[0]
+                for r in store.db.execute(
+                    "SELECT id FROM contracts WHERE deleted_at IS NULL AND deal_id IS NOT NULL ORDER BY id"
+                )
+            ]
+            if contracts:
+                day = date(2026, 11, 20) + timedelta(days=pick % 10)
+                ContractStore(store).record_receipt(contracts[pick % len(contracts)], pick % 300 + 1, day)
+        elif op == "end":  # a customer's contract end, set or cleared, and its contract with it
+            ends = "" if pick % 4 == 0 else f"2027-0{pick % 9 + 1}-15"
+            store.update_customer(customers[pick % len(customers)], {"contract_end": ends})
         elif op == "sync":
             peer = devices[(index + 1 + pick % 2) % 3]
             sync(device, peer, pick)
