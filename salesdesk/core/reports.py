@@ -749,6 +749,7 @@ class CollectionFacts:
     # Contracts with a receipt in the period, with their receipts up to its end: those
     # that became fully collected in it give the days from signing.
     settled: tuple[ContractFact, ...] = ()
+    contracts: bool = False  # whether any contract with an amount exists, in any period
 
 
 @dataclass(frozen=True)
@@ -798,6 +799,7 @@ class Collections:
     expected: dict[str, tuple[ExpectedMonth, ...]] = field(default_factory=dict)
     settled: int = 0  # contracts fully collected in the period (with a signing day)
     median_days: float | None = None  # from signing to fully collected, over those
+    contracts: bool = False  # any contract with an amount exists (else the Reports leave this out)
 
     @property
     def any(self) -> bool:
@@ -956,4 +958,5 @@ def build_collections(
         expected=expected_rows,
         settled=len(spans),
         median_days=median_days(spans),
+        contracts=facts.contracts or bool(facts.owed or facts.settled or facts.collected),
     )

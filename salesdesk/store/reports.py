@@ -461,6 +461,10 @@ class ReportQueries:
             collected_before=tuple(self.collected(period.previous(), owner)),
             owed=tuple(self.owed(today, owner)),
             settled=tuple(self.settled(period, owner)),
+            contracts=self.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM contracts WHERE deleted_at IS NULL AND amount > 0)"
+            ).fetchone()[0]
+            == 1,
         )
 
     def receipts_of(self, period: Period, owner: str | None) -> list[ReceiptLine]:
