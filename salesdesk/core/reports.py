@@ -8,6 +8,13 @@ Amounts are integers in minor units per currency. Different currencies are never
 together: every money figure is a mapping currency -> amount, the default currency first.
 Days are UTC days, as the store keeps its timestamps.
 
+Money collected (issue 20): receipts received in the period, refunds taken off, beside
+the period before; what contracts are owed on `today` (their contract amount less every
+receipt, a plan over the amount owed up to it) by age of each instalment, by customer and
+by person (the deal's owner, else the customer's); the outstanding part of instalments by
+due month beside the weighted forecast; and the median days from signing to fully
+collected. What a receipt paid is worked out by `core.contracts.collection`.
+
 Products and quotes (issue 19): won revenue by product and by category is the sum of the
 lines (their stored totals) of the deals won in the period, per currency; lines without a
 product are one row, "other lines". A quote's status beyond draft and sent is worked out,
@@ -23,6 +30,18 @@ from statistics import mean, median
 from typing import NamedTuple
 
 from salesdesk.core import pipeline
+from salesdesk.core.contracts import (
+    AGES,
+    NOT_DUE,
+    OVERDUE,
+    Collection,
+    InstalmentFact,
+    ReceiptFact,
+    add_months,
+    age_of,
+    collection,
+    median_days,
+)
 from salesdesk.core.periods import MONTHS, IsoWeek, Period, month_text
 from salesdesk.core.pipeline import Stage
 from salesdesk.i18n import CHINESE, N_, _, language
@@ -179,6 +198,7 @@ class ReportFacts:
     customers: CustomerCounts = CustomerCounts()
     products: tuple[ProductSale, ...] = ()
     quotes: tuple[QuoteRow, ...] = ()
+    collections: "CollectionFacts | None" = None
 
 
 # -- the figures -----------------------------------------------------------------------------
@@ -300,6 +320,7 @@ class Report:
     by_category: dict[str, tuple[Sale, ...]] = field(default_factory=dict)
     top_quantity: tuple[Sale, ...] = ()  # products by quantity sold, whatever the currency
     quotes: QuoteFigures = field(default_factory=QuoteFigures)
+    collections: "Collections" = field(default_factory=lambda: Collections())
 
     @property
     def bottleneck(self) -> StageTime | None:
@@ -341,6 +362,13 @@ def build_report(
         | {row.currency for row in facts.products}
         | {row.currency for row in facts.quotes}
     )
+    money = facts.collections
+    if money is not None:
+        money_codes |= (
+            {row.currency for row in money.collected}
+            | {row.currency for row in money.collected_before}
+            | {contract.currency for contract in money.owed}
+        )
     currencies = tuple(ordered_currencies(money_codes, default_currency))
     won = _totals(facts.closed, pipeline.WON, currencies)
     lost = _totals(facts.closed, pipeline.LOST, currencies)
@@ -372,6 +400,9 @@ def build_report(
             accepted=_quote_totals(facts.quotes, ACCEPTED, currencies),
             expired=_quote_totals(facts.quotes, EXPIRED, currencies),
         ),
+        collections=Collections()
+        if money is None
+        else build_collections(money, period, today, currencies, facts.open_deals),
     )
 
 
@@ -673,3 +704,259 @@ def quote_status(
     if valid_until < today:
         return EXPIRED
     return SENT
+
+
+# -- money collected (回款, issue 20) ------------------------------------------------------
+#
+# What a receipt pays is worked out with `core.contracts.collection`, never stored. The
+# store reads, per contract still owed money on `today`, its instalments and receipts;
+# the figures below are made from them, per currency, never converted.
+
+
+@dataclass(frozen=True)
+class ContractFact:
+    """A contract with its plan and its receipts, as the reports need it."""
+
+    id: str
+    number: str
+    currency: str
+    amount: int
+    signed_on: date | None
+    customer: str  # the customer's name
+    person: str  # the deal's owner, else the customer's
+    instalments: tuple[InstalmentFact, ...] = ()
+    receipts: tuple[ReceiptFact, ...] = ()
+
+    def collection(self, today: date) -> Collection:
+        return collection(
+            self.amount, self.instalments, self.receipts, today, unplanned_due=self.signed_on or today
+        )
+
+
+class CollectedRow(NamedTuple):
+    """Receipts of one currency received in a period, refunds taken off."""
+
+    currency: str
+    amount: int
+    receipts: int  # how many, refunds too
+
+
+@dataclass(frozen=True)
+class CollectionFacts:
+    collected: tuple[CollectedRow, ...] = ()
+    collected_before: tuple[CollectedRow, ...] = ()  # the period before, as long
+    owed: tuple[ContractFact, ...] = ()  # contracts still owed money on `today`
+    # Contracts with a receipt in the period, with their receipts up to its end: those
+    # that became fully collected in it give the days from signing.
+    settled: tuple[ContractFact, ...] = ()
+    contracts: bool = False  # whether any contract with an amount exists, in any period
+
+
+@dataclass(frozen=True)
+class Receivable:
+    """What one customer (or person) owes, in one currency, on `today`."""
+
+    name: str
+    outstanding: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class ExpectedMonth:
+    """Money expected in a month, in one currency: the outstanding part of open
+    instalments due in it, beside the weighted forecast of the open deals expected to
+    close in it. `month` None: the overdue row (instalments past due, deals past their
+    expected close) or the later one (after the months shown)."""
+
+    label: str
+    month: str | None
+    collections: int
+    weighted: int
+
+
+@dataclass(frozen=True)
+class LateInstalment:
+    """An instalment not fully paid on `today` that fell due in a span (the weekly list)."""
+
+    due_on: date
+    customer: str
+    number: str
+    currency: str
+    outstanding: int
+    person: str
+
+
+@dataclass(frozen=True)
+class Collections:
+    collected: dict[str, int] = field(default_factory=dict)  # currency -> minor units
+    collected_before: dict[str, int] = field(default_factory=dict)
+    receipts: int = 0  # receipts (refunds too) received in the period
+    outstanding: dict[str, int] = field(default_factory=dict)
+    overdue: dict[str, int] = field(default_factory=dict)
+    by_age: dict[str, dict[str, int]] = field(default_factory=dict)  # currency -> AGES -> amount
+    by_customer: dict[str, tuple[Receivable, ...]] = field(default_factory=dict)  # the most first
+    by_person: dict[str, tuple[Receivable, ...]] = field(default_factory=dict)
+    expected: dict[str, tuple[ExpectedMonth, ...]] = field(default_factory=dict)
+    settled: int = 0  # contracts fully collected in the period (with a signing day)
+    median_days: float | None = None  # from signing to fully collected, over those
+    contracts: bool = False  # any contract with an amount exists (else the Reports leave this out)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.collected or self.collected_before or self.outstanding or self.settled)
+
+
+EXPECTED_MONTHS = 6  # months of expected collections shown, this one first
+OVERDUE_ROW, LATER_ROW = N_("overdue"), N_("later")
+
+
+def _receivables_by_state(
+    owed: Iterable[ContractFact], today: date
+) -> Iterable[tuple[ContractFact, date, int]]:
+    """Each owed contract's money still to come on `today`: (contract, due day, amount).
+
+    The instalments' outstanding parts; what the contract is owed beyond its plan (a plan
+    short of the amount) is due on the last instalment's day, else on signing.
+    """
+    for contract in owed:
+        state = contract.collection(today)
+        left = state.outstanding  # a plan over the amount is owed up to the amount
+        for part in state.instalments:
+            take = min(part.outstanding, left)
+            if take > 0:
+                left -= take
+                yield contract, part.instalment.due_on, take
+        if left > 0:
+            last = max((part.instalment.due_on for part in state.instalments), default=None)
+            yield contract, last or contract.signed_on or today, left
+
+
+def late_instalments(
+    owed: Iterable[ContractFact], today: date, first: date, last: date
+) -> list[LateInstalment]:
+    """Instalments overdue on `today` that fell due from `first` to `last` (became overdue
+    the day after), the oldest first."""
+    found = []
+    for contract in owed:
+        for part in contract.collection(today).instalments:
+            due = part.instalment.due_on
+            if part.status == OVERDUE and first <= due <= last:
+                found.append(
+                    LateInstalment(
+                        due,
+                        contract.customer,
+                        contract.number,
+                        contract.currency,
+                        part.outstanding,
+                        contract.person,
+                    )
+                )
+    return sorted(found, key=lambda late: (late.due_on, late.customer, late.number, -late.outstanding))
+
+
+def _sums(rows: Iterable[CollectedRow], currencies: Sequence[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for row in rows:
+        found[row.currency] = found.get(row.currency, 0) + row.amount
+    return {code: found[code] for code in currencies if code in found}
+
+
+def _ranked_receivables(
+    owed: dict[tuple[str, str], list[int]], currencies: Sequence[str], limit: int | None
+) -> dict[str, tuple[Receivable, ...]]:
+    result: dict[str, tuple[Receivable, ...]] = {}
+    for code in currencies:
+        rows = [Receivable(name, *sums) for (currency, name), sums in owed.items() if currency == code]
+        if rows:
+            rows.sort(key=lambda r: (-r.outstanding, -r.overdue, r.name.casefold(), r.name))
+            result[code] = tuple(rows[:limit] if limit else rows)
+    return result
+
+
+def _month_key(day: date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def build_collections(
+    facts: CollectionFacts,
+    period: Period,
+    today: date,
+    currencies: Sequence[str],
+    open_deals: Iterable[OpenMonth] = (),
+    *,
+    top_customers: int | None = 10,
+) -> Collections:
+    """The money collected in the period and the one before, what is owed on `today` by
+    age, by customer (the `top_customers` owed the most) and by person, the collections
+    expected by month beside the weighted forecast, and the median days from signing to
+    fully collected of the contracts fully collected in the period."""
+    ages: dict[str, dict[str, int]] = {}
+    customers: dict[tuple[str, str], list[int]] = {}
+    people: dict[tuple[str, str], list[int]] = {}
+    this_month = _month_key(today)
+    months = [_month_key(add_months(today.replace(day=1), n)) for n in range(EXPECTED_MONTHS)]
+    expected: dict[
+        tuple[str, str | None], list[int]
+    ] = {}  # (currency, month or row) -> [collections, weighted]
+
+    def slot(month: str) -> str:
+        if month < this_month:
+            return OVERDUE_ROW
+        return month if month in months else LATER_ROW
+
+    for contract, due_on, amount in _receivables_by_state(facts.owed, today):
+        code, age = contract.currency, age_of(due_on, today)
+        by_age = ages.setdefault(code, dict.fromkeys(AGES, 0))
+        by_age[age] += amount
+        late = amount if age != NOT_DUE else 0
+        for owed, name in ((customers, contract.customer), (people, contract.person)):
+            sums = owed.setdefault((code, name), [0, 0])
+            sums[0] += amount
+            sums[1] += late
+        key = OVERDUE_ROW if late else slot(_month_key(due_on))
+        expected.setdefault((code, key), [0, 0])[0] += amount
+    for row in open_deals:
+        if row.month is None:
+            continue  # deals without an expected close: the forecast panel counts them
+        expected.setdefault((row.currency, slot(row.month)), [0, 0])[1] += row.weighted
+
+    outstanding = {code: sum(by_age.values()) for code, by_age in ages.items()}
+    overdue = {code: sum(v for age, v in by_age.items() if age != NOT_DUE) for code, by_age in ages.items()}
+    expected_rows: dict[str, tuple[ExpectedMonth, ...]] = {}
+    for code in currencies:
+        if not any(currency == code and sums[0] for (currency, _key), sums in expected.items()):
+            continue  # nothing owed in this currency: the forecast panel shows its deals
+        rows = []
+        for key in (OVERDUE_ROW, *months, LATER_ROW):
+            collections, weighted = expected.get((code, key), (0, 0))
+            if key in (OVERDUE_ROW, LATER_ROW):
+                if collections or weighted:
+                    rows.append(ExpectedMonth(_(key), None, collections, weighted))
+            else:
+                rows.append(
+                    ExpectedMonth(_month_label(date.fromisoformat(key + "-01")), key, collections, weighted)
+                )
+        expected_rows[code] = tuple(rows)
+
+    spans = []
+    for contract in facts.settled:
+        if contract.signed_on is None:
+            continue
+        reached = contract.collection(period.last).collected_on
+        if reached is not None and period.first <= reached <= period.last:
+            spans.append(max((reached - contract.signed_on).days, 0))
+    order = [code for code in currencies if code in ages]
+    return Collections(
+        collected=_sums(facts.collected, currencies),
+        collected_before=_sums(facts.collected_before, currencies),
+        receipts=sum(row.receipts for row in facts.collected),
+        outstanding={code: outstanding[code] for code in order},
+        overdue={code: overdue[code] for code in order},
+        by_age={code: ages[code] for code in order},
+        by_customer=_ranked_receivables(customers, currencies, top_customers),
+        by_person=_ranked_receivables(people, currencies, None),
+        expected=expected_rows,
+        settled=len(spans),
+        median_days=median_days(spans),
+        contracts=facts.contracts or bool(facts.owed or facts.settled or facts.collected),
+    )

@@ -15,7 +15,12 @@ Definitions, as the summary prints them:
 - products won: the lines of the deals won in the week, per product and currency (the
   lines without a product as "other lines"), and the same by category;
 - quotes: sent in the week; accepted, their deal won in the week after they were sent;
-  expired, their last valid day in the week (and before today) and not accepted.
+  expired, their last valid day in the week (and before today) and not accepted;
+- money collected: receipts received in the week, refunds taken off, beside the week
+  before; outstanding and overdue by age on `today` (the Reports' figures); the receipts
+  of the week; the instalments that became overdue in the week (due the day before one
+  of its days, up to today) and are still not fully paid on `today`;
+- after-sales cases: opened in the week, closed in it, and open or waiting now.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,13 +32,23 @@ from salesdesk.core import pipeline
 from salesdesk.core.agenda import AgendaItem
 from salesdesk.core.periods import IsoWeek
 from salesdesk.core.pipeline import Stage
-from salesdesk.core.reports import OpenMonth, QuoteFigures, Report, Sale, ordered_currencies
+from salesdesk.core.reports import (
+    Collections,
+    LateInstalment,
+    OpenMonth,
+    QuoteFigures,
+    Report,
+    Sale,
+    ordered_currencies,
+)
 from salesdesk.i18n import N_, _
 
 SHOWN_PER_CURRENCY = 15  # deals listed per currency in each list of deals
 SHOWN_FOLLOWUPS = 25
 SHOWN_DUE = 30
 SHOWN_PRODUCTS = 10  # products listed per currency (the other lines are listed besides)
+SHOWN_RECEIPTS = 30
+SHOWN_LATE = 30
 NEW = N_("new")  # the "from" of a deal's first stage
 
 
@@ -72,6 +87,27 @@ class FollowUpLine(NamedTuple):
     of: int = 0  # how many overdue follow-ups in all
 
 
+class ReceiptLine(NamedTuple):
+    """A receipt of the week (negative: a refund), in its contract's currency."""
+
+    received_on: date
+    customer: str
+    number: str  # the contract's
+    currency: str
+    amount: int
+    method: str
+    person: str  # the deal's owner, else the customer's
+    of: int = 0  # how many receipts the week has in all
+
+
+class CaseCounts(NamedTuple):
+    """After-sales cases: opened in the week, closed in it, open (or waiting) now."""
+
+    opened: int = 0
+    closed: int = 0
+    open_now: int = 0
+
+
 class OpenDeal(NamedTuple):
     """A deal whose stage changed after a moment, with its stage then (None: not yet made)."""
 
@@ -104,6 +140,9 @@ class WeeklyFacts:
     due_next_week: tuple[AgendaItem, ...]
     closing: tuple[DealLine, ...]
     closing_last: date
+    receipts: tuple[ReceiptLine, ...] = ()
+    late: tuple[LateInstalment, ...] = ()  # became overdue in the week, still owed today
+    cases: CaseCounts = CaseCounts()
 
 
 @dataclass(frozen=True)
@@ -168,6 +207,12 @@ class WeeklySummary:
     product_count: dict[str, int] = field(default_factory=dict)
     categories: dict[str, tuple[Sale, ...]] = field(default_factory=dict)
     quotes: QuoteFigures = field(default_factory=QuoteFigures)
+    collections: Collections = field(default_factory=Collections)
+    receipts: tuple[ReceiptLine, ...] = ()  # the first SHOWN_RECEIPTS of the week
+    receipt_count: int = 0
+    late: tuple[LateInstalment, ...] = ()
+    late_count: int = 0
+    cases: CaseCounts = CaseCounts()
 
     @property
     def finished(self) -> bool:
@@ -373,4 +418,10 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
         product_count=product_count,
         categories=dict(report.by_category),
         quotes=report.quotes,
+        collections=report.collections,
+        receipts=facts.receipts[:SHOWN_RECEIPTS],
+        receipt_count=facts.receipts[0].of if facts.receipts else 0,
+        late=facts.late[:SHOWN_LATE],
+        late_count=len(facts.late),
+        cases=facts.cases,
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from salesdesk.core.agenda import AgendaItem
+from salesdesk.core.contracts import AGE_NAMES, AGES, METHOD_NAMES
 from salesdesk.core.lines import format_quantity
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money
@@ -204,6 +205,8 @@ def render_weekly(summary: WeeklySummary) -> str:
 
     lines += _products(summary)
     lines += _quotes(summary)
+    lines += _collections(summary)
+    lines += _cases(summary)
 
     report = summary.report
     total = report.activity_total
@@ -384,6 +387,141 @@ def _quotes(summary: WeeklySummary) -> list[str]:
             (_("Sent"), f"{quotes.sent.count:,}", _amounts(quotes.sent.amounts)),
             (_("Accepted"), f"{quotes.accepted.count:,}", _amounts(quotes.accepted.amounts)),
             (_("Expired"), f"{quotes.expired.count:,}", _amounts(quotes.expired.amounts)),
+        ),
+    )
+    return lines
+
+
+def _heading(words: str) -> str:
+    """A column's name from words written to go in a sentence: 'not yet due' -> 'Not yet due'."""
+    return words[:1].upper() + words[1:]
+
+
+def _money(amount: int, currency: str) -> str:
+    """An amount of money, a refund with its minus sign in front: '-$1,000'."""
+    return "-" + format_money(-amount, currency) if amount < 0 else format_money(amount, currency)
+
+
+def _collections(summary: WeeklySummary) -> list[str]:
+    """Money collected this week and the week before, what is owed by age, the receipts of
+    the week and the instalments that became overdue in it."""
+    money = summary.collections
+    everyone = summary.everyone
+    person = (_("Person"),) if everyone else ()
+    lines = ["", _("## Money collected"), ""]
+    lines.append(
+        _(
+            "Receipts received, refunds taken off; what contracts are owed on {day}, by how "
+            "late each instalment is."
+        ).format(day=day_text(summary.today))
+    )
+    lines.append("")
+    codes = [code for code in summary.currencies if code in money.collected or code in money.collected_before]
+    if codes:
+        lines += _table(
+            (_("Currency"), _("This week"), _("Week before"), _("Change")),
+            (1, 2, 3),
+            (
+                (
+                    code,
+                    _money(money.collected.get(code, 0), code),
+                    _money(money.collected_before.get(code, 0), code),
+                    _signed(money.collected.get(code, 0) - money.collected_before.get(code, 0), code),
+                )
+                for code in codes
+            ),
+        )
+    else:
+        lines.append(_("No money received this week or the week before."))
+    lines.append("")
+    if money.by_age:
+        lines += _table(
+            (_("Currency"), _("Outstanding"), *(_heading(_(AGE_NAMES[age])) for age in AGES), _("Overdue")),
+            range(1, len(AGES) + 3),
+            (
+                (
+                    code,
+                    format_money(money.outstanding[code], code),
+                    *(format_money(ages[age], code) for age in AGES),
+                    format_money(money.overdue[code], code),
+                )
+                for code, ages in money.by_age.items()
+            ),
+        )
+    else:
+        lines.append(_("No contract is owed money."))
+
+    lines += ["", _("### Receipts this week ({n})").format(n=f"{summary.receipt_count:,}"), ""]
+    if summary.receipts:
+        lines += _table(
+            (_("Received"), _("Customer"), _("Contract"), _("Amount"), _("Method"), *person),
+            (3,),
+            (
+                (
+                    day_text(r.received_on),
+                    md(r.customer),
+                    md(r.number) or "–",
+                    _money(r.amount, r.currency),
+                    _(METHOD_NAMES[r.method]) if r.method in METHOD_NAMES else md(r.method),
+                    *((md(r.person),) if everyone else ()),
+                )
+                for r in summary.receipts
+            ),
+        )
+        if summary.receipt_count > len(summary.receipts):
+            lines += [
+                "",
+                _("Listed: the first {shown} of {total}.").format(
+                    shown=len(summary.receipts), total=f"{summary.receipt_count:,}"
+                ),
+            ]
+    else:
+        lines.append(_("No money received this week."))
+
+    lines += ["", _("### Became overdue this week ({n})").format(n=f"{summary.late_count:,}"), ""]
+    if summary.late:
+        lines.append(
+            _("Instalments that fell due and are still not fully paid on {day}.").format(
+                day=day_text(summary.today)
+            )
+        )
+        lines.append("")
+        lines += _table(
+            (_("Due"), _("Customer"), _("Contract"), _("Outstanding"), *person),
+            (3,),
+            (
+                (
+                    day_text(late.due_on),
+                    md(late.customer),
+                    md(late.number) or "–",
+                    format_money(late.outstanding, late.currency),
+                    *((md(late.person),) if everyone else ()),
+                )
+                for late in summary.late
+            ),
+        )
+        if summary.late_count > len(summary.late):
+            lines += [
+                "",
+                _("Listed: the {shown} oldest of {total}.").format(
+                    shown=len(summary.late), total=f"{summary.late_count:,}"
+                ),
+            ]
+    else:
+        lines.append(_("No instalment became overdue this week."))
+    return lines
+
+
+def _cases(summary: WeeklySummary) -> list[str]:
+    cases = summary.cases
+    lines = ["", _("## After-sales cases"), ""]
+    lines += _table(
+        (_("Cases"), _("How many")),
+        (1,),
+        (
+            (_("Opened this week"), f"{cases.opened:,}"),
+            (_("Closed this week"), f"{cases.closed:,}"),
+            (_("Open or waiting now"), f"{cases.open_now:,}"),
         ),
     )
     return lines

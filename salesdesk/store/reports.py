@@ -23,11 +23,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from salesdesk.core import pipeline
+from salesdesk.core.contracts import InstalmentFact, ReceiptFact
 from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.core.periods import IsoWeek, Period
 from salesdesk.core.reports import (
     ActivityRow,
     ClosedDay,
+    CollectedRow,
+    CollectionFacts,
+    ContractFact,
     CustomerCounts,
     OpenMonth,
     ProductSale,
@@ -38,12 +42,15 @@ from salesdesk.core.reports import (
     StageFlow,
     StageOutcome,
     build_report,
+    late_instalments,
 )
 from salesdesk.core.weekly import (
+    CaseCounts,
     DealLine,
     FollowUpLine,
     MoveRow,
     OpenDeal,
+    ReceiptLine,
     WeeklyFacts,
     WeeklySummary,
     build_weekly,
@@ -74,6 +81,17 @@ _WON_IN_PERIOD = f"""WITH won(r) AS MATERIALIZED (
               SELECT d.rowid FROM deals d INDEXED BY deals_won
               WHERE d.stage_id IN {_WON} AND d.deleted_at IS NULL AND d.closed_on BETWEEN :first AND :last
               ORDER BY 1)"""
+
+
+# The people of a contract (`k`): its customer `cu` and its deal `d` (none for a contract
+# carried over from a customer's contract end). Its person is the deal's owner, else the
+# customer's; a contract of a deleted customer or deal is not counted.
+_CONTRACT_PEOPLE = """JOIN customers cu ON cu.id = k.customer_id
+            LEFT JOIN deals d ON d.id = k.deal_id"""
+_PERSON = "coalesce(nullif(d.owner, ''), cu.owner)"
+_LIVE_CONTRACT = (
+    "k.deleted_at IS NULL AND cu.deleted_at IS NULL AND (k.deal_id IS NULL OR d.deleted_at IS NULL)"
+)
 
 
 def _bounds(period: Period, owner: str | None) -> dict[str, str | None]:
@@ -340,6 +358,146 @@ class ReportQueries:
             )
         ]
 
+    # -- money collected (issue 20) -------------------------------------------------------
+
+    def collected(self, period: Period, owner: str | None) -> list[CollectedRow]:
+        """Receipts received in the period per currency, refunds taken off, read through
+        `receipts_received`; of a deleted contract, customer or deal, not counted."""
+        return [
+            CollectedRow(*row)
+            for row in self._rows(
+                f"""
+            SELECT k.currency, sum(r.amount), count(*)
+            FROM receipts r INDEXED BY receipts_received
+            CROSS JOIN contracts k ON k.id = r.contract_id
+            {_CONTRACT_PEOPLE}
+            WHERE r.received_on BETWEEN :first AND :last AND r.deleted_at IS NULL
+              AND {_LIVE_CONTRACT}{_mine(_PERSON, owner)}
+            GROUP BY k.currency""",
+                _bounds(period, owner),
+            )
+        ]
+
+    def _contracts(self, sql: str, params: Mapping[str, object], receipts_until: date) -> list[ContractFact]:
+        """Contracts read by `sql` (id, number, currency, amount, signed_on, customer,
+        person), with their instalments and their receipts up to `receipts_until`: one
+        query each over the contracts' indexes, never one per contract."""
+        found = self._rows(sql, params)
+        if not found:
+            return []
+        ids = json.dumps([row[0] for row in found])
+        instalments: dict[str, list[InstalmentFact]] = {}
+        for contract_id, *rest in self._rows(
+            """
+            SELECT i.contract_id, i.id, i.due_on, i.amount, i.position
+            FROM json_each(:ids) j CROSS JOIN instalments i INDEXED BY instalments_contract
+              ON i.contract_id = j.value AND i.deleted_at IS NULL""",
+            {"ids": ids},
+        ):
+            instalment_id, due_on, amount, position = rest
+            instalments.setdefault(contract_id, []).append(
+                InstalmentFact(instalment_id, date.fromisoformat(due_on), amount, position)
+            )
+        receipts: dict[str, list[ReceiptFact]] = {}
+        for contract_id, *rest in self._rows(
+            """
+            SELECT r.contract_id, r.id, r.received_on, r.amount, r.instalment_id, r.created_at
+            FROM json_each(:ids) j CROSS JOIN receipts r INDEXED BY receipts_contract
+              ON r.contract_id = j.value AND r.deleted_at IS NULL AND r.received_on <= :until""",
+            {"ids": ids, "until": receipts_until.isoformat()},
+        ):
+            receipt_id, received_on, amount, instalment_id, created_at = rest
+            receipts.setdefault(contract_id, []).append(
+                ReceiptFact(receipt_id, date.fromisoformat(received_on), amount, instalment_id, created_at)
+            )
+        return [
+            ContractFact(
+                contract_id,
+                number,
+                currency,
+                amount,
+                date.fromisoformat(signed_on) if signed_on else None,
+                customer,
+                person,
+                tuple(instalments.get(contract_id, ())),
+                tuple(receipts.get(contract_id, ())),
+            )
+            for contract_id, number, currency, amount, signed_on, customer, person in found
+        ]
+
+    def owed(self, today: date, owner: str | None) -> list[ContractFact]:
+        """Contracts signed by `today` (or without a signing day) that the receipts up to
+        `today` do not cover, with their plans and receipts."""
+        return self._contracts(
+            f"""
+            SELECT k.id, k.number, k.currency, k.amount, k.signed_on, cu.name, {_PERSON}
+            FROM contracts k {_CONTRACT_PEOPLE}
+            WHERE {_LIVE_CONTRACT} AND k.amount > 0
+              AND (k.signed_on IS NULL OR k.signed_on <= :today){_mine(_PERSON, owner)}
+              AND k.amount > coalesce((
+                    SELECT sum(r.amount) FROM receipts r INDEXED BY receipts_contract
+                    WHERE r.contract_id = k.id AND r.deleted_at IS NULL AND r.received_on <= :today), 0)""",
+            {"today": today.isoformat(), "owner": owner},
+            today,
+        )
+
+    def settled(self, period: Period, owner: str | None) -> list[ContractFact]:
+        """Contracts with a signing day and a receipt received in the period (the only
+        ones that can have become fully collected in it), with their receipts up to its end."""
+        return self._contracts(
+            f"""
+            SELECT k.id, k.number, k.currency, k.amount, k.signed_on, cu.name, {_PERSON}
+            FROM contracts k {_CONTRACT_PEOPLE}
+            WHERE k.id IN (SELECT r.contract_id FROM receipts r INDEXED BY receipts_received
+                           WHERE r.received_on BETWEEN :first AND :last AND r.deleted_at IS NULL)
+              AND {_LIVE_CONTRACT} AND k.amount > 0 AND k.signed_on IS NOT NULL{_mine(_PERSON, owner)}""",
+            _bounds(period, owner),
+            period.last,
+        )
+
+    def collection_facts(self, period: Period, owner: str | None, today: date) -> CollectionFacts:
+        return CollectionFacts(
+            collected=tuple(self.collected(period, owner)),
+            collected_before=tuple(self.collected(period.previous(), owner)),
+            owed=tuple(self.owed(today, owner)),
+            settled=tuple(self.settled(period, owner)),
+            contracts=self.db.execute(
+                "SELECT EXISTS (SELECT 1 FROM contracts WHERE deleted_at IS NULL AND amount > 0)"
+            ).fetchone()[0]
+            == 1,
+        )
+
+    def receipts_of(self, period: Period, owner: str | None) -> list[ReceiptLine]:
+        """The receipts received in the period, the oldest first (at most LIST_ROWS)."""
+        return [
+            ReceiptLine(date.fromisoformat(row[0]), *row[1:])
+            for row in self._rows(
+                f"""
+            SELECT r.received_on, cu.name, k.number, k.currency, r.amount, r.method, {_PERSON},
+                   count(*) OVER ()
+            FROM receipts r INDEXED BY receipts_received
+            CROSS JOIN contracts k ON k.id = r.contract_id
+            {_CONTRACT_PEOPLE}
+            WHERE r.received_on BETWEEN :first AND :last AND r.deleted_at IS NULL
+              AND {_LIVE_CONTRACT}{_mine(_PERSON, owner)}
+            ORDER BY r.received_on, cu.name, k.number, r.amount, r.id LIMIT {LIST_ROWS}""",
+                _bounds(period, owner),
+            )
+        ]
+
+    def cases(self, period: Period, owner: str | None) -> CaseCounts:
+        """After-sales cases opened and closed in the period, and open (or waiting) now."""
+        row = self.db.execute(
+            f"""
+            SELECT count(*) FILTER (WHERE s.opened_on BETWEEN :first AND :last),
+                   count(*) FILTER (WHERE s.status = 'closed' AND s.closed_on BETWEEN :first AND :last),
+                   count(*) FILTER (WHERE s.status != 'closed')
+            FROM cases s JOIN customers cu ON cu.id = s.customer_id
+            WHERE s.deleted_at IS NULL AND cu.deleted_at IS NULL{_mine("s.owner", owner)}""",
+            _bounds(period, owner),
+        ).fetchone()
+        return CaseCounts(*row)
+
     def facts(
         self, period: Period, owner: str | None, today: date, *, headline_only: bool = False
     ) -> ReportFacts:
@@ -361,6 +519,7 @@ class ReportQueries:
             customers=self.customers(period, owner),
             products=tuple(self.products(period, owner)),
             quotes=tuple(self.quotes(period, owner, today)),
+            collections=self.collection_facts(period, owner, today),
         )
 
     # -- what only the weekly summary needs ------------------------------------------------
@@ -549,6 +708,16 @@ class ReportStore:
                 due_next_week=agenda.section(NEXT).items,
                 closing=tuple(queries.closing(week.monday, closing_last, owner)),
                 closing_last=closing_last,
+                receipts=tuple(queries.receipts_of(this, owner)),
+                late=tuple(
+                    late_instalments(
+                        found.collections.owed if found.collections else (),
+                        today,
+                        week.monday - timedelta(days=1),
+                        min(today, week.sunday) - timedelta(days=1),
+                    )
+                ),
+                cases=queries.cases(this, owner),
             ),
             stages,
             currency,

@@ -1,6 +1,9 @@
 """The Reports screen: a period's funnel, stage times, revenue, forecast and activity, won
-revenue by product and by category and the quotes sent, accepted and expired, as bars in
-the terminal, and the weekly summary written to a file with one key.
+revenue by product and by category and the quotes sent, accepted and expired, the money
+collected and what contracts are owed (by age, customer and person, expected by month
+beside the weighted forecast), as bars in the terminal, and the weekly summary written to
+a file with one key. The panels of money collected are left out while no contract has an
+amount, so a team that does not use contracts sees the screen as before.
 
 The figures come from `ReportStore` (the same ones the weekly summary prints), read by a
 worker on a connection of its own: a year of a large database takes a moment.
@@ -17,11 +20,21 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
+from salesdesk.core.contracts import AGE_NAMES
 from salesdesk.core.lines import format_quantity
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money, format_short
-from salesdesk.core.periods import DAYS, DEFAULT_PRESET, PRESETS, WEEK, IsoWeek, Period, preset_period
-from salesdesk.core.reports import Report, Sale, days_text, percent
+from salesdesk.core.periods import (
+    DAYS,
+    DEFAULT_PRESET,
+    PRESETS,
+    WEEK,
+    IsoWeek,
+    Period,
+    day_text,
+    preset_period,
+)
+from salesdesk.core.reports import Collections, Receivable, Report, Sale, days_text, percent
 from salesdesk.i18n import N_, _, ngettext
 from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
@@ -31,6 +44,10 @@ from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
 PANELS = {  # id -> title; the left column, then the right
     "summary": N_("Won, lost and customers"),
+    "collected": N_("Money collected: this period · the one before"),
+    "receivables": N_("Owed today by age (contracts)"),
+    "owed-customers": N_("Owed by customer: outstanding · overdue"),
+    "owed-people": N_("Owed by person: outstanding · overdue"),
     "quotes": N_("Quotes: sent, accepted (deal won), expired"),
     "funnel": N_("Funnel: deals entering each stage · moved on"),
     "stage-days": N_("Days in each stage: median · average (stays)"),
@@ -42,8 +59,11 @@ PANELS = {  # id -> title; the left column, then the right
     "products": N_("Won by product: revenue · quantity"),
     "categories": N_("Won by category"),
     "top-quantity": N_("Top products by quantity: sold · deals"),
+    "expected": N_("Expected by month: collections · weighted open deals"),
     "forecast": N_("Weighted forecast by expected close (open deals now)"),
 }
+# The panels of contracts and the money collected: left out while no contract has an amount.
+MONEY_PANELS = ("collected", "receivables", "owed-customers", "owed-people", "expected")
 # The periods of core.periods.PRESETS as the status line names them.
 PRESET_NAMES = {
     "last 90 days": N_("Last 90 days"),
@@ -54,8 +74,20 @@ PRESET_NAMES = {
     "this quarter": N_("This quarter"),
     "last quarter": N_("Last quarter"),
 }
-LEFT = ("summary", "quotes", "funnel", "stage-days", "probability", "reasons", "activity")
-RIGHT = ("by-week", "by-month", "products", "categories", "top-quantity", "forecast")
+LEFT = (
+    "summary",
+    "collected",
+    "receivables",
+    "owed-customers",
+    "owed-people",
+    "quotes",
+    "funnel",
+    "stage-days",
+    "probability",
+    "reasons",
+    "activity",
+)
+RIGHT = ("by-week", "by-month", "products", "categories", "top-quantity", "expected", "forecast")
 SHOWN_PRODUCTS = 10  # products a panel lists per currency (and the other lines), by quantity
 
 
@@ -284,6 +316,7 @@ class ReportsScreen(Screen):
         self._panel("categories").show(self._sale_rows(report.by_category, products=False), no_lines)
         self._panel("top-quantity").show(self._quantity_rows(report), no_lines)
         self._panel("quotes").show(self._quote_rows(report))
+        self._show_collections(report)
 
     def _summary_rows(self, report: Report) -> list[PanelRow]:
         closed = report.won.count + report.lost.count
@@ -438,6 +471,112 @@ class ReportsScreen(Screen):
             )
             for label, totals in figures
         ]
+
+    # -- money collected ----------------------------------------------------------------
+
+    def _signed(self, amount: int, currency: str) -> str:
+        """A short amount, a refund with its minus sign in front: '-$1k'."""
+        if amount < 0 and not privacy_on(self):
+            return "-" + self._money(-amount, currency, short=True)
+        return self._money(amount, currency, short=True)
+
+    def _show_collections(self, report: Report) -> None:
+        money = report.collections
+        for panel_id in MONEY_PANELS:
+            self._panel(panel_id).display = money.contracts
+        if not money.contracts:
+            return
+        self._panel("collected").show(self._collected_rows(money))
+        self._panel("receivables").show(
+            self._age_rows(money), _("No contract is owed money on {day}.").format(day=day_text(report.today))
+        )
+        nothing = _("No contract is owed money.")
+        self._panel("owed-customers").show(self._owed_rows(money.by_customer), nothing)
+        self._panel("owed-people").show(self._owed_rows(money.by_person), nothing)
+        self._panel("expected").show(self._expected_rows(money), nothing)
+
+    def _collected_rows(self, money: Collections) -> list[PanelRow]:
+        codes = [*money.collected, *(code for code in money.collected_before if code not in money.collected)]
+        rows = []
+        for code in codes:
+            this, before = money.collected.get(code, 0), money.collected_before.get(code, 0)
+            # Each currency's bar against its own period before: currencies are never compared.
+            rows.append(
+                PanelRow(
+                    code,
+                    f"{self._signed(this, code)} · {self._signed(before, code)}",
+                    _fraction(max(this, 0), max(this, before, 0)),
+                )
+            )
+        if not rows:
+            rows.append(PanelRow(_("Nothing received")))
+        rows.append(
+            PanelRow(
+                _("Signed → paid in full"),
+                ngettext(
+                    "{days} median of {n} contract", "{days} median of {n} contracts", money.settled
+                ).format(days=days_text(money.median_days), n=f"{money.settled:,}")
+                if money.settled
+                else _("no contract fully collected"),
+            )
+        )
+        return rows
+
+    def _age_rows(self, money: Collections) -> list[PanelRow]:
+        rows = []
+        for code, ages in money.by_age.items():
+            rows.append(
+                PanelRow(
+                    _("{currency}: {outstanding} owed, {overdue} overdue").format(
+                        currency=code,
+                        outstanding=self._money(money.outstanding[code], code),
+                        overdue=self._money(money.overdue[code], code),
+                    ),
+                    heading=True,
+                )
+            )
+            most = max(ages.values())
+            rows += [
+                PanelRow(
+                    _(AGE_NAMES[age]),
+                    self._money(amount, code, short=True),
+                    _fraction(amount, most),
+                )
+                for age, amount in ages.items()
+            ]
+        return rows
+
+    def _owed_rows(self, owed: dict[str, tuple[Receivable, ...]]) -> list[PanelRow]:
+        rows = []
+        for code, series in owed.items():
+            rows.append(PanelRow(code, heading=True))
+            most = max(row.outstanding for row in series)
+            rows += [
+                PanelRow(
+                    row.name,
+                    f"{self._money(row.outstanding, code, short=True)} · "
+                    f"{self._money(row.overdue, code, short=True)}",
+                    _fraction(row.outstanding, most),
+                )
+                for row in series
+            ]
+        return rows
+
+    def _expected_rows(self, money: Collections) -> list[PanelRow]:
+        rows = []
+        for code, months in money.expected.items():
+            rows.append(PanelRow(code, heading=True))
+            most = max(max(month.collections, month.weighted) for month in months)
+            rows += [
+                PanelRow(
+                    month.label,
+                    f"{self._money(month.collections, code, short=True)} · "
+                    f"{self._money(month.weighted, code, short=True)}",
+                    _fraction(month.collections, most),
+                )
+                for month in months
+            ]
+        return rows
 
 
 def _quantity(sale: Sale) -> str:
