@@ -84,6 +84,7 @@ NAMES = {
     "board.followup": N_("Book a follow-up on the deal"),
     "board.assign": N_("Assign the deal"),
     "board.quote": N_("Make or open the deal's quote"),
+    "customers.receipt": N_("Record money received from the customer"),
     "board.contract": N_("Open the deal's contract and payment plan"),
     "board.receipt": N_("Record money received for the deal"),
     "customers.search": N_("Search customers"),

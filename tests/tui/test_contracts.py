@@ -1,14 +1,14 @@
 """Contracts and receipts in the app: the contract dialog on the move to Signed, its
 payment plan, and money received from the board, asserted on the database."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from salesdesk.store.contracts import ContractStore
 from salesdesk.tui.screens.contract_forms import ContractDialog, InstalmentScreen
 from salesdesk.tui.screens.dialogs import CloseFollowupsScreen
 from salesdesk.tui.screens.receipt_forms import MoveToPaidScreen, ReceiptDialog
 from tests.conftest import TODAY
-from tests.tui.conftest import open_board, settle
+from tests.tui.conftest import SIZE, make_app, no_blink, open_board, settle
 
 
 def _field(app, name):
@@ -308,3 +308,129 @@ async def test_a_bad_amount_is_said_beside_its_field(seeded):
         hint = str(app.screen.query_one("#receipt-amount-hint").render())
         assert "'lots' is not an amount" in hint
         assert ContractStore(store).receipts(contract_id) == []
+
+
+# -- the customer pane ---------------------------------------------------------------
+
+
+def _customer_of(store, deal_id):
+    return store.deal(deal_id).customer_id
+
+
+async def test_the_customer_pane_lists_contracts_and_what_is_owed(seeded):
+    from tests.tui.test_customers import customers_screen, shown
+
+    store, ids, clock = seeded
+    deal_id = ids["Clinic tablets"]
+    clock.now -= timedelta(days=40)  # signed 40 days ago: the second half is overdue
+    contract_id = _signed_contract(store, deal_id, "50%, 50% in 30 days")
+    contracts = ContractStore(store)
+    contracts.update(contract_id, {"signed_on": "2026-10-18", "starts_on": "2026-10-18"})
+    contracts.set_plan(contract_id, contracts.plan_from_pattern(contract_id, "50%, 50% in 30 days"))
+    clock.now += timedelta(days=40)
+    contracts.record_receipt(contract_id, 11_000_00, TODAY - timedelta(days=35))
+    async with customers_screen(store, _customer_of(store, deal_id)) as pilot:
+        section = pilot.app.screen.query_one("#contracts")
+        assert section.display
+        text = shown(section)
+        assert "C-2026-0001" in text
+        assert "$22,000" in text and "collected 50%" in text
+        assert "Outstanding $11,000" in text and "overdue $11,000" in text
+
+
+async def test_a_customer_without_contracts_shows_no_contract_section(seeded):
+    from tests.tui.test_customers import customers_screen
+
+    store, ids, _clock = seeded
+    async with customers_screen(store, _customer_of(store, ids["Clinic tablets"])) as pilot:
+        assert not pilot.app.screen.query_one("#contracts").display
+        await pilot.press("dollar_sign")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, ReceiptDialog)
+        said = " ".join(str(n.message) for n in pilot.app._notifications)
+        assert "Nothing is owed on this customer's contracts." in said
+
+
+async def test_a_receipt_from_the_customer_pane_takes_two_keys_besides_the_amount(seeded):
+    from tests.tui.test_customers import customers_screen, shown
+
+    store, ids, _clock = seeded
+    deal_id = ids["Clinic tablets"]
+    contract_id = _signed_contract(store, deal_id)
+    async with customers_screen(store, _customer_of(store, deal_id)) as pilot:
+        app = pilot.app
+        keys = ["dollar_sign"]
+        await pilot.press("dollar_sign")
+        await settle(pilot)
+        assert isinstance(app.screen, ReceiptDialog)
+        await _type(pilot, "2500")
+        keys.append("enter")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert len(keys) <= 4
+        assert [r.amount for r in ContractStore(store).receipts(contract_id)] == [2_500_00]
+        assert "collected 11%" in shown(app.screen.query_one("#contracts"))
+
+
+# -- how they look ---------------------------------------------------------------------
+
+
+def _owing(store, ids):
+    """Clinic tablets signed with a plan of two halves, 3,000 received; another contract
+    in euros, fully collected."""
+    deal_id = ids["Clinic tablets"]
+    contract_id = _signed_contract(store, deal_id)
+    contracts = ContractStore(store)
+    contracts.update(contract_id, {"ends_on": "2027-11-26", "notes": "[bold]not markup[/]"})
+    contracts.record_receipt(contract_id, 3_000_00, TODAY, method="transfer")
+    customer_id = store.deal(deal_id).customer_id
+    other = store.add_deal(customer_id, "Tablet cases", 1_200_00, "EUR", stage_id="stage-paid")
+    second = contracts.make(other, {**contracts.prefill(other, TODAY), "signed_on": "2026-11-02"})
+    contracts.record_receipt(second, 1_200_00, TODAY)
+    return deal_id, customer_id
+
+
+class TestContractSnapshots:
+    def test_contract_dialog_with_a_plan(self, snap_compare, seeded):
+        store, ids, _clock = seeded
+        deal_id = ids["POS terminals, 12 stores"]
+
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            assert pilot.app.screen.board.focus_deal(deal_id)
+            await settle(pilot)
+            await pilot.press("w")
+            await settle(pilot)
+            pilot.app.screen.query_one("#contract-pattern-input").value = "30% on signing, 70% in 60 days"
+            pilot.app.screen.make_plan()
+            await settle(pilot)
+            no_blink(pilot.app)
+            await settle(pilot)
+
+        assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+    def test_receipt_dialog(self, snap_compare, seeded):
+        store, ids, _clock = seeded
+        deal_id, _customer = _owing(store, ids)
+
+        async def run_before(pilot):
+            await settle(pilot)
+            await pilot.press("2")
+            await settle(pilot)
+            assert pilot.app.screen.board.focus_deal(deal_id)
+            await settle(pilot)
+            await pilot.press("dollar_sign")
+            await settle(pilot)
+            no_blink(pilot.app)
+            await settle(pilot)
+
+        assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+    def test_contracts_on_the_customer_pane(self, snap_compare, seeded):
+        from tests.tui.test_customers import _snapshot
+
+        store, ids, _clock = seeded
+        _deal, customer_id = _owing(store, ids)
+        assert _snapshot(snap_compare, store, focus=customer_id)

@@ -27,7 +27,7 @@ from salesdesk.core.errors import InvalidValue
 from salesdesk.core.money import check_currency, exponent, format_money, parse_amount
 from salesdesk.core.quotes import quote_label
 from salesdesk.core.text import literal
-from salesdesk.i18n import N_, _, short_date
+from salesdesk.i18n import N_, _
 from salesdesk.store.store import Store
 from salesdesk.tui.privacy import masked
 from salesdesk.tui.screens.base import SAVE_AGAIN, SalesdeskScreen, Save, SavingDialog
@@ -267,7 +267,7 @@ class ContractDialog(SavingDialog[ContractAnswer | None]):
         table.clear()
         for part in self.plan:
             table.add_row(
-                Text(padded(short_date(part.due_on), PLAN_COLUMNS[0][1])),
+                Text(padded(part.due_on.isoformat(), PLAN_COLUMNS[0][1])),
                 Text(
                     padded(masked(format_money(part.amount, currency, cents=True), private), 16, right=True)
                 ),
