@@ -97,6 +97,8 @@ async def test_won_and_lost_with_a_typed_reason(seeded):
         app = pilot.app
         await pilot.press("w")
         await settle(pilot)
+        await pilot.press("escape")  # the contract is filled in later
+        await settle(pilot)
         await pilot.press("n")  # keep its follow-up (the next test closes them)
         await settle(pilot)
         assert store.deal(won).stage_id == "stage-signed"
@@ -153,6 +155,8 @@ async def test_undo_takes_the_last_move_back(seeded):
     async with open_board(store, deal_id) as pilot:
         app = pilot.app
         await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("escape")  # the contract is filled in later
         await settle(pilot)
         await pilot.press("n")  # keep its follow-up
         await settle(pilot)
@@ -366,6 +370,8 @@ async def test_closing_a_deal_closes_its_follow_ups_unless_told_not_to(seeded):
     async with open_board(store, won) as pilot:
         await pilot.press("w")
         await settle(pilot)
+        await pilot.press("escape")  # the contract is filled in later
+        await settle(pilot)
         assert isinstance(pilot.app.screen, CloseFollowupsScreen)
         await pilot.press("enter")  # yes is the default
         await settle(pilot)
@@ -387,6 +393,9 @@ async def test_a_deal_without_follow_ups_closes_without_asking(seeded):
     deal_id = ids["POS terminals, 12 stores"]
     async with open_board(store, deal_id) as pilot:
         await pilot.press("w")
+        await settle(pilot)
+        assert pilot.app.screen.__class__.__name__ == "ContractDialog"  # signed: its contract
+        await pilot.press("escape")
         await settle(pilot)
         assert pilot.app.screen.__class__.__name__ == "PipelineScreen"
         assert store.stage(store.deal(deal_id).stage_id).kind == "won"

@@ -62,6 +62,7 @@ class CustomersScreen(DataScreen):
         Binding("F", "filters", N_("Filters"), id="customers.filters"),
         Binding("o", "cycle_sort", N_("Sort"), id="customers.sort"),
         Binding("c", "copy", N_("Copy"), id="customers.copy", show=False),
+        Binding("dollar_sign", "receipt", N_("Receipt"), key_display="$", id="customers.receipt", show=False),
         Binding("O", "assign", N_("Assign"), id="customers.assign", show=False),
         Binding("d", "delete", N_("Delete"), id="customers.delete", show=False),
         Binding("escape", "back_to_list", N_("List"), show=False),
@@ -97,6 +98,9 @@ class CustomersScreen(DataScreen):
         return row.id if row else None
 
     def on_mount(self) -> None:
+        from salesdesk.tui.widgets.contracts import ContractsSection
+
+        self.query_one(CustomerDetailPane).mount(ContractsSection(id="contracts"), before="#history-title")
         self.watch(self.app, "privacy", lambda _: self._show_detail(), init=False)
         self.query_one(CustomerDetailPane).mount(CasesSection(), before="#history-title")
         self.customer_list.focus()
@@ -135,6 +139,10 @@ class CustomersScreen(DataScreen):
         customer_id = self.current_id
         detail = self.queries.detail(customer_id, self.today) if customer_id else None
         self.query_one(CustomerDetailPane).show(detail, self.today, self.app.privacy)
+        from salesdesk.tui.widgets.contracts import ContractsSection
+
+        for section in self.query(ContractsSection):
+            section.show(self.store, customer_id, self.today, self.app.privacy)
         for cases in self.query(CasesSection):  # (mounted with the screen)
             cases.show(customer_id if detail else None)
 
@@ -191,6 +199,19 @@ class CustomersScreen(DataScreen):
             self.notify(_("No customer selected."), severity="warning")
             return None
         return self.store.customer(customer_id)
+
+    @writes
+    def action_receipt(self) -> None:
+        """Money received from the customer, for the contract that is owed the longest."""
+        from salesdesk.tui.screens.receipt_forms import open_receipt
+        from salesdesk.tui.widgets.contracts import contract_to_collect
+
+        customer_id = self.current_id
+        contract_id = contract_to_collect(self.store, customer_id, self.today) if customer_id else None
+        if contract_id is None:
+            self.notify(_("Nothing is owed on this customer's contracts."), severity="warning")
+            return
+        open_receipt(self, self.store, contract_id, self.today, then=lambda _done: self._show_detail())
 
     @writes
     def action_add(self) -> None:

@@ -45,7 +45,8 @@ class PipelineScreen(DataScreen):
         self.today = today
         self.mine = False
         self.undo_stack: list[str] = []  # stage change ids of this session's moves
-        self._offer_after_dialog: tuple[str, str] | None = None  # (deal, won or lost)
+        # (deal, won or lost or None, whether it was signed without a contract)
+        self._offer_after_dialog: tuple[str, str | None, bool] | None = None
         self.loaded_generation = 0  # the app's data_generation when the board was last read
 
     def compose(self) -> ComposeResult:
@@ -232,6 +233,41 @@ class PipelineScreen(DataScreen):
 
         self.app.push_screen(QuoteScreen(self.store, quote.id, self.today), closed)
 
+    def _deal_contract(self, deal_id: str) -> None:
+        """The deal's contract and payment plan; made when the deal is won."""
+        from salesdesk.tui.screens.contract_forms import edit_contract
+
+        deal = self.store.deal(deal_id)
+        if self.store.stage(deal.stage_id).kind != pipeline.WON:
+            self.notify(
+                _("A contract comes with signing: move the deal to a won stage first."), severity="warning"
+            )
+            return
+
+        def done(contract_id: str | None) -> None:
+            if contract_id:
+                self._reload({deal.stage_id})
+                self.board.focus_deal(deal_id)
+
+        edit_contract(self, self.store, deal_id, self.today, done)
+
+    def _deal_receipt(self, deal_id: str) -> None:
+        """Money received for the deal's contract: $, the amount, enter."""
+        from salesdesk.store.contracts import ContractStore
+        from salesdesk.tui.screens.receipt_forms import open_receipt
+
+        contract = ContractStore(self.store).of_deal(deal_id)
+        if contract is None:
+            self.notify(_("This deal has no contract yet: c on a signed deal makes one."), severity="warning")
+            return
+
+        def done(outcome) -> None:
+            if outcome is not None:
+                self._reload()
+                self.board.focus_deal(deal_id)
+
+        open_receipt(self, self.store, contract.id, self.today, then=done)
+
     def _move(self, deal_id: str, stage_id: str, lost_reason: str = "", retry: str = AGAIN) -> bool:
         """Move a deal and show it where it went; whether it moved (if not, the reason is shown)."""
         before = self.store.deal(deal_id).stage_id
@@ -244,22 +280,49 @@ class PipelineScreen(DataScreen):
             moved = _("Moved to {stage}. u undoes it.").format(stage=self.store.stage(stage_id).name)
             self.notify(moved, markup=False)
         stage = self.store.stage(stage_id)
+        outcome = None
         if stage.kind != pipeline.OPEN and self.store.stage(before).kind == pipeline.OPEN:
             outcome = "won" if stage.kind == pipeline.WON else "lost"
+        signing = self._needs_contract(deal_id, stage)
+        if outcome is not None or signing:
             if self.app.screen is not self:
                 # Asked once the dialog that asked for the move (the lost reason, the
                 # checklist) has closed: a question pushed from inside it would answer
                 # to the closed dialog, and its answer would be lost.
-                self._offer_after_dialog = (deal_id, outcome)
+                self._offer_after_dialog = (deal_id, outcome, signing)
             else:
-                self.call_after_refresh(self._offer_to_close_followups, deal_id, outcome)
+                self.call_after_refresh(self._after_move, deal_id, outcome, signing)
         return True
 
+    def _needs_contract(self, deal_id: str, stage: pipeline.Stage) -> bool:
+        """A deal moved into Signed (the first won stage) without a contract gets one."""
+        from salesdesk.store.contracts import ContractStore
+
+        signed = pipeline.first_stage(self.store.stages(), pipeline.WON)
+        return stage.id == signed.id and ContractStore(self.store).of_deal(deal_id) is None
+
+    def _after_move(self, deal_id: str, outcome: str | None, signing: bool) -> None:
+        """After a move: the contract dialog on signing, then the question about follow-ups."""
+        if not signing:
+            if outcome is not None:
+                self._offer_to_close_followups(deal_id, outcome)
+            return
+
+        def done(_contract: str | None) -> None:
+            self._reload()
+            self.board.focus_deal(deal_id)
+            if outcome is not None:
+                self._offer_to_close_followups(deal_id, outcome)
+
+        from salesdesk.tui.screens.contract_forms import edit_contract
+
+        edit_contract(self, self.store, deal_id, self.today, done)
+
     def _dialog_closed(self, _answer: object = None) -> None:
-        """A dialog that may have moved a deal closed: ask about its follow-ups now."""
+        """A dialog that may have moved a deal closed: what follows the move now."""
         offer, self._offer_after_dialog = self._offer_after_dialog, None
         if offer is not None:
-            self._offer_to_close_followups(*offer)
+            self._after_move(*offer)
 
     def _offer_to_close_followups(self, deal_id: str, outcome: str) -> None:
         """A closed deal's follow-ups would stay on Today: ask to close them (yes by default)."""

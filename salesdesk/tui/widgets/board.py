@@ -246,6 +246,8 @@ class Board(Widget, can_focus=True):
         Binding("enter", "deal('open')", N_("Open"), id="board.open"),
         Binding("f", "deal('followup')", N_("Follow-up"), id="board.followup"),
         Binding("q", "deal('quote')", N_("Quote"), id="board.quote"),
+        Binding("c", "deal('contract')", N_("Contract"), id="board.contract", show=False),
+        Binding("dollar_sign", "deal('receipt')", N_("Receipt"), key_display="$", id="board.receipt"),
         Binding("O", "deal('assign')", N_("Assign"), id="board.assign", show=False),
     ]
 
