@@ -128,16 +128,27 @@ class AgendaQueries:
 
     def renewals(self, span: Span, owner: str | None) -> list[care.RenewalFact]:
         """Contracts ending in `span`: one renewal each, from the contracts' own end days
-        (a customer's contract end is the contract `contract-end-<id>`, migration 17)."""
+        (a customer's contract end is the contract `contract-end-<id>`, migration 17).
+
+        A customer's contract end written without its contract (by a path that does not
+        keep the two in step yet, or a bulk load) still gives its renewal, as before
+        contracts; once the contract exists, it alone counts.
+        """
         mine, params = self._owner("c.owner", owner)
+        first, last = span.first.isoformat(), span.last.isoformat()
         return [
             care.RenewalFact(Person(*row[:4]), date.fromisoformat(row[4]), row[5], row[6], row[7])
             for row in self._rows(
                 f"""SELECT c.id, c.name, c.company, c.owner, k.ends_on, k.id, k.number, k.deal_id
                 FROM contracts k INDEXED BY contracts_end JOIN customers c ON c.id = k.customer_id
                 WHERE k.ends_on BETWEEN ? AND ? AND k.deleted_at IS NULL
-                  AND c.deleted_at IS NULL{mine}""",
-                [span.first.isoformat(), span.last.isoformat(), *params],
+                  AND c.deleted_at IS NULL{mine}
+                UNION ALL
+                SELECT c.id, c.name, c.company, c.owner, c.contract_end, 'contract-end-' || c.id, '', NULL
+                FROM customers c
+                WHERE c.contract_end BETWEEN ? AND ? AND c.deleted_at IS NULL{mine}
+                  AND NOT EXISTS (SELECT 1 FROM contracts e WHERE e.id = 'contract-end-' || c.id)""",
+                [first, last, *params, first, last, *params],
                 8,
             )
         ]
