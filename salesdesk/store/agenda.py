@@ -583,8 +583,9 @@ class AgendaStore:
 
     # -- reading ----------------------------------------------------------------------
 
-    def load(self, today: date, *, everyone: bool = False) -> Agenda:
-        """The agenda of `today`: the user's (or, with `everyone`, the whole team's)."""
+    def load(self, today: date, *, everyone: bool = False, receivables: bool = True) -> Agenda:
+        """The agenda of `today`: the user's (or, with `everyone`, the whole team's);
+        without `receivables`, no money to collect (the calendar reads it once itself)."""
         owner = None if everyone else self.store.user
         settings = self.settings()
         stages = self.store.stages()
@@ -615,12 +616,12 @@ class AgendaStore:
             reminders = [r for r in reminders if r.kind != core.REPEAT or r.customer_id not in named]
             reminders += reorders
         resolved = queries.resolved([item.key for item in reminders])
-        receivables = [
-            core.receivable_item(fact, today)
-            for fact in queries.receivables(today + timedelta(days=self.receivable_days()), today, owner)
-        ]
+        owed = []
+        if receivables:
+            until = today + timedelta(days=self.receivable_days())
+            owed = [core.receivable_item(fact, today) for fact in queries.receivables(until, today, owner)]
         items = core.followup_items(followups())
-        return core.build_agenda([*items, *receivables, *reminders], today, resolved, everyone=everyone)
+        return core.build_agenda([*items, *owed, *reminders], today, resolved, everyone=everyone)
 
     # -- acting -----------------------------------------------------------------------
 
@@ -776,7 +777,7 @@ def dated_care_between(store: Store, first: date, last: date, *, everyone: bool 
     found: dict[str, AgendaItem] = {}
     day = first
     while day <= last:
-        for item in agendas.load(day, everyone=everyone).items:
+        for item in agendas.load(day, everyone=everyone, receivables=False).items:
             if item.kind in DATED_CARE and first <= item.due <= last:
                 found.setdefault(item.key, item)
         day += timedelta(days=core.HORIZON_DAYS)
