@@ -129,16 +129,27 @@ class AgendaQueries:
 
     def renewals(self, span: Span, owner: str | None) -> list[care.RenewalFact]:
         """Contracts ending in `span`: one renewal each, from the contracts' own end days
-        (a customer's contract end is the contract `contract-end-<id>`, migration 17)."""
+        (a customer's contract end is the contract `contract-end-<id>`, migration 17).
+
+        A customer's contract end written without its contract (by a path that does not
+        keep the two in step yet, or a bulk load) still gives its renewal, as before
+        contracts; once the contract exists, it alone counts.
+        """
         mine, params = self._owner("c.owner", owner)
+        first, last = span.first.isoformat(), span.last.isoformat()
         return [
             care.RenewalFact(Person(*row[:4]), date.fromisoformat(row[4]), row[5], row[6], row[7])
             for row in self._rows(
                 f"""SELECT c.id, c.name, c.company, c.owner, k.ends_on, k.id, k.number, k.deal_id
                 FROM contracts k INDEXED BY contracts_end JOIN customers c ON c.id = k.customer_id
                 WHERE k.ends_on BETWEEN ? AND ? AND k.deleted_at IS NULL
-                  AND c.deleted_at IS NULL{mine}""",
-                [span.first.isoformat(), span.last.isoformat(), *params],
+                  AND c.deleted_at IS NULL{mine}
+                UNION ALL
+                SELECT c.id, c.name, c.company, c.owner, c.contract_end, 'contract-end-' || c.id, '', NULL
+                FROM customers c
+                WHERE c.contract_end BETWEEN ? AND ? AND c.deleted_at IS NULL{mine}
+                  AND NOT EXISTS (SELECT 1 FROM contracts e WHERE e.id = 'contract-end-' || c.id)""",
+                [first, last, *params, first, last, *params],
                 8,
             )
         ]
@@ -578,8 +589,9 @@ class AgendaStore:
 
     # -- reading ----------------------------------------------------------------------
 
-    def load(self, today: date, *, everyone: bool = False) -> Agenda:
-        """The agenda of `today`: the user's (or, with `everyone`, the whole team's)."""
+    def load(self, today: date, *, everyone: bool = False, receivables: bool = True) -> Agenda:
+        """The agenda of `today`: the user's (or, with `everyone`, the whole team's);
+        without `receivables`, no money to collect (the calendar reads it once itself)."""
         owner = None if everyone else self.store.user
         settings = self.settings()
         stages = self.store.stages()
@@ -612,12 +624,12 @@ class AgendaStore:
             reminders = [r for r in reminders if r.kind != core.REPEAT or r.customer_id not in named]
             reminders += reorders
         resolved = queries.resolved([item.key for item in reminders])
-        receivables = [
-            core.receivable_item(fact, today)
-            for fact in queries.receivables(today + timedelta(days=self.receivable_days()), today, owner)
-        ]
+        owed = []
+        if receivables:
+            until = today + timedelta(days=self.receivable_days())
+            owed = [core.receivable_item(fact, today) for fact in queries.receivables(until, today, owner)]
         items = core.followup_items(followups())
-        return core.build_agenda([*items, *receivables, *reminders], today, resolved, everyone=everyone)
+        return core.build_agenda([*items, *owed, *reminders], today, resolved, everyone=everyone)
 
     # -- acting -----------------------------------------------------------------------
 
@@ -773,7 +785,7 @@ def dated_care_between(store: Store, first: date, last: date, *, everyone: bool 
     found: dict[str, AgendaItem] = {}
     day = first
     while day <= last:
-        for item in agendas.load(day, everyone=everyone).items:
+        for item in agendas.load(day, everyone=everyone, receivables=False).items:
             if item.kind in DATED_CARE and first <= item.due <= last:
                 found.setdefault(item.key, item)
         day += timedelta(days=core.HORIZON_DAYS)

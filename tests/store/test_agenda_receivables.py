@@ -210,3 +210,16 @@ def test_a_snoozed_receivable_comes_back_on_undo(store, contracts, agendas):
     assert receivables(agendas.load(DAY)) == []
     agendas.undo(step)
     assert [r.instalment_id for r in receivables(agendas.load(DAY))] == ids
+
+
+def test_a_contract_end_written_without_its_contract_still_gives_a_renewal(store, contracts, agendas):
+    customer = store.add_customer("Bulk Bo")
+    # As a bulk load or an older path writes it: the field alone, no contract.
+    store.db.execute("UPDATE customers SET contract_end = ? WHERE id = ?", [days(30).isoformat(), customer])
+    assert [(i.customer, i.due) for i in agendas.load(DAY).items if i.kind == RENEWAL] == [("Bulk Bo", DAY)]
+    # Once its contract exists, the contract alone counts (here: moved by a week).
+    contracts.set_customer_end(customer, days(37).isoformat())
+    renewals = [i for i in agendas.load(DAY).items if i.kind == RENEWAL]
+    assert [(i.customer, i.due) for i in renewals] == [("Bulk Bo", days(7))]
+    contracts.set_customer_end(customer, None)  # the contract deleted: no renewal from the field
+    assert [i for i in agendas.load(DAY).items if i.kind == RENEWAL] == []

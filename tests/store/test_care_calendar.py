@@ -135,3 +135,14 @@ def test_instalments_still_owed_become_all_day_events_on_their_due_day(store):
     described = str(first["DESCRIPTION"])
     assert "Instalment 2 of 4" in described and "Deal: Laptops" in described
     assert [str(c) for c in first.get("CATEGORIES").cats] == ["salesdesk receivable"]
+
+
+def test_the_calendar_reads_money_owed_once_not_with_every_week_of_care(store):
+    seen = []
+    store.db.conn.set_trace_callback(seen.append)
+    try:
+        dated_care_between(store, TODAY, TODAY.replace(year=2027, month=1, day=7))
+    finally:
+        store.db.conn.set_trace_callback(None)
+    assert any("FROM customers" in s for s in seen)  # the care reminders were read
+    assert not any("FROM receipts" in s for s in seen)

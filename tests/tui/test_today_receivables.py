@@ -173,6 +173,17 @@ async def test_a_read_only_database_records_nothing(owed, tmp_path):
         assert ACME in [i.what for i in rows(pilot)]
 
 
+async def test_triage_records_an_overdue_instalment_with_d(owed):
+    store, ids = owed
+    async with today_screen(store) as pilot:
+        await pilot.press("t")  # the first overdue item: Acme's instalment
+        await settle(pilot)
+        assert pilot.app.screen.triage.display
+        await pilot.press("d")
+        await ready(pilot)
+        assert [r[0] for r in receipts(store, ids["acme"]["contract"])] == [3_000_00, 7_000_00]
+
+
 class TestTodayReceivables:
     def test_rows(self, snap_compare, owed):
         store, _ids = owed
