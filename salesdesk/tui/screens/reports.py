@@ -533,14 +533,8 @@ class ReportsScreen(Screen):
         rows = []
         for code in codes:
             this, before = money.collected.get(code, 0), money.collected_before.get(code, 0)
-            # Each currency's bar against its own period before: currencies are never compared.
-            rows.append(
-                PanelRow(
-                    code,
-                    f"{self._signed(this, code)} · {self._signed(before, code)}",
-                    _fraction(max(this, 0), max(this, before, 0)),
-                )
-            )
+            # No bar: a bar would compare currencies, which are never added or compared.
+            rows.append(PanelRow(code, f"{self._signed(this, code)} · {self._signed(before, code)}"))
         if not rows:
             rows.append(PanelRow(_("Nothing received")))
         rows.append(
