@@ -726,11 +726,16 @@ class ContractFact:
     person: str  # the deal's owner, else the customer's
     instalments: tuple[InstalmentFact, ...] = ()
     receipts: tuple[ReceiptFact, ...] = ()
+    # The collection worked out on a day, kept: the Reports and the weekly list read it twice.
+    _states: dict[date, Collection] = field(default_factory=dict, compare=False, repr=False)
 
     def collection(self, today: date) -> Collection:
-        return collection(
-            self.amount, self.instalments, self.receipts, today, unplanned_due=self.signed_on or today
-        )
+        state = self._states.get(today)
+        if state is None:
+            state = self._states[today] = collection(
+                self.amount, self.instalments, self.receipts, today, unplanned_due=self.signed_on or today
+            )
+        return state
 
 
 class CollectedRow(NamedTuple):

@@ -31,6 +31,7 @@ from salesdesk.core.reports import (
     ClosedDay,
     CollectedRow,
     CollectionFacts,
+    Collections,
     ContractFact,
     CustomerCounts,
     OpenMonth,
@@ -41,8 +42,10 @@ from salesdesk.core.reports import (
     ReportFacts,
     StageFlow,
     StageOutcome,
+    build_collections,
     build_report,
     late_instalments,
+    ordered_currencies,
 )
 from salesdesk.core.weekly import (
     CaseCounts,
@@ -360,39 +363,53 @@ class ReportQueries:
 
     # -- money collected (issue 20) -------------------------------------------------------
 
-    def collected(self, period: Period, owner: str | None) -> list[CollectedRow]:
-        """Receipts received in the period per currency, refunds taken off, read through
-        `receipts_received`; of a deleted contract, customer or deal, not counted."""
-        return [
-            CollectedRow(*row)
-            for row in self._rows(
-                f"""
-            SELECT k.currency, sum(r.amount), count(*)
-            FROM receipts r INDEXED BY receipts_received
-            CROSS JOIN contracts k ON k.id = r.contract_id
+    def collected(self, period: Period, owner: str | None) -> tuple[list[CollectedRow], list[CollectedRow]]:
+        """Receipts received in the period and in the one before, per currency, refunds
+        taken off, in one read of `receipts_received` over both; of a deleted contract,
+        customer or deal, not counted."""
+        params: dict[str, object] = dict(_bounds(period, owner))
+        params["before"] = period.previous().first.isoformat()
+        this: list[CollectedRow] = []
+        before: list[CollectedRow] = []
+        # Summed per contract first: each contract, customer and deal is looked up once.
+        for currency, now, amount, count in self._rows(
+            f"""
+            WITH got(id, now, amount, n) AS MATERIALIZED (
+              SELECT r.contract_id, r.received_on >= :first, sum(r.amount), count(*)
+              FROM receipts r INDEXED BY receipts_received
+              WHERE r.received_on BETWEEN :before AND :last AND r.deleted_at IS NULL
+              GROUP BY 1, 2)
+            SELECT k.currency, got.now, sum(got.amount), sum(got.n)
+            FROM got CROSS JOIN contracts k ON k.id = got.id
             {_CONTRACT_PEOPLE}
-            WHERE r.received_on BETWEEN :first AND :last AND r.deleted_at IS NULL
-              AND {_LIVE_CONTRACT}{_mine(_PERSON, owner)}
-            GROUP BY k.currency""",
-                _bounds(period, owner),
-            )
-        ]
+            WHERE {_LIVE_CONTRACT}{_mine(_PERSON, owner)}
+            GROUP BY 1, 2""",
+            params,
+        ):
+            (this if now else before).append(CollectedRow(currency, amount, count))
+        return this, before
 
-    def _contracts(self, sql: str, params: Mapping[str, object], receipts_until: date) -> list[ContractFact]:
+    def _contracts(
+        self, sql: str, params: Mapping[str, object], receipts_until: date, *, plans: bool = True
+    ) -> list[ContractFact]:
         """Contracts read by `sql` (id, number, currency, amount, signed_on, customer,
-        person), with their instalments and their receipts up to `receipts_until`: one
-        query each over the contracts' indexes, never one per contract."""
+        person), with their instalments (unless `plans` is False) and their receipts up to
+        `receipts_until`: one query each over the contracts' indexes, never one per contract."""
         found = self._rows(sql, params)
         if not found:
             return []
         ids = json.dumps([row[0] for row in found])
         instalments: dict[str, list[InstalmentFact]] = {}
-        for contract_id, *rest in self._rows(
-            """
+        for contract_id, *rest in (
+            self._rows(
+                """
             SELECT i.contract_id, i.id, i.due_on, i.amount, i.position
             FROM json_each(:ids) j CROSS JOIN instalments i INDEXED BY instalments_contract
               ON i.contract_id = j.value AND i.deleted_at IS NULL""",
-            {"ids": ids},
+                {"ids": ids},
+            )
+            if plans
+            else ()
         ):
             instalment_id, due_on, amount, position = rest
             instalments.setdefault(contract_id, []).append(
@@ -428,15 +445,21 @@ class ReportQueries:
     def owed(self, today: date, owner: str | None) -> list[ContractFact]:
         """Contracts signed by `today` (or without a signing day) that the receipts up to
         `today` do not cover, with their plans and receipts."""
+        # The contracts owed money first, from the contracts and their receipts' index
+        # alone; only those are looked up in the customers and deals.
         return self._contracts(
             f"""
+            WITH owed(contract_row) AS MATERIALIZED (
+              SELECT k.rowid FROM contracts k
+              WHERE k.deleted_at IS NULL AND k.amount > 0
+                AND (k.signed_on IS NULL OR k.signed_on <= :today)
+                AND k.amount > coalesce((
+                      SELECT sum(r.amount) FROM receipts r INDEXED BY receipts_contract
+                      WHERE r.contract_id = k.id AND r.deleted_at IS NULL AND r.received_on <= :today), 0)
+              ORDER BY 1)
             SELECT k.id, k.number, k.currency, k.amount, k.signed_on, cu.name, {_PERSON}
-            FROM contracts k {_CONTRACT_PEOPLE}
-            WHERE {_LIVE_CONTRACT} AND k.amount > 0
-              AND (k.signed_on IS NULL OR k.signed_on <= :today){_mine(_PERSON, owner)}
-              AND k.amount > coalesce((
-                    SELECT sum(r.amount) FROM receipts r INDEXED BY receipts_contract
-                    WHERE r.contract_id = k.id AND r.deleted_at IS NULL AND r.received_on <= :today), 0)""",
+            FROM owed CROSS JOIN contracts k ON k.rowid = owed.contract_row {_CONTRACT_PEOPLE}
+            WHERE {_LIVE_CONTRACT}{_mine(_PERSON, owner)}""",
             {"today": today.isoformat(), "owner": owner},
             today,
         )
@@ -453,18 +476,28 @@ class ReportQueries:
               AND {_LIVE_CONTRACT} AND k.amount > 0 AND k.signed_on IS NOT NULL{_mine(_PERSON, owner)}""",
             _bounds(period, owner),
             period.last,
+            plans=False,  # when the money reached the amount needs only the receipts
         )
 
-    def collection_facts(self, period: Period, owner: str | None, today: date) -> CollectionFacts:
+    def has_contracts(self) -> bool:
+        """Whether any contract has an amount (else the Reports leave the money out)."""
+        found = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM contracts WHERE deleted_at IS NULL AND amount > 0)"
+        ).fetchone()
+        return bool(found[0])
+
+    def collection_facts(
+        self, period: Period, owner: str | None, today: date, *, settled: bool = True
+    ) -> CollectionFacts:
+        """The facts of the money collected; `settled` False leaves out the contracts fully
+        collected in the period (the weekly summary does not show their days)."""
+        collected, before = self.collected(period, owner)
         return CollectionFacts(
-            collected=tuple(self.collected(period, owner)),
-            collected_before=tuple(self.collected(period.previous(), owner)),
+            collected=tuple(collected),
+            collected_before=tuple(before),
             owed=tuple(self.owed(today, owner)),
-            settled=tuple(self.settled(period, owner)),
-            contracts=self.db.execute(
-                "SELECT EXISTS (SELECT 1 FROM contracts WHERE deleted_at IS NULL AND amount > 0)"
-            ).fetchone()[0]
-            == 1,
+            settled=tuple(self.settled(period, owner)) if settled else (),
+            contracts=self.has_contracts(),
         )
 
     def receipts_of(self, period: Period, owner: str | None) -> list[ReceiptLine]:
@@ -499,11 +532,20 @@ class ReportQueries:
         return CaseCounts(*row)
 
     def facts(
-        self, period: Period, owner: str | None, today: date, *, headline_only: bool = False
+        self,
+        period: Period,
+        owner: str | None,
+        today: date,
+        *,
+        headline_only: bool = False,
+        money: bool = True,
+        settled: bool = True,
     ) -> ReportFacts:
         """Every fact of a period's report. `headline_only` reads just what the weekly
         headline compares with the week before (deals won and lost, activity). `today`
-        says which quotes have expired: those valid until a day before it."""
+        says which quotes have expired: those valid until a day before it, and what is
+        owed. `money` False leaves out the money collected (the Reports screen reads it
+        after the rest, `ReportStore.collections`), but says whether there are contracts."""
         if headline_only:
             return ReportFacts(
                 closed=tuple(self.closed(period, owner)), activity=tuple(self.activity(period, owner))
@@ -519,7 +561,9 @@ class ReportQueries:
             customers=self.customers(period, owner),
             products=tuple(self.products(period, owner)),
             quotes=tuple(self.quotes(period, owner, today)),
-            collections=self.collection_facts(period, owner, today),
+            collections=self.collection_facts(period, owner, today, settled=settled)
+            if money
+            else CollectionFacts(contracts=self.has_contracts()),
         )
 
     # -- what only the weekly summary needs ------------------------------------------------
@@ -661,11 +705,32 @@ class ReportStore:
         return None if everyone else self.store.user
 
     def report(
-        self, period: Period, today: date, *, everyone: bool = False, headline_only: bool = False
+        self,
+        period: Period,
+        today: date,
+        *,
+        everyone: bool = False,
+        headline_only: bool = False,
+        money: bool = True,
     ) -> Report:
-        """The report of a period (see `ReportQueries.facts` for `headline_only`)."""
-        facts = self.queries.facts(period, self._owner(everyone), today, headline_only=headline_only)
+        """The report of a period (see `ReportQueries.facts` for `headline_only` and `money`)."""
+        facts = self.queries.facts(
+            period, self._owner(everyone), today, headline_only=headline_only, money=money
+        )
         return build_report(facts, self.store.stages(), period, today, self.store.setting("currency"))
+
+    def collections(self, period: Period, today: date, *, everyone: bool = False) -> Collections:
+        """The money collected of a period's report alone (the figures `report` holds)."""
+        owner = self._owner(everyone)
+        facts = self.queries.collection_facts(period, owner, today)
+        open_deals = self.queries.open_deals(owner)
+        codes = (
+            {row.currency for row in facts.collected}
+            | {row.currency for row in facts.collected_before}
+            | {contract.currency for contract in facts.owed}
+        )
+        currencies = ordered_currencies(codes, self.store.setting("currency"))
+        return build_collections(facts, period, today, currencies, open_deals)
 
     def weekly(self, week: IsoWeek, today: date, *, everyone: bool = False) -> WeeklySummary:
         """The weekly summary of `week`, as of `today` (in the week, or after it)."""
@@ -682,7 +747,7 @@ class ReportStore:
         # What is due next week: the agenda as it will stand on the week's last day, whose
         # "next 7 days" are the seven days of next week.
         agenda = AgendaStore(self.store).load(week.sunday, everyone=everyone)
-        found = queries.facts(this, owner, today)
+        found = queries.facts(this, owner, today, settled=False)
         return build_weekly(
             WeeklyFacts(
                 week=week,

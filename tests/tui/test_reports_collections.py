@@ -104,3 +104,25 @@ async def test_the_panels_appear_with_a_first_contract(history, tmp_path):  # no
 class TestReportsCollections:
     def test_everyone(self, snap_compare, money, tmp_path):
         assert _snapshot(snap_compare, money, tmp_path, "m")
+
+
+async def test_the_money_panels_wait_for_their_own_read(money, tmp_path):
+    from tests.tui.conftest import settle
+
+    async with reports_screen(money, tmp_path) as pilot:
+        screen = pilot.app.screen
+        report, read = screen.report, screen.collections
+        assert read is not None
+        # The rest of a newer report arrives first: the money panels say they are loading.
+        screen._generation += 1
+        screen.post_message(screen.Loaded(report, screen._generation))
+        await settle(pilot)
+        assert _panel(pilot, "receivables")[1].strip() == "loading…"
+        # The money of the report before is not shown for the newer one...
+        screen.post_message(screen.MoneyLoaded(read, screen._generation - 1))
+        await settle(pilot)
+        assert _panel(pilot, "receivables")[1].strip() == "loading…"
+        # ...its own is.
+        screen.post_message(screen.MoneyLoaded(read, screen._generation))
+        await settle(pilot)
+        assert _panel(pilot, "receivables")[1].strip() == "USD: $7,500 owed, $6,500 overdue"

@@ -3,7 +3,9 @@ revenue by product and by category and the quotes sent, accepted and expired, th
 collected and what contracts are owed (by age, customer and person, expected by month
 beside the weighted forecast), as bars in the terminal, and the weekly summary written to
 a file with one key. The panels of money collected are left out while no contract has an
-amount, so a team that does not use contracts sees the screen as before.
+amount, so a team that does not use contracts sees the screen as before; they are read
+after the rest (a second read on the same worker: what is owed means every owed
+contract's plan and receipts), and say "loading…" until then.
 
 The figures come from `ReportStore` (the same ones the weekly summary prints), read by a
 worker on a connection of its own: a year of a large database takes a moment.
@@ -114,6 +116,14 @@ class ReportsScreen(Screen):
             self.report = report
             self.generation = generation
 
+    class MoneyLoaded(Message):
+        """The money collected, read after the rest of the report (it is the slowest part)."""
+
+        def __init__(self, collections: Collections, generation: int):
+            super().__init__()
+            self.collections = collections
+            self.generation = generation
+
     def __init__(self, store: Store, *, user: str, today: date, folder: Path | None = None):
         super().__init__()
         translate_keys(self)
@@ -125,6 +135,7 @@ class ReportsScreen(Screen):
         self.steps = 0  # periods back (negative) or forward from the preset's
         self.everyone = False
         self.report: Report | None = None
+        self.collections: Collections | None = None  # None: being read
         self.exported: Path | None = None
         self._generation = 0
 
@@ -195,17 +206,34 @@ class ReportsScreen(Screen):
             self._path,
             self.user,
             self.store.clock,
-            lambda reports: reports.report(period, self.today, everyone=everyone),
+            lambda reports: reports.report(period, self.today, everyone=everyone, money=False),
         )
         self.post_message(self.Loaded(report, generation))
+        if report.collections.contracts:
+            collections = ReportStore.load_from(
+                self._path,
+                self.user,
+                self.store.clock,
+                lambda reports: reports.collections(period, self.today, everyone=everyone),
+            )
+            self.post_message(self.MoneyLoaded(collections, generation))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
         if event.generation != self._generation:
             return  # a newer load is on its way
         self.report = event.report
+        self.collections = None
         self._show()
         self._update_status()
+
+    @on(MoneyLoaded)
+    def _money_loaded(self, event: MoneyLoaded) -> None:
+        if event.generation != self._generation:
+            return
+        self.collections = event.collections
+        if self.report is not None:
+            self._show_collections(self.report)
 
     def _update_status(self, loading: bool = False) -> None:
         period = self.period
@@ -481,10 +509,15 @@ class ReportsScreen(Screen):
         return self._money(amount, currency, short=True)
 
     def _show_collections(self, report: Report) -> None:
-        money = report.collections
+        shown = report.collections.contracts
         for panel_id in MONEY_PANELS:
-            self._panel(panel_id).display = money.contracts
-        if not money.contracts:
+            self._panel(panel_id).display = shown
+        if not shown:
+            return
+        money = self.collections
+        if money is None:
+            for panel_id in MONEY_PANELS:
+                self._panel(panel_id).show([], _("loading…"))
             return
         self._panel("collected").show(self._collected_rows(money))
         self._panel("receivables").show(
@@ -500,14 +533,8 @@ class ReportsScreen(Screen):
         rows = []
         for code in codes:
             this, before = money.collected.get(code, 0), money.collected_before.get(code, 0)
-            # Each currency's bar against its own period before: currencies are never compared.
-            rows.append(
-                PanelRow(
-                    code,
-                    f"{self._signed(this, code)} · {self._signed(before, code)}",
-                    _fraction(max(this, 0), max(this, before, 0)),
-                )
-            )
+            # No bar: a bar would compare currencies, which are never added or compared.
+            rows.append(PanelRow(code, f"{self._signed(this, code)} · {self._signed(before, code)}"))
         if not rows:
             rows.append(PanelRow(_("Nothing received")))
         rows.append(
