@@ -13,7 +13,7 @@ copy, and the device that numbered each other one gives it a new number (`store.
 the sentences returned say so, for the sync's message.
 
 A deal follows from its contract's receipts: when the receipts a merge brought make a
-contract fully collected, its deal moves from Signed to Paid, as it would have had the
+contract this copy had fully collected, its deal moves from Signed to Paid, as it would have had the
 receipts been recorded here. Only the copy of the deal's owner moves it (the move then
 reaches the others by sync), so two copies do not both move it; with the setting
 `paid_on_collection` at "ask" nobody does, and the person moves it when they choose.
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from salesdesk.store.store import Store
 
 # The tables whose merged records another record's values follow from.
-DERIVED_FROM = frozenset({"deal_lines", "deals", "quotes", "receipts"})
+DERIVED_FROM = frozenset({"deal_lines", "deals", "quotes", "receipts", "contracts"})
 
 
 def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[str], int]:
@@ -49,7 +49,7 @@ def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[s
             )
 
     if touched.get("receipts"):
-        told.extend(paid_by_merged_receipts(store, touched["receipts"]))
+        told.extend(paid_by_merged_receipts(store, touched["receipts"], touched.get("contracts", set())))
 
     deal_ids = deals_with_lines(store.db, touched.get("deals", set())) | deals_of_lines(
         store.db, touched.get("deal_lines", set())
@@ -84,9 +84,13 @@ def settle_derived_conflicts(store: "Store", deal_ids: set[str]) -> int:
     return cursor.rowcount
 
 
-def paid_by_merged_receipts(store: "Store", receipt_ids: set[str]) -> list[str]:
+def paid_by_merged_receipts(store: "Store", receipt_ids: set[str], contract_ids: set[str]) -> list[str]:
     """Move to Paid the deals of this copy's user whose contracts the merged receipts
-    (`receipt_ids`) made fully collected; a sentence for each deal moved."""
+    (`receipt_ids`) made fully collected; a sentence for each deal moved.
+
+    A contract the same merge brought or changed (`contract_ids`) is left alone: a copy
+    that has just joined the team receives every contract with its receipts, and must
+    not move the deals their owner kept in Signed (with "ask", or moved back by hand)."""
     import json
 
     from salesdesk.i18n import _
@@ -103,6 +107,8 @@ def paid_by_merged_receipts(store: "Store", receipt_ids: set[str]) -> list[str]:
              AND d.deleted_at IS NULL AND d.owner = ?""",
         [json.dumps(sorted(receipt_ids)), store.user],
     ):
+        if contract_id in contract_ids:
+            continue
         arrived[contract_id] = arrived.get(contract_id, 0) + amount
         deals[contract_id] = deal_id
     if not arrived:

@@ -144,3 +144,22 @@ def test_a_receipt_beyond_a_contract_already_collected_does_not_move_a_deal_put_
     teamsync.sync_once(ann.store)
     assert len(ContractStore(ann.store).receipts(contract)) == 2
     assert ann.store.deal(deal).stage_id == "stage-signed"
+
+
+def test_a_copy_that_joins_does_not_move_the_deals_its_owner_kept_in_signed(pair, tmp_path):
+    ann, bob = pair
+    deal, contract = signed_contract(ann, bob, amount=500_00, currency="USD")
+    assert ContractStore(ann.store).record_receipt(contract, 500_00, TODAY).moved
+    ann.clock.advance(minutes=1)
+    ann.store.move_deal(deal, "stage-signed")  # all in, but kept in Signed on purpose
+    teamsync.sync_once(ann.store)
+    (tmp_path / "laptop").mkdir()
+    laptop = Device(tmp_path / "laptop", "ann")  # ann's second computer joins the team
+    try:
+        enter_team(laptop.store, tmp_path / "share")
+        teamsync.sync_once(laptop.store)
+        assert ContractStore(laptop.store).collection(contract, TODAY).fully_collected
+        assert laptop.store.deal(deal).stage_id == "stage-signed"
+        assert paid_moves(laptop, deal) == 1  # the one move ann made, and no other
+    finally:
+        laptop.store.close()
