@@ -4,7 +4,8 @@ Only what is visible is loaded: a column asks for its count and sums (answered f
 a covering index) and for the page of cards on screen.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 
 from salesdesk.core import pipeline
@@ -55,11 +56,19 @@ class Card:
     rotting: bool
     overdue: bool
     lost_reason: str = ""
+    # A won deal's contract: (collected, amount, currency); None without one (or not won).
+    collected: tuple[int, int, str] | None = None
+
+
+# deal ids, today -> {deal id: (collected, amount, currency)}: ContractStore.collections_of_deals
+Collections = Callable[[Sequence[str], date], dict[str, tuple[int, int, str]]]
 
 
 class BoardQueries:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, collections: Collections | None = None):
+        """`collections` reads what the contracts of the won cards shown have collected."""
         self.db = db
+        self.collections = collections
 
     def summaries(self, stages: list[pipeline.Stage], board_filter: BoardFilter) -> list[ColumnSummary]:
         """Count, totals and weighted totals of each of `stages` (all the board's, or the
@@ -129,6 +138,10 @@ class BoardQueries:
                     lost_reason=reason or "",
                 )
             )
+        if stage.kind == pipeline.WON and self.collections is not None and cards:
+            # The cards on screen only: a handful of indexed reads, whatever the column's size.
+            money = self.collections([card.deal_id for card in cards], today)
+            cards = [replace(card, collected=money.get(card.deal_id)) for card in cards]
         return cards
 
     def position(self, deal_id: str, board_filter: BoardFilter) -> tuple[str, int] | None:

@@ -74,3 +74,29 @@ def test_lost_reasons_most_used_first(store, clock):
     for reason in ("price", "timing", "price"):
         store.mark_lost(_deal(store, clock, reason, 100), reason)
     assert BoardQueries(store.db).lost_reasons() == ["price", "timing"]
+
+
+def test_won_cards_carry_what_their_contract_has_collected(store, clock):
+    from salesdesk.store.contracts import ContractStore
+
+    contracts = ContractStore(store)
+    signed = _deal(store, clock, "signed", 10_000, stage="stage-signed")
+    bare = _deal(store, clock, "no contract", 500, stage="stage-signed")
+    contract_id = contracts.make(signed, contracts.prefill(signed, TODAY))
+    contracts.record_receipt(contract_id, 3_000_00, TODAY)
+    asked: list[list[str]] = []
+
+    def collections(deal_ids, today):
+        asked.append(list(deal_ids))
+        return contracts.collections_of_deals(deal_ids, today)
+
+    queries = BoardQueries(store.db, collections)
+    cards = {c.deal_id: c for c in queries.cards(store.stage("stage-signed"), BoardFilter(), 0, 10, TODAY)}
+    assert cards[signed].collected == (3_000_00, 10_000_00, "USD")
+    assert cards[bare].collected is None
+    assert queries.cards(store.stage("stage-lead"), BoardFilter(), 0, 10, TODAY) == []
+    # Read for the page of a won column only, and not for an open one.
+    _deal(store, clock, "open", 100)
+    lead = queries.cards(store.stage("stage-lead"), BoardFilter(), 0, 10, TODAY)
+    assert [c.collected for c in lead] == [None]
+    assert len(asked) == 1 and sorted(asked[0]) == sorted([signed, bare])

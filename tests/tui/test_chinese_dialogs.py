@@ -173,7 +173,9 @@ DIALOGS: dict[str, Opener] = {
     "checklist": deal("stage-lead", "right_square_bracket"),
     "deal-follow-up": deal("stage-quote", "f"),
     "deal-assign": deal("stage-quote", "O"),
-    "close-follow-ups": deal("stage-quote", "w", with_followups=True),
+    "close-follow-ups": deal("stage-quote", "w", "escape", with_followups=True),
+    "contract": deal("stage-quote", "w"),
+    "receipt": deal("stage-quote", "w", "ctrl+s", "escape", "dollar_sign", with_followups=True),
     "changed-elsewhere": _changed_elsewhere,
     # Customers
     "customer-form": customer("e"),
@@ -292,6 +294,23 @@ async def test_the_dialogs_speak_chinese(demo):
         await keys("right_square_bracket")(pilot)
         text = screen_text(app.screen)
         assert "离开线索" in text and "勾选已完成的项" in text and "仍移到需求确认" in text
+
+
+async def test_the_contract_and_receipt_dialogs_speak_chinese(demo):
+    app = chinese_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(pilot, demo, "contract")
+        text = screen_text(screen)
+        assert "新建合同" in text and "回款计划" in text and "尚无回款计划" in text
+        box = screen.query_one("#contract-pattern-input")
+        box.value = "30%签约时，70% 60天后"
+        box.focus()
+        await keys("enter")(pilot)
+        assert "各期合计等于合同额" in screen_text(app.screen)
+        await keys("ctrl+s")(pilot)
+        await keys("escape", "dollar_sign")(pilot)  # its follow-ups kept; then money received
+        text = screen_text(app.screen)
+        assert "登记回款" in text and "付款方式" in text and "最早未结的一期" in text
 
 
 def screen_text(screen) -> str:

@@ -434,3 +434,32 @@ class TestContractSnapshots:
         store, ids, _clock = seeded
         _deal, customer_id = _owing(store, ids)
         assert _snapshot(snap_compare, store, focus=customer_id)
+
+
+# -- the board -------------------------------------------------------------------------
+
+
+def _card_text(column) -> str:
+    return str(column.render())
+
+
+async def test_a_signed_card_shows_what_its_contract_has_collected(seeded):
+    store, ids, _clock = seeded
+    deal_id = ids["Clinic tablets"]
+    contract_id = _signed_contract(store, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        board = pilot.app.screen.board
+        signed = next(c for c in board.columns if c.stage.id == "stage-signed")
+        paid = next(c for c in board.columns if c.stage.id == "stage-paid")
+        assert signed.cards[0].collected == (0, 22_000_00, "USD")
+        assert "$0 / $22k " in _card_text(signed)
+        assert paid.cards[0].collected is None  # Classroom displays has no contract
+        assert "no follow-up" in _card_text(paid)
+        await pilot.press("dollar_sign")
+        await settle(pilot)
+        await _type(pilot, "3000")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert signed.cards[0].collected == (3_000_00, 22_000_00, "USD")
+        assert "$3k / $22k " in _card_text(signed)
+    assert ContractStore(store).receipts(contract_id)

@@ -62,4 +62,4 @@ class TestPipeline:
 
     def test_close_followups_dialog(self, snap_compare, seeded):
         store, ids, _ = seeded
-        assert _snapshot(snap_compare, make_app(store), "w", focus=ids["Fleet tracking pilot"])
+        assert _snapshot(snap_compare, make_app(store), "w", "escape", focus=ids["Fleet tracking pilot"])

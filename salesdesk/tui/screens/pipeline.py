@@ -57,8 +57,10 @@ class PipelineScreen(DataScreen):
         filter_box.display = False
         yield filter_box
         yield Static("", id="board-status", markup=False)
+        from salesdesk.store.contracts import ContractStore
+
         yield Board(
-            BoardQueries(self.store.db),
+            BoardQueries(self.store.db, ContractStore(self.store).collections_of_deals),
             self.store.stages(),
             self.today,
             BoardFilter(),

@@ -203,6 +203,9 @@ class StageColumn(Widget):
             ),
             follow,
         ]
+        if card.collected is not None:
+            # A won deal with a contract: the money it is owed matters more than its next call.
+            rows[-1] = self._collected_line(card.collected, width - 1)
         lines = []
         for row in rows:
             line = Text(style=base)
@@ -211,6 +214,22 @@ class StageColumn(Widget):
             line.truncate(width, overflow="ellipsis", pad=True)
             lines.append(line)
         return lines
+
+    def _collected_line(self, figures: tuple[int, int, str], width: int) -> Text:
+        """`$3,000 / $10,000 collected`, with short figures when that does not fit."""
+        collected, amount, currency = figures
+        if self.privacy:
+            return Text(_("{collected} / {amount} collected").format(collected=HIDDEN, amount=HIDDEN))
+        tried = [
+            _("{collected} / {amount} collected").format(
+                collected=money(collected, currency), amount=money(amount, currency)
+            )
+            for money in (format_money, format_short)
+        ]
+        # A narrow column: the two figures alone, which the card's Signed column explains.
+        tried.append(f"{format_short(collected, currency)} / {format_short(amount, currency)}")
+        said = next((text for text in tried if cell_len(text) <= width), tried[-1])
+        return Text(said, style="bold" if amount and collected >= amount else "")
 
 
 @dataclass
@@ -247,7 +266,9 @@ class Board(Widget, can_focus=True):
         Binding("f", "deal('followup')", N_("Follow-up"), id="board.followup"),
         Binding("q", "deal('quote')", N_("Quote"), id="board.quote"),
         Binding("c", "deal('contract')", N_("Contract"), id="board.contract", show=False),
-        Binding("dollar_sign", "deal('receipt')", N_("Receipt"), key_display="$", id="board.receipt"),
+        Binding(
+            "dollar_sign", "deal('receipt')", N_("Receipt"), key_display="$", id="board.receipt", show=False
+        ),
         Binding("O", "deal('assign')", N_("Assign"), id="board.assign", show=False),
     ]
 
