@@ -20,7 +20,6 @@ from salesdesk.core import care, suggest
 from salesdesk.core.agenda import Agenda, AgendaItem, FollowUpFact
 from salesdesk.core.calendars import Span
 from salesdesk.core.care import CareFacts, CareSettings, CareWindow, Person
-from salesdesk.core.contracts import PAID, InstalmentFact, ReceiptFact, collection
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.segments import TIER_RANKS, Thresholds
 from salesdesk.i18n import _
@@ -160,87 +159,49 @@ class AgendaQueries:
         """Instalments due up to `until` (every overdue one too) and not fully paid, whose
         reminder is not snoozed past `today` (with `snoozed`, those too: still owed).
 
-        One query keeps the contracts not yet paid in full whose first instalment is due
-        by then — received less than their plan, which is exactly when some instalment is
-        still open (`core.contracts.allocate`) — and reads their whole plan; a second reads
-        those contracts' receipts. What each instalment still wants is
-        `core.contracts.collection`'s, never the database's.
-
-        Every overdue instalment counts, however old, so the first query sums every
-        contract's plan and receipts (grouped from their indexes: half the time of a
-        lookup per contract due). It grows with the contracts kept, not with the day's
-        rows: about 0.45 s of SQL for 20,000 contracts on a busy machine, too slow for the
-        agenda's 0.5 s. A derived "still owed from" day per contract, kept by the write
-        path and `store.derived.after_merge` and indexed (a migration), would make it a
-        narrow range; not done yet.
+        What each instalment still wants is `store.owed`'s, kept by due day (a narrow
+        range: the agenda reads what is due, not every contract kept); this one query
+        reads what the rows show of those instalments, their contracts and customers.
         """
+        from salesdesk.store.owed import owed_rows
+
+        owed = {row.instalment_id: row for row in owed_rows(self.db, until)}
+        if not owed:
+            return []
         mine, params = self._owner("c.owner", owner)
-        plans = self._rows(
-            f"""WITH received AS MATERIALIZED (
-                  SELECT contract_id, sum(amount) AS amount FROM receipts
-                  WHERE deleted_at IS NULL GROUP BY contract_id),
-                owed AS (
-                  SELECT p.contract_id FROM (
-                    SELECT contract_id, sum(amount) AS planned, min(due_on) AS first FROM instalments
-                    WHERE deleted_at IS NULL GROUP BY contract_id) p
-                  LEFT JOIN received r ON r.contract_id = p.contract_id
-                  WHERE p.first <= ? AND coalesce(r.amount, 0) < p.planned)
-                SELECT k.id, k.number, k.currency, k.amount, i.id, i.due_on, i.amount, i.position,
-                       i.snoozed_until, c.id, c.name, c.company, c.owner,
-                       d.id, coalesce(d.title, ''), coalesce(s.name, '')
-                FROM owed CROSS JOIN contracts k ON k.id = owed.contract_id
+        rows = self._rows(
+            f"""SELECT i.id, k.id, k.number, k.currency, i.snoozed_until,
+                       (SELECT count(*) FROM instalments j WHERE j.contract_id = k.id
+                          AND j.deleted_at IS NULL AND (j.due_on < i.due_on OR (j.due_on = i.due_on
+                          AND (j.position < i.position OR (j.position = i.position AND j.id <= i.id))))),
+                       (SELECT count(*) FROM instalments j WHERE j.contract_id = k.id
+                          AND j.deleted_at IS NULL),
+                       c.id, c.name, c.company, c.owner, d.id, coalesce(d.title, ''), coalesce(s.name, '')
+                FROM json_each(?) o CROSS JOIN instalments i ON i.id = o.value
+                JOIN contracts k ON k.id = i.contract_id
                 JOIN customers c ON c.id = k.customer_id
-                JOIN instalments i ON i.contract_id = k.id AND i.deleted_at IS NULL
                 LEFT JOIN deals d ON d.id = k.deal_id AND d.deleted_at IS NULL
                 LEFT JOIN stages s ON s.id = d.stage_id
-                WHERE k.deleted_at IS NULL AND c.deleted_at IS NULL{mine}""",
-            [until.isoformat(), *params],
-            16,
+                WHERE i.deleted_at IS NULL AND k.deleted_at IS NULL AND c.deleted_at IS NULL{mine}""",
+            [json.dumps(list(owed)), *params],
+            14,
         )
-        if not plans:
-            return []
-        contracts: dict[str, list[list[Any]]] = {}
-        for row in plans:
-            contracts.setdefault(row[0], []).append(row)
-        receipts: dict[str, list[ReceiptFact]] = {}
-        for row in self._rows(
-            """SELECT contract_id, id, received_on, amount, instalment_id, created_at
-               FROM receipts WHERE contract_id IN (SELECT value FROM json_each(?))
-                 AND deleted_at IS NULL""",
-            [json.dumps(list(contracts))],
-            6,
-        ):
-            receipts.setdefault(row[0], []).append(
-                ReceiptFact(row[1], date.fromisoformat(row[2]), row[3], row[4], row[5] or "")
-            )
         shown_from = today.isoformat()
-        facts = []
-        for contract_id, rows in contracts.items():
-            plan = [InstalmentFact(r[4], date.fromisoformat(r[5]), r[6], r[7]) for r in rows]
-            state = collection(rows[0][3], plan, receipts.get(contract_id, []), today)
-            by_id = {r[4]: r for r in rows}
-            for place, instalment in enumerate(state.instalments, start=1):
-                row = by_id[instalment.instalment.id]
-                if (
-                    instalment.status == PAID
-                    or instalment.instalment.due_on > until
-                    or (not snoozed and row[8] is not None and row[8] > shown_from)
-                ):
-                    continue
-                facts.append(
-                    core.ReceivableFact(
-                        row[4],
-                        contract_id,
-                        row[1],
-                        instalment.instalment.due_on,
-                        instalment.outstanding,
-                        row[2],
-                        place,
-                        len(plan),
-                        *row[9:16],
-                    )
-                )
-        return facts
+        return [
+            core.ReceivableFact(
+                row[0],
+                row[1],
+                row[2],
+                date.fromisoformat(owed[row[0]].due_on),
+                owed[row[0]].outstanding,
+                row[3],
+                row[5],
+                row[6],
+                *row[7:14],
+            )
+            for row in rows
+            if snoozed or row[4] is None or row[4] <= shown_from
+        ]
 
     def quiet(self, window: CareWindow, owner: str | None) -> list[care.QuietFact]:
         """Customers last contacted, or added and never contacted, on the days that matter."""

@@ -36,6 +36,7 @@ from salesdesk.core.lines import MONEY_LIMIT
 from salesdesk.core.model import Contract, Instalment, Receipt
 from salesdesk.core.money import check_currency
 from salesdesk.i18n import _
+from salesdesk.store.owed import refresh as refresh_owed
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -295,9 +296,11 @@ class ContractStore:
         with store.records.transaction():
             deal = store.deal(deal_id)
             clean = self.clean({"currency": deal.currency, "amount": deal.amount, **values})
-            return store.records.insert(
+            made = store.records.insert(
                 "contracts", {**clean, "deal_id": deal_id, "customer_id": deal.customer_id}
             )
+            refresh_owed(self.db)
+            return made
 
     def update(
         self, contract_id: str, values: Mapping[str, Any], expected_version: int | None = None
@@ -306,6 +309,7 @@ class ContractStore:
         with self.store.records.transaction():
             self.require(contract_id)
             self.store.records.update("contracts", contract_id, clean, expected_version)
+            refresh_owed(self.db)
 
     def plan_from_pattern(self, contract_id: str, text: str) -> list[PlanPart]:
         """The plan a pattern says for this contract, from its signing day (or start, or today)."""
@@ -323,7 +327,7 @@ class ContractStore:
             self.require(contract_id)
             for old in self.instalments(contract_id):
                 records.delete("instalments", old.id)
-            return [
+            made = [
                 records.insert(
                     "instalments",
                     {
@@ -336,10 +340,14 @@ class ContractStore:
                 )
                 for position, part in enumerate(parts)
             ]
+            refresh_owed(self.db)
+            return made
 
     def snooze_instalment(self, instalment_id: str, until: date) -> None:
         """Hide the instalment's reminder on Today until `until`; the money is still owed."""
-        self.store.records.update("instalments", instalment_id, {"snoozed_until": until.isoformat()})
+        with self.store.records.transaction():
+            self.store.records.update("instalments", instalment_id, {"snoozed_until": until.isoformat()})
+            refresh_owed(self.db)
 
     def record_receipt(
         self,
@@ -385,6 +393,7 @@ class ContractStore:
             moved = False
             if completed and contract.deal_id and store.setting("paid_on_collection") != "ask":
                 moved = self.move_to_paid(contract.deal_id)
+            refresh_owed(self.db)
         return ReceiptOutcome(receipt_id, after, after.overpaid, completed, moved)
 
     def paid_stage_for(self, deal_id: str) -> pipeline.Stage | None:

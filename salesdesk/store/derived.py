@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from salesdesk.store.store import Store
 
 # The tables whose merged records another record's values follow from.
-DERIVED_FROM = frozenset({"deal_lines", "deals", "quotes", "receipts", "contracts"})
+DERIVED_FROM = frozenset({"deal_lines", "deals", "quotes", "receipts", "contracts", "instalments"})
 
 
 def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[str], int]:
@@ -58,6 +58,9 @@ def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[s
     if deal_ids:
         refresh(store, deal_ids)
         settled = settle_derived_conflicts(store, deal_ids)
+    from salesdesk.store.owed import refresh as refresh_owed
+
+    refresh_owed(store.db)  # what the merged receipts and plans leave owed (store.owed)
     return told, settled
 
 

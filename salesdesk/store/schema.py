@@ -721,6 +721,54 @@ def _v17_contracts_and_collections(db: Database) -> None:
         )
 
 
+def _v18_owed_instalments(db: Database) -> None:
+    """What each instalment still wants, kept by this copy for Today and the reports
+    (`store.owed`): never synced, worked out again from the records. Triggers mark a
+    contract dirty on any write of its record, instalments or receipts, whoever writes."""
+    db.executescript("""
+    CREATE TABLE owed_instalments (
+        instalment_id TEXT PRIMARY KEY,
+        contract_id TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        outstanding INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX owed_instalments_due ON owed_instalments(due_on);
+    CREATE INDEX owed_instalments_contract ON owed_instalments(contract_id);
+    CREATE TABLE owed_dirty (contract_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TRIGGER owed_instalments_insert AFTER INSERT ON instalments BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (NEW.contract_id);
+    END;
+    CREATE TRIGGER owed_instalments_update AFTER UPDATE ON instalments BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (NEW.contract_id), (OLD.contract_id);
+    END;
+    CREATE TRIGGER owed_instalments_delete AFTER DELETE ON instalments BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (OLD.contract_id);
+    END;
+    CREATE TRIGGER owed_receipts_insert AFTER INSERT ON receipts BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (NEW.contract_id);
+    END;
+    CREATE TRIGGER owed_receipts_update AFTER UPDATE ON receipts BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (NEW.contract_id), (OLD.contract_id);
+    END;
+    CREATE TRIGGER owed_receipts_delete AFTER DELETE ON receipts BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (OLD.contract_id);
+    END;
+    CREATE TRIGGER owed_contracts_insert AFTER INSERT ON contracts BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (NEW.id);
+    END;
+    CREATE TRIGGER owed_contracts_update AFTER UPDATE ON contracts BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (NEW.id), (OLD.id);
+    END;
+    CREATE TRIGGER owed_contracts_delete AFTER DELETE ON contracts BEGIN
+        INSERT OR IGNORE INTO owed_dirty (contract_id) VALUES (OLD.id);
+    END;
+    INSERT INTO owed_dirty (contract_id) SELECT id FROM contracts;
+    """)
+    from salesdesk.store.owed import refresh
+
+    refresh(db)
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -739,5 +787,6 @@ MIGRATIONS = (
     _v15_quote_expiry,
     _v16_bought_lines,
     _v17_contracts_and_collections,
+    _v18_owed_instalments,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -132,7 +132,7 @@ def test_deleted_contracts_customers_and_old_plans_give_no_rows(store, contracts
     assert receivables(agendas.load(DAY)) == []
 
 
-def test_receivables_cost_two_queries_however_many_contracts(store, contracts):
+def test_receivables_cost_the_same_few_queries_however_many_contracts(store, contracts):
     queries = AgendaQueries(store.db)
 
     def statements():
@@ -152,7 +152,7 @@ def test_receivables_cost_two_queries_however_many_contracts(store, contracts):
         )
         contracts.record_receipt(contract, 50_00, DAY)
     many, after = statements()
-    assert len(before) == len(after) == 2
+    assert len(before) == len(after) <= 3  # what is dirty, what is owed, what the rows show
     # Each one's first instalment (half paid), and its second when due within 7 days.
     assert len(one) == 1 and len(many) == 1 + 15 + 8
 
