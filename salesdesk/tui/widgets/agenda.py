@@ -36,7 +36,8 @@ CLEAR = N_(
 HEADINGS = (N_("When"), N_("What"), N_("Who"), N_("Why"))
 DEAL_STAGE = N_("Deal · stage")
 # The When column is as wide as a late item's longest date in the language shown
-# (core.agenda.when_text): "Wed 25 Nov, 99d late", 20 cells; 23 in Chinese.
+# (core.agenda.when_text): "Wed 25 Nov, 999d late", 21 cells; 24 in Chinese (money owed
+# is chased for well over 99 days).
 LATE = N_("{date}, {days}d late")
 LONGEST_DAY = date(2026, 11, 25)
 
@@ -52,7 +53,7 @@ class _Line(NamedTuple):
 
 def column_widths(width: int) -> tuple[int, int, int, int, int]:
     """When, what, who, why, and deal · stage, in cells, for a line `width` wide."""
-    when = max(20, cell_len(_(LATE).format(date=short_date(LONGEST_DAY), days=99)))
+    when = max(21, cell_len(_(LATE).format(date=short_date(LONGEST_DAY), days=999)))
     rest = max(width - 2 - when - 8, 20)  # the marker, the when column, four gaps of two
     what, who, why = rest * 25 // 100, rest * 19 // 100, rest * 32 // 100
     return when, what, who, why, rest - what - who - why
