@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from salesdesk.core import agenda as core
 from salesdesk.core import care, suggest
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
     from salesdesk.store.contracts import ReceiptOutcome
 
+_T = TypeVar("_T")
 GREET_NAMES = 50  # a holiday row names this many customers; the rest are counted
 RECEIVABLE_DAYS = 7  # the default of the setting `receivable_days`, should a value be unusable
 
@@ -452,18 +453,16 @@ class AgendaStore:
         """The database file, for a reader on a connection of its own (see `load_from`)."""
         return Path(self.store.db.execute("PRAGMA database_list").fetchone()[2])
 
-    def _beside(
-        self, query: Callable[[AgendaQueries], list[FollowUpFact]]
-    ) -> Callable[[], list[FollowUpFact]]:
+    def _beside(self, query: Callable[[AgendaQueries], _T]) -> Callable[[], _T]:
         """`query` run on a connection of its own, on a thread, while this one runs the
-        others; call what it returns for its rows.
+        rest; call what it returns for its result.
 
-        The follow-ups are the agenda's largest query (a third of its SQL on the large
-        demo); SQLite lets go of the interpreter while it runs, so on two cores the rest
-        of the agenda is read beside it. Read from the same committed data as the rest
-        (what a teammate's sync commits between the two reads shows at the next load, as
-        it would). A database opened read-only, in memory, or inside a transaction of
-        this connection (whose changes another would not see) is read on this one.
+        SQLite lets go of the interpreter while a query runs, so on two cores half the
+        agenda's SQL (the follow-ups, its largest query, and a few others) is read beside
+        the other half. Read from the same committed data as the rest (what a teammate's
+        sync commits between the two reads shows at the next load, as it would). A
+        database opened read-only, in memory, or inside a transaction of this connection
+        (whose changes another would not see) is read on this one.
         """
         conn = self.store.db.conn
         path = self.store.db.execute("PRAGMA database_list").fetchone()[2]
@@ -475,20 +474,20 @@ class AgendaStore:
         def run() -> None:
             db = connect(Path(path))
             try:
-                done["rows"] = query(AgendaQueries(db))
-            except BaseException as error:  # raised where the rows are asked for
+                done["result"] = query(AgendaQueries(db))
+            except BaseException as error:  # raised where the result is asked for
                 done["error"] = error
             finally:
                 db.close()
 
-        thread = threading.Thread(target=run, name="agenda follow-ups", daemon=True)
+        thread = threading.Thread(target=run, name="agenda beside", daemon=True)
         thread.start()
 
-        def wait() -> list[FollowUpFact]:
+        def wait() -> _T:
             thread.join()
             if "error" in done:
                 raise done["error"]
-            found: list[FollowUpFact] = done["rows"]
+            found: _T = done["result"]
             return found
 
         return wait
@@ -559,37 +558,48 @@ class AgendaStore:
         window = care.care_window(today, settings, stages)
         queries = self.queries
         paid = care.paid_stage(stages)
-        followups = self._beside(lambda beside: beside.followups(window.shown.last, owner))
-        greeting = None
-        if window.holidays:
-            greeting = queries.greeting(settings, settings.tier_thresholds, today, owner)
+        until = today + timedelta(days=self.receivable_days())
+
+        def beside(queries: AgendaQueries) -> tuple[Any, ...]:
+            """Half the agenda's SQL, read on a second connection (see `_beside`)."""
+            return (
+                queries.followups(window.shown.last, owner),
+                queries.greeting(settings, settings.tier_thresholds, today, owner)
+                if window.holidays
+                else None,
+                tuple(queries.quiet(window, owner)),
+                queries.receivables(until, today, owner) if receivables else [],
+            )
+
+        later = self._beside(beside)
         repeat = tuple(queries.repeat_buyers(owner))
+        birthdays = tuple(queries.birthdays(window, owner))
+        renewals = tuple(queries.renewals(window.contract_ends, owner))
+        checkins = queries.with_open_cases(
+            queries.deals_entered({paid.id: window.paid} if paid else {}, owner, today)
+        )
+        open_deals = tuple(queries.deals_entered(window.entered, owner, today))
+        bought_again = queries.reorders(repeat)
+        followups, greeting, quiet, receivable = later()
         facts = CareFacts(
-            birthdays=tuple(queries.birthdays(window, owner)),
-            renewals=tuple(queries.renewals(window.contract_ends, owner)),
-            quiet=tuple(queries.quiet(window, owner)),
+            birthdays=birthdays,
+            renewals=renewals,
+            quiet=quiet,
             repeat=repeat,
-            paid=queries.with_open_cases(
-                queries.deals_entered({paid.id: window.paid} if paid else {}, owner, today)
-            ),
-            open_deals=tuple(queries.deals_entered(window.entered, owner, today)),
+            paid=checkins,
+            open_deals=open_deals,
             greeting=greeting,
         )
         reminders = care.care_reminders(facts, window, settings, stages, self.store.user)
-        reorders = suggest.reorder_reminders(
-            queries.reorders(repeat), window.shown.first, window.shown.last, today
-        )
+        reorders = suggest.reorder_reminders(bought_again, window.shown.first, window.shown.last, today)
         if reorders:
             # A product due again says more than "time to reorder?" of the same customer.
             named = {item.customer_id for item in reorders}
             reminders = [r for r in reminders if r.kind != core.REPEAT or r.customer_id not in named]
             reminders += reorders
         resolved = queries.resolved([item.key for item in reminders])
-        owed = []
-        if receivables:
-            until = today + timedelta(days=self.receivable_days())
-            owed = [core.receivable_item(fact, today) for fact in queries.receivables(until, today, owner)]
-        items = core.followup_items(followups())
+        owed = [core.receivable_item(fact, today) for fact in receivable]
+        items = core.followup_items(followups)
         return core.build_agenda([*items, *owed, *reminders], today, resolved, everyone=everyone)
 
     # -- acting -----------------------------------------------------------------------

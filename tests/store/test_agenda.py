@@ -331,7 +331,7 @@ def test_follow_ups_read_beside_the_rest_on_a_connection_of_their_own(store, age
 
     monkeypatch.setattr(AgendaQueries, "followups", traced)
     agenda = agendas.load(DAY)
-    assert threads == [("agenda follow-ups", False)]
+    assert threads == [("agenda beside", False)]
     assert "Send the quote" in [i.what for i in agenda.items]
 
 
