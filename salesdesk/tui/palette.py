@@ -85,6 +85,7 @@ NAMES = {
     "board.assign": N_("Assign the deal"),
     "board.quote": N_("Make or open the deal's quote"),
     "customers.receipt": N_("Record money received from the customer"),
+    "today.receipt": N_("Record money received for the instalment, part of it or all"),
     "board.contract": N_("Open the deal's contract and payment plan"),
     "board.receipt": N_("Record money received for the deal"),
     "customers.search": N_("Search customers"),

@@ -463,3 +463,33 @@ async def test_a_signed_card_shows_what_its_contract_has_collected(seeded):
         assert signed.cards[0].collected == (3_000_00, 22_000_00, "USD")
         assert "$3k / $22k " in _card_text(signed)
     assert ContractStore(store).receipts(contract_id)
+
+
+async def test_with_ask_no_leaves_the_deal_in_signed(seeded):
+    store, ids, _clock = seeded
+    store.set_setting("paid_on_collection", "ask")
+    deal_id = ids["Clinic tablets"]
+    contract_id = _signed_contract(store, deal_id, "1 monthly")
+    async with open_board(store, deal_id) as pilot:
+        await pilot.press("dollar_sign")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MoveToPaidScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert store.deal(deal_id).stage_id == "stage-signed"
+        assert ContractStore(store).collection(contract_id, TODAY).fully_collected
+
+
+async def test_a_read_only_database_refuses_the_receipt_and_the_contract(seeded):
+    store, ids, _clock = seeded
+    deal_id = ids["Clinic tablets"]
+    contract_id = _signed_contract(store, deal_id)
+    async with open_board(store, deal_id) as pilot:
+        pilot.app.read_only = True
+        for key in ("dollar_sign", "c"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert not isinstance(pilot.app.screen, ReceiptDialog | ContractDialog)
+        assert ContractStore(store).receipts(contract_id) == []

@@ -196,3 +196,34 @@ class TestTodayReceivables:
             await settle(pilot)
 
         assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_dollar_records_part_of_an_instalment_in_four_keys_at_most(owed):
+    from salesdesk.tui.screens.receipt_forms import ReceiptDialog
+
+    store, ids = owed
+    acme = ids["acme"]
+    async with today_screen(store) as pilot:
+        await on_row(pilot, ACME)
+        await pilot.press("dollar_sign")  # 1: the dialog, its amount selected
+        await ready(pilot)
+        assert isinstance(pilot.app.screen, ReceiptDialog)
+        await pilot.press(*"2000")  # the amount, typed over the one offered
+        await pilot.press("enter")  # 2: recorded
+        await ready(pilot)
+        assert not isinstance(pilot.app.screen, ReceiptDialog)
+        assert receipts(store, acme["contract"])[-1][:2] == (2_000_00, TODAY.isoformat())
+        assert "Collect ¥5,000 from Acme (C-2026-0007, 2 of 3)" in [i.what for i in rows(pilot)]
+
+
+async def test_dollar_on_a_row_that_is_not_money_to_collect_says_so(owed):
+    store, _ids = owed
+    async with today_screen(store) as pilot:
+        agenda_list = pilot.app.screen.agenda_list
+        other = next(i for i in agenda_list.items if i.kind != RECEIVABLE)
+        assert agenda_list.select(other.key)
+        await settle(pilot)
+        await pilot.press("dollar_sign")
+        await ready(pilot)
+        said = [n.message for n in pilot.app._notifications]
+        assert any("money to collect" in message for message in said), said

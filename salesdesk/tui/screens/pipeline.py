@@ -298,6 +298,8 @@ class PipelineScreen(DataScreen):
 
     def _needs_contract(self, deal_id: str, stage: pipeline.Stage) -> bool:
         """A deal moved into Signed (the first won stage) without a contract gets one."""
+        if stage.kind != pipeline.WON:  # most moves: nothing more to read
+            return False
         from salesdesk.store.contracts import ContractStore
 
         signed = pipeline.first_stage(self.store.stages(), pipeline.WON)

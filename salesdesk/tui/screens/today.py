@@ -217,7 +217,9 @@ class TodayScreen(SalesdeskScreen):
         if action != "open" and self.refused_read_only():  # every other key writes
             finish(None, "")
             return
-        if item.is_receivable and action in ("done", "reschedule", "dismiss"):
+        if action == "receive":
+            self._receive(item, finish)
+        elif item.is_receivable and action in ("done", "reschedule", "dismiss"):
             getattr(self, f"_{action}_receivable")(item, finish)
         elif action == "tomorrow":
             self._snooze_to(item, self.today + timedelta(days=1), finish)
@@ -440,6 +442,24 @@ class TodayScreen(SalesdeskScreen):
             finish("done", _(", ").join(notes))
 
         self.app.push_screen(PaidScreen(item.deal or item.what), answered)
+
+    def _receive(self, item: AgendaItem, finish: Finish) -> None:
+        """$: the receipt dialog for the row's instalment: part of it, all, or more."""
+        if not item.is_receivable or item.contract_id is None:
+            self.notify(
+                _("$ records money received on a row of money to collect; open the customer for others."),
+                severity="warning",
+            )
+            finish(None, "")
+            return
+        from salesdesk.tui.screens.receipt_forms import open_receipt
+
+        def then(outcome: object) -> None:
+            finish(None, "")  # the dialog said what it did; the agenda is read again
+
+        open_receipt(
+            self, self.store, item.contract_id, self.today, instalment_id=item.instalment_id, then=then
+        )
 
     def _reschedule_receivable(self, item: AgendaItem, finish: Finish) -> None:
         self.notify(

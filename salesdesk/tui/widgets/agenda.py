@@ -93,6 +93,9 @@ class AgendaList(Widget, can_focus=True):
         Binding("r", "item('reschedule')", N_("Reschedule"), id="today.reschedule"),
         Binding("x", "item('dismiss')", N_("Dismiss"), id="today.dismiss"),
         Binding("l", "item('log')", N_("Log"), id="today.log"),
+        Binding(
+            "dollar_sign", "item('receive')", N_("Receipt"), key_display="$", id="today.receipt", show=False
+        ),
         Binding("enter", "item('open')", N_("Open"), id="today.open"),
     ]
 
