@@ -162,7 +162,8 @@ async def test_the_screens_speak_chinese(demo):
         await app.workers.wait_for_complete()
         await settle(pilot)
         text = screen_text(app)
-        assert "最近90天：" in text and "赢单、输单与客户" in text and "漏斗" in text
+        # The money collected comes before the funnel, which is further down (scrolled to).
+        assert "最近90天：" in text and "赢单、输单与客户" in text and "回款：本期 · 上期" in text
         await pilot.press("asterisk")
         await settle(pilot)
         assert any("隐私模式已开启" in str(n.message) for n in app._notifications)
@@ -215,6 +216,6 @@ def test_text_is_centred_and_padded_by_terminal_cells():
 
 
 def test_the_when_column_fits_a_late_date_in_either_language():
-    assert column_widths(120)[0] == 20  # English as it always was
+    assert column_widths(120)[0] == 21  # English: "Wed 25 Nov, 999d late"
     i18n.set_language("zh")
-    assert column_widths(120)[0] == cell_len("11月25日 周三，逾期99天")
+    assert column_widths(120)[0] == cell_len("11月25日 周三，逾期999天")

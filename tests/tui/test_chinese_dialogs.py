@@ -94,6 +94,10 @@ def _a_customer(store: Store) -> str:
 
 def today(*pressed: str) -> Opener:
     async def run(pilot: Pilot, store: Store) -> None:
+        # On a follow-up: the first rows may be money to collect, whose d, r differ.
+        agenda_list = pilot.app.screen.agenda_list
+        assert agenda_list.select(next(i.key for i in agenda_list.items if i.is_followup))
+        await ready(pilot)
         await keys(*pressed)(pilot)
 
     return run
