@@ -29,16 +29,23 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from salesdesk.core.errors import InvalidValue
-from salesdesk.i18n import N_, _
+from salesdesk.i18n import N_, _, pgettext
 
 PENDING, PARTLY_PAID, PAID, OVERDUE = "pending", "partly paid", "paid", "overdue"
 STATUSES = (PENDING, PARTLY_PAID, PAID, OVERDUE)
-STATUS_NAMES = {
-    PENDING: N_("pending"),
-    PARTLY_PAID: N_("partly paid"),
-    PAID: N_("paid"),
-    OVERDUE: N_("overdue"),
-}
+
+
+def status_name(status: str) -> str:
+    """An instalment's status as the language shown names it (in their own context:
+    "pending" of an instalment is not "pending" of a teammate's device)."""
+    names = {
+        PENDING: pgettext("instalment", "pending"),
+        PARTLY_PAID: pgettext("instalment", "partly paid"),
+        PAID: pgettext("instalment", "paid"),
+        OVERDUE: pgettext("instalment", "overdue"),
+    }
+    return names.get(status, status)
+
 
 # How money arrives; stored in English, shown through METHOD_NAMES.
 METHODS = ("transfer", "cash", "card", "cheque", "alipay", "wechat", "other")

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable, Mapping
 from typing import BinaryIO
 
-from salesdesk.core.contracts import METHOD_NAMES, STATUS_NAMES
+from salesdesk.core.contracts import METHOD_NAMES, status_name
 from salesdesk.i18n import N_, _
 from salesdesk.io.cells import escape_formula
 from salesdesk.io.headers import export_label
@@ -118,7 +118,8 @@ def write_csv(
             if table == "products":
                 row = {**row, "active": active_word(row.get("active"))}
             elif table == "instalments":
-                row = {**row, "status": _words(STATUS_NAMES, row.get("status"))}
+                status = row.get("status")
+                row = {**row, "status": status_name(status) if isinstance(status, str) else status}
             elif table == "receipts":
                 row = {**row, "method": _words(METHOD_NAMES, row.get("method"))}
             writer.writerow([cell(row.get(field)) for field in fields])

@@ -134,6 +134,15 @@ def test_under_chinese_the_headers_statuses_and_methods_are_chinese(store, book)
         )
         assert header[:3] == ["编号", "合同", "合同编号"] and "状态" in header
         assert [row["status"] for row in rows] == ["已回款", "逾期"]
+        # An instalment's words are its own: "pending" money is 待回款, not a device's 待接受.
+        contracts = ContractStore(store)
+        deal = store.add_deal(book["ada"], "Spares", 50_000, "JPY", stage_id="stage-signed")
+        spares = contracts.make(deal, {**contracts.prefill(deal, TODAY), "number": "C-2026-0099"})
+        contracts.set_plan(spares, contracts.plan_from_pattern(spares, "30% on signing, 70% in 60 days"))
+        _header, rows = exported(
+            store, "instalments", exports.INSTALMENT_FIELDS, exports.instalments(store.db, TODAY)
+        )
+        assert [r["status"] for r in rows if r["contract"] == "C-2026-0099"] == ["待回款"] * 2
         header, rows = exported(store, "receipts", exports.RECEIPT_FIELDS, exports.receipts(store.db))
         assert [row["method"] for row in rows] == ["支付宝", "银行转账", ""]
         header, _rows = exported(
