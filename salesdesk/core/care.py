@@ -76,10 +76,16 @@ class CareSettings:
     )
     """Per currency, the won revenue of twelve months (minor units) for tiers A and B;
     revenue in a currency not listed counts for no tier (amounts are never converted)."""
+    receivable_days: int = 7
+    """An instalment not fully paid is on Today this many days before it is due."""
+    paid_on_collection: str = "move"
+    """When a contract is fully collected: "move" its deal to Paid and say so, or "ask" first."""
 
 
 SETTING_KEYS = tuple(f.name for f in fields(CareSettings))
+PAID_ON_COLLECTION = ("move", "ask")  # the choices of the setting paid_on_collection
 DAY_LIMITS = {
+    "receivable_days": (0, 90),
     "dormant_days": (1, 3650),
     "renewal_days": (0, 365),
     "holiday_days_ahead": (0, 90),
@@ -144,6 +150,10 @@ def parse_setting(key: str, text: str) -> int | str | list[str] | dict[str, tupl
             raise InvalidValue(key, str(error)) from None
     if key == "tier_thresholds":
         return parse_thresholds(text, key)
+    if key == "paid_on_collection":
+        if text not in PAID_ON_COLLECTION:
+            raise InvalidValue(key, _("{value} is not a choice; use move or ask.").format(value=repr(text)))
+        return text
     raise InvalidValue(key, _("There is no care setting {key}.").format(key=repr(key)))
 
 

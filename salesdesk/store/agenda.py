@@ -530,7 +530,8 @@ class AgendaStore:
         """How many days ahead an instalment shows on Today (the setting, checked: a
         teammate's value arrives by sync)."""
         days = self.store.setting("receivable_days")
-        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= 366:
+        low, high = care.DAY_LIMITS["receivable_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not low <= days <= high:
             return RECEIVABLE_DAYS
         return days
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple
 
-from salesdesk.core.care import DAY_LIMITS, TIERS
+from salesdesk.core.care import DAY_LIMITS, PAID_ON_COLLECTION, TIERS
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.money import check_currency
 from salesdesk.i18n import _
@@ -460,6 +460,12 @@ def check_setting(key: str, text: object) -> Problem | None:
                 _("its setting holiday_tiers is {value}, not a list of the tiers A, B, C").format(
                     value=shown
                 ),
+            )
+    elif key == "paid_on_collection":
+        if value not in PAID_ON_COLLECTION:
+            return Problem(
+                INVALID,
+                _("its setting paid_on_collection is {value}, not move or ask").format(value=shown),
             )
     elif key == "round_robin":
         if not isinstance(value, list) or not all(isinstance(name, str) and name for name in value):

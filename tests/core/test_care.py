@@ -263,11 +263,15 @@ def test_settings_as_typed():
     assert care.parse_setting("holiday_tiers", "b, a") == ["A", "B"]
     assert care.parse_setting("holiday_country", "us") == "US"
     assert care.parse_setting("holiday_country", "") == ""
+    assert care.parse_setting("receivable_days", "0") == 0  # only what is due today or late
+    assert care.parse_setting("paid_on_collection", " ask ") == "ask"
     for key, text in (
         ("dormant_days", "soon"),
         ("dormant_days", "0"),
         ("holiday_tiers", "A D"),
         ("holiday_country", "Narnia"),
+        ("receivable_days", "91"),
+        ("paid_on_collection", "sometimes"),
     ):
         with pytest.raises(InvalidValue) as refused:
             care.parse_setting(key, text)

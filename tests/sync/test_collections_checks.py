@@ -1,6 +1,8 @@
 """A teammate's bad contract, instalment or receipt is held back with its reason, and
 everything else of theirs merges: the contract, its plan and the good receipts."""
 
+import json
+
 import pytest
 
 from salesdesk.store.contracts import ContractStore
@@ -159,3 +161,26 @@ def test_a_bad_collection_record_is_held_with_its_reason_and_the_rest_merges(cre
     assert [i.amount for i in contracts.instalments(ids["contract"])] == [3_000_00, 7_000_00]
     assert {r.id for r in contracts.receipts(ids["contract"])} == {ids["receipt"], late.receipt_id}
     assert contracts.collection(ids["contract"], TODAY).collected == 3_000_00
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("receivable_days", 400, "not a whole number from 0 to 90"),
+        ("receivable_days", "soon", "not a whole number from 0 to 90"),
+        ("paid_on_collection", "always", "not move or ask"),
+        ("paid_on_collection", ["ask"], "not move or ask"),
+    ],
+)
+def test_a_bad_setting_of_money_to_collect_is_held_and_the_good_one_arrives(crew, key, value, reason):
+    ann, mal = crew
+    inject(mal, "settings", key, {"value": json.dumps(value)})
+    mal.clock.advance(minutes=1)
+    good = {"receivable_days": "paid_on_collection", "paid_on_collection": "receivable_days"}[key]
+    mal.store.set_setting(good, {"receivable_days": 14, "paid_on_collection": "ask"}[good])
+    teamsync.sync_once(mal.store)
+    teamsync.sync_once(ann.store)
+    [(table, row_id, kind, said, author)] = held_rows(ann)
+    assert (table, row_id, kind, author) == ("settings", key, "invalid", "mal") and reason in said
+    assert ann.store.setting(key) == {"receivable_days": 7, "paid_on_collection": "move"}[key]
+    assert ann.store.setting(good) == {"receivable_days": 14, "paid_on_collection": "ask"}[good]

@@ -4,6 +4,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 import pytest
+from textual.widgets import Select
 
 from salesdesk.core.agenda import DISMISSED, OVERDUE
 from salesdesk.core.agenda import TODAY as TODAY_SECTION
@@ -283,6 +284,33 @@ async def test_settings_are_edited_in_the_app(agenda_db):
         assert (store.setting("dormant_days"), store.setting("holiday_country")) == (120, "")
         whats = [i.what for i in pilot.app.screen.agenda_list.items]
         assert "Get back in touch" not in whats and "New Year's Day greetings" not in whats
+
+
+async def test_money_to_collect_is_set_in_the_settings(agenda_db):
+    store, _ = agenda_db
+    async with today_screen(store) as pilot:
+        await pilot.press("comma")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, SettingsScreen)
+        assert dialog.query_one("#receivable_days-input").value == "7"
+        choice = dialog.query_one("#paid_on_collection", Select)
+        assert choice.value == "move"
+        dialog.query_one("#receivable_days-input").value = "91"
+        choice.focus()
+        await pilot.press("enter", "down", "enter")  # open the list, the next choice, take it
+        await settle(pilot)
+        assert choice.value == "ask"
+        dialog.query_one("#receivable_days-input").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog  # 91 refused, and said why
+        assert "0 to 90" in str(dialog.query_one("#receivable_days-hint").render())
+        dialog.query_one("#receivable_days-input").value = "14"
+        await pilot.press("enter")
+        await ready(pilot)
+        assert isinstance(pilot.app.screen, TodayScreen)
+        assert (store.setting("receivable_days"), store.setting("paid_on_collection")) == (14, "ask")
 
 
 async def test_the_collector_paused_for_the_start_up_is_back_once_the_agenda_shows(agenda_db):

@@ -38,8 +38,12 @@ SETTING_LABELS = {
     "currency": N_("Default currency"),
     "tier_thresholds": N_("Value tiers: currency, A from, B from; a comma between currencies"),
     "export_folder": N_("Export folder (on this computer; blank: {default})"),
+    "receivable_days": N_("Money to collect (days before due)"),
+    "paid_on_collection": N_("When a contract is fully collected"),
 }
 MONEY = ("currency", "tier_thresholds")  # a line of their own, the thresholds the wider
+OWED = ("receivable_days", "paid_on_collection")  # a line of their own: money to collect
+PAID_CHOICES = {"move": N_("move its deal to Paid"), "ask": N_("ask before moving its deal")}
 
 # The languages this copy can be shown in, by what its meta 'language' holds (read before
 # the app starts: cli/common.prefer_language); each named in itself. Blank: the system's.
@@ -221,12 +225,21 @@ class SettingsScreen(SavingDialog[dict | None]):
         with Vertical(classes="dialog form", id="settings-dialog"):
             yield Label(_("Settings"), classes="dialog-title")
             with FormBody():
-                keys = [key for key in care.SETTING_KEYS if key not in MONEY]
+                keys = [key for key in care.SETTING_KEYS if key not in MONEY + OWED]
                 for pair in (keys[i : i + 2] for i in range(0, len(keys), 2)):
                     with Horizontal(classes="pair"):
                         for key in pair:
                             text = _setting_text(getattr(self.settings, key))
                             yield FormField(_(SETTING_LABELS[key]), text, id=key)
+                with Horizontal(classes="pair"):
+                    days = _setting_text(self.settings.receivable_days)
+                    yield FormField(_(SETTING_LABELS["receivable_days"]), days, id="receivable_days")
+                    with Vertical(classes="form-field", id="paid_on_collection-field"):
+                        yield Label(_(SETTING_LABELS["paid_on_collection"]), classes="form-label")
+                        choices = [(_(words), code) for code, words in PAID_CHOICES.items()]
+                        paid = self.settings.paid_on_collection
+                        paid = paid if paid in PAID_CHOICES else "move"
+                        yield Select(choices, value=paid, allow_blank=False, id="paid_on_collection")
                 with Horizontal(classes="pair"):
                     currency = FormField(_(SETTING_LABELS["currency"]), self.settings.currency, id="currency")
                     currency.add_class("narrow")
@@ -314,8 +327,12 @@ class SettingsScreen(SavingDialog[dict | None]):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        values, ok = {}, True
+        values: dict[str, object] = {}
+        ok = True
         for key in care.SETTING_KEYS:
+            if key == "paid_on_collection":
+                values[key] = str(self.query_one("#paid_on_collection", Select).value)
+                continue
             field = self.query_one(f"#{key}", FormField)
             try:
                 values[key] = care.parse_setting(key, field.value)
