@@ -3,6 +3,8 @@ payment plan, and money received from the board, asserted on the database."""
 
 from datetime import date, timedelta
 
+from salesdesk.core.agenda import RECEIVABLE
+from salesdesk.store.agenda import AgendaStore
 from salesdesk.store.contracts import ContractStore
 from salesdesk.tui.screens.contract_forms import ContractDialog, InstalmentScreen
 from salesdesk.tui.screens.dialogs import CloseFollowupsScreen
@@ -89,6 +91,28 @@ async def test_a_plan_from_a_pattern_is_saved_with_the_contract(seeded):
             ("2026-11-27", 14_550_00, "30% on signing"),
             ("2027-01-26", 33_950_00, "70% in 60 days"),
         ]
+
+
+async def test_a_contract_saved_without_a_plan_is_owed_whole_on_signing_and_on_today(seeded):
+    store, ids, _clock = seeded
+    deal_id = ids["POS terminals, 12 stores"]
+    async with open_board(store, deal_id) as pilot:
+        app = pilot.app
+        await pilot.press("w")
+        await settle(pilot)
+        assert "one instalment due on signing" in str(app.screen.query_one("#plan-gap").render())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ContractDialog)
+        contracts = ContractStore(store)
+        contract = contracts.of_deal(deal_id)
+        plan = contracts.instalments(contract.id)
+        assert [(i.due_on, i.amount, i.label) for i in plan] == [
+            (TODAY.isoformat(), 48_500_00, "in full on signing")
+        ]
+    agenda = AgendaStore(store).load(TODAY, everyone=True)
+    owed = [i for i in agenda.items if i.kind == RECEIVABLE and i.contract_id == contract.id]
+    assert [i.instalment_id for i in owed] == [plan[0].id]
 
 
 async def test_an_instalment_edited_by_hand_says_the_gap(seeded):

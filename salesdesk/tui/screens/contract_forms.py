@@ -281,7 +281,10 @@ class ContractDialog(SavingDialog[ContractAnswer | None]):
     def _gap_text(self, private: bool) -> Text:
         if not self.plan:
             return Text(
-                _("No plan: the whole amount is due on signing. Type a pattern above and press enter."),
+                _(
+                    "No plan yet: saved like this, the whole amount is one instalment due on signing. "
+                    "Type a pattern above and press enter."
+                ),
                 style="dim",
             )
         amount = self.typed_amount()
@@ -418,7 +421,14 @@ class ContractDialog(SavingDialog[ContractAnswer | None]):
             ok = False
         values["notes"] = self.field("notes").value
         if ok:
-            self.finish(ContractAnswer(values, list(self.plan) if self.plan_changed else None))
+            plan, plan_changed = list(self.plan), self.plan_changed
+            if not plan and values["amount"] > 0:
+                # As the line under the plan says: the whole amount is due on signing, kept
+                # as an instalment so that Today asks for it and it can be snoozed.
+                signed = date.fromisoformat(values["signed_on"]) if values["signed_on"] else self.today
+                plan = [PlanPart(signed, values["amount"], _("in full on signing"))]
+                plan_changed = True
+            self.finish(ContractAnswer(values, plan if plan_changed else None))
 
 
 def edit_contract(
