@@ -93,6 +93,7 @@ class Customer(Record):
     contract_end: str | None = None
     notes: str = ""
     last_contact_at: str | None = None
+    owned_since: str | None = None
 
 
 @dataclass

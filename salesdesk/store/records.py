@@ -136,6 +136,9 @@ class Records:
             changed = {k: v for k, v in changes.items() if current.get(k) != v}
             if not changed:
                 return int(current["version"])
+            if table == "customers" and "owner" in changed and "owned_since" not in changes:
+                # The lead pool's clocks run from when the owner took the customer.
+                changed["owned_since"] = timestamp(moment)
             version = int(current["version"]) + 1
             stamped = {
                 **changed,

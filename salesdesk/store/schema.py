@@ -24,6 +24,7 @@ RECORD = """
 SYNCED_TABLES = (
     "settings",
     "stages",
+    "targets",
     "customers",
     "tags",
     "customer_tags",
@@ -70,6 +71,19 @@ DEFAULT_SETTINGS = {
     # the person is asked first ("ask").
     "receivable_days": 7,
     "paid_on_collection": "move",
+    # The lead pool (issue 21, core.pool): a lead or prospect goes back to the pool when
+    # its owner has logged no interaction with it for `pool_idle_days` (per value tier in
+    # `pool_tier_idle_days`, the others taking the first), or when it has had no deal for
+    # `pool_no_deal_days` since its owner took it (0: never for that reason); the owner
+    # is warned on Today `pool_warn_days` before; the former owner cannot claim it back
+    # for `pool_cooldown_days`; nobody owns more than `pool_claim_limit` leads and
+    # prospects by claiming (0: no limit).
+    "pool_idle_days": 30,
+    "pool_tier_idle_days": {"A": 60, "B": 45},
+    "pool_no_deal_days": 60,
+    "pool_warn_days": 3,
+    "pool_cooldown_days": 7,
+    "pool_claim_limit": 100,
 }
 
 
@@ -769,6 +783,35 @@ def _v18_owed_instalments(db: Database) -> None:
     refresh(db)
 
 
+def _v19_team_selling(db: Database) -> None:
+    """Targets and the lead pool (issue 21).
+
+    A target is a person's (or, with `person` empty, the team's) amount for one month
+    and one measure, won value or collected value, in one currency. Its id is made from
+    those four (`core.targets.target_id`), so two people setting the same target before
+    syncing end with one record, the later amount winning.
+
+    `customers.owned_since` is when the current owner took the customer (NULL: since it
+    was created), written with every change of owner (`store.records`): the lead pool's
+    clocks run from it, so it is a record field, merged like any other, the same on
+    every device.
+    """
+    db.executescript(f"""
+    ALTER TABLE customers ADD COLUMN owned_since TEXT;
+
+    CREATE TABLE targets (
+        id TEXT PRIMARY KEY,
+        person TEXT NOT NULL DEFAULT '',
+        month TEXT NOT NULL,
+        measure TEXT NOT NULL CHECK (measure IN ('won', 'collected')),
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        currency TEXT NOT NULL,
+        {RECORD}
+    );
+    CREATE INDEX targets_month ON targets(month, person) WHERE deleted_at IS NULL;
+    """)
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -788,5 +831,6 @@ MIGRATIONS = (
     _v16_bought_lines,
     _v17_contracts_and_collections,
     _v18_owed_instalments,
+    _v19_team_selling,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 from salesdesk.core.care import DAY_LIMITS, PAID_ON_COLLECTION, TIERS
 from salesdesk.core.errors import InvalidValue
 from salesdesk.core.money import check_currency
+from salesdesk.core.pool import POOL_LIMITS, TIER_IDLE_SETTING, tier_idle_days_from
 from salesdesk.i18n import _
 from salesdesk.store.changelog import MalformedClock, parse_clock
 from salesdesk.store.database import Database
@@ -288,6 +289,34 @@ def _domain(table: str, row_id: str, values: dict[str, Any]) -> Problem | None:
         return _case(values)
     if table in ("contracts", "instalments", "receipts"):
         return _collection(table, values)
+    if table == "targets":
+        return _target(values)
+    return None
+
+
+def _target(values: dict[str, Any]) -> Problem | None:
+    """An incoming target: a month, won or collected, a currency code, a whole amount."""
+    from salesdesk.core.lines import MONEY_LIMIT
+    from salesdesk.core.targets import MEASURES, is_month
+
+    if "month" in values and not is_month(values["month"]):
+        return Problem(
+            INVALID,
+            _("its target month is {value}, not a month such as 2027-01").format(
+                value=_shown(values["month"])
+            ),
+        )
+    if "measure" in values and values["measure"] not in MEASURES:
+        return Problem(INVALID, _("its target measure is not won or collected"))
+    if "currency" in values:
+        try:
+            check_currency(str(values["currency"]))
+        except InvalidValue:
+            return Problem(INVALID, _("its target currency is not a currency code such as USD"))
+    if "amount" in values and not 0 <= (values["amount"] or 0) <= MONEY_LIMIT:
+        return Problem(INVALID, _("its target amount is below zero or too large"))
+    if len(str(values.get("person") or "")) > 200:
+        return Problem(INVALID, _("its target person is a name of over 200 characters"))
     return None
 
 
@@ -435,6 +464,23 @@ def check_setting(key: str, text: object) -> Problem | None:
                 INVALID,
                 _("its setting {key} is {value}, not a whole number from {low} to {high}").format(
                     key=key, value=shown, low=low, high=high
+                ),
+            )
+    elif key in POOL_LIMITS:
+        low, high = POOL_LIMITS[key]
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            return Problem(
+                INVALID,
+                _("its setting {key} is {value}, not a whole number from {low} to {high}").format(
+                    key=key, value=shown, low=low, high=high
+                ),
+            )
+    elif key == TIER_IDLE_SETTING:
+        if tier_idle_days_from(value) is None:
+            return Problem(
+                INVALID,
+                _("its setting {key} is {value}, not days per value tier A, B, C").format(
+                    key=key, value=shown
                 ),
             )
     elif key == "currency":
