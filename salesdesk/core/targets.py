@@ -8,7 +8,7 @@ currencies: progress in yuan is measured against a target in yuan.
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -275,3 +275,47 @@ def add_up(rows: Iterable[tuple[str, str, int]]) -> dict[Key, int]:
     for measure, currency, amount in rows:
         total[(measure, currency)] = total.get((measure, currency), 0) + int(amount or 0)
     return total
+
+
+# -- as a person reads them ---------------------------------------------------------------
+
+TEAM_WORDS = ("team", "团队")  # what stands for the team where a name is typed
+
+
+def is_team_word(text: str) -> bool:
+    return text.strip().casefold() in TEAM_WORDS
+
+
+def person_label(person: str) -> str:
+    """A person's name as it is, the team as 'Team' (团队)."""
+    return _("Team") if person == TEAM else person
+
+
+def measure_label(measure: str) -> str:
+    return _("Won") if measure == WON else _("Collected")
+
+
+def percent_text(progress: Progress) -> str:
+    return "" if progress.percent is None else f"{progress.percent}%"
+
+
+def needed_text(progress: Progress, money: Callable[[int, str], str]) -> str:
+    """'¥19k a working day', 'reached', 'no working day left' ('' with no target)."""
+    if progress.needed is None:
+        return _("no working day left") if progress.has_target else ""
+    if progress.needed == 0:
+        return _("reached")
+    return _("{amount} a working day").format(amount=money(progress.needed, progress.currency))
+
+
+def progress_phrase(progress: Progress, money: Callable[[int, str], str]) -> str:
+    """'Won ¥120k / ¥500k (24%), ¥19k a working day', as Today's header says it."""
+    amounts = _("{measure} {done} / {target} ({percent})").format(
+        measure=measure_label(progress.measure),
+        done=money(progress.done, progress.currency),
+        target=money(progress.target, progress.currency),
+        percent=percent_text(progress),
+    )
+    if progress.needed:
+        return _("{amounts}, {needed}").format(amounts=amounts, needed=needed_text(progress, money))
+    return amounts
