@@ -1,0 +1,102 @@
+"""Targets as the screens show them: the rows of the Targets view and the Reports' panel,
+a line of Today's header. Names come from the database and are shown literally; amounts
+are hidden in privacy mode."""
+
+from collections.abc import Sequence
+
+from rich.table import Table
+from rich.text import Text
+
+from salesdesk.core.money import format_short
+from salesdesk.core.targets import (
+    MEASURES,
+    WON,
+    Progress,
+    percent_text,
+    person_label,
+    progress_phrase,
+)
+from salesdesk.i18n import _, pgettext
+from salesdesk.store.targets import MemberProgress
+from salesdesk.tui.privacy import masked
+
+# Of each measure: done, target, percent, needed a working day.
+CELLS_PER_MEASURE = 4
+
+
+def headers() -> list[Text]:
+    """Who, then done / target / % / a working day for won and for collected."""
+    cells = [Text(pgettext("target", "Who"))]
+    for measure in MEASURES:
+        name = _("Won") if measure == WON else _("Collected")
+        cells += [
+            Text(name),
+            Text(_("Target")),
+            Text("%", justify="right"),
+            Text(_("Per day"), justify="right"),
+        ]
+    return cells
+
+
+def _money(private: bool):
+    return lambda amount, currency: masked(format_short(amount, currency), private)
+
+
+def _measure_cells(progress: Progress | None, private: bool) -> list[Text]:
+    if progress is None:
+        return [Text(""), Text(""), Text(""), Text("")]
+    money = _money(private)
+    style = "" if not progress.has_target else ("green" if progress.remaining == 0 else "")
+    return [
+        Text(money(progress.done, progress.currency), justify="right"),
+        Text(money(progress.target, progress.currency) if progress.has_target else "–", justify="right"),
+        Text(percent_text(progress), style=style, justify="right"),
+        Text(_needed(progress, private), justify="right"),
+    ]
+
+
+def _needed(progress: Progress, private: bool) -> str:
+    """What is needed a working day, the amount alone (the column says the rest)."""
+    if progress.needed is None:
+        return "–" if progress.has_target else ""
+    if progress.needed == 0:
+        return _("reached")
+    return masked(format_short(progress.needed, progress.currency), private)
+
+
+def currencies_of(row: MemberProgress, default: str) -> list[str]:
+    """The currencies a member's rows show: those of their progress, else the default."""
+    found = list(dict.fromkeys(p.currency for p in row.progress))
+    return found or [default]
+
+
+def member_rows(row: MemberProgress, default: str, private: bool) -> list[tuple[str, list[Text]]]:
+    """A member's rows: one per currency, keyed 'person\\x1fcurrency'; the name on the first."""
+    lines = []
+    for index, currency in enumerate(currencies_of(row, default)):
+        found = {p.measure: p for p in row.progress if p.currency == currency}
+        name = person_label(row.person) if index == 0 else ""
+        who = Text(name)
+        cells = [who]
+        for measure in MEASURES:
+            cells += _measure_cells(found.get(measure), private)
+        lines.append((f"{row.person}\x1f{currency}", cells))
+    return lines
+
+
+def panel(rows: Sequence[MemberProgress], default: str, private: bool) -> Table:
+    """The Reports' panel: the same rows as the Targets view, in a Rich table."""
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for header in headers():
+        table.add_column(header, justify=header.justify or "left", no_wrap=True)
+    for row in rows:
+        for _key, cells in member_rows(row, default, private):
+            table.add_row(*cells)
+    return table
+
+
+def header_line(progress: Sequence[Progress], private: bool) -> str:
+    """Today's header: 'Won ¥120k / ¥500k (24%), ¥19k a working day · Collected …' (only
+    the measures with a target; '' when none has one)."""
+    money = _money(private)
+    return "  ·  ".join(progress_phrase(p, money) for p in progress if p.has_target)

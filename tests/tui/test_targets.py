@@ -1,0 +1,150 @@
+"""The Targets view (8): each member and the team, a target set from the view (kept when
+the database is busy), removed, and how it looks in English, in Chinese and at 80x24."""
+
+import pytest
+
+from salesdesk import i18n
+from salesdesk.core import pipeline
+from salesdesk.core.targets import TEAM
+from salesdesk.store.store import Store
+from salesdesk.store.targets import TargetStore
+from salesdesk.tui.screens.targets import TargetForm, TargetsScreen
+from tests.collections_seed import seed_collections
+from tests.conftest import FakeClock
+from tests.reports_seed import at
+from tests.tui.conftest import SIZE, make_app, no_blink, settle
+from tests.tui.test_storage_faults import LOCKED, refusing
+
+
+def seed_targets(store: Store, clock: FakeClock) -> None:
+    """The collections seed, deals won in November (ann $2,000, bob ¥8,000 and $5,000),
+    and November's targets of ann (ahead on collected), bob (behind) and the team."""
+    ids = seed_collections(store, clock)
+    won = pipeline.first_stage(store.stages(), pipeline.WON).id
+    at(clock, 11, 3)
+    store.add_deal(ids["Acme"], "november", 200_000, "USD", won)
+    at(clock, 11, 20)
+    store.add_deal(ids["Birch"], "bob's", 800_000, "CNY", won, owner="bob")
+    store.add_deal(ids["Cedar"], "bob's kiosks", 500_000, "USD", won, owner="bob")
+    at(clock, 11, 27)
+    targets = TargetStore(store)
+    targets.set("ann", "2026-11", "won", 10_000_00, "USD")
+    targets.set("ann", "2026-11", "collected", 1_000_00, "USD")
+    targets.set("bob", "2026-11", "won", 20_000_00, "USD")
+    targets.set("bob", "2026-11", "won", 50_000_00, "CNY")
+    targets.set("李娜", "2026-11", "collected", 3_000_00, "USD")
+    targets.set(TEAM, "2026-11", "won", 40_000_00, "USD")
+    targets.set(TEAM, "2026-11", "collected", 8_000_00, "USD")
+
+
+@pytest.fixture
+def targets_db(tmp_path):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "targets.db", "ann", clock)
+    seed_targets(store, clock)
+    yield store
+    store.close()
+
+
+async def _open(pilot):
+    await settle(pilot)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("8")
+    await settle(pilot)
+
+
+async def test_the_view_lists_each_member_and_the_team(targets_db):
+    app = make_app(targets_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, TargetsScreen)
+        assert [row.person for row in screen.rows] == ["ann", "bob", "李娜", TEAM]
+        assert screen.keys[:3] == ["ann\x1fUSD", "bob\x1fUSD", "bob\x1fCNY"]
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert str(screen.period) == "2026-12"
+        await pilot.press("left_square_bracket", "m")
+        await settle(pilot)
+        assert str(screen.period) == "2026-Q4"
+
+
+async def test_setting_a_target_in_the_view_and_removing_it(targets_db):
+    app = make_app(targets_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("down", "down")  # bob, in CNY
+        await pilot.press("a")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, TargetForm)
+        assert form.field("amount").value == "50000"  # bob's won target in CNY
+        form.field("measure").input.value = "collected"
+        form.field("amount").input.value = ""
+        await pilot.press(*"120k")
+        with refusing(targets_db, LOCKED):
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(pilot.app.screen, TargetForm)  # what was typed stays
+            assert pilot.app.screen.field("amount").value == "120k"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, TargetsScreen)
+        found = {
+            (t.measure, t.currency): t.amount for t in TargetStore(targets_db).targets(["2026-11"], "bob")
+        }
+        assert found == {
+            ("won", "USD"): 20_000_00,
+            ("won", "CNY"): 50_000_00,
+            ("collected", "CNY"): 120_000_00,
+        }
+        bob_cny = pilot.app.screen.keys.index("bob\x1fCNY")
+        assert pilot.app.screen.table.cursor_row == bob_cny
+        await pilot.press("delete")
+        await settle(pilot)
+        left = {(t.measure, t.currency) for t in TargetStore(targets_db).targets(["2026-11"], "bob")}
+        assert left == {("won", "USD")}
+
+
+async def test_a_bad_amount_is_said_beside_its_field(targets_db):
+    app = make_app(targets_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        form = pilot.app.screen
+        form.field("amount").input.value = "lots"
+        form.field("currency").input.value = "yuan"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, TargetForm)
+        assert form.field("currency").has_class("-invalid")
+
+
+def _snapshot(snap_compare, store, size=SIZE, *keys):
+    async def run_before(pilot):
+        await _open(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        pilot.app.clear_notifications()
+        await settle(pilot)
+        no_blink(pilot.app)
+        await settle(pilot)
+
+    return snap_compare(make_app(store), terminal_size=size, run_before=run_before)
+
+
+class TestTargetsSnapshots:
+    def test_english(self, snap_compare, targets_db):
+        assert _snapshot(snap_compare, targets_db)
+
+    def test_chinese(self, snap_compare, targets_db):
+        i18n.set_language("zh")
+        assert _snapshot(snap_compare, targets_db)
+
+    def test_small_terminal(self, snap_compare, targets_db):
+        assert _snapshot(snap_compare, targets_db, (80, 24))
+
+    def test_the_form(self, snap_compare, targets_db):
+        assert _snapshot(snap_compare, targets_db, SIZE, "down", "a")
