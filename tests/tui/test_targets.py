@@ -148,3 +148,24 @@ class TestTargetsSnapshots:
 
     def test_the_form(self, snap_compare, targets_db):
         assert _snapshot(snap_compare, targets_db, SIZE, "down", "a")
+
+
+async def test_todays_header_says_the_months_progress(targets_db):
+    app = make_app(targets_db)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(2):
+            await settle(pilot)
+            await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        status = str(pilot.app.screen.query_one("#today-status").render())
+        assert status.endswith("Won $2k / $10k (20%), $4k a working day  ·  Collected $1.5k / $1k (150%)"), (
+            status
+        )
+        await pilot.press("asterisk")  # privacy: the amounts hidden
+        await settle(pilot)
+        pilot.app.screen.reload()
+        for _ in range(2):
+            await settle(pilot)
+            await pilot.app.workers.wait_for_complete()
+        status = str(pilot.app.screen.query_one("#today-status").render())
+        assert "$" not in status and "•••" in status

@@ -2,7 +2,9 @@
 a line of Today's header. Names come from the database and are shown literally; amounts
 are hidden in privacy mode."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
 
 from rich.table import Table
 from rich.text import Text
@@ -100,3 +102,19 @@ def header_line(progress: Sequence[Progress], private: bool) -> str:
     the measures with a target; '' when none has one)."""
     money = _money(private)
     return "  ·  ".join(progress_phrase(p, money) for p in progress if p.has_target)
+
+
+def read_month_progress(
+    path: Path, user: str, clock: Callable[[], datetime], today: date
+) -> tuple[Progress, ...]:
+    """The user's progress this month, on a connection of its own (for a worker thread)."""
+    from salesdesk.core.targets import MONTH, TargetPeriod
+    from salesdesk.store.connection import connect
+    from salesdesk.store.store import Store
+    from salesdesk.store.targets import TargetStore
+
+    db = connect(path)
+    try:
+        return TargetStore(Store(db, user, clock)).progress(TargetPeriod.of(MONTH, today), today).progress
+    finally:
+        db.close()
