@@ -122,6 +122,11 @@ class TargetStore:
         sql += " ORDER BY month, person COLLATE NOCASE, measure, currency"
         return [Target(*row) for row in self.db.execute(sql, params)]
 
+    def any(self) -> bool:
+        """Whether any target is set (none: the Reports leave their panel out)."""
+        found = self.db.execute("SELECT EXISTS (SELECT 1 FROM targets WHERE deleted_at IS NULL)").fetchone()
+        return bool(found[0])
+
     def members(self, months: Sequence[str]) -> list[str]:
         """Everyone the team's progress is shown for: `Store.people()` and anyone with a
         target in `months`, without the team itself."""

@@ -169,3 +169,57 @@ async def test_todays_header_says_the_months_progress(targets_db):
             await pilot.app.workers.wait_for_complete()
         status = str(pilot.app.screen.query_one("#today-status").render())
         assert "$" not in status and "•••" in status
+
+
+async def test_the_reports_targets_panel_is_mine_then_everyones(targets_db):
+    from salesdesk.tui.screens.reports import ReportsScreen
+
+    app = make_app(targets_db)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        for _ in range(2):
+            await settle(pilot)
+            await pilot.app.workers.wait_for_complete()
+        screen = pilot.app.screen
+        assert isinstance(screen, ReportsScreen)
+        panel = screen.query_one("#panel-targets")
+        assert panel.display
+        # The last 90 days end on 27 November: November's targets.
+        assert [(row.label, row.value, row.mark) for row in panel.rows] == [
+            ("Nov 2026", "", ""),
+            ("Won", "$2k / $10k · 20%", "$4k"),
+            ("Collected", "$1.5k / $1k · 150%", "reached"),
+        ]
+        await pilot.press("m")
+        for _ in range(2):
+            await settle(pilot)
+            await pilot.app.workers.wait_for_complete()
+        labels = [row.label for row in panel.rows]
+        assert labels[1:] == [
+            "ann · Won",
+            "ann · Collected",
+            "bob · Won",
+            "bob · Won",
+            "李娜 · Collected",
+            "Team · Won",
+            "Team · Collected",
+        ]
+
+
+async def test_the_reports_leave_the_panel_out_without_targets(tmp_path):
+    from tests.tui.conftest import seed_pipeline
+
+    clock = FakeClock()
+    store = Store.open(tmp_path / "none.db", "ann", clock)
+    seed_pipeline(store, clock)
+    try:
+        async with make_app(store).run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("4")
+            for _ in range(2):
+                await settle(pilot)
+                await pilot.app.workers.wait_for_complete()
+            assert not pilot.app.screen.query_one("#panel-targets").display
+    finally:
+        store.close()

@@ -3,17 +3,21 @@ a line of Today's header. Names come from the database and are shown literally; 
 are hidden in privacy mode."""
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from rich.table import Table
 from rich.text import Text
 
 from salesdesk.core.money import format_short
 from salesdesk.core.targets import (
     MEASURES,
+    MONTH,
+    QUARTER,
     WON,
     Progress,
+    TargetPeriod,
+    measure_label,
     percent_text,
     person_label,
     progress_phrase,
@@ -21,6 +25,7 @@ from salesdesk.core.targets import (
 from salesdesk.i18n import _, pgettext
 from salesdesk.store.targets import MemberProgress
 from salesdesk.tui.privacy import masked
+from salesdesk.tui.widgets.bars import PanelRow
 
 # Of each measure: done, target, percent, needed a working day.
 CELLS_PER_MEASURE = 4
@@ -86,15 +91,57 @@ def member_rows(row: MemberProgress, default: str, private: bool) -> list[tuple[
     return lines
 
 
-def panel(rows: Sequence[MemberProgress], default: str, private: bool) -> Table:
-    """The Reports' panel: the same rows as the Targets view, in a Rich table."""
-    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
-    for header in headers():
-        table.add_column(header, justify=header.justify or "left", no_wrap=True)
-    for row in rows:
-        for _key, cells in member_rows(row, default, private):
-            table.add_row(*cells)
-    return table
+def report_period(first: date, last: date, quarter: bool) -> TargetPeriod:
+    """The targets a Reports period is measured against: its quarter when it is a quarter,
+    else the month of its last day (targets are set a month at a time)."""
+    return TargetPeriod.of(QUARTER if quarter else MONTH, last)
+
+
+@dataclass(frozen=True)
+class PanelFacts:
+    """What the Reports' Targets panel shows: the period and the rows read (None: the
+    database has no target at all, and the panel is left out)."""
+
+    period: TargetPeriod
+    rows: tuple[MemberProgress, ...] | None
+
+
+def read_panel(
+    path: Path, user: str, clock: Callable[[], datetime], period: TargetPeriod, today: date, everyone: bool
+) -> PanelFacts:
+    """The user's progress (with `everyone`, each member's and the team's), on a
+    connection of its own, for the Reports' worker."""
+    from salesdesk.store.connection import connect
+    from salesdesk.store.store import Store
+    from salesdesk.store.targets import TargetStore
+
+    db = connect(path)
+    try:
+        targets = TargetStore(Store(db, user, clock))
+        if not targets.any():
+            return PanelFacts(period, None)
+        rows = targets.board(period, today, all_done=False) if everyone else [targets.progress(period, today)]
+        return PanelFacts(period, tuple(rows))
+    finally:
+        db.close()
+
+
+def panel_rows(facts: PanelFacts, private: bool, everyone: bool) -> list[PanelRow]:
+    """A heading naming the period, then one row per measure and currency with a target
+    (with `everyone`, per person): done / target and percent, a bar, what a working day needs."""
+    money = _money(private)
+    rows = [PanelRow(facts.period.label(), heading=True)]
+    for member in facts.rows or ():
+        for progress in member.progress:
+            if not progress.has_target:
+                continue
+            measure = measure_label(progress.measure)
+            label = f"{person_label(member.person)} · {measure}" if everyone else measure
+            value = f"{money(progress.done, progress.currency)} / {money(progress.target, progress.currency)}"
+            value += f" · {percent_text(progress)}"
+            fraction = min((progress.percent or 0) / 100, 1.0)
+            rows.append(PanelRow(label, value, fraction, _needed(progress, private)))
+    return rows if len(rows) > 1 else []
 
 
 def header_line(progress: Sequence[Progress], private: bool) -> str:
@@ -108,7 +155,6 @@ def read_month_progress(
     path: Path, user: str, clock: Callable[[], datetime], today: date
 ) -> tuple[Progress, ...]:
     """The user's progress this month, on a connection of its own (for a worker thread)."""
-    from salesdesk.core.targets import MONTH, TargetPeriod
     from salesdesk.store.connection import connect
     from salesdesk.store.store import Store
     from salesdesk.store.targets import TargetStore
