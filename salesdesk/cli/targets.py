@@ -10,8 +10,7 @@ from salesdesk.cli.common import Commands, local_today, open_store, open_store_t
 from salesdesk.i18n import _
 
 if TYPE_CHECKING:
-    from salesdesk.core.targets import TargetPeriod
-    from salesdesk.store.targets import MemberProgress
+    from salesdesk.core.targets import MemberProgress, TargetPeriod
 
 GAP = "  "
 

@@ -241,6 +241,27 @@ class Progress:
 Key = tuple[str, str]  # (measure, currency)
 
 
+@dataclass(frozen=True)
+class MemberProgress:
+    """A person's (or, with `person` TEAM, the team's) progress over a period."""
+
+    person: str
+    progress: tuple[Progress, ...]
+
+    @property
+    def is_team(self) -> bool:
+        return self.person == TEAM
+
+
+@dataclass(frozen=True)
+class PeriodProgress:
+    """The progress of one or more people over a period, as of a day."""
+
+    period: TargetPeriod
+    days_left: int
+    rows: tuple[MemberProgress, ...]
+
+
 def progress_of(
     targets: Mapping[Key, int],
     done: Mapping[Key, int],

@@ -17,9 +17,12 @@ from salesdesk.core.lines import MONEY_LIMIT
 from salesdesk.core.money import check_currency
 from salesdesk.core.targets import (
     COLLECTED,
+    MONTH,
+    QUARTER,
     TEAM,
     WON,
-    Progress,
+    MemberProgress,
+    PeriodProgress,
     TargetPeriod,
     add_up,
     holiday_days,
@@ -44,21 +47,6 @@ class Target:
     measure: str
     amount: int
     currency: str
-
-
-@dataclass(frozen=True)
-class MemberProgress:
-    """A person's (or, with `person` TEAM, the team's) progress over a period."""
-
-    person: str
-    progress: tuple[Progress, ...]
-
-    @property
-    def is_team(self) -> bool:
-        return self.person == TEAM
-
-    def of(self, measure: str) -> tuple[Progress, ...]:
-        return tuple(p for p in self.progress if p.measure == measure)
 
 
 class TargetStore:
@@ -232,3 +220,16 @@ class TargetStore:
             )
         )
         return rows
+
+    def weekly(self, day: date, today: date, *, everyone: bool) -> tuple[PeriodProgress, ...]:
+        """The progress of the month and of the quarter of `day` (a week's last day, or
+        today within it), as of `today`: the user's, or each member's and the team's;
+        none when no target is set anywhere."""
+        if not self.any():
+            return ()
+        found = []
+        for kind in (MONTH, QUARTER):
+            period = TargetPeriod.of(kind, day)
+            rows = self.board(period, today, all_done=False) if everyone else [self.progress(period, today)]
+            found.append(PeriodProgress(period, self.days_left(period, today), tuple(rows)))
+        return tuple(found)

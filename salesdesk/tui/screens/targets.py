@@ -18,6 +18,7 @@ from salesdesk.core.targets import (
     PERIOD_KINDS,
     QUARTER,
     WON,
+    MemberProgress,
     TargetPeriod,
     measure_label,
     parse_measure,
@@ -27,7 +28,7 @@ from salesdesk.core.targets import (
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext
 from salesdesk.store.store import Store
-from salesdesk.store.targets import MemberProgress, TargetStore
+from salesdesk.store.targets import TargetStore
 from salesdesk.tui.privacy import privacy_on
 from salesdesk.tui.screens.base import SAVE_AGAIN, DataScreen, Save, SavingDialog, writes
 from salesdesk.tui.widgets.form import FormBody, FormField

@@ -15,6 +15,7 @@ from salesdesk.core.targets import (
     MONTH,
     QUARTER,
     WON,
+    MemberProgress,
     Progress,
     TargetPeriod,
     measure_label,
@@ -23,7 +24,6 @@ from salesdesk.core.targets import (
     progress_phrase,
 )
 from salesdesk.i18n import _, pgettext
-from salesdesk.store.targets import MemberProgress
 from salesdesk.tui.privacy import masked
 from salesdesk.tui.widgets.bars import PanelRow
 
