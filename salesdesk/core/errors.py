@@ -42,6 +42,8 @@ _FIELD_WORDS = (
     N_("method"),
     N_("instalment"),
     N_("receipt"),
+    N_("month"),
+    N_("measure"),
 )
 
 

@@ -41,6 +41,7 @@ from salesdesk.core.reports import (
     Sale,
     ordered_currencies,
 )
+from salesdesk.core.targets import PeriodProgress
 from salesdesk.i18n import N_, _
 
 SHOWN_PER_CURRENCY = 15  # deals listed per currency in each list of deals
@@ -143,6 +144,7 @@ class WeeklyFacts:
     receipts: tuple[ReceiptLine, ...] = ()
     late: tuple[LateInstalment, ...] = ()  # became overdue in the week, still owed today
     cases: CaseCounts = CaseCounts()
+    targets: tuple[PeriodProgress, ...] = ()  # the month's and the quarter's (issue 21)
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,7 @@ class WeeklySummary:
     late: tuple[LateInstalment, ...] = ()
     late_count: int = 0
     cases: CaseCounts = CaseCounts()
+    targets: tuple[PeriodProgress, ...] = ()  # the month's and the quarter's progress
 
     @property
     def finished(self) -> bool:
@@ -424,4 +427,5 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
         late=facts.late[:SHOWN_LATE],
         late_count=len(facts.late),
         cases=facts.cases,
+        targets=facts.targets,
     )

@@ -207,6 +207,7 @@ def render_weekly(summary: WeeklySummary) -> str:
     lines += _quotes(summary)
     lines += _collections(summary)
     lines += _cases(summary)
+    lines += _targets(summary)
 
     report = summary.report
     total = report.activity_total
@@ -524,6 +525,51 @@ def _cases(summary: WeeklySummary) -> list[str]:
             (_("Open or waiting now"), f"{cases.open_now:,}"),
         ),
     )
+    return lines
+
+
+def _targets(summary: WeeklySummary) -> list[str]:
+    """This month's and this quarter's progress against the targets: the person's, or (for
+    everyone) each member's and the team's, one row per measure and currency with a target.
+    Left out when no target is set at all."""
+    from salesdesk.core.targets import measure_label, needed_text, percent_text, person_label
+    from salesdesk.i18n import ngettext
+
+    if not summary.targets:
+        return []
+    everyone = summary.everyone
+    lines = ["", _("## Targets"), ""]
+    lines.append(
+        _("Won value and money collected against the targets, as of {day}.").format(
+            day=day_text(summary.today)
+        )
+    )
+    for found in summary.targets:
+        left = ngettext("{n} working day left", "{n} working days left", found.days_left).format(
+            n=found.days_left
+        )
+        lines += ["", _("### {period} ({left})").format(period=found.period.label(), left=left), ""]
+        rows = [
+            (
+                *((md(person_label(member.person)),) if everyone else ()),
+                measure_label(progress.measure),
+                _money(progress.done, progress.currency),
+                _money(progress.target, progress.currency),
+                percent_text(progress),
+                _money(progress.needed, progress.currency)
+                if progress.needed
+                else needed_text(progress, _money),
+            )
+            for member in found.rows
+            for progress in member.progress
+            if progress.has_target
+        ]
+        if not rows:
+            lines.append(_("No targets set for {period}.").format(period=found.period.label()))
+            continue
+        person = (_("Person"),) if everyone else ()
+        headers = (*person, _("Measure"), _("Done"), _("Target"), "%", _("Needed a working day"))
+        lines += _table(headers, (len(person) + 1, len(person) + 2, len(person) + 3), rows)
     return lines
 
 

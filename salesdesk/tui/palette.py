@@ -42,6 +42,7 @@ SCREENS = (
     ("conflicts", N_("Conflicts"), "salesdesk.tui.screens.conflicts:ConflictsScreen", None),
     ("trash", N_("Trash"), "salesdesk.tui.screens.trash:TrashScreen", None),
     ("products", N_("Products"), "salesdesk.tui.screens.products:ProductsScreen", None),
+    ("targets", N_("Targets"), "salesdesk.tui.screens.targets:TargetsScreen", None),
 )
 
 # The name of each command, by its binding's id: the key bar's short word is not always
@@ -55,6 +56,7 @@ NAMES = {
     "screen.conflicts": N_("Go to Conflicts"),
     "screen.trash": N_("Go to the Trash"),
     "screen.products": N_("Go to Products"),
+    "screen.targets": N_("Go to Targets"),
     "app.privacy": N_("Privacy mode on or off"),
     "app.keys": N_("Show or hide the keys"),
     "app.quit": N_("Quit"),
@@ -116,6 +118,11 @@ NAMES = {
     "products.edit": N_("Edit the product"),
     "products.retire": N_("Retire the product, or offer it again"),
     "products.retired": N_("Show or hide retired products"),
+    "targets.set": N_("Set the target of the person shown"),
+    "targets.remove": N_("Remove the month's targets of the row"),
+    "targets.previous": N_("The period before"),
+    "targets.next": N_("The period after"),
+    "targets.kind": N_("A month, a quarter or a year"),
 }
 CLOSE_THE_DIALOG = N_("Close the dialog first, then choose the command again.")
 APP_WIDE = {"today.settings"}  # bound on Today, but a command of the whole app

@@ -13,6 +13,7 @@ worker on a connection of its own: a year of a large database takes a moment.
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,6 +31,7 @@ from salesdesk.core.periods import (
     DAYS,
     DEFAULT_PRESET,
     PRESETS,
+    QUARTER,
     WEEK,
     IsoWeek,
     Period,
@@ -63,6 +65,7 @@ PANELS = {  # id -> title; the left column, then the right
     "top-quantity": N_("Top products by quantity: sold · deals"),
     "expected": N_("Expected by month: collections · weighted open deals"),
     "forecast": N_("Weighted forecast by expected close (open deals now)"),
+    "targets": N_("Targets: done / target · percent, needed a working day"),
 }
 # The panels of contracts and the money collected: left out while no contract has an amount.
 MONEY_PANELS = ("collected", "receivables", "owed-customers", "owed-people", "expected")
@@ -89,7 +92,7 @@ LEFT = (
     "reasons",
     "activity",
 )
-RIGHT = ("by-week", "by-month", "products", "categories", "top-quantity", "expected", "forecast")
+RIGHT = ("by-week", "by-month", "products", "categories", "top-quantity", "expected", "forecast", "targets")
 SHOWN_PRODUCTS = 10  # products a panel lists per currency (and the other lines), by quantity
 
 
@@ -116,6 +119,14 @@ class ReportsScreen(Screen):
             self.report = report
             self.generation = generation
 
+    class TargetsLoaded(Message):
+        """The targets panel's progress (tui.widgets.targets), read after the report."""
+
+        def __init__(self, facts: Any, generation: int):
+            super().__init__()
+            self.facts = facts
+            self.generation = generation
+
     class MoneyLoaded(Message):
         """The money collected, read after the rest of the report (it is the slowest part)."""
 
@@ -135,6 +146,7 @@ class ReportsScreen(Screen):
         self.steps = 0  # periods back (negative) or forward from the preset's
         self.everyone = False
         self.report: Report | None = None
+        self.targets: Any = None  # tui.widgets.targets.PanelFacts, once read
         self.collections: Collections | None = None  # None: being read
         self.exported: Path | None = None
         self._generation = 0
@@ -154,7 +166,9 @@ class ReportsScreen(Screen):
     def on_mount(self) -> None:
         self._path = ReportStore(self.store).path
         self.watch(self.app, "privacy", lambda _: self._show(), init=False)
+        self.watch(self.app, "privacy", lambda _: self._show_targets(), init=False)
         self.query_one("#reports-export").display = False
+        self._panel("targets").display = False  # until targets are read, and only if any is set
         self.query_one("#reports-body").focus()
         self.reload()
 
@@ -209,6 +223,11 @@ class ReportsScreen(Screen):
             lambda reports: reports.report(period, self.today, everyone=everyone, money=False),
         )
         self.post_message(self.Loaded(report, generation))
+        from salesdesk.tui.widgets.targets import read_panel, report_period
+
+        chosen = report_period(period.first, period.last, period.kind == QUARTER)
+        facts = read_panel(self._path, self.user, self.store.clock, chosen, self.today, everyone)
+        self.post_message(self.TargetsLoaded(facts, generation))
         if report.collections.contracts:
             collections = ReportStore.load_from(
                 self._path,
@@ -226,6 +245,21 @@ class ReportsScreen(Screen):
         self.collections = None
         self._show()
         self._update_status()
+
+    @on(TargetsLoaded)
+    def _targets_loaded(self, event: TargetsLoaded) -> None:
+        if event.generation == self._generation:
+            self.targets = event.facts
+            self._show_targets()
+
+    def _show_targets(self) -> None:
+        from salesdesk.tui.widgets.targets import panel_rows
+
+        panel = self._panel("targets")
+        panel.display = self.targets is not None and self.targets.rows is not None
+        if panel.display:
+            empty = _("No targets set for {period}.").format(period=self.targets.period.label())
+            panel.show(panel_rows(self.targets, privacy_on(self), self.everyone), empty)
 
     @on(MoneyLoaded)
     def _money_loaded(self, event: MoneyLoaded) -> None:

@@ -70,6 +70,7 @@ class TodayScreen(SalesdeskScreen):
         self.agenda: Agenda | None = None
         self._generation = 0  # of the latest load asked for
         self._path = self.agendas.path  # the worker opens its own connection to it
+        self.target_progress: tuple = ()  # this month's, against the user's targets (issue 21)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -166,6 +167,29 @@ class TodayScreen(SalesdeskScreen):
         self.agenda_list.show(agenda)
         self._update_status()
         self.call_after_refresh(self.app.started)
+        self._load_targets()
+
+    class TargetsLoaded(Message):
+        def __init__(self, progress: tuple):
+            super().__init__()
+            self.progress = progress
+
+    @work(thread=True, group="targets", exclusive=True)
+    def _load_targets(self) -> None:
+        """This month's progress against the user's targets, for the header, off the UI thread."""
+        from salesdesk.tui.widgets.targets import read_month_progress
+
+        try:
+            progress = read_month_progress(self._path, self.user, self.store.clock, self.today)
+        except (SalesdeskError, sqlite3.Error):
+            return  # the header goes without it until the next load
+        self.post_message(self.TargetsLoaded(progress))
+
+    @on(TargetsLoaded)
+    def _targets_loaded(self, event: TargetsLoaded) -> None:
+        if event.progress != self.target_progress:
+            self.target_progress = event.progress
+            self._update_status()
 
     def _update_status(self) -> None:
         agenda = self.agenda
@@ -179,6 +203,11 @@ class TodayScreen(SalesdeskScreen):
             ngettext("{n} today", "{n} today", today).format(n=f"{today:,}"),
             ngettext("{n} in the next 7 days", "{n} in the next 7 days", coming).format(n=f"{coming:,}"),
         ]
+        if self.target_progress:
+            from salesdesk.tui.privacy import privacy_on
+            from salesdesk.tui.widgets.targets import header_line
+
+            parts.append(header_line(self.target_progress, privacy_on(self)))
         self.query_one("#today-status", Static).update(STATUS_SEPARATOR.join(parts))
 
     def _guard(self, call, retry: str = AGAIN):
