@@ -22,7 +22,7 @@ per month and currency, the team's own target where one is set, else the members
 targets added up.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
@@ -32,6 +32,7 @@ from salesdesk.core.model import INTERACTION_KINDS
 from salesdesk.core.periods import Period
 from salesdesk.core.reports import ActivityRow, ordered_currencies, percent, share
 from salesdesk.core.targets import TEAM
+from salesdesk.i18n import _
 
 K = TypeVar("K")
 
@@ -244,6 +245,14 @@ def _team_row(rows: Sequence[PersonRow], targets: Iterable[Money], currencies: S
         targets=_ordered(_team_targets(targets), currencies),
         team=True,
     )
+
+
+def person_name(row: PersonRow, shown: Callable[[str], str]) -> str:
+    """The first cell of a row: the person as `shown` writes a name from the database, or
+    'Team', or '(no owner)' for what nobody owns."""
+    if row.team:
+        return _("Team")
+    return shown(row.person) if row.person else _("(no owner)")
 
 
 def attainment_text(row: PersonRow) -> str:

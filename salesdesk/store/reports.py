@@ -736,6 +736,7 @@ class ReportStore:
         """The weekly summary of `week`, as of `today` (in the week, or after it)."""
         from salesdesk.core.agenda import NEXT
         from salesdesk.store.agenda import AgendaStore
+        from salesdesk.store.performance import team_performance
 
         owner = self._owner(everyone)
         queries = self.queries
@@ -783,6 +784,7 @@ class ReportStore:
                     )
                 ),
                 cases=queries.cases(this, owner),
+                team=team_performance(self.store, this) if everyone else None,
             ),
             stages,
             currency,
