@@ -5,7 +5,9 @@ beside the weighted forecast), as bars in the terminal, and the weekly summary w
 a file with one key. The panels of money collected are left out while no contract has an
 amount, so a team that does not use contracts sees the screen as before; they are read
 after the rest (a second read on the same worker: what is owed means every owed
-contract's plan and receipts), and say "loading…" until then.
+contract's plan and receipts), and say "loading…" until then. Everyone's figures (`m`)
+come with the team table above the panels, a line per person and the team's
+(`salesdesk.tui.widgets.team_table`), read after the rest of the report too.
 
 The figures come from `ReportStore` (the same ones the weekly summary prints), read by a
 worker on a connection of its own: a year of a large database takes a moment.
@@ -26,6 +28,7 @@ from salesdesk.core.contracts import AGE_NAMES
 from salesdesk.core.lines import format_quantity
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money, format_short
+from salesdesk.core.performance import Performance
 from salesdesk.core.periods import (
     DAYS,
     DEFAULT_PRESET,
@@ -38,11 +41,13 @@ from salesdesk.core.periods import (
 )
 from salesdesk.core.reports import Collections, Receivable, Report, Sale, days_text, percent
 from salesdesk.i18n import N_, _, ngettext
+from salesdesk.store.performance import team_performance
 from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
 from salesdesk.tui.privacy import HIDDEN, privacy_on
 from salesdesk.tui.widgets.bars import PanelRow, ReportPanel
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
+from salesdesk.tui.widgets.team_table import TeamTable
 
 PANELS = {  # id -> title; the left column, then the right
     "summary": N_("Won, lost and customers"),
@@ -106,7 +111,13 @@ class ReportsScreen(Screen):
         Binding("P", "cycle_period(-1)", N_("Period back"), id="reports.period_back", show=False),
         Binding("left_square_bracket", "shift(-1)", N_("Earlier"), key_display="[", id="reports.earlier"),
         Binding("right_square_bracket", "shift(1)", N_("Later"), key_display="]", id="reports.later"),
-        Binding("m", "toggle_mine", N_("Mine/all"), id="reports.mine"),
+        Binding(
+            "m",
+            "toggle_mine",
+            N_("Mine/all"),
+            tooltip=N_("Mine, or everyone's with the team table"),
+            id="reports.mine",
+        ),
         Binding("x", "export", N_("Export week"), id="reports.export"),
     ]
 
@@ -114,6 +125,14 @@ class ReportsScreen(Screen):
         def __init__(self, report: Report, generation: int):
             super().__init__()
             self.report = report
+            self.generation = generation
+
+    class TeamLoaded(Message):
+        """Everyone's performance over the period, for the team table."""
+
+        def __init__(self, performance: Performance, generation: int):
+            super().__init__()
+            self.performance = performance
             self.generation = generation
 
     class MoneyLoaded(Message):
@@ -136,6 +155,7 @@ class ReportsScreen(Screen):
         self.everyone = False
         self.report: Report | None = None
         self.collections: Collections | None = None  # None: being read
+        self.team: Performance | None = None  # everyone's, for the team table; None: being read
         self.exported: Path | None = None
         self._generation = 0
 
@@ -144,17 +164,20 @@ class ReportsScreen(Screen):
         yield Static("", id="reports-status", markup=False)
         # Above the panels: at the foot of the screen the notification would cover it.
         yield Static("", id="reports-export", markup=False)
-        with VerticalScroll(id="reports-body"), Horizontal(id="reports-columns"):
-            for column, ids in (("reports-left", LEFT), ("reports-right", RIGHT)):
-                with Vertical(id=column, classes="reports-column"):
-                    for panel_id in ids:
-                        yield ReportPanel(_(PANELS[panel_id]), id=f"panel-{panel_id}")
+        with VerticalScroll(id="reports-body"):
+            yield TeamTable(id="team-table")
+            with Horizontal(id="reports-columns"):
+                for column, ids in (("reports-left", LEFT), ("reports-right", RIGHT)):
+                    with Vertical(id=column, classes="reports-column"):
+                        for panel_id in ids:
+                            yield ReportPanel(_(PANELS[panel_id]), id=f"panel-{panel_id}")
         yield KeyBar()
 
     def on_mount(self) -> None:
         self._path = ReportStore(self.store).path
         self.watch(self.app, "privacy", lambda _: self._show(), init=False)
         self.query_one("#reports-export").display = False
+        self.query_one(TeamTable).display = False
         self.query_one("#reports-body").focus()
         self.reload()
 
@@ -209,6 +232,14 @@ class ReportsScreen(Screen):
             lambda reports: reports.report(period, self.today, everyone=everyone, money=False),
         )
         self.post_message(self.Loaded(report, generation))
+        if everyone:
+            performance = ReportStore.load_from(
+                self._path,
+                self.user,
+                self.store.clock,
+                lambda reports: team_performance(reports.store, period),
+            )
+            self.post_message(self.TeamLoaded(performance, generation))
         if report.collections.contracts:
             collections = ReportStore.load_from(
                 self._path,
@@ -224,8 +255,22 @@ class ReportsScreen(Screen):
             return  # a newer load is on its way
         self.report = event.report
         self.collections = None
+        self.team = None
         self._show()
         self._update_status()
+
+    @on(TeamLoaded)
+    def _team_loaded(self, event: TeamLoaded) -> None:
+        if event.generation != self._generation:
+            return
+        self.team = event.performance
+        self._show_team()
+
+    def _show_team(self) -> None:
+        table = self.query_one(TeamTable)
+        table.display = self.everyone
+        if self.everyone:
+            table.show(self.team, hidden=privacy_on(self))
 
     @on(MoneyLoaded)
     def _money_loaded(self, event: MoneyLoaded) -> None:
@@ -345,6 +390,7 @@ class ReportsScreen(Screen):
         self._panel("top-quantity").show(self._quantity_rows(report), no_lines)
         self._panel("quotes").show(self._quote_rows(report))
         self._show_collections(report)
+        self._show_team()
 
     def _summary_rows(self, report: Report) -> list[PanelRow]:
         closed = report.won.count + report.lost.count
