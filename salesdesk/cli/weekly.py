@@ -34,7 +34,9 @@ def add_weekly_parser(formats: Commands, common: argparse.ArgumentParser) -> arg
         "--week", metavar="YYYY-Www", help=_("the ISO week, e.g. 2026-W48 (default: the current week)")
     )
     weekly.add_argument("-o", "--output", metavar="FILE", help=_("where to write it (default: stdout)"))
-    weekly.add_argument("--all", action="store_true", help=_("everyone's work, not only yours"))
+    weekly.add_argument(
+        "--all", action="store_true", help=_("everyone's work, not only yours, with a table of each person's")
+    )
     return weekly
 
 

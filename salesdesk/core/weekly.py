@@ -20,7 +20,9 @@ Definitions, as the summary prints them:
   before; outstanding and overdue by age on `today` (the Reports' figures); the receipts
   of the week; the instalments that became overdue in the week (due the day before one
   of its days, up to today) and are still not fully paid on `today`;
-- after-sales cases: opened in the week, closed in it, and open or waiting now.
+- after-sales cases: opened in the week, closed in it, and open or waiting now;
+- the team (everyone's summary only): each person's work over the week, as
+  `salesdesk.core.performance` defines it.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,6 +32,7 @@ from typing import NamedTuple
 
 from salesdesk.core import pipeline
 from salesdesk.core.agenda import AgendaItem
+from salesdesk.core.performance import Performance
 from salesdesk.core.periods import IsoWeek
 from salesdesk.core.pipeline import Stage
 from salesdesk.core.reports import (
@@ -145,6 +148,7 @@ class WeeklyFacts:
     late: tuple[LateInstalment, ...] = ()  # became overdue in the week, still owed today
     cases: CaseCounts = CaseCounts()
     targets: tuple[PeriodProgress, ...] = ()  # the month's and the quarter's (issue 21)
+    team: Performance | None = None  # everyone's summary: a row per person
 
 
 @dataclass(frozen=True)
@@ -216,6 +220,7 @@ class WeeklySummary:
     late_count: int = 0
     cases: CaseCounts = CaseCounts()
     targets: tuple[PeriodProgress, ...] = ()  # the month's and the quarter's progress
+    team: Performance | None = None
 
     @property
     def finished(self) -> bool:
@@ -428,4 +433,5 @@ def build_weekly(facts: WeeklyFacts, stages: list[Stage], default_currency: str)
         late_count=len(facts.late),
         cases=facts.cases,
         targets=facts.targets,
+        team=facts.team,
     )

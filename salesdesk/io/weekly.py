@@ -9,6 +9,7 @@ and every list is sorted, so the same data always gives the same bytes.
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from pathlib import Path
 
 from salesdesk.core.agenda import AgendaItem
@@ -16,8 +17,9 @@ from salesdesk.core.contracts import AGE_NAMES, AGES, METHOD_NAMES
 from salesdesk.core.lines import format_quantity
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money
-from salesdesk.core.periods import IsoWeek, day_text, span_text
-from salesdesk.core.reports import Sale, percent
+from salesdesk.core.performance import PersonRow, attainment_text, person_name
+from salesdesk.core.periods import IsoWeek, day_text, month_text, span_text
+from salesdesk.core.reports import Sale, days_text, percent
 from salesdesk.core.weekly import COUNT, MONEY, DealLine, Headline, WeeklySummary
 from salesdesk.i18n import _, ngettext, sentences
 
@@ -232,6 +234,7 @@ def render_weekly(summary: WeeklySummary) -> str:
         )
     else:
         lines.append(_("No interaction logged this week."))
+    lines += _team(summary)
 
     lines += ["", _("## Follow-ups"), ""]
     done, overdue = f"{summary.followups_done:,}", f"{summary.overdue_count:,}"
@@ -570,6 +573,64 @@ def _targets(summary: WeeklySummary) -> list[str]:
         person = (_("Person"),) if everyone else ()
         headers = (*person, _("Measure"), _("Done"), _("Target"), "%", _("Needed a working day"))
         lines += _table(headers, (len(person) + 1, len(person) + 2, len(person) + 3), rows)
+    return lines
+
+
+def _money_cell(amounts: dict[str, int]) -> str:
+    """Amounts in their currencies in one cell, a refund with its minus sign: '$1,200 · ¥8,000'."""
+    return " · ".join(_money(amount, code) for code, amount in amounts.items()) or "–"
+
+
+def _team_cells(row: PersonRow) -> tuple[str, ...]:
+    return (
+        person_name(row, md),
+        f"{row.new_leads:,}",
+        *(f"{count:,}" for count in row.interactions.values()),
+        f"{row.moved:,}",
+        f"{row.won:,}",
+        _money_cell(row.won_value),
+        f"{row.lost:,}",
+        percent(row.win_rate),
+        days_text(row.days_to_win),
+        _money_cell(row.collected),
+        attainment_text(row),
+    )
+
+
+def _team(summary: WeeklySummary) -> list[str]:
+    """Everyone's summary: a row per person and the team's, as one table."""
+    team = summary.team
+    if team is None:
+        return []
+    months = _(", ").join(month_text(date.fromisoformat(f"{month}-01")) for month in team.months)
+    lines = ["", _("## Team"), ""]
+    lines.append(
+        _(
+            "Per person: customers made this week they own, interactions they logged, stage "
+            "moves they made, their deals won and lost, money collected on the contracts they "
+            "are the person of, and won value against their won targets of {months}. The team "
+            "row adds everyone up; its rates come from the sums."
+        ).format(months=months)
+    )
+    lines.append("")
+    kinds = tuple(team.team.interactions)
+    lines += _table(
+        (
+            _("Person"),
+            _("Leads added"),
+            *(_heading(kind_name(kind)) for kind in kinds),
+            _("Deals moved"),
+            _("Won"),
+            _("Won value"),
+            _("Lost"),
+            _("Win rate"),
+            _("Days to win"),
+            _("Collected"),
+            _("Of target"),
+        ),
+        range(1, len(kinds) + 11),
+        (_team_cells(row) for row in (*team.rows, team.team)),
+    )
     return lines
 
 

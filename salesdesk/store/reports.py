@@ -736,6 +736,7 @@ class ReportStore:
         """The weekly summary of `week`, as of `today` (in the week, or after it)."""
         from salesdesk.core.agenda import NEXT
         from salesdesk.store.agenda import AgendaStore
+        from salesdesk.store.performance import team_performance
         from salesdesk.store.targets import TargetStore
 
         owner = self._owner(everyone)
@@ -785,6 +786,7 @@ class ReportStore:
                 ),
                 cases=queries.cases(this, owner),
                 targets=TargetStore(self.store).weekly(min(today, week.sunday), today, everyone=everyone),
+                team=team_performance(self.store, this) if everyone else None,
             ),
             stages,
             currency,

@@ -5,7 +5,9 @@ beside the weighted forecast), as bars in the terminal, and the weekly summary w
 a file with one key. The panels of money collected are left out while no contract has an
 amount, so a team that does not use contracts sees the screen as before; they are read
 after the rest (a second read on the same worker: what is owed means every owed
-contract's plan and receipts), and say "loading…" until then.
+contract's plan and receipts), and say "loading…" until then. Everyone's figures (`m`)
+come with the team table above the panels, a line per person and the team's
+(`salesdesk.tui.widgets.team_table`), read after the rest of the report too.
 
 The figures come from `ReportStore` (the same ones the weekly summary prints), read by a
 worker on a connection of its own: a year of a large database takes a moment.
@@ -27,6 +29,7 @@ from salesdesk.core.contracts import AGE_NAMES
 from salesdesk.core.lines import format_quantity
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money, format_short
+from salesdesk.core.performance import Performance
 from salesdesk.core.periods import (
     DAYS,
     DEFAULT_PRESET,
@@ -40,11 +43,13 @@ from salesdesk.core.periods import (
 )
 from salesdesk.core.reports import Collections, Receivable, Report, Sale, days_text, percent
 from salesdesk.i18n import N_, _, ngettext
+from salesdesk.store.performance import team_performance
 from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
 from salesdesk.tui.privacy import HIDDEN, privacy_on
 from salesdesk.tui.widgets.bars import PanelRow, ReportPanel
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
+from salesdesk.tui.widgets.team_table import TeamTable
 
 PANELS = {  # id -> title; the left column, then the right
     "summary": N_("Won, lost and customers"),
@@ -109,7 +114,13 @@ class ReportsScreen(Screen):
         Binding("P", "cycle_period(-1)", N_("Period back"), id="reports.period_back", show=False),
         Binding("left_square_bracket", "shift(-1)", N_("Earlier"), key_display="[", id="reports.earlier"),
         Binding("right_square_bracket", "shift(1)", N_("Later"), key_display="]", id="reports.later"),
-        Binding("m", "toggle_mine", N_("Mine/all"), id="reports.mine"),
+        Binding(
+            "m",
+            "toggle_mine",
+            N_("Mine/all"),
+            tooltip=N_("Mine, or everyone's with the team table"),
+            id="reports.mine",
+        ),
         Binding("x", "export", N_("Export week"), id="reports.export"),
     ]
 
@@ -125,6 +136,14 @@ class ReportsScreen(Screen):
         def __init__(self, facts: Any, generation: int):
             super().__init__()
             self.facts = facts
+            self.generation = generation
+
+    class TeamLoaded(Message):
+        """Everyone's performance over the period, for the team table."""
+
+        def __init__(self, performance: Performance, generation: int):
+            super().__init__()
+            self.performance = performance
             self.generation = generation
 
     class MoneyLoaded(Message):
@@ -148,6 +167,7 @@ class ReportsScreen(Screen):
         self.report: Report | None = None
         self.targets: Any = None  # tui.widgets.targets.PanelFacts, once read
         self.collections: Collections | None = None  # None: being read
+        self.team: Performance | None = None  # everyone's, for the team table; None: being read
         self.exported: Path | None = None
         self._generation = 0
 
@@ -156,11 +176,13 @@ class ReportsScreen(Screen):
         yield Static("", id="reports-status", markup=False)
         # Above the panels: at the foot of the screen the notification would cover it.
         yield Static("", id="reports-export", markup=False)
-        with VerticalScroll(id="reports-body"), Horizontal(id="reports-columns"):
-            for column, ids in (("reports-left", LEFT), ("reports-right", RIGHT)):
-                with Vertical(id=column, classes="reports-column"):
-                    for panel_id in ids:
-                        yield ReportPanel(_(PANELS[panel_id]), id=f"panel-{panel_id}")
+        with VerticalScroll(id="reports-body"):
+            yield TeamTable(id="team-table")
+            with Horizontal(id="reports-columns"):
+                for column, ids in (("reports-left", LEFT), ("reports-right", RIGHT)):
+                    with Vertical(id=column, classes="reports-column"):
+                        for panel_id in ids:
+                            yield ReportPanel(_(PANELS[panel_id]), id=f"panel-{panel_id}")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -169,6 +191,7 @@ class ReportsScreen(Screen):
         self.watch(self.app, "privacy", lambda _: self._show_targets(), init=False)
         self.query_one("#reports-export").display = False
         self._panel("targets").display = False  # until targets are read, and only if any is set
+        self.query_one(TeamTable).display = False
         self.query_one("#reports-body").focus()
         self.reload()
 
@@ -228,6 +251,14 @@ class ReportsScreen(Screen):
         chosen = report_period(period.first, period.last, period.kind == QUARTER)
         facts = read_panel(self._path, self.user, self.store.clock, chosen, self.today, everyone)
         self.post_message(self.TargetsLoaded(facts, generation))
+        if everyone:
+            performance = ReportStore.load_from(
+                self._path,
+                self.user,
+                self.store.clock,
+                lambda reports: team_performance(reports.store, period),
+            )
+            self.post_message(self.TeamLoaded(performance, generation))
         if report.collections.contracts:
             collections = ReportStore.load_from(
                 self._path,
@@ -243,6 +274,7 @@ class ReportsScreen(Screen):
             return  # a newer load is on its way
         self.report = event.report
         self.collections = None
+        self.team = None
         self._show()
         self._update_status()
 
@@ -260,6 +292,19 @@ class ReportsScreen(Screen):
         if panel.display:
             empty = _("No targets set for {period}.").format(period=self.targets.period.label())
             panel.show(panel_rows(self.targets, privacy_on(self), self.everyone), empty)
+
+    @on(TeamLoaded)
+    def _team_loaded(self, event: TeamLoaded) -> None:
+        if event.generation != self._generation:
+            return
+        self.team = event.performance
+        self._show_team()
+
+    def _show_team(self) -> None:
+        table = self.query_one(TeamTable)
+        table.display = self.everyone
+        if self.everyone:
+            table.show(self.team, hidden=privacy_on(self))
 
     @on(MoneyLoaded)
     def _money_loaded(self, event: MoneyLoaded) -> None:
@@ -379,6 +424,7 @@ class ReportsScreen(Screen):
         self._panel("top-quantity").show(self._quantity_rows(report), no_lines)
         self._panel("quotes").show(self._quote_rows(report))
         self._show_collections(report)
+        self._show_team()
 
     def _summary_rows(self, report: Report) -> list[PanelRow]:
         closed = report.won.count + report.lost.count
