@@ -9,10 +9,12 @@ person may ask the owner for it: a follow-up for the owner, due today, saying wh
 from dataclasses import dataclass
 from datetime import date
 
+from salesdesk.core.model import phone_key
 from salesdesk.i18n import N_, _, ngettext
 
 # How a match was found, as a sentence names it.
 HOW = {
+    "id": N_("the same salesdesk id"),
     "email": N_("the same email"),
     "phone": N_("the same phone"),
     "name": N_("the same name and company"),
@@ -32,12 +34,64 @@ class Owned:
     name: str
     company: str
     owner: str
-    how: str  # "email", "phone" or "name": the first of the ways it matched
+    how: str  # "email", "phone" or "name": the first of the ways it matched ("id": an import's)
     last_contact: date | None  # the owner's latest contact with it, else anyone's; None: never
 
     def customer(self) -> str:
         """'Mary Cooper (Acme)', or the name alone."""
         return f"{self.name} ({self.company})" if self.company.strip() else self.name
+
+
+@dataclass(frozen=True)
+class Person:
+    """A customer's details that matching compares, as typed or as stored."""
+
+    name: str
+    company: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+def match_keys(typed: Person) -> list[tuple[str, str]]:
+    """(how, key) of each way the customer typed may match a stored one, in the order tried.
+
+    Same email (any case); same phone (its key, when long enough to be a number); the
+    same name (and company, see `agrees`) when there is a company, or when nothing else
+    (no email, no phone) tells two people of that name apart.
+    """
+    keys = stored_keys(typed)
+    if not typed.company.strip() and (typed.email.strip() or typed.phone.strip()):
+        keys = [(how, key) for how, key in keys if how != "name"]
+    return keys
+
+
+def stored_keys(stored: Person) -> list[tuple[str, str]]:
+    """(how, key) under which a stored customer can be found (`match_keys` of a typed one)."""
+    keys = []
+    if stored.email.strip():
+        keys.append(("email", stored.email.strip().casefold()))
+    key = phone_key(stored.phone)
+    if len(key) >= PHONE_KEY_DIGITS:
+        keys.append(("phone", key))
+    if stored.name.strip():
+        keys.append(("name", folded(stored.name)))
+    return keys
+
+
+def agrees(how: str, typed: Person, stored: Person) -> bool:
+    """Whether a stored customer found by `how` is the one typed: the email the same; the
+    same phone unless both have emails and they differ (colleagues share an office
+    number); the same name and company, case-folded."""
+    email, other = typed.email.strip().casefold(), stored.email.strip().casefold()
+    if how == "email":
+        return bool(email) and email == other
+    if how == "phone":
+        return (
+            len(phone_key(typed.phone)) >= PHONE_KEY_DIGITS
+            and phone_key(typed.phone) == phone_key(stored.phone)
+            and not (email and other and email != other)
+        )
+    return (folded(typed.name), folded(typed.company)) == (folded(stored.name), folded(stored.company))
 
 
 def is_teammate(owner: str, user: str) -> bool:
@@ -77,3 +131,12 @@ def owned_said(owned: Owned, today: date) -> str:
 def ask_title(asker: str) -> str:
     """The title of the follow-up that asks the owner for the customer."""
     return _(ASKS).format(asker=asker)
+
+
+@dataclass(frozen=True)
+class OwnedRow:
+    """A row (or card) of an import that is a teammate's customer, so not imported."""
+
+    line: int
+    owned: Owned
+    asked: bool | None = None  # None: not asked; True: the ask written; False: asked already

@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from salesdesk.core.model import phone_key
-from salesdesk.core.ownership import ASK_KIND, PHONE_KEY_DIGITS, Owned, ask_title, folded, is_teammate
+from salesdesk.core.ownership import ASK_KIND, Owned, Person, agrees, ask_title, is_teammate, match_keys
 
 if TYPE_CHECKING:
     from salesdesk.store.database import Database
     from salesdesk.store.store import Store
 
-_COLUMNS = "id, name, company, owner, email, last_contact_at"
+_COLUMNS = "id, name, company, owner, email, phone, last_contact_at"
 _LIVE = "deleted_at IS NULL"
 _CANDIDATES = 20  # rows read per way: more of one email or number than this is a shared inbox
 
@@ -34,74 +33,55 @@ def teammates_customer(
 ) -> Owned | None:
     """The customer of someone other than `user` that the one typed matches, or None.
 
-    Same email (any case); same phone (its key, when long enough to be a number) unless
-    both have emails and they differ (colleagues share an office number); or the same
-    name and company, case-folded, when there is a company, or when nothing else (no
-    email, no phone) tells two people of that name apart. Deleted customers and those
-    of nobody or of `user` are no match; `exclude` is the one being edited.
+    The ways of `core.ownership.match_keys`, tried in turn, each checked by `agrees`.
+    Deleted customers and those of nobody or of `user` are no match; `exclude` is the
+    one being edited.
     """
-    email = email.strip()
-    typed_person = (folded(name), folded(company))
-    for how, rows in _candidates(db, name, company, email, phone):
-        for customer_id, stored_name, stored_company, owner, stored_email, contact in rows:
+    typed = Person(name, company, email, phone)
+    for how, rows in _candidates(db, typed):
+        for customer_id, stored_name, stored_company, owner, stored_email, stored_phone, contact in rows:
             if customer_id == exclude or not is_teammate(owner or "", user):
                 continue
-            other = stored_email.strip().casefold()
-            if how == "email" and other != email.casefold():
-                continue
-            if how == "phone" and email and other and other != email.casefold():
-                continue
-            if how == "name" and (folded(stored_name), folded(stored_company)) != typed_person:
-                continue
-            return Owned(
-                customer_id,
-                stored_name,
-                stored_company,
-                owner.strip(),
-                how,
-                _owners_last_contact(db, customer_id, owner.strip(), contact),
-            )
+            if agrees(how, typed, Person(stored_name, stored_company, stored_email, stored_phone)):
+                owner = owner.strip()
+                latest = _owners_last_contact(db, customer_id, owner, contact)
+                return Owned(customer_id, stored_name, stored_company, owner, how, latest)
     return None
 
 
-def _candidates(
-    db: "Database", name: str, company: str, email: str, phone: str
-) -> Iterator[tuple[str, list[Any]]]:
+def _candidates(db: "Database", typed: Person) -> Iterator[tuple[str, list[Any]]]:
     """(how, rows) for each way the typed customer can match, each read through its index."""
-    if email:
-        yield (
-            "email",
-            db.execute(
-                f"SELECT {_COLUMNS} FROM customers WHERE email = ? COLLATE NOCASE AND email != '' "
-                f"AND {_LIVE} LIMIT {_CANDIDATES}",
-                [email],
-            ).fetchall(),
-        )
-    key = phone_key(phone)
-    if len(key) >= PHONE_KEY_DIGITS:
-        yield (
-            "phone",
-            db.execute(
-                f"SELECT {_COLUMNS} FROM customers WHERE phone_key = ? AND phone_key != '' "
-                f"AND {_LIVE} LIMIT {_CANDIDATES}",
-                [key],
-            ).fetchall(),
-        )
-    if name.strip() and (company.strip() or not (email or phone.strip())):
-        # NOCASE folds ASCII only: the name as typed and in its other cases finds 'MÜLLER'
-        # for 'Müller' too; the rows found are compared case-folded.
-        # Spaces typed twice are read once.
-        typed = (name.strip(), " ".join(name.split()))
-        forms = list(dict.fromkeys(form(t) for t in typed for form in (str, str.lower, str.upper, str.title)))
-        marks = ", ".join("?" for _form in forms)
-        yield (
-            "name",
-            db.execute(
-                f"SELECT {_COLUMNS} FROM customers WHERE name COLLATE NOCASE IN ({marks}) "
-                f"AND {_LIVE} LIMIT {_CANDIDATES}",
-                forms,
-            ).fetchall(),
-        )
+    for how, key in match_keys(typed):
+        if how == "email":
+            where, params = "email = ? COLLATE NOCASE AND email != ''", [typed.email.strip()]
+        elif how == "phone":
+            where, params = "phone_key = ? AND phone_key != ''", [key]
+        else:
+            # NOCASE folds ASCII only: the name as typed and in its other cases finds
+            # 'MÜLLER' for 'Müller' too (spaces typed twice read once); `agrees` compares
+            # the rows found case-folded.
+            typed_names = (typed.name.strip(), " ".join(typed.name.split()))
+            forms = list(
+                dict.fromkeys(form(t) for t in typed_names for form in (str, str.lower, str.upper, str.title))
+            )
+            where, params = f"name COLLATE NOCASE IN ({', '.join('?' for _form in forms)})", forms
+        rows = db.execute(
+            f"SELECT {_COLUMNS} FROM customers WHERE {where} AND {_LIVE} LIMIT {_CANDIDATES}", params
+        ).fetchall()
+        yield how, rows
+
+
+def owned_record(db: "Database", customer_id: str, how: str) -> Owned:
+    """A customer found another way (an import's own matching) as a teammate's match."""
+    name, company, owner, contact, owners = db.execute(
+        "SELECT name, company, owner, last_contact_at, (SELECT max(i.at) FROM interactions i "
+        f"WHERE i.customer_id = c.id AND i.by_user = c.owner AND i.kind != 'note' AND i.{_LIVE}) "
+        "FROM customers c WHERE id = ?",
+        [customer_id],
+    ).fetchone()
+    latest = owners or contact
+    day = date.fromisoformat(latest[:10]) if latest else None
+    return Owned(customer_id, name, company, (owner or "").strip(), how, day)
 
 
 def _owners_last_contact(db: "Database", customer_id: str, owner: str, contact: str | None) -> date | None:
