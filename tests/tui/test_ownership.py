@@ -198,3 +198,16 @@ class TestOwnedWarning:
     def test_in_chinese(self, snap_compare, team):
         store, _ids = team
         assert _warning(snap_compare, store, "zh")
+
+
+async def test_names_from_the_database_are_shown_literally(seeded):
+    store, _deals, _clock = seeded
+    store.add_customer("[bold]Eve[/] \x1b[31m", company="[red]Corp", email="eve@corp.example", owner="[i]x")
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await type_mary(pilot, email="eve@corp.example")
+        warning = pilot.app.screen
+        assert isinstance(warning, OwnedScreen)
+        said = shown(warning.query_one("#owned-said")).strip()
+        assert said == "[bold]Eve[/] ␛[31m ([red]Corp) is [i]x's customer, last contacted never"
