@@ -211,3 +211,21 @@ async def test_names_from_the_database_are_shown_literally(seeded):
         assert isinstance(warning, OwnedScreen)
         said = shown(warning.query_one("#owned-said")).strip()
         assert said == "[bold]Eve[/] ␛[31m ([red]Corp) is [i]x's customer, last contacted never"
+
+
+@pytest.mark.parametrize("size", [(60, 15), (80, 24)])
+async def test_the_warning_fits_a_small_terminal(team, size):
+    from textual.geometry import Region
+
+    store, _ids = team
+    app = make_app(store)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await type_mary(pilot)
+        warning = pilot.app.screen
+        assert isinstance(warning, OwnedScreen)
+        dialog = warning.query_one("#owned-dialog").region
+        assert Region(0, 0, *size).contains_region(dialog)
+        for part in ("#owned-said", ".dialog-keys"):
+            region = warning.query_one(part).region
+            assert region.height >= 1 and dialog.contains_region(region)
