@@ -229,3 +229,28 @@ async def test_the_warning_fits_a_small_terminal(team, size):
         for part in ("#owned-said", ".dialog-keys"):
             region = warning.query_one(part).region
             assert region.height >= 1 and dialog.contains_region(region)
+
+
+async def test_a_new_deals_teammates_customer_created_anyway(team):
+    store, ids = team
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        await pilot.press(*"Lin Feng")
+        await settle(pilot)
+        dialog.query_one("#matches").highlighted = len(dialog.matches)  # "+ new customer"
+        await pilot.press("enter", *"Ten tablets", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, OwnedScreen)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, PipelineScreen)
+    assert customers_named(store, "Lin Feng") == 2
+    deal = store.db.execute("SELECT customer_id FROM deals WHERE title = 'Ten tablets'").fetchone()
+    assert deal is not None and deal[0] != ids["lin"]
+    assert asks(store, ids["lin"]) == []
