@@ -40,6 +40,11 @@ def db(tmp_path):
     return path
 
 
+def run_utc(*args):
+    """The command on a UTC clock, as the interaction's day is counted in UTC."""
+    return run(*args, env={"TZ": "UTC"})
+
+
 def asks(path):
     conn = sqlite3.connect(path)
     try:
@@ -59,7 +64,7 @@ def names(path):
 def test_each_row_of_a_teammates_customer_says_whose_it_is_and_how_to_ask(tmp_path, db):
     path = tmp_path / "contacts.csv"
     path.write_text(CSV, encoding="utf-8")
-    result = run("--db", str(db), "import", "customers", str(path))
+    result = run_utc("--db", str(db), "import", "customers", str(path))
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert f"{path} line 3: {SAID} (the same email); not imported: --ask-owner asks 张丽 for it." in lines
@@ -77,7 +82,7 @@ def test_each_row_of_a_teammates_customer_says_whose_it_is_and_how_to_ask(tmp_pa
 def test_ask_owner_writes_the_asks(tmp_path, db):
     path = tmp_path / "contacts.csv"
     path.write_text(CSV, encoding="utf-8")
-    result = run("--db", str(db), "import", "customers", str(path), "--ask-owner")
+    result = run_utc("--db", str(db), "import", "customers", str(path), "--ask-owner")
     assert result.returncode == 0, result.stderr
     assert f"{path} line 3: {SAID} (the same email); {ASKED}" in (result.stdout.splitlines())
     assert asks(db) == [("张丽", "ann asks for this customer")]
@@ -87,7 +92,7 @@ def test_a_dry_run_says_the_same_and_writes_nothing(tmp_path, db):
     path = tmp_path / "contacts.csv"
     path.write_text(CSV, encoding="utf-8")
     before = digest(db)
-    result = run("--db", str(db), "import", "customers", str(path), "--dry-run", "--ask-owner")
+    result = run_utc("--db", str(db), "import", "customers", str(path), "--dry-run", "--ask-owner")
     assert result.returncode == 0, result.stderr
     assert f"{path} line 3: {SAID} (the same email); not imported: 张丽 would be asked for it." in (
         result.stdout.splitlines()
@@ -99,7 +104,7 @@ def test_a_dry_run_says_the_same_and_writes_nothing(tmp_path, db):
 def test_a_vcard_of_a_teammates_customer(tmp_path, db):
     path = tmp_path / "cards.vcf"
     path.write_text(VCARD, encoding="utf-8")
-    result = run("--db", str(db), "import", "vcard", str(path), "--ask-owner")
+    result = run_utc("--db", str(db), "import", "vcard", str(path), "--ask-owner")
     assert result.returncode == 0, result.stderr
     assert f"{path} line 1: {SAID} (the same phone); {ASKED}" in (result.stdout.splitlines())
     assert names(db) == ["Lin Feng", "Mary Cooper"]
@@ -109,7 +114,7 @@ def test_a_vcard_of_a_teammates_customer(tmp_path, db):
 def test_in_chinese(tmp_path, db):
     path = tmp_path / "contacts.csv"
     path.write_text(CSV, encoding="utf-8")
-    result = run("--db", str(db), "--lang", "zh", "import", "customers", str(path))
+    result = run_utc("--db", str(db), "--lang", "zh", "import", "customers", str(path))
     assert result.returncode == 0, result.stderr
     assert (
         f"{path} 第 3 行：Mary Cooper (Acme) 是 张丽 的客户，上次联系：12天前（邮箱相同）；"
