@@ -15,14 +15,17 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from salesdesk.cli import product_imports
-from salesdesk.cli.common import Commands, open_store
+from salesdesk.cli.common import Commands, local_today, open_store
 from salesdesk.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from rich.console import Console
     from rich.progress import Progress
 
     from salesdesk.core.incoming import ImportBatch
+    from salesdesk.core.ownership import OwnedRow
 
 EXIT_REFUSED, EXIT_UNREADABLE = 1, 2
 PROGRESS_FROM_ROWS = 2000  # smaller files import faster than a bar would draw
@@ -47,9 +50,10 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
             "Import customers from a CSV/TSV file as any spreadsheet saves it, or "
             "straight from an Excel (.xlsx, .xls) or OpenDocument (.ods) workbook. Rows "
             "whose email or phone matches a customer update it (other values are kept in "
-            "its notes, or with --update replace the stored ones); exit status 0 when "
-            "every row was imported, 1 when some were refused, 2 when the file "
-            "could not be read (then nothing is imported)."
+            "its notes, or with --update replace the stored ones); a row of a teammate's "
+            "customer is not imported, and the import says whose it is (--ask-owner asks "
+            "them for it); exit status 0 when no row was refused, 1 when some were, 2 when "
+            "the file could not be read (then nothing is imported)."
         ),
     )
     sheet.set_defaults(run=import_customers)
@@ -65,6 +69,14 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
     product_imports.add_parser(kinds, common)
     for parser in (sheet, vcard):
         parser.add_argument("file", metavar="FILE")
+        parser.add_argument(
+            "--ask-owner",
+            action="store_true",
+            help=_(
+                "for a row of a teammate's customer, ask its owner for it (a follow-up on "
+                "their Today) instead of only saying whose it is"
+            ),
+        )
         parser.add_argument(
             "--dry-run", action="store_true", help=_("report what would be imported and save nothing")
         )
@@ -187,6 +199,7 @@ def _import(
             )
         )
     store = open_store(db_path, user)
+    today = local_today()
     try:
         region = region or store.setting("phone_region")
         with _progress(len(batch.customers)) as progress:
@@ -197,6 +210,8 @@ def _import(
                 source=Path(batch.source).name,
                 update=args.update,
                 dry_run=args.dry_run,
+                ask_owner=args.ask_owner,
+                today=today,
                 progress=progress,
             )
     finally:
@@ -204,6 +219,8 @@ def _import(
     refusals = sorted(batch.refusals + result.refusals, key=lambda refusal: refusal.line)
     for refusal in refusals:
         print(refusal.sentence(batch.source))
+    for row in result.teammates:
+        print(_teammates_row(batch.source, row, today, args.dry_run))
     refused = len({refusal.record_line for refusal in refusals})
     summary = result.summary(refused, unit)
     if args.dry_run:
@@ -212,6 +229,30 @@ def _import(
     else:
         print(_("Imported {source}: {summary}.").format(source=batch.source, summary=summary))
     return EXIT_REFUSED if refusals else 0
+
+
+def _teammates_row(source: str, row: OwnedRow, today: date, dry_run: bool) -> str:
+    """'contacts.csv line 7: Mary Cooper (Acme) is 张丽's customer, last contacted 12 days
+    ago (the same email); not imported: --ask-owner asks 张丽 for it.'"""
+    from salesdesk.core.ownership import HOW, owned_said
+    from salesdesk.core.text import literal
+
+    owned = row.owned
+    if row.asked is None:
+        then = _("not imported: --ask-owner asks {owner} for it.")
+    elif row.asked and dry_run:
+        then = _("not imported: {owner} would be asked for it.")
+    elif row.asked:
+        then = _("not imported: asked {owner} for it (a follow-up on their Today).")
+    else:
+        then = _("not imported: {owner} has been asked for it already.")
+    return _("{source} line {line}: {said} ({how}); {then}").format(
+        source=source,
+        line=row.line,
+        said=literal(owned_said(owned, today)),
+        how=_(HOW[owned.how]),
+        then=then.format(owner=literal(owned.owner)),
+    )
 
 
 class _progress:

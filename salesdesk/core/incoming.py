@@ -6,7 +6,7 @@ the store's importer matches each incoming customer with the ones it already has
 
 from dataclasses import dataclass, field
 
-from salesdesk.i18n import _
+from salesdesk.i18n import _, ngettext
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class ImportCounts:
     merged: int = 0  # rows that matched a customer created from an earlier row
     kept: int = 0  # rows with values other than the customer's, kept in the notes
     replaced: int = 0  # rows whose values replaced the customer's (an import with --update)
+    owned: int = 0  # rows of a teammate's customer, not imported
 
     def summary(self, refused: int, unit: str = "rows") -> str:
         """'3 created, 2 updated, 1 with values kept in notes, 4 unchanged, 0 refused'."""
@@ -89,6 +90,14 @@ class ImportCounts:
             _("{n} unchanged").format(n=f"{self.unchanged:,}"),
             _("{n} refused").format(n=f"{refused:,}"),
         ]
+        if self.owned:
+            parts.append(
+                ngettext(
+                    "{n} a teammate's customer, not imported",
+                    "{n} teammates' customers, not imported",
+                    self.owned,
+                ).format(n=f"{self.owned:,}")
+            )
         if self.merged:
             merged = (
                 _("{n} merged into an earlier card of the same customer")

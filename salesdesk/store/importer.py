@@ -15,6 +15,13 @@ way a value already kept is not kept twice, so importing the same file again cha
 nothing. A row matching one created earlier in the same file is merged into it the
 same way.
 
+A row that is a teammate's customer is neither imported as a new one nor written over
+theirs: matched as above with a customer someone else owns, or else matching one the way
+adding one does (`salesdesk.core.ownership`: same email, phone or name and company), it
+is listed with its owner and their last contact (`ImportResult.teammates`), and with
+`ask_owner` the owner is asked for it (one open ask per customer). The person's own
+customers, and those of nobody, are matched and updated as before.
+
 Everything happens in one transaction; a dry run rolls it back. New customers are
 written in bulk (`Records.insert_many`), with the same ids, stamps and change-log
 entries one-by-one inserts would give them.
@@ -23,13 +30,16 @@ entries one-by-one inserts would give them.
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING
 
 from salesdesk.core.errors import InvalidValue, field_name
 from salesdesk.core.incoming import ImportCounts, IncomingCustomer, Refusal
 from salesdesk.core.model import CUSTOMER_DETAILS, phone_key
+from salesdesk.core.ownership import Owned, OwnedRow, Person, agrees, is_teammate, match_keys, stored_keys
 from salesdesk.core.phones import phone_match_keys, same_phone, typed_phone
 from salesdesk.i18n import N_, _
+from salesdesk.store.ownership import ask_owner, owned_record
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -62,6 +72,7 @@ PROGRESS_EVERY = 1000
 @dataclass
 class ImportResult(ImportCounts):
     refusals: list[Refusal] = field(default_factory=list)  # refused by the store's own rules
+    teammates: list[OwnedRow] = field(default_factory=list)  # rows of teammates' customers
     dry_run: bool = False
 
 
@@ -146,6 +157,8 @@ def import_customers(
     source: str = "the file",
     update: bool = False,
     dry_run: bool = False,
+    ask_owner: bool = False,
+    today: date | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> ImportResult:
     """Create or update a customer for each incoming one, all in one transaction.
@@ -154,12 +167,17 @@ def import_customers(
     (see `salesdesk.core.phones`). `source` names the file in the notes that keep a
     matched row's other values ("contacts.csv"); with `update` the file's values
     replace the stored ones instead. `progress` is called now and then with the
-    stage ("matching", then "saving") and the number of rows matched.
+    stage ("matching", then "saving") and the number of rows matched. With `ask_owner`
+    the owner of each teammate's customer a row matches is asked for it, due `today`.
     """
+    if ask_owner and today is None:
+        raise ValueError("asking owners needs today's date")
     result = ImportResult(dry_run=dry_run)
     try:
         with store.records.transaction():
-            _Import(store, region, result, source, update).run(incoming, progress)
+            _Import(store, region, result, source, update, today if ask_owner else None).run(
+                incoming, progress
+            )
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -168,14 +186,31 @@ def import_customers(
 
 
 class _Import:
-    def __init__(self, store: "Store", region: str | None, result: ImportResult, source: str, update: bool):
+    def __init__(
+        self,
+        store: "Store",
+        region: str | None,
+        result: ImportResult,
+        source: str,
+        update: bool,
+        ask_on: date | None,
+    ):
         self.store = store
+        self.ask_on = ask_on  # the day owners are asked for their customers, when they are
         self.result = result
         self.region = region
         self.source = source
         self.update = update
         self.seen: set[str] = set()  # customers an earlier row of the file matched or created
         self.known = _Known(store, region)
+        # Teammates' customers by the keys a row may meet them under (`core.ownership`):
+        # looked up in memory, as the rest of the matching is.
+        self.theirs: dict[tuple[str, str], list[str]] = {}
+        self.asked: dict[str, bool] = {}  # teammates' customers asked for, and whether just now
+        for customer_id, row in self.known.rows.items():
+            if is_teammate(row["owner"], store.user):
+                for key in stored_keys(_person(row)):
+                    self.theirs.setdefault(key, []).append(customer_id)
         self.new: dict[str, dict[str, str]] = {}  # id -> values of customers to create, in file order
         self.new_tags: dict[str, list[str]] = {}
 
@@ -201,6 +236,9 @@ class _Import:
 
     def _take(self, item: IncomingCustomer, values: dict[str, str]) -> None:
         customer_id = self.known.match(item)
+        if owned := self._teammates(item, values, customer_id):
+            self._owned(item, owned)
+            return
         if customer_id is None:
             customer_id = self.store.records.new_id()
             row = {name: "" for name in _COLUMNS}
@@ -271,6 +309,43 @@ class _Import:
         else:
             self.result.unchanged += 1
 
+    def _teammates(
+        self, item: IncomingCustomer, values: dict[str, str], customer_id: str | None
+    ) -> Owned | None:
+        """The teammate's customer a row is, if it is one: the one it matched, or else one
+        it matches the way a customer added by hand would."""
+        if customer_id is None:
+            typed = _person(values)
+            for how, key in match_keys(typed):
+                for theirs in self.theirs.get((how, key), ()):
+                    if agrees(how, typed, _person(self.known.rows[theirs])):
+                        return owned_record(self.store.db, theirs, how)
+            return None
+        row = self.known.rows[customer_id]
+        if customer_id in self.new or not is_teammate(row["owner"], self.store.user):
+            return None
+        email = values.get("email", "").strip().casefold()
+        if item.record_id == customer_id:
+            how = "id"
+        elif email and email == row["email"].strip().casefold():
+            how = "email"
+        elif values.get("phone", "").strip() and same_phone(values["phone"], row["phone"], self.region):
+            how = "phone"
+        else:
+            how = "name"
+        return owned_record(self.store.db, customer_id, how)
+
+    def _owned(self, item: IncomingCustomer, owned: Owned) -> None:
+        asked = None
+        if self.ask_on is not None:
+            # Asked for by an earlier row of the file: this one says the same.
+            asked = self.asked.get(owned.customer_id)
+            if asked is None:
+                _followup, asked = ask_owner(self.store, owned.customer_id, owned.owner, self.ask_on)
+                self.asked[owned.customer_id] = asked
+        self.result.teammates.append(OwnedRow(item.line, owned, asked))
+        self.result.owned += 1
+
     def _same(self, name: str, value: str, stored: str) -> bool:
         """Whether a row's value says what the stored one says (case and spacing aside)."""
         if name == "phone":
@@ -331,6 +406,10 @@ class _Import:
             ),
             map(customer_end_id, ends),
         )
+
+
+def _person(row: dict[str, str]) -> Person:
+    return Person(row.get("name", ""), row.get("company", ""), row.get("email", ""), row.get("phone", ""))
 
 
 def _stored(row: dict[str, str]) -> dict[str, str | None]:

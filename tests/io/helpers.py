@@ -17,9 +17,10 @@ def run_import(store, path: Path, **options):
     region = options.pop("region", None)
     dry_run = options.pop("dry_run", False)
     update = options.pop("update", False)
+    owners = {name: options.pop(name) for name in ("ask_owner", "today") if name in options}
     batch = read_customers_csv(path, **options)
     return batch, import_customers(
-        store, batch.customers, region=region, source=path.name, update=update, dry_run=dry_run
+        store, batch.customers, region=region, source=path.name, update=update, dry_run=dry_run, **owners
     )
 
 

@@ -218,18 +218,50 @@ class CustomersScreen(DataScreen):
         self._add_form({"owner": self.user})
 
     def _add_form(self, typed: dict) -> None:
-        """The new-customer form, saved before it closes unless it looks like someone we have."""
+        """The new-customer form, saved before it closes unless it looks like someone we have.
+
+        A teammate's customer is asked about over the form, which stays open beneath: esc
+        is back to it as typed, and a write the database did not take leaves it open too.
+        """
+        from salesdesk.store.ownership import teammates_customer
         from salesdesk.tui.screens.customer_forms import CustomerForm, DuplicateScreen
+        from salesdesk.tui.screens.ownership import ASK, CREATE, OwnedScreen, ask_for
 
         matches: list = []
 
         def save(values: dict) -> bool:
-            matches[:] = self.queries.duplicates(
-                values["name"], values["company"], values["email"], values["phone"]
+            owned = teammates_customer(
+                self.store.db,
+                self.user,
+                name=values["name"],
+                company=values["company"],
+                email=values["email"],
+                phone=values["phone"],
             )
+            if owned is not None:
+                self.app.push_screen(
+                    OwnedScreen(owned, self.today), lambda choice: owned_choice(values, owned, choice)
+                )
+                return False
+            return duplicates_or_create(values)
+
+        def duplicates_or_create(values: dict, teammates: str | None = None) -> bool:
+            matches[:] = [
+                match
+                for match in self.queries.duplicates(
+                    values["name"], values["company"], values["email"], values["phone"]
+                )
+                if match[0] != teammates
+            ]
             if matches:  # asked about first, once the form is closed
                 return True
             return self._create(values, SAVE_AGAIN) is not None
+
+        def owned_choice(values: dict, owned, choice: str | None) -> None:
+            if choice == ASK and ask_for(self, self.store, owned, self.today, SAVE_AGAIN):
+                form.dismiss(None)
+            elif choice == CREATE and duplicates_or_create(values, owned.customer_id):
+                form.dismiss(values)
 
         def entered(values: dict | None) -> None:
             if values is None or not matches:
@@ -251,7 +283,8 @@ class CustomersScreen(DataScreen):
 
             self.app.push_screen(DuplicateScreen(values["name"], matches), decided)
 
-        self.app.push_screen(CustomerForm(self.today, typed, save=save), entered)
+        form = CustomerForm(self.today, typed, save=save)
+        self.app.push_screen(form, entered)
 
     def _create(self, values: dict, retry: str = AGAIN) -> str | None:
         fields = {name: value for name, value in values.items() if name != "name"}

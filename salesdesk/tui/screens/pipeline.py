@@ -377,11 +377,31 @@ class PipelineScreen(DataScreen):
 
     @writes
     def action_new_deal(self) -> None:
+        from salesdesk.store.ownership import teammates_customer
         from salesdesk.tui.screens.deal import NewDealScreen
+        from salesdesk.tui.screens.ownership import ASK, CREATE, OwnedScreen, ask_for
 
         created: list[str] = []
 
         def save(result: dict) -> bool:
+            # A new customer who is a teammate's is asked about over the form, left open.
+            owned = result["customer_id"] is None and teammates_customer(
+                self.store.db, self.user, name=result["customer_name"]
+            )
+            if owned:
+                self.app.push_screen(
+                    OwnedScreen(owned, self.today), lambda choice: owned_choice(result, owned, choice)
+                )
+                return False
+            return write(result)
+
+        def owned_choice(result: dict, owned, choice: str | None) -> None:
+            if choice == ASK and ask_for(self, self.store, owned, self.today, ENTER_AGAIN):
+                dialog.dismiss(None)
+            elif choice == CREATE and write(result):
+                dialog.dismiss(result)
+
+        def write(result: dict) -> bool:
             def create() -> str:
                 with self.store.records.transaction():
                     customer_id = result["customer_id"] or self.store.add_customer(result["customer_name"])
@@ -403,9 +423,8 @@ class PipelineScreen(DataScreen):
                 self._reload()
                 self.board.focus_deal(created[-1])
 
-        self.app.push_screen(
-            NewDealScreen(self.board.queries, self.store.setting("currency"), self.today, save=save), answered
-        )
+        dialog = NewDealScreen(self.board.queries, self.store.setting("currency"), self.today, save=save)
+        self.app.push_screen(dialog, answered)
 
     def action_filter(self) -> None:
         box = self.query_one("#board-filter", Input)
