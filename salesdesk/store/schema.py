@@ -813,7 +813,9 @@ def _v19_team_selling(db: Database) -> None:
     -- Team performance (store.performance): the customers made in a period per owner,
     -- and the deals closed in a period, each from its index alone. Without them a
     -- period's new leads read every customer, and its closed deals every won deal.
-    CREATE INDEX customers_created ON customers(created_at, owner) WHERE deleted_at IS NULL;
+    -- deleted_at is a column of customers_created, not its condition: a partial index on
+    -- live customers is one the planner took for the customer search's counts.
+    CREATE INDEX customers_created ON customers(created_at, owner, deleted_at);
     CREATE INDEX deals_closed ON deals(closed_on, stage_id, owner, currency, amount, created_at)
         WHERE deleted_at IS NULL AND closed_on IS NOT NULL;
     """)

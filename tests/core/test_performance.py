@@ -146,3 +146,12 @@ def test_the_months_a_period_touches():
         "2026-10",
         "2026-11",
     )
+
+
+def test_what_nobody_owns_is_a_row_of_its_own_and_counts_for_the_team():
+    from salesdesk.core.performance import person_name
+
+    perf = _build(people=("ann",), collected=(Money("", "USD", 10_00), Money("ann", "USD", 5_00)))
+    nobody, ann = perf.rows
+    assert person_name(nobody, str) == "(no owner)" and person_name(ann, str.upper) == "ANN"
+    assert perf.team.collected == {"USD": 15_00} and person_name(perf.team, str) == "Team"
