@@ -28,7 +28,7 @@ def test_the_pool_on_a_day_and_a_claim(tmp_path):
     lines = listed.stdout.splitlines()
     assert lines[0].split()[:3] == ["ID", "Name", "Company"]
     assert "Mary Cooper" in lines[1] and "ann" in lines[1] and "Sat 31 Oct" in lines[1]
-    assert "no interaction by its owner for 30 days" in lines[1]
+    assert "no interaction for 30 days" in lines[1]
     assert "Li Lei" in lines[2] and "no owner" in lines[2]
     assert "Kept" not in listed.stdout
     assert lines[-1] == "2 leads in the pool; claim one with: salesdesk pool --claim ID"

@@ -252,6 +252,4 @@ def reason_text(state: PoolState, rules: PoolRules) -> str:
         )
     assert state.back_on is not None and state.since is not None
     days = (state.back_on - state.since).days
-    return ngettext(
-        "no interaction by its owner for {days} day", "no interaction by its owner for {days} days", days
-    ).format(days=days)
+    return ngettext("no interaction for {days} day", "no interaction for {days} days", days).format(days=days)

@@ -42,6 +42,7 @@ SCREENS = (
     ("conflicts", N_("Conflicts"), "salesdesk.tui.screens.conflicts:ConflictsScreen", None),
     ("trash", N_("Trash"), "salesdesk.tui.screens.trash:TrashScreen", None),
     ("products", N_("Products"), "salesdesk.tui.screens.products:ProductsScreen", None),
+    ("pool", N_("Pool"), "salesdesk.tui.screens.pool:PoolScreen", None),
 )
 
 # The name of each command, by its binding's id: the key bar's short word is not always
@@ -55,6 +56,11 @@ NAMES = {
     "screen.conflicts": N_("Go to Conflicts"),
     "screen.trash": N_("Go to the Trash"),
     "screen.products": N_("Go to Products"),
+    "screen.pool": N_("Go to the lead pool"),
+    "pool.claim": N_("Claim the lead from the pool"),
+    "pool.open": N_("Open the customer"),
+    "pool.filter": N_("Filter the pool"),
+    "pool.clear": N_("Clear the filter"),
     "app.privacy": N_("Privacy mode on or off"),
     "app.keys": N_("Show or hide the keys"),
     "app.quit": N_("Quit"),
