@@ -32,10 +32,11 @@ from salesdesk.core.pool import (
     state_of,
 )
 from salesdesk.core.segments import tier
-from salesdesk.i18n import _
+from salesdesk.i18n import _, short_date
 from salesdesk.store.connection import write
 
 if TYPE_CHECKING:
+    from salesdesk.core.agenda import AgendaItem
     from salesdesk.store.store import Store
 
 _CHUNK = 20_000  # dirty customers worked out at a time
@@ -253,18 +254,20 @@ class Pool:
             ).fetchone()[0]
         )
 
-    def warnings(self, person: str, today: date) -> list[PoolRow]:
-        """The customers of `person` that go back to the pool within the warning days."""
+    def warnings(self, person: str | None, today: date) -> list[PoolRow]:
+        """The customers of `person` (None: everyone's) that go back to the pool within
+        the warning days."""
         self.refresh(today)
         rules = self.rules()
-        if not person or rules.warn_days <= 0:
+        if person == "" or rules.warn_days <= 0:
             return []
         last = today + timedelta(days=rules.warn_days)
+        whose = "k.owner = ?" if person is not None else "k.owner != ?"
         rows = self._rows(
             "SELECT k.customer_id, c.name, c.company, k.owner, k.back_on, k.reason, k.since "
             "FROM pool_kept k JOIN customers c ON c.id = k.customer_id "
-            "WHERE k.owner = ? AND k.back_on > ? AND k.back_on <= ? ORDER BY k.back_on, c.name",
-            [person, today.isoformat(), last.isoformat()],
+            f"WHERE {whose} AND k.back_on > ? AND k.back_on <= ? ORDER BY k.back_on, c.name",
+            [person or "", today.isoformat(), last.isoformat()],
             rules,
             today,
         )
@@ -318,6 +321,25 @@ class Pool:
                 {"owner": self.store.user, "owned_since": timestamp(self.store.clock())},
             )
         return before
+
+
+def pool_warnings(store: "Store", today: date, person: str | None) -> list["AgendaItem"]:
+    """Today's rows for the customers of `person` (None: everyone's) about to go back."""
+    from salesdesk.core.agenda import pool_warning_item
+    from salesdesk.core.pool import NO_DEAL
+
+    items = []
+    for row in Pool(store).warnings(person, today):
+        state = row.state
+        assert state.back_on is not None and state.since is not None
+        if state.reason == NO_DEAL:
+            why = _("no deal since {day}").format(day=short_date(state.since))
+        else:
+            why = _("no interaction since {day}").format(day=short_date(state.since))
+        items.append(
+            pool_warning_item(row.customer_id, row.name, row.company, state.owner, state.back_on, why, today)
+        )
+    return items
 
 
 def lost_claims(store: "Store", customer_ids: Iterable[str]) -> list[str]:

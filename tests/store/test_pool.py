@@ -159,3 +159,25 @@ def test_a_tier_that_ends_with_the_twelve_months(store, clock, rules):
     assert pool.state(big, TODAY + timedelta(days=364)).kind == OWNED
     assert pool.state(big, TODAY + timedelta(days=370)).kind == POOLED
     assert pool.state(big, TODAY + timedelta(days=364)).kind == OWNED
+
+
+def test_today_warns_the_owner_and_a_call_keeps_it(store, clock, rules):
+    from salesdesk.core.agenda import POOL_WARNING
+    from salesdesk.core.agenda import TODAY as TODAY_SECTION
+    from salesdesk.store.agenda import AgendaStore
+
+    lead = store.add_customer("Mary Cooper", company="Acme", owner="ann")
+    day = TODAY + timedelta(days=28)
+    warned = [i for i in AgendaStore(store).load(day).section(TODAY_SECTION).items if i.kind == POOL_WARNING]
+    assert [(i.what, i.customer, i.company, i.why) for i in warned] == [
+        ("Pool in 2d", "Mary Cooper", "Acme", "no interaction since Fri 27 Nov")
+    ]
+    assert not [i for i in AgendaStore(as_user(store, "tom")).load(day).items if i.kind == POOL_WARNING]
+    assert [
+        i.customer
+        for i in AgendaStore(as_user(store, "tom")).load(day, everyone=True).items
+        if i.kind == POOL_WARNING
+    ] == ["Mary Cooper"]
+    clock.advance(days=28)
+    store.log_interaction(lead, "call", "Talked")
+    assert not [i for i in AgendaStore(store).load(day).items if i.kind == POOL_WARNING]
