@@ -253,3 +253,42 @@ def reason_text(state: PoolState, rules: PoolRules) -> str:
     assert state.back_on is not None and state.since is not None
     days = (state.back_on - state.since).days
     return ngettext("no interaction for {days} day", "no interaction for {days} days", days).format(days=days)
+
+
+POOL_SETTING_KEYS = (
+    "pool_idle_days",
+    TIER_IDLE_SETTING,
+    "pool_no_deal_days",
+    "pool_warn_days",
+    "pool_cooldown_days",
+    "pool_claim_limit",
+)
+
+
+def parse_pool_setting(key: str, text: str) -> int | dict[str, int]:
+    """A pool setting as typed in the settings: a whole number in its range, or the tier
+    idle days ('A 60, B 45'; empty: every tier takes the idle days)."""
+    if key == TIER_IDLE_SETTING:
+        return parse_tier_idle_days(text, key)
+    low, high = POOL_LIMITS[key]
+    cleaned = text.strip()
+    if not cleaned.isdigit() or not low <= int(cleaned) <= high:
+        raise InvalidValue(
+            key,
+            _("{value} is not a whole number from {low} to {high}.").format(
+                value=repr(text), low=low, high=high
+            ),
+        )
+    return int(cleaned)
+
+
+def setting_values(rules: PoolRules) -> dict[str, int | dict[str, int]]:
+    """The rules as the settings store them."""
+    return {
+        "pool_idle_days": rules.idle_days,
+        TIER_IDLE_SETTING: dict(rules.tier_idle_days),
+        "pool_no_deal_days": rules.no_deal_days,
+        "pool_warn_days": rules.warn_days,
+        "pool_cooldown_days": rules.cooldown_days,
+        "pool_claim_limit": rules.claim_limit,
+    }

@@ -61,6 +61,7 @@ NAMES = {
     "pool.open": N_("Open the customer"),
     "pool.filter": N_("Filter the pool"),
     "pool.clear": N_("Clear the filter"),
+    "pool.settings": N_("The lead pool's rules"),
     "app.privacy": N_("Privacy mode on or off"),
     "app.keys": N_("Show or hide the keys"),
     "app.quit": N_("Quit"),

@@ -113,3 +113,49 @@ def test_snapshot_in_chinese(snap_compare, pool_db):
 
 def test_snapshot_at_80_by_24(snap_compare, pool_db):
     assert _snapshot(snap_compare, pool_db, (80, 24))
+
+
+async def test_the_rules_in_their_dialog_checked_as_typed(pool_db):
+    from salesdesk.tui.screens.pool_dialogs import PoolSettingsScreen
+    from salesdesk.tui.widgets.form import FormField
+
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        screen = await _pool(pilot)
+        await pilot.press("comma")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PoolSettingsScreen)
+        tiers = dialog.query_one("#pool_tier_idle_days", FormField)
+        assert tiers.value == "A 60, B 45"
+        tiers.input.value = "A sixty"
+        idle = dialog.query_one("#pool_idle_days", FormField)
+        idle.input.value = "90"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog  # refused: the tier days are not a number
+        assert pool_db.setting("pool_idle_days") == 30
+        tiers.input.value = "A 120"
+        tiers.input.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert pool_db.setting("pool_idle_days") == 90
+        assert pool_db.setting("pool_tier_idle_days") == {"A": 120}
+        # with 90 idle days, the leads of September are back for having no deal for 60
+        assert _names(screen) == ["Mary Cooper", "Tom's old lead", "Li Lei", "[b]Bold[/b] Ltd"]
+        assert screen.table.get_row_at(0)[4].plain == "no deal for 60 days"
+
+
+async def test_ctrl_l_in_the_settings_opens_the_pool_rules(pool_db):
+    from salesdesk.tui.screens.pool_dialogs import PoolSettingsScreen
+
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("comma")
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, PoolSettingsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, PoolSettingsScreen)

@@ -31,6 +31,7 @@ class PoolScreen(SalesdeskScreen):
         Binding("enter", "open", N_("Open"), id="pool.open"),
         Binding("slash", "filter", N_("Filter"), key_display="/", id="pool.filter"),
         Binding("escape", "clear_filter", N_("Clear"), id="pool.clear", show=False),
+        Binding("comma", "settings", N_("Rules"), key_display=",", id="pool.settings"),
     ]
 
     def __init__(self, store: Store, *, user: str, today: date):
@@ -128,6 +129,12 @@ class PoolScreen(SalesdeskScreen):
             self.notify(_("{name} is yours now: it left the pool.").format(name=item.name), markup=False)
             self.app.data_generation += 1  # the other screens show its new owner
         self.reload_data()
+
+    @writes
+    def action_settings(self) -> None:
+        from salesdesk.tui.screens.pool_dialogs import open_pool_settings
+
+        open_pool_settings(self, self.store, self.reload_data)
 
     def action_open(self) -> None:
         item = self._focused()
