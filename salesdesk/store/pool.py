@@ -335,7 +335,7 @@ def pool_warnings(store: "Store", today: date, person: str | None) -> list["Agen
         if state.reason == NO_DEAL:
             why = _("no deal since {day}").format(day=short_date(state.since))
         else:
-            why = _("no interaction since {day}").format(day=short_date(state.since))
+            why = _("not worked since {day}").format(day=short_date(state.since))
         items.append(
             pool_warning_item(row.customer_id, row.name, row.company, state.owner, state.back_on, why, today)
         )

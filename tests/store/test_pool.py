@@ -170,7 +170,7 @@ def test_today_warns_the_owner_and_a_call_keeps_it(store, clock, rules):
     day = TODAY + timedelta(days=28)
     warned = [i for i in AgendaStore(store).load(day).section(TODAY_SECTION).items if i.kind == POOL_WARNING]
     assert [(i.what, i.customer, i.company, i.why) for i in warned] == [
-        ("Pool in 2d", "Mary Cooper", "Acme", "no interaction since Fri 27 Nov")
+        ("Pool in 2d", "Mary Cooper", "Acme", "not worked since Fri 27 Nov")
     ]
     assert not [i for i in AgendaStore(as_user(store, "tom")).load(day).items if i.kind == POOL_WARNING]
     assert [
