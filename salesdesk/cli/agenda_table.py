@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 
-from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, when_text
+from salesdesk.core.agenda import OVERDUE, POOL_WARNING, TODAY, Agenda, when_text
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, long_date
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 SECTION_STYLES = {OVERDUE: "bold red", TODAY: "bold yellow"}
 WARN_KINDS = {"rotting", "dormant"}
+POOL_STYLE = "bold magenta"  # a lead about to go back to the lead pool
 RECEIVABLE_STYLE = "bold blue"  # money to collect: apart from follow-ups and care reminders
 COLUMNS = (N_("When"), N_("What"), N_("Who"), N_("Why"), N_("Deal"), N_("Stage"))
 OWNER = N_("Owner")
@@ -183,6 +184,8 @@ def _print_tables(agenda: Agenda, user: str, rows: dict[int, _Row], console: "Co
             what_style = "bold"
             if item.is_receivable:
                 what_style = why_style = RECEIVABLE_STYLE
+            elif item.kind == POOL_WARNING:
+                what_style = why_style = POOL_STYLE
             styles = (
                 "red" if item.due < agenda.today else "",
                 what_style,

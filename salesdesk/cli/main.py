@@ -6,7 +6,7 @@ import sqlite3
 import sys
 
 from salesdesk import __version__, i18n
-from salesdesk.cli import agenda, app, database, exports, imports, targets, team, trash
+from salesdesk.cli import agenda, app, database, exports, imports, pool, targets, team, trash
 from salesdesk.cli.parser_words import Parser, translate_argparse
 from salesdesk.i18n import LANGUAGES, _
 
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Each group adds its commands with `set_defaults(run=...)`.
-    for group in (database, agenda, imports, exports, team, trash, targets):
+    for group in (database, agenda, imports, exports, team, trash, targets, pool):
         group.add_parsers(commands, common)
     return parser
 

@@ -27,6 +27,9 @@ REORDER = "reorder"  # a product a customer buys again and again, due again (cor
 # An instalment of a contract due soon or late and not fully paid: money to collect (回款).
 # Not a care reminder: it is never dismissed, only paid or snoozed (the debt stays).
 RECEIVABLE = "receivable"
+# A lead or prospect of its owner's about to go back to the lead pool (core.pool): a
+# warning, gone once the owner logs an interaction with it.
+POOL_WARNING = "pool"
 CARE_KINDS = (
     BIRTHDAY,
     LUNAR_BIRTHDAY,
@@ -328,3 +331,29 @@ def when_text(item: AgendaItem, today: date) -> str:
         )
     text = short_date(item.due)
     return f"{text} {item.due_time}" if item.due_time else text
+
+
+def pool_warning_item(
+    customer_id: str,
+    customer: str,
+    company: str,
+    owner: str,
+    back_on: date,
+    why: str,
+    today: date,
+) -> AgendaItem:
+    """'Pool in 2d' for a customer that goes back to the pool on `back_on` (why: since when
+    it was not worked), due today: the owner sees it among today's work."""
+    left = (back_on - today).days
+    return AgendaItem(
+        key=reminder_id(POOL_WARNING, customer_id, back_on.isoformat()),
+        kind=POOL_WARNING,
+        due=today,
+        what=ngettext("Pool in {n}d", "Pool in {n}d", left).format(n=left),
+        why=why,
+        customer_id=customer_id,
+        customer=customer,
+        company=company,
+        owner=owner,
+        occurrence=back_on.isoformat(),
+    )

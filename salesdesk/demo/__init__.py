@@ -165,6 +165,13 @@ def _build(path: Path, size: str, now: datetime, user: str, seed: int) -> dict[s
         with write(store.db):
             store.db.execute("INSERT OR IGNORE INTO owed_dirty (contract_id) SELECT id FROM contracts")
             refresh(store.db)
+        # When each lead goes back to the lead pool (store.pool), worked out once here
+        # for every customer, so the first start does not (seconds on the large demo).
+        from salesdesk.store.pool import Pool
+
+        with write(store.db):
+            store.db.execute("INSERT OR IGNORE INTO pool_dirty (customer_id) SELECT id FROM customers")
+        Pool(store).refresh(now.astimezone().date())
         clock.moment = now
         store.set_meta(DEMO_KEY, size)
         last = store.db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]

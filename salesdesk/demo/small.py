@@ -126,6 +126,7 @@ def build_small(store: Store, clock, rng: random.Random) -> None:
     plan.followups(story, store, customers)
     goods.tell(story, store)
     money.tell(story, store)
+    _pool_stories(story, store, now, random.Random("pool " + repr(rng.getstate())))
     story.play(clock)
     clock.moment = now
 
@@ -858,3 +859,49 @@ def _before_the_change(lines: list[data.LineDraft], rng: random.Random) -> list[
     else:
         main.quantity_milli += 1000 * max(1, main.quantity_milli // 1000 // 5)
     return old
+
+
+# -- the lead pool (公海) ---------------------------------------------------------------
+
+
+def _pool_stories(story: _Story, store: Store, now: datetime, rng: random.Random) -> None:
+    """Leads for the pool's rules (core.pool, by their defaults), from a generator of their
+    own, so the other draws stay as they were: two leads nobody owns, two of the user's
+    about to go back (Today warns of them), and one the user let go back three days ago,
+    which the user cannot claim again for the cool-down. The teammates' leads nobody on
+    their copy worked are in the pool already."""
+    today = now.date()
+
+    def moment(days_ago: int) -> datetime:
+        at = datetime.combine(today - timedelta(days=days_ago), time(tzinfo=UTC))
+        return min(at + timedelta(hours=rng.uniform(1, 8)), now - timedelta(minutes=10))
+
+    def lead(days_ago: int, owner: str, chinese: bool, call_days_ago: int | None = None) -> None:
+        person = data.draw_person(rng, chinese=chinese)
+        made: dict[str, str] = {}
+
+        def add() -> None:
+            made["id"] = store.add_customer(
+                person.name,
+                company=person.company,
+                title=person.title,
+                phone=person.phone,
+                email=person.email,
+                industry=person.industry,
+                source=person.source,
+                owner=owner or store.user,
+            )
+            if not owner:
+                store.update_customer(made["id"], {"owner": ""})
+
+        story.at(moment(days_ago), add)
+        if call_days_ago is not None:
+            at = moment(call_days_ago)
+            summary = rng.choice(data.SUMMARIES["call"])
+            story.at(at, lambda: store.log_interaction(made["id"], "call", summary, at=at))
+
+    lead(12, "", chinese=True)
+    lead(5, "", chinese=False)
+    lead(45, store.user, chinese=False, call_days_ago=29)  # back tomorrow
+    lead(45, store.user, chinese=True, call_days_ago=28)  # back in two days
+    lead(33, store.user, chinese=True)  # went back three days ago: the user's cool-down

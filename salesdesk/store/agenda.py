@@ -601,7 +601,15 @@ class AgendaStore:
         resolved = queries.resolved([item.key for item in reminders])
         owed = [core.receivable_item(fact, today) for fact in receivable]
         items = core.followup_items(followups)
-        return core.build_agenda([*items, *owed, *reminders], today, resolved, everyone=everyone)
+        warned = self.pool_warnings(today, owner)
+        resolved |= queries.resolved([item.key for item in warned])
+        return core.build_agenda([*items, *owed, *reminders, *warned], today, resolved, everyone=everyone)
+
+    def pool_warnings(self, today: date, owner: str | None) -> list[AgendaItem]:
+        """The customers about to go back to the lead pool (store.pool), as Today's rows."""
+        from salesdesk.store.pool import pool_warnings
+
+        return pool_warnings(self.store, today, owner)
 
     # -- acting -----------------------------------------------------------------------
 

@@ -25,8 +25,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
 
-# The tables whose merged records another record's values follow from.
-DERIVED_FROM = frozenset({"deal_lines", "deals", "quotes", "receipts", "contracts", "instalments"})
+# The tables whose merged records another record's values follow from (customers: for
+# the lead pool's claims a teammate's crossed, `store.pool.lost_claims`).
+DERIVED_FROM = frozenset(
+    {"deal_lines", "deals", "quotes", "receipts", "contracts", "instalments", "customers"}
+)
 
 
 def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[str], int]:
@@ -48,6 +51,11 @@ def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[s
                 )
             )
 
+    if touched.get("customers"):
+        from salesdesk.store.pool import lost_claims
+
+        told.extend(lost_claims(store, touched["customers"]))  # two claims of one lead
+
     if touched.get("receipts"):
         told.extend(paid_by_merged_receipts(store, touched["receipts"], touched.get("contracts", set())))
 
@@ -61,6 +69,10 @@ def after_merge(store: "Store", touched: Mapping[str, set[str]]) -> tuple[list[s
     from salesdesk.store.owed import refresh as refresh_owed
 
     refresh_owed(store.db)  # what the merged receipts and plans leave owed (store.owed)
+    if touched.get("customers"):
+        from salesdesk.store.pool import settle_owned_since
+
+        settled += settle_owned_since(store, touched["customers"])
     return told, settled
 
 

@@ -821,6 +821,71 @@ def _v19_team_selling(db: Database) -> None:
     """)
 
 
+def _v20_pool_kept(db: Database) -> None:
+    """When each lead and prospect goes back to the pool, kept by this copy (`store.pool`):
+    never synced, worked out again from the records. Working it out from a million
+    interactions on every read would cost the Pool view and Today seconds; triggers mark
+    a customer dirty on any write of its record, deals or interactions, whoever writes.
+
+    `pool_kept` holds the eligible live customers only (an open deal, or never won): the
+    owner, S, the tier the day was worked out for, the day it goes back (`back_on`), why,
+    and the day the rule's clock ran from. `pool_kept_meta` holds the rules and the day
+    the rows were worked out for: another rule or day works them out again.
+    """
+    db.executescript("""
+    CREATE TABLE pool_kept (
+        customer_id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        start TEXT NOT NULL,
+        has_won INTEGER NOT NULL,
+        tier TEXT NOT NULL,
+        back_on TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        since TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX pool_kept_back_on ON pool_kept(back_on);
+    CREATE INDEX pool_kept_owner ON pool_kept(owner, back_on);
+    CREATE TABLE pool_kept_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE pool_dirty (customer_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    INSERT INTO pool_dirty (customer_id) SELECT id FROM customers;
+    CREATE TRIGGER pool_customers_insert AFTER INSERT ON customers BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (NEW.id);
+    END;
+    CREATE TRIGGER pool_customers_update AFTER UPDATE OF owner, owned_since, created_at, deleted_at
+    ON customers BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (NEW.id);
+    END;
+    CREATE TRIGGER pool_customers_delete AFTER DELETE ON customers BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (OLD.id);
+    END;
+    CREATE TRIGGER pool_interactions_insert AFTER INSERT ON interactions BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (NEW.customer_id);
+    END;
+    CREATE TRIGGER pool_interactions_update AFTER UPDATE OF customer_id, at, by_user, deleted_at
+    ON interactions BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (NEW.customer_id), (OLD.customer_id);
+    END;
+    CREATE TRIGGER pool_interactions_delete AFTER DELETE ON interactions BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (OLD.customer_id);
+    END;
+    CREATE TRIGGER pool_deals_insert AFTER INSERT ON deals BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (NEW.customer_id);
+    END;
+    CREATE TRIGGER pool_deals_update
+    AFTER UPDATE OF customer_id, stage_id, created_at, closed_on, amount, currency, deleted_at
+    ON deals BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (NEW.customer_id), (OLD.customer_id);
+    END;
+    CREATE TRIGGER pool_deals_delete AFTER DELETE ON deals BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id) VALUES (OLD.customer_id);
+    END;
+    CREATE TRIGGER pool_stages_update AFTER UPDATE OF kind, deleted_at ON stages BEGIN
+        INSERT OR IGNORE INTO pool_dirty (customer_id)
+            SELECT customer_id FROM deals WHERE stage_id = NEW.id;
+    END;
+    """)
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -841,5 +906,6 @@ MIGRATIONS = (
     _v17_contracts_and_collections,
     _v18_owed_instalments,
     _v19_team_selling,
+    _v20_pool_kept,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -60,7 +60,7 @@ class SalesdeskApp(App):
     DEFAULT_MODE = "today"
 
     # Screens get a number key as they land: 1 Today, 2 Pipeline, 3 Customers, 4 Reports,
-    # 5 Conflicts, 6 Trash, 7 Products, 8 Targets.
+    # 5 Conflicts, 6 Trash, 7 Products, 8 Targets, 9 Pool (the lead pool).
     BINDINGS = [
         Binding("1", "show_screen('today')", N_("Today"), id="screen.today", show=False),
         Binding("2", "show_screen('pipeline')", N_("Pipeline"), id="screen.pipeline", show=False),
@@ -70,6 +70,7 @@ class SalesdeskApp(App):
         Binding("6", "show_screen('trash')", N_("Trash"), id="screen.trash", show=False),
         Binding("7", "show_screen('products')", N_("Products"), id="screen.products", show=False),
         Binding("8", "show_screen('targets')", N_("Targets"), id="screen.targets", show=False),
+        Binding("9", "show_screen('pool')", N_("Pool"), id="screen.pool", show=False),
         Binding("asterisk", "toggle_privacy", N_("Privacy"), key_display="*", id="app.privacy", show=False),
         Binding("question_mark", "toggle_keys", N_("Keys"), id="app.keys"),
         Binding("q", "quit", N_("Quit"), id="app.quit"),
@@ -103,6 +104,7 @@ class SalesdeskApp(App):
         self.add_mode("trash", self._styled(self._trash_screen))
         self.add_mode("products", self._styled(self._products_screen))
         self.add_mode("targets", self._styled(self._targets_screen))
+        self.add_mode("pool", self._styled(self._pool_screen))
 
     def _styled(self, build: Callable[[], Screen]) -> Callable[[], Screen]:
         """`build`, with the new screen marked as styled by the CSS already parsed.
@@ -159,6 +161,11 @@ class SalesdeskApp(App):
         from salesdesk.tui.screens.targets import TargetsScreen
 
         return TargetsScreen(self.store, user=self.user, today=self.today)
+
+    def _pool_screen(self) -> Screen:
+        from salesdesk.tui.screens.pool import PoolScreen
+
+        return PoolScreen(self.store, user=self.user, today=self.today)
 
     def open_customer(self, customer_id: str) -> None:
         """Show one customer on the Customers screen, from anywhere."""

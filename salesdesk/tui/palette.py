@@ -43,6 +43,7 @@ SCREENS = (
     ("trash", N_("Trash"), "salesdesk.tui.screens.trash:TrashScreen", None),
     ("products", N_("Products"), "salesdesk.tui.screens.products:ProductsScreen", None),
     ("targets", N_("Targets"), "salesdesk.tui.screens.targets:TargetsScreen", None),
+    ("pool", N_("Pool"), "salesdesk.tui.screens.pool:PoolScreen", None),
 )
 
 # The name of each command, by its binding's id: the key bar's short word is not always
@@ -57,6 +58,12 @@ NAMES = {
     "screen.trash": N_("Go to the Trash"),
     "screen.products": N_("Go to Products"),
     "screen.targets": N_("Go to Targets"),
+    "screen.pool": N_("Go to the lead pool"),
+    "pool.claim": N_("Claim the lead from the pool"),
+    "pool.open": N_("Open the customer"),
+    "pool.filter": N_("Filter the pool"),
+    "pool.clear": N_("Clear the filter"),
+    "pool.settings": N_("The lead pool's rules"),
     "app.privacy": N_("Privacy mode on or off"),
     "app.keys": N_("Show or hide the keys"),
     "app.quit": N_("Quit"),

@@ -211,7 +211,10 @@ class SettingsScreen(SavingDialog[dict | None]):
     the language of this copy (kept in its meta, not synced: each person reads their own).
     ctrl+o opens the quotes' settings, a dialog of their own (`QuoteSettingsScreen`)."""
 
-    BINDINGS = [Binding("ctrl+o", "quote_settings", N_("Quote settings"), priority=True)]
+    BINDINGS = [
+        Binding("ctrl+o", "quote_settings", N_("Quote settings"), priority=True),
+        Binding("ctrl+l", "pool_settings", N_("Lead pool rules"), priority=True),
+    ]
 
     def __init__(
         self, settings: care.CareSettings, *, export_folder: str | None = None, save: Save | None = None
@@ -292,6 +295,12 @@ class SettingsScreen(SavingDialog[dict | None]):
 
         current = store.settings_of(QUOTE_SETTINGS)
         self.app.push_screen(QuoteSettingsScreen(current, save=save), answered)
+
+    def action_pool_settings(self) -> None:
+        """The lead pool's rules (synced for the team), saved when their own dialog closes."""
+        from salesdesk.tui.screens.pool_dialogs import open_pool_settings
+
+        open_pool_settings(self, self.app.store)
 
     def _language_field(self) -> ComposeResult:
         self.language = stored_language(self.app.store.meta("language"))

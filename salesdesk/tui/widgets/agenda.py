@@ -5,6 +5,7 @@ store/agenda.py) and is drawn like the board's columns: the widget keeps the
 index of its first visible line and renders just the page it shows.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import NamedTuple
 
@@ -17,7 +18,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from salesdesk.core.agenda import OVERDUE, TODAY, Agenda, AgendaItem, when_text
+from salesdesk.core.agenda import OVERDUE, POOL_WARNING, TODAY, Agenda, AgendaItem, when_text
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.tui.text import centred
@@ -40,6 +41,14 @@ DEAL_STAGE = N_("Deal · stage")
 # is chased for well over 99 days).
 LATE = N_("{date}, {days}d late")
 LONGEST_DAY = date(2026, 11, 25)
+
+
+def _what_style(item: AgendaItem, partial: Callable[[str], Style]) -> str | Style:
+    if item.is_receivable:
+        return partial("agenda-list--receivable")
+    if item.kind == POOL_WARNING:  # about to go back to the lead pool: its own colour
+        return partial("agenda-list--pool")
+    return "bold"
 
 
 class _Line(NamedTuple):
@@ -80,6 +89,7 @@ class AgendaList(Widget, can_focus=True):
         "agenda-list--warn",
         "agenda-list--late",
         "agenda-list--receivable",
+        "agenda-list--pool",
     }
 
     BINDINGS = [
@@ -292,9 +302,7 @@ class AgendaList(Widget, can_focus=True):
             _cell(when_text(item, self.today), when, partial("agenda-list--late") if late else "")
         )
         line.append("  ")
-        line.append_text(
-            _cell(item.what, what, partial("agenda-list--receivable") if item.is_receivable else "bold")
-        )
+        line.append_text(_cell(item.what, what, _what_style(item, partial)))
         line.append("  ")
         person = item.who
         if self.agenda is not None and self.agenda.everyone and item.owner and item.owner != self.user:
@@ -304,6 +312,8 @@ class AgendaList(Widget, can_focus=True):
         kind_style: str | Style = ""
         if item.is_receivable:
             kind_style = partial("agenda-list--receivable")
+        elif item.kind == POOL_WARNING:
+            kind_style = partial("agenda-list--pool")
         elif item.is_care:
             kind_style = partial("agenda-list--warn" if item.kind in WARN_KINDS else "agenda-list--care")
         line.append_text(_cell(item.why, why, kind_style))

@@ -1,0 +1,161 @@
+"""The Pool screen (9): the pool's leads with why and since when, p claims, a refusal is a
+message; snapshots in English, Chinese and at 80x24."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from salesdesk import i18n
+from salesdesk.store.store import Store
+from salesdesk.tui.screens.pool import PoolScreen
+from tests.conftest import START, FakeClock
+from tests.tui.conftest import SIZE, make_app, no_blink, settle
+
+
+def _at(clock, day: str) -> None:
+    clock.now = datetime.fromisoformat(day).replace(hour=9, tzinfo=UTC)
+
+
+@pytest.fixture
+def pool_db(tmp_path):
+    clock = FakeClock()
+    store = Store.open(tmp_path / "pool.db", "ann", clock)
+    tom = Store(store.db, "tom", clock)
+    _at(clock, "2026-09-01")
+    store.add_customer("Mary Cooper", company="Acme", owner="ann")  # back on 1 Oct
+    store.add_customer("Tom's old lead", company="Globex", owner="tom")
+    _at(clock, "2026-09-20")
+    for name, company in (("Li Lei", "华信"), ("[b]Bold[/b] Ltd", "[red]x[/red]")):
+        store.update_customer(store.add_customer(name, company=company), {"owner": ""})
+    _at(clock, "2026-10-25")
+    store.add_customer("Recent", company="Initech", owner="ann")  # back on 24 Nov: ann cools down
+    _at(clock, "2026-11-20")
+    fresh = tom.add_customer("Fresh", company="Umbrella", owner="tom")
+    tom.log_interaction(fresh, "call", "Intro")
+    clock.now = START
+    yield store
+    store.close()
+
+
+async def _pool(pilot):
+    await settle(pilot)
+    await pilot.press("9")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, PoolScreen)
+    return pilot.app.screen
+
+
+def _names(screen):
+    return [row.name for row in screen.shown]
+
+
+async def test_the_pool_lists_its_leads_latest_first_with_why(pool_db):
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        screen = await _pool(pilot)
+        assert _names(screen) == ["Recent", "Mary Cooper", "Tom's old lead", "Li Lei", "[b]Bold[/b] Ltd"]
+        first = screen.table.get_row_at(0)
+        assert [cell.plain for cell in first] == [
+            "Recent",
+            "Initech",
+            "ann",
+            "Tue 24 Nov",
+            "no interaction for 30 days",
+        ]
+        assert screen.table.get_row_at(4)[0].plain == "[b]Bold[/b] Ltd"  # literally
+        assert screen.table.get_row_at(3)[4].plain == "no owner"
+
+
+async def test_p_claims_the_focused_lead_and_a_refusal_is_a_message(pool_db):
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        screen = await _pool(pilot)
+        await pilot.press("p")  # Recent went back from ann three days ago: cooling down
+        await settle(pilot)
+        assert pool_db.customer(screen.shown[0].customer_id).owner == "ann"
+        messages = [n.message for n in pilot.app._notifications]
+        assert "Recent went back to the pool from you: you can claim it again from Tue 01 Dec." in messages
+        assert _names(screen)[0] == "Recent"
+        await pilot.press("down", "down", "down", "p")  # Li Lei has no owner
+        await settle(pilot)
+        claimed = pool_db.db.execute("SELECT owner FROM customers WHERE name = 'Li Lei'").fetchone()[0]
+        assert claimed == "ann"
+        assert "Li Lei is yours now: it left the pool." in [n.message for n in pilot.app._notifications]
+        assert "Li Lei" not in _names(screen)
+
+
+async def test_slash_filters_and_enter_opens_the_customer(pool_db):
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        screen = await _pool(pilot)
+        await pilot.press("slash", *"globex")
+        await settle(pilot)
+        assert _names(screen) == ["Tom's old lead"]
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert pilot.app.current_mode == "customers"
+
+
+def _snapshot(snap_compare, store, size):
+    async def run_before(pilot):
+        await _pool(pilot)
+        no_blink(pilot.app)
+        await settle(pilot)
+
+    return snap_compare(make_app(store), terminal_size=size, run_before=run_before)
+
+
+def test_snapshot(snap_compare, pool_db):
+    assert _snapshot(snap_compare, pool_db, SIZE)
+
+
+def test_snapshot_in_chinese(snap_compare, pool_db):
+    i18n.set_language("zh")
+    assert _snapshot(snap_compare, pool_db, SIZE)
+
+
+def test_snapshot_at_80_by_24(snap_compare, pool_db):
+    assert _snapshot(snap_compare, pool_db, (80, 24))
+
+
+async def test_the_rules_in_their_dialog_checked_as_typed(pool_db):
+    from salesdesk.tui.screens.pool_dialogs import PoolSettingsScreen
+    from salesdesk.tui.widgets.form import FormField
+
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        screen = await _pool(pilot)
+        await pilot.press("comma")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PoolSettingsScreen)
+        tiers = dialog.query_one("#pool_tier_idle_days", FormField)
+        assert tiers.value == "A 60, B 45"
+        tiers.input.value = "A sixty"
+        idle = dialog.query_one("#pool_idle_days", FormField)
+        idle.input.value = "90"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is dialog  # refused: the tier days are not a number
+        assert pool_db.setting("pool_idle_days") == 30
+        tiers.input.value = "A 120"
+        tiers.input.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert pilot.app.screen is screen
+        assert pool_db.setting("pool_idle_days") == 90
+        assert pool_db.setting("pool_tier_idle_days") == {"A": 120}
+        # with 90 idle days, the leads of September are back for having no deal for 60
+        assert _names(screen) == ["Mary Cooper", "Tom's old lead", "Li Lei", "[b]Bold[/b] Ltd"]
+        assert screen.table.get_row_at(0)[4].plain == "no deal for 60 days"
+
+
+async def test_ctrl_l_in_the_settings_opens_the_pool_rules(pool_db):
+    from salesdesk.tui.screens.pool_dialogs import PoolSettingsScreen
+
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("comma")
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, PoolSettingsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, PoolSettingsScreen)
