@@ -208,6 +208,7 @@ class TodayScreen(SalesdeskScreen):
             from salesdesk.tui.widgets.targets import header_line
 
             parts.append(header_line(self.target_progress, privacy_on(self)))
+        self.query_one("#today-status", Static).set_class(bool(self.target_progress), "-targets")
         self.query_one("#today-status", Static).update(STATUS_SEPARATOR.join(parts))
 
     def _guard(self, call, retry: str = AGAIN):
