@@ -28,9 +28,6 @@ from salesdesk.i18n import _, pgettext
 from salesdesk.tui.privacy import masked
 from salesdesk.tui.widgets.bars import PanelRow
 
-# Of each measure: done, target, percent, needed a working day.
-CELLS_PER_MEASURE = 4
-
 
 def headers() -> list[Text]:
     """Who, then done / target / % / a working day for won and for collected."""
