@@ -38,10 +38,9 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
             "Setting it again changes its amount."
         ),
     )
-    for name in ("name", "month", "measure"):
-        set_.add_argument(name, metavar=name.upper())
-    set_.add_argument("amount", metavar="AMOUNT")
-    set_.add_argument("currency", metavar="CURRENCY")
+    helps = _argument_help()
+    for name in ("name", "month", "measure", "amount", "currency"):
+        set_.add_argument(name, metavar=name.upper(), help=helps[name])
     set_.set_defaults(run=run_set)
     unset = actions.add_parser(
         "unset",
@@ -50,7 +49,7 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         description=_("Remove the target of NAME (a person, or 'team') for MONTH, MEASURE and CURRENCY."),
     )
     for name in ("name", "month", "measure", "currency"):
-        unset.add_argument(name, metavar=name.upper())
+        unset.add_argument(name, metavar=name.upper(), help=helps[name])
     unset.set_defaults(run=run_unset)
     list_ = actions.add_parser(
         "list",
@@ -70,6 +69,16 @@ def add_parsers(commands: Commands, common: argparse.ArgumentParser) -> None:
         "--date", metavar="DAY", help=_("count the working days left from this day (default: today)")
     )
     list_.set_defaults(run=run_list)
+
+
+def _argument_help() -> dict[str, str]:
+    return {
+        "name": _("a person, or team (团队) for the team"),
+        "month": _("the month, YYYY-MM, such as 2027-01"),
+        "measure": _("won (value won, 赢单) or collected (money collected, 回款)"),
+        "amount": _("the amount, such as 500000, 500,000 or 500k"),
+        "currency": _("a currency code, such as CNY or USD"),
+    }
 
 
 def _person(text: str) -> str:

@@ -129,6 +129,10 @@ def build_small(store: Store, clock, rng: random.Random) -> None:
     _pool_stories(story, store, now, random.Random("pool " + repr(rng.getstate())))
     story.play(clock)
     clock.moment = now
+    from salesdesk.demo.targets import add_targets
+
+    # After the story, from a generator of its own: the rest of the demo stays as it was.
+    add_targets(store, [store.user, *data.TEAMMATES], now.date(), random.Random(f"targets {now.date()}"))
 
 
 class _Plan:

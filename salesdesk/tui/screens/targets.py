@@ -2,16 +2,18 @@
 a year against their targets of won value and of money collected; `a` or enter sets the
 focused row's target, del removes it."""
 
+import sqlite3
 from datetime import date
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Label, Static
 
-from salesdesk.core.errors import InvalidValue
+from salesdesk.core.errors import InvalidValue, SalesdeskError
 from salesdesk.core.money import check_currency, exponent, format_money, parse_amount
 from salesdesk.core.targets import (
     MONTH,
@@ -19,6 +21,7 @@ from salesdesk.core.targets import (
     QUARTER,
     WON,
     MemberProgress,
+    PeriodProgress,
     TargetPeriod,
     measure_label,
     parse_measure,
@@ -27,13 +30,14 @@ from salesdesk.core.targets import (
 )
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext
+from salesdesk.store.reports import ReportStore
 from salesdesk.store.store import Store
 from salesdesk.store.targets import TargetStore
 from salesdesk.tui.privacy import privacy_on
 from salesdesk.tui.screens.base import SAVE_AGAIN, DataScreen, Save, SavingDialog, writes
 from salesdesk.tui.widgets.form import FormBody, FormField
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
-from salesdesk.tui.widgets.targets import headers, member_rows
+from salesdesk.tui.widgets.targets import headers, member_rows, read_board
 
 KIND_NAMES = {MONTH: N_("month"), QUARTER: N_("quarter"), "year": N_("year")}
 TARGET_FIELDS = (
@@ -118,6 +122,8 @@ class TargetsScreen(DataScreen):
         self.targets = TargetStore(store)
         self.period = TargetPeriod.of(MONTH, today)
         self.rows: list[MemberProgress] = []
+        self.found: PeriodProgress | None = None  # what was read of the period shown
+        self._path = ReportStore(store).path  # the file read (a private copy, if one is)
         self.keys: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -131,14 +137,45 @@ class TargetsScreen(DataScreen):
         return self.query_one(DataTable)
 
     def on_mount(self) -> None:
-        self.watch(self.app, "privacy", lambda _on: self.show_fresh(), init=False)
+        self.watch(self.app, "privacy", lambda _on: self._draw(), init=False)
         self.reload_data()
 
+    class BoardRead(Message):
+        def __init__(self, found: PeriodProgress):
+            super().__init__()
+            self.found = found
+
     def show_fresh(self) -> None:
+        """Read the period shown again, off the UI thread (a year of the large demo: 0.3 s)."""
+        self._read(self.period)
+
+    @work(thread=True, group="targets", exclusive=True)
+    def _read(self, period: TargetPeriod) -> None:
+        try:
+            found = read_board(self._path, self.user, self.store.clock, period, self.today)
+        except (SalesdeskError, sqlite3.Error) as error:
+            self.app.call_from_thread(
+                self.notify,
+                _("The targets could not be read ({error}).").format(error=error),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.post_message(self.BoardRead(found))
+
+    @on(BoardRead)
+    def _board_read(self, event: BoardRead) -> None:
+        if event.found.period == self.period:
+            self.found = event.found
+            self._draw()
+
+    def _draw(self) -> None:
+        found = self.found
+        if found is None:
+            return
         table = self.table
         keep = self.keys[table.cursor_row] if self.keys and table.cursor_row < len(self.keys) else None
-        self.rows = self.targets.board(self.period, self.today)
-        days = self.targets.days_left(self.period, self.today)
+        self.rows = list(found.rows)
         default = self.store.setting("currency")
         private = privacy_on(self)
         lines = [line for row in self.rows for line in member_rows(row, default, private)]
@@ -151,14 +188,11 @@ class TargetsScreen(DataScreen):
         if keep in self.keys:
             table.move_cursor(row=self.keys.index(keep))
         table.focus()
-        left = ngettext("{n} working day left", "{n} working days left", days).format(n=days)
+        left = ngettext("{n} working day left", "{n} working days left", found.days_left).format(
+            n=found.days_left
+        )
         self.query_one("#targets-status", Static).update(
-            "  ·  ".join(
-                (
-                    _("Targets of {period}").format(period=self.period.label()),
-                    left,
-                )
-            )
+            "  ·  ".join((_("Targets of {period}").format(period=found.period.label()), left))
         )
 
     def action_step(self, step: int) -> None:

@@ -42,6 +42,7 @@ CARE_CONTACT = {
 # What the list's keys say when they are done, by outcome: "Done." or "Done: next on …".
 DONE_SAYS = {"done": N_("Done"), "rescheduled": N_("Rescheduled")}
 STATUS_SEPARATOR = "  ·  "
+WRAP_TARGETS_FROM = 100  # columns from which the header wraps to say the progress on targets
 
 Finish = Callable[[str | None, str], None]  # (outcome or None when nothing changed, a note)
 
@@ -185,6 +186,10 @@ class TodayScreen(SalesdeskScreen):
             return  # the header goes without it until the next load
         self.post_message(self.TargetsLoaded(progress))
 
+    def on_resize(self) -> None:
+        if self.target_progress:
+            self._update_status()  # wrapped or not, for the new width
+
     @on(TargetsLoaded)
     def _targets_loaded(self, event: TargetsLoaded) -> None:
         if event.progress != self.target_progress:
@@ -208,6 +213,10 @@ class TodayScreen(SalesdeskScreen):
             from salesdesk.tui.widgets.targets import header_line
 
             parts.append(header_line(self.target_progress, privacy_on(self)))
+        # Wrapped on a terminal wide enough for it; on a small one the header stays one line
+        # (the Targets view, 8, has it all).
+        wide = self.app.size.width >= WRAP_TARGETS_FROM
+        self.query_one("#today-status", Static).set_class(bool(self.target_progress) and wide, "-targets")
         self.query_one("#today-status", Static).update(STATUS_SEPARATOR.join(parts))
 
     def _guard(self, call, retry: str = AGAIN):

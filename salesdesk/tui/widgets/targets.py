@@ -16,6 +16,7 @@ from salesdesk.core.targets import (
     QUARTER,
     WON,
     MemberProgress,
+    PeriodProgress,
     Progress,
     TargetPeriod,
     measure_label,
@@ -26,9 +27,6 @@ from salesdesk.core.targets import (
 from salesdesk.i18n import _, pgettext
 from salesdesk.tui.privacy import masked
 from salesdesk.tui.widgets.bars import PanelRow
-
-# Of each measure: done, target, percent, needed a working day.
-CELLS_PER_MEASURE = 4
 
 
 def headers() -> list[Text]:
@@ -162,5 +160,21 @@ def read_month_progress(
     db = connect(path)
     try:
         return TargetStore(Store(db, user, clock)).progress(TargetPeriod.of(MONTH, today), today).progress
+    finally:
+        db.close()
+
+
+def read_board(
+    path: Path, user: str, clock: Callable[[], datetime], period: TargetPeriod, today: date
+) -> PeriodProgress:
+    """Each member's and the team's progress over `period`, on a connection of its own."""
+    from salesdesk.store.connection import connect
+    from salesdesk.store.store import Store
+    from salesdesk.store.targets import TargetStore
+
+    db = connect(path)
+    try:
+        targets = TargetStore(Store(db, user, clock))
+        return PeriodProgress(period, targets.days_left(period, today), tuple(targets.board(period, today)))
     finally:
         db.close()
