@@ -160,6 +160,10 @@ CUSTOMER_COUNT = re.compile(r"^\s*([\d,]+) customers\b", re.M)
 CUSTOMER_HEADING = re.compile(r"\s*Name\s+Company\b")
 PRODUCT_HEADING = re.compile(r"\s*Code\s+Product\b")
 PRODUCT_COUNT = re.compile(r"\b([\d,]+) products?\b")
+TARGETS_TITLE = re.compile(r"^Targets of .+ working days? left")
+TARGETS_HEADING = re.compile(r"\s*Who\s+Won\s+Target\b")
+POOL_COUNT = re.compile(r"^([\d,]+) leads? in the pool")
+POOL_HEADING = re.compile(r"\s*Name\s+Company\s+Former owner\b")
 # The board: under each stage's header "Lead  3,597" (then money lines) a rule of ─.
 BOARD_RULE = re.compile(r"\s*─{3,}(?: ─{3,})+\s*")
 STAGE_HEADER = re.compile(r"\s*(\S.*?)\s+([\d,]+)\s*")
@@ -199,6 +203,27 @@ def product_rows(screen: str) -> bool:
         if PRODUCT_HEADING.match(line):
             return PRODUCT_COUNT.search(screen) is not None and lines[index + 1].strip() != ""
     return False
+
+
+def _row_under(screen: str, title: re.Pattern[str], heading: re.Pattern[str]) -> bool:
+    """True when a line matches `title`, and a line under one matching `heading` is not blank."""
+    lines = screen.splitlines()
+    if not any(title.match(line.strip()) for line in lines):
+        return False
+    for index, line in enumerate(lines[:-1]):
+        if heading.match(line):
+            return lines[index + 1].strip() != ""
+    return False
+
+
+def target_rows(screen: str) -> bool:
+    """True when the Targets view shows its period and a first member under its heading."""
+    return _row_under(screen, TARGETS_TITLE, TARGETS_HEADING)
+
+
+def pool_rows(screen: str) -> bool:
+    """True when the Pool view shows its count and a first lead under its heading."""
+    return _row_under(screen, POOL_COUNT, POOL_HEADING)
 
 
 @dataclass(frozen=True)
@@ -336,6 +361,8 @@ SCREENS: dict[str, Callable[[str], bool]] = {
     "4": reports_shown,
     "5": conflicts_shown,
     "7": product_rows,
+    "8": target_rows,
+    "9": pool_rows,
 }
 
 
@@ -625,6 +652,16 @@ def measure_customers_visit(run: Run) -> list[Figure]:
 def measure_products_visit(run: Run) -> list[Figure]:
     # Shown: the count of products, and a first row in the list.
     return [measure_first_visit(run, "7", "first visit of Products", product_rows)]
+
+
+def measure_targets_visit(run: Run) -> list[Figure]:
+    # Shown: the period with its working days left, and a first member's progress.
+    return [measure_first_visit(run, "8", "first visit of Targets", target_rows)]
+
+
+def measure_pool_visit(run: Run) -> list[Figure]:
+    # Shown: how many leads are in the pool, and a first one.
+    return [measure_first_visit(run, "9", "first visit of the lead pool", pool_rows)]
 
 
 def measure_search(run: Run) -> list[Figure]:
@@ -1006,6 +1043,8 @@ FIGURES: dict[str, tuple[Callable[[Run], list[Figure]], bool]] = {
     "pipeline": (measure_pipeline_visit, True),
     "customers": (measure_customers_visit, True),
     "products": (measure_products_visit, True),
+    "targets": (measure_targets_visit, True),
+    "pool": (measure_pool_visit, True),
     "search": (measure_search, True),
     "memory": (measure_memory, True),
     "agenda": (measure_agenda, True),
