@@ -32,6 +32,8 @@ SHOTS = {
     "reports": ["4"],
     "trash": ["6"],
     "products": ["7"],
+    "targets": ["8"],
+    "pool": ["9"],
     "quote": ["2", "right", "right", "q"],  # the first deal in Quote: its quote, made (last: it writes)
 }
 
