@@ -123,7 +123,10 @@ def _run(devices, ops, sync=lambda device, peer, pick: device.merge_from(peer)):
         elif op == "case":
             CaseStore(store).open_case(customers[pick % len(customers)], f"k{pick}", opened_on="2026-11-27")
         elif op == "case_status":
-            found = store.db.execute("SELECT id FROM cases WHERE deleted_at IS NULL ORDER BY id")
+            found = store.db.execute(  # as the app reaches them: on a live customer's pane
+                "SELECT k.id FROM cases k JOIN customers c ON c.id = k.customer_id "
+                "AND c.deleted_at IS NULL WHERE k.deleted_at IS NULL ORDER BY k.id"
+            )
             cases = [r[0] for r in found]
             if cases:
                 status = ("open", "waiting", "closed")[pick % 3]
