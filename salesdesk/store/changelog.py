@@ -79,6 +79,7 @@ class ChangeLog:
     def __init__(self, db: Database, device: str):
         self.db = db
         self.device = device
+        self.written = 0  # entries written through this log (its connection), for tui.live
 
     def tick(self, now_ms: int) -> str:
         return self.ticks(now_ms, 1)[0]
@@ -106,17 +107,19 @@ class ChangeLog:
             "INSERT INTO changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",
             [self.device, clock, table, row_id, json.dumps(values, ensure_ascii=False), json.dumps(seen)],
         )
+        self.written += 1
 
     def record_many(self, table: str, entries: Iterable[tuple[str, dict[str, object]]]) -> None:
         """`record` for many (clock, full record) pairs of one table, in one statement:
         new records, so their writer had seen nothing of them."""
+        rows = [
+            (self.device, clock, table, values["id"], json.dumps(values, ensure_ascii=False))
+            for clock, values in entries
+        ]
         self.db.conn.executemany(
-            "INSERT INTO changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, '{}')",
-            [
-                (self.device, clock, table, values["id"], json.dumps(values, ensure_ascii=False))
-                for clock, values in entries
-            ],
+            "INSERT INTO changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, '{}')", rows
         )
+        self.written += len(rows)
 
     def seen_of(
         self, table: str, row_id: str, fields: Iterable[str], *, every: bool = False

@@ -25,22 +25,35 @@ class DataWatch:
     """Notices commits made by any other connection to the database (one pragma a poll).
 
     `PRAGMA data_version` changes when another connection commits and stays put for
-    this connection's own commits, so the app's own saves never count as news.
+    this connection's own commits, so the app's own saves never count as news. Nor does a
+    commit that wrote no change-log entry: every record written, by anyone, writes one, so
+    such a commit only brought this copy's own bookkeeping up to date (what the lead pool
+    holds, worked out by one of the app's own workers on its own connection). The entries
+    the app's connection wrote meanwhile are told apart by their count.
     """
 
     def __init__(self, store: Store):
         self.store = store
         self.version = self._read()
+        self.newest = self._newest()
+        self.own = store.records.log.written
 
     def _read(self) -> int:
         return self.store.db.execute("PRAGMA data_version").fetchone()[0]
 
+    def _newest(self) -> int:
+        """The change log's last entry (its rowid: one step down the table's b-tree)."""
+        return self.store.db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
+
     def changed(self) -> bool:
         version = self._read()
+        newest, own = self._newest(), self.store.records.log.written
+        others = (newest - self.newest) - (own - self.own)
+        self.newest, self.own = newest, own
         if version == self.version:
             return False
         self.version = version
-        return True
+        return others > 0
 
 
 def own_changes(store: Store) -> int:

@@ -307,3 +307,21 @@ def test_a_sync_round_keeps_this_processs_locks_so_another_process_cannot_delete
     assert Path(f"{path}-wal").exists()
     store.add_customer("Still fine")
     assert store.db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_bookkeeping_of_another_connection_is_not_news_and_a_record_is(seeded):
+    """The lead pool worked out by one of the app's workers writes no record: no reload."""
+    from salesdesk.store.pool import Pool
+
+    store, _, _ = seeded
+    watch = live.DataWatch(store)
+    other = other_window(store)
+    try:
+        store.add_customer("Written by this window")  # dirties the pool's kept rows
+        assert Pool(other).refresh(store.clock().date()) > 0  # worked out and written there
+        assert not watch.changed()
+        store.add_customer("Written here again")
+        other.add_customer("Written there")
+        assert watch.changed() and not watch.changed()
+    finally:
+        other.close()
