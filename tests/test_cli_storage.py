@@ -97,7 +97,7 @@ def test_reading_commands_work_on_a_read_only_database(shop, tmp_path, kind):
             assert result.returncode == 0, (command, result.stderr)
             assert result.stdout.strip() and "Traceback" not in result.stderr
         report = run("check", "--db", str(db)).stdout
-        assert "customers            40" in report
+        assert "customers            45" in report
         assert "access               read-only, read as it was when opened" in report
         note = run("agenda", "--db", str(db)).stderr.strip()
         assert note == (
@@ -110,7 +110,7 @@ def test_reading_commands_work_on_a_read_only_database(shop, tmp_path, kind):
     assert digest(shop / "crm.db") == before
     copy = sqlite3.connect(tmp_path / "copy.db")
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert copy.execute("SELECT count(*) FROM customers").fetchone()[0] == 40
+    assert copy.execute("SELECT count(*) FROM customers").fetchone()[0] == 45
     copy.close()
 
 
@@ -247,7 +247,7 @@ def test_the_app_opens_a_read_only_database_read_only(shop):
     with read_only(shop, "attributes") as folder:
         store = open_store(folder / "crm.db", "ann", writes=False)
         try:
-            assert is_read_only(store.db) and store.counts()["customers"] == 40
+            assert is_read_only(store.db) and store.counts()["customers"] == 45
             with pytest.raises(sqlite3.OperationalError, match="readonly"):
                 store.add_customer("Wang Li")
         finally:
@@ -365,7 +365,7 @@ def test_opening_a_database_on_a_full_disk_says_the_disk_is_full(shop, tmp_path)
         assert digest(stick / "crm.db") == before
         (stick / "filler").unlink()
         result = run("check", "--db", db)
-        assert result.returncode == 0 and "customers            40" in result.stdout
+        assert result.returncode == 0 and "customers            45" in result.stdout
     assert not (tmp_path / "copy.db").exists()
 
 

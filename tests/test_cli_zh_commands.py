@@ -20,7 +20,7 @@ def test_demo_and_check_in_chinese(tmp_path):
     assert (built.returncode, built.stderr) == (0, ""), built.stderr
     first, second = built.stdout.splitlines()
     assert re.fullmatch(
-        rf"已在 {re.escape(str(db))} 生成小型演示数据库：40 位客户、\d+ 个商机、\d+ 条互动、\d+ 个跟进", first
+        rf"已在 {re.escape(str(db))} 生成小型演示数据库：45 位客户、\d+ 个商机、\d+ 条互动、\d+ 个跟进", first
     ), first
     assert second == f"打开方式：salesdesk --db {db}"
     check = run("--db", str(db), "--lang", "zh", "check")
@@ -31,7 +31,7 @@ def test_demo_and_check_in_chinese(tmp_path):
     assert labels["完整性"] == "正常"
     assert labels["结构版本"].endswith("（最新）")
     assert labels["访问"] == "可读写"
-    assert labels["演示"] == "small" and labels["客户"] == "40"
+    assert labels["演示"] == "small" and labels["客户"] == "45"
     assert re.fullmatch(r"[\d,]+ 条", labels["变更日志"])
     # The values line up, counted in cells: a Chinese label is twice as wide as it is long.
     assert (
@@ -44,7 +44,7 @@ def test_demo_and_check_in_english_say_what_they_said(tmp_path):
     db = tmp_path / "demo.db"
     built = run("--db", str(db), "demo", "--today", "2026-12-01", env=ENGLISH)
     assert re.fullmatch(
-        rf"Built a small demo in {re.escape(str(db))}: 40 customers, \d+ deals, \d+ interactions, "
+        rf"Built a small demo in {re.escape(str(db))}: 45 customers, \d+ deals, \d+ interactions, "
         r"\d+ follow-ups",
         built.stdout.splitlines()[0],
     )

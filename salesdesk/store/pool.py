@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.pool import (
+    POOL_LIMITS,
     POOLED,
+    TIER_IDLE_SETTING,
     WARNED,
     PoolFacts,
     PoolRules,
@@ -68,7 +70,8 @@ class Pool:
     # -- keeping the rows -------------------------------------------------------
 
     def rules(self) -> PoolRules:
-        return pool_rules(self.store.setting)
+        """The rules as the settings say now, read in one query."""
+        return pool_rules(self.store.settings_of((*POOL_LIMITS, TIER_IDLE_SETTING)).get)
 
     def _key(self, rules: PoolRules) -> str:
         thresholds = self.store.tier_thresholds()
@@ -85,9 +88,10 @@ class Pool:
         row = self.db.execute("SELECT value FROM pool_kept_meta WHERE key = ?", [key]).fetchone()
         return None if row is None else str(row[0])
 
-    def refresh(self, today: date) -> int:
-        """Work out again the customers whose kept rows no longer hold; how many."""
-        rules = self.rules()
+    def refresh(self, today: date, rules: PoolRules | None = None) -> int:
+        """Work out again the customers whose kept rows no longer hold; how many. `rules`:
+        the rules, when the caller has read them already."""
+        rules = rules or self.rules()
         key = self._key(rules)
         same_rules = self._meta("rules") == key
         same_day = self._meta("day") == today.isoformat()
@@ -257,8 +261,8 @@ class Pool:
     def warnings(self, person: str | None, today: date) -> list[PoolRow]:
         """The customers of `person` (None: everyone's) that go back to the pool within
         the warning days."""
-        self.refresh(today)
         rules = self.rules()
+        self.refresh(today, rules)
         if person == "" or rules.warn_days <= 0:
             return []
         last = today + timedelta(days=rules.warn_days)

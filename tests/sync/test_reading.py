@@ -44,7 +44,16 @@ def test_a_database_of_the_previous_version_gets_the_held_and_devices_tables(tmp
     with write(store.db):
         store.db.execute("DROP TABLE held")
         store.db.execute("DROP TABLE devices")
-        store.db.execute("DROP TABLE targets")  # made by migration 19, with the column below
+        triggers = store.db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'pool_%'"
+        )
+        for (trigger,) in triggers.fetchall():  # made by migration 20, with its tables
+            store.db.execute(f"DROP TRIGGER {trigger}")
+        for later in ("pool_kept", "pool_kept_meta", "pool_dirty"):
+            store.db.execute(f"DROP TABLE {later}")
+        store.db.execute("DROP TABLE targets")  # made by migration 19, with what follows
+        for index in ("customers_created", "deals_closed"):
+            store.db.execute(f"DROP INDEX {index}")
         store.db.execute("ALTER TABLE customers DROP COLUMN owned_since")
         for later in ("owed_instalments", "owed_dirty"):  # made by migration 18
             store.db.execute(f"DROP TABLE {later}")
