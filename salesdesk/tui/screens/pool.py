@@ -15,7 +15,7 @@ from salesdesk.tui.screens.base import SalesdeskScreen, writes
 from salesdesk.tui.text import fill_table, literal_text
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
-SHOWN_AT_MOST = 500  # the latest to go back; the filter finds the others
+SHOWN_AT_MOST = 100  # the latest to go back (a screen or two); the filter finds the others
 FREE_COLUMNS = (0, 1, 4)  # name, company and why are cut to fit a narrow terminal
 EMPTY_TEXT = N_(
     "The pool is empty.\n\n"
