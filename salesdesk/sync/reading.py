@@ -17,10 +17,12 @@ so there the other defences stand alone: the copy is private, opened read-only f
 reading, and nothing but plain SELECTs of checked tables runs on it.
 """
 
+import gc
 import os
 import sqlite3
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -42,6 +44,21 @@ _HANDLER_EVERY = 10_000
 _META_KEYS = ("device", "user")
 _CHANGES = ("seq", "device", "clock", "tbl", "row_id", "data")
 SEEN_LIMIT = 64 * 1024  # the longest `seen` read (per field a clock: a few kilobytes at most)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Without the cycle collector while a stream's millions of entries are decoded and
+    merged: each of its passes would walk them all (measured: a 1.3M-change checkpoint
+    decoded in 62 s with it, 13 s without; the large demo's join spent 68 s in 63,505
+    collections while it merged). They hold no cycles; the collector runs again after."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 class UnreadableCopy(SalesdeskError):

@@ -120,6 +120,11 @@ def _state(store: Store) -> dict:
     for table in ("changes", "held", "conflicts", "devices"):
         state[table] = db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall()
     state["clock"] = db.execute("SELECT value FROM meta WHERE key = 'clock'").fetchall()
+    # Every index there, as declared, and holding exactly its table's rows.
+    state["indexes"] = db.execute(
+        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    ).fetchall()
+    assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     for fts in ("customers_fts", "interactions_fts"):
         # The index holds exactly the records' text (an error if not), and finds the same.
         db.execute(f"INSERT INTO {fts} ({fts}, rank) VALUES ('integrity-check', 1)")
@@ -166,6 +171,7 @@ def test_the_bulk_merge_ends_where_the_merge_entry_by_entry_does(
         receiver.store.db.execute("VACUUM INTO ?", [str(path)])
         copies.append(Store.open(path, "dan", FakeClock(receiver.clock())))
     merging.INDEX_IN_ONE, kept = index, merging.INDEX_IN_ONE  # few new records: indexed in one
+    merging.DEFER_INDEXES, deferred = index, merging.DEFER_INDEXES  # and their indexes built after
     try:
         reports = [
             merge_entries(
@@ -180,7 +186,7 @@ def test_the_bulk_merge_ends_where_the_merge_entry_by_entry_does(
             for copy, bulk in zip(copies, (True, False), strict=True)
         ]
     finally:
-        merging.INDEX_IN_ONE = kept
+        merging.INDEX_IN_ONE, merging.DEFER_INDEXES = kept, deferred
     assert _report(reports[0]) == _report(reports[1])
     assert _state(copies[0]) == _state(copies[1])
 
@@ -200,7 +206,9 @@ def test_a_batch_the_schema_refuses_is_merged_again_entry_by_entry(tmp_path, mon
         real(self)
 
     monkeypatch.setattr(merging._Merge, "_reset", counted)
+    monkeypatch.setattr(merging, "DEFER_INDEXES", 1)  # dropped in the bulk merge: back after its undoing
     bob = Device(tmp_path, "bob")
+    indexes = _indexes(bob.store)
     report = merge_entries(
         bob.store, entries + refused, source="ann", publisher=ann.store.device, publisher_user="ann"
     )
@@ -211,3 +219,43 @@ def test_a_batch_the_schema_refuses_is_merged_again_entry_by_entry(tmp_path, mon
     assert "schema refuses it" in reason
     assert bob.store.db.execute("SELECT tbl FROM held").fetchall() == [("interactions",)]
     assert not bob.store.db.execute("SELECT 1 FROM interactions").fetchall()
+    assert _indexes(bob.store) == indexes
+    assert bob.store.db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def _indexes(store: Store) -> list[tuple[str, str]]:
+    return store.db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    ).fetchall()
+
+
+def test_a_join_builds_the_plain_indexes_of_its_many_new_records_once_at_its_end(tmp_path, monkeypatch):
+    """Dropped while the records go in, built again before the merge ends; the unique
+    ones and those led by a reference stay all along (a refusal and the deferred
+    references are checked through them)."""
+    ann = Device(tmp_path, "ann")
+    customer = ann.store.add_customer("Wang Fang")
+    for n in range(5):
+        ann.store.log_interaction(customer, "call", f"Call {n}")
+    bob = Device(tmp_path, "bob")
+    before = _indexes(bob.store)
+    during = []
+    real = merging._Merge._flush
+
+    def flush(self):
+        during.append({name for name, _sql in _indexes(self.store)})
+        real(self)
+
+    monkeypatch.setattr(merging._Merge, "_flush", flush)
+    monkeypatch.setattr(merging, "DEFER_INDEXES", 5)  # five interactions, one customer
+    report = merge_entries(
+        bob.store, _entries(ann.store), source="ann", publisher=ann.store.device, publisher_user="ann"
+    )
+    assert report.created["interactions"] == 5
+    assert "interactions_at" not in during[0] and "interactions_activity" not in during[0]
+    kept = {"sqlite_autoindex_interactions_1", "interactions_customer", "interactions_deal"}
+    assert kept <= during[0] and "customers_created" in during[0]  # one customer: as it was
+    assert _indexes(bob.store) == before
+    assert bob.store.db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    plan = bob.store.db.execute("EXPLAIN QUERY PLAN SELECT id FROM interactions WHERE at > '2026'").fetchall()
+    assert any("interactions_at" in str(step) for step in plan)
