@@ -821,6 +821,16 @@ def _v19_team_selling(db: Database) -> None:
     """)
 
 
+# The triggers of migration 20 that mark a new record's customer for the pool to work out
+# again, by table: the column naming the customer. A bulk insert may drop one and mark its
+# rows' customers in one statement instead (`sync.merge`), as the full-text index's.
+POOL_INSERT_TRIGGERS = {"customers": "id", "deals": "customer_id", "interactions": "customer_id"}
+
+
+def pool_insert_trigger(table: str) -> str:
+    return f"pool_{table}_insert"
+
+
 def _v20_pool_kept(db: Database) -> None:
     """When each lead and prospect goes back to the pool, kept by this copy (`store.pool`):
     never synced, worked out again from the records. Working it out from a million

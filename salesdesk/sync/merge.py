@@ -30,7 +30,7 @@ from salesdesk.store.changelog import format_clock, parse_clock, received
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
 from salesdesk.store.derived import DERIVED_FROM, after_merge
-from salesdesk.store.schema import SEED_DEVICE, SYNCED_TABLES
+from salesdesk.store.schema import POOL_INSERT_TRIGGERS, SEED_DEVICE, SYNCED_TABLES, pool_insert_trigger
 from salesdesk.store.tags import fold_duplicate_tags
 from salesdesk.sync import held
 from salesdesk.sync.checks import INVALID, RELAYED, WAITING, Problem
@@ -543,31 +543,46 @@ class _Merge:
             start = end
 
     def _insert(self, table: str, names: tuple[str, ...], rows: list[list[Any]]) -> None:
-        """New records of one table; a full-text index is filled for all in one statement,
-        as its trigger would row by row (as `Records.insert_many` does)."""
-        db, fts, trigger = self.db, None, None
+        """New records of one table. Many at once: what their insert triggers do row by
+        row is done for all in one statement (as `Records.insert_many` does), the
+        full-text index filled and their customers marked for the pool."""
+        db, fts, triggers = self.db, None, []
         if len(rows) >= INDEX_IN_ONE:
             if table not in self.fts:
                 self.fts[table] = db[table].detect_fts()
             fts = self.fts[table]
-            if fts:
-                trigger = db.execute(
-                    "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?", [f"{table}_ai"]
+            names_of = ([f"{table}_ai"] if fts else []) + (
+                [pool_insert_trigger(table)] if table in POOL_INSERT_TRIGGERS else []
+            )
+            for name in names_of:
+                found = db.execute(
+                    "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?", [name]
                 ).fetchone()
-        if trigger:
+                if found:
+                    triggers.append((name, found[0]))
+        if triggers:
             after = db.execute(f"SELECT coalesce(max(rowid), 0) FROM main.{table}").fetchone()[0]
-            db.execute(f'DROP TRIGGER main."{table}_ai"')
+            for name, _sql in triggers:
+                db.execute(f'DROP TRIGGER main."{name}"')
         db.conn.executemany(
             f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", rows
         )
-        if fts and trigger:
-            indexed = ", ".join(f'"{c.name}"' for c in db[fts].columns)
-            db.execute(
-                f'INSERT INTO main."{fts}" (rowid, {indexed}) SELECT rowid, {indexed} FROM main.{table} '
-                "WHERE rowid > ?",
-                [after],
-            )
-            db.execute(trigger[0])
+        for name, sql in triggers:
+            if name == f"{table}_ai" and fts:
+                indexed = ", ".join(f'"{c.name}"' for c in db[fts].columns)
+                db.execute(
+                    f'INSERT INTO main."{fts}" (rowid, {indexed}) SELECT rowid, {indexed} FROM main.{table} '
+                    "WHERE rowid > ?",
+                    [after],
+                )
+            else:
+                marked = POOL_INSERT_TRIGGERS[table]
+                db.execute(
+                    f"INSERT OR IGNORE INTO main.pool_dirty (customer_id) SELECT {marked} FROM main.{table} "
+                    "WHERE rowid > ?",
+                    [after],
+                )
+            db.execute(sql)
 
     def _load(self, entries: Iterable["Entry"]) -> int:
         """The stream into a table of our own, indexed, so the merge never reads a copy twice."""

@@ -120,10 +120,12 @@ def _state(store: Store) -> dict:
     for table in ("changes", "held", "conflicts", "devices"):
         state[table] = db.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall()
     state["clock"] = db.execute("SELECT value FROM meta WHERE key = 'clock'").fetchall()
-    # Every index there, as declared, and holding exactly its table's rows.
-    state["indexes"] = db.execute(
-        "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    # Every index and trigger there, as declared, each index holding exactly its table's
+    # rows; the customers the pool works out again, whether triggers marked them or not.
+    state["schema"] = db.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
     ).fetchall()
+    state["pool_dirty"] = db.execute("SELECT customer_id FROM pool_dirty ORDER BY 1").fetchall()
     assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     for fts in ("customers_fts", "interactions_fts"):
         # The index holds exactly the records' text (an error if not), and finds the same.
