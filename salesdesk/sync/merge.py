@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.errors import SalesdeskError
-from salesdesk.i18n import _, pgettext
+from salesdesk.core.tables import table_word
+from salesdesk.i18n import _
 from salesdesk.store.changelog import format_clock, parse_clock, received
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
@@ -105,8 +106,7 @@ class MergeReport:
 def _counts(counts: Counter[str]) -> str:
     """`3 customers, 1 deals`: how many records of each table (its name as the Conflicts screen says it)."""
     return _(", ").join(
-        _("{n} {table}").format(n=f"{n:,}", table=pgettext("table", table))
-        for table, n in sorted(counts.items())
+        _("{n} {table}").format(n=f"{n:,}", table=table_word(table)) for table, n in sorted(counts.items())
     )
 
 

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Static
 
 from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.errors import SalesdeskError
+from salesdesk.core.tables import TABLE_WORDS
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext, pgettext
 from salesdesk.store.conflicts import Conflict, ConflictStore
@@ -32,21 +33,9 @@ DELETED = N_("deleted {time}")
 # Record, Kept and Lost hold free text: on a narrow terminal they are cut (with an ellipsis)
 # so that the table fits, down to ten cells each; narrower, the table scrolls sideways.
 FREE_COLUMNS = (1, 3, 4)
-# Each synced table and each field a person edits, in the language shown; in English as
-# stored (`customers`, `expected_close`), as the list has always shown them. Literal calls,
-# so that the catalogue extracts them; a table or column not listed is shown as stored.
-TABLES: dict[str, Callable[[], str]] = {
-    "customers": lambda: pgettext("table", "customers"),
-    "deals": lambda: pgettext("table", "deals"),
-    "followups": lambda: pgettext("table", "followups"),
-    "interactions": lambda: pgettext("table", "interactions"),
-    "tags": lambda: pgettext("table", "tags"),
-    "customer_tags": lambda: pgettext("table", "customer_tags"),
-    "stages": lambda: pgettext("table", "stages"),
-    "stage_changes": lambda: pgettext("table", "stage_changes"),
-    "settings": lambda: pgettext("table", "settings"),
-    "reminder_dismissals": lambda: pgettext("table", "reminder_dismissals"),
-}
+# Each field a person edits, in the language shown; in English as stored
+# (`expected_close`), as the list has always shown them. Literal calls, so that the
+# catalogue extracts them; a column not listed is shown as stored (tables: `core.tables`).
 FIELDS: dict[str, Callable[[], str]] = {
     "name": lambda: pgettext("column", "name"),  # of a tag or a stage
     "customers.name": lambda: pgettext("customer column", "name"),
@@ -91,8 +80,8 @@ FIELDS: dict[str, Callable[[], str]] = {
 
 def table_name(table: str) -> Text:
     """A synced table in the language shown; one not listed, as stored."""
-    name = TABLES.get(table)
-    return Text(name()) if name else literal_text(table)
+    word = TABLE_WORDS.get(table)
+    return Text(word()) if word else literal_text(table)
 
 
 def field_label(table: str, field: str) -> Text:
