@@ -1,6 +1,6 @@
 """The synced tables as a person reads their names: in the sync report's counts ("new: 3
-customers, 1 contracts") and on the Conflicts screen. In English as stored (`customers`,
-`deal_lines`), as both have always shown them; literal calls, so that the catalogue
+customers, 1 contracts") and on the Conflicts screen. In English in plain words
+(`deal lines`, not the stored `deal_lines`); literal calls, so that the catalogue
 extracts each one; a table not listed is shown as stored."""
 
 from collections.abc import Callable
@@ -13,19 +13,19 @@ TABLE_WORDS: dict[str, Callable[[], str]] = {
     "targets": lambda: pgettext("table", "targets"),
     "customers": lambda: pgettext("table", "customers"),
     "tags": lambda: pgettext("table", "tags"),
-    "customer_tags": lambda: pgettext("table", "customer_tags"),
+    "customer_tags": lambda: pgettext("table", "customer tags"),
     "products": lambda: pgettext("table", "products"),
     "deals": lambda: pgettext("table", "deals"),
-    "deal_lines": lambda: pgettext("table", "deal_lines"),
+    "deal_lines": lambda: pgettext("table", "deal lines"),
     "quotes": lambda: pgettext("table", "quotes"),
     "contracts": lambda: pgettext("table", "contracts"),
     "instalments": lambda: pgettext("table", "instalments"),
     "receipts": lambda: pgettext("table", "receipts"),
     "cases": lambda: pgettext("table", "cases"),
-    "stage_changes": lambda: pgettext("table", "stage_changes"),
+    "stage_changes": lambda: pgettext("table", "stage changes"),
     "interactions": lambda: pgettext("table", "interactions"),
     "followups": lambda: pgettext("table", "followups"),
-    "reminder_dismissals": lambda: pgettext("table", "reminder_dismissals"),
+    "reminder_dismissals": lambda: pgettext("table", "dismissed reminders"),
 }
 
 
