@@ -34,6 +34,15 @@ _NAMES = {
     "customer_tags": "(SELECT name FROM customers WHERE id = r.customer_id)",
     "stage_changes": "(SELECT title FROM deals WHERE id = r.deal_id)",
     "reminder_dismissals": "r.id",
+    "products": "r.name",
+    "deal_lines": "r.description",
+    "quotes": "r.number",
+    "contracts": "coalesce(nullif(r.number, ''), (SELECT name FROM customers WHERE id = r.customer_id))",
+    "instalments": "coalesce(nullif(r.label, ''), "
+    "nullif((SELECT number FROM contracts WHERE id = r.contract_id), ''))",
+    "receipts": "nullif((SELECT number FROM contracts WHERE id = r.contract_id), '')",
+    "cases": "r.title",
+    "targets": "trim(r.person || ' ' || r.month)",
 }
 
 
