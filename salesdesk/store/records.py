@@ -14,6 +14,7 @@ from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.errors import NotFound, StaleRecord, record_name
 from salesdesk.core.ids import MonotonicIds
 from salesdesk.i18n import N_, _
+from salesdesk.store.bulk import triggers_in_one
 from salesdesk.store.changelog import ChangeLog
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
@@ -71,22 +72,15 @@ class Records:
         Each gets its own time-ordered id (unless given), the same stamps, version 1 and
         its own change-log entry under its own clock, all in one transaction. Rows are
         taken a chunk at a time, so memory stays flat however many there are. A
-        full-text index is filled in one statement instead of row by row by its
-        trigger, which is several times faster (9 s against 2 s for 100,000 customers).
+        full-text index is filled, and the new records' customers marked for the pool,
+        in one statement each instead of row by row by their triggers (`store.bulk`;
+        the index alone: 9 s against 2 s for 100,000 customers).
         """
         moment = self.now()
         stamp, ms = timestamp(moment), epoch_ms(moment)
         rows, given = iter(rows), iter(record_ids) if record_ids is not None else None
         inserted: list[str] = []
-        with self.transaction():
-            fts, trigger = self.db[table].detect_fts(), None
-            if fts:
-                trigger = self.db.execute(
-                    "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [f"{table}_ai"]
-                ).fetchone()
-            if trigger:
-                after = self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
-                self.db.execute(f'DROP TRIGGER "{table}_ai"')
+        with self.transaction(), triggers_in_one(self.db, table, self.db[table].detect_fts()):
             while chunk := list(islice(rows, _CHUNK)):
                 ids = list(islice(given, len(chunk))) if given is not None else [self._ids(ms) for _ in chunk]
                 records = [
@@ -112,14 +106,6 @@ class Records:
                     )
                 self.log.record_many(table, zip(self.log.ticks(ms, len(records)), records, strict=True))
                 inserted.extend(ids)
-            if fts and trigger:  # (a trigger is only looked for when there is an index)
-                indexed = ", ".join(f'"{c.name}"' for c in self.db[fts].columns)
-                self.db.execute(
-                    f'INSERT INTO "{fts}" (rowid, {indexed}) '
-                    f"SELECT rowid, {indexed} FROM {table} WHERE rowid > ?",
-                    [after],
-                )
-                self.db.execute(trigger[0])
         return inserted
 
     def update(

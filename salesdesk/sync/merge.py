@@ -27,11 +27,12 @@ from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.tables import table_word
 from salesdesk.i18n import _
+from salesdesk.store.bulk import triggers_in_one
 from salesdesk.store.changelog import format_clock, parse_clock, received
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
 from salesdesk.store.derived import DERIVED_FROM, after_merge
-from salesdesk.store.schema import POOL_INSERT_TRIGGERS, SEED_DEVICE, SYNCED_TABLES, pool_insert_trigger
+from salesdesk.store.schema import SEED_DEVICE, SYNCED_TABLES
 from salesdesk.store.tags import fold_duplicate_tags
 from salesdesk.sync import held
 from salesdesk.sync.checks import INVALID, RELAYED, WAITING, Problem
@@ -544,45 +545,17 @@ class _Merge:
 
     def _insert(self, table: str, names: tuple[str, ...], rows: list[list[Any]]) -> None:
         """New records of one table. Many at once: what their insert triggers do row by
-        row is done for all in one statement (as `Records.insert_many` does), the
+        row is done for all in one statement (`store.bulk`, as imports do), the
         full-text index filled and their customers marked for the pool."""
-        db, fts, triggers = self.db, None, []
-        if len(rows) >= INDEX_IN_ONE:
-            if table not in self.fts:
-                self.fts[table] = db[table].detect_fts()
-            fts = self.fts[table]
-            names_of = ([f"{table}_ai"] if fts else []) + (
-                [pool_insert_trigger(table)] if table in POOL_INSERT_TRIGGERS else []
-            )
-            for name in names_of:
-                found = db.execute(
-                    "SELECT sql FROM main.sqlite_master WHERE type = 'trigger' AND name = ?", [name]
-                ).fetchone()
-                if found:
-                    triggers.append((name, found[0]))
-        if triggers:
-            after = db.execute(f"SELECT coalesce(max(rowid), 0) FROM main.{table}").fetchone()[0]
-            for name, _sql in triggers:
-                db.execute(f'DROP TRIGGER main."{name}"')
-        db.conn.executemany(
-            f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", rows
-        )
-        for name, sql in triggers:
-            if name == f"{table}_ai" and fts:
-                indexed = ", ".join(f'"{c.name}"' for c in db[fts].columns)
-                db.execute(
-                    f'INSERT INTO main."{fts}" (rowid, {indexed}) SELECT rowid, {indexed} FROM main.{table} '
-                    "WHERE rowid > ?",
-                    [after],
-                )
-            else:
-                marked = POOL_INSERT_TRIGGERS[table]
-                db.execute(
-                    f"INSERT OR IGNORE INTO main.pool_dirty (customer_id) SELECT {marked} FROM main.{table} "
-                    "WHERE rowid > ?",
-                    [after],
-                )
-            db.execute(sql)
+        db = self.db
+        insert = f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
+        if len(rows) < INDEX_IN_ONE:
+            db.conn.executemany(insert, rows)
+            return
+        if table not in self.fts:
+            self.fts[table] = db[table].detect_fts()
+        with triggers_in_one(db, table, self.fts[table]):
+            db.conn.executemany(insert, rows)
 
     def _load(self, entries: Iterable["Entry"]) -> int:
         """The stream into a table of our own, indexed, so the merge never reads a copy twice."""

@@ -55,3 +55,26 @@ def test_clocks_stay_string_ordered_past_the_counter_limit(store):
     assert clocks == sorted(clocks) and len(set(clocks)) == 5
     assert all(len(c.split("-")[1]) == 5 for c in clocks)
     assert parse_clock(clocks[-1])[:2] == (ms + 1, 2)
+
+
+def _triggers(store) -> list[tuple[str, str]]:
+    return store.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+
+
+def test_insert_many_marks_the_pool_as_its_triggers_would_and_keeps_them(store):
+    before = _triggers(store)
+    store.db.execute("DELETE FROM pool_dirty")
+    one = store.records.insert("customers", {"name": "Ada"})
+    assert store.db.execute("SELECT customer_id FROM pool_dirty").fetchall() == [(one,)]  # the trigger
+    store.db.execute("DELETE FROM pool_dirty")
+    many = store.records.insert_many("customers", [{"name": "Bo"}, {"name": "Cy"}])
+    [stage] = store.db.execute("SELECT id FROM stages ORDER BY position LIMIT 1").fetchone()
+    deal = {"customer_id": one, "title": "Renewal", "stage_id": stage, "amount": 0, "currency": "EUR"}
+    deals = store.records.insert_many("deals", [{**deal, "stage_entered_at": "2026-11-27T08:00:00.000Z"}])
+    assert len(deals) == 1
+    marked = {row[0] for row in store.db.execute("SELECT customer_id FROM pool_dirty")}
+    assert marked == {one, *many}  # each new customer, and the new deal's
+    assert _triggers(store) == before
+    store.db.execute("DELETE FROM pool_dirty")
+    store.records.insert("customers", {"name": "Di"})  # the triggers work again
+    assert store.db.execute("SELECT count(*) FROM pool_dirty").fetchone()[0] == 1
