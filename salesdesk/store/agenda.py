@@ -425,11 +425,12 @@ class AgendaUndo:
     receipt: str | None = None  # a receipt recorded from a receivable row
     unmoved: tuple[str, str] | None = None  # its deal moved to Paid: (id, the stage before)
     unsnoozed: tuple[str, str | None] | None = None  # an instalment snoozed: (id, snoozed before)
+    key: str | None = None  # the item acted on: where Today's cursor goes back to after `u`
 
     @classmethod
     def of(cls, action: str, item: AgendaItem, booked: str | None = None) -> "AgendaUndo":
         """The undo of `action` (done, dismissed, moved) just applied to `item`."""
-        step = cls(f"{action}: {item.what}")
+        step = cls(f"{action}: {item.what}", key=item.key)
         if item.is_followup and action == "done":
             step.reopen = _followup_id(item)
         elif item.is_followup:
@@ -695,7 +696,9 @@ class AgendaStore:
             contract = contracts.require(contract_id)
             before = self.store.deal(contract.deal_id).stage_id if contract.deal_id else None
             outcome = contracts.record_receipt(contract_id, owed, today, instalment_id=instalment_id)
-        step = AgendaUndo(_("received: {what}").format(what=item.what), receipt=outcome.receipt_id)
+        step = AgendaUndo(
+            _("received: {what}").format(what=item.what), receipt=outcome.receipt_id, key=item.key
+        )
         if outcome.moved and contract.deal_id and before is not None:
             step.unmoved = (contract.deal_id, before)
         return outcome, step, owed
@@ -708,7 +711,9 @@ class AgendaStore:
         with self.store.records.transaction():
             before = self.store.records.require("instalments", instalment_id)["snoozed_until"]
             ContractStore(self.store).snooze_instalment(instalment_id, until)
-        return AgendaUndo(_("snoozed: {what}").format(what=item.what), unsnoozed=(instalment_id, before))
+        return AgendaUndo(
+            _("snoozed: {what}").format(what=item.what), unsnoozed=(instalment_id, before), key=item.key
+        )
 
     def snooze(self, item: AgendaItem, until: date, title: str | None = None, kind: str = "call") -> str:
         """Move an item to a later day; returns the follow-up that now carries it.

@@ -353,12 +353,15 @@ async def test_u_takes_back_a_done_a_move_and_a_dismiss_in_turn(agenda_db):
         assert open_followups(store, ids["Sarah Miller"])[0][1] == "Send the contract"
         assert len(open_followups(store, ids["Sarah Miller"])) == 1
         assert "Undone: done: Send the contract." in [n.message for n in app._notifications]
+        assert app.screen.agenda_list.current.key == done.key  # the cursor is on what came back
         await pilot.press("u")  # the move
         await ready(pilot)
         assert store.followup(call.followup_id).due_date == due
+        assert app.screen.agenda_list.current.key == call.key
         await pilot.press("u")  # the dismiss
         await ready(pilot)
         assert care.key in [i.key for i in app.screen.agenda_list.items]
+        assert app.screen.agenda_list.current.key == care.key
         await pilot.press("u")
         await settle(pilot)
         assert "Nothing to undo on Today." in [n.message for n in app._notifications]

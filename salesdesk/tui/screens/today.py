@@ -68,6 +68,7 @@ class TodayScreen(SalesdeskScreen):
         self.everyone = False
         self.agendas = AgendaStore(store)
         self.undo_stack: list[AgendaUndo] = []  # what was done here since the app opened
+        self._cursor_to: str | None = None  # an item to put the cursor on once the agenda is shown
         self.agenda: Agenda | None = None
         self._generation = 0  # of the latest load asked for
         self._path = self.agendas.path  # the worker opens its own connection to it
@@ -166,6 +167,9 @@ class TodayScreen(SalesdeskScreen):
     def _show(self, agenda: Agenda) -> None:
         self.agenda = agenda
         self.agenda_list.show(agenda)
+        if self._cursor_to is not None:
+            self.agenda_list.select(self._cursor_to)
+            self._cursor_to = None
         self._update_status()
         self.call_after_refresh(self.app.started)
         self._load_targets()
@@ -606,6 +610,7 @@ class TodayScreen(SalesdeskScreen):
         _done, ok = self._guard(lambda: self.agendas.undo(step))
         if ok:
             self.notify(_("Undone: {what}.").format(what=step.what), markup=False)
+            self._cursor_to = step.key  # the item is back: the cursor goes to it once shown
         else:
             self.undo_stack.append(step)  # refused (a busy database): u tries again
         self.reload()
