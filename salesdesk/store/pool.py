@@ -13,9 +13,10 @@ customers whose tier can change with the day (those with a won deal).
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from salesdesk.core.dates import timestamp
@@ -35,7 +36,7 @@ from salesdesk.core.pool import (
 )
 from salesdesk.core.segments import tier
 from salesdesk.i18n import _, short_date
-from salesdesk.store.connection import write
+from salesdesk.store.connection import connect, write
 
 if TYPE_CHECKING:
     from salesdesk.core.agenda import AgendaItem
@@ -56,6 +57,15 @@ class PoolRow:
     name: str
     company: str
     state: PoolState
+
+
+@dataclass(frozen=True)
+class PoolPage:
+    """What the Pool view shows: the rules, the first rows, and how many there are in all."""
+
+    rules: PoolRules
+    rows: list[PoolRow]
+    total: int
 
 
 def _day(stamp: str) -> date:
@@ -246,6 +256,26 @@ class Pool:
             self.rules(),
             today,
         )
+
+    def first_page(self, today: date, limit: int, search: str = "") -> PoolPage:
+        """The latest `limit` to go back, and the count of all (read only when there are more)."""
+        rows = self.page(today, 0, limit, search)
+        total = len(rows) if len(rows) < limit else self.count(today, search)
+        return PoolPage(self.rules(), rows, total)
+
+    @classmethod
+    def first_page_from(
+        cls, path: Path, user: str, clock: Callable[[], datetime], today: date, limit: int, search: str = ""
+    ) -> PoolPage:
+        """`first_page` on a connection of its own, for a worker thread: after a large
+        upgrade, the first read works every customer out (seconds), off the UI thread."""
+        from salesdesk.store.store import Store
+
+        db = connect(path)
+        try:
+            return cls(Store(db, user, clock)).first_page(today, limit, search)
+        finally:
+            db.close()
 
     def count(self, today: date, search: str = "") -> int:
         self.refresh(today)

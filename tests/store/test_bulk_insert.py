@@ -58,7 +58,9 @@ def test_clocks_stay_string_ordered_past_the_counter_limit(store):
 
 
 def _triggers(store) -> list[tuple[str, str]]:
-    return store.db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall()
+    return store.db.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name"
+    ).fetchall()
 
 
 def test_insert_many_marks_the_pool_as_its_triggers_would_and_keeps_them(store):

@@ -1,11 +1,14 @@
 """The Pool screen (9): the pool's leads with why and since when, p claims, a refusal is a
 message; snapshots in English, Chinese and at 80x24."""
 
+import sqlite3
+import threading
 from datetime import UTC, datetime
 
 import pytest
 
 from salesdesk import i18n
+from salesdesk.store.pool import Pool
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.pool import PoolScreen
 from tests.conftest import START, FakeClock
@@ -37,10 +40,18 @@ def pool_db(tmp_path):
     store.close()
 
 
+async def ready(pilot):
+    """Keys handled and the pool read (on its worker thread) and drawn."""
+    for _ in range(2):
+        await settle(pilot)
+        await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
+
+
 async def _pool(pilot):
-    await settle(pilot)
+    await ready(pilot)
     await pilot.press("9")
-    await settle(pilot)
+    await ready(pilot)
     assert isinstance(pilot.app.screen, PoolScreen)
     return pilot.app.screen
 
@@ -69,13 +80,13 @@ async def test_p_claims_the_focused_lead_and_a_refusal_is_a_message(pool_db):
     async with make_app(pool_db).run_test(size=SIZE) as pilot:
         screen = await _pool(pilot)
         await pilot.press("p")  # Recent went back from ann three days ago: cooling down
-        await settle(pilot)
+        await ready(pilot)
         assert pool_db.customer(screen.shown[0].customer_id).owner == "ann"
         messages = [n.message for n in pilot.app._notifications]
         assert "Recent went back to the pool from you: you can claim it again from Tue 01 Dec." in messages
         assert _names(screen)[0] == "Recent"
         await pilot.press("down", "down", "down", "p")  # Li Lei has no owner
-        await settle(pilot)
+        await ready(pilot)
         claimed = pool_db.db.execute("SELECT owner FROM customers WHERE name = 'Li Lei'").fetchone()[0]
         assert claimed == "ann"
         assert "Li Lei is yours now: it left the pool." in [n.message for n in pilot.app._notifications]
@@ -86,10 +97,10 @@ async def test_slash_filters_and_enter_opens_the_customer(pool_db):
     async with make_app(pool_db).run_test(size=SIZE) as pilot:
         screen = await _pool(pilot)
         await pilot.press("slash", *"globex")
-        await settle(pilot)
+        await ready(pilot)
         assert _names(screen) == ["Tom's old lead"]
         await pilot.press("enter", "enter")
-        await settle(pilot)
+        await ready(pilot)
         assert pilot.app.current_mode == "customers"
 
 
@@ -97,7 +108,7 @@ def _snapshot(snap_compare, store, size):
     async def run_before(pilot):
         await _pool(pilot)
         no_blink(pilot.app)
-        await settle(pilot)
+        await ready(pilot)
 
     return snap_compare(make_app(store), terminal_size=size, run_before=run_before)
 
@@ -122,7 +133,7 @@ async def test_the_rules_in_their_dialog_checked_as_typed(pool_db):
     async with make_app(pool_db).run_test(size=SIZE) as pilot:
         screen = await _pool(pilot)
         await pilot.press("comma")
-        await settle(pilot)
+        await ready(pilot)
         dialog = pilot.app.screen
         assert isinstance(dialog, PoolSettingsScreen)
         tiers = dialog.query_one("#pool_tier_idle_days", FormField)
@@ -131,13 +142,13 @@ async def test_the_rules_in_their_dialog_checked_as_typed(pool_db):
         idle = dialog.query_one("#pool_idle_days", FormField)
         idle.input.value = "90"
         await pilot.press("enter")
-        await settle(pilot)
+        await ready(pilot)
         assert pilot.app.screen is dialog  # refused: the tier days are not a number
         assert pool_db.setting("pool_idle_days") == 30
         tiers.input.value = "A 120"
         tiers.input.focus()
         await pilot.press("enter")
-        await settle(pilot)
+        await ready(pilot)
         assert pilot.app.screen is screen
         assert pool_db.setting("pool_idle_days") == 90
         assert pool_db.setting("pool_tier_idle_days") == {"A": 120}
@@ -150,12 +161,35 @@ async def test_ctrl_l_in_the_settings_opens_the_pool_rules(pool_db):
     from salesdesk.tui.screens.pool_dialogs import PoolSettingsScreen
 
     async with make_app(pool_db).run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await ready(pilot)
         await pilot.press("comma")
-        await settle(pilot)
+        await ready(pilot)
         await pilot.press("ctrl+l")
-        await settle(pilot)
+        await ready(pilot)
         assert isinstance(pilot.app.screen, PoolSettingsScreen)
         await pilot.press("escape")
-        await settle(pilot)
+        await ready(pilot)
         assert not isinstance(pilot.app.screen, PoolSettingsScreen)
+
+
+async def test_the_pool_is_read_off_the_ui_thread_and_a_failed_read_is_a_message(pool_db, monkeypatch):
+    threads, locked = [], []
+    first_page_from = Pool.first_page_from.__func__
+
+    def watched(cls, *args, **kwargs):
+        threads.append(threading.current_thread())
+        if locked:
+            raise sqlite3.OperationalError("database is locked")
+        return first_page_from(cls, *args, **kwargs)
+
+    monkeypatch.setattr(Pool, "first_page_from", classmethod(watched))
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        screen = await _pool(pilot)
+        assert threads and threading.main_thread() not in threads
+        assert _names(screen)[0] == "Recent"
+        locked.append(True)
+        screen.reload_data()  # this read fails: a message, the rows stay
+        await ready(pilot)
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("The pool could not be read (database is locked)" in m for m in messages), messages
+        assert _names(screen)[0] == "Recent" and screen.table.row_count == 5

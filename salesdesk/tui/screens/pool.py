@@ -1,15 +1,20 @@
 """The Pool screen (公海): the leads and prospects nobody is working, why, since when; `p` claims."""
 
+import sqlite3
 from datetime import date
+from pathlib import Path
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Header, Input, Static
 
+from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.pool import reason_text
 from salesdesk.i18n import N_, _, ngettext, short_date
-from salesdesk.store.pool import Pool, PoolRow
+from salesdesk.store.pool import Pool, PoolPage, PoolRow
 from salesdesk.store.store import Store
 from salesdesk.tui.screens.base import SalesdeskScreen, writes
 from salesdesk.tui.text import fill_table, literal_text
@@ -44,6 +49,9 @@ class PoolScreen(SalesdeskScreen):
         self.shown: list[PoolRow] = []
         self.search = ""
         self.loaded_generation = 0
+        self._asked = 0  # reads asked for: only the latest is shown
+        # The file read by the worker, on a connection of its own (a private copy, if one is).
+        self._path = Path(store.db.execute("PRAGMA database_list").fetchone()[2])
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -59,6 +67,7 @@ class PoolScreen(SalesdeskScreen):
 
     def on_mount(self) -> None:
         self.query_one("#pool-filter").display = False
+        self.query_one("#pool-empty").display = False  # until the first read says so
         self.reload_data()
 
     def on_screen_resume(self) -> None:
@@ -69,13 +78,46 @@ class PoolScreen(SalesdeskScreen):
         if self.is_mounted:
             self.reload_data()
 
+    class Read(Message):
+        def __init__(self, page: PoolPage, asked: int):
+            super().__init__()
+            self.page, self.asked = page, asked
+
     def reload_data(self) -> None:
-        """Read the pool's first rows again, keeping the cursor near where it was."""
+        """Read the pool's first rows again, off the UI thread (after a large upgrade the
+        first read works every customer out), keeping the cursor near where it was."""
         self.loaded_generation = self.app.data_generation
+        self._asked += 1
+        self._read(self._asked, self.search)
+
+    @work(thread=True, group="pool")
+    def _read(self, asked: int, search: str) -> None:
+        try:
+            page = Pool.first_page_from(
+                self._path, self.user, self.store.clock, self.today, SHOWN_AT_MOST, search
+            )
+        except (SalesdeskError, sqlite3.Error) as error:  # e.g. locked by a long write elsewhere
+            self.app.call_from_thread(
+                self.notify,
+                _("The pool could not be read ({error}); it is read again after the next change.").format(
+                    error=error
+                ),
+                severity="error",
+                markup=False,
+            )
+            return
+        self.post_message(self.Read(page, asked))
+
+    @on(Read)
+    def _read_done(self, event: Read) -> None:
+        if event.asked == self._asked:  # else a newer read is on its way
+            self._draw(event.page)
+
+    def _draw(self, page: PoolPage) -> None:
         table = self.table
         row = table.cursor_row
-        rules = self.pool.rules()
-        self.shown = self.pool.page(self.today, 0, SHOWN_AT_MOST, self.search)
+        rules = page.rules
+        self.shown = page.rows
         headers = [
             Text(_("Name")),
             Text(_("Company")),
@@ -103,9 +145,7 @@ class PoolScreen(SalesdeskScreen):
             table.move_cursor(row=min(row, len(self.shown) - 1))
             if not self.query_one("#pool-filter").display:
                 table.focus()
-        total = (
-            len(self.shown) if len(self.shown) < SHOWN_AT_MOST else self.pool.count(self.today, self.search)
-        )
+        total = page.total
         count = ngettext("{n} lead in the pool", "{n} leads in the pool", total).format(n=f"{total:,}")
         if total > len(self.shown):
             count = _("{count} (the latest {shown} shown)").format(count=count, shown=f"{len(self.shown):,}")
