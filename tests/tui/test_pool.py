@@ -193,3 +193,28 @@ async def test_the_pool_is_read_off_the_ui_thread_and_a_failed_read_is_a_message
         messages = [n.message for n in pilot.app._notifications]
         assert any("The pool could not be read (database is locked)" in m for m in messages), messages
         assert _names(screen)[0] == "Recent" and screen.table.row_count == 5
+
+
+async def test_keys_pressed_while_the_pool_is_read_are_the_screens(pool_db, monkeypatch):
+    """The first read after a large upgrade takes seconds: `1` then goes back to Today, and
+    nothing typed lands in the hidden filter."""
+    release = threading.Event()
+    first_page_from = Pool.first_page_from.__func__
+
+    def slow(cls, *args, **kwargs):
+        release.wait(10)
+        return first_page_from(cls, *args, **kwargs)
+
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        monkeypatch.setattr(Pool, "first_page_from", classmethod(slow))
+        await pilot.press("9")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, PoolScreen)
+        assert "Reading the pool" in str(screen.query_one("#pool-status").render())
+        await pilot.press("x", "1")
+        await settle(pilot)
+        assert not isinstance(pilot.app.screen, PoolScreen) and screen.search == ""
+        release.set()
+        await ready(pilot)

@@ -28,9 +28,11 @@ EMPTY_TEXT = N_(
     "the settings give (, on Today), are listed here; p claims one."
 )
 NOTHING_MATCHES = N_("Nothing in the pool matches.")
+READING = N_("Reading the pool…")
 
 
 class PoolScreen(SalesdeskScreen):
+    AUTO_FOCUS = "DataTable"  # keys pressed before the first read go to the screen, not the filter
     BINDINGS = [
         Binding("p", "claim", N_("Claim"), id="pool.claim"),
         Binding("enter", "open", N_("Open"), id="pool.open"),
@@ -68,6 +70,7 @@ class PoolScreen(SalesdeskScreen):
     def on_mount(self) -> None:
         self.query_one("#pool-filter").display = False
         self.query_one("#pool-empty").display = False  # until the first read says so
+        self.query_one("#pool-status", Static).update(_(READING))
         self.reload_data()
 
     def on_screen_resume(self) -> None:
