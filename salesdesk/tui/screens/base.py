@@ -79,6 +79,10 @@ class SalesdeskScreen(Screen[Any]):
         self.notify(faults.read_only_why(str(self.app.store.path)), severity="warning", markup=False)
         return True
 
+    def read_failed(self, message: str) -> None:
+        """From a worker thread: why a read failed, on screen as an error (literally)."""
+        self.app.call_from_thread(self.notify, message, severity="error", markup=False)
+
     def _try(self, work: Callable[[], T], retry: str = AGAIN) -> tuple[T | None, bool]:
         """Run a store call: (its result, True), or (None, False) with the reason on screen.
 

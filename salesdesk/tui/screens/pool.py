@@ -100,13 +100,10 @@ class PoolScreen(SalesdeskScreen):
                 self._path, self.user, self.store.clock, self.today, SHOWN_AT_MOST, search
             )
         except (SalesdeskError, sqlite3.Error) as error:  # e.g. locked by a long write elsewhere
-            self.app.call_from_thread(
-                self.notify,
+            self.read_failed(
                 _("The pool could not be read ({error}); it is read again after the next change.").format(
                     error=error
-                ),
-                severity="error",
-                markup=False,
+                )
             )
             return
         self.post_message(self.Read(page, asked))

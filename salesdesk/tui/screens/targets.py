@@ -154,12 +154,7 @@ class TargetsScreen(DataScreen):
         try:
             found = read_board(self._path, self.user, self.store.clock, period, self.today)
         except (SalesdeskError, sqlite3.Error) as error:
-            self.app.call_from_thread(
-                self.notify,
-                _("The targets could not be read ({error}).").format(error=error),
-                severity="error",
-                markup=False,
-            )
+            self.read_failed(_("The targets could not be read ({error}).").format(error=error))
             return
         self.post_message(self.BoardRead(found))
 

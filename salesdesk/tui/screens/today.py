@@ -146,13 +146,10 @@ class TodayScreen(SalesdeskScreen):
                     self._path, self.user, self.store.clock, self.today, everyone=everyone
                 )
         except (SalesdeskError, sqlite3.Error) as error:  # e.g. locked by a long write elsewhere
-            self.app.call_from_thread(
-                self.notify,
+            self.read_failed(
                 _("The agenda could not be read ({error}); it is read again after the next change.").format(
                     error=error
-                ),
-                severity="error",
-                markup=False,
+                )
             )
             self.app.call_from_thread(self.app.started)
             return
