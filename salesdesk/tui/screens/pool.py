@@ -2,7 +2,6 @@
 
 import sqlite3
 from datetime import date
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -16,6 +15,7 @@ from salesdesk.core.pool import reason_text
 from salesdesk.i18n import N_, _, ngettext, short_date
 from salesdesk.store.pool import Pool, PoolPage, PoolRow
 from salesdesk.store.store import Store
+from salesdesk.tui.live import database_path
 from salesdesk.tui.screens.base import SalesdeskScreen, writes
 from salesdesk.tui.text import fill_table, literal_text
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
@@ -52,8 +52,7 @@ class PoolScreen(SalesdeskScreen):
         self.search = ""
         self.loaded_generation = 0
         self._asked = 0  # reads asked for: only the latest is shown
-        # The file read by the worker, on a connection of its own (a private copy, if one is).
-        self._path = Path(store.db.execute("PRAGMA database_list").fetchone()[2])
+        self._path = database_path(store)  # the worker reads it on a connection of its own
 
     def compose(self) -> ComposeResult:
         yield Header()
