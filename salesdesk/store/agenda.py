@@ -452,7 +452,7 @@ class AgendaStore:
     @property
     def path(self) -> Path:
         """The database file, for a reader on a connection of its own (see `load_from`)."""
-        return Path(self.store.db.execute("PRAGMA database_list").fetchone()[2])
+        return self.store.file_read
 
     def _beside(self, query: Callable[[AgendaQueries], _T]) -> Callable[[], _T]:
         """`query` run on a connection of its own, on a thread, while this one runs the

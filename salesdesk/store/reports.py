@@ -688,7 +688,7 @@ class ReportStore:
 
     @property
     def path(self) -> Path:
-        return Path(self.store.db.execute("PRAGMA database_list").fetchone()[2])
+        return self.store.file_read
 
     @classmethod
     def load_from(

@@ -73,8 +73,13 @@ class Store:
     def path(self) -> Path:
         """The database file the store was opened on (not the private copy read in its place,
         see `connection.private_copy`): the one to name to a person."""
-        row = next(row for row in self.db.execute("PRAGMA database_list") if row[1] == "main")
-        return original_of(Path(row[2]))
+        return original_of(self.file_read)
+
+    @property
+    def file_read(self) -> Path:
+        """The file this store's connection reads (the private copy, if one is read in the
+        database's place): the one a reader on a connection of its own opens."""
+        return Path(next(row[2] for row in self.db.execute("PRAGMA database_list") if row[1] == "main"))
 
     def limit_lock_wait(self, seconds: float) -> None:
         """Wait at most `seconds` for a write lock another connection holds, then give up

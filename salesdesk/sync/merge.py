@@ -194,8 +194,8 @@ def remove_database(path: Path) -> None:
 
 def work_dir(store: "Store") -> Path:
     """A private folder beside the working database for snapshots and copies."""
-    main = next(row[2] for row in store.db.execute("PRAGMA database_list") if row[1] == "main")
-    work = Path(main).with_name(Path(main).stem + ".sync")
+    main = store.file_read
+    work = main.with_name(main.stem + ".sync")
     work.mkdir(exist_ok=True)
     return work
 

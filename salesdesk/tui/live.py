@@ -18,7 +18,7 @@ from salesdesk.sync import team
 
 def database_path(store: Store) -> Path:
     """The file behind the store's connection, for a worker to open its own."""
-    return Path(next(row[2] for row in store.db.execute("PRAGMA database_list") if row[1] == "main"))
+    return store.file_read
 
 
 class DataWatch:
