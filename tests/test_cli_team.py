@@ -180,15 +180,22 @@ def test_sync_with_a_bad_change_exits_0_and_team_held_lists_it(tmp_path):
             "'dormant_days', ?)",
             [device, f"001700000000000-00000-{device}", json.dumps({"value": '"ninety"'})],
         )
+        db.execute(
+            "INSERT INTO changes (device, clock, tbl, row_id, data) VALUES (?, ?, 'customers', "
+            "'01JCUSTOMERHELDBACK0000000', ?)",
+            [device, f"001700000000001-00000-{device}", json.dumps({"name": "Zhao Lei", "bogus": 1})],
+        )
     assert run("sync", "--db", str(b), "--user", "mal").returncode == 0
     result = run("sync", "--db", str(a), "--user", "ann")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    assert "Held back 1 change from mal" in result.stdout and "Published" in result.stdout
+    assert "Held back 2 changes from mal" in result.stdout and "Published" in result.stdout
     status = run("team", "--db", str(a), "--user", "ann")
-    assert "Held back 1 change from mal" in status.stdout
+    assert "Held back 2 changes from mal" in status.stdout
     listed = run("team", "held", "--db", str(a), "--user", "ann")
-    assert listed.returncode == 0 and "settings/dormant_days" in listed.stdout
-    assert "dormant_days" in listed.stdout and "1 change is held back" in listed.stdout
+    assert listed.returncode == 0 and " setting dormant_days  [invalid]" in listed.stdout
+    # A record not here is named by what the change itself says, with its id.
+    assert " customer 'Zhao Lei' (01JCUSTOMERHELDBACK0000000)  [invalid] " in listed.stdout
+    assert "2 changes are held back" in listed.stdout
     assert run("agenda", "--db", str(a), "--user", "ann").returncode == 0
 
 

@@ -342,7 +342,9 @@ def _encrypted(command: str, args: argparse.Namespace, store: Store) -> int:
 
 
 def _list_held(store: Store) -> int:
+    from salesdesk.core.errors import record_name
     from salesdesk.core.text import literal
+    from salesdesk.store.schema import SYNCED_TABLES
     from salesdesk.sync import held
 
     changes = held.listing(store.db)
@@ -350,12 +352,13 @@ def _list_held(store: Store) -> int:
         print(_("No changes are held back: everything teammates published was merged."))
         return 0
     for change in changes:
-        print(
-            literal(
-                f"{change.held_at}  {change.author:<16} {change.table}/{change.row_id}  "
-                f"[{held.kind_shown(change.kind)}] {change.reason}."
-            )
-        )
+        what = f"{change.table}/{change.row_id}"
+        if change.table in SYNCED_TABLES:
+            named = change.name and change.name != change.row_id
+            what = _("{record} {name} ({id})") if named else _("{record} {id}")
+            what = what.format(record=record_name(change.table), name=repr(change.name), id=change.row_id)
+        kind = held.kind_shown(change.kind)
+        print(literal(f"{change.held_at}  {change.author:<16} {what}  [{kind}] {change.reason}."))
     print(
         ngettext(
             "{n} change is held back; each is tried again at every sync.",

@@ -60,6 +60,12 @@ _RECORD_WORDS = {
     "instalments": N_("instalment"),
     "receipts": N_("receipt"),
     "cases": N_("case"),
+    "tags": N_("tag"),
+    "customer_tags": N_("customer tag"),
+    "settings": N_("setting"),
+    "stage_changes": N_("stage change"),
+    "reminder_dismissals": N_("dismissed reminder"),
+    "targets": N_("target"),
 }
 
 

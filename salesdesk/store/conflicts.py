@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from salesdesk.core.dates import timestamp
 from salesdesk.core.errors import NotFound
 from salesdesk.i18n import _
+from salesdesk.store.database import Database
 
 if TYPE_CHECKING:
     from salesdesk.store.store import Store
@@ -44,6 +45,16 @@ _NAMES = {
     "cases": "r.title",
     "targets": "trim(r.person || ' ' || r.month)",
 }
+
+
+def record_label(db: Database, table: str, row_id: str) -> str | None:
+    """What a person recognises a record here by (a customer's name, a quote's number),
+    trashed or not; None if it is not here or has nothing to go by."""
+    expression = _NAMES.get(table)
+    if expression is None:
+        return None
+    row = db.execute(f"SELECT {expression} FROM {table} r WHERE r.id = ?", [row_id]).fetchone()
+    return str(row[0]) if row and row[0] is not None and str(row[0]) else None
 
 
 @dataclass(frozen=True)
@@ -84,11 +95,7 @@ class ConflictStore:
         return int(self.db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL").fetchone()[0])
 
     def _name(self, table: str, row_id: str) -> str:
-        expression = _NAMES.get(table)
-        if expression is None:
-            return row_id
-        row = self.db.execute(f"SELECT {expression} FROM {table} r WHERE r.id = ?", [row_id]).fetchone()
-        return row[0] if row and row[0] is not None else row_id
+        return record_label(self.db, table, row_id) or row_id
 
     def keep(self, conflict_id: int) -> None:
         """The value the merge kept stays; the conflict is settled."""

@@ -18,8 +18,14 @@ from salesdesk.store.bulk import triggers_in_one
 from salesdesk.store.changelog import ChangeLog
 from salesdesk.store.connection import write
 from salesdesk.store.database import Database
+from salesdesk.store.trash import TRASHED
 
 NO_SUCH_RECORD = N_("No {record} with id {id}.")
+IN_TRASH = N_(
+    "The {record} {name} is in the Trash (a teammate may have deleted it): restore it first "
+    "(key 6 in the app, or 'salesdesk trash restore {id}')."
+)
+WAS_DELETED = N_("The {record} {name} was deleted.")
 
 _CHUNK = 5000  # rows of a bulk insert built and written at a time
 
@@ -159,7 +165,12 @@ class Records:
         return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
     def require(self, table: str, record_id: str) -> dict[str, Any]:
-        row = self.get(table, record_id)
+        """The record, alive; NotFound names it if it is in the Trash, else its id."""
+        row = self.get(table, record_id, include_deleted=True)
         if row is None:
             raise NotFound(_(NO_SUCH_RECORD).format(record=record_name(table), id=record_id))
+        if row.get("deleted_at") is not None:
+            name = repr(str(row.get("name") or row.get("title") or row.get("summary") or record_id))
+            said = IN_TRASH if table in TRASHED else WAS_DELETED
+            raise NotFound(_(said).format(record=record_name(table), name=name, id=record_id))
         return row

@@ -7,10 +7,11 @@ deal has since arrived, or whose clock is no longer ahead, is applied then.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from salesdesk.i18n import _, ngettext, pgettext
 from salesdesk.store.database import Database
+from salesdesk.store.schema import SYNCED_TABLES
 from salesdesk.sync.reading import SEEN_LIMIT, Entry
 
 # What kind of problem held a change back (`sync.checks`), in the language shown; as
@@ -43,6 +44,15 @@ class HeldChange:
     kind: str
     reason: str
     held_at: str
+    name: str = ""  # what the record is known by: here, else what the change itself says
+
+
+# What a held change's own data may name its record by (it is not checked: shown literally).
+_SAID_NAME = (
+    "CASE WHEN json_valid(data) AND json_type(data) = 'object' THEN "
+    "coalesce(json_extract(data, '$.name'), json_extract(data, '$.title'), "
+    "json_extract(data, '$.number'), json_extract(data, '$.summary')) END"
+)
 
 
 def hold(
@@ -100,13 +110,19 @@ def count(db: Database) -> int:
 
 
 def listing(db: Database) -> list[HeldChange]:
-    return [
-        HeldChange(*row)
-        for row in db.execute(
-            "SELECT id, device, clock, tbl, row_id, author, source, kind, reason, held_at "
-            "FROM main.held ORDER BY author, clock"
-        )
-    ]
+    from salesdesk.store.conflicts import record_label
+
+    changes = []
+    for *row, said in db.execute(
+        "SELECT id, device, clock, tbl, row_id, author, source, kind, reason, held_at, "
+        f"{_SAID_NAME} FROM main.held ORDER BY author, clock"
+    ).fetchall():
+        change = HeldChange(*row)
+        name = record_label(db, change.table, change.row_id) if change.table in SYNCED_TABLES else None
+        if name is None and isinstance(said, str | int):
+            name = str(said)
+        changes.append(replace(change, name=(name or "")[:60]))
+    return changes
 
 
 def summary(db: Database) -> list[str]:

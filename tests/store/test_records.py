@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from salesdesk import i18n
 from salesdesk.core.dates import epoch_ms
 from salesdesk.core.errors import NotFound
 from salesdesk.core.ids import id_time_ms
@@ -112,6 +113,29 @@ def test_tombstone_is_hidden_from_get_and_counts(store):
     with pytest.raises(NotFound):
         store.customer(gone)
     assert store.db.execute("SELECT count(*) FROM customers").fetchone()[0] == 2
+
+
+def test_a_record_in_the_trash_is_named_and_the_way_back_said(store):
+    customer_id = store.add_customer("Wang Fang")
+    store.delete_customer(customer_id)
+    with pytest.raises(NotFound) as raised:
+        store.log_interaction(customer_id, "call", "Called")
+    assert str(raised.value) == (
+        "The customer 'Wang Fang' is in the Trash (a teammate may have deleted it): restore it first "
+        f"(key 6 in the app, or 'salesdesk trash restore {customer_id}')."
+    )
+    with pytest.raises(NotFound, match=r"^No customer with id 01NOSUCH"):
+        store.log_interaction("01NOSUCHRECORD0000000000000", "call", "Called")
+    i18n.set_language("zh")  # the fixture sets English back
+    with pytest.raises(NotFound, match=r"^客户 'Wang Fang' 在回收站里（可能是同事删除的）：请先恢复"):
+        store.log_interaction(customer_id, "call", "Called")
+
+
+def test_a_deleted_record_the_trash_does_not_keep_is_named(store):
+    tag_id = store.records.insert("tags", {"name": "vip"})
+    store.records.delete("tags", tag_id)
+    with pytest.raises(NotFound, match=r"^The tag 'vip' was deleted\.$"):
+        store.records.require("tags", tag_id)
 
 
 def test_update_of_a_missing_record_is_not_found(store):
