@@ -13,7 +13,12 @@ given is never written). Four figures, as the issue states them:
   as a process: the join and its first sync), beside copying the database file once;
   its data is then compared with the original's, table by table;
 * a week of edits (`--edits`, 2,000 by default: customers changed and interactions
-  logged, published every ten edits as bursts are): how much the folder grows.
+  logged, published every ten edits as bursts are): how much the folder grows;
+* the floor of any join that writes rows rather than copying a database (`--floors`):
+  SQLite alone copying every row of the original into a new database of the schema,
+  by SQL, with no file to read, decode or check: once as the app writes (WAL, full
+  sync, references, the indexes and full-text triggers in place), once bare (no
+  journal, no sync, no reference checks, indexes and full-text index built at the end).
 
 Not part of the test suite.
 """
@@ -53,6 +58,9 @@ class TeamFigures:
     week_edits: int = 0
     identical: bool = False
     checkpoint_bytes: int = 0
+    floor_s: list[float] = field(default_factory=list)  # the original's rows written by SQLite alone
+    bare_floor_s: list[float] = field(default_factory=list)  # the same, every safety off
+    floor_copy_s: list[float] = field(default_factory=list)  # copying the file, beside each floor
 
 
 def salesdesk(db: Path, user: str, *args: str) -> tuple[float, str]:
@@ -100,6 +108,71 @@ def copy_database(source: Path, target: Path) -> float:
     return time.perf_counter() - started
 
 
+def load_floor(source: Path, target: Path, *, bare: bool) -> float:
+    """Seconds for SQLite alone to write every row of `source` into a new database of the
+    schema (made as a join makes it), in one transaction, by SQL from the attached file.
+
+    As the app writes (`bare` false): its connection's WAL, full sync and references,
+    the indexes and full-text triggers in place, a merge's page cache. Bare: no journal,
+    no sync, no reference checks, the indexes and triggers made again once the rows are
+    in and the full-text indexes rebuilt in one statement each. No join that loads
+    records can be quicker than this: it still has files to read, open and check.
+    """
+    import sqlite3
+
+    from salesdesk.store.store import Store
+    from salesdesk.sync.merge import MERGE_CACHE_KIB
+
+    started = time.perf_counter()
+    store = Store.open(target, "floor", lambda: datetime.now(UTC))
+    if bare:
+        store.close()
+        conn = sqlite3.connect(target, isolation_level=None)
+        for pragma in ("journal_mode=DELETE", "journal_mode=OFF", "synchronous=OFF", "foreign_keys=OFF"):
+            conn.execute(f"PRAGMA {pragma}")
+    else:
+        conn = store.db.conn
+    conn.execute(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
+    conn.execute("ATTACH DATABASE ? AS original", [str(source)])  # a scratch copy: only read
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
+            "AND name NOT LIKE '%fts%'"
+        )
+    ]
+    conn.execute("BEGIN")
+    later = []
+    if bare:
+        later = conn.execute(
+            "SELECT type, name, sql FROM main.sqlite_master "
+            "WHERE type IN ('index', 'trigger') AND sql IS NOT NULL"
+        ).fetchall()
+        for kind, name, _sql in later:
+            conn.execute(f'DROP {kind.upper()} main."{name}"')
+    for table in tables:
+        theirs = {row[1] for row in conn.execute(f"PRAGMA original.table_info({table})")}
+        ours = [row[1] for row in conn.execute(f"PRAGMA main.table_info({table})")]
+        names = ", ".join(name for name in ours if name in theirs)
+        conn.execute(f"DELETE FROM main.{table}")  # the new database's seeds
+        conn.execute(f"INSERT INTO main.{table} ({names}) SELECT {names} FROM original.{table}")
+    for _kind, _name, sql in later:
+        conn.execute(sql)
+    if bare:
+        for (name,) in conn.execute(
+            "SELECT name FROM main.sqlite_master WHERE type = 'table' AND sql LIKE '%USING fts5%'"
+        ).fetchall():
+            conn.execute(f"INSERT INTO main.{name} ({name}) VALUES ('rebuild')")
+    conn.execute("COMMIT")
+    conn.execute("DETACH DATABASE original")
+    elapsed = time.perf_counter() - started
+    if bare:
+        conn.close()
+    else:
+        store.close()
+    return elapsed
+
+
 def data_digest(path: Path) -> str:
     """A digest of what the synced tables hold, without this copy's own bookkeeping."""
     import sqlite3
@@ -135,7 +208,14 @@ def edit(store, rng: random.Random, customers: list[str], n: int) -> None:
 
 
 def measure(
-    source: Path, user: str, runs: int, joins: int, edits: int, log: Callable[[str], None]
+    source: Path,
+    user: str,
+    runs: int,
+    joins: int,
+    edits: int,
+    log: Callable[[str], None],
+    *,
+    floors: int = 0,
 ) -> TeamFigures:
     from salesdesk.store.store import Store
     from salesdesk.sync import folder as encrypted
@@ -175,6 +255,18 @@ def measure(
         if joins:
             figures.identical = data_digest(bob_db) == original
             log(f"team: the new device's data is {'identical' if figures.identical else 'NOT identical'}")
+        for sample in range(floors):
+            figures.floor_copy_s.append(copy_database(ann_db, work / "copy.db"))
+            (work / "copy.db").unlink()
+            for bare, samples in ((False, figures.floor_s), (True, figures.bare_floor_s)):
+                floor_db = work / "floor.db"
+                samples.append(load_floor(ann_db, floor_db, bare=bare))
+                for path in work.glob("floor.db*"):
+                    path.unlink()
+            log(
+                f"team: floor {sample + 1}/{floors}: SQLite alone writes the rows in "
+                f"{figures.floor_s[-1]:.1f} s as the app writes, {figures.bare_floor_s[-1]:.1f} s bare"
+            )
 
         ann = Store.open(ann_db, user, lambda: datetime.now(UTC))
         bob = Store.open(bob_db, "bob", lambda: datetime.now(UTC)) if joins else None
@@ -223,13 +315,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--joins", type=int, default=1, help="0: no teammate (no join, no sync figures)")
     parser.add_argument("--edits", type=int, default=2000)
+    parser.add_argument("--floors", type=int, default=0, help="how many times to measure the floor of a join")
     args = parser.parse_args()
     started = time.perf_counter()
 
     def log(message: str) -> None:
         print(f"[{time.perf_counter() - started:5.0f} s] {message}", file=sys.stderr, flush=True)
 
-    figures = measure(Path(args.db), args.user, args.runs, args.joins, args.edits, log)
+    figures = measure(Path(args.db), args.user, args.runs, args.joins, args.edits, log, floors=args.floors)
     print(json.dumps(figures.__dict__, indent=2))
     return 0
 

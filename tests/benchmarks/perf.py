@@ -30,8 +30,9 @@ busy machine slows both alike:
 * building the large demo: no baseline.
 * the encrypted team folder (bench_team.py), on a copy of the large demo: the publish
   after one edit (its time and the bytes it writes), a teammate's sync of it, a new
-  device joining beside copying the database file once, and what 2,000 edits add to
-  the folder.
+  device joining beside copying the database file once, what 2,000 edits add to
+  the folder, and the floor of a join that writes rows (SQLite alone writing the
+  original's, as the app writes and with every safety off) beside copying the file.
 
 What "shows" means: for start-up, the first agenda row under a section header; for
 Pipeline, the stage headers with their counts and a first card; for Customers, the
@@ -854,7 +855,7 @@ def measure_team(run: Run) -> list[Figure]:
     from bench_team import measure
 
     assert run.demo is not None
-    team = measure(run.demo.path, run.demo.user, run.runs, run.heavy_runs, 2000, log)
+    team = measure(run.demo.path, run.demo.user, run.runs, run.heavy_runs, 2000, log, floors=run.heavy_runs)
     publish = Figure("team: publish after one edit", "ms", Target(1.0, "< 1 s", strict=True))
     written = Figure("team: bytes that publish writes", "KB", Target(100.0, "< 100 KB", strict=True))
     sync = Figure("team: a teammate's sync of it", "ms", Target(1.0, "< 1 s", strict=True))
@@ -878,7 +879,21 @@ def measure_team(run: Run) -> list[Figure]:
         f"team: written into it by those {team.week_edits:,} edits", "MB", Target(5.0, "< 5 MB", strict=True)
     )
     uploaded.add(team.week_written / 1e6)
-    return [publish, written, sync, join, week, uploaded]
+    # The floor of any join that writes rows: SQLite alone writing the original's, by SQL.
+    floor = Figure(
+        "team: SQLite alone writing those rows (vs copying)",
+        "s",
+        Target(3.0, "ratio < 3", strict=True, on_ratio=True),
+    )
+    bare = Figure(
+        "team: the same with every safety off (vs copying)",
+        "s",
+        Target(3.0, "ratio < 3", strict=True, on_ratio=True),
+    )
+    for seconds, unsafe, baseline in zip(team.floor_s, team.bare_floor_s, team.floor_copy_s, strict=True):
+        floor.add(seconds, baseline)
+        bare.add(unsafe, baseline)
+    return [publish, written, sync, join, week, uploaded, floor, bare]
 
 
 def build_demo(path: Path, user: str) -> float:
