@@ -1199,6 +1199,9 @@ def test_write_demo_large_goes_through_the_bulk_loader(tmp_path, monkeypatch):
     try:
         assert store.meta("demo") == "large"
         assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        # The Targets view has something to show: this month and the two before, the user's.
+        months = {m for (m,) in store.db.execute("SELECT month FROM targets WHERE person = ?", [USER])}
+        assert len(months) == 3 and NOW.strftime("%Y-%m") in months
     finally:
         store.close()
 

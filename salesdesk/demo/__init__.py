@@ -173,6 +173,11 @@ def _build(path: Path, size: str, now: datetime, user: str, seed: int) -> dict[s
             store.db.execute("INSERT OR IGNORE INTO pool_dirty (customer_id) SELECT id FROM customers")
         Pool(store).refresh(now.astimezone().date())
         clock.moment = now
+        if size != "small":  # the small demo's story sets them itself
+            from salesdesk.demo.data import TEAMMATES
+            from salesdesk.demo.targets import add_targets
+
+            add_targets(store, [user, *TEAMMATES], now.date(), random.Random(f"targets {now.date()}"))
         store.set_meta(DEMO_KEY, size)
         last = store.db.execute("SELECT coalesce(max(seq), 0) FROM changes").fetchone()[0]
         store.set_meta(BUILT_KEY, str(last))
