@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TypeAlias
+from typing import TYPE_CHECKING, BinaryIO, TextIO, TypeAlias
 
 from salesdesk.i18n import _
 
@@ -122,3 +122,42 @@ def write_output(output: str | None, write: Callable[[BinaryIO], int]) -> int:
     from salesdesk.io.files import write_atomically
 
     return write_atomically(Path(output), write)
+
+
+class TerminalProgress:
+    """What a long command is doing, on one line of the terminal rewritten in place.
+
+    Written to stderr only when it is a terminal (a script, cron or a pipe sees nothing of
+    it), cut to the terminal's width so it never wraps, and cleared once the command is
+    done, before what it prints for good.
+    """
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stderr
+        self.on = self.stream.isatty()
+        self.shown = False
+
+    def __call__(self, sentence: str) -> None:
+        if not self.on:
+            return
+        import shutil
+
+        from salesdesk.cli.help_format import cells
+        from salesdesk.core.text import literal
+
+        width = shutil.get_terminal_size().columns - 1
+        line = literal(sentence)
+        while cells(line) > width and line:
+            line = line[:-1]
+        self.stream.write(f"\r{line}\x1b[K")
+        self.stream.flush()
+        self.shown = True
+
+    def __enter__(self) -> TerminalProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from salesdesk.cli.common import Commands, open_store
+from salesdesk.cli.common import Commands, TerminalProgress, open_store
 from salesdesk.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -198,7 +198,8 @@ def run_team(args: argparse.Namespace, db_path: Path, user: str) -> int:
         if command in ("create", "rotate-key", "upgrade", "devices", "accept", "revoke"):
             return _encrypted(command, args, store)
         if command == "join":
-            report, where = team.join(store, Path(args.folder), code)
+            with TerminalProgress() as progress:
+                report, where = team.join(store, Path(args.folder), code, progress)
             print(
                 _("Joined the team in {folder} as {user} (device {device}).").format(
                     folder=team.team_folder(store), user=user, device=store.device
@@ -374,7 +375,8 @@ def run_sync(args: argparse.Namespace, db_path: Path, user: str) -> int:
 
     store = open_store(db_path, user)
     try:
-        report = team.sync_once(store)
+        with TerminalProgress() as progress:
+            report = team.sync_once(store, progress)
     finally:
         store.close()
     from salesdesk.core.text import literal

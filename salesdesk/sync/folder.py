@@ -35,7 +35,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -771,7 +771,10 @@ def pull(store: Store, folder: Path, report: SyncReport) -> None:
         found = _records(store, team, report)
         _trust(store, found, report)
         readable = [d for d in found if d.state != PENDING]
+        say = report.progress
         for device in readable:  # every file read and checked before anything is merged
+            if say is not None and device.read_number < device.record.published:
+                say(_("Reading {user}'s files…").format(user=device.user))
             _unseen(team, device, report)
         for device in readable:
             if device.mark == device.read_number and device.mark_digest == device.read_digest:
@@ -784,6 +787,7 @@ def pull(store: Store, folder: Path, report: SyncReport) -> None:
                     publisher=device.device,
                     publisher_user=device.user,
                     relayed_users=device.relayed,
+                    progress=None if say is None else _merging(say, device.user),
                 )
                 merged.source = f"{device.user} ({device.device})"
                 report.merged.append(merged)
@@ -797,6 +801,22 @@ def pull(store: Store, folder: Path, report: SyncReport) -> None:
             if released.released:
                 report.merged.append(released)
     report.held = held.summary(store.db) + report.held
+
+
+def _merging(say: Callable[[str], None], user: str) -> Callable[[int, int], None]:
+    """A merge's progress, said as a sentence: how many of a teammate's changes are taken."""
+
+    def told(done: int, total: int) -> None:
+        if done < total:
+            say(
+                _("Merging {user}'s changes: {done} of {total}…").format(
+                    user=user, done=f"{done:,}", total=f"{total:,}"
+                )
+            )
+        else:
+            say(_("Merged {total} of {user}'s changes; saving them…").format(user=user, total=f"{total:,}"))
+
+    return told
 
 
 def _records(store: Store, team: Team, report: SyncReport) -> list[_Device]:

@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -54,6 +54,7 @@ LATEST_VALUE = {("customers", "last_contact_at")}
 # Fields naming who did it: like `updated_by`, taken from the publishing device's user.
 AUTHOR_FIELDS = ("updated_by", "by_user")
 _LOAD_CHUNK = 5000
+PROGRESS_EVERY = 20_000  # entries taken between two reports of a merge's progress
 # New records of one table written together from which their full-text index is filled
 # in one statement, not by its trigger row by row.
 INDEX_IN_ONE = 500
@@ -215,6 +216,7 @@ def merge_entries(
     relayed_users: dict[str, str] | None = None,
     dry_run: bool = False,
     bulk: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeReport:
     """Merge a stream of change entries published by device `publisher` (one transaction).
 
@@ -222,7 +224,8 @@ def merge_entries(
     stops the whole stream (the copy could not be read); a bad entry is held back.
     With `bulk` (the default), records this copy knows nothing of are written in
     batches (`_Merge` says how); without it, every entry is written on its own. Both
-    give the same records, change log, held changes and conflicts.
+    give the same records, change log, held changes and conflicts. `progress` is told
+    (done, of) as the entries are taken, every `PROGRESS_EVERY` and once all are.
     """
     from salesdesk.sync.checks import AHEAD_SETTING, Checker, ahead_hours
 
@@ -234,6 +237,7 @@ def merge_entries(
         setting = None
     checker = Checker(db, now_ms=epoch_ms(store.clock()), ahead_hours=ahead_hours(setting))
     merge = _Merge(store, checker, report, publisher, publisher_user, relayed_users or {}, bulk=bulk)
+    merge.progress = progress
     cache = int(db.execute("PRAGMA cache_size").fetchone()[0])
     db.execute(f"PRAGMA cache_size = {-MERGE_CACHE_KIB}")
     try:
@@ -355,6 +359,7 @@ class _Merge:
         self.seen: dict[tuple[object, ...], str] = {}
         self.tagged = False
         self.touched: dict[str, set[str]] = {}
+        self.progress: Callable[[int, int], None] | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -441,9 +446,14 @@ class _Merge:
             self.fresh = self._fresh(stream)
             deferred = self._defer_indexes()
         waiting = []
-        for row in stream:
+        progress, total = self.progress, len(stream)
+        for done, row in enumerate(stream, 1):
             if self._take(row, len(row) > 9) == "waiting":
                 waiting.append(row)
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, total)
+        if progress is not None:
+            progress(total, total)
         # A record a held change names may have arrived later in this same stream.
         while waiting:
             still = [row for row in waiting if self._take(row, True) == "waiting"]

@@ -27,7 +27,7 @@ import re
 import shutil
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +67,8 @@ class SyncReport:
     rekeyed_from: str | None = None
     held: list[str] = field(default_factory=list)  # who is held back and why, one line each
     notes: list[str] = field(default_factory=list)  # what to do about the folder, one line each
+    # Told what a long sync is doing, as a sentence, while it does it (a terminal shows it).
+    progress: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
     def lines(self) -> list[str]:
         out = [report.summary() for report in self.merged]
@@ -94,7 +96,9 @@ def _shared(folder: Path) -> Path:
     return folder / TEAM_DIR
 
 
-def join(store: "Store", folder: Path, code: str | None = None) -> tuple[SyncReport, str | None]:
+def join(
+    store: "Store", folder: Path, code: str | None = None, progress: Callable[[str], None] | None = None
+) -> tuple[SyncReport, str | None]:
     """Join the team sharing `folder` (with its join code, for an encrypted one), then sync
     once. Returns the sync's report and where the team key is kept (None: a plain team)."""
     from salesdesk.sync import folder as encrypted
@@ -107,7 +111,7 @@ def join(store: "Store", folder: Path, code: str | None = None) -> tuple[SyncRep
             )
         key, record = encrypted.check_code(folder, code)
         where = encrypted.join(store, folder, key, record)
-        return sync_once(store), where
+        return sync_once(store, progress), where
     if not encrypted.plain_files(folder):
         encrypted.check_code(folder, code or "")  # says what the folder is, and what to do
     return join_plain(store, folder), None
@@ -425,7 +429,7 @@ def rekey(store: "Store") -> str:
     return device
 
 
-def sync_once(store: "Store") -> SyncReport:
+def sync_once(store: "Store", progress: Callable[[str], None] | None = None) -> SyncReport:
     folder = team_folder(store)
     if folder is None:
         raise SalesdeskError(_("This database is not in a team yet; run 'salesdesk team join FOLDER' first."))
@@ -435,7 +439,7 @@ def sync_once(store: "Store") -> SyncReport:
                 "The team folder {folder} is not there (is the sync tool running, or the share mounted?)."
             ).format(folder=folder)
         )
-    report = SyncReport()
+    report = SyncReport(progress=progress)
     pull(store, folder, report)
     from salesdesk.sync import folder as encrypted
 
