@@ -28,7 +28,7 @@ from salesdesk.tui.text import padded
 from salesdesk.tui.widgets.key_bar import KeyBar, translate_keys
 
 HEADINGS = (N_("Code"), N_("Product"), N_("Unit"), N_("List price"), N_("Category"), N_("Status"))
-CODE_CELLS, UNIT_CELLS, PRICE_CELLS, STATUS_CELLS = 12, 6, 14, 8
+CODE_CELLS, UNIT_CELLS, PRICE_CELLS, STATUS_CELLS = 12, 9, 14, 8  # units such as "project", "licence"
 ACTIVE, RETIRED = N_("active"), N_("retired")
 
 
