@@ -19,6 +19,7 @@ from salesdesk.store.database import Database, Row
 from salesdesk.store.schema import CONTACT_TEXT
 
 if TYPE_CHECKING:
+    from salesdesk.core.pool import PoolState
     from salesdesk.store.store import Store
 
 # Name and last-contact orders are served by indexes; value needs the deal facts.
@@ -96,6 +97,8 @@ class CustomerDetail:
     interactions: list[tuple[str, str, str, str, str, str]] = field(
         default_factory=list
     )  # id, kind, at, by, summary, body
+    pool: "PoolState | None" = None  # where it stands with the lead pool, when asked
+    pool_why: str = ""  # what sent it there, or sends it, in a few words
 
 
 def _like(text: str) -> str:

@@ -322,6 +322,31 @@ class Pool:
             date.fromisoformat(back), reason, date.fromisoformat(since), owner, self.rules(), today
         )
 
+    def peek(self, customer_id: str, today: date, rules: PoolRules | None = None) -> PoolState:
+        """Where one customer stands on `today`, worked out from its records as they are
+        now, writing nothing (`state` brings the kept rows up to date first, a write).
+        `rules`: the rules, when the caller has read them already."""
+        from salesdesk.core.pool import NOT_ELIGIBLE
+
+        rules = rules or self.rules()
+        kept = (
+            self._meta("rules") == self._key(rules)
+            and self._meta("day") == today.isoformat()
+            and self.db.execute("SELECT 1 FROM pool_dirty WHERE customer_id = ?", [customer_id]).fetchone()
+            is None
+        )
+        if kept:  # its kept row holds: one lookup, not its whole history (thousands of calls)
+            row = self.db.execute(
+                "SELECT owner, back_on, reason, since FROM pool_kept WHERE customer_id = ?", [customer_id]
+            ).fetchone()
+        else:
+            worked = self._work_out([customer_id], rules, today)
+            row = (worked[0][1], *worked[0][5:]) if worked else None
+        if row is None:
+            return PoolState(NOT_ELIGIBLE, "")
+        owner, back, reason, since = row
+        return state_of(date.fromisoformat(back), reason, date.fromisoformat(since), owner, rules, today)
+
     def held_by(self, person: str, today: date) -> int:
         """How many eligible customers `person` owns that are not in the pool."""
         self.refresh(today)

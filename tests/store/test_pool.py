@@ -181,3 +181,23 @@ def test_today_warns_the_owner_and_a_call_keeps_it(store, clock, rules):
     clock.advance(days=28)
     store.log_interaction(lead, "call", "Talked")
     assert not [i for i in AgendaStore(store).load(day).items if i.kind == POOL_WARNING]
+
+
+def test_peek_says_where_a_customer_stands_without_writing(store, clock, rules):
+    lead = store.add_customer("Mary Cooper", owner="ann")
+    bought = store.add_customer("Buyer", owner="ann")
+    won = next(s.id for s in store.stages() if s.kind == "won")
+    store.add_deal(bought, "Done", 1000, stage_id=won)
+    pool = Pool(store)
+    for day in (TODAY, TODAY + timedelta(days=28), TODAY + timedelta(days=31)):
+        before = store.db.conn.total_changes
+        peeked = pool.peek(lead, day)
+        assert store.db.conn.total_changes == before  # nothing written, not even the kept rows
+        assert peeked == pool.state(lead, day)
+        assert pool.peek(lead, day) == peeked  # now from the row kept for the day
+    assert [pool.peek(lead, d).kind for d in (TODAY, TODAY + timedelta(days=28))] == [OWNED, WARNED]
+    assert pool.peek(bought, TODAY).kind == NOT_ELIGIBLE
+    # A call logged since the rows were kept shows at once, before any refresh.
+    clock.advance(days=27)
+    store.log_interaction(lead, "call", "Talked")
+    assert pool.peek(lead, TODAY + timedelta(days=31)).kind == OWNED

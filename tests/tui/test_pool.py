@@ -104,6 +104,51 @@ async def test_slash_filters_and_enter_opens_the_customer(pool_db):
         assert pilot.app.current_mode == "customers"
 
 
+async def test_the_customer_pane_says_a_customer_is_in_the_pool_and_who_may_claim_it(pool_db):
+    from tests.tui.test_customers import shown
+
+    def id_of(name):
+        return pool_db.db.execute("SELECT id FROM customers WHERE name = ?", [name]).fetchone()[0]
+
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("3")
+        await ready(pilot)
+        said = {}
+        for name in ("Recent", "Mary Cooper", "Li Lei", "Fresh"):
+            pilot.app.screen.show_customer(id_of(name))
+            await ready(pilot)
+            said[name] = " ".join(shown(pilot.app.screen.query_one("#detail-head")).split())
+        assert (
+            "In the lead pool since Tue 24 Nov (no interaction for 30 days). "
+            "You can claim it back from Tue 01 Dec." in said["Recent"]
+        )
+        assert (
+            "In the lead pool since Thu 01 Oct (no interaction for 30 days). "
+            "It is not yours until you claim it back (9, then p)." in said["Mary Cooper"]
+        )
+        assert "since Sun 20 Sep (no owner). Anyone may claim it (9, then p)." in said["Li Lei"]
+        assert "lead pool" not in said["Fresh"]  # tom's, worked a week ago
+
+
+async def test_the_customer_pane_warns_before_a_customer_goes_back(pool_db):
+    from tests.tui.test_customers import shown
+
+    lead = pool_db.db.execute("SELECT id FROM customers WHERE name = 'Fresh'").fetchone()[0]
+    pool_db.set_setting("pool_warn_days", 30)
+    async with make_app(pool_db).run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("3")
+        await ready(pilot)
+        pilot.app.screen.show_customer(lead)
+        await ready(pilot)
+        head = " ".join(shown(pilot.app.screen.query_one("#detail-head")).split())
+        assert (
+            "Goes back to the lead pool in 23 days (no interaction for 30 days) unless its owner works it."
+            in head
+        )
+
+
 def _snapshot(snap_compare, store, size):
     async def run_before(pilot):
         await _pool(pilot)

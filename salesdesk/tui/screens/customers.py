@@ -138,7 +138,16 @@ class CustomersScreen(DataScreen):
     def _show_detail(self) -> None:
         customer_id = self.current_id
         detail = self.queries.detail(customer_id, self.today) if customer_id else None
-        self.query_one(CustomerDetailPane).show(detail, self.today, self.app.privacy)
+        if detail is not None:
+            from salesdesk.core.pool import NOT_ELIGIBLE, reason_text
+            from salesdesk.store.pool import Pool
+
+            pool = Pool(self.store)
+            rules = pool.rules()
+            detail.pool = pool.peek(detail.record["id"], self.today, rules)
+            if detail.pool.kind != NOT_ELIGIBLE:
+                detail.pool_why = reason_text(detail.pool, rules)
+        self.query_one(CustomerDetailPane).show(detail, self.today, self.app.privacy, self.user)
         from salesdesk.tui.widgets.contracts import ContractsSection
 
         for section in self.query(ContractsSection):

@@ -23,6 +23,7 @@ from salesdesk.core.dates import parse_timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.model import kind_name
 from salesdesk.core.money import format_money
+from salesdesk.core.pool import POOLED, WARNED, PoolState
 from salesdesk.core.suggest import REORDER, PurchaseIndex, Suggestion
 from salesdesk.core.text import literal
 from salesdesk.i18n import N_, _, ngettext, short_date
@@ -98,10 +99,13 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
         self.offer_for: str | None = None  # the customer whose suggestions are wanted
         self.offer_day: date | None = None  # the screen's today, given with each customer
         self.reading = False  # the purchases are being read on a thread
+        self.user = ""  # who looks (the pool speaks of their former customers so)
         self.offered: list[Suggestion] = []
         self.query_one("#offer-next", Static).display = False
 
-    def show(self, detail: CustomerDetail | None, today: date, privacy: bool) -> None:
+    def show(self, detail: CustomerDetail | None, today: date, privacy: bool, user: str = "") -> None:
+        """The customer, as `user` (whose former customers the pool says so of) sees it."""
+        self.user = user
         head = self.query_one("#detail-head", Static)
         history = self.query_one(HistoryList)
         if detail is None:
@@ -201,6 +205,10 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
         if dates:
             lines.append(Text(" · ".join(dates), style="dim"))
         lines.append(self._last_contact(row.last_contact, today))
+        if detail.pool is not None:
+            pool = self._pool(detail.pool, detail.pool_why, today)
+            if pool is not None:
+                lines.append(pool)
         tags = Text(_("Tags: "), style="dim")
         for name in detail.tags:
             tags.append(f" {literal(name)} ", style="reverse")
@@ -230,6 +238,29 @@ class CustomerDetailPane(VerticalScroll, can_focus=False):
         if not detail.followups:
             lines.append(Text("  " + _("none (f to book one)"), style="dim"))
         return Group(*lines)
+
+    def _pool(self, state: PoolState, why: str, today: date) -> Text | None:
+        """Whether the customer is in the lead pool, or about to go back to it, and why."""
+        if state.kind not in (POOLED, WARNED):
+            return None
+        assert state.back_on is not None
+        if state.kind == WARNED:
+            said = ngettext(
+                "Goes back to the lead pool in {n} day ({why}) unless its owner works it.",
+                "Goes back to the lead pool in {n} days ({why}) unless its owner works it.",
+                state.days_left,
+            ).format(n=state.days_left, why=why)
+            return Text(said, style="yellow")
+        said = _("In the lead pool since {day} ({why}).").format(day=short_date(state.back_on), why=why)
+        mine = bool(state.owner) and state.owner.casefold() == self.user.casefold()
+        again = state.former_owner_from
+        if mine and again is not None and today < again:
+            said += " " + _("You can claim it back from {day}.").format(day=short_date(again))
+        elif mine:
+            said += " " + _("It is not yours until you claim it back (9, then p).")
+        else:
+            said += " " + _("Anyone may claim it (9, then p).")
+        return Text(said, style="bold yellow")
 
     @staticmethod
     def _last_contact(day: date | None, today: date) -> Text:
