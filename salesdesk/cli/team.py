@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -399,7 +400,9 @@ def run_merge(args: argparse.Namespace, db_path: Path, user: str) -> int:
     kind = conflict_copy_kind(other, db_path.stem)
     store = open_store(db_path, user)
     try:
-        report = merge_database(store, other, dry_run=args.dry_run)
+        with TerminalProgress() as say:
+            say(_("Reading {name}…").format(name=other.name))
+            report = merge_database(store, other, dry_run=args.dry_run, progress=merging(say, other.name))
     finally:
         store.close()
     print(
@@ -421,6 +424,20 @@ def run_merge(args: argparse.Namespace, db_path: Path, user: str) -> int:
         moved = archive(other, datetime.now())
         print(_("Moved {name} to {moved} (kept, not deleted).").format(name=other.name, moved=moved))
     return 0
+
+
+def merging(say: Callable[[str], None], name: str) -> Callable[[int, int], None]:
+    """A merge of the copy `name`, said as it goes: how many of its new changes are taken."""
+
+    def told(done: int, total: int) -> None:
+        if done < total:
+            say(
+                _("Merging {name}: {done} of {total} new changes…").format(
+                    name=name, done=f"{done:,}", total=f"{total:,}"
+                )
+            )
+
+    return told
 
 
 def _merged_line(kind: str | None, dry_run: bool, name: str, report: MergeReport) -> str:

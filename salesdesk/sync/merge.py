@@ -121,13 +121,15 @@ def merge_database(
     publisher: tuple[str, str] | None = None,
     exact_size: int | None = None,
     with_wal: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeReport:
     """Merge the copy at `other` into `store`'s database (one transaction).
 
     The copy is never changed nor opened where it lies: it is copied into `work` (with
     its -wal, unless `with_wal` is off), read there and removed. `publisher` is the
     (device, user) a manifest names; else the copy's own meta says who wrote it. With
-    `exact_size` a file of any other size is refused (a manifest's size).
+    `exact_size` a file of any other size is refused (a manifest's size). `progress`:
+    as `merge_entries` takes it.
     """
 
     other = Path(other)
@@ -135,7 +137,7 @@ def merge_database(
     private = work / f"incoming-{os.urandom(4).hex()}.db"
     try:
         fetch(other, private, exact_size=exact_size, with_wal=with_wal)
-        return merge_copy(store, private, other.name, publisher=publisher, dry_run=dry_run)
+        return merge_copy(store, private, other.name, publisher=publisher, dry_run=dry_run, progress=progress)
     finally:
         remove_database(private)
 
@@ -168,6 +170,7 @@ def merge_copy(
     *,
     publisher: tuple[str | None, str | None] | None = None,
     dry_run: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> MergeReport:
     """Merge a private copy (made by `fetch`), read on a hardened connection."""
     from salesdesk.sync.reading import read_copy
@@ -183,6 +186,7 @@ def merge_copy(
             publisher_user=user,
             relayed_users=contents.relayed_users,
             dry_run=dry_run,
+            progress=progress,
         )
     finally:
         conn.close()

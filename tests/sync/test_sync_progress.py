@@ -60,3 +60,21 @@ def test_progress_writes_nothing_where_no_one_watches():
     with TerminalProgress(pipe) as progress:
         progress("Reading ann's files…")
     assert pipe.getvalue() == ""
+
+
+def test_merging_a_copy_says_how_many_of_its_new_changes_are_taken(tmp_path, monkeypatch):
+    from salesdesk.cli.team import merging
+
+    monkeypatch.setattr(merge, "PROGRESS_EVERY", 10)
+    ann, bob = Device(tmp_path, "ann"), Device(tmp_path, "bob")
+    try:
+        for n in range(25):
+            ann.store.add_customer(f"Customer {n}")
+        said: list[str] = []
+        report = merge.merge_database(bob.store, ann.snapshot(), progress=merging(said.append, "ann.db"))
+        total = report.entries
+        assert total >= 25
+        assert said == [f"Merging ann.db: {n} of {total:,} new changes…" for n in range(10, total, 10)]
+    finally:
+        ann.store.close()
+        bob.store.close()
