@@ -428,16 +428,9 @@ def run_merge(args: argparse.Namespace, db_path: Path, user: str) -> int:
 
 def merging(say: Callable[[str], None], name: str) -> Callable[[int, int], None]:
     """A merge of the copy `name`, said as it goes: how many of its new changes are taken."""
+    from salesdesk.sync.merge import said_progress
 
-    def told(done: int, total: int) -> None:
-        if done < total:
-            say(
-                _("Merging {name}: {done} of {total} new changes…").format(
-                    name=name, done=f"{done:,}", total=f"{total:,}"
-                )
-            )
-
-    return told
+    return said_progress(say, _("Merging {name}: {done} of {total} new changes…"), name=name)
 
 
 def _merged_line(kind: str | None, dry_run: bool, name: str, report: MergeReport) -> str:

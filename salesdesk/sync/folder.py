@@ -35,7 +35,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -764,7 +764,7 @@ def pull(store: Store, folder: Path, report: SyncReport) -> None:
     """Read and merge what other devices published since this copy last read them."""
     from salesdesk.store.connection import write
     from salesdesk.sync import held
-    from salesdesk.sync.merge import merge_entries, retry_held
+    from salesdesk.sync.merge import merge_entries, retry_held, said_progress
 
     team = team_of(store, folder)
     with _locked(store):
@@ -787,7 +787,14 @@ def pull(store: Store, folder: Path, report: SyncReport) -> None:
                     publisher=device.device,
                     publisher_user=device.user,
                     relayed_users=device.relayed,
-                    progress=None if say is None else _merging(say, device.user),
+                    progress=None
+                    if say is None
+                    else said_progress(
+                        say,
+                        _("Merging {user}'s changes: {done} of {total}…"),
+                        _("Merged {total} of {user}'s changes; saving them…"),
+                        user=device.user,
+                    ),
                 )
                 merged.source = f"{device.user} ({device.device})"
                 report.merged.append(merged)
@@ -801,22 +808,6 @@ def pull(store: Store, folder: Path, report: SyncReport) -> None:
             if released.released:
                 report.merged.append(released)
     report.held = held.summary(store.db) + report.held
-
-
-def _merging(say: Callable[[str], None], user: str) -> Callable[[int, int], None]:
-    """A merge's progress, said as a sentence: how many of a teammate's changes are taken."""
-
-    def told(done: int, total: int) -> None:
-        if done < total:
-            say(
-                _("Merging {user}'s changes: {done} of {total}…").format(
-                    user=user, done=f"{done:,}", total=f"{total:,}"
-                )
-            )
-        else:
-            say(_("Merged {total} of {user}'s changes; saving them…").format(user=user, total=f"{total:,}"))
-
-    return told
 
 
 def _records(store: Store, team: Team, report: SyncReport) -> list[_Device]:

@@ -112,6 +112,21 @@ def _counts(counts: Counter[str]) -> str:
     )
 
 
+def said_progress(
+    say: Callable[[str], None], during: str, after: str | None = None, **names: str
+) -> Callable[[int, int], None]:
+    """A merge's progress (`merge_entries`' callback) said as a sentence: `during` while
+    entries are taken, `after` once all are (if given); each a sentence already translated,
+    formatted with `done`, `total` and `names`."""
+
+    def told(done: int, total: int) -> None:
+        sentence = during if done < total else after
+        if sentence is not None:
+            say(sentence.format(done=f"{done:,}", total=f"{total:,}", **names))
+
+    return told
+
+
 def merge_database(
     store: "Store",
     other: Path,
