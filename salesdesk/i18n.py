@@ -4,7 +4,8 @@ The catalogues are in `salesdesk/locale/` (`zh_CN/LC_MESSAGES/salesdesk.po`, com
 `.mo` beside it and shipped in the package: installing is the only step). Strings are
 marked with `_` (shown now), `ngettext` (a count: `1 customer`, `2 customers`), `pgettext`
 (a word that needs its context) and `N_`
-(a constant defined at import, translated where it is shown with `_`). `scripts/catalogues`
+(a constant defined at import, translated where it is shown with `_`); a `Phrase` is a
+sentence kept (a held change's reason) to be said in the language it is read in. `scripts/catalogues`
 extracts them and compiles the catalogues (CONTRIBUTING.md).
 
 The language is chosen once, before anything is shown: `--lang`, else the database's
@@ -13,10 +14,12 @@ setting, else the environment as gettext reads it (`LANGUAGE`, `LC_ALL`, `LC_MES
 """
 
 import gettext as _gettext
+import json
 import os
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -143,6 +146,66 @@ def pgettext(context: str, message: str) -> str:
 def N_(message: str) -> str:
     """Mark a constant for the catalogue; it is translated where it is shown, with `_`."""
     return message
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A sentence kept to be read later, in the language of that moment, not of this one:
+    its English text (marked with `N_`), the values it is formatted with, and which of
+    them are words to translate as well (their English, marked with `N_` too).
+
+    `str(phrase)` says it now; `stored()` is its form to keep (JSON) and `Phrase.restored`
+    reads that back (None for anything else: what a database holds is checked too).
+    """
+
+    text: str
+    values: Mapping[str, str] = field(default_factory=dict)
+    words: frozenset[str] = frozenset()  # names in `values` whose value is a word to translate
+
+    def __str__(self) -> str:
+        values = {name: _(value) if name in self.words else value for name, value in self.values.items()}
+        try:
+            return _(self.text).format(**values)
+        except (KeyError, IndexError, ValueError):  # a translation that does not fit its values
+            return self.text.format(**values)
+
+    def stored(self) -> str:
+        return json.dumps(
+            {"text": self.text, "values": dict(self.values), "words": sorted(self.words)}, ensure_ascii=False
+        )
+
+    @classmethod
+    def restored(cls, stored: object) -> "Phrase | None":
+        try:
+            kept = json.loads(stored) if isinstance(stored, str) else None
+        except ValueError:
+            return None
+        if not isinstance(kept, dict) or not isinstance(kept.get("text"), str):
+            return None
+        values, words = kept.get("values", {}), kept.get("words", [])
+        if not isinstance(values, dict) or not all(isinstance(v, str) for v in values.values()):
+            return None
+        if not isinstance(words, list) or not all(isinstance(w, str) and w in values for w in words):
+            return None
+        phrase = cls(kept["text"], values, frozenset(words))
+        try:
+            phrase.text.format(**values)
+        except (KeyError, IndexError, ValueError):
+            return None
+        return phrase
+
+
+class Word(str):
+    """An English word (marked with `N_`) among a `Phrase`'s values: translated when said."""
+
+
+def phrase(text: str, **values: object) -> Phrase:
+    """A `Phrase` of `text` (marked with `N_`), each value as text; a `Word` is translated."""
+    return Phrase(
+        text,
+        {name: f"{value}" for name, value in values.items()},
+        frozenset(name for name, value in values.items() if isinstance(value, Word)),
+    )
 
 
 def sentences(*parts: str) -> str:

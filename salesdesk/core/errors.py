@@ -69,9 +69,14 @@ _RECORD_WORDS = {
 }
 
 
+def record_word(table: str) -> str:
+    """One record of `table` in English, as marked for the catalogue: `customer`."""
+    return _RECORD_WORDS.get(table, table.rstrip("s"))
+
+
 def record_name(table: str) -> str:
     """One record of `table` as the language shown names it: `customer`, 客户."""
-    return _(_RECORD_WORDS.get(table, table.rstrip("s")))
+    return _(record_word(table))
 
 
 def field_name(field: str) -> str:

@@ -896,6 +896,13 @@ def _v20_pool_kept(db: Database) -> None:
     """)
 
 
+def _v21_held_said(db: Database) -> None:
+    """A held change's reason kept to be said in the language it is read in (`i18n.Phrase`,
+    as JSON): `reason` holds it as it was said in English, and is what a change held
+    before this migration keeps."""
+    db.execute("ALTER TABLE held ADD COLUMN said TEXT")
+
+
 MIGRATIONS = (
     _v1_initial,
     _v2_care,
@@ -917,5 +924,6 @@ MIGRATIONS = (
     _v18_owed_instalments,
     _v19_team_selling,
     _v20_pool_kept,
+    _v21_held_said,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -19,10 +19,10 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from salesdesk.core.care import DAY_LIMITS, PAID_ON_COLLECTION, TIERS
-from salesdesk.core.errors import InvalidValue
+from salesdesk.core.errors import InvalidValue, record_word
 from salesdesk.core.money import check_currency
 from salesdesk.core.pool import POOL_LIMITS, TIER_IDLE_SETTING, tier_idle_days_from
-from salesdesk.i18n import _
+from salesdesk.i18n import N_, Phrase, Word, phrase
 from salesdesk.store.changelog import MalformedClock, parse_clock
 from salesdesk.store.database import Database
 from salesdesk.store.schema import SYNCED_TABLES
@@ -51,7 +51,11 @@ AHEAD, WAITING, RELAYED, INVALID, MALFORMED, TOO_BIG = (
 @dataclass(frozen=True)
 class Problem:
     kind: str
-    reason: str  # one sentence, without the full stop
+    said: Phrase  # one sentence, without the full stop: kept to be said in the language it is read in
+
+    @property
+    def reason(self) -> str:
+        return str(self.said)
 
 
 class Checked(NamedTuple):
@@ -128,46 +132,52 @@ class Checker:
 
     def check(self, entry: Entry) -> Checked | Problem:
         if not isinstance(entry.device, str):
-            return Problem(MALFORMED, _("its device id is not one"))
+            return Problem(MALFORMED, phrase(N_("its device id is not one")))
         try:
             ms, _counter, clock_device = parse_clock(entry.clock)
         except MalformedClock:
             return Problem(
-                MALFORMED, _("its clock {clock} is not a clock").format(clock=repr(str(entry.clock)[:40]))
+                MALFORMED, phrase(N_("its clock {clock} is not a clock"), clock=repr(str(entry.clock)[:40]))
             )
         if clock_device != entry.device:
-            return Problem(MALFORMED, _("its clock names another device than the change"))
+            return Problem(MALFORMED, phrase(N_("its clock names another device than the change")))
         if ms > self.latest_ms:
             days = (ms - self.latest_ms) / 86_400_000 + self.ahead_hours / 24
             return Problem(
                 AHEAD,
-                _(
-                    "its clock is {days} days ahead of this computer's "
-                    "(more than {hours} hours); it is applied when that time comes"
-                ).format(days=f"{days:,.1f}", hours=self.ahead_hours),
+                phrase(
+                    N_(
+                        "its clock is {days} days ahead of this computer's "
+                        "(more than {hours} hours); it is applied when that time comes"
+                    ),
+                    days=f"{days:,.1f}",
+                    hours=self.ahead_hours,
+                ),
             )
         if entry.tbl not in self.columns:
             return Problem(
-                INVALID, _("{table} is not a table salesdesk syncs").format(table=repr(str(entry.tbl)[:40]))
+                INVALID, phrase(N_("{table} is not a table salesdesk syncs"), table=repr(str(entry.tbl)[:40]))
             )
         table = str(entry.tbl)
         if not isinstance(entry.row_id, str) or not 0 < len(entry.row_id) <= ID_LIMIT:
-            return Problem(MALFORMED, _("its record id is not one"))
+            return Problem(MALFORMED, phrase(N_("its record id is not one")))
         if entry.data is None:
             return Problem(
                 TOO_BIG,
-                _("it is {size} characters long (at most {limit})").format(
-                    size=f"{entry.size:,}", limit=f"{CHANGE_LIMIT:,}"
+                phrase(
+                    N_("it is {size} characters long (at most {limit})"),
+                    size=f"{entry.size:,}",
+                    limit=f"{CHANGE_LIMIT:,}",
                 ),
             )
         if not isinstance(entry.data, str):
-            return Problem(MALFORMED, _("its data is not text"))
+            return Problem(MALFORMED, phrase(N_("its data is not text")))
         try:
             values = json.loads(entry.data)
         except (ValueError, RecursionError):
-            return Problem(MALFORMED, _("its data is not JSON"))
+            return Problem(MALFORMED, phrase(N_("its data is not JSON")))
         if not isinstance(values, dict):
-            return Problem(MALFORMED, _("its data is not an object of fields"))
+            return Problem(MALFORMED, phrase(N_("its data is not an object of fields")))
         problem = self._values(table, entry.row_id, values)
         if problem is not None:
             return problem
@@ -176,7 +186,7 @@ class Checker:
 
     def _values(self, table: str, row_id: str, values: dict[str, Any]) -> Problem | None:
         columns = self.columns[table]
-        record = table.rstrip("s")
+        record = Word(record_word(table))
         creates = "created_at" in values
         for name, value in values.items():
             if name == "rid":
@@ -184,14 +194,16 @@ class Checker:
             column = columns.get(name)
             if column is None:
                 return Problem(
-                    INVALID, _("{table} has no field {name}").format(table=table, name=repr(str(name)[:40]))
+                    INVALID, phrase(N_("{table} has no field {name}"), table=table, name=repr(str(name)[:40]))
                 )
             if value is None:
                 if column.not_null:
                     return Problem(
                         INVALID,
-                        _("its {record} {name} is empty, which a {record} may not be").format(
-                            record=record, name=name
+                        phrase(
+                            N_("its {record} {name} is empty, which a {record} may not be"),
+                            record=record,
+                            name=name,
                         ),
                     )
                 continue
@@ -199,37 +211,49 @@ class Checker:
                 if not isinstance(value, int) or isinstance(value, bool):
                     return Problem(
                         INVALID,
-                        _("its {record} {name} is {value}, not a whole number").format(
-                            record=record, name=name, value=_shown(value)
+                        phrase(
+                            N_("its {record} {name} is {value}, not a whole number"),
+                            record=record,
+                            name=name,
+                            value=_shown(value),
                         ),
                     )
                 if not INT_RANGE[0] <= value <= INT_RANGE[1]:
                     return Problem(
                         INVALID,
-                        _("its {record} {name} is a number too big to keep").format(record=record, name=name),
+                        phrase(
+                            N_("its {record} {name} is a number too big to keep"), record=record, name=name
+                        ),
                     )
             elif not isinstance(value, str):
                 return Problem(
                     INVALID,
-                    _("its {record} {name} is {value}, not text").format(
-                        record=record, name=name, value=_shown(value)
+                    phrase(
+                        N_("its {record} {name} is {value}, not text"),
+                        record=record,
+                        name=name,
+                        value=_shown(value),
                     ),
                 )
             elif len(value) > VALUE_LIMIT:
                 return Problem(
                     TOO_BIG,
-                    _("its {record} {name} is {size} characters long (at most {limit})").format(
-                        record=record, name=name, size=f"{len(value):,}", limit=f"{VALUE_LIMIT:,}"
+                    phrase(
+                        N_("its {record} {name} is {size} characters long (at most {limit})"),
+                        record=record,
+                        name=name,
+                        size=f"{len(value):,}",
+                        limit=f"{VALUE_LIMIT:,}",
                     ),
                 )
         if "id" in values and values["id"] != row_id:
-            return Problem(INVALID, _("it names another record id in its data than its own"))
+            return Problem(INVALID, phrase(N_("it names another record id in its data than its own")))
         if creates:
             missing = [n for n in self.required[table] if n not in values]
             if missing:
                 return Problem(
                     INVALID,
-                    _("it creates a {record} without its {name}").format(record=record, name=missing[0]),
+                    phrase(N_("it creates a {record} without its {name}"), record=record, name=missing[0]),
                 )
         problem = _domain(table, row_id, values)
         if problem is not None:
@@ -239,8 +263,10 @@ class Checker:
             if value is not None and not self._exists(target, value):
                 return Problem(
                     WAITING,
-                    _("it names {record} {id}, which has not arrived yet; it is applied when it does").format(
-                        record=target.rstrip("s"), id=str(value)[:40]
+                    phrase(
+                        N_("it names {record} {id}, which has not arrived yet; it is applied when it does"),
+                        record=Word(record_word(target)),
+                        id=str(value)[:40],
                     ),
                 )
         return None
@@ -248,7 +274,7 @@ class Checker:
 
 def _shown(value: object) -> str:
     if isinstance(value, dict | list):
-        return _("a list") if isinstance(value, list) else _("an object")
+        return Word(N_("a list")) if isinstance(value, list) else Word(N_("an object"))
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -259,30 +285,30 @@ def _domain(table: str, row_id: str, values: dict[str, Any]) -> Problem | None:
         return check_setting(row_id, values["value"])
     if table == "stages":
         if "name" in values and not str(values["name"]).strip():
-            return Problem(INVALID, _("its stage name is empty"))
+            return Problem(INVALID, phrase(N_("its stage name is empty")))
         if "checklist" in values and not _list_of_text(values["checklist"]):
-            return Problem(INVALID, _("its stage checklist is not a list of items"))
+            return Problem(INVALID, phrase(N_("its stage checklist is not a list of items")))
         if (values.get("rotting_days") or 0) < 0:
-            return Problem(INVALID, _("its stage rotting days are below zero"))
+            return Problem(INVALID, phrase(N_("its stage rotting days are below zero")))
     if table == "deals" and "checklist_done" in values and not _list_of_text(values["checklist_done"]):
-        return Problem(INVALID, _("its deal's ticked checklist is not a list of items"))
+        return Problem(INVALID, phrase(N_("its deal's ticked checklist is not a list of items")))
     if table == "products":
         if "name" in values and not str(values["name"]).strip():
-            return Problem(INVALID, _("its product name is empty"))
+            return Problem(INVALID, phrase(N_("its product name is empty")))
         if "currency" in values:
             try:
                 check_currency(str(values["currency"]))
             except InvalidValue:
-                return Problem(INVALID, _("its product currency is not a currency code such as USD"))
+                return Problem(INVALID, phrase(N_("its product currency is not a currency code such as USD")))
     if table == "deal_lines":
         from salesdesk.core.lines import BASIS, QUANTITY_LIMIT
 
         if values.get("discount_kind") == "percent" and (values.get("discount") or 0) > BASIS:
-            return Problem(INVALID, _("its line discount is over 100%"))
+            return Problem(INVALID, phrase(N_("its line discount is over 100%")))
         if (values.get("quantity_milli") or 0) > QUANTITY_LIMIT:
-            return Problem(INVALID, _("its line quantity is too large"))
+            return Problem(INVALID, phrase(N_("its line quantity is too large")))
         if abs(values.get("unit_price") or 0) >= 2**53:
-            return Problem(INVALID, _("its line unit price is too large"))
+            return Problem(INVALID, phrase(N_("its line unit price is too large")))
     if table == "quotes":
         return _quote(values)
     if table == "cases":
@@ -302,21 +328,21 @@ def _target(values: dict[str, Any]) -> Problem | None:
     if "month" in values and not is_month(values["month"]):
         return Problem(
             INVALID,
-            _("its target month is {value}, not a month such as 2027-01").format(
-                value=_shown(values["month"])
+            phrase(
+                N_("its target month is {value}, not a month such as 2027-01"), value=_shown(values["month"])
             ),
         )
     if "measure" in values and values["measure"] not in MEASURES:
-        return Problem(INVALID, _("its target measure is not won or collected"))
+        return Problem(INVALID, phrase(N_("its target measure is not won or collected")))
     if "currency" in values:
         try:
             check_currency(str(values["currency"]))
         except InvalidValue:
-            return Problem(INVALID, _("its target currency is not a currency code such as USD"))
+            return Problem(INVALID, phrase(N_("its target currency is not a currency code such as USD")))
     if "amount" in values and not 0 <= (values["amount"] or 0) <= MONEY_LIMIT:
-        return Problem(INVALID, _("its target amount is below zero or too large"))
+        return Problem(INVALID, phrase(N_("its target amount is below zero or too large")))
     if len(str(values.get("person") or "")) > 200:
-        return Problem(INVALID, _("its target person is a name of over 200 characters"))
+        return Problem(INVALID, phrase(N_("its target person is a name of over 200 characters")))
     return None
 
 
@@ -325,13 +351,13 @@ def _case(values: dict[str, Any]) -> Problem | None:
     from salesdesk.core.cases import STATUSES
 
     if "title" in values and not str(values["title"]).strip():
-        return Problem(INVALID, _("its case title is empty"))
+        return Problem(INVALID, phrase(N_("its case title is empty")))
     if "status" in values and values["status"] not in STATUSES:
-        return Problem(INVALID, _("its case status is not open, waiting or closed"))
+        return Problem(INVALID, phrase(N_("its case status is not open, waiting or closed")))
     for name in ("opened_on", "closed_on"):
         if values.get(name) is not None and not _is_day(values[name]):
             return Problem(
-                INVALID, _("its case {name} is not a date of the form YYYY-MM-DD").format(name=name)
+                INVALID, phrase(N_("its case {name} is not a date of the form YYYY-MM-DD"), name=name)
             )
     return None
 
@@ -344,7 +370,7 @@ def _collection(table: str, values: dict[str, Any]) -> Problem | None:
     from salesdesk.core.lines import MONEY_LIMIT
     from salesdesk.store.contracts import NOTES_LIMIT, NUMBER_LIMIT
 
-    record = table.rstrip("s")
+    record = Word(record_word(table))
     days = {
         "contracts": ("signed_on", "starts_on", "ends_on"),
         "instalments": ("due_on", "snoozed_until"),
@@ -355,8 +381,11 @@ def _collection(table: str, values: dict[str, Any]) -> Problem | None:
         if value is not None and not _is_day(value):
             return Problem(
                 INVALID,
-                _("its {record} {name} is {value}, not a date such as 2026-03-31").format(
-                    record=record, name=name, value=_shown(value)
+                phrase(
+                    N_("its {record} {name} is {value}, not a date such as 2026-03-31"),
+                    record=record,
+                    name=name,
+                    value=_shown(value),
                 ),
             )
     amount = values.get("amount")
@@ -364,13 +393,15 @@ def _collection(table: str, values: dict[str, Any]) -> Problem | None:
         if table == "receipts" and (amount == 0 or abs(amount) > MONEY_LIMIT):
             return Problem(
                 INVALID,
-                _("its receipt amount is {value}, not an amount other than zero").format(value=amount),
+                phrase(N_("its receipt amount is {value}, not an amount other than zero"), value=amount),
             )
         if table != "receipts" and not 0 <= amount <= MONEY_LIMIT:
             return Problem(
                 INVALID,
-                _("its {record} amount is {value}, not an amount of zero or more").format(
-                    record=record, value=amount
+                phrase(
+                    N_("its {record} amount is {value}, not an amount of zero or more"),
+                    record=record,
+                    value=amount,
                 ),
             )
     if table == "contracts":
@@ -378,22 +409,26 @@ def _collection(table: str, values: dict[str, Any]) -> Problem | None:
             try:
                 check_currency(str(values["currency"]))
             except InvalidValue:
-                return Problem(INVALID, _("its contract currency is not a currency code such as USD"))
+                return Problem(
+                    INVALID, phrase(N_("its contract currency is not a currency code such as USD"))
+                )
         if len(str(values.get("number") or "")) > NUMBER_LIMIT:
             return Problem(
                 INVALID,
-                _("its contract number is longer than {limit} characters").format(limit=NUMBER_LIMIT),
+                phrase(N_("its contract number is longer than {limit} characters"), limit=NUMBER_LIMIT),
             )
         if len(str(values.get("notes") or "")) > NOTES_LIMIT:
             return Problem(
                 INVALID,
-                _("its contract notes are longer than {limit} characters").format(limit=f"{NOTES_LIMIT:,}"),
+                phrase(N_("its contract notes are longer than {limit} characters"), limit=f"{NOTES_LIMIT:,}"),
             )
     if table == "receipts" and values.get("method") not in (None, "", *METHODS):
         return Problem(
             INVALID,
-            _("its receipt method is {value}, not one of {methods}").format(
-                value=_shown(values["method"]), methods=", ".join(METHODS)
+            phrase(
+                N_("its receipt method is {value}, not one of {methods}"),
+                value=_shown(values["method"]),
+                methods=", ".join(METHODS),
             ),
         )
     return None
@@ -420,7 +455,7 @@ def _quote(values: dict[str, Any]) -> Problem | None:
         except ValueError:
             lines = None
         if not isinstance(lines, list) or not all(is_quote_line(line) for line in lines):
-            return Problem(INVALID, _("its quote lines are not a list of quote lines"))
+            return Problem(INVALID, phrase(N_("its quote lines are not a list of quote lines")))
     for name, fields in (("seller", SELLER_FIELDS), ("buyer", BUYER_FIELDS)):
         if name in values:
             try:
@@ -429,16 +464,16 @@ def _quote(values: dict[str, Any]) -> Problem | None:
                 party = None
             if not is_party(party, fields):
                 return Problem(
-                    INVALID, _("its quote {name} is not an object of text fields").format(name=name)
+                    INVALID, phrase(N_("its quote {name} is not an object of text fields"), name=name)
                 )
     if "language" in values and values["language"] not in ("en", "zh"):
-        return Problem(INVALID, _("its quote language is not en or zh"))
+        return Problem(INVALID, phrase(N_("its quote language is not en or zh")))
     if "status" in values and values["status"] not in ("draft", "sent"):
-        return Problem(INVALID, _("its quote status is not draft or sent"))
+        return Problem(INVALID, phrase(N_("its quote status is not draft or sent")))
     if ("number" in values) != ("seq" in values) or (
         "number" in values and not number_matches(str(values["number"]), values.get("year"), values["seq"])
     ):
-        return Problem(INVALID, _("its quote number does not match its year and place in the year"))
+        return Problem(INVALID, phrase(N_("its quote number does not match its year and place in the year")))
     return None
 
 
@@ -455,15 +490,19 @@ def check_setting(key: str, text: object) -> Problem | None:
     try:
         value = bounded_json(str(text))
     except ValueError:
-        return Problem(INVALID, _("its setting {key} is not a value salesdesk can read").format(key=key))
+        return Problem(INVALID, phrase(N_("its setting {key} is not a value salesdesk can read"), key=key))
     shown = _shown(value)
     if key in DAY_LIMITS or key == AHEAD_SETTING:
         low, high = DAY_LIMITS.get(key, AHEAD_RANGE)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             return Problem(
                 INVALID,
-                _("its setting {key} is {value}, not a whole number from {low} to {high}").format(
-                    key=key, value=shown, low=low, high=high
+                phrase(
+                    N_("its setting {key} is {value}, not a whole number from {low} to {high}"),
+                    key=key,
+                    value=shown,
+                    low=low,
+                    high=high,
                 ),
             )
     elif key in POOL_LIMITS:
@@ -471,16 +510,20 @@ def check_setting(key: str, text: object) -> Problem | None:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             return Problem(
                 INVALID,
-                _("its setting {key} is {value}, not a whole number from {low} to {high}").format(
-                    key=key, value=shown, low=low, high=high
+                phrase(
+                    N_("its setting {key} is {value}, not a whole number from {low} to {high}"),
+                    key=key,
+                    value=shown,
+                    low=low,
+                    high=high,
                 ),
             )
     elif key == TIER_IDLE_SETTING:
         if tier_idle_days_from(value) is None:
             return Problem(
                 INVALID,
-                _("its setting {key} is {value}, not days per value tier A, B, C").format(
-                    key=key, value=shown
+                phrase(
+                    N_("its setting {key} is {value}, not days per value tier A, B, C"), key=key, value=shown
                 ),
             )
     elif key == "currency":
@@ -489,34 +532,34 @@ def check_setting(key: str, text: object) -> Problem | None:
         except InvalidValue:
             return Problem(
                 INVALID,
-                _("its setting currency is {value}, not a currency code such as USD").format(value=shown),
+                phrase(N_("its setting currency is {value}, not a currency code such as USD"), value=shown),
             )
     elif key == "holiday_country":
         if not isinstance(value, str) or not (value == "" or re.fullmatch(r"[A-Z]{2}", value)):
             return Problem(
                 INVALID,
-                _("its setting holiday_country is {value}, not a country code such as CN").format(
-                    value=shown
+                phrase(
+                    N_("its setting holiday_country is {value}, not a country code such as CN"), value=shown
                 ),
             )
     elif key == "holiday_tiers":
         if not isinstance(value, list) or not all(tier in TIERS for tier in value):
             return Problem(
                 INVALID,
-                _("its setting holiday_tiers is {value}, not a list of the tiers A, B, C").format(
-                    value=shown
+                phrase(
+                    N_("its setting holiday_tiers is {value}, not a list of the tiers A, B, C"), value=shown
                 ),
             )
     elif key == "paid_on_collection":
         if value not in PAID_ON_COLLECTION:
             return Problem(
                 INVALID,
-                _("its setting paid_on_collection is {value}, not move or ask").format(value=shown),
+                phrase(N_("its setting paid_on_collection is {value}, not move or ask"), value=shown),
             )
     elif key == "round_robin":
         if not isinstance(value, list) or not all(isinstance(name, str) and name for name in value):
             return Problem(
-                INVALID, _("its setting round_robin is {value}, not a list of names").format(value=shown)
+                INVALID, phrase(N_("its setting round_robin is {value}, not a list of names"), value=shown)
             )
     elif key == "tier_thresholds":
         from salesdesk.core.segments import thresholds_from
@@ -524,7 +567,7 @@ def check_setting(key: str, text: object) -> Problem | None:
         if not isinstance(value, dict) or len(thresholds_from(value)) != len(value):
             return Problem(
                 INVALID,
-                _("its setting tier_thresholds is {value}, not amounts per currency").format(value=shown),
+                phrase(N_("its setting tier_thresholds is {value}, not amounts per currency"), value=shown),
             )
     elif key == "quote_validity_days":
         from salesdesk.core.quotes import VALIDITY_RANGE
@@ -533,8 +576,12 @@ def check_setting(key: str, text: object) -> Problem | None:
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             return Problem(
                 INVALID,
-                _("its setting {key} is {value}, not a whole number from {low} to {high}").format(
-                    key=key, value=shown, low=low, high=high
+                phrase(
+                    N_("its setting {key} is {value}, not a whole number from {low} to {high}"),
+                    key=key,
+                    value=shown,
+                    low=low,
+                    high=high,
                 ),
             )
     elif key == "quote_terms":
@@ -543,8 +590,9 @@ def check_setting(key: str, text: object) -> Problem | None:
         if not isinstance(value, str) or len(value) > TERMS_LIMIT:
             return Problem(
                 INVALID,
-                _("its setting quote_terms is not text of at most {limit} characters").format(
-                    limit=f"{TERMS_LIMIT:,}"
+                phrase(
+                    N_("its setting quote_terms is not text of at most {limit} characters"),
+                    limit=f"{TERMS_LIMIT:,}",
                 ),
             )
     elif key == "seller":
@@ -553,11 +601,11 @@ def check_setting(key: str, text: object) -> Problem | None:
         if not is_party(value, SELLER_FIELDS):
             return Problem(
                 INVALID,
-                _("its setting seller is {value}, not the seller's details as text").format(value=shown),
+                phrase(N_("its setting seller is {value}, not the seller's details as text"), value=shown),
             )
     elif key in ("tier_a_minor", "tier_b_minor") and (not isinstance(value, int) or isinstance(value, bool)):
         return Problem(
-            INVALID, _("its setting {key} is {value}, not a whole amount").format(key=key, value=shown)
+            INVALID, phrase(N_("its setting {key} is {value}, not a whole amount"), key=key, value=shown)
         )
     return None
 

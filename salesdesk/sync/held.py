@@ -9,7 +9,7 @@ deal has since arrived, or whose clock is no longer ahead, is applied then.
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from salesdesk.i18n import _, ngettext, pgettext
+from salesdesk.i18n import ENGLISH, Phrase, _, ngettext, pgettext, written_in
 from salesdesk.store.database import Database
 from salesdesk.store.schema import SYNCED_TABLES
 from salesdesk.sync.reading import SEEN_LIMIT, Entry
@@ -56,18 +56,22 @@ _SAID_NAME = (
 
 
 def hold(
-    db: Database, entry: Entry, *, kind: str, reason: str, author: str, source: str, moment: str
+    db: Database, entry: Entry, *, kind: str, reason: Phrase, author: str, source: str, moment: str
 ) -> None:
-    """Keep `entry` aside (its data only when it is within the bounds: never a huge value)."""
+    """Keep `entry` aside (its data only when it is within the bounds: never a huge value),
+    with its reason to be said in the language of whoever reads it (`shown`)."""
     data = entry.data if isinstance(entry.data, str) else None
     seen = entry.seen if isinstance(entry.seen, str) and len(entry.seen) <= SEEN_LIMIT else None
+    with written_in(ENGLISH):
+        english = str(reason)
     db.execute(
         """INSERT INTO main.held
-           (device, clock, tbl, row_id, data, size, seen, author, source, kind, reason, held_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           (device, clock, tbl, row_id, data, size, seen, author, source, kind, reason, said, held_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (device, clock, tbl, row_id) DO UPDATE SET
                data = excluded.data, size = excluded.size, seen = excluded.seen, author = excluded.author,
-               source = excluded.source, kind = excluded.kind, reason = excluded.reason""",
+               source = excluded.source, kind = excluded.kind, reason = excluded.reason,
+               said = excluded.said""",
         [
             _text(entry.device),
             _text(entry.clock),
@@ -79,10 +83,18 @@ def hold(
             author,
             source,
             kind,
-            reason,
+            english,
+            reason.stored(),
             moment,
         ],
     )
+
+
+def shown(said: object, reason: str) -> str:
+    """A held change's reason in the language shown: from its kept `Phrase`, else (a change
+    held before reasons were kept so) as it was stored."""
+    phrase = Phrase.restored(said)
+    return reason if phrase is None else str(phrase)
 
 
 def release(db: Database, device: object, clock: object, table: object, row_id: object) -> None:
@@ -113,11 +125,12 @@ def listing(db: Database) -> list[HeldChange]:
     from salesdesk.store.conflicts import record_label
 
     changes = []
-    for *row, said in db.execute(
-        "SELECT id, device, clock, tbl, row_id, author, source, kind, reason, held_at, "
+    for *row, kept, said in db.execute(
+        "SELECT id, device, clock, tbl, row_id, author, source, kind, reason, held_at, said, "
         f"{_SAID_NAME} FROM main.held ORDER BY author, clock"
     ).fetchall():
         change = HeldChange(*row)
+        change = replace(change, reason=shown(kept, change.reason))
         name = record_label(db, change.table, change.row_id) if change.table in SYNCED_TABLES else None
         if name is None and isinstance(said, str | int):
             name = str(said)
@@ -129,10 +142,13 @@ def summary(db: Database) -> list[str]:
     """How many changes from whom are held back and why: one line per person."""
     lines = []
     rows = db.execute(
-        "SELECT author, count(*), group_concat(DISTINCT kind), min(reason) FROM main.held "
-        "GROUP BY author ORDER BY count(*) DESC, author"
+        "SELECT h.author, h.number, h.kinds, e.said, e.reason FROM "
+        "(SELECT author, count(*) AS number, group_concat(DISTINCT kind) AS kinds, min(id) AS first "
+        " FROM main.held GROUP BY author) h JOIN main.held e ON e.id = h.first "
+        "ORDER BY h.number DESC, h.author"
     ).fetchall()
-    for author, number, kinds, reason in rows:
+    for author, number, kinds, said, reason in rows:
+        reason = shown(said, reason)
         kinds = _(", ").join(kind_shown(kind) for kind in kinds.split(","))
         lines.append(
             ngettext(

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from salesdesk.core.dates import epoch_ms, timestamp
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.core.tables import table_word
-from salesdesk.i18n import _
+from salesdesk.i18n import N_, _, phrase
 from salesdesk.store.bulk import triggers_in_one
 from salesdesk.store.changelog import format_clock, parse_clock, received
 from salesdesk.store.connection import write
@@ -665,8 +665,14 @@ class _Merge:
             owner = self.users[outcome.device]
             outcome = Problem(
                 RELAYED,
-                f"it claims to come from {owner}'s device ({outcome.device}) but came in another "
-                f"device's file; it is applied when {owner}'s own file brings it",
+                phrase(
+                    N_(
+                        "it claims to come from {owner}'s device ({device}) but came in another "
+                        "device's file; it is applied when {owner}'s own file brings it"
+                    ),
+                    owner=owner,
+                    device=outcome.device,
+                ),
             )
         if isinstance(outcome, Problem):
             author = self._who(device)
@@ -674,7 +680,7 @@ class _Merge:
                 db,
                 entry,
                 kind=outcome.kind,
-                reason=outcome.reason,
+                reason=outcome.said,
                 author=author,
                 source=came_from or "",
                 moment=self.moment,
@@ -734,7 +740,7 @@ class _Merge:
             )
             self.rows.pop(key, None)
             report.conflicts = conflicts
-            reason = _("this copy's schema refuses it ({error})").format(error=error)
+            reason = phrase(N_("this copy's schema refuses it ({error})"), error=error)
             held.hold(
                 db,
                 entry,

@@ -393,3 +393,55 @@ def test_every_kind_of_problem_is_said_in_the_language_shown():
     finally:
         i18n.set_language("en")
     assert all(not word.isascii() for word in shown) and len(set(shown)) == len(kinds)
+
+
+def test_a_held_reason_is_said_in_the_language_it_is_read_in_not_the_one_it_was_held_in(crew):
+    from salesdesk import i18n
+
+    ann, bob, mal, _ = crew
+    inject(mal, "customers", "evil-1", new_customer(mal, "1", name=None))
+    try:
+        i18n.set_language("zh")  # the app's sync, in Chinese, holds it
+        sync_all(ann, bob, mal)
+        [listed] = held.listing(ann.store.db)
+        assert listed.reason == "它的客户字段 name 为空，而客户的这个字段不能为空"
+        i18n.set_language("en")  # `salesdesk team held` from a script, in English
+        [listed] = held.listing(ann.store.db)
+        assert listed.reason == "its customer name is empty, which a customer may not be"
+        assert held.summary(ann.store.db) == [
+            "Held back 1 change from mal (invalid), e.g. its customer name is empty, "
+            "which a customer may not be."
+        ]
+        i18n.set_language("zh")
+        assert "它的客户字段 name 为空" in held.summary(ann.store.db)[0]
+    finally:
+        i18n.set_language("en")
+    # What is stored beside it, in English, is what a change held before keeps showing.
+    assert held_rows(ann)[0][3] == "its customer name is empty, which a customer may not be"
+
+
+def test_a_relayed_change_s_reason_is_translated_too(crew):
+    from salesdesk import i18n
+
+    ann, bob, mal, _ = crew
+    sync_all(ann, bob, mal)
+    mal.clock.advance(minutes=1)
+    inject(mal, "customers", "evil-forged", new_customer(mal, "forged"), as_device=bob.store.device)
+    teamsync.sync_once(mal.store)
+    teamsync.sync_once(ann.store)
+    try:
+        i18n.set_language("zh")
+        [listed] = held.listing(ann.store.db)
+    finally:
+        i18n.set_language("en")
+    assert listed.reason.startswith("它自称来自 bob 的设备") and bob.store.device in listed.reason
+
+
+def test_a_reason_held_before_phrases_were_kept_or_a_kept_one_broken_shows_as_stored(crew):
+    ann, bob, mal, _ = crew
+    inject(mal, "settings", "dormant_days", {"value": '"ninety"'})
+    sync_all(ann, bob, mal)
+    for said in (None, "not json", '{"text": "{missing}", "values": {}}', '{"text": 5}', "[]"):
+        with write(ann.store.db):
+            ann.store.db.execute("UPDATE held SET reason = 'as it was stored', said = ?", [said])
+        assert [c.reason for c in held.listing(ann.store.db)] == ["as it was stored"]
