@@ -3,6 +3,7 @@
 import os
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_PAIRS = [high + low for high in _CROCKFORD for low in _CROCKFORD]  # 1,024: ten bits each
 
 
 def _random_bits(bits: int) -> int:
@@ -16,11 +17,26 @@ def new_id(epoch_ms: int, randomness: int | None = None) -> str:
     if randomness is None:
         randomness = _random_bits(80)
     value = (epoch_ms & ((1 << 48) - 1)) << 80 | (randomness & ((1 << 80) - 1))
-    chars = []
-    for _ in range(26):
-        chars.append(_CROCKFORD[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    # Two characters (ten bits) a lookup: a third of the time of one character a step,
+    # which the large demo's 1.4 million ids notice (seven seconds of its build).
+    pairs = _PAIRS
+    return "".join(
+        (
+            pairs[value >> 120],
+            pairs[value >> 110 & 1023],
+            pairs[value >> 100 & 1023],
+            pairs[value >> 90 & 1023],
+            pairs[value >> 80 & 1023],
+            pairs[value >> 70 & 1023],
+            pairs[value >> 60 & 1023],
+            pairs[value >> 50 & 1023],
+            pairs[value >> 40 & 1023],
+            pairs[value >> 30 & 1023],
+            pairs[value >> 20 & 1023],
+            pairs[value >> 10 & 1023],
+            pairs[value & 1023],
+        )
+    )
 
 
 def id_time_ms(record_id: str) -> int:

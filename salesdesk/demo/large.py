@@ -29,7 +29,6 @@ from salesdesk.core.lines import totals
 from salesdesk.core.model import INTERACTION_KINDS, phone_key
 from salesdesk.core.quotes import QuoteLine, lines_json, quote_number
 from salesdesk.demo import data
-from salesdesk.store.changelog import format_clock
 from salesdesk.store.connection import write
 from salesdesk.store.store import Store
 
@@ -1025,18 +1024,30 @@ def _log_changes(db, device: str) -> None:
     construction, whatever columns later migrations add. Entries go table by table, in
     the order in which references resolve, and in time order within a table; all are
     in one transaction, so sync sees all of them or none.
+
+    The clocks are changelog.format_clock's layout (milliseconds in fifteen digits, a
+    counter of zero, the device) written by SQLite's printf rather than a Python function
+    called 1.5 million times, and the log's indexes are built once at the end, as the
+    loaded tables' are: together a third of this step.
     """
-    db.conn.create_function("format_clock", 3, format_clock, deterministic=True)
     millis = "CAST(strftime('%s', created_at) AS INTEGER) * 1000 + CAST(substr(created_at, 21, 3) AS INTEGER)"
+    indexes = db.execute(
+        "SELECT name, sql FROM sqlite_master "
+        "WHERE type = 'index' AND tbl_name = 'changes' AND sql IS NOT NULL"
+    ).fetchall()
+    for name, _ in indexes:
+        db.execute(f'DROP INDEX "{name}"')
     for table in LOADED:
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[1] != "rid"]
         fields = ", ".join(f"'{column}', {column}" for column in columns)
         db.execute(
             f"INSERT INTO changes (device, clock, tbl, row_id, data) "
-            f"SELECT :device, format_clock({millis}, 0, :device), '{table}', id, "
+            f"SELECT :device, printf('%015d-00000-%s', {millis}, :device), '{table}', id, "
             f"json_object({fields}) FROM {table} ORDER BY rowid",
             {"device": device},
         )
+    for _, sql in indexes:
+        db.execute(sql)
     db.execute(
         "INSERT INTO meta (key, value) SELECT 'clock', max(clock) FROM changes WHERE device = ? "
         "ON CONFLICT(key) DO UPDATE SET value = max(value, excluded.value)",

@@ -51,3 +51,17 @@ def test_id_time_round_trips_for_any_time(ms, randomness):
 def test_later_ids_sort_after(ms, later):
     ms_later = min(ms + later, (1 << 48) - 1)
     assert new_id(ms) < new_id(ms_later)
+
+
+@given(st.integers(min_value=0, max_value=(1 << 48) - 1), st.integers(min_value=0, max_value=(1 << 80) - 1))
+def test_an_id_is_its_128_bits_in_crockford_base32(ms, randomness):
+    value = 0
+    for char in new_id(ms, randomness):
+        value = value * 32 + "0123456789ABCDEFGHJKMNPQRSTVWXYZ".index(char)
+    assert value == ms << 80 | randomness
+
+
+def test_an_id_known_from_the_ulid_specification():
+    # The specification's example: time 01ARYZ6S41 is 1469918176385 ms.
+    assert new_id(1469918176385, 0)[:10] == "01ARYZ6S41"
+    assert new_id(0, (1 << 80) - 1) == "0000000000" + "Z" * 16
