@@ -911,14 +911,14 @@ def remove_database(path: Path) -> None:
 
 
 def cached_demo(user: str, allow_old: bool) -> Demo:
-    """The large demo in the user cache folder, built (about 35 s) when it will not do."""
+    """The large demo in the user cache folder, built (about 90 s) when it will not do."""
     import platformdirs
 
     path = platformdirs.user_cache_path("salesdesk") / "bench" / "large.db"
     record = path.with_suffix(".json")
     reason = stale(path, record, user, allow_old)
     if reason:
-        log(f"building the large demo at {path} ({reason}); about 35 s")
+        log(f"building the large demo at {path} ({reason}); about 90 s")
         path.parent.mkdir(parents=True, exist_ok=True)
         building = path.with_name("large.building.db")
         remove_database(building)
