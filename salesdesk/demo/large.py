@@ -1005,17 +1005,20 @@ def _ms_of(day: date) -> int:
     return epoch_ms(datetime(day.year, day.month, day.day, tzinfo=UTC))
 
 
-def _set_aside(db) -> list[str]:
-    """Drop the indexes and full-text triggers of the loaded tables; return the SQL
-    that recreates them exactly.
+def _set_aside(
+    db, tables: tuple[str, ...] = LOADED, kinds: tuple[str, ...] = ("index", "trigger")
+) -> list[str]:
+    """Drop the indexes and full-text triggers of the loaded tables (or of `kinds` on
+    `tables`); return the SQL that recreates them exactly.
 
     Building an index once from sorted rows, and the full-text indexes with one
     'rebuild', is much faster than updating them a million times row by row.
     """
-    tables = ", ".join(f"'{table}'" for table in LOADED)
+    names = ", ".join(f"'{table}'" for table in tables)
+    types = ", ".join(f"'{kind}'" for kind in kinds)
     rows = db.execute(
-        f"SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
-        f"AND sql IS NOT NULL AND tbl_name IN ({tables})"
+        f"SELECT type, name, sql FROM sqlite_master WHERE type IN ({types}) "
+        f"AND sql IS NOT NULL AND tbl_name IN ({names})"
     ).fetchall()
     for kind, name, _ in rows:
         db.execute(f'DROP {kind.upper()} "{name}"')
@@ -1036,12 +1039,7 @@ def _log_changes(db, device: str) -> None:
     loaded tables' are: together a third of this step.
     """
     millis = "CAST(strftime('%s', created_at) AS INTEGER) * 1000 + CAST(substr(created_at, 21, 3) AS INTEGER)"
-    indexes = db.execute(
-        "SELECT name, sql FROM sqlite_master "
-        "WHERE type = 'index' AND tbl_name = 'changes' AND sql IS NOT NULL"
-    ).fetchall()
-    for name, _ in indexes:
-        db.execute(f'DROP INDEX "{name}"')
+    indexes = _set_aside(db, ("changes",), ("index",))
     for table in LOADED:
         columns = [row[1] for row in db.execute(f"PRAGMA table_info({table})") if row[1] != "rid"]
         fields = ", ".join(f"'{column}', {column}" for column in columns)
@@ -1051,7 +1049,7 @@ def _log_changes(db, device: str) -> None:
             f"json_object({fields}) FROM {table} ORDER BY rowid",
             {"device": device},
         )
-    for _, sql in indexes:
+    for sql in indexes:
         db.execute(sql)
     db.execute(
         "INSERT INTO meta (key, value) SELECT 'clock', max(clock) FROM changes WHERE device = ? "
