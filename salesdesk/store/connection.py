@@ -4,7 +4,7 @@ import errno
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from salesdesk.core.errors import SalesdeskError
@@ -110,16 +110,22 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
     connection is a `SnapshotConnection`, whose `note` says what is read.
     """
     uri = path.resolve().as_uri()
-    conn = sqlite3.connect(
-        f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
-    )
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        return conn
-    except sqlite3.OperationalError as error:
-        conn.close()
-        if is_busy(error) or os.access(path.parent, os.W_OK):
-            raise
+    for attempt in range(2):
+        conn = sqlite3.connect(
+            f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=False
+        )
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError as error:
+            conn.close()
+            hot = error.sqlite_errorcode == sqlite3.SQLITE_READONLY_ROLLBACK
+            if hot and not attempt and location_is_writable(path):
+                _roll_back_hot_journal(path)
+                continue
+            if is_busy(error) or os.access(path.parent, os.W_OK):
+                raise
+            break
     wal = Path(f"{path}-wal")
     if wal.exists() and wal.stat().st_size:
         copy = private_copy(path)
@@ -145,6 +151,16 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
     snapshot.note = _(SNAPSHOT_IN_PLACE).format(path=path)
     snapshot.how = _("read as it was when opened (its folder cannot be written)")
     return snapshot
+
+
+def _roll_back_hot_journal(path: Path) -> None:
+    """Undo the transaction of a writer that died in a rollback journal's transaction
+    (`rollback_journal`): a read-only connection cannot, a writable one's first read does."""
+    writer = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
+    try:
+        writer.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    finally:
+        writer.close()
 
 
 # What a person is told about a database read as a snapshot (`SnapshotConnection`).
@@ -438,6 +454,39 @@ def write(db: Database) -> Iterator[Database]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+@contextmanager
+def rollback_journal(db: Database) -> Iterator[bool]:
+    """For one big write into a database no other connection has open (a copy joining a
+    team merges its whole history): a rollback journal instead of the WAL while it runs.
+
+    In WAL mode every page is written twice, into the WAL and again into the file when
+    the WAL is checkpointed; a rollback journal keeps only the pages the file already had,
+    and new pages are written once. It is as safe against a crash (the next opening rolls
+    a hot journal back), but a writer shuts readers out, so it is taken only when nobody
+    else has the file open: SQLite refuses to leave WAL mode otherwise, and then the block
+    runs on the WAL as always. Yields whether it was taken; the WAL is back after the
+    block (or, if someone opened the file meanwhile, at its next opening).
+    """
+    conn = db.conn
+    wait = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    conn.execute("PRAGMA busy_timeout = 0")  # someone else has it: do not wait for them
+    try:
+        mode = str(conn.execute("PRAGMA journal_mode = TRUNCATE").fetchone()[0]).lower()
+    except sqlite3.OperationalError:
+        mode = "wal"
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {wait}")
+    if mode != "truncate":
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        # If someone opened it meanwhile, WAL comes back at an opening (`connect` asks for it).
+        with suppress(sqlite3.OperationalError):
+            conn.execute("PRAGMA journal_mode = WAL")
 
 
 def schema_version(db: Database) -> int:

@@ -36,7 +36,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -762,12 +762,13 @@ class _Device:
 
 def pull(store: Store, folder: Path, report: SyncReport) -> None:
     """Read and merge what other devices published since this copy last read them."""
-    from salesdesk.store.connection import write
+    from salesdesk.store.connection import rollback_journal
     from salesdesk.sync import held
-    from salesdesk.sync.merge import merge_entries, retry_held, said_progress
+    from salesdesk.sync.merge import retry_held
 
     team = team_of(store, folder)
     with _locked(store):
+        joining = not store.meta("team_pulled")
         found = _records(store, team, report)
         _trust(store, found, report)
         readable = [d for d in found if d.state != PENDING]
@@ -776,38 +777,49 @@ def pull(store: Store, folder: Path, report: SyncReport) -> None:
             if say is not None and device.read_number < device.record.published:
                 say(_("Reading {user}'s files…").format(user=device.user))
             _unseen(team, device, report)
-        for device in readable:
-            if device.mark == device.read_number and device.mark_digest == device.read_digest:
-                continue
-            if device.entries:
-                merged = merge_entries(
-                    store,
-                    device.entries,
-                    source=f"{device.user} ({device.device})",
-                    publisher=device.device,
-                    publisher_user=device.user,
-                    relayed_users=device.relayed,
-                    progress=None
-                    if say is None
-                    else said_progress(
-                        say,
-                        _("Merging {user}'s changes: {done} of {total}…"),
-                        _("Merged {total} of {user}'s changes; saving them…"),
-                        user=device.user,
-                    ),
-                )
-                merged.source = f"{device.user} ({device.device})"
-                report.merged.append(merged)
-            with write(store.db):
-                store.db.execute(
-                    "UPDATE devices SET read_number = ?, read_digest = ? WHERE device = ?",
-                    [device.mark, device.mark_digest, device.device],
-                )
+        # A copy joining merges the team's whole history: each page written once, not twice.
+        with rollback_journal(store.db) if joining else nullcontext():
+            _merge_unseen(store, readable, report)
         if not report.merged and held.count(store.db):
             released = retry_held(store)
             if released.released:
                 report.merged.append(released)
     report.held = held.summary(store.db) + report.held
+
+
+def _merge_unseen(store: Store, readable: list[_Device], report: SyncReport) -> None:
+    """Merge what `_unseen` read of each device, and mark how far it was read."""
+    from salesdesk.store.connection import write
+    from salesdesk.sync.merge import merge_entries, said_progress
+
+    say = report.progress
+    for device in readable:
+        if device.mark == device.read_number and device.mark_digest == device.read_digest:
+            continue
+        if device.entries:
+            merged = merge_entries(
+                store,
+                device.entries,
+                source=f"{device.user} ({device.device})",
+                publisher=device.device,
+                publisher_user=device.user,
+                relayed_users=device.relayed,
+                progress=None
+                if say is None
+                else said_progress(
+                    say,
+                    _("Merging {user}'s changes: {done} of {total}…"),
+                    _("Merged {total} of {user}'s changes; saving them…"),
+                    user=device.user,
+                ),
+            )
+            merged.source = f"{device.user} ({device.device})"
+            report.merged.append(merged)
+        with write(store.db):
+            store.db.execute(
+                "UPDATE devices SET read_number = ?, read_digest = ? WHERE device = ?",
+                [device.mark, device.mark_digest, device.device],
+            )
 
 
 def _records(store: Store, team: Team, report: SyncReport) -> list[_Device]:

@@ -54,6 +54,10 @@ LATEST_VALUE = {("customers", "last_contact_at")}
 # Fields naming who did it: like `updated_by`, taken from the publishing device's user.
 AUTHOR_FIELDS = ("updated_by", "by_user")
 _LOAD_CHUNK = 5000
+# New records kept for a batch, of all tables, before they are written: each table's share
+# of a batch is written in one statement, its insert triggers' work in one more
+# (`store.bulk`) when it has `INDEX_IN_ONE` rows or more.
+ROWS_BATCH = 50_000
 PROGRESS_EVERY = 20_000  # entries taken between two reports of a merge's progress
 # New records of one table written together from which their full-text index is filled
 # in one statement, not by its trigger row by row.
@@ -547,6 +551,9 @@ class _Merge:
     def _flush(self) -> None:
         """Write the batches kept: the new records (in stream order), then the log's entries."""
         self._flush_rows()
+        self._flush_changes()
+
+    def _flush_changes(self) -> None:
         if self.new_changes:
             self.db.conn.executemany(
                 "INSERT INTO main.changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",
@@ -761,7 +768,9 @@ class _Merge:
         if self.bulk:
             self.new_changes.append(logged)
             if len(self.new_changes) >= _LOAD_CHUNK:
-                self._flush()
+                self._flush_changes()
+            if len(self.new_rows) >= ROWS_BATCH:
+                self._flush_rows()
         else:
             db.execute(
                 "INSERT INTO main.changes (device, clock, tbl, row_id, data, seen) VALUES (?, ?, ?, ?, ?, ?)",

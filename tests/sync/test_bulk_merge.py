@@ -174,6 +174,7 @@ def test_the_bulk_merge_ends_where_the_merge_entry_by_entry_does(
         copies.append(Store.open(path, "dan", FakeClock(receiver.clock())))
     merging.INDEX_IN_ONE, kept = index, merging.INDEX_IN_ONE  # few new records: indexed in one
     merging.DEFER_INDEXES, deferred = index, merging.DEFER_INDEXES  # and their indexes built after
+    merging.ROWS_BATCH, batch = index + 1, merging.ROWS_BATCH  # and batches written as they fill
     try:
         reports = [
             merge_entries(
@@ -188,7 +189,7 @@ def test_the_bulk_merge_ends_where_the_merge_entry_by_entry_does(
             for copy, bulk in zip(copies, (True, False), strict=True)
         ]
     finally:
-        merging.INDEX_IN_ONE, merging.DEFER_INDEXES = kept, deferred
+        merging.INDEX_IN_ONE, merging.DEFER_INDEXES, merging.ROWS_BATCH = kept, deferred, batch
     assert _report(reports[0]) == _report(reports[1])
     assert _state(copies[0]) == _state(copies[1])
 

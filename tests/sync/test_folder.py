@@ -507,3 +507,28 @@ def test_a_big_checkpoint_is_not_written_again_for_a_few_small_segments(crew, mo
     ann.store.add_customer("ann 3")
     written = teamfolder.publish(ann.store, shared).files
     assert any(name.startswith("c") for name in written)
+
+
+def test_a_copy_joining_writes_its_first_merge_through_a_rollback_journal(tmp_path):
+    shared = tmp_path / "share"
+    shared.mkdir()
+    ann, bob = Device(tmp_path, "ann"), Device(tmp_path, "bob")
+    ann.store.add_customer("Ada")
+    code, _ = teamfolder.create(ann.store, shared)
+    statements = []
+    bob.store.db.conn.set_trace_callback(statements.append)
+    try:
+        teamsync.join(bob.store, shared, code)
+        assert "PRAGMA journal_mode = TRUNCATE" in statements
+        assert bob.store.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert names(bob) == {"Ada"}
+        statements.clear()
+        ann.store.add_customer("Bo")
+        teamsync.sync_once(ann.store)
+        teamsync.sync_once(bob.store)
+        assert names(bob) == {"Ada", "Bo"}
+        assert not [s for s in statements if "journal_mode" in s]  # later syncs keep to the WAL
+    finally:
+        bob.store.db.conn.set_trace_callback(None)
+        ann.store.close()
+        bob.store.close()
