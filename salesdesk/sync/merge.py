@@ -378,7 +378,9 @@ class _Merge:
         self.held_here: set[tuple[object, ...]] = set()
         self.newest: str | None = None
         self.moment = timestamp(store.clock())
-        # Per incoming entry that said it, what its writer had seen (`ChangeLog.seen_of`).
+        # Per incoming entry that said it, what its writer had seen (`ChangeLog.seen_of`):
+        # as the stream said it (within its bound), and with the held changes tried again.
+        self.said_seen: dict[tuple[object, ...], str] = {}
         self.seen: dict[tuple[object, ...], str] = {}
         self.tagged = False
         self.touched: dict[str, set[str]] = {}
@@ -425,12 +427,7 @@ class _Merge:
         if self.publisher is not None and self.publisher_user:
             self._pin(self.publisher, self.publisher_user, direct=True)
         self.found = found
-        for device, clock, tbl, row_id, seen in db.execute(
-            "SELECT device, clock, tbl, row_id, seen FROM temp.sync_incoming "
-            "WHERE typeof(seen) = 'text' AND length(seen) <= ?",
-            [SEEN_LIMIT],
-        ):
-            self.seen[(device, clock, tbl, row_id)] = seen
+        self.seen = dict(self.said_seen)
         # Entries this copy lacks; an entry of the same identity but other content means the
         # other file was copied from this device and then written on its own (a conflict
         # copy, a restored backup, a cloned laptop): its entries get a device of their own.
@@ -599,7 +596,10 @@ class _Merge:
         db.execute("DROP TABLE IF EXISTS temp.sync_incoming")
         db.execute("CREATE TEMP TABLE sync_incoming (seq, device, clock, tbl, row_id, data, size, seen)")
         found, chunk = 0, []
+        self.said_seen = {}
         for entry in entries:
+            if isinstance(entry.seen, str) and len(entry.seen) <= SEEN_LIMIT:
+                self.said_seen[(entry.device, entry.clock, entry.tbl, entry.row_id)] = entry.seen
             chunk.append(
                 (
                     entry.seq,
