@@ -1,4 +1,5 @@
-"""Real storage faults for tests: a read-only folder or mount, a small disk that fills up.
+"""Real storage faults for tests: a read-only folder or mount, a small disk that fills up,
+a writer killed.
 
 Root ignores file modes, so as root a folder is made read-only with `chattr +i` (which
 stops root too) or a read-only bind mount; as anyone else, with file modes. A test
@@ -7,7 +8,9 @@ skips when the machine allows none of them.
 
 import os
 import shutil
+import signal
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,3 +84,25 @@ def small_disk(folder: Path, size: str = "1M") -> Iterator[Path]:
     finally:
         _run("umount", str(folder)) or _run("umount", "-l", str(folder))
         folder.rmdir()
+
+
+@contextmanager
+def killed_child(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """A Python child (`python -c *args`) and the first line it printed; killed with
+    SIGKILL when the block ends (what it printed after stays readable on its stdout)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        yield child, child.stdout.readline()
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()

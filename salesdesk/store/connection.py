@@ -457,6 +457,18 @@ def write(db: Database) -> Iterator[Database]:
 
 
 @contextmanager
+def without_waiting(db: Database) -> Iterator[None]:
+    """No waiting for a lock another connection holds inside the block: what needs one
+    fails at once ("database is locked") instead of after the busy timeout."""
+    wait = int(db.execute("PRAGMA busy_timeout").fetchone()[0])
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {wait}")
+
+
+@contextmanager
 def rollback_journal(db: Database) -> Iterator[bool]:
     """For one big write into a database no other connection has open (a copy joining a
     team merges its whole history): a rollback journal instead of the WAL while it runs.
@@ -470,14 +482,11 @@ def rollback_journal(db: Database) -> Iterator[bool]:
     block (or, if someone opened the file meanwhile, at its next opening).
     """
     conn = db.conn
-    wait = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
-    conn.execute("PRAGMA busy_timeout = 0")  # someone else has it: do not wait for them
     try:
-        mode = str(conn.execute("PRAGMA journal_mode = TRUNCATE").fetchone()[0]).lower()
+        with without_waiting(db):  # someone else has it: do not wait for them
+            mode = str(conn.execute("PRAGMA journal_mode = TRUNCATE").fetchone()[0]).lower()
     except sqlite3.OperationalError:
         mode = "wal"
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {wait}")
     if mode != "truncate":
         yield False
         return

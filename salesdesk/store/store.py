@@ -30,7 +30,7 @@ from salesdesk.core.money import check_currency
 from salesdesk.core.recurrence import next_occurrence, normalise_rule, resumed_rule
 from salesdesk.core.segments import DEFAULT_TIER_THRESHOLDS, CustomerFacts, segment, thresholds_from, tier
 from salesdesk.i18n import _
-from salesdesk.store.connection import open_database, original_of
+from salesdesk.store.connection import open_database, original_of, without_waiting
 from salesdesk.store.database import Database
 from salesdesk.store.records import Records
 from salesdesk.store.schema import DEFAULT_SETTINGS, SYNCED_TABLES
@@ -98,14 +98,11 @@ class Store:
         """
         import sqlite3
 
-        wait = self.db.execute("PRAGMA busy_timeout").fetchone()[0]
-        self.db.execute("PRAGMA busy_timeout = 0")
         try:
-            self.db.execute("DELETE FROM meta WHERE 0")
+            with without_waiting(self.db):
+                self.db.execute("DELETE FROM meta WHERE 0")
         except sqlite3.OperationalError as error:
             return error.sqlite_errorcode & 0xFF not in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM)
-        finally:
-            self.db.execute(f"PRAGMA busy_timeout = {int(wait)}")
         return True
 
     # -- settings and meta ------------------------------------------------------

@@ -1,17 +1,15 @@
 """Crash safety: a writer killed at random moments never loses an acknowledged commit."""
 
-import os
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 
 import pytest
 
 from salesdesk.store.store import Store
+from tests.storage_faults import killed_child
 
 ROUNDS = 50
 SEED = 20261127
@@ -33,22 +31,10 @@ while True:
 
 
 def run_round(db_path, round_no: int, delay: float) -> list[str]:
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(db_path), f"round{round_no}"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        first = child.stdout.readline()
+    with killed_child(CHILD, str(db_path), f"round{round_no}") as (child, first):
         assert first == "ready\n", child.stderr.read() if child.poll() is not None else first
         time.sleep(delay)
-        os.kill(child.pid, signal.SIGKILL)
-        rest, _ = child.communicate(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
+    rest = child.stdout.read()
     assert child.returncode == -signal.SIGKILL
     # a line cut off by the kill has no newline: its id was never acknowledged
     lines = rest.split("\n")

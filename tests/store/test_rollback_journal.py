@@ -3,13 +3,12 @@
 import os
 import signal
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from salesdesk.store.connection import rollback_journal, write
 from salesdesk.store.store import Store
+from tests.storage_faults import killed_child
 
 
 def mode(store) -> str:
@@ -70,23 +69,9 @@ with rollback_journal(store.db) as taken, write(store.db):
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_a_writer_killed_inside_it_leaves_the_database_as_before(tmp_path, clock):
     path = tmp_path / "k.db"
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, str(path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        said = child.stdout.readline()
+    with killed_child(CHILD, str(path)) as (child, said):
         assert said == "taken\n", child.stderr.read() if child.poll() is not None else said
         assert os.path.getsize(f"{path}-journal") > 0  # what the file held is in the journal
-        os.kill(child.pid, signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
     reopened = Store.open(path, "ann", clock)
     try:
         assert reopened.db.execute("SELECT name FROM customers").fetchall() == [("Before",)]
