@@ -26,7 +26,7 @@ from salesdesk.i18n import N_, Phrase, Word, phrase
 from salesdesk.store.changelog import MalformedClock, parse_clock
 from salesdesk.store.database import Database
 from salesdesk.store.schema import SYNCED_TABLES
-from salesdesk.sync.reading import CHANGE_LIMIT, Entry
+from salesdesk.sync.reading import CHANGE_LIMIT, Entry, parse_json
 
 VALUE_LIMIT = 200_000  # characters of one text value
 JSON_DEPTH = 8  # nesting of JSON held inside a value (a setting, a checklist)
@@ -173,14 +173,22 @@ class Checker:
         if not isinstance(entry.data, str):
             return Problem(MALFORMED, phrase(N_("its data is not text")))
         try:
-            values = json.loads(entry.data)
+            values = parse_json(entry.data)
         except (ValueError, RecursionError):
             return Problem(MALFORMED, phrase(N_("its data is not JSON")))
         if not isinstance(values, dict):
             return Problem(MALFORMED, phrase(N_("its data is not an object of fields")))
         problem = self._values(table, entry.row_id, values)
         if problem is not None:
-            return problem
+            # Said of the values as `json.loads` reads them (orjson makes a float of an
+            # integer beyond 64 bits): a change that passes holds none such, a refused one may.
+            try:
+                values = json.loads(entry.data)
+            except (ValueError, RecursionError):
+                return Problem(MALFORMED, phrase(N_("its data is not JSON")))
+            problem = self._values(table, entry.row_id, values)
+            if problem is not None:
+                return problem
         seq = entry.seq if isinstance(entry.seq, int) and not isinstance(entry.seq, bool) else None
         return Checked(seq, entry.device, str(entry.clock), table, entry.row_id, entry.data, values)
 

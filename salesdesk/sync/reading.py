@@ -18,6 +18,7 @@ reading, and nothing but plain SELECTs of checked tables runs on it.
 """
 
 import gc
+import json
 import os
 import sqlite3
 import stat
@@ -25,7 +26,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
+
+import orjson
 
 from salesdesk.core.errors import SalesdeskError
 from salesdesk.i18n import _
@@ -59,6 +62,19 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+def parse_json(text: str | bytes) -> Any:
+    """`json.loads`, by orjson where it can (in C, about twice as quick on a checkpoint's
+    1.5 million entries). What orjson refuses (NaN, an escaped lone surrogate, bytes not
+    UTF-8, nesting deeper than 1024) is given to `json.loads`, so it is accepted or refused
+    as before. One difference stays, for the caller to mind: orjson makes a float of an
+    integer beyond 64 bits, which `json.loads` keeps whole. A value orjson accepted holds
+    no lone surrogate (it refuses them)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 class UnreadableCopy(SalesdeskError):

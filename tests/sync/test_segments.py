@@ -367,6 +367,20 @@ def test_deep_nesting_huge_numbers_and_lone_surrogates_are_refused(keys):
             read(keys, crafted(keys, good_body(number=number)))
 
 
+def test_a_body_is_read_as_the_standard_parser_reads_it(keys):
+    """Bodies are parsed by orjson where it can; what it reads otherwise is read again by
+    json: an integer beyond 64 bits, a lone surrogate written as UTF-8 bytes."""
+    big = json.dumps(good_body()).replace('"number": 1', '"number": ' + str(2**70)).encode()
+    with pytest.raises(Malformed, match="its number does not match"):
+        read(keys, crafted(keys, None, raw=big))
+    raw_surrogate = json.dumps(good_body(entries=[entry(1)]), ensure_ascii=False).encode()
+    raw_surrogate = raw_surrogate.replace(b'"customers"', b'"cust\xed\xa0\x80omers"')
+    with pytest.raises(Malformed, match=r"its \(body\) is not of the right type"):
+        read(keys, crafted(keys, None, raw=raw_surrogate))
+    text = json.dumps(good_body(entries=[[ME, "c", "customers", "x", None, None]]), ensure_ascii=False)
+    assert read(keys, crafted(keys, None, raw=text.encode())).entries[0].data is None
+
+
 def test_a_body_that_is_not_zlib_or_not_utf8_is_refused(keys):
     where = crypto.address(TEAM, ME, SEGMENT, 1)
     for packed in (
