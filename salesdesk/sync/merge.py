@@ -18,7 +18,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -53,7 +53,10 @@ ROWS_KEPT = 20_000
 LATEST_VALUE = {("customers", "last_contact_at")}
 # Fields naming who did it: like `updated_by`, taken from the publishing device's user.
 AUTHOR_FIELDS = ("updated_by", "by_user")
-_LOAD_CHUNK = 5000
+_LOAD_CHUNK = 5000  # entries of the change log written in one statement
+# Incoming entries compared with this copy's log in one statement (at most; fewer where
+# SQLite takes fewer parameters).
+CHUNK_ROWS = 1000
 # New records kept for a batch, of all tables, before they are written: each table's share
 # of a batch is written in one statement, its insert triggers' work in one more
 # (`store.bulk`) when it has `INDEX_IN_ONE` rows or more.
@@ -271,7 +274,6 @@ def merge_entries(
     except _DryRun:
         pass
     finally:
-        db.execute("DROP TABLE IF EXISTS temp.sync_incoming")
         db.execute(f"PRAGMA cache_size = {cache}")
     return report
 
@@ -380,6 +382,7 @@ class _Merge:
         self.moment = timestamp(store.clock())
         # Per incoming entry that said it, what its writer had seen (`ChangeLog.seen_of`):
         # as the stream said it (within its bound), and with the held changes tried again.
+        self.incoming: list[Entry] = []  # the stream, as it came
         self.said_seen: dict[tuple[object, ...], str] = {}
         self.seen: dict[tuple[object, ...], str] = {}
         self.tagged = False
@@ -432,16 +435,7 @@ class _Merge:
         # other file was copied from this device and then written on its own (a conflict
         # copy, a restored backup, a cloned laptop): its entries get a device of their own.
         stream: list[tuple[Any, ...]] = [
-            (*row, self.publisher)
-            for row in db.execute(
-                """SELECT o.seq, o.device, o.clock, o.tbl, o.row_id, o.data, o.size,
-                          EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock AND m.tbl = o.tbl
-                                  AND m.row_id = o.row_id) AS clash
-                   FROM temp.sync_incoming o
-                   WHERE NOT EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock
-                                     AND m.tbl = o.tbl AND m.row_id = o.row_id
-                                     AND (m.data = o.data OR o.data IS NULL))"""
-            )
+            (*self.incoming[i][:7], clash, self.publisher) for i, clash in self._lacking()
         ]
         offered = {(row[1], row[2], row[3], row[4]) for row in stream}
         retried = held.retriable(db)
@@ -493,28 +487,50 @@ class _Merge:
             self.report.conflicts = max(0, self.report.conflicts - settled)
         self.report.found = self.found
 
+    def _lacking(self) -> list[tuple[int, int]]:
+        """Which incoming entries this copy lacks (by position), and for each whether an
+        entry of its identity but other data is here (1) or not (0)."""
+        lacking = []
+        for i, clash in _chunked(
+            self.db,
+            """SELECT o.i, EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock AND m.tbl = o.tbl
+                                   AND m.row_id = o.row_id)
+               FROM o WHERE NOT EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock
+                                        AND m.tbl = o.tbl AND m.row_id = o.row_id
+                                        AND (m.data = o.data OR o.data IS NULL))""",
+            ("i", "clock", "tbl", "row_id", "data"),
+            ((i, row[2], row[3], row[4], row[5]) for i, row in enumerate(self.incoming)),
+        ):
+            lacking.append((i, clash))
+        lacking.sort()  # in the order they came
+        return lacking
+
     def _fresh(self, stream: list[tuple[Any, ...]]) -> set[tuple[object, object]]:
         """The records the stream holds one entry of and this copy nothing of: no row,
         no entry in its log, no held change tried again with the stream."""
         counts = Counter((row[3], row[4]) for row in stream)
         counts.update((row[3], row[4]) for row in stream if len(row) > 9)  # a held change's
-        db = self.db
-        known = set(
-            db.execute(
-                "SELECT DISTINCT o.tbl, o.row_id FROM temp.sync_incoming o WHERE EXISTS "
-                "(SELECT 1 FROM main.changes m WHERE m.tbl = o.tbl AND m.row_id = o.row_id)"
-            )
-        )
-        for table in SYNCED_TABLES:
-            known.update(
-                (table, row_id)
-                for (row_id,) in db.execute(
-                    f"SELECT o.row_id FROM temp.sync_incoming o WHERE o.tbl = ? "
-                    f"AND EXISTS (SELECT 1 FROM main.{table} t WHERE t.id = o.row_id)",
-                    [table],
+        once: dict[str, list[str]] = {}
+        for (table, row_id), count in counts.items():
+            # Only a change of a table that is synced, to a record id, can ever be applied.
+            if count == 1 and table in self.columns and isinstance(row_id, str):
+                once.setdefault(str(table), []).append(row_id)
+        fresh: set[tuple[object, object]] = set()
+        for table, ids in once.items():
+            known = {
+                row_id
+                for (row_id,) in _chunked(
+                    self.db,
+                    f"""SELECT o.row_id FROM o
+                        WHERE EXISTS (SELECT 1 FROM main.changes m
+                                      WHERE m.tbl = '{table}' AND m.row_id = o.row_id)
+                           OR EXISTS (SELECT 1 FROM main.{table} t WHERE t.id = o.row_id)""",
+                    ("row_id",),
+                    ((row_id,) for row_id in ids),
                 )
-            )
-        return {key for key, count in counts.items() if count == 1 and key not in known}
+            }
+            fresh.update((table, row_id) for row_id in ids if row_id not in known)
+        return fresh
 
     def _defer_indexes(self) -> list[str]:
         """Drop the plain indexes of each table that gets `DEFER_INDEXES` new records or
@@ -591,35 +607,13 @@ class _Merge:
             db.conn.executemany(insert, rows)
 
     def _load(self, entries: Iterable["Entry"]) -> int:
-        """The stream into a table of our own, indexed, so the merge never reads a copy twice."""
-        db = self.db
-        db.execute("DROP TABLE IF EXISTS temp.sync_incoming")
-        db.execute("CREATE TEMP TABLE sync_incoming (seq, device, clock, tbl, row_id, data, size, seen)")
-        found, chunk = 0, []
+        """The stream, kept as it came (so the merge never reads a copy twice)."""
+        self.incoming = list(entries)
         self.said_seen = {}
-        for entry in entries:
+        for entry in self.incoming:
             if isinstance(entry.seen, str) and len(entry.seen) <= SEEN_LIMIT:
                 self.said_seen[(entry.device, entry.clock, entry.tbl, entry.row_id)] = entry.seen
-            chunk.append(
-                (
-                    entry.seq,
-                    entry.device,
-                    entry.clock,
-                    entry.tbl,
-                    entry.row_id,
-                    entry.data,
-                    entry.size,
-                    entry.seen,
-                )
-            )
-            if len(chunk) >= _LOAD_CHUNK:
-                db.conn.executemany("INSERT INTO temp.sync_incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?)", chunk)
-                found, chunk = found + len(chunk), []
-        if chunk:
-            db.conn.executemany("INSERT INTO temp.sync_incoming VALUES (?, ?, ?, ?, ?, ?, ?, ?)", chunk)
-            found += len(chunk)
-        db.execute("CREATE INDEX temp.sync_incoming_identity ON sync_incoming(clock, tbl, row_id)")
-        return found
+        return len(self.incoming)
 
     def _pin(self, device: str, user: str, *, direct: bool = False) -> str:
         """The user of `device` as first seen; later claims never change it."""
@@ -803,6 +797,31 @@ class _Merge:
                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 [clock],
             )
+
+
+def _chunked(
+    db: Database, sql: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]
+) -> Iterator[tuple[Any, ...]]:
+    """What `sql` selects from `o`, a table of `columns` holding `rows`, run on a chunk of
+    them at a time (as a VALUES list: its columns have no type, as a temporary table's
+    would have none, so they compare as such a table's would)."""
+    per = max(1, min(CHUNK_ROWS, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns)))
+    one = f"({', '.join('?' for _ in columns)})"
+    chunk: list[Any] = []
+    taken = 0
+
+    def run(n: int) -> Iterator[tuple[Any, ...]]:
+        values = ", ".join(one for _ in range(n))
+        yield from db.execute(f"WITH o({', '.join(columns)}) AS (VALUES {values}) {sql}", chunk)
+
+    for row in rows:
+        chunk.extend(row)
+        taken += 1
+        if taken == per:
+            yield from run(taken)
+            chunk, taken = [], 0
+    if taken:
+        yield from run(taken)
 
 
 def _reclock(clock: str, device: str) -> str:

@@ -175,21 +175,26 @@ def test_the_bulk_merge_ends_where_the_merge_entry_by_entry_does(
     merging.INDEX_IN_ONE, kept = index, merging.INDEX_IN_ONE  # few new records: indexed in one
     merging.DEFER_INDEXES, deferred = index, merging.DEFER_INDEXES  # and their indexes built after
     merging.ROWS_BATCH, batch = index + 1, merging.ROWS_BATCH  # and batches written as they fill
+    chunk = merging.CHUNK_ROWS
+    reports = []
     try:
-        reports = [
-            merge_entries(
-                copy,
-                iter(stream),
-                source="stream",
-                publisher=devices[0].store.device,
-                publisher_user="ann",
-                relayed_users={d.store.device: d.store.user for d in devices[1:]},
-                bulk=bulk,
+        for copy, bulk in zip(copies, (True, False), strict=True):
+            # The stream compared with the copy's log a few entries at a time, or all at once.
+            merging.CHUNK_ROWS = index if bulk else 10_000
+            reports.append(
+                merge_entries(
+                    copy,
+                    iter(stream),
+                    source="stream",
+                    publisher=devices[0].store.device,
+                    publisher_user="ann",
+                    relayed_users={d.store.device: d.store.user for d in devices[1:]},
+                    bulk=bulk,
+                )
             )
-            for copy, bulk in zip(copies, (True, False), strict=True)
-        ]
     finally:
         merging.INDEX_IN_ONE, merging.DEFER_INDEXES, merging.ROWS_BATCH = kept, deferred, batch
+        merging.CHUNK_ROWS = chunk
     assert _report(reports[0]) == _report(reports[1])
     assert _state(copies[0]) == _state(copies[1])
 
