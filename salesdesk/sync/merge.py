@@ -706,57 +706,63 @@ class _Merge:
             self._pin(self.clone_device, author)
             report.renamed_clone = self.clone_device
         key = (table, record_id)
-        fresh = key in self.fresh
-        if not fresh:
-            self._flush_rows()  # what this record's writes may reference is written first
-        if key not in self.rows:
-            if len(self.rows) >= ROWS_KEPT:
-                self.rows.clear()  # what is applied is in the tables and the log: read again when needed
-            if fresh:
-                self.rows[key] = _Row(None, {}, [], None)  # what `_load_row` finds of it
-            else:
-                self._flush()
-                self.rows[key] = _load_row(db, table, record_id)
         # A renamed clone entry was written without seeing ours: what it saw is not known.
         seen = None if clash else _seen(self.seen.get((outcome.device, outcome.clock, table, record_id)))
-        conflicts = report.conflicts
-        try:
-            _apply(
-                db,
-                self.store,
-                report,
-                self.columns[table],
-                table,
-                record_id,
-                self.rows[key],
-                _Entry(clock_text, values, seen, device_id),
-                self.new_rows if fresh else None,
-            )
-        except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
-            # The failed statement undid itself; a conflict `_apply` noted before it is
-            # undone here (only this entry's own clock can be in it: the entry is new).
-            db.execute(
-                "DELETE FROM main.conflicts WHERE tbl = ? AND row_id = ? AND ? IN (kept_clock, lost_clock)",
-                [table, record_id, clock_text],
-            )
-            self.rows.pop(key, None)
-            report.conflicts = conflicts
-            reason = phrase(N_("this copy's schema refuses it ({error})"), error=error)
-            held.hold(
-                db,
-                entry,
-                kind=INVALID,
-                reason=reason,
-                author=author,
-                source=came_from or "",
-                moment=self.moment,
-            )
-            report.held[INVALID] += 1
-            if len(report.reasons) < 5:
-                report.reasons.append(
-                    _("A change from {author} was held back: {reason}.").format(author=author, reason=reason)
+        if key in self.fresh:
+            # Nothing to meet, here or in the stream: the record is as its one entry says
+            # (what `_apply` makes of an entry on an empty row, without keeping the row).
+            columns = self.columns[table]
+            known = {k: v for k, v in values.items() if k in columns and k != "rid"}
+            if "created_at" in known:  # else an edit of a record never created: only logged
+                self.new_rows.append((table, tuple(known), list(known.values())))
+                report.created[table] += 1
+        else:
+            self._flush_rows()  # what this record's writes may reference is written first
+            if key not in self.rows:
+                if len(self.rows) >= ROWS_KEPT:
+                    self.rows.clear()  # what is applied is in the tables and the log: read again
+                self._flush()
+                self.rows[key] = _load_row(db, table, record_id)
+            conflicts = report.conflicts
+            try:
+                _apply(
+                    db,
+                    self.store,
+                    report,
+                    self.columns[table],
+                    table,
+                    record_id,
+                    self.rows[key],
+                    _Entry(clock_text, values, seen, device_id),
                 )
-            return "held"
+            except (sqlite3.IntegrityError, sqlite3.InterfaceError, OverflowError) as error:
+                # The failed statement undid itself; a conflict `_apply` noted before it is
+                # undone here (only this entry's own clock can be in it: the entry is new).
+                db.execute(
+                    "DELETE FROM main.conflicts WHERE tbl = ? AND row_id = ? "
+                    "AND ? IN (kept_clock, lost_clock)",
+                    [table, record_id, clock_text],
+                )
+                self.rows.pop(key, None)
+                report.conflicts = conflicts
+                reason = phrase(N_("this copy's schema refuses it ({error})"), error=error)
+                held.hold(
+                    db,
+                    entry,
+                    kind=INVALID,
+                    reason=reason,
+                    author=author,
+                    source=came_from or "",
+                    moment=self.moment,
+                )
+                report.held[INVALID] += 1
+                if len(report.reasons) < 5:
+                    report.reasons.append(
+                        _("A change from {author} was held back: {reason}.").format(
+                            author=author, reason=reason
+                        )
+                    )
+                return "held"
         said = None if seen is None else json.dumps(seen)
         logged = (device_id, clock_text, table, record_id, outcome.data, said)
         if self.bulk:
@@ -859,9 +865,8 @@ def _apply(
     row_id: str,
     row: _Row,
     entry: _Entry,
-    batch: list[tuple[str, tuple[str, ...], list[Any]]] | None = None,
 ) -> None:
-    """Apply `entry` to `row` and the tables; a new record goes into `batch` when given."""
+    """Apply `entry` to `row` and the tables."""
     clock = entry.clock
     known = {k: v for k, v in entry.values.items() if k in columns and k != "rid"}
     entry = _Entry(entry.clock, known, entry.seen, entry.device)
@@ -887,13 +892,10 @@ def _apply(
         if row.created is not None and row.created[0] < clock:
             known["created_at"] = row.created[1]
         names = list(known)
-        if batch is not None:
-            batch.append((table, tuple(names), [known[n] for n in names]))
-        else:
-            db.execute(
-                f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-                [known[n] for n in names],
-            )
+        db.execute(
+            f"INSERT INTO main.{table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [known[n] for n in names],
+        )
         row.values = dict(known)
         for name, value in known.items():
             if name not in row.clocks or row.clocks[name][0] < clock:
