@@ -437,9 +437,10 @@ class _Merge:
         stream: list[tuple[Any, ...]] = [
             (*self.incoming[i][:7], clash, self.publisher) for i, clash in self._lacking()
         ]
-        offered = {(row[1], row[2], row[3], row[4]) for row in stream}
         retried = held.retriable(db)
         self.held_here = {(e.device, e.clock, e.tbl, e.row_id) for e, _ in retried}
+        offered = {(row[1], row[2], row[3], row[4]) for row in stream} if retried else set()
+        again: list[tuple[object, object]] = []  # the records of the held changes tried again
         for entry, came_from in retried:
             identity = (entry.device, entry.clock, entry.tbl, entry.row_id)
             if identity in offered:
@@ -454,10 +455,11 @@ class _Merge:
             if isinstance(entry.seen, str):
                 self.seen[identity] = entry.seen
             stream.append((None, *identity, entry.data, entry.size, bool(here), came_from, True))
+            again.append((entry.tbl, entry.row_id))
         stream.sort(key=lambda row: str(row[2]))
         deferred: list[str] = []
         if self.bulk:
-            self.fresh = self._fresh(stream)
+            self.fresh = self._fresh(stream, again)
             deferred = self._defer_indexes()
         waiting = []
         progress, total = self.progress, len(stream)
@@ -505,11 +507,13 @@ class _Merge:
         lacking.sort()  # in the order they came
         return lacking
 
-    def _fresh(self, stream: list[tuple[Any, ...]]) -> set[tuple[object, object]]:
+    def _fresh(
+        self, stream: list[tuple[Any, ...]], again: list[tuple[object, object]]
+    ) -> set[tuple[object, object]]:
         """The records the stream holds one entry of and this copy nothing of: no row,
-        no entry in its log, no held change tried again with the stream."""
+        no entry in its log, no held change tried again with the stream (`again`)."""
         counts = Counter((row[3], row[4]) for row in stream)
-        counts.update((row[3], row[4]) for row in stream if len(row) > 9)  # a held change's
+        counts.update(again)  # a held change's record is never fresh
         once: dict[str, list[str]] = {}
         for (table, row_id), count in counts.items():
             # Only a change of a table that is synced, to a record id, can ever be applied.
