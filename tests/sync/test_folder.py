@@ -532,23 +532,3 @@ def test_a_copy_joining_writes_its_first_merge_through_a_rollback_journal(tmp_pa
         bob.store.db.conn.set_trace_callback(None)
         ann.store.close()
         bob.store.close()
-
-
-def test_a_join_works_out_the_pool_of_the_customers_it_brought(tmp_path):
-    """So the app's first Today on the new copy does not wait for it."""
-    shared = tmp_path / "share"
-    shared.mkdir()
-    ann, bob = Device(tmp_path, "ann"), Device(tmp_path, "bob")
-    try:
-        for n in range(5):
-            ann.store.add_customer(f"customer {n}")
-        code, _ = teamfolder.create(ann.store, shared)
-        said_here = []
-        teamsync.join(bob.store, shared, code, said_here.append)
-        assert names(bob) == {f"customer {n}" for n in range(5)}
-        assert bob.store.db.execute("SELECT count(*) FROM pool_dirty").fetchone() == (0,)
-        assert bob.store.db.execute("SELECT count(*) FROM pool_kept").fetchone() == (5,)
-        assert "Working out which customers go back to the pool…" in said_here
-    finally:
-        ann.store.close()
-        bob.store.close()

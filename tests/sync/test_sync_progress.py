@@ -10,7 +10,9 @@ from salesdesk.sync import team as teamsync
 from tests.sync.conftest import Device
 
 
-def test_a_join_says_whose_files_it_reads_and_how_far_the_merge_is(tmp_path, monkeypatch):
+def test_a_join_says_whose_files_it_reads_how_far_the_merge_is_and_that_it_works_out_the_pool(
+    tmp_path, monkeypatch
+):
     monkeypatch.setattr(merge, "PROGRESS_EVERY", 10)
     shared = tmp_path / "share"
     shared.mkdir()
@@ -25,7 +27,11 @@ def test_a_join_says_whose_files_it_reads_and_how_far_the_merge_is(tmp_path, mon
         assert merged >= 25
         assert said[0] == "Reading ann's files…"
         assert "Merging ann's changes: 10 of " in said[1] and "Merging ann's changes: 20 of " in said[2]
-        assert said[-1] == f"Merged {merged:,} of ann's changes; saving them…"
+        assert said[-2] == f"Merged {merged:,} of ann's changes; saving them…"
+        # The pool's rows of the customers that came, worked out now, not at the first Today.
+        assert said[-1] == "Working out which customers go back to the pool…"
+        assert bob.store.db.execute("SELECT count(*) FROM pool_dirty").fetchone() == (0,)
+        assert bob.store.db.execute("SELECT count(*) FROM pool_kept").fetchone() == (25,)
         # A sync with nothing new to read says nothing.
         said.clear()
         teamsync.sync_once(bob.store, said.append)
