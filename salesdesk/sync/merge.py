@@ -492,8 +492,7 @@ class _Merge:
     def _lacking(self) -> list[tuple[int, int]]:
         """Which incoming entries this copy lacks (by position), and for each whether an
         entry of its identity but other data is here (1) or not (0)."""
-        lacking = []
-        for i, clash in _chunked(
+        found = _chunked(
             self.db,
             """SELECT o.i, EXISTS (SELECT 1 FROM main.changes m WHERE m.clock = o.clock AND m.tbl = o.tbl
                                    AND m.row_id = o.row_id)
@@ -502,10 +501,8 @@ class _Merge:
                                         AND (m.data = o.data OR o.data IS NULL))""",
             ("i", "clock", "tbl", "row_id", "data"),
             ((i, row[2], row[3], row[4], row[5]) for i, row in enumerate(self.incoming)),
-        ):
-            lacking.append((i, clash))
-        lacking.sort()  # in the order they came
-        return lacking
+        )
+        return sorted(found)  # in the order they came
 
     def _fresh(
         self, stream: list[tuple[Any, ...]], again: list[tuple[object, object]]
@@ -820,18 +817,18 @@ def _chunked(
     chunk: list[Any] = []
     taken = 0
 
-    def run(n: int) -> Iterator[tuple[Any, ...]]:
+    def run(parameters: list[Any], n: int) -> Iterator[tuple[Any, ...]]:
         values = ", ".join(one for _ in range(n))
-        yield from db.execute(f"WITH o({', '.join(columns)}) AS (VALUES {values}) {sql}", chunk)
+        yield from db.execute(f"WITH o({', '.join(columns)}) AS (VALUES {values}) {sql}", parameters)
 
     for row in rows:
         chunk.extend(row)
         taken += 1
         if taken == per:
-            yield from run(taken)
+            yield from run(chunk, taken)
             chunk, taken = [], 0
     if taken:
-        yield from run(taken)
+        yield from run(chunk, taken)
 
 
 def _reclock(clock: str, device: str) -> str:

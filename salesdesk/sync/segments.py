@@ -433,7 +433,9 @@ def _unpack(packed: bytes, kind: str, name: str) -> object:
 
 
 def _fast_body(raw: bytes) -> object:
-    """A segment's body by orjson (`reading.parse_json`), parsed as `json.loads` parses it.
+    """A segment's body by orjson, parsed as `json.loads` parses it (`reading.parse_json`
+    does the same for a change's data, but cannot say which parser read it, and here that
+    decides whether the strings need checking for lone surrogates).
 
     What orjson refuses, and a body it made a float of a field in (an integer beyond 64
     bits, where `json.loads` keeps it whole: its only field of numbers is "number"), is
